@@ -1,0 +1,48 @@
+# Shared build helpers: warnings, sanitizers, library and test declarations.
+
+function(rapporteur_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                           -Wno-sign-conversion -Wno-missing-field-initializers -Wnon-virtual-dtor)
+  if(RAPPORTEUR_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(RAPPORTEUR_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# rapporteur_add_library(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# builds rapporteur_NAME with the alias rapporteur::NAME; headers are included as "NAME/x.h".
+function(rapporteur_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(rapporteur_${name} ${ARG_SOURCES})
+  add_library(rapporteur::${name} ALIAS rapporteur_${name})
+  target_include_directories(rapporteur_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(rapporteur_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  rapporteur_set_warnings(rapporteur_${name})
+endfunction()
+
+# rapporteur_add_test(NAME SOURCES ... DEPS ...): a GoogleTest executable registered with CTest.
+function(rapporteur_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  rapporteur_set_warnings(${name})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+endfunction()
+
+# rapporteur_embed_files(TARGET_VAR NAMESPACE FILES ...): generates a .cpp holding the files' bytes,
+# so the binary serves its static assets without depending on where it is installed.
+function(rapporteur_embed_files out_var)
+  cmake_parse_arguments(ARG "" "BASE_DIR;OUTPUT" "FILES" ${ARGN})
+  add_custom_command(
+    OUTPUT ${ARG_OUTPUT}
+    COMMAND ${CMAKE_COMMAND} -DBASE_DIR=${ARG_BASE_DIR} -DOUTPUT=${ARG_OUTPUT}
+            "-DFILES=${ARG_FILES}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
+    DEPENDS ${ARG_FILES} ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
+    COMMENT "Embedding static assets")
+  set(${out_var} ${ARG_OUTPUT} PARENT_SCOPE)
+endfunction()

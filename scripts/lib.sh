@@ -1,0 +1,44 @@
+# Shared by scripts/demo and scripts/test: installs what the project needs and builds it.
+# Sourced, not run. Idempotent: silent when everything is already present.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian 12 packages the build and the tests need. Keep in sync with docs/ARCHITECTURE.md.
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
+  libcpp-httplib-dev libexpected-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=()
+  local package
+  for package in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$package")
+    fi
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "Installing: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+# build PRESET: configures (once) and builds with the CMake preset.
+build() {
+  local preset="$1"
+  cd "$ROOT"
+  if [ ! -f "build/$preset/build.ninja" ]; then
+    cmake --preset "$preset" >/dev/null
+  fi
+  cmake --build --preset "$preset"
+}

@@ -1,0 +1,154 @@
+// The domain model in the field's vocabulary: sources, registrations, persons, regions,
+// publications and recommendations. Plain value types; no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace rapporteur {
+
+// The two mandates of a national rapporteur; every registration falls under exactly one.
+enum class Mandate { kHumanTrafficking, kSexualViolenceAgainstChildren };
+
+// Form of exploitation, the classification of human-trafficking registrations.
+enum class ExploitationForm { kSexual, kLabour, kCriminal, kOther, kUnknown };
+
+// Offence type, the classification of sexual-violence-against-children registrations.
+enum class OffenceType { kHandsOn, kCsam, kGrooming, kSextortion, kOther, kUnknown };
+
+enum class Role { kVictim, kSuspect };
+
+enum class Sex { kFemale, kMale, kOther, kUnknown };
+
+// Stage a suspect reached in the criminal-justice chain, in order.
+enum class ChainStage { kReported, kRegistered, kProsecuted, kConvicted };
+
+// Residence status of a victim; kDublinClaimant marks victims who claimed asylum in another
+// EU state first (Dublin Regulation), a group the Dutch monitors single out since 2019.
+enum class ResidenceStatus { kDutch, kEu, kB8, kAsylum, kDublinClaimant, kUnknown };
+
+// What kind of organisation a source is.
+enum class SourceKind {
+  kVictimCoordination,
+  kPolice,
+  kBorderPolice,
+  kLabourInspectorate,
+  kProsecution,
+  kChildProtection,
+  kCare,
+  kOther,
+};
+
+enum class RegionLevel { kMunicipality, kPoliceUnit, kCountry };
+
+// Each enum has a stable lower-case code used in the database, files and the API
+// (e.g. "human_trafficking", "labour", "dublin_claimant"). to_code never fails; the parse_*
+// functions fail with kInvalidArgument naming the unknown code and the accepted ones.
+std::string_view to_code(Mandate value);
+std::string_view to_code(ExploitationForm value);
+std::string_view to_code(OffenceType value);
+std::string_view to_code(Role value);
+std::string_view to_code(Sex value);
+std::string_view to_code(ChainStage value);
+std::string_view to_code(ResidenceStatus value);
+std::string_view to_code(SourceKind value);
+std::string_view to_code(RegionLevel value);
+Result<Mandate> parse_mandate(std::string_view code);
+Result<ExploitationForm> parse_exploitation_form(std::string_view code);
+Result<OffenceType> parse_offence_type(std::string_view code);
+Result<Role> parse_role(std::string_view code);
+Result<Sex> parse_sex(std::string_view code);
+Result<ChainStage> parse_chain_stage(std::string_view code);
+Result<ResidenceStatus> parse_residence_status(std::string_view code);
+Result<SourceKind> parse_source_kind(std::string_view code);
+Result<RegionLevel> parse_region_level(std::string_view code);
+
+// A registering organisation, identified by a short stable code such as "politie".
+struct Source {
+  std::string code;
+  std::string name;  // Display name, usually Dutch.
+  SourceKind kind = SourceKind::kOther;
+};
+
+// A municipality, police unit or the country, with its CBS code (GM0363, RE01, NL01).
+struct Region {
+  std::string code;
+  std::string name;
+  RegionLevel level = RegionLevel::kMunicipality;
+  std::optional<std::string> parent_code;  // Municipality -> police unit -> country.
+};
+
+// Population on 1 January of `year` (CBS), the denominator of rates per 100,000.
+struct RegionPopulation {
+  std::string region_code;
+  int year = 0;
+  std::int64_t population = 0;
+};
+
+// A person is known only by a pseudonymous key (hex HMAC-SHA256 of normalised identifiers,
+// made at intake); never a name, national id number or date of birth.
+struct Person {
+  std::string key;
+};
+
+// One source's record of one person in one year.
+struct Registration {
+  std::string source_code;
+  std::string person_key;
+  int year = 0;
+  Mandate mandate = Mandate::kHumanTrafficking;
+  Role role = Role::kVictim;
+  std::optional<ExploitationForm> exploitation_form;  // Human trafficking only.
+  std::optional<OffenceType> offence_type;             // Sexual violence against children only.
+  Sex sex = Sex::kUnknown;
+  std::optional<int> age;                  // Age in whole years at registration.
+  std::optional<std::string> nationality;  // ISO 3166-1 alpha-2, e.g. "NL".
+  std::optional<std::string> region_code;  // CBS municipality code, e.g. "GM0363".
+  std::optional<ChainStage> chain_stage;   // Suspects only.
+  ResidenceStatus residence_status = ResidenceStatus::kUnknown;
+
+  friend bool operator==(const Registration&, const Registration&) = default;
+};
+
+// Checks the invariants a registration must satisfy before it is stored: year in
+// 1990..2100, the classification that matches its mandate (and not the other one), age in
+// 0..120, a chain stage only for suspects, nationality as two upper-case letters.
+// Fails with kInvalidArgument naming the field and the offending value.
+Result<void> validate(const Registration& registration);
+
+// Returns true when `age` is under 18. Callers treat a missing age as unknown, not adult.
+inline bool is_minor(int age) { return age < 18; }
+
+enum class PublicationType { kMonitor, kStudy, kLetter, kNews, kBrochure, kAnnualReport };
+std::string_view to_code(PublicationType value);
+Result<PublicationType> parse_publication_type(std::string_view code);
+
+struct Publication {
+  std::string slug;  // Stable identifier in URLs, e.g. "slachtoffermonitor-2019-2023".
+  std::string title;
+  PublicationType type = PublicationType::kStudy;
+  std::string date;      // ISO 8601 calendar date, YYYY-MM-DD.
+  std::string language;  // "nl" or "en".
+  std::vector<Mandate> mandates;
+  std::string summary;
+};
+
+enum class ResponseStatus { kPending, kAdopted, kPartlyAdopted, kRejected };
+std::string_view to_code(ResponseStatus value);
+Result<ResponseStatus> parse_response_status(std::string_view code);
+
+struct Recommendation {
+  std::string publication_slug;
+  int number = 0;  // Number within its publication, from 1.
+  std::string text;
+  std::string addressee;  // E.g. "Minister van Justitie en Veiligheid".
+  int year = 0;
+  ResponseStatus status = ResponseStatus::kPending;
+};
+
+}  // namespace rapporteur

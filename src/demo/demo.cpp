@@ -1,0 +1,551 @@
+#include "demo/demo.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <random>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "demo/internal/regions.h"
+
+namespace rapporteur::demo {
+namespace {
+
+constexpr int kMinYear = 2015;
+constexpr int kMaxYear = 2030;
+
+// SplitMix64 (Steele, Lea and Flood 2014): mixes seed and stream numbers into independent
+// engine seeds, so that adding a stream does not shift the numbers of the others.
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Random draws built only on mt19937_64's output, whose sequence the standard fixes; the
+// standard distributions are implementation-defined and would differ between libraries.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : engine_(seed) {}
+
+  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+  bool chance(double p) { return uniform() < p; }
+  int between(int low, int high) {  // Inclusive.
+    return low + static_cast<int>(uniform() * (high - low + 1));
+  }
+  double normal() {  // Box-Muller.
+    const double u = 1.0 - uniform();
+    return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * 3.14159265358979323846 * uniform());
+  }
+  // Index drawn with probability proportional to weights[i].
+  template <typename Weights>
+  std::size_t pick(const Weights& weights) {
+    double total = 0;
+    for (const auto& w : weights) total += weight_of(w);
+    double target = uniform() * total;
+    for (std::size_t i = 0; i < std::size(weights); ++i) {
+      target -= weight_of(weights[i]);
+      if (target < 0) return i;
+    }
+    return std::size(weights) - 1;
+  }
+  std::uint64_t bits() { return engine_(); }
+
+ private:
+  static double weight_of(double w) { return w; }
+  template <typename T>
+  static double weight_of(const std::pair<T, double>& w) { return w.second; }
+
+  std::mt19937_64 engine_;
+};
+
+Rng stream(std::uint64_t seed, int year, int kind) {
+  return Rng(splitmix64(splitmix64(seed) ^ splitmix64(static_cast<std::uint64_t>(year) * 1000u +
+                                                      static_cast<std::uint64_t>(kind))));
+}
+
+std::string person_key(Rng& rng) {
+  return fmt::format("{:016x}{:016x}", rng.bits(), rng.bits());
+}
+
+// Registered presumed trafficking victims per year (NR counts of CoMensha registrations,
+// shared/data/nl_figures.json; 2022 and 2024 have no published figure and are interpolated).
+int registered_trafficking_target(int year) {
+  static constexpr std::array<std::pair<int, int>, 10> kRegistered{{
+      {2015, 1150}, {2016, 952}, {2017, 956}, {2018, 668}, {2019, 1334},
+      {2020, 984}, {2021, 791}, {2022, 830}, {2023, 868}, {2024, 900},
+  }};
+  for (const auto& [y, count] : kRegistered) {
+    if (y == year) return count;
+  }
+  return 900;
+}
+
+// Share of trafficking victims seen by at least one source under the capture model below,
+// measured by simulation (about one in five, in line with the NR/UNODC estimate of roughly
+// five times the registered number); the true size is the target divided by it.
+constexpr double kTraffickingSeenShare = 0.194;
+constexpr int kChildVictimsPerYear = 16'000;
+constexpr int kTraffickingSuspectsPerYear = 420;
+constexpr int kChildSuspectsPerYear = 3'300;
+
+enum Src { kCoMensha, kPolitie, kKmar, kNla, kOm, kJeugd, kSourceCount };
+constexpr std::array<std::string_view, kSourceCount> kSourceCodes{
+    "comensha", "politie", "kmar", "nla", "om", "jeugdbescherming"};
+
+std::vector<Source> make_sources() {
+  return {
+      {"comensha", "CoMensha (coördinatiecentrum mensenhandel)", SourceKind::kVictimCoordination},
+      {"politie", "Nationale Politie", SourceKind::kPolice},
+      {"kmar", "Koninklijke Marechaussee", SourceKind::kBorderPolice},
+      {"nla", "Nederlandse Arbeidsinspectie", SourceKind::kLabourInspectorate},
+      {"om", "Openbaar Ministerie", SourceKind::kProsecution},
+      {"jeugdbescherming", "Raad voor de Kinderbescherming", SourceKind::kChildProtection},
+  };
+}
+
+using Weighted = std::pair<std::string_view, double>;
+
+constexpr std::array<Weighted, 11> kSexualForeign{{
+    {"NG", .25}, {"RO", .15}, {"HU", .10}, {"BG", .10}, {"UG", .08}, {"CN", .05},
+    {"TH", .05}, {"BR", .05}, {"UA", .05}, {"PL", .05}, {"MA", .07}}};
+constexpr std::array<Weighted, 11> kLabourForeign{{
+    {"PL", .28}, {"RO", .15}, {"UA", .12}, {"BG", .08}, {"IN", .06}, {"VN", .06},
+    {"PH", .05}, {"CN", .05}, {"HU", .05}, {"TR", .05}, {"NG", .05}}};
+constexpr std::array<Weighted, 7> kCriminalForeign{{
+    {"MA", .20}, {"RO", .20}, {"VN", .15}, {"ER", .10}, {"NG", .10}, {"DZ", .10}, {"PL", .15}}};
+constexpr std::array<Weighted, 8> kOtherForeign{{
+    {"MA", .2}, {"TR", .15}, {"PL", .15}, {"SY", .15}, {"SR", .1}, {"RO", .1}, {"DE", .1},
+    {"BE", .05}}};
+
+bool is_eu(std::string_view country) {
+  static constexpr std::array<std::string_view, 8> kEu{"RO", "HU", "BG", "PL", "DE", "BE", "NL", "FR"};
+  return std::find(kEu.begin(), kEu.end(), country) != kEu.end();
+}
+
+class Municipalities {
+ public:
+  explicit Municipalities(double exponent) {
+    for (const auto& m : internal::municipalities()) {
+      weights_.push_back(std::pow(static_cast<double>(m.population_2022), exponent));
+    }
+  }
+  std::string draw(Rng& rng) const {
+    return std::string(internal::municipalities()[rng.pick(weights_)].code);
+  }
+
+ private:
+  std::vector<double> weights_;
+};
+
+// What one person looks like; each source's record is drawn from it with recording noise.
+struct Profile {
+  Mandate mandate = Mandate::kHumanTrafficking;
+  Role role = Role::kVictim;
+  std::optional<ExploitationForm> form;
+  std::optional<OffenceType> offence;
+  Sex sex = Sex::kUnknown;
+  int age = 0;
+  std::string nationality;
+  std::string region;
+  ResidenceStatus residence = ResidenceStatus::kUnknown;
+};
+
+Registration record(const Profile& p, std::string key, int year, Src source, Rng& rng) {
+  Registration r;
+  r.source_code = std::string(kSourceCodes[source]);
+  r.person_key = std::move(key);
+  r.year = year;
+  r.mandate = p.mandate;
+  r.role = p.role;
+  r.exploitation_form = p.form;
+  r.offence_type = p.offence;
+  // Sources record imperfectly: some fields are left empty, as in real extracts.
+  r.sex = rng.chance(0.02) ? Sex::kUnknown : p.sex;
+  if (!rng.chance(0.04)) r.age = p.age;
+  if (!rng.chance(0.03)) r.nationality = p.nationality;
+  // The Labour Inspectorate reports centrally, without a region (nl_regions.md section 1).
+  if (source != kNla && !rng.chance(0.02)) r.region_code = p.region;
+  r.residence_status = p.role == Role::kVictim ? p.residence : ResidenceStatus::kUnknown;
+  return r;
+}
+
+int adult_age(Rng& rng, double mean_excess, int cap) {
+  const double excess = -std::log(1.0 - rng.uniform()) * mean_excess;
+  return std::min(cap, 18 + static_cast<int>(excess));
+}
+
+// Person-level visibility: a log-normal factor with mean 1 shared by all sources, which makes
+// registers overlap more than independence predicts, as real ones do.
+double visibility(Rng& rng) {
+  constexpr double kSigma = 0.7;
+  return std::exp(kSigma * rng.normal() - kSigma * kSigma / 2);
+}
+
+double capped(double p) { return std::clamp(p, 0.0, 0.9); }
+
+using TruthKey = std::tuple<int, Mandate, std::string, Sex, std::string>;
+
+struct Counts {
+  std::int64_t true_count = 0;
+  std::int64_t registered = 0;
+};
+
+void add_trafficking_victims(int year, const WorldOptions& options, World& world,
+                             std::map<TruthKey, Counts>& truth) {
+  Rng rng = stream(options.seed, year, 1);
+  const Municipalities city_skewed(1.15);
+  const Municipalities by_population(1.0);
+  const int population = static_cast<int>(
+      std::lround(registered_trafficking_target(year) / kTraffickingSeenShare));
+  constexpr std::array<double, 5> kFormShares{.55, .27, .13, .02, .03};
+  constexpr std::array kForms{ExploitationForm::kSexual, ExploitationForm::kLabour,
+                              ExploitationForm::kCriminal, ExploitationForm::kOther,
+                              ExploitationForm::kUnknown};
+  constexpr std::array<double, 5> kFemale{.88, .38, .35, .5, .6};
+  constexpr std::array<double, 5> kMinor{.22, .03, .30, .10, .10};
+  constexpr std::array<double, 5> kDutch{.45, .05, .35, .2, .3};
+  constexpr std::array<double, 5> kPolice{.11, .04, .09, .05, .05};
+  constexpr std::array<double, 5> kCare{.07, .03, .05, .04, .06};
+  constexpr std::array<double, 5> kBorder{.05, .03, .02, .02, .02};
+  constexpr std::array<double, 5> kLabourInspection{.002, .08, .01, .01, .005};
+  for (int i = 0; i < population; ++i) {
+    Profile p;
+    const std::size_t f = rng.pick(kFormShares);
+    p.form = kForms[f];
+    p.sex = rng.chance(0.005) ? Sex::kUnknown : rng.chance(kFemale[f]) ? Sex::kFemale : Sex::kMale;
+    const bool minor = rng.chance(kMinor[f]);
+    p.age = minor ? rng.between(12, 17) : adult_age(rng, 9.0, 65);
+    const bool dutch = rng.chance(minor ? std::min(0.9, kDutch[f] * 1.8) : kDutch[f]);
+    if (dutch) {
+      p.nationality = "NL";
+    } else {
+      switch (*p.form) {
+        case ExploitationForm::kSexual: p.nationality = kSexualForeign[rng.pick(kSexualForeign)].first; break;
+        case ExploitationForm::kLabour: p.nationality = kLabourForeign[rng.pick(kLabourForeign)].first; break;
+        case ExploitationForm::kCriminal: p.nationality = kCriminalForeign[rng.pick(kCriminalForeign)].first; break;
+        default: p.nationality = kOtherForeign[rng.pick(kOtherForeign)].first; break;
+      }
+    }
+    if (dutch) {
+      p.residence = ResidenceStatus::kDutch;
+    } else if (is_eu(p.nationality)) {
+      p.residence = ResidenceStatus::kEu;
+    } else {
+      // Dublin claimants appear from 2019 (nl_monitor.md section 6).
+      constexpr std::array<double, 4> kStatus{.45, .25, .15, .15};
+      const std::size_t s = rng.pick(kStatus);
+      p.residence = s == 0 ? ResidenceStatus::kB8
+                    : s == 1 || (s == 2 && year < 2019) ? ResidenceStatus::kAsylum
+                    : s == 2 ? ResidenceStatus::kDublinClaimant
+                             : ResidenceStatus::kUnknown;
+    }
+    p.region = *p.form == ExploitationForm::kLabour ? by_population.draw(rng) : city_skewed.draw(rng);
+
+    const double v = visibility(rng);
+    std::array<double, kSourceCount> chance{};
+    chance[kPolitie] = kPolice[f] * (minor && dutch ? 1.5 : 1.0);
+    chance[kCoMensha] = kCare[f] * (minor ? 1.6 : 1.0);
+    chance[kKmar] = dutch ? 0.005
+                          : kBorder[f] * (p.residence == ResidenceStatus::kDublinClaimant ? 1.5 : 1.0);
+    chance[kNla] = kLabourInspection[f];
+    chance[kJeugd] = minor ? 0.12 : 0.0;
+    std::array<bool, kSourceCount> seen{};
+    for (const Src s : {kCoMensha, kPolitie, kKmar, kNla, kJeugd}) {
+      seen[s] = rng.chance(capped(chance[s] * v));
+    }
+    // Prosecutors mostly see victims through police investigations.
+    seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
+
+    const std::string key = person_key(rng);
+    bool any = false;
+    for (int s = 0; s < kSourceCount; ++s) {
+      if (seen[s]) {
+        world.registrations.push_back(record(p, key, year, static_cast<Src>(s), rng));
+        any = true;
+      }
+    }
+    Counts& cell = truth[{year, Mandate::kHumanTrafficking, std::string(to_code(*p.form)), p.sex,
+                          minor ? "minor" : "adult"}];
+    ++cell.true_count;
+    cell.registered += any ? 1 : 0;
+  }
+}
+
+void add_child_victims(int year, const WorldOptions& options, World& world,
+                       std::map<TruthKey, Counts>& truth) {
+  Rng rng = stream(options.seed, year, 2);
+  const Municipalities by_population(1.0);
+  constexpr std::array<double, 5> kShares{.45, .33, .11, .08, .03};
+  constexpr std::array kTypes{OffenceType::kHandsOn, OffenceType::kCsam, OffenceType::kGrooming,
+                              OffenceType::kSextortion, OffenceType::kOther};
+  constexpr std::array<int, 5> kYoungest{3, 6, 11, 12, 6};
+  constexpr std::array<Weighted, 6> kForeign{{
+      {"PL", .2}, {"MA", .2}, {"TR", .2}, {"SY", .15}, {"SR", .15}, {"DE", .1}}};
+  for (int i = 0; i < kChildVictimsPerYear; ++i) {
+    Profile p;
+    p.mandate = Mandate::kSexualViolenceAgainstChildren;
+    const std::size_t t = rng.pick(kShares);
+    p.offence = kTypes[t];
+    p.sex = rng.chance(0.78) ? Sex::kFemale : Sex::kMale;
+    p.age = rng.between(kYoungest[t], 17);
+    p.nationality = rng.chance(0.85) ? "NL" : std::string(kForeign[rng.pick(kForeign)].first);
+    p.residence = p.nationality == "NL" ? ResidenceStatus::kDutch
+                  : is_eu(p.nationality) ? ResidenceStatus::kEu
+                                         : ResidenceStatus::kUnknown;
+    p.region = by_population.draw(rng);
+    const double v = visibility(rng);
+    std::array<bool, kSourceCount> seen{};
+    seen[kPolitie] = rng.chance(capped(0.16 * v));
+    seen[kJeugd] = rng.chance(capped((p.age < 12 ? 0.12 : 0.07) * v));
+    seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
+    const std::string key = person_key(rng);
+    bool any = false;
+    for (int s = 0; s < kSourceCount; ++s) {
+      if (seen[s]) {
+        world.registrations.push_back(record(p, key, year, static_cast<Src>(s), rng));
+        any = true;
+      }
+    }
+    Counts& cell = truth[{year, Mandate::kSexualViolenceAgainstChildren,
+                          std::string(to_code(*p.offence)), p.sex, "minor"}];
+    ++cell.true_count;
+    cell.registered += any ? 1 : 0;
+  }
+}
+
+// Suspects pass through the chain: the police report them, the prosecution service registers
+// some, prosecutes part of those, and the courts convict part of the prosecuted.
+void add_suspects(int year, Mandate mandate, const WorldOptions& options, World& world) {
+  const bool trafficking = mandate == Mandate::kHumanTrafficking;
+  Rng rng = stream(options.seed, year, trafficking ? 3 : 4);
+  const Municipalities by_population(1.0);
+  const int count = trafficking ? kTraffickingSuspectsPerYear : kChildSuspectsPerYear;
+  constexpr std::array<double, 4> kFormShares{.60, .20, .17, .03};
+  constexpr std::array kForms{ExploitationForm::kSexual, ExploitationForm::kLabour,
+                              ExploitationForm::kCriminal, ExploitationForm::kOther};
+  constexpr std::array<double, 5> kOffenceShares{.40, .40, .10, .07, .03};
+  constexpr std::array kTypes{OffenceType::kHandsOn, OffenceType::kCsam, OffenceType::kGrooming,
+                              OffenceType::kSextortion, OffenceType::kOther};
+  constexpr std::array<Weighted, 9> kForeign{{
+      {"RO", .2}, {"BG", .12}, {"NG", .12}, {"MA", .12}, {"PL", .12}, {"TR", .1}, {"HU", .08},
+      {"SR", .07}, {"DE", .07}}};
+  for (int i = 0; i < count; ++i) {
+    Profile p;
+    p.mandate = mandate;
+    p.role = Role::kSuspect;
+    if (trafficking) {
+      p.form = kForms[rng.pick(kFormShares)];
+      p.sex = rng.chance(0.83) ? Sex::kMale : Sex::kFemale;
+      p.age = rng.chance(0.03) ? rng.between(16, 17) : adult_age(rng, 11.0, 70);
+    } else {
+      p.offence = kTypes[rng.pick(kOffenceShares)];
+      p.sex = rng.chance(0.98) ? Sex::kMale : Sex::kFemale;
+      p.age = rng.chance(0.27) ? rng.between(12, 17) : adult_age(rng, 18.0, 80);
+    }
+    p.nationality = rng.chance(trafficking ? 0.5 : 0.85) ? "NL"
+                                                         : std::string(kForeign[rng.pick(kForeign)].first);
+    p.region = by_population.draw(rng);
+    const std::string key = person_key(rng);
+    const bool police = rng.chance(trafficking ? 0.72 : 0.9);
+    const bool prosecution = rng.chance(trafficking ? 0.55 : (police ? 0.30 : 0.05));
+    if (police) {
+      Registration r = record(p, key, year, kPolitie, rng);
+      r.chain_stage = ChainStage::kReported;
+      world.registrations.push_back(std::move(r));
+    }
+    if (prosecution) {
+      Registration r = record(p, key, year, kOm, rng);
+      // Among registered cases: dismissed or pending, prosecuted without conviction, convicted.
+      const std::array<double, 3> outcome =
+          trafficking ? std::array<double, 3>{.30, .22, .48} : std::array<double, 3>{.25, .15, .60};
+      constexpr std::array kStages{ChainStage::kRegistered, ChainStage::kProsecuted,
+                                   ChainStage::kConvicted};
+      r.chain_stage = kStages[rng.pick(outcome)];
+      world.registrations.push_back(std::move(r));
+    }
+  }
+}
+
+void add_regions(World& world) {
+  world.regions.push_back({"NL01", "Nederland", RegionLevel::kCountry, std::nullopt});
+  for (const auto& unit : internal::police_units()) {
+    world.regions.push_back({std::string(unit.code), std::string(unit.name),
+                             RegionLevel::kPoliceUnit, std::string("NL01")});
+  }
+  for (const auto& m : internal::municipalities()) {
+    world.regions.push_back({std::string(m.code), std::string(m.name), RegionLevel::kMunicipality,
+                             std::string(m.police_unit_code)});
+  }
+  // Regional populations follow the national trend from their 2022 value.
+  const auto scaled = [](std::int64_t population_2022, int year) {
+    const double factor = static_cast<double>(internal::national_population(year)) /
+                          static_cast<double>(internal::national_population(2022));
+    return static_cast<std::int64_t>(std::llround(static_cast<double>(population_2022) * factor));
+  };
+  for (int year = world.options.first_year; year <= world.options.last_year; ++year) {
+    world.populations.push_back({"NL01", year, internal::national_population(year)});
+    for (const auto& unit : internal::police_units()) {
+      world.populations.push_back({std::string(unit.code), year, scaled(unit.population_2022, year)});
+    }
+    for (const auto& m : internal::municipalities()) {
+      world.populations.push_back({std::string(m.code), year, scaled(m.population_2022, year)});
+    }
+  }
+}
+
+void add_publications(World& world) {
+  const int last = world.options.last_year;
+  const int first = world.options.first_year;
+  const std::vector<Mandate> thb{Mandate::kHumanTrafficking};
+  const std::vector<Mandate> sgtk{Mandate::kSexualViolenceAgainstChildren};
+  const std::vector<Mandate> both{Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren};
+  const std::string window = fmt::format("{}-{}", first, last);
+  world.publications = {
+      {fmt::format("slachtoffermonitor-mensenhandel-{}", window),
+       fmt::format("Slachtoffermonitor mensenhandel {} (demo)", window), PublicationType::kMonitor,
+       fmt::format("{}-11-15", last + 1), "nl", thb,
+       "Synthetische monitor: geregistreerde (vermoedelijke) slachtoffers van mensenhandel per "
+       "jaar, uitbuitingsvorm, geslacht, leeftijd en nationaliteit, met een schatting van het "
+       "aantal slachtoffers dat niet in beeld komt."},
+      {fmt::format("dadermonitor-mensenhandel-{}", window),
+       fmt::format("Dadermonitor mensenhandel {} (demo)", window), PublicationType::kMonitor,
+       fmt::format("{}-12-10", last + 1), "nl", thb,
+       "Synthetische monitor van verdachten en daders in de strafrechtketen: van registratie "
+       "bij de politie tot veroordeling."},
+      {fmt::format("dadermonitor-sgtk-{}", window),
+       fmt::format("Dadermonitor seksueel geweld tegen kinderen {} (demo)", window),
+       PublicationType::kMonitor, fmt::format("{}-10-01", last + 1), "nl", sgtk,
+       "Synthetische monitor van meldingen, aangiften, vervolging en veroordeling bij seksueel "
+       "geweld tegen kinderen."},
+      {fmt::format("brief-dublinclaimanten-{}", last), "Brief over slachtoffers met een Dublinclaim (demo)",
+       PublicationType::kLetter, fmt::format("{}-07-02", last), "nl", thb,
+       "Synthetische brief aan de minister over de positie van slachtoffers van mensenhandel die "
+       "eerder in een andere lidstaat asiel aanvroegen."},
+      {fmt::format("arbeidsuitbuiting-in-beeld-{}", last), "Arbeidsuitbuiting in beeld (demo)",
+       PublicationType::kStudy, fmt::format("{}-03-20", last), "nl", thb,
+       "Synthetisch onderzoek naar signalen van arbeidsuitbuiting bij de Arbeidsinspectie en de "
+       "weg van melding naar strafzaak."},
+      {fmt::format("annual-report-{}", last), fmt::format("Annual report {} (demo)", last),
+       PublicationType::kAnnualReport, fmt::format("{}-04-15", last + 1), "en", both,
+       "Synthetic annual report of the institute's activities, publications and finances."},
+  };
+  const std::string& monitor = world.publications[0].slug;
+  const std::string& offenders = world.publications[1].slug;
+  const std::string& study = world.publications[4].slug;
+  const std::string minister = "Minister van Justitie en Veiligheid";
+  world.recommendations = {
+      {monitor, 1, "Registreer slachtoffers van mensenhandel landelijk eenduidig, zodat "
+                   "bronnen op persoonsniveau gekoppeld kunnen worden.", minister, last + 1,
+       ResponseStatus::kAdopted},
+      {monitor, 2, "Zorg voor opvang die past bij minderjarige slachtoffers.",
+       "Staatssecretaris van Volksgezondheid, Welzijn en Sport", last + 1, ResponseStatus::kPartlyAdopted},
+      {monitor, 3, "Geef slachtoffers met een Dublinclaim toegang tot de B8-regeling.", minister,
+       last + 1, ResponseStatus::kRejected},
+      {offenders, 1, "Investeer in opsporingscapaciteit voor arbeidsuitbuiting.", minister, last + 1,
+       ResponseStatus::kPending},
+      {offenders, 2, "Monitor recidive van veroordeelde mensenhandelaren structureel.", minister,
+       last + 1, ResponseStatus::kAdopted},
+      {study, 1, "Deel signalen van arbeidsuitbuiting tussen Arbeidsinspectie en politie.",
+       "Minister van Sociale Zaken en Werkgelegenheid", last, ResponseStatus::kAdopted},
+      {study, 2, "Maak meldingen bij FairWork zichtbaar in de slachtoffercijfers.",
+       "Minister van Sociale Zaken en Werkgelegenheid", last, ResponseStatus::kPending},
+  };
+}
+
+}  // namespace
+
+Result<World> generate_world(const WorldOptions& options) {
+  if (options.first_year > options.last_year || options.first_year < kMinYear ||
+      options.last_year > kMaxYear) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("demo years {}..{} must be a non-empty range within {}..{}",
+                            options.first_year, options.last_year, kMinYear, kMaxYear));
+  }
+  World world;
+  world.options = options;
+  world.sources = make_sources();
+  add_regions(world);
+  std::map<TruthKey, Counts> truth;
+  for (int year = options.first_year; year <= options.last_year; ++year) {
+    add_trafficking_victims(year, options, world, truth);
+    add_child_victims(year, options, world, truth);
+    add_suspects(year, Mandate::kHumanTrafficking, options, world);
+    add_suspects(year, Mandate::kSexualViolenceAgainstChildren, options, world);
+  }
+  for (const auto& [key, counts] : truth) {
+    const auto& [year, mandate, classification, sex, age_group] = key;
+    world.truth.push_back({year, mandate, classification, sex, age_group, counts.true_count,
+                           counts.registered});
+  }
+  add_publications(world);
+  return world;
+}
+
+Result<void> load_world(const World& world, store::Store& store) {
+  return store.transact([&]() -> Result<void> {
+    ASSIGN_OR_RETURN(const std::int64_t existing, store.count_registrations({}));
+    if (existing > 0) {
+      return fail(ErrorCode::kConflict,
+                  fmt::format("the instance already holds {} registrations; load the demo world "
+                              "into a new database",
+                              existing));
+    }
+    for (const Source& source : world.sources) RETURN_IF_ERROR(store.put_source(source));
+    for (const Region& region : world.regions) RETURN_IF_ERROR(store.put_region(region));
+    for (const auto& population : world.populations) RETURN_IF_ERROR(store.put_population(population));
+    RETURN_IF_ERROR(store.add_registrations(world.registrations));
+    for (const auto& publication : world.publications) RETURN_IF_ERROR(store.put_publication(publication));
+    for (const auto& recommendation : world.recommendations) {
+      RETURN_IF_ERROR(store.put_recommendation(recommendation));
+    }
+    return store.set_meta("demo_seed", std::to_string(world.options.seed));
+  });
+}
+
+std::string truth_json(const World& world) {
+  using nlohmann::ordered_json;
+  ordered_json root;
+  root["seed"] = world.options.seed;
+  root["first_year"] = world.options.first_year;
+  root["last_year"] = world.options.last_year;
+  root["notes"] =
+      "Synthetic demo world. true_count: people in the stratum; registered: of them, seen by at "
+      "least one source. Trafficking registered totals are calibrated on NR figures (2022 and "
+      "2024 interpolated); national populations 2016-2017 interpolated.";
+  ordered_json years = ordered_json::array();
+  for (int year = world.options.first_year; year <= world.options.last_year; ++year) {
+    for (const Mandate mandate : {Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren}) {
+      ordered_json entry;
+      entry["year"] = year;
+      entry["mandate"] = to_code(mandate);
+      std::int64_t true_total = 0;
+      std::int64_t registered_total = 0;
+      ordered_json strata = ordered_json::array();
+      for (const TruthCell& cell : world.truth) {
+        if (cell.year != year || cell.mandate != mandate) continue;
+        true_total += cell.true_count;
+        registered_total += cell.registered;
+        strata.push_back({{"classification", cell.classification},
+                          {"sex", to_code(cell.sex)},
+                          {"age_group", cell.age_group},
+                          {"true_count", cell.true_count},
+                          {"registered", cell.registered}});
+      }
+      entry["true_count"] = true_total;
+      entry["registered"] = registered_total;
+      entry["population"] = internal::national_population(year);
+      entry["strata"] = std::move(strata);
+      years.push_back(std::move(entry));
+    }
+  }
+  root["victims"] = std::move(years);
+  return root.dump(2);
+}
+
+}  // namespace rapporteur::demo

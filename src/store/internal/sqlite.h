@@ -1,0 +1,75 @@
+// Thin RAII wrapper over the SQLite C API, private to the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sqlite3.h>
+
+#include "core/result.h"
+
+namespace rapporteur::store::internal {
+
+// A prepared statement. Bind positions start at 1. Not thread-safe.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  ~Statement();
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::optional<std::string>& value);
+  Statement& bind(int index, std::optional<std::int64_t> value);
+  Statement& bind_null(int index);
+
+  // Advances; returns true while a row is available, false when done.
+  Result<bool> step();
+  // Steps to completion (for statements without rows) and resets for reuse.
+  Result<void> run();
+  void reset();
+
+  std::int64_t column_int(int index) const;
+  std::string column_text(int index) const;
+  std::optional<std::string> column_optional_text(int index) const;
+  std::optional<std::int64_t> column_optional_int(int index) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// An open connection.
+class Database {
+ public:
+  static Result<Database> open(const std::string& path);
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  ~Database();
+
+  // Runs one or more statements without parameters.
+  Result<void> exec(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const;
+  sqlite3* handle() const { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+// Returns kStorage with the SQLite message for `db` and what was being done.
+tl::unexpected<Error> sqlite_error(sqlite3* db, std::string_view doing);
+
+}  // namespace rapporteur::store::internal

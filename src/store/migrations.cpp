@@ -1,0 +1,90 @@
+#include "store/internal/migrations.h"
+
+#include <array>
+
+namespace rapporteur::store::internal {
+namespace {
+
+// Append only: never edit a migration that has shipped; add a new one instead.
+constexpr std::array kMigrations{
+    Migration{1, "core domain: sources, regions, persons, registrations", R"sql(
+CREATE TABLE instance_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE schema_migrations (
+  version     INTEGER PRIMARY KEY,
+  description TEXT NOT NULL,
+  applied_at  TEXT NOT NULL
+);
+CREATE TABLE sources (
+  id   INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL
+);
+CREATE TABLE regions (
+  code        TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  level       TEXT NOT NULL CHECK (level IN ('municipality', 'police_unit', 'country')),
+  parent_code TEXT REFERENCES regions (code)
+);
+CREATE TABLE region_populations (
+  region_code TEXT NOT NULL REFERENCES regions (code),
+  year        INTEGER NOT NULL,
+  population  INTEGER NOT NULL CHECK (population >= 0),
+  PRIMARY KEY (region_code, year)
+);
+CREATE TABLE persons (
+  id  INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE
+);
+CREATE TABLE registrations (
+  id                INTEGER PRIMARY KEY,
+  source_id         INTEGER NOT NULL REFERENCES sources (id),
+  person_id         INTEGER NOT NULL REFERENCES persons (id),
+  year              INTEGER NOT NULL,
+  mandate           TEXT NOT NULL,
+  role              TEXT NOT NULL,
+  exploitation_form TEXT,
+  offence_type      TEXT,
+  sex               TEXT NOT NULL,
+  age               INTEGER CHECK (age BETWEEN 0 AND 120),
+  nationality       TEXT,
+  region_code       TEXT REFERENCES regions (code),
+  chain_stage       TEXT,
+  residence_status  TEXT NOT NULL
+);
+CREATE INDEX registrations_by_year ON registrations (year, mandate, role);
+CREATE INDEX registrations_by_person ON registrations (person_id);
+CREATE INDEX registrations_by_source ON registrations (source_id, year);
+)sql"},
+    Migration{2, "knowledge base: publications and recommendations", R"sql(
+CREATE TABLE publications (
+  id       INTEGER PRIMARY KEY,
+  slug     TEXT NOT NULL UNIQUE,
+  title    TEXT NOT NULL,
+  type     TEXT NOT NULL,
+  date     TEXT NOT NULL,
+  language TEXT NOT NULL CHECK (language IN ('nl', 'en')),
+  mandates TEXT NOT NULL,
+  summary  TEXT NOT NULL
+);
+CREATE TABLE recommendations (
+  id             INTEGER PRIMARY KEY,
+  publication_id INTEGER NOT NULL REFERENCES publications (id),
+  number         INTEGER NOT NULL CHECK (number >= 1),
+  text           TEXT NOT NULL,
+  addressee      TEXT NOT NULL,
+  year           INTEGER NOT NULL,
+  status         TEXT NOT NULL,
+  UNIQUE (publication_id, number)
+);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+}  // namespace rapporteur::store::internal

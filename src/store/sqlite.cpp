@@ -1,0 +1,156 @@
+#include "store/internal/sqlite.h"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace rapporteur::store::internal {
+
+tl::unexpected<Error> sqlite_error(sqlite3* db, std::string_view doing) {
+  return fail(ErrorCode::kStorage,
+              fmt::format("database error while {}: {}", doing, db ? sqlite3_errmsg(db) : "no connection"));
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    db_ = std::exchange(other.db_, nullptr);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, std::string_view(*value)) : bind_null(index);
+}
+
+Statement& Statement::bind(int index, std::optional<std::int64_t> value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    return false;
+  }
+  auto error = sqlite_error(db_, fmt::format("running '{}'", sqlite3_sql(stmt_)));
+  sqlite3_reset(stmt_);
+  return error;
+}
+
+Result<void> Statement::run() {
+  Result<bool> stepped = step();
+  while (stepped && *stepped) {
+    stepped = step();
+  }
+  reset();
+  if (!stepped) {
+    return tl::unexpected(stepped.error());
+  }
+  return ok();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+std::string Statement::column_text(int index) const {
+  const auto* text = sqlite3_column_text(stmt_, index);
+  return text ? std::string(reinterpret_cast<const char*>(text),
+                            static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)))
+              : std::string();
+}
+
+std::optional<std::string> Statement::column_optional_text(int index) const {
+  if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) {
+    return std::nullopt;
+  }
+  return column_text(index);
+}
+
+std::optional<std::int64_t> Statement::column_optional_int(int index) const {
+  if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) {
+    return std::nullopt;
+  }
+  return column_int(index);
+}
+
+Result<Database> Database::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    auto error = fail(ErrorCode::kStorage, fmt::format("cannot open database '{}': {}", path,
+                                                       db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    sqlite3_close(db);
+    return error;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  return Database(db);
+}
+
+Database::Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close(db_);
+    db_ = std::exchange(other.db_, nullptr);
+  }
+  return *this;
+}
+
+Database::~Database() {
+  // Statements are owned by the store and finalised before the connection is closed.
+  sqlite3_close(db_);
+}
+
+Result<void> Database::exec(std::string_view sql) {
+  char* message = nullptr;
+  const std::string text(sql);
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string why = message ? message : "unknown error";
+    sqlite3_free(message);
+    return fail(ErrorCode::kStorage, fmt::format("database error: {}", why));
+  }
+  return ok();
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
+    return sqlite_error(db_, fmt::format("preparing '{}'", sql));
+  }
+  return Statement(db_, stmt);
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+}  // namespace rapporteur::store::internal

@@ -1,0 +1,545 @@
+// SQLite backend of the Store interface.
+#include <cassert>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "store/internal/migrations.h"
+#include "store/internal/sqlite.h"
+#include "store/store.h"
+
+namespace rapporteur::store {
+namespace {
+
+using internal::Database;
+using internal::Statement;
+
+std::string join_mandates(const std::vector<Mandate>& mandates) {
+  std::string joined;
+  for (const Mandate mandate : mandates) {
+    joined += joined.empty() ? "" : ",";
+    joined += to_code(mandate);
+  }
+  return joined;
+}
+
+Result<std::vector<Mandate>> split_mandates(std::string_view joined) {
+  std::vector<Mandate> mandates;
+  while (!joined.empty()) {
+    const auto comma = joined.find(',');
+    ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(joined.substr(0, comma)));
+    mandates.push_back(mandate);
+    joined = comma == std::string_view::npos ? std::string_view{} : joined.substr(comma + 1);
+  }
+  return mandates;
+}
+
+// Reads a stored enum code back; a bad code means the database was edited by hand or a bug.
+template <typename T>
+Result<T> stored(Result<T> parsed, std::string_view column) {
+  if (!parsed) {
+    return fail(ErrorCode::kStorage,
+                fmt::format("corrupt value in column {}: {}", column, parsed.error().message));
+  }
+  return parsed;
+}
+
+template <typename T, typename Parser>
+Result<std::optional<T>> stored_optional(const std::optional<std::string>& code, Parser parser,
+                                         std::string_view column) {
+  if (!code) {
+    return std::optional<T>();
+  }
+  ASSIGN_OR_RETURN(T value, stored(parser(*code), column));
+  return std::optional<T>(value);
+}
+
+std::optional<std::string> optional_code(const auto& value) {
+  if (!value) {
+    return std::nullopt;
+  }
+  return std::string(to_code(*value));
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Database db, int version) : db_(std::move(db)), version_(version) {}
+
+  int schema_version() const override { return version_; }
+
+  Result<void> transact(const std::function<Result<void>()>& work) override {
+    const std::lock_guard lock(mutex_);
+    const int depth = depth_;
+    const std::string savepoint = fmt::format("sp{}", depth);
+    RETURN_IF_ERROR(db_.exec(depth == 0 ? std::string("BEGIN IMMEDIATE")
+                                        : "SAVEPOINT " + savepoint));
+    ++depth_;
+    Result<void> result = work();
+    --depth_;
+    if (result) {
+      Result<void> committed = db_.exec(depth == 0 ? std::string("COMMIT") : "RELEASE " + savepoint);
+      if (committed) {
+        return ok();
+      }
+      result = std::move(committed);
+    }
+    // Roll back everything the work wrote; the original error is what the caller needs.
+    if (depth == 0) {
+      (void)db_.exec("ROLLBACK");
+    } else {
+      (void)db_.exec(fmt::format("ROLLBACK TO {0}; RELEASE {0}", savepoint));
+    }
+    return result;
+  }
+
+  Result<void> set_meta(const std::string& key, const std::string& value) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("INSERT INTO instance_meta (key, value) VALUES (?1, ?2) "
+                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    return stmt.bind(1, key).bind(2, value).run();
+  }
+
+  Result<std::string> get_meta(const std::string& key) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT value FROM instance_meta WHERE key = ?1"));
+    stmt.bind(1, key);
+    ASSIGN_OR_RETURN(const bool found, stmt.step());
+    if (!found) {
+      return fail(ErrorCode::kNotFound, fmt::format("no instance setting '{}'", key));
+    }
+    return stmt.column_text(0);
+  }
+
+  Result<void> put_source(const Source& source) override {
+    const std::lock_guard lock(mutex_);
+    if (source.code.empty()) {
+      return fail(ErrorCode::kInvalidArgument, "a source needs a code");
+    }
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("INSERT INTO sources (code, name, kind) VALUES (?1, ?2, ?3) "
+                                 "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+                                 "kind = excluded.kind"));
+    return stmt.bind(1, source.code).bind(2, source.name).bind(3, to_code(source.kind)).run();
+  }
+
+  Result<std::vector<Source>> sources() override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT code, name, kind FROM sources ORDER BY code"));
+    std::vector<Source> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(const SourceKind kind, stored(parse_source_kind(stmt.column_text(2)), "sources.kind"));
+      result.push_back({stmt.column_text(0), stmt.column_text(1), kind});
+    }
+    return result;
+  }
+
+  Result<void> put_region(const Region& region) override {
+    const std::lock_guard lock(mutex_);
+    if (region.code.empty()) {
+      return fail(ErrorCode::kInvalidArgument, "a region needs a code");
+    }
+    if (region.parent_code) {
+      ASSIGN_OR_RETURN(const bool parent_exists, region_exists(*region.parent_code));
+      if (!parent_exists) {
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("region {}: unknown parent region '{}'", region.code, *region.parent_code));
+      }
+    }
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("INSERT INTO regions (code, name, level, parent_code) "
+                                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (code) DO UPDATE SET "
+                                 "name = excluded.name, level = excluded.level, "
+                                 "parent_code = excluded.parent_code"));
+    return stmt.bind(1, region.code).bind(2, region.name).bind(3, to_code(region.level))
+        .bind(4, region.parent_code).run();
+  }
+
+  Result<std::vector<Region>> regions() override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("SELECT code, name, level, parent_code FROM regions ORDER BY code"));
+    std::vector<Region> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(const RegionLevel level, stored(parse_region_level(stmt.column_text(2)), "regions.level"));
+      result.push_back({stmt.column_text(0), stmt.column_text(1), level, stmt.column_optional_text(3)});
+    }
+    return result;
+  }
+
+  Result<void> put_population(const RegionPopulation& population) override {
+    const std::lock_guard lock(mutex_);
+    if (population.population < 0) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("population of {} in {} is negative ({})", population.region_code,
+                              population.year, population.population));
+    }
+    ASSIGN_OR_RETURN(const bool exists, region_exists(population.region_code));
+    if (!exists) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("population for unknown region '{}'", population.region_code));
+    }
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("INSERT INTO region_populations (region_code, year, population) "
+                                 "VALUES (?1, ?2, ?3) ON CONFLICT (region_code, year) DO UPDATE "
+                                 "SET population = excluded.population"));
+    return stmt.bind(1, population.region_code).bind(2, population.year)
+        .bind(3, population.population).run();
+  }
+
+  Result<std::int64_t> population(const std::string& region_code, int year) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("SELECT population FROM region_populations "
+                                 "WHERE region_code = ?1 AND year = ?2"));
+    stmt.bind(1, region_code).bind(2, year);
+    ASSIGN_OR_RETURN(const bool found, stmt.step());
+    if (!found) {
+      return fail(ErrorCode::kNotFound,
+                  fmt::format("no population for region '{}' in {}", region_code, year));
+    }
+    return stmt.column_int(0);
+  }
+
+  Result<std::int64_t> add_registrations(const std::vector<Registration>& registrations) override {
+    for (std::size_t i = 0; i < registrations.size(); ++i) {
+      if (auto valid = validate(registrations[i]); !valid) {
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("registration {}: {}", i, valid.error().message));
+      }
+    }
+    const std::lock_guard lock(mutex_);
+    std::int64_t inserted = 0;
+    RETURN_IF_ERROR(transact([&]() -> Result<void> {
+      ASSIGN_OR_RETURN(const auto source_ids, source_id_map());
+      ASSIGN_OR_RETURN(Statement person,
+                       db_.prepare("INSERT INTO persons (key) VALUES (?1) ON CONFLICT (key) "
+                                   "DO UPDATE SET key = excluded.key RETURNING id"));
+      ASSIGN_OR_RETURN(Statement region, db_.prepare("SELECT 1 FROM regions WHERE code = ?1"));
+      ASSIGN_OR_RETURN(
+          Statement insert,
+          db_.prepare("INSERT INTO registrations (source_id, person_id, year, mandate, role, "
+                      "exploitation_form, offence_type, sex, age, nationality, region_code, "
+                      "chain_stage, residence_status) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+      for (std::size_t i = 0; i < registrations.size(); ++i) {
+        const Registration& r = registrations[i];
+        const auto source = source_ids.find(r.source_code);
+        if (source == source_ids.end()) {
+          return fail(ErrorCode::kInvalidArgument,
+                      fmt::format("registration {}: unknown source '{}'", i, r.source_code));
+        }
+        if (r.region_code) {
+          region.bind(1, *r.region_code);
+          ASSIGN_OR_RETURN(const bool known, region.step());
+          region.reset();
+          if (!known) {
+            return fail(ErrorCode::kInvalidArgument,
+                        fmt::format("registration {}: unknown region '{}'", i, *r.region_code));
+          }
+        }
+        person.bind(1, r.person_key);
+        ASSIGN_OR_RETURN(const bool has_row, person.step());
+        assert(has_row && "RETURNING yields the person's id");
+        (void)has_row;
+        const std::int64_t person_id = person.column_int(0);
+        person.reset();
+        const std::optional<std::int64_t> age =
+            r.age ? std::optional<std::int64_t>(*r.age) : std::nullopt;
+        insert.bind(1, source->second).bind(2, person_id).bind(3, r.year)
+            .bind(4, to_code(r.mandate)).bind(5, to_code(r.role))
+            .bind(6, optional_code(r.exploitation_form)).bind(7, optional_code(r.offence_type))
+            .bind(8, to_code(r.sex)).bind(9, age).bind(10, r.nationality)
+            .bind(11, r.region_code).bind(12, optional_code(r.chain_stage))
+            .bind(13, to_code(r.residence_status));
+        RETURN_IF_ERROR(insert.run());
+        ++inserted;
+      }
+      return ok();
+    }));
+    return inserted;
+  }
+
+  Result<std::int64_t> count_registrations(const RegistrationFilter& filter) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare(fmt::format("SELECT count(*) FROM registrations r JOIN sources s "
+                                             "ON s.id = r.source_id WHERE {}", kFilterClause)));
+    bind_filter(stmt, filter);
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    assert(row && "count(*) always yields a row");
+    (void)row;
+    return stmt.column_int(0);
+  }
+
+  Result<std::vector<Registration>> registrations(const RegistrationFilter& filter) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.prepare(fmt::format(
+            "SELECT s.code, p.key, r.year, r.mandate, r.role, r.exploitation_form, "
+            "r.offence_type, r.sex, r.age, r.nationality, r.region_code, r.chain_stage, "
+            "r.residence_status FROM registrations r JOIN sources s ON s.id = r.source_id "
+            "JOIN persons p ON p.id = r.person_id WHERE {} ORDER BY r.id",
+            kFilterClause)));
+    bind_filter(stmt, filter);
+    std::vector<Registration> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      Registration r;
+      r.source_code = stmt.column_text(0);
+      r.person_key = stmt.column_text(1);
+      r.year = static_cast<int>(stmt.column_int(2));
+      ASSIGN_OR_RETURN(r.mandate, stored(parse_mandate(stmt.column_text(3)), "mandate"));
+      ASSIGN_OR_RETURN(r.role, stored(parse_role(stmt.column_text(4)), "role"));
+      ASSIGN_OR_RETURN(r.exploitation_form,
+                       stored_optional<ExploitationForm>(stmt.column_optional_text(5),
+                                                         parse_exploitation_form, "exploitation_form"));
+      ASSIGN_OR_RETURN(r.offence_type, stored_optional<OffenceType>(stmt.column_optional_text(6),
+                                                                    parse_offence_type, "offence_type"));
+      ASSIGN_OR_RETURN(r.sex, stored(parse_sex(stmt.column_text(7)), "sex"));
+      if (const auto age = stmt.column_optional_int(8)) {
+        r.age = static_cast<int>(*age);
+      }
+      r.nationality = stmt.column_optional_text(9);
+      r.region_code = stmt.column_optional_text(10);
+      ASSIGN_OR_RETURN(r.chain_stage, stored_optional<ChainStage>(stmt.column_optional_text(11),
+                                                                  parse_chain_stage, "chain_stage"));
+      ASSIGN_OR_RETURN(r.residence_status,
+                       stored(parse_residence_status(stmt.column_text(12)), "residence_status"));
+      result.push_back(std::move(r));
+    }
+    return result;
+  }
+
+  Result<std::vector<RegistrationCount>> registration_counts() override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("SELECT year, mandate, role, count(*), count(DISTINCT person_id) "
+                                 "FROM registrations GROUP BY year, mandate, role "
+                                 "ORDER BY year, mandate, role"));
+    std::vector<RegistrationCount> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      RegistrationCount count;
+      count.year = static_cast<int>(stmt.column_int(0));
+      ASSIGN_OR_RETURN(count.mandate, stored(parse_mandate(stmt.column_text(1)), "mandate"));
+      ASSIGN_OR_RETURN(count.role, stored(parse_role(stmt.column_text(2)), "role"));
+      count.registrations = stmt.column_int(3);
+      count.persons = stmt.column_int(4);
+      result.push_back(count);
+    }
+    return result;
+  }
+
+  Result<std::int64_t> count_persons() override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT count(*) FROM persons"));
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    assert(row && "count(*) always yields a row");
+    (void)row;
+    return stmt.column_int(0);
+  }
+
+  Result<void> put_publication(const Publication& publication) override {
+    const std::lock_guard lock(mutex_);
+    if (publication.slug.empty() || publication.title.empty()) {
+      return fail(ErrorCode::kInvalidArgument, "a publication needs a slug and a title");
+    }
+    if (publication.language != "nl" && publication.language != "en") {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("publication {}: language '{}' is not 'nl' or 'en'", publication.slug,
+                              publication.language));
+    }
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.prepare("INSERT INTO publications (slug, title, type, date, language, mandates, summary) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (slug) DO UPDATE SET "
+                    "title = excluded.title, type = excluded.type, date = excluded.date, "
+                    "language = excluded.language, mandates = excluded.mandates, "
+                    "summary = excluded.summary"));
+    return stmt.bind(1, publication.slug).bind(2, publication.title).bind(3, to_code(publication.type))
+        .bind(4, publication.date).bind(5, publication.language)
+        .bind(6, join_mandates(publication.mandates)).bind(7, publication.summary).run();
+  }
+
+  Result<std::vector<Publication>> publications() override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("SELECT slug, title, type, date, language, mandates, summary "
+                                 "FROM publications ORDER BY date DESC, slug"));
+    std::vector<Publication> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      Publication p;
+      p.slug = stmt.column_text(0);
+      p.title = stmt.column_text(1);
+      ASSIGN_OR_RETURN(p.type, stored(parse_publication_type(stmt.column_text(2)), "publications.type"));
+      p.date = stmt.column_text(3);
+      p.language = stmt.column_text(4);
+      ASSIGN_OR_RETURN(p.mandates, stored(split_mandates(stmt.column_text(5)), "publications.mandates"));
+      p.summary = stmt.column_text(6);
+      result.push_back(std::move(p));
+    }
+    return result;
+  }
+
+  Result<void> put_recommendation(const Recommendation& recommendation) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement find, db_.prepare("SELECT id FROM publications WHERE slug = ?1"));
+    find.bind(1, recommendation.publication_slug);
+    ASSIGN_OR_RETURN(const bool found, find.step());
+    if (!found) {
+      return fail(ErrorCode::kNotFound, fmt::format("recommendation {}: no publication '{}'",
+                                                    recommendation.number,
+                                                    recommendation.publication_slug));
+    }
+    const std::int64_t publication_id = find.column_int(0);
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.prepare("INSERT INTO recommendations (publication_id, number, text, addressee, year, "
+                    "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (publication_id, number) "
+                    "DO UPDATE SET text = excluded.text, addressee = excluded.addressee, "
+                    "year = excluded.year, status = excluded.status"));
+    return stmt.bind(1, publication_id).bind(2, recommendation.number).bind(3, recommendation.text)
+        .bind(4, recommendation.addressee).bind(5, recommendation.year)
+        .bind(6, to_code(recommendation.status)).run();
+  }
+
+  Result<std::vector<Recommendation>> recommendations() override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("SELECT p.slug, r.number, r.text, r.addressee, r.year, r.status "
+                                 "FROM recommendations r JOIN publications p "
+                                 "ON p.id = r.publication_id ORDER BY r.year, p.slug, r.number"));
+    std::vector<Recommendation> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      Recommendation r;
+      r.publication_slug = stmt.column_text(0);
+      r.number = static_cast<int>(stmt.column_int(1));
+      r.text = stmt.column_text(2);
+      r.addressee = stmt.column_text(3);
+      r.year = static_cast<int>(stmt.column_int(4));
+      ASSIGN_OR_RETURN(r.status, stored(parse_response_status(stmt.column_text(5)), "recommendations.status"));
+      result.push_back(std::move(r));
+    }
+    return result;
+  }
+
+ private:
+  static constexpr const char* kFilterClause =
+      "(?1 IS NULL OR r.year = ?1) AND (?2 IS NULL OR r.mandate = ?2) AND "
+      "(?3 IS NULL OR r.role = ?3) AND (?4 IS NULL OR s.code = ?4)";
+
+  static void bind_filter(Statement& stmt, const RegistrationFilter& filter) {
+    stmt.bind(1, filter.year ? std::optional<std::int64_t>(*filter.year) : std::nullopt);
+    stmt.bind(2, optional_code(filter.mandate));
+    stmt.bind(3, optional_code(filter.role));
+    stmt.bind(4, filter.source_code);
+  }
+
+  Result<bool> region_exists(const std::string& code) {
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT 1 FROM regions WHERE code = ?1"));
+    stmt.bind(1, code);
+    return stmt.step();
+  }
+
+  Result<std::unordered_map<std::string, std::int64_t>> source_id_map() {
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT code, id FROM sources"));
+    std::unordered_map<std::string, std::int64_t> ids;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      ids.emplace(stmt.column_text(0), stmt.column_int(1));
+    }
+    return ids;
+  }
+
+  std::recursive_mutex mutex_;
+  Database db_;
+  int version_;
+  int depth_ = 0;  // Open transaction levels; guarded by mutex_.
+};
+
+Result<int> read_user_version(Database& db) {
+  ASSIGN_OR_RETURN(Statement stmt, db.prepare("PRAGMA user_version"));
+  ASSIGN_OR_RETURN(const bool row, stmt.step());
+  assert(row && "PRAGMA user_version always yields a row");
+  (void)row;
+  return static_cast<int>(stmt.column_int(0));
+}
+
+Result<void> apply_migration(Database& db, const internal::Migration& migration) {
+  RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
+  // Another process may have migrated while this one waited for the lock.
+  auto current = read_user_version(db);
+  Result<void> result = current ? ok() : Result<void>(tl::unexpected(current.error()));
+  if (current && *current < migration.version) {
+    result = db.exec(migration.sql);
+    if (result) {
+      auto record = db.prepare(
+          "INSERT INTO schema_migrations (version, description, applied_at) "
+          "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+      result = record ? record->bind(1, migration.version).bind(2, std::string_view(migration.description)).run()
+                      : Result<void>(tl::unexpected(record.error()));
+    }
+    if (result) {
+      result = db.exec(fmt::format("PRAGMA user_version = {}", migration.version));
+    }
+  }
+  if (result) {
+    result = db.exec("COMMIT");
+  }
+  if (!result) {
+    (void)db.exec("ROLLBACK");
+    return fail(ErrorCode::kStorage, fmt::format("migration {} ({}) failed: {}", migration.version,
+                                                 migration.description, result.error().message));
+  }
+  return ok();
+}
+
+}  // namespace
+
+int latest_schema_version() { return internal::migrations().back().version; }
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
+                                                 const StoreOptions& options) {
+  ASSIGN_OR_RETURN(Database db, Database::open(path.string()));
+  RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA busy_timeout = {}", options.busy_timeout.count())));
+  // FULL makes every commit durable across power loss, not only across a process crash.
+  RETURN_IF_ERROR(db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                          "PRAGMA foreign_keys = ON"));
+  ASSIGN_OR_RETURN(const int found, read_user_version(db));
+  const int latest = latest_schema_version();
+  if (found > latest) {
+    return fail(ErrorCode::kSchemaTooNew,
+                fmt::format("database '{}' has schema version {}, newer than this binary supports "
+                            "({}); use a newer rapporteur",
+                            path.string(), found, latest));
+  }
+  const int target = options.target_version.value_or(latest);
+  if (target < 1 || target > latest) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("target schema version {} is outside 1..{}", target, latest));
+  }
+  for (const internal::Migration& migration : internal::migrations()) {
+    if (migration.version > found && migration.version <= target) {
+      RETURN_IF_ERROR(apply_migration(db, migration));
+    }
+  }
+  ASSIGN_OR_RETURN(const int version, read_user_version(db));
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), version));
+}
+
+}  // namespace rapporteur::store

@@ -1,0 +1,100 @@
+// The instance's persistent store: a repository interface over the domain model. Callers see
+// only this header; the SQLite backend (and a PostgreSQL one later) live behind it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/result.h"
+
+namespace rapporteur::store {
+
+// The schema version this binary writes; databases at a higher version are refused.
+int latest_schema_version();
+
+struct StoreOptions {
+  // How long a writer waits for another process's lock before failing with kStorage.
+  std::chrono::milliseconds busy_timeout{5000};
+  // Migrate only up to this version instead of the latest (staged upgrades and their tests).
+  std::optional<int> target_version;
+};
+
+// Which registrations a query covers; an unset field matches everything.
+struct RegistrationFilter {
+  std::optional<int> year;
+  std::optional<Mandate> mandate;
+  std::optional<Role> role;
+  std::optional<std::string> source_code;
+};
+
+// Registrations and distinct persons per year, mandate and role.
+struct RegistrationCount {
+  int year = 0;
+  Mandate mandate = Mandate::kHumanTrafficking;
+  Role role = Role::kVictim;
+  std::int64_t registrations = 0;
+  std::int64_t persons = 0;
+};
+
+// Thread safety: all methods may be called from any thread; calls are serialised, and a
+// transaction holds the store for its whole duration.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Returns the schema version of the open database.
+  virtual int schema_version() const = 0;
+
+  // Runs `work` in one transaction: commits when it succeeds, rolls back everything it wrote
+  // when it fails (returning its error). Nested calls form savepoints inside the outer one.
+  virtual Result<void> transact(const std::function<Result<void>()>& work) = 0;
+
+  // Instance settings (key/value). get_meta fails with kNotFound for an absent key.
+  virtual Result<void> set_meta(const std::string& key, const std::string& value) = 0;
+  virtual Result<std::string> get_meta(const std::string& key) = 0;
+
+  // Inserts or updates a source by its code.
+  virtual Result<void> put_source(const Source& source) = 0;
+  virtual Result<std::vector<Source>> sources() = 0;
+
+  // Inserts or updates a region by its code; a parent must already exist (kInvalidArgument).
+  virtual Result<void> put_region(const Region& region) = 0;
+  virtual Result<std::vector<Region>> regions() = 0;
+  virtual Result<void> put_population(const RegionPopulation& population) = 0;
+  // Fails with kNotFound when the region has no population for that year.
+  virtual Result<std::int64_t> population(const std::string& region_code, int year) = 0;
+
+  // Validates and inserts `registrations` all-or-nothing, creating persons for new keys.
+  // Fails with kInvalidArgument (naming the index) for an invalid registration or an unknown
+  // source or region, with nothing written. Returns the number inserted.
+  virtual Result<std::int64_t> add_registrations(const std::vector<Registration>& registrations) = 0;
+  virtual Result<std::int64_t> count_registrations(const RegistrationFilter& filter) = 0;
+  virtual Result<std::vector<Registration>> registrations(const RegistrationFilter& filter) = 0;
+  // Counts per year, mandate and role, ordered by those three.
+  virtual Result<std::vector<RegistrationCount>> registration_counts() = 0;
+  virtual Result<std::int64_t> count_persons() = 0;
+
+  // Inserts or updates a publication by its slug.
+  virtual Result<void> put_publication(const Publication& publication) = 0;
+  virtual Result<std::vector<Publication>> publications() = 0;
+  // Inserts or updates a recommendation by (publication, number); kNotFound for an unknown
+  // publication.
+  virtual Result<void> put_recommendation(const Recommendation& recommendation) = 0;
+  virtual Result<std::vector<Recommendation>> recommendations() = 0;
+};
+
+// Opens (creating if absent) the SQLite database at `path` with WAL, foreign keys and the busy
+// timeout, and applies pending migrations, each in its own transaction. Fails with
+// kSchemaTooNew when the database is newer than this binary, kStorage when it cannot be opened
+// or migrated (nothing of a failed migration remains).
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
+                                                 const StoreOptions& options = {});
+
+}  // namespace rapporteur::store

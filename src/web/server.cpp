@@ -1,0 +1,303 @@
+// The HTTP adapter: cpp-httplib stays inside this file.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "web/internal/pages.h"
+#include "web/web.h"
+
+namespace rapporteur::web {
+
+namespace internal {
+const std::map<std::string, std::string_view>& embedded_assets();
+}  // namespace internal
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+std::string_view content_type_for(std::string_view path) {
+  if (path.ends_with(".css")) return "text/css; charset=utf-8";
+  if (path.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (path.ends_with(".svg")) return "image/svg+xml";
+  if (path.ends_with(".png")) return "image/png";
+  if (path.ends_with(".woff2")) return "font/woff2";
+  return "application/octet-stream";
+}
+
+// FNV-1a over the asset's bytes: a stable validator for conditional requests.
+std::string etag_for(std::string_view bytes) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (const unsigned char c : bytes) {
+    hash = (hash ^ c) * 1099511628211ULL;
+  }
+  return fmt::format("\"{:016x}\"", hash);
+}
+
+void send_json(httplib::Response& res, const json& body, int status = 200) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+void send_error(const httplib::Request& req, httplib::Response& res, int status,
+                std::string_view code, std::string_view message) {
+  if (req.path.starts_with("/api/")) {
+    send_json(res, {{"error", {{"code", code}, {"message", message}}}}, status);
+  } else {
+    res.status = status;
+    res.set_content(internal::render_error_page(internal::language_of(req.get_param_value("lang")),
+                                                status, message),
+                    "text/html; charset=utf-8");
+  }
+}
+
+// Store failures reach the log in full and the client as a generic message.
+void send_store_error(const httplib::Request& req, httplib::Response& res, const Error& error) {
+  spdlog::error("{} {}: {}", req.method, req.path, error.message);
+  send_error(req, res, 500, "internal", "internal error");
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(store::Store& s, ServerOptions o) : store(s), options(std::move(o)) {}
+
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  // The only way to add a route: the access rule is part of the declaration.
+  void route(std::string method, std::string pattern, Access access, Handler handler) {
+    routes.push_back({method, pattern, access});
+    auto guarded = [this, access, handler = std::move(handler)](const httplib::Request& req,
+                                                                  httplib::Response& res) {
+      if (access == Access::kStaff) {
+        // TODO(#7): sign-in with roles; until then staff routes are closed to everyone.
+        send_error(req, res, 401, "unauthorized", "sign-in required");
+        return;
+      }
+      handler(req, res);
+    };
+    if (method == "GET") {
+      http.Get(pattern, std::move(guarded));
+    } else if (method == "POST") {
+      http.Post(pattern, std::move(guarded));
+    } else {
+      assert(false && "only GET and POST routes are declared");
+    }
+  }
+
+  void declare_routes();
+
+  store::Store& store;
+  ServerOptions options;
+  httplib::Server http;
+  std::vector<RouteInfo> routes;
+  bool bound = false;
+};
+
+void Server::Impl::declare_routes() {
+  route("GET", "/healthz", Access::kPublic, [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, {{"status", "ok"}, {"schema_version", store.schema_version()}});
+  });
+
+  route("GET", "/", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    auto sources = store.sources();
+    auto publications = store.publications();
+    if (!sources || !publications) {
+      send_store_error(req, res, !sources ? sources.error() : publications.error());
+      return;
+    }
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    res.set_content(internal::render_home(language, *sources, *publications),
+                    "text/html; charset=utf-8");
+  });
+
+  route("GET", "/staff", Access::kStaff, [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("staff", "text/plain");
+  });
+
+  route("GET", R"(/static/([A-Za-z0-9_.\-/]+))", Access::kPublic,
+        [](const httplib::Request& req, httplib::Response& res) {
+          const auto& assets = internal::embedded_assets();
+          const auto asset = assets.find("/" + std::string(req.matches[1]));
+          if (asset == assets.end()) {
+            send_error(req, res, 404, "not_found", "not found");
+            return;
+          }
+          const std::string etag = etag_for(asset->second);
+          res.set_header("ETag", etag);
+          res.set_header("Cache-Control", "public, max-age=86400");
+          if (req.get_header_value("If-None-Match") == etag) {
+            res.status = 304;
+            return;
+          }
+          res.set_content(std::string(asset->second), std::string(content_type_for(asset->first)));
+        });
+
+  route("GET", "/api/v1", Access::kPublic, [this](const httplib::Request&, httplib::Response& res) {
+    json endpoints = json::array();
+    for (const RouteInfo& r : routes) {
+      if (r.pattern.starts_with("/api/v1/")) {
+        endpoints.push_back({{"method", r.method},
+                             {"path", r.pattern},
+                             {"access", r.access == Access::kPublic ? "public" : "staff"}});
+      }
+    }
+    send_json(res, {{"name", "rapporteur"},
+                    {"api_version", 1},
+                    {"schema_version", store.schema_version()},
+                    {"endpoints", endpoints}});
+  });
+
+  route("GET", "/api/v1/sources", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto sources = store.sources();
+          if (!sources) return send_store_error(req, res, sources.error());
+          json body = json::array();
+          for (const Source& s : *sources) {
+            body.push_back({{"code", s.code}, {"name", s.name}, {"kind", to_code(s.kind)}});
+          }
+          send_json(res, {{"sources", body}});
+        });
+
+  route("GET", "/api/v1/regions", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto regions = store.regions();
+          if (!regions) return send_store_error(req, res, regions.error());
+          json body = json::array();
+          for (const Region& r : *regions) {
+            body.push_back({{"code", r.code},
+                            {"name", r.name},
+                            {"level", to_code(r.level)},
+                            {"parent", r.parent_code ? json(*r.parent_code) : json(nullptr)}});
+          }
+          send_json(res, {{"regions", body}});
+        });
+
+  route("GET", "/api/v1/publications", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto publications = store.publications();
+          if (!publications) return send_store_error(req, res, publications.error());
+          json body = json::array();
+          for (const Publication& p : *publications) {
+            json mandates = json::array();
+            for (const Mandate m : p.mandates) mandates.push_back(to_code(m));
+            body.push_back({{"slug", p.slug}, {"title", p.title}, {"type", to_code(p.type)},
+                            {"date", p.date}, {"language", p.language}, {"mandates", mandates},
+                            {"summary", p.summary}});
+          }
+          send_json(res, {{"publications", body}});
+        });
+
+  route("GET", "/api/v1/recommendations", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto recommendations = store.recommendations();
+          if (!recommendations) return send_store_error(req, res, recommendations.error());
+          json body = json::array();
+          for (const Recommendation& r : *recommendations) {
+            body.push_back({{"publication", r.publication_slug}, {"number", r.number},
+                            {"text", r.text}, {"addressee", r.addressee}, {"year", r.year},
+                            {"status", to_code(r.status)}});
+          }
+          send_json(res, {{"recommendations", body}});
+        });
+
+  // Unprotected counts come from microdata: staff only until disclosure control (#5).
+  route("GET", "/api/v1/registrations/counts", Access::kStaff,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto counts = store.registration_counts();
+          if (!counts) return send_store_error(req, res, counts.error());
+          json body = json::array();
+          for (const auto& c : *counts) {
+            body.push_back({{"year", c.year}, {"mandate", to_code(c.mandate)},
+                            {"role", to_code(c.role)}, {"registrations", c.registrations},
+                            {"persons", c.persons}});
+          }
+          send_json(res, {{"counts", body}});
+        });
+}
+
+Server::Server(store::Store& store, ServerOptions options)
+    : impl_(std::make_unique<Impl>(store, std::move(options))) {
+  httplib::Server& http = impl_->http;
+  http.set_payload_max_length(impl_->options.max_request_bytes);
+  http.set_default_headers({
+      {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+  });
+  // Dynamic responses are not cached unless a handler says otherwise (static assets do).
+  http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.has_header("Cache-Control")) {
+      res.set_header("Cache-Control", "no-store");
+    }
+  });
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and
+  // silently share its traffic; SO_REUSEADDR alone allows quick restarts and refuses that.
+  http.set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    // Only fill in bodies for errors no handler produced (unknown routes, oversized bodies).
+    if (res.body.empty()) {
+      const bool not_found = res.status == 404;
+      send_error(req, res, res.status, not_found ? "not_found" : "bad_request",
+                 not_found ? "not found" : res.status == 413 ? "request too large" : "bad request");
+    }
+  });
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                                std::exception_ptr) {
+    spdlog::error("{} {}: unhandled exception", req.method, req.path);
+    send_error(req, res, 500, "internal", "internal error");
+  });
+  // One line per request; the path only, never the query string or body.
+  http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    spdlog::info("{} {} {} {}B", req.method, req.path, res.status, res.body.size());
+  });
+  impl_->declare_routes();
+}
+
+Server::~Server() = default;
+
+Result<int> Server::bind() {
+  const ServerOptions& o = impl_->options;
+  int port = o.port;
+  if (o.port == 0) {
+    port = impl_->http.bind_to_any_port(o.host);
+  } else if (!impl_->http.bind_to_port(o.host, o.port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    return fail(ErrorCode::kIo, fmt::format("cannot listen on {}:{} (address in use or invalid)",
+                                            o.host, o.port));
+  }
+  impl_->bound = true;
+  return port;
+}
+
+Result<void> Server::serve() {
+  assert(impl_->bound && "bind() before serve()");
+  if (!impl_->http.listen_after_bind()) {
+    return fail(ErrorCode::kIo, "the HTTP listener stopped with an error");
+  }
+  return ok();
+}
+
+void Server::stop() { impl_->http.stop(); }
+
+std::vector<RouteInfo> Server::routes() const { return impl_->routes; }
+
+}  // namespace rapporteur::web

@@ -1,0 +1,56 @@
+// The HTTP server: public pages, the JSON API under /api/v1 and static assets, each route with
+// an explicit access rule.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace rapporteur::web {
+
+// Who may use a route. Staff routes answer 401 until sign-in arrives (issue #7); no route
+// exists without a rule.
+enum class Access { kPublic, kStaff };
+
+struct RouteInfo {
+  std::string method;
+  std::string pattern;  // Path, or a regular expression for parameterised routes.
+  Access access = Access::kPublic;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 picks a free port.
+  std::size_t max_request_bytes = 1 << 20;
+};
+
+// Thread safety: stop() may be called from any thread; the rest from the owning thread.
+class Server {
+ public:
+  // `store` must outlive the server.
+  Server(store::Store& store, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket; returns the port. Fails with kIo when the address is taken or
+  // invalid.
+  Result<int> bind();
+  // Serves requests until stop() is called; requires bind(). Fails with kIo when the listener
+  // breaks.
+  Result<void> serve();
+  // Stops accepting, lets requests in flight finish, and makes serve() return.
+  void stop();
+
+  // Every route with its access rule, in registration order.
+  std::vector<RouteInfo> routes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rapporteur::web

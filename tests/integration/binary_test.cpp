@@ -1,0 +1,157 @@
+// Tests of the rapporteur executable as a user runs it: exit statuses, output streams, and the
+// server's life cycle under signals.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace {
+
+using rapporteur::testing::TempDir;
+
+// A child process running the binary with its stdout and stderr on pipes.
+class Process {
+ public:
+  explicit Process(std::vector<std::string> args) {
+    args.insert(args.begin(), RAPPORTEUR_BIN);
+    int out[2];
+    int err[2];
+    EXPECT_EQ(pipe(out), 0);
+    EXPECT_EQ(pipe(err), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      dup2(err[1], STDERR_FILENO);
+      close(out[0]);
+      close(err[0]);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    out_ = fdopen(out[0], "r");
+    err_fd_ = err[0];
+  }
+  ~Process() {
+    if (pid_ > 0 && !waited_) {
+      kill(pid_, SIGKILL);
+      wait();
+    }
+    if (out_) fclose(out_);
+    close(err_fd_);
+  }
+
+  // Reads one line of standard output (blocking).
+  std::string read_line() {
+    char buffer[512];
+    return fgets(buffer, sizeof buffer, out_) ? std::string(buffer) : std::string();
+  }
+  std::string read_all_stdout() {
+    std::string text;
+    char buffer[4096];
+    size_t n = 0;
+    while ((n = fread(buffer, 1, sizeof buffer, out_)) > 0) text.append(buffer, n);
+    return text;
+  }
+  std::string read_all_stderr() {
+    std::string text;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = read(err_fd_, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
+    return text;
+  }
+  void signal(int number) { kill(pid_, number); }
+  int wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    waited_ = true;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+  int err_fd_ = -1;
+  bool waited_ = false;
+};
+
+long count_lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+
+TEST(Binary, BadUsageExitsTwoWithOneLineOnStderr) {
+  Process process({"frobnicate"});
+
+  const std::string out = process.read_all_stdout();
+  const std::string err = process.read_all_stderr();
+  const int status = process.wait();
+
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_EQ(count_lines(err), 1) << err;
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(Binary, ServesHealthzAndStopsCleanlyOnSigterm) {
+  TempDir dir;
+  Process process({"--db", (dir / "serve.db").string(), "serve", "--port", "0"});
+  const std::string line = process.read_line();
+  const auto port_at = line.rfind(':');
+  ASSERT_NE(port_at, std::string::npos) << line;
+  const int port = std::stoi(line.substr(port_at + 1));
+  httplib::Client client("127.0.0.1", port);
+
+  const auto health = client.Get("/healthz");
+  process.signal(SIGTERM);
+  const int status = process.wait();
+  const std::string err = process.read_all_stderr();
+
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(health->body)["status"], "ok");
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of shutting down";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(err.find("GET /healthz 200"), std::string::npos) << "one log line per request";
+  EXPECT_NE(err.find("server stopped"), std::string::npos);
+}
+
+TEST(Binary, StopsCleanlyOnSigint) {
+  TempDir dir;
+  Process process({"--db", (dir / "serve.db").string(), "serve", "--port", "0"});
+  ASSERT_FALSE(process.read_line().empty());
+
+  process.signal(SIGINT);
+  const int status = process.wait();
+
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(Binary, ATakenPortIsAOneLineFailure) {
+  TempDir dir;
+  Process first({"--db", (dir / "a.db").string(), "serve", "--port", "0"});
+  const std::string line = first.read_line();
+  const std::string port = line.substr(line.rfind(':') + 1, line.find('/', line.rfind(':')) - line.rfind(':') - 1);
+
+  Process second({"--db", (dir / "b.db").string(), "serve", "--port", port});
+  const std::string err = second.read_all_stderr();
+  const int status = second.wait();
+
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_EQ(count_lines(err), 1) << err;
+  first.signal(SIGTERM);
+  first.wait();
+}
+
+}  // namespace

@@ -1,0 +1,252 @@
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace rapporteur::store {
+namespace {
+
+using rapporteur::testing::TempDir;
+
+// Reads a value straight from the file with the SQLite C API: an independent view of what the
+// store wrote.
+std::int64_t query_int(const std::filesystem::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  const std::int64_t value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+void execute(const std::filesystem::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+Registration victim(std::string key, int year) {
+  Registration r;
+  r.source_code = "politie";
+  r.person_key = std::move(key);
+  r.year = year;
+  r.exploitation_form = ExploitationForm::kSexual;
+  r.sex = Sex::kFemale;
+  r.age = 19;
+  r.region_code = "GM0363";
+  return r;
+}
+
+std::unique_ptr<Store> open_seeded(const std::filesystem::path& path) {
+  auto store = open_sqlite_store(path);
+  EXPECT_TRUE(store.has_value()) << store.error().message;
+  auto& s = **store;
+  EXPECT_TRUE(s.put_source({"politie", "Nationale Politie", SourceKind::kPolice}));
+  EXPECT_TRUE(s.put_region({"NL01", "Nederland", RegionLevel::kCountry, std::nullopt}));
+  EXPECT_TRUE(s.put_region({"RE05", "Amsterdam", RegionLevel::kPoliceUnit, "NL01"}));
+  EXPECT_TRUE(s.put_region({"GM0363", "Amsterdam", RegionLevel::kMunicipality, "RE05"}));
+  return std::move(*store);
+}
+
+TEST(OpenSqliteStore, MigratesAnEmptyDatabaseToTheLatestVersion) {
+  TempDir dir;
+  const auto path = dir / "new.db";
+
+  const auto store = open_sqlite_store(path);
+
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  EXPECT_EQ((*store)->schema_version(), latest_schema_version());
+  EXPECT_EQ(query_int(path, "PRAGMA user_version"), latest_schema_version());
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM schema_migrations"), latest_schema_version());
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'registrations'"), 1);
+}
+
+TEST(OpenSqliteStore, UsesWriteAheadLogging) {
+  TempDir dir;
+  const auto path = dir / "wal.db";
+  const auto store = open_seeded(path);
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST(OpenSqliteStore, UpgradesAnOlderSchemaKeepingItsData) {
+  TempDir dir;
+  const auto path = dir / "old.db";
+  {
+    auto v1 = open_sqlite_store(path, {.target_version = 1});
+    ASSERT_TRUE(v1.has_value());
+    ASSERT_EQ((*v1)->schema_version(), 1);
+    ASSERT_TRUE((*v1)->put_source({"kmar", "Koninklijke Marechaussee", SourceKind::kBorderPolice}));
+  }
+
+  const auto store = open_sqlite_store(path);
+
+  ASSERT_TRUE(store.has_value());
+  EXPECT_EQ((*store)->schema_version(), latest_schema_version());
+  const auto sources = (*store)->sources();
+  ASSERT_TRUE(sources.has_value());
+  ASSERT_EQ(sources->size(), 1u);
+  EXPECT_EQ(sources->front().code, "kmar");
+}
+
+TEST(OpenSqliteStore, RefusesADatabaseNewerThanTheBinary) {
+  TempDir dir;
+  const auto path = dir / "future.db";
+  { ASSERT_TRUE(open_sqlite_store(path).has_value()); }
+  const std::string bump = "PRAGMA user_version = " + std::to_string(latest_schema_version() + 1);
+  execute(path, bump.c_str());
+
+  const auto store = open_sqlite_store(path);
+
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code, ErrorCode::kSchemaTooNew);
+  EXPECT_NE(store.error().message.find(std::to_string(latest_schema_version() + 1)),
+            std::string::npos);
+  // Refusing must not have touched the file.
+  EXPECT_EQ(query_int(path, "PRAGMA user_version"), latest_schema_version() + 1);
+}
+
+TEST(Transact, RollbackLeavesNothingBehind) {
+  TempDir dir;
+  const auto path = dir / "rollback.db";
+  const auto store = open_seeded(path);
+
+  const auto result = store->transact([&]() -> Result<void> {
+    RETURN_IF_ERROR(store->add_registrations({victim("p1", 2020), victim("p2", 2020)}));
+    RETURN_IF_ERROR(store->put_source({"kmar", "Koninklijke Marechaussee", SourceKind::kBorderPolice}));
+    return fail(ErrorCode::kConflict, "abort on purpose");
+  });
+
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM registrations"), 0);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM persons"), 0);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM sources"), 1);
+}
+
+TEST(Transact, FailedInnerTransactionRollsBackOnlyItself) {
+  TempDir dir;
+  const auto path = dir / "nested.db";
+  const auto store = open_seeded(path);
+
+  const auto result = store->transact([&]() -> Result<void> {
+    RETURN_IF_ERROR(store->add_registrations({victim("outer", 2020)}));
+    const auto inner = store->transact([&]() -> Result<void> {
+      RETURN_IF_ERROR(store->add_registrations({victim("inner", 2020)}));
+      return fail(ErrorCode::kConflict, "inner abort");
+    });
+    EXPECT_FALSE(inner.has_value());
+    return ok();
+  });
+
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  const auto rows = store->registrations({});
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().person_key, "outer");
+}
+
+TEST(AddRegistrations, IsAllOrNothingAndNamesTheBadRow) {
+  TempDir dir;
+  const auto path = dir / "batch.db";
+  const auto store = open_seeded(path);
+  Registration unknown_region = victim("p3", 2020);
+  unknown_region.region_code = "GM9999";
+
+  const auto result = store->add_registrations({victim("p1", 2020), victim("p2", 2020), unknown_region});
+
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(result.error().message.find("registration 2"), std::string::npos);
+  EXPECT_NE(result.error().message.find("GM9999"), std::string::npos);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM registrations"), 0);
+}
+
+TEST(AddRegistrations, RoundTripsEveryFieldAndLinksOnePersonAcrossSources) {
+  TempDir dir;
+  const auto store = open_seeded(dir / "roundtrip.db");
+  ASSERT_TRUE(store->put_source({"om", "Openbaar Ministerie", SourceKind::kProsecution}));
+  Registration suspect = victim("s1", 2022);
+  suspect.source_code = "om";
+  suspect.role = Role::kSuspect;
+  suspect.chain_stage = ChainStage::kProsecuted;
+  suspect.nationality = "RO";
+  suspect.residence_status = ResidenceStatus::kEu;
+  Registration police = suspect;
+  police.source_code = "politie";
+  police.chain_stage = ChainStage::kReported;
+  police.age.reset();
+
+  ASSERT_TRUE(store->add_registrations({suspect, police}).has_value());
+
+  const auto rows = store->registrations({.role = Role::kSuspect});
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].chain_stage, ChainStage::kProsecuted);
+  EXPECT_EQ((*rows)[0].nationality, "RO");
+  EXPECT_EQ((*rows)[0].residence_status, ResidenceStatus::kEu);
+  EXPECT_EQ((*rows)[0].age, 19);
+  EXPECT_EQ((*rows)[1].age, std::nullopt);
+  EXPECT_EQ(store->count_persons().value(), 1);
+  const auto counts = store->registration_counts();
+  ASSERT_TRUE(counts.has_value());
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ(counts->front().registrations, 2);
+  EXPECT_EQ(counts->front().persons, 1);
+}
+
+TEST(CountRegistrations, FiltersByYearMandateRoleAndSource) {
+  TempDir dir;
+  const auto store = open_seeded(dir / "filter.db");
+  ASSERT_TRUE(store->add_registrations({victim("a", 2020), victim("b", 2020), victim("c", 2021)}));
+
+  EXPECT_EQ(store->count_registrations({}).value(), 3);
+  EXPECT_EQ(store->count_registrations({.year = 2020}).value(), 2);
+  EXPECT_EQ(store->count_registrations({.role = Role::kSuspect}).value(), 0);
+  EXPECT_EQ(store->count_registrations({.mandate = Mandate::kSexualViolenceAgainstChildren}).value(), 0);
+  EXPECT_EQ(store->count_registrations({.source_code = "politie"}).value(), 3);
+}
+
+TEST(Regions, RefusesAnUnknownParent) {
+  TempDir dir;
+  const auto store = open_seeded(dir / "regions.db");
+
+  const auto result = store->put_region({"GM0599", "Rotterdam", RegionLevel::kMunicipality, "RE07"});
+
+  ASSERT_FALSE(result.has_value());
+  EXPECT_NE(result.error().message.find("RE07"), std::string::npos);
+}
+
+TEST(Publications, RecommendationNeedsItsPublication) {
+  TempDir dir;
+  const auto store = open_seeded(dir / "kb.db");
+  ASSERT_TRUE(store->put_publication({"monitor-2023", "Monitor", PublicationType::kMonitor,
+                                      "2023-12-01", "nl", {Mandate::kHumanTrafficking}, "s"}));
+
+  EXPECT_TRUE(store->put_recommendation({"monitor-2023", 1, "Doe iets", "Minister", 2023,
+                                         ResponseStatus::kAdopted}));
+  const auto missing = store->put_recommendation({"nope", 1, "x", "y", 2023, ResponseStatus::kPending});
+
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  const auto publications = store->publications().value();
+  ASSERT_EQ(publications.size(), 1u);
+  EXPECT_EQ(publications[0].mandates, std::vector<Mandate>{Mandate::kHumanTrafficking});
+}
+
+}  // namespace
+}  // namespace rapporteur::store

@@ -1,0 +1,197 @@
+#include "web/web.h"
+
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace rapporteur::web {
+namespace {
+
+using nlohmann::json;
+using rapporteur::testing::TempDir;
+
+// A server on a free loopback port, serving in a background thread for one test.
+class RunningServer {
+ public:
+  explicit RunningServer(store::Store& store) : server_(store, {.host = "127.0.0.1", .port = 0}) {
+    port_ = server_.bind().value();
+    thread_ = std::thread([this] { result_ = server_.serve(); });
+  }
+  ~RunningServer() {
+    server_.stop();
+    thread_.join();
+  }
+  httplib::Client client() const { return httplib::Client("127.0.0.1", port_); }
+  Server& server() { return server_; }
+
+ private:
+  Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  Result<void> result_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::open_sqlite_store(dir_ / "web.db");
+    ASSERT_TRUE(opened.has_value());
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->put_source({"politie", "Nationale Politie", SourceKind::kPolice}));
+    ASSERT_TRUE(store_->put_publication({"p1", "Monitor <script>alert(1)</script> & co",
+                                         PublicationType::kMonitor, "2024-01-02", "nl",
+                                         {Mandate::kHumanTrafficking}, "samenvatting"}));
+    server_ = std::make_unique<RunningServer>(*store_);
+  }
+  void TearDown() override { server_.reset(); }
+
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<RunningServer> server_;
+};
+
+TEST_F(ServerTest, HealthzAnswersWithTheSchemaVersion) {
+  auto client = server_->client();
+
+  const auto res = client.Get("/healthz");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  const json body = json::parse(res->body);
+  EXPECT_EQ(body["status"], "ok");
+  EXPECT_EQ(body["schema_version"], store::latest_schema_version());
+}
+
+TEST_F(ServerTest, HomePageIsDutchFirstWithAnEnglishSwitch) {
+  auto client = server_->client();
+
+  const auto dutch = client.Get("/");
+  const auto english = client.Get("/?lang=en");
+
+  ASSERT_TRUE(dutch);
+  ASSERT_TRUE(english);
+  EXPECT_EQ(dutch->status, 200);
+  EXPECT_NE(dutch->body.find("<html lang=\"nl\">"), std::string::npos);
+  EXPECT_NE(dutch->body.find("Publicaties"), std::string::npos);
+  EXPECT_NE(dutch->body.find("href=\"/?lang=en\""), std::string::npos);
+  EXPECT_NE(english->body.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(english->body.find("Publications"), std::string::npos);
+  EXPECT_NE(english->body.find("Nationale Politie"), std::string::npos);
+}
+
+TEST_F(ServerTest, EscapesStoredTextInPages) {
+  auto client = server_->client();
+
+  const auto res = client.Get("/");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body.find("<script>"), std::string::npos);
+  EXPECT_NE(res->body.find("Monitor &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"), std::string::npos);
+}
+
+TEST_F(ServerTest, EveryResponseCarriesSecurityHeaders) {
+  auto client = server_->client();
+
+  for (const char* path : {"/", "/healthz", "/api/v1", "/nope", "/staff"}) {
+    const auto res = client.Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_NE(res->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"),
+              std::string::npos) << path;
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(res->get_header_value("Referrer-Policy"), "no-referrer") << path;
+  }
+}
+
+TEST_F(ServerTest, StaffRoutesRefuseAnonymousRequests) {
+  auto client = server_->client();
+
+  const auto page = client.Get("/staff");
+  const auto api = client.Get("/api/v1/registrations/counts");
+
+  ASSERT_TRUE(page);
+  ASSERT_TRUE(api);
+  EXPECT_EQ(page->status, 401);
+  EXPECT_EQ(api->status, 401);
+  EXPECT_EQ(json::parse(api->body)["error"]["code"], "unauthorized");
+}
+
+TEST_F(ServerTest, EveryRouteHasAnAccessRuleAndStaffOnesAreRefused) {
+  auto client = server_->client();
+  const auto routes = server_->server().routes();
+
+  ASSERT_FALSE(routes.empty());
+  for (const RouteInfo& route : routes) {
+    if (route.access == Access::kStaff && route.method == "GET") {
+      const auto res = client.Get(route.pattern);
+      ASSERT_TRUE(res) << route.pattern;
+      EXPECT_EQ(res->status, 401) << route.pattern;
+    }
+  }
+}
+
+TEST_F(ServerTest, PublicApiListsSourcesAndPublications) {
+  auto client = server_->client();
+
+  const auto sources = client.Get("/api/v1/sources");
+  const auto publications = client.Get("/api/v1/publications");
+  const auto index = client.Get("/api/v1");
+
+  ASSERT_TRUE(sources);
+  ASSERT_TRUE(publications);
+  ASSERT_TRUE(index);
+  EXPECT_EQ(json::parse(sources->body)["sources"][0]["code"], "politie");
+  EXPECT_EQ(json::parse(publications->body)["publications"][0]["slug"], "p1");
+  bool lists_counts_as_staff = false;
+  const json listing = json::parse(index->body);
+  for (const auto& endpoint : listing["endpoints"]) {
+    if (endpoint["path"] == "/api/v1/registrations/counts") {
+      lists_counts_as_staff = endpoint["access"] == "staff";
+    }
+  }
+  EXPECT_TRUE(lists_counts_as_staff);
+}
+
+TEST_F(ServerTest, StaticAssetsAreCachedAndRevalidated) {
+  auto client = server_->client();
+
+  const auto first = client.Get("/static/style.css");
+  ASSERT_TRUE(first);
+  const std::string etag = first->get_header_value("ETag");
+  const auto second = client.Get("/static/style.css", {{"If-None-Match", etag}});
+  const auto missing = client.Get("/static/none.css");
+
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->get_header_value("Content-Type"), "text/css; charset=utf-8");
+  EXPECT_NE(first->get_header_value("Cache-Control").find("max-age="), std::string::npos);
+  EXPECT_FALSE(etag.empty());
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 304);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(ServerTest, UnknownApiPathsAnswerJson404) {
+  auto client = server_->client();
+
+  const auto res = client.Get("/api/v1/nothing");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  EXPECT_EQ(json::parse(res->body)["error"]["code"], "not_found");
+}
+
+TEST_F(ServerTest, RefusesOversizedRequestBodies) {
+  auto client = server_->client();
+
+  const auto res = client.Post("/healthz", std::string(2 << 20, 'x'), "text/plain");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+}
+
+}  // namespace
+}  // namespace rapporteur::web
