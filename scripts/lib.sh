@@ -9,7 +9,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-  libcpp-httplib-dev libexpected-dev libssl-dev
+  libcpp-httplib-dev libexpected-dev libssl-dev libtoml11-dev libzip-dev libpugixml-dev
+  libxlsxwriter-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -12,12 +12,19 @@
 #include <system_error>
 #include <thread>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "demo/demo.h"
+#include "intake/intake.h"
+#include "linkage/linkage.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -28,10 +35,56 @@
 namespace rapporteur::cli {
 namespace {
 
+#ifndef RAPPORTEUR_PROFILES_DIR
+#define RAPPORTEUR_PROFILES_DIR "profiles"
+#endif
+
 struct GlobalOptions {
   std::string db = "var/rapporteur.db";
+  std::string key;  // "" = pseudonym.key beside the database.
+  std::string profiles = RAPPORTEUR_PROFILES_DIR;
   std::string log_level = "info";
+
+  std::filesystem::path key_path() const {
+    return key.empty() ? std::filesystem::path(db).replace_filename("pseudonym.key") : std::filesystem::path(key);
+  }
 };
+
+// Shows progress: a bar on a terminal, a line per tenth otherwise.
+class Progress {
+ public:
+  Progress(std::ostream& err, std::string label)
+      : err_(err), label_(std::move(label)), terminal_(&err == &std::cerr && ::isatty(STDERR_FILENO)) {}
+  void update(double fraction, std::int64_t rows) {
+    const int percent = static_cast<int>(fraction * 100);
+    if (terminal_) {
+      const int filled = percent / 5;
+      err_ << fmt::format("\r{} [{}{}] {:3}% {} rows", label_, std::string(filled, '#'),
+                          std::string(20 - filled, ' '), percent, rows)
+           << std::flush;
+      if (percent >= 100) err_ << '\n';
+    } else if (percent / 10 > last_tenth_) {
+      last_tenth_ = percent / 10;
+      err_ << fmt::format("{}: {}% ({} rows)\n", label_, percent, rows);
+    }
+  }
+
+ private:
+  std::ostream& err_;
+  std::string label_;
+  bool terminal_;
+  int last_tenth_ = -1;
+};
+
+// A profile given as a path, or as a name in the profiles folder.
+Result<intake::SourceProfile> find_profile(const GlobalOptions& global, const std::string& profile) {
+  std::filesystem::path path(profile);
+  if (!std::filesystem::exists(path)) {
+    const auto named = std::filesystem::path(global.profiles) / (profile + ".toml");
+    if (std::filesystem::exists(named)) path = named;
+  }
+  return intake::load_profile(path);
+}
 
 Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global) {
   const std::filesystem::path path(global.db);
@@ -59,16 +112,41 @@ struct DemoOptions {
   std::string truth;
 };
 
-Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out) {
+Result<intake::PseudonymKey> open_or_create_key(const GlobalOptions& global, std::ostream& err) {
+  const auto path = global.key_path();
+  if (std::filesystem::exists(path)) return intake::PseudonymKey::read_file(path);
+  ASSIGN_OR_RETURN(auto key, intake::PseudonymKey::create_file(path));
+  err << fmt::format("Created pseudonymisation key {} (id {}); keep it safe and out of backups "
+                     "of the database\n", path.string(), key.id());
+  return key;
+}
+
+Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out,
+                      std::ostream& err) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   if (auto seed = store->get_meta("demo_seed"); seed && *seed == std::to_string(options.seed)) {
     out << fmt::format("The demo world with seed {} is already loaded in {}\n", options.seed,
                        global.db);
     return ok();
   }
+  ASSIGN_OR_RETURN(const auto key, open_or_create_key(global, err));
   ASSIGN_OR_RETURN(const demo::World world,
                    demo::generate_world({options.seed, options.first_year, options.last_year}));
-  RETURN_IF_ERROR(demo::load_world(world, *store));
+  const auto extracts = std::filesystem::path(global.db).replace_filename("demo-extracts");
+  std::int64_t loaded = 0;
+  std::int64_t rejected = 0;
+  ASSIGN_OR_RETURN(
+      const auto reports,
+      demo::load_world(world, *store, key,
+                       {.extracts_folder = extracts,
+                        .profiles_folder = global.profiles,
+                        .on_loaded = [&](const demo::ExtractFile& file, const intake::LoadReport& report) {
+                          loaded += report.rows_loaded;
+                          rejected += report.rows_rejected;
+                          err << fmt::format("Loaded {} ({}): {} rows, {} loaded, {} quarantined (batch {})\n",
+                                             file.path.filename().string(), report.reader, report.rows_read,
+                                             report.rows_loaded, report.rows_rejected, report.batch_id);
+                        }}));
   const std::filesystem::path truth_path =
       options.truth.empty() ? std::filesystem::path(global.db).replace_filename("demo-truth.json")
                             : std::filesystem::path(options.truth);
@@ -88,11 +166,136 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
   }
   ASSIGN_OR_RETURN(const std::int64_t persons, store->count_persons());
   out << fmt::format(
-      "Loaded the demo world (seed {}, {}-{}) into {}: {} registrations of {} persons, {} "
-      "sources, {} regions, {} publications\nTruth written to {}\n",
-      options.seed, options.first_year, options.last_year, global.db, world.registrations.size(),
-      persons, world.sources.size(), world.regions.size(), world.publications.size(),
-      truth_path.string());
+      "Loaded the demo world (seed {}, {}-{}) into {} through intake: {} extracts in {}, {} rows "
+      "loaded, {} quarantined, {} pseudonymised persons\nTruth written to {}\n",
+      options.seed, options.first_year, options.last_year, global.db, reports.size(),
+      extracts.string(), loaded, rejected, persons, truth_path.string());
+  return ok();
+}
+
+Result<void> run_key_init(const GlobalOptions& global, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto key, intake::PseudonymKey::create_file(global.key_path()));
+  out << fmt::format("Created {} (mode 0600, key id {})\n", global.key_path().string(), key.id());
+  return ok();
+}
+
+Result<void> run_source_check(const GlobalOptions& global, const std::string& profile_name, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto profile, find_profile(global, profile_name));
+  std::string columns;
+  for (const auto& [field, column] : profile.columns) {
+    columns += fmt::format("\n  {:<18} <- '{}'{}", intake::field_key(field), column,
+                           intake::is_identifying(field) ? " (identifying: pseudonymised)" : "");
+  }
+  out << fmt::format("Profile '{}' is valid: source {} ({}), {}{}", profile.name, profile.source.code,
+                     profile.source.name, profile.format == intake::FileFormat::kXlsx ? "xlsx" : "csv",
+                     columns)
+      << '\n';
+  return ok();
+}
+
+struct IntakeLoadOptions {
+  std::string file;
+  std::string profile;
+  int year = 0;
+  bool replace = false;
+  bool no_bloom = false;
+};
+
+Result<void> run_intake_load(const GlobalOptions& global, const IntakeLoadOptions& options,
+                             std::ostream& out, std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto profile, find_profile(global, options.profile));
+  ASSIGN_OR_RETURN(const auto key, intake::PseudonymKey::read_file(global.key_path()));
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  Progress progress(err, std::filesystem::path(options.file).filename().string());
+  ASSIGN_OR_RETURN(
+      const auto report,
+      intake::load_extract(*store, key, profile,
+                           {.file = options.file,
+                            .year = options.year,
+                            .replace = options.replace ? intake::ReplaceMode::kReplace : intake::ReplaceMode::kRefuse,
+                            .encodings = options.no_bloom ? intake::Encodings::kWithoutBloomFilters
+                                                          : intake::Encodings::kWithBloomFilters,
+                            .progress = [&](double fraction, std::int64_t rows) { progress.update(fraction, rows); }}));
+  if (report.already_loaded) {
+    out << fmt::format("Already loaded as batch {} (same file): nothing to do\n", report.batch_id);
+    return ok();
+  }
+  out << fmt::format("Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}\n",
+                     report.batch_id, std::filesystem::path(options.file).filename().string(), report.reader,
+                     profile.source.code, options.year, report.rows_read, report.rows_loaded,
+                     report.rows_rejected,
+                     report.replaced_batch ? fmt::format("; replaces batch {}", *report.replaced_batch) : "");
+  if (report.rows_rejected > 0) {
+    out << fmt::format("See the rejected rows with: rapporteur intake errors {}\n", report.batch_id);
+  }
+  if (report.rows_loaded == 0) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("no row of {} could be loaded (batch {} holds the reasons)", options.file,
+                            report.batch_id));
+  }
+  return ok();
+}
+
+std::string csv_escape(const std::string& value) {
+  if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (const char c : value) {
+    quoted += c;
+    if (c == '"') quoted += '"';
+  }
+  return quoted + "\"";
+}
+
+Result<void> run_intake_errors(const GlobalOptions& global, std::int64_t batch_id, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto batch, store->batch(batch_id));
+  ASSIGN_OR_RETURN(const auto errors, store->row_errors(batch_id));
+  out << "file,row,column,value,reason\n";
+  for (const auto& e : errors) {
+    out << fmt::format("{},{},{},{},{}\n", csv_escape(batch.file_name), e.row, csv_escape(e.column),
+                       csv_escape(e.value), csv_escape(e.reason));
+  }
+  return ok();
+}
+
+Result<void> run_intake_batches(const GlobalOptions& global, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto batches, store->batches());
+  out << "batch,source,profile,year,file,sha256,key_id,rows_read,rows_loaded,rows_rejected,loaded_at,status\n";
+  for (const auto& b : batches) {
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", b.id, b.source_code, b.profile, b.year,
+                       csv_escape(b.file_name), b.file_sha256, b.key_id, b.rows_read, b.rows_loaded,
+                       b.rows_rejected, b.loaded_at,
+                       b.status == store::BatchStatus::kActive ? "active"
+                                                               : fmt::format("replaced by {}", b.replaced_by.value_or(0)));
+  }
+  return ok();
+}
+
+struct HistoriesOptions {
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+};
+
+Result<void> run_linkage_histories(const GlobalOptions& global, const HistoriesOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(options.mandate));
+  ASSIGN_OR_RETURN(const Role role, parse_role(options.role));
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto registrations,
+                   store->registrations({.year = options.year, .mandate = mandate, .role = role}));
+  // Only sources that registered someone in this selection get a column.
+  std::vector<std::string> sources;
+  ASSIGN_OR_RETURN(const auto all_sources, store->sources());
+  for (const Source& s : all_sources) {
+    if (std::any_of(registrations.begin(), registrations.end(),
+                    [&](const Registration& r) { return r.source_code == s.code; })) {
+      sources.push_back(s.code);
+    }
+  }
+  ASSIGN_OR_RETURN(const auto histories, linkage::capture_histories(registrations, sources));
+  out << linkage::to_csv(histories);
+  spdlog::info("{} registrations linked into {} persons", registrations.size(), histories.persons);
   return ok();
 }
 
@@ -163,6 +366,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   app.require_subcommand(1);
   GlobalOptions global;
   app.add_option("--db", global.db, "SQLite database of the instance")->capture_default_str();
+  app.add_option("--key", global.key, "Pseudonymisation key file (default: pseudonym.key beside the database)");
+  app.add_option("--profiles", global.profiles, "Folder of source profiles")->capture_default_str();
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
@@ -186,6 +391,40 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->check(CLI::Range(0, 65535));
 
   app.add_subcommand("version", "Print the version and the schema version");
+
+  CLI::App* key = app.add_subcommand("key", "Manage the pseudonymisation key");
+  key->require_subcommand(1);
+  CLI::App* key_init = key->add_subcommand("init", "Create a new key file (mode 0600); never overwrites");
+
+  CLI::App* source = app.add_subcommand("source", "Source profiles");
+  source->require_subcommand(1);
+  std::string profile_to_check;
+  CLI::App* source_check = source->add_subcommand("check", "Validate a source profile");
+  source_check->add_option("PROFILE", profile_to_check, "Profile file, or a name in the profiles folder")->required();
+
+  CLI::App* intake_cmd = app.add_subcommand("intake", "Load sources' extracts");
+  intake_cmd->require_subcommand(1);
+  IntakeLoadOptions load_options;
+  CLI::App* intake_load = intake_cmd->add_subcommand("load", "Load one extract (CSV or XLSX) as a batch");
+  intake_load->add_option("FILE", load_options.file, "The extract")->required()->check(CLI::ExistingFile);
+  intake_load->add_option("--profile", load_options.profile, "Profile file, or a name in the profiles folder")->required();
+  intake_load->add_option("--year", load_options.year, "Registration year of the extract")->required()->check(CLI::Range(1990, 2100));
+  intake_load->add_flag("--replace", load_options.replace, "Replace the active batch of this source, profile and year");
+  intake_load->add_flag("--no-bloom", load_options.no_bloom, "Skip the Bloom-filter encodings for fuzzy linkage");
+  std::int64_t errors_batch = 0;
+  CLI::App* intake_errors = intake_cmd->add_subcommand("errors", "List the rejected rows of a batch (CSV)");
+  intake_errors->add_option("BATCH", errors_batch, "Batch number")->required();
+  CLI::App* intake_batches = intake_cmd->add_subcommand("batches", "List the batches and their provenance (CSV)");
+
+  CLI::App* linkage_cmd = app.add_subcommand("linkage", "Link registrations into persons");
+  linkage_cmd->require_subcommand(1);
+  HistoriesOptions histories_options;
+  CLI::App* histories = linkage_cmd->add_subcommand("histories", "Capture histories of a year (CSV)");
+  histories->add_option("--year", histories_options.year)->required()->check(CLI::Range(1990, 2100));
+  histories->add_option("--mandate", histories_options.mandate)
+      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))
+      ->capture_default_str();
+  histories->add_option("--role", histories_options.role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
   try {
@@ -211,9 +450,21 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       err << "rapporteur: --first-year must not be after --last-year (see rapporteur demo --help)\n";
       return kExitUsage;
     }
-    result = run_demo(global, demo_options, out);
+    result = run_demo(global, demo_options, out, err);
   } else if (app.got_subcommand("serve")) {
     result = run_serve(global, serve_options, out);
+  } else if (key_init->parsed()) {
+    result = run_key_init(global, out);
+  } else if (source_check->parsed()) {
+    result = run_source_check(global, profile_to_check, out);
+  } else if (intake_load->parsed()) {
+    result = run_intake_load(global, load_options, out, err);
+  } else if (intake_errors->parsed()) {
+    result = run_intake_errors(global, errors_batch, out);
+  } else if (intake_batches->parsed()) {
+    result = run_intake_batches(global, out);
+  } else if (histories->parsed()) {
+    result = run_linkage_histories(global, histories_options, out);
   } else if (app.got_subcommand("version")) {
     out << fmt::format("rapporteur {} (schema version {})\n", RAPPORTEUR_VERSION,
                        store::latest_schema_version());

@@ -111,6 +111,13 @@ struct Registration {
   std::optional<std::string> region_code;  // CBS municipality code, e.g. "GM0363".
   std::optional<ChainStage> chain_stage;   // Suspects only.
   ResidenceStatus residence_status = ResidenceStatus::kUnknown;
+  // Second key from name + date of birth when the primary came from a national id, so that
+  // records with and without the id can still be linked.
+  std::optional<std::string> name_key;
+  // Bloom-filter encodings (raw bytes) of the name and the date of birth for fuzzy linkage;
+  // empty when the source did not carry them.
+  std::string name_bloom;
+  std::string birth_bloom;
 
   friend bool operator==(const Registration&, const Registration&) = default;
 };

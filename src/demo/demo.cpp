@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "demo/internal/identities.h"
 #include "demo/internal/regions.h"
 
 namespace rapporteur::demo {
@@ -175,6 +176,28 @@ Registration record(const Profile& p, std::string key, int year, Src source, Rng
   return r;
 }
 
+internal::Uniform uniform_of(Rng& rng) {
+  return [&rng] { return rng.uniform(); };
+}
+
+// Records `r` with the identity the source wrote down for the person.
+void emit(World& world, Registration r, const internal::PersonIdentity& id, Src source, Rng& rng) {
+  RecordedIdentity recorded;
+  recorded.first_name = id.first_name;
+  recorded.last_name = rng.chance(0.015) ? internal::with_typo(id.last_name, uniform_of(rng)) : id.last_name;
+  recorded.birth_date = id.birth.iso();
+  // KMar rarely has a Dutch id number; CoMensha records it for some victims only.
+  const bool records_id = source != kKmar && (source != kCoMensha || rng.chance(0.4));
+  if (id.national_id && records_id) recorded.national_id = *id.national_id;
+  recorded.registration_date = internal::add_days_within_year(id.first_contact, rng.between(0, 60)).iso();
+  if (rng.chance(0.004)) {
+    constexpr std::array<double, 4> kFlaws{1, 1, 1, 1};
+    recorded.flaw = static_cast<RecordFlaw>(1 + rng.pick(kFlaws));
+  }
+  world.registrations.push_back(std::move(r));
+  world.identities.push_back(std::move(recorded));
+}
+
 int adult_age(Rng& rng, double mean_excess, int cap) {
   const double excess = -std::log(1.0 - rng.uniform()) * mean_excess;
   return std::min(cap, 18 + static_cast<int>(excess));
@@ -199,6 +222,7 @@ struct Counts {
 void add_trafficking_victims(int year, const WorldOptions& options, World& world,
                              std::map<TruthKey, Counts>& truth) {
   Rng rng = stream(options.seed, year, 1);
+  Rng id_rng = stream(options.seed, year, 11);
   const Municipalities city_skewed(1.15);
   const Municipalities by_population(1.0);
   const int population = static_cast<int>(
@@ -263,10 +287,12 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
     seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
 
     const std::string key = person_key(rng);
+    const internal::PersonIdentity identity =
+        internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
     bool any = false;
     for (int s = 0; s < kSourceCount; ++s) {
       if (seen[s]) {
-        world.registrations.push_back(record(p, key, year, static_cast<Src>(s), rng));
+        emit(world, record(p, key, year, static_cast<Src>(s), rng), identity, static_cast<Src>(s), id_rng);
         any = true;
       }
     }
@@ -280,6 +306,7 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
 void add_child_victims(int year, const WorldOptions& options, World& world,
                        std::map<TruthKey, Counts>& truth) {
   Rng rng = stream(options.seed, year, 2);
+  Rng id_rng = stream(options.seed, year, 12);
   const Municipalities by_population(1.0);
   constexpr std::array<double, 5> kShares{.45, .33, .11, .08, .03};
   constexpr std::array kTypes{OffenceType::kHandsOn, OffenceType::kCsam, OffenceType::kGrooming,
@@ -305,10 +332,12 @@ void add_child_victims(int year, const WorldOptions& options, World& world,
     seen[kJeugd] = rng.chance(capped((p.age < 12 ? 0.12 : 0.07) * v));
     seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
     const std::string key = person_key(rng);
+    const internal::PersonIdentity identity =
+        internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
     bool any = false;
     for (int s = 0; s < kSourceCount; ++s) {
       if (seen[s]) {
-        world.registrations.push_back(record(p, key, year, static_cast<Src>(s), rng));
+        emit(world, record(p, key, year, static_cast<Src>(s), rng), identity, static_cast<Src>(s), id_rng);
         any = true;
       }
     }
@@ -324,6 +353,7 @@ void add_child_victims(int year, const WorldOptions& options, World& world,
 void add_suspects(int year, Mandate mandate, const WorldOptions& options, World& world) {
   const bool trafficking = mandate == Mandate::kHumanTrafficking;
   Rng rng = stream(options.seed, year, trafficking ? 3 : 4);
+  Rng id_rng = stream(options.seed, year, trafficking ? 13 : 14);
   const Municipalities by_population(1.0);
   const int count = trafficking ? kTraffickingSuspectsPerYear : kChildSuspectsPerYear;
   constexpr std::array<double, 4> kFormShares{.60, .20, .17, .03};
@@ -352,12 +382,14 @@ void add_suspects(int year, Mandate mandate, const WorldOptions& options, World&
                                                          : std::string(kForeign[rng.pick(kForeign)].first);
     p.region = by_population.draw(rng);
     const std::string key = person_key(rng);
+    const internal::PersonIdentity identity =
+        internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
     const bool police = rng.chance(trafficking ? 0.72 : 0.9);
     const bool prosecution = rng.chance(trafficking ? 0.55 : (police ? 0.30 : 0.05));
     if (police) {
       Registration r = record(p, key, year, kPolitie, rng);
       r.chain_stage = ChainStage::kReported;
-      world.registrations.push_back(std::move(r));
+      emit(world, std::move(r), identity, kPolitie, id_rng);
     }
     if (prosecution) {
       Registration r = record(p, key, year, kOm, rng);
@@ -367,7 +399,7 @@ void add_suspects(int year, Mandate mandate, const WorldOptions& options, World&
       constexpr std::array kStages{ChainStage::kRegistered, ChainStage::kProsecuted,
                                    ChainStage::kConvicted};
       r.chain_stage = kStages[rng.pick(outcome)];
-      world.registrations.push_back(std::move(r));
+      emit(world, std::move(r), identity, kOm, id_rng);
     }
   }
 }
@@ -487,8 +519,11 @@ Result<World> generate_world(const WorldOptions& options) {
   return world;
 }
 
-Result<void> load_world(const World& world, store::Store& store) {
-  return store.transact([&]() -> Result<void> {
+Result<std::vector<intake::LoadReport>> load_world(const World& world, store::Store& store,
+                                                   const intake::PseudonymKey& key,
+                                                   const LoadWorldOptions& options) {
+  std::vector<intake::LoadReport> reports;
+  RETURN_IF_ERROR(store.transact([&]() -> Result<void> {
     ASSIGN_OR_RETURN(const std::int64_t existing, store.count_registrations({}));
     if (existing > 0) {
       return fail(ErrorCode::kConflict,
@@ -499,13 +534,22 @@ Result<void> load_world(const World& world, store::Store& store) {
     for (const Source& source : world.sources) RETURN_IF_ERROR(store.put_source(source));
     for (const Region& region : world.regions) RETURN_IF_ERROR(store.put_region(region));
     for (const auto& population : world.populations) RETURN_IF_ERROR(store.put_population(population));
-    RETURN_IF_ERROR(store.add_registrations(world.registrations));
     for (const auto& publication : world.publications) RETURN_IF_ERROR(store.put_publication(publication));
     for (const auto& recommendation : world.recommendations) {
       RETURN_IF_ERROR(store.put_recommendation(recommendation));
     }
+    ASSIGN_OR_RETURN(const auto files, write_extracts(world, options.extracts_folder));
+    for (const ExtractFile& file : files) {
+      ASSIGN_OR_RETURN(const intake::SourceProfile profile,
+                       intake::load_profile(options.profiles_folder / file.profile));
+      ASSIGN_OR_RETURN(const intake::LoadReport report,
+                       intake::load_extract(store, key, profile, {.file = file.path, .year = file.year}));
+      if (options.on_loaded) options.on_loaded(file, report);
+      reports.push_back(report);
+    }
     return store.set_meta("demo_seed", std::to_string(world.options.seed));
-  });
+  }));
+  return reports;
 }
 
 std::string truth_json(const World& world) {

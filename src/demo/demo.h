@@ -4,11 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/domain.h"
 #include "core/result.h"
+#include "intake/intake.h"
 #include "store/store.h"
 
 namespace rapporteur::demo {
@@ -32,12 +35,31 @@ struct TruthCell {
   std::int64_t registered = 0;
 };
 
+// Deliberate faults in a demo extract row, so that quarantine has realistic work to do.
+enum class RecordFlaw { kNone, kUnknownLabel, kImpossibleDate, kNoIdentity, kUnknownMunicipality };
+
+// How one source recorded a person's (synthetic) identity in its extract; parallel to
+// World::registrations. Never stored: intake pseudonymises it.
+struct RecordedIdentity {
+  std::string first_name;
+  std::string last_name;  // Sometimes with a typo, as in real registers.
+  std::string birth_date;  // ISO YYYY-MM-DD.
+  std::string national_id;  // Empty when the source recorded none.
+  std::string registration_date;  // ISO; within the registration's year.
+  RecordFlaw flaw = RecordFlaw::kNone;
+
+  friend bool operator==(const RecordedIdentity&, const RecordedIdentity&) = default;
+};
+
 struct World {
   WorldOptions options;
   std::vector<Source> sources;
   std::vector<Region> regions;  // Parents before children.
   std::vector<RegionPopulation> populations;
+  // What each source meant to record. person_key is the demo's own identifier of the person
+  // (ground truth for linkage), not a pseudonym: extracts carry identities instead.
   std::vector<Registration> registrations;
+  std::vector<RecordedIdentity> identities;  // Parallel to registrations.
   std::vector<Publication> publications;
   std::vector<Recommendation> recommendations;
   std::vector<TruthCell> truth;  // Victims only, ordered by year, mandate and stratum.
@@ -47,10 +69,35 @@ struct World {
 // and machine. Fails with kInvalidArgument when the year range is empty or outside 2015..2030.
 Result<World> generate_world(const WorldOptions& options);
 
-// Writes the world's sources, regions, populations, registrations, publications and
-// recommendations to `store` in one transaction, and records the seed as instance setting
-// "demo_seed". Fails with kConflict when the store already holds registrations.
-Result<void> load_world(const World& world, store::Store& store);
+// One extract written for the demo: a source's registrations of one year, in its own format.
+struct ExtractFile {
+  std::string source_code;
+  std::string profile;  // File name of its profile in the profiles folder.
+  int year = 0;
+  std::filesystem::path path;
+  std::int64_t rows = 0;
+};
+
+// Writes every source's extract for every year into `folder` (created if absent): CSV with
+// ';' and BOM (police), ',' in Windows-1252 (CoMensha), tab-separated (Labour Inspectorate),
+// XLSX with date cells (KMar) or text dates (child protection). Fails with kIo.
+Result<std::vector<ExtractFile>> write_extracts(const World& world, const std::filesystem::path& folder);
+
+struct LoadWorldOptions {
+  std::filesystem::path extracts_folder;  // Where the extracts are written.
+  std::filesystem::path profiles_folder;  // The project's profiles/ folder.
+  // Called after each extract is loaded.
+  std::function<void(const ExtractFile&, const intake::LoadReport&)> on_loaded;
+};
+
+// Loads the world into `store` in one transaction: regions, populations, publications and
+// recommendations directly (reference data), registrations through intake from the extracts
+// written by write_extracts, pseudonymised with `key`. Records the seed as instance setting
+// "demo_seed". Fails with kConflict when the store already holds registrations, and with
+// intake's errors when an extract cannot be loaded; nothing is stored then.
+Result<std::vector<intake::LoadReport>> load_world(const World& world, store::Store& store,
+                                                   const intake::PseudonymKey& key,
+                                                   const LoadWorldOptions& options);
 
 // Returns the truth as JSON: seed, years, and per year and mandate the true and registered
 // totals with their strata. It never enters the store, only a separate file.

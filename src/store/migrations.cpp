@@ -81,6 +81,39 @@ CREATE TABLE recommendations (
   UNIQUE (publication_id, number)
 );
 )sql"},
+    Migration{3, "intake: batches with provenance, quarantined rows, linkage keys", R"sql(
+CREATE TABLE batches (
+  id            INTEGER PRIMARY KEY,
+  source_code   TEXT NOT NULL,
+  profile       TEXT NOT NULL,
+  year          INTEGER NOT NULL,
+  file_name     TEXT NOT NULL,
+  file_sha256   TEXT NOT NULL,
+  key_id        TEXT NOT NULL,
+  reader        TEXT NOT NULL,
+  rows_read     INTEGER NOT NULL DEFAULT 0,
+  rows_loaded   INTEGER NOT NULL DEFAULT 0,
+  rows_rejected INTEGER NOT NULL DEFAULT 0,
+  loaded_at     TEXT NOT NULL,
+  status        TEXT NOT NULL CHECK (status IN ('active', 'replaced')),
+  replaced_by   INTEGER REFERENCES batches (id)
+);
+CREATE INDEX batches_by_source ON batches (source_code, profile, year, status);
+CREATE TABLE quarantine (
+  id          INTEGER PRIMARY KEY,
+  batch_id    INTEGER NOT NULL REFERENCES batches (id),
+  row_number  INTEGER NOT NULL,
+  column_name TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  value       TEXT NOT NULL
+);
+CREATE INDEX quarantine_by_batch ON quarantine (batch_id, row_number);
+ALTER TABLE registrations ADD COLUMN batch_id INTEGER REFERENCES batches (id);
+ALTER TABLE registrations ADD COLUMN name_key TEXT;
+ALTER TABLE registrations ADD COLUMN name_bloom BLOB;
+ALTER TABLE registrations ADD COLUMN birth_bloom BLOB;
+CREATE INDEX registrations_by_batch ON registrations (batch_id);
+)sql"},
 };
 
 }  // namespace

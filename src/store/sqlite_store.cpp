@@ -207,7 +207,8 @@ class SqliteStore final : public Store {
     return stmt.column_int(0);
   }
 
-  Result<std::int64_t> add_registrations(const std::vector<Registration>& registrations) override {
+  Result<std::int64_t> add_registrations(const std::vector<Registration>& registrations,
+                                         std::optional<std::int64_t> batch_id) override {
     for (std::size_t i = 0; i < registrations.size(); ++i) {
       if (auto valid = validate(registrations[i]); !valid) {
         return fail(ErrorCode::kInvalidArgument,
@@ -217,17 +218,20 @@ class SqliteStore final : public Store {
     const std::lock_guard lock(mutex_);
     std::int64_t inserted = 0;
     RETURN_IF_ERROR(transact([&]() -> Result<void> {
-      ASSIGN_OR_RETURN(const auto source_ids, source_id_map());
+      ASSIGN_OR_RETURN(const auto source_ids, id_map("SELECT code, id FROM sources"));
+      ASSIGN_OR_RETURN(const auto region_codes, id_map("SELECT code, 1 FROM regions"));
       ASSIGN_OR_RETURN(Statement person,
                        db_.prepare("INSERT INTO persons (key) VALUES (?1) ON CONFLICT (key) "
                                    "DO UPDATE SET key = excluded.key RETURNING id"));
-      ASSIGN_OR_RETURN(Statement region, db_.prepare("SELECT 1 FROM regions WHERE code = ?1"));
       ASSIGN_OR_RETURN(
           Statement insert,
           db_.prepare("INSERT INTO registrations (source_id, person_id, year, mandate, role, "
                       "exploitation_form, offence_type, sex, age, nationality, region_code, "
-                      "chain_stage, residence_status) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+                      "chain_stage, residence_status, batch_id, name_key, name_bloom, birth_bloom) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                      "?16, ?17)"));
+      // Persons seen in this call; saves a round trip for people registered more than once.
+      std::unordered_map<std::string, std::int64_t> person_ids;
       for (std::size_t i = 0; i < registrations.size(); ++i) {
         const Registration& r = registrations[i];
         const auto source = source_ids.find(r.source_code);
@@ -235,35 +239,125 @@ class SqliteStore final : public Store {
           return fail(ErrorCode::kInvalidArgument,
                       fmt::format("registration {}: unknown source '{}'", i, r.source_code));
         }
-        if (r.region_code) {
-          region.bind(1, *r.region_code);
-          ASSIGN_OR_RETURN(const bool known, region.step());
-          region.reset();
-          if (!known) {
-            return fail(ErrorCode::kInvalidArgument,
-                        fmt::format("registration {}: unknown region '{}'", i, *r.region_code));
-          }
+        if (r.region_code && !region_codes.count(*r.region_code)) {
+          return fail(ErrorCode::kInvalidArgument,
+                      fmt::format("registration {}: unknown region '{}'", i, *r.region_code));
         }
-        person.bind(1, r.person_key);
-        ASSIGN_OR_RETURN(const bool has_row, person.step());
-        assert(has_row && "RETURNING yields the person's id");
-        (void)has_row;
-        const std::int64_t person_id = person.column_int(0);
-        person.reset();
+        auto known = person_ids.find(r.person_key);
+        if (known == person_ids.end()) {
+          person.bind(1, r.person_key);
+          ASSIGN_OR_RETURN(const bool has_row, person.step());
+          assert(has_row && "RETURNING yields the person's id");
+          (void)has_row;
+          known = person_ids.emplace(r.person_key, person.column_int(0)).first;
+          person.reset();
+        }
         const std::optional<std::int64_t> age =
             r.age ? std::optional<std::int64_t>(*r.age) : std::nullopt;
-        insert.bind(1, source->second).bind(2, person_id).bind(3, r.year)
+        insert.bind(1, source->second).bind(2, known->second).bind(3, r.year)
             .bind(4, to_code(r.mandate)).bind(5, to_code(r.role))
             .bind(6, optional_code(r.exploitation_form)).bind(7, optional_code(r.offence_type))
             .bind(8, to_code(r.sex)).bind(9, age).bind(10, r.nationality)
             .bind(11, r.region_code).bind(12, optional_code(r.chain_stage))
-            .bind(13, to_code(r.residence_status));
+            .bind(13, to_code(r.residence_status)).bind(14, batch_id).bind(15, r.name_key)
+            .bind_blob(16, r.name_bloom).bind_blob(17, r.birth_bloom);
         RETURN_IF_ERROR(insert.run());
         ++inserted;
       }
       return ok();
     }));
     return inserted;
+  }
+
+  Result<std::int64_t> create_batch(const Batch& batch) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.prepare("INSERT INTO batches (source_code, profile, year, file_name, file_sha256, "
+                    "key_id, reader, loaded_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'active')"));
+    RETURN_IF_ERROR(stmt.bind(1, batch.source_code).bind(2, batch.profile).bind(3, batch.year)
+                        .bind(4, batch.file_name).bind(5, batch.file_sha256).bind(6, batch.key_id)
+                        .bind(7, batch.reader).run());
+    return db_.last_insert_rowid();
+  }
+
+  Result<void> finish_batch(std::int64_t id, std::int64_t rows_read, std::int64_t rows_loaded,
+                            std::int64_t rows_rejected) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("UPDATE batches SET rows_read = ?2, rows_loaded = ?3, "
+                                 "rows_rejected = ?4 WHERE id = ?1"));
+    return stmt.bind(1, id).bind(2, rows_read).bind(3, rows_loaded).bind(4, rows_rejected).run();
+  }
+
+  Result<Batch> batch(std::int64_t id) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(auto found, select_batches("WHERE id = ?1", [&](Statement& s) { s.bind(1, id); }));
+    if (found.empty()) {
+      return fail(ErrorCode::kNotFound, fmt::format("no batch {}", id));
+    }
+    return found.front();
+  }
+
+  Result<std::vector<Batch>> batches() override {
+    const std::lock_guard lock(mutex_);
+    return select_batches("", [](Statement&) {});
+  }
+
+  Result<std::optional<Batch>> active_batch(const std::string& source_code, const std::string& profile,
+                                            int year) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(auto found,
+                     select_batches("WHERE source_code = ?1 AND profile = ?2 AND year = ?3 AND "
+                                    "status = 'active'",
+                                    [&](Statement& s) { s.bind(1, source_code).bind(2, profile).bind(3, year); }));
+    if (found.empty()) return std::optional<Batch>();
+    return std::optional<Batch>(found.front());
+  }
+
+  Result<void> replace_batch(std::int64_t old_id, std::int64_t new_id) override {
+    const std::lock_guard lock(mutex_);
+    return transact([&]() -> Result<void> {
+      ASSIGN_OR_RETURN(Statement mark, db_.prepare("UPDATE batches SET status = 'replaced', "
+                                                   "replaced_by = ?2 WHERE id = ?1"));
+      RETURN_IF_ERROR(mark.bind(1, old_id).bind(2, new_id).run());
+      ASSIGN_OR_RETURN(Statement remove, db_.prepare("DELETE FROM registrations WHERE batch_id = ?1"));
+      RETURN_IF_ERROR(remove.bind(1, old_id).run());
+      return db_.exec("DELETE FROM persons WHERE NOT EXISTS "
+                      "(SELECT 1 FROM registrations r WHERE r.person_id = persons.id)");
+    });
+  }
+
+  Result<void> add_row_errors(const std::vector<RowError>& errors) override {
+    const std::lock_guard lock(mutex_);
+    return transact([&]() -> Result<void> {
+      ASSIGN_OR_RETURN(Statement stmt,
+                       db_.prepare("INSERT INTO quarantine (batch_id, row_number, column_name, "
+                                   "reason, value) VALUES (?1, ?2, ?3, ?4, ?5)"));
+      for (const RowError& e : errors) {
+        RETURN_IF_ERROR(stmt.bind(1, e.batch_id).bind(2, static_cast<std::int64_t>(e.row))
+                            .bind(3, e.column).bind(4, e.reason).bind(5, e.value).run());
+      }
+      return ok();
+    });
+  }
+
+  Result<std::vector<RowError>> row_errors(std::int64_t batch_id) override {
+    const std::lock_guard lock(mutex_);
+    RETURN_IF_ERROR(batch(batch_id));
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("SELECT row_number, column_name, reason, value FROM quarantine "
+                                 "WHERE batch_id = ?1 ORDER BY row_number, id"));
+    stmt.bind(1, batch_id);
+    std::vector<RowError> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      result.push_back({batch_id, static_cast<long>(stmt.column_int(0)), stmt.column_text(1),
+                        stmt.column_text(2), stmt.column_text(3)});
+    }
+    return result;
   }
 
   Result<std::int64_t> count_registrations(const RegistrationFilter& filter) override {
@@ -285,7 +379,8 @@ class SqliteStore final : public Store {
         db_.prepare(fmt::format(
             "SELECT s.code, p.key, r.year, r.mandate, r.role, r.exploitation_form, "
             "r.offence_type, r.sex, r.age, r.nationality, r.region_code, r.chain_stage, "
-            "r.residence_status FROM registrations r JOIN sources s ON s.id = r.source_id "
+            "r.residence_status, r.name_key, r.name_bloom, r.birth_bloom "
+            "FROM registrations r JOIN sources s ON s.id = r.source_id "
             "JOIN persons p ON p.id = r.person_id WHERE {} ORDER BY r.id",
             kFilterClause)));
     bind_filter(stmt, filter);
@@ -314,6 +409,9 @@ class SqliteStore final : public Store {
                                                                   parse_chain_stage, "chain_stage"));
       ASSIGN_OR_RETURN(r.residence_status,
                        stored(parse_residence_status(stmt.column_text(12)), "residence_status"));
+      r.name_key = stmt.column_optional_text(13);
+      r.name_bloom = stmt.column_blob(14);
+      r.birth_bloom = stmt.column_blob(15);
       result.push_back(std::move(r));
     }
     return result;
@@ -455,8 +553,9 @@ class SqliteStore final : public Store {
     return stmt.step();
   }
 
-  Result<std::unordered_map<std::string, std::int64_t>> source_id_map() {
-    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT code, id FROM sources"));
+  // Runs `sql` selecting (text, integer) pairs into a map.
+  Result<std::unordered_map<std::string, std::int64_t>> id_map(const char* sql) {
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare(sql));
     std::unordered_map<std::string, std::int64_t> ids;
     for (;;) {
       ASSIGN_OR_RETURN(const bool row, stmt.step());
@@ -464,6 +563,38 @@ class SqliteStore final : public Store {
       ids.emplace(stmt.column_text(0), stmt.column_int(1));
     }
     return ids;
+  }
+
+  template <typename Binder>
+  Result<std::vector<Batch>> select_batches(const std::string& where, Binder binder) {
+    ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.prepare("SELECT id, source_code, profile, year, file_name, file_sha256, key_id, reader, "
+                    "rows_read, rows_loaded, rows_rejected, loaded_at, status, replaced_by "
+                    "FROM batches " + where + " ORDER BY id"));
+    binder(stmt);
+    std::vector<Batch> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      Batch b;
+      b.id = stmt.column_int(0);
+      b.source_code = stmt.column_text(1);
+      b.profile = stmt.column_text(2);
+      b.year = static_cast<int>(stmt.column_int(3));
+      b.file_name = stmt.column_text(4);
+      b.file_sha256 = stmt.column_text(5);
+      b.key_id = stmt.column_text(6);
+      b.reader = stmt.column_text(7);
+      b.rows_read = stmt.column_int(8);
+      b.rows_loaded = stmt.column_int(9);
+      b.rows_rejected = stmt.column_int(10);
+      b.loaded_at = stmt.column_text(11);
+      b.status = stmt.column_text(12) == "active" ? BatchStatus::kActive : BatchStatus::kReplaced;
+      b.replaced_by = stmt.column_optional_int(13);
+      result.push_back(std::move(b));
+    }
+    return result;
   }
 
   std::recursive_mutex mutex_;

@@ -31,6 +31,8 @@ class Statement {
   Statement& bind(int index, const std::optional<std::string>& value);
   Statement& bind(int index, std::optional<std::int64_t> value);
   Statement& bind_null(int index);
+  // Binds bytes as a BLOB; an empty string binds NULL.
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Advances; returns true while a row is available, false when done.
   Result<bool> step();
@@ -42,6 +44,8 @@ class Statement {
   std::string column_text(int index) const;
   std::optional<std::string> column_optional_text(int index) const;
   std::optional<std::int64_t> column_optional_int(int index) const;
+  // BLOB bytes; NULL gives "".
+  std::string column_blob(int index) const;
 
  private:
   sqlite3* db_ = nullptr;

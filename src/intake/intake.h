@@ -1,0 +1,50 @@
+// Intake: loads a source's extract (CSV or XLSX) through its profile into the store, one batch
+// per file, pseudonymising identifiers on the way in. Bad rows are quarantined with their
+// reasons; good rows of the same file are loaded.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "core/result.h"
+#include "intake/profile.h"
+#include "intake/pseudonym.h"
+#include "store/store.h"
+
+namespace rapporteur::intake {
+
+enum class ReplaceMode { kRefuse, kReplace };
+enum class Encodings { kWithBloomFilters, kWithoutBloomFilters };
+
+struct LoadOptions {
+  std::filesystem::path file;
+  int year = 0;
+  ReplaceMode replace = ReplaceMode::kRefuse;
+  Encodings encodings = Encodings::kWithBloomFilters;
+  // Called now and then with the fraction of the file read and the rows so far.
+  std::function<void(double fraction, std::int64_t rows)> progress;
+};
+
+struct LoadReport {
+  std::int64_t batch_id = 0;
+  bool already_loaded = false;  // The same file was loaded before: nothing was done.
+  std::optional<std::int64_t> replaced_batch;
+  std::string reader;  // What the reader detected.
+  std::int64_t rows_read = 0;
+  std::int64_t rows_loaded = 0;
+  std::int64_t rows_rejected = 0;
+};
+
+// Loads `options.file` with `profile` as one batch in one transaction: either the whole batch
+// (its good rows, its quarantined rows and its provenance) is stored, or nothing is.
+// Fails with kIo for an unreadable file, kInvalidArgument when the file does not match the
+// profile (a mapped column missing, not a workbook), kConflict when an active batch for the
+// same source, profile and year exists and `replace` is kRefuse, or when the instance's
+// pseudonyms were made with another key. Row-level problems are not failures: they are
+// counted in rows_rejected and listed by the store's row_errors(batch_id).
+Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
+                                const SourceProfile& profile, const LoadOptions& options);
+
+}  // namespace rapporteur::intake

@@ -1,0 +1,486 @@
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "intake/intake.h"
+#include "intake/internal/tables.h"
+
+namespace rapporteur::intake {
+namespace {
+
+constexpr std::size_t kChunk = 20'000;
+constexpr std::size_t kMaxShownValue = 80;
+
+Result<std::string> sha256_of_file(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", path.string()));
+  }
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  std::array<char, 1 << 16> buffer{};
+  while (file) {
+    file.read(buffer.data(), buffer.size());
+    EVP_DigestUpdate(ctx, buffer.data(), static_cast<std::size_t>(file.gcount()));
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  EVP_MD_CTX_free(ctx);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::string trim(std::string_view s) {
+  const auto begin = s.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return "";
+  const auto end = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(begin, end - begin + 1));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+struct Date {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  std::string iso() const { return fmt::format("{:04}-{:02}-{:02}", year, month, day); }
+  friend auto operator<=>(const Date&, const Date&) = default;
+};
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+int days_in_month(int y, int m) {
+  static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap(y) ? 29 : kDays[m - 1];
+}
+
+// Excel's serial day number (1900 date system, with its phantom 29 February 1900).
+std::optional<Date> from_excel_serial(long serial) {
+  if (serial < 61 || serial > 2958465) return std::nullopt;
+  // Days since 1899-12-30, converted with the civil-from-days algorithm (H. Hinnant).
+  long z = serial - 25569 + 719468;  // Days since 0000-03-01, shifted from 1970-01-01.
+  const long era = z / 146097;
+  const long doe = z - era * 146097;
+  const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  const int year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
+  return Date{year, month, day};
+}
+
+// Parses `text` in `format`; explains why not (without echoing identifying text).
+Result<Date> parse_date(std::string_view text, const std::string& format, bool allow_serial) {
+  const auto invalid = [&](std::string why) { return fail(ErrorCode::kInvalidArgument, std::move(why)); };
+  if (allow_serial && !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
+    const auto date = from_excel_serial(std::stol(std::string(text)));
+    if (!date) return invalid("spreadsheet date number out of range");
+    return *date;
+  }
+  std::vector<int> parts;
+  std::string digits;
+  const char separator = format.find('/') != std::string::npos ? '/' : '-';
+  for (const char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      digits += c;
+      if (digits.size() > 4) return invalid(fmt::format("not a date in the form {}", format));
+    } else if (c == separator) {
+      if (digits.empty()) return invalid(fmt::format("not a date in the form {}", format));
+      parts.push_back(std::stoi(digits));
+      digits.clear();
+    } else {
+      return invalid(fmt::format("not a date in the form {}", format));
+    }
+  }
+  if (digits.empty()) return invalid(fmt::format("not a date in the form {}", format));
+  parts.push_back(std::stoi(digits));
+  if (parts.size() != 3) return invalid(fmt::format("not a date in the form {}", format));
+  Date d;
+  if (format == "yyyy-mm-dd") {
+    d = {parts[0], parts[1], parts[2]};
+  } else {
+    d = {parts[2], parts[1], parts[0]};
+  }
+  if (d.year < 1900 || d.year > 2100) return invalid("impossible date: year outside 1900..2100");
+  if (d.month < 1 || d.month > 12) return invalid("impossible date: no such month");
+  if (d.day < 1 || d.day > days_in_month(d.year, d.month)) return invalid("impossible date: no such day in that month");
+  return d;
+}
+
+int age_on(const Date& birth, const Date& day) {
+  int age = day.year - birth.year;
+  if (day.month < birth.month || (day.month == birth.month && day.day < birth.day)) --age;
+  return age;
+}
+
+// The row being converted, with the errors found so far.
+class RowConversion {
+ public:
+  RowConversion(const SourceProfile& profile, const std::unordered_map<int, int>& column_of_field,
+                const std::vector<std::string>& header, const internal::Row& row)
+      : profile_(profile), columns_(column_of_field), header_(header), row_(row) {}
+
+  // The trimmed text of `field`, or nullopt when unmapped or empty.
+  std::optional<std::string> text(Field field) const {
+    const auto it = columns_.find(static_cast<int>(field));
+    if (it == columns_.end()) return std::nullopt;
+    if (static_cast<std::size_t>(it->second) >= row_.fields.size()) return std::nullopt;
+    std::string value = trim(row_.fields[it->second]);
+    if (value.empty()) return std::nullopt;
+    return value;
+  }
+
+  void error(Field field, std::string reason) {
+    const auto it = columns_.find(static_cast<int>(field));
+    const std::string column = it == columns_.end() ? std::string(field_key(field)) : header_[it->second];
+    std::string value;
+    if (!is_identifying(field)) {
+      value = text(field).value_or("");
+      if (value.size() > kMaxShownValue) value = value.substr(0, kMaxShownValue) + "...";
+    }
+    errors_.push_back({0, row_.number, column, std::move(reason), std::move(value)});
+  }
+  void row_error(std::string reason) { errors_.push_back({0, row_.number, "", std::move(reason), ""}); }
+
+  // Maps the value of `field` through the profile's labels (or takes our own code), then
+  // parses it. Missing values give nullopt; unknown labels record an error.
+  template <typename T, typename Parser>
+  std::optional<T> coded(Field field, Parser parser) {
+    const auto value = text(field);
+    if (!value) return std::nullopt;
+    std::string code = lower(*value);
+    if (const auto table = profile_.labels.find(field); table != profile_.labels.end()) {
+      const auto label = table->second.find(code);
+      if (label == table->second.end()) {
+        std::string known;
+        for (const auto& [l, c] : table->second) known += (known.empty() ? "'" : ", '") + l + "'";
+        error(field, fmt::format("unknown label for {}; expected one of {}", field_key(field), known));
+        return std::nullopt;
+      }
+      code = label->second;
+    }
+    auto parsed = parser(code);
+    if (!parsed) {
+      error(field, parsed.error().message);
+      return std::nullopt;
+    }
+    return *parsed;
+  }
+
+  std::vector<store::RowError>& errors() { return errors_; }
+
+ private:
+  const SourceProfile& profile_;
+  const std::unordered_map<int, int>& columns_;
+  const std::vector<std::string>& header_;
+  const internal::Row& row_;
+  std::vector<store::RowError> errors_;
+};
+
+class Loader {
+ public:
+  Loader(store::Store& store, const PseudonymKey& key, const SourceProfile& profile,
+         const LoadOptions& options)
+      : store_(store), key_(key), profile_(profile), options_(options) {}
+
+  Result<void> prepare(const internal::RowReader& reader) {
+    const auto& header = reader.header();
+    for (const auto& [field, column] : profile_.columns) {
+      const auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) {
+        return lower(h) == lower(column);
+      });
+      if (it == header.end()) {
+        std::string available;
+        for (const auto& h : header) available += (available.empty() ? "'" : ", '") + h + "'";
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("{}: column '{}' ({}) is not in the header; the file has {}",
+                                options_.file.string(), column, field_key(field), available));
+      }
+      columns_[static_cast<int>(field)] = static_cast<int>(it - header.begin());
+    }
+    header_ = header;
+    ASSIGN_OR_RETURN(const auto regions, store_.regions());
+    for (const Region& region : regions) {
+      if (region.level != RegionLevel::kMunicipality) continue;
+      region_codes_.insert(region.code);
+      region_names_[normalise_name(region.name)] = region.code;
+    }
+    return ok();
+  }
+
+  // Converts one row; returns the registration or records why not.
+  std::optional<Registration> convert(const internal::Row& row, std::vector<store::RowError>& errors) {
+    RowConversion c(profile_, columns_, header_, row);
+    if (row.fields.size() > header_.size()) {
+      c.row_error(fmt::format("the row has {} fields but the header has {}", row.fields.size(), header_.size()));
+    }
+    for (const Field field : profile_.required) {
+      if (!c.text(field)) c.error(field, fmt::format("{} is required but empty", field_key(field)));
+    }
+    Registration r;
+    r.source_code = profile_.source.code;
+    r.year = options_.year;
+    const bool xlsx = profile_.format == FileFormat::kXlsx;
+
+    std::optional<Date> registered_on;
+    if (const auto text = c.text(Field::kRegistrationDate)) {
+      auto date = parse_date(*text, profile_.date_format, xlsx);
+      if (!date) {
+        c.error(Field::kRegistrationDate, date.error().message);
+      } else if (date->year != options_.year) {
+        c.error(Field::kRegistrationDate, fmt::format("registration date is not in {}", options_.year));
+      } else {
+        registered_on = *date;
+      }
+    }
+    // Without a registration date, age is taken on 1 July of the year.
+    const Date reference = registered_on.value_or(Date{options_.year, 7, 1});
+
+    Identifiers ids;
+    ids.national_id = c.text(Field::kNationalId);
+    ids.first_name = c.text(Field::kFirstName);
+    ids.last_name = c.text(Field::kLastName);
+    std::optional<Date> birth;
+    if (const auto text = c.text(Field::kBirthDate)) {
+      auto date = parse_date(*text, profile_.date_format, xlsx);
+      if (!date) {
+        c.error(Field::kBirthDate, date.error().message);
+      } else if (*date > Date{options_.year, 12, 31}) {
+        c.error(Field::kBirthDate, "date of birth lies after the registration year");
+      } else {
+        birth = *date;
+        ids.birth_date = date->iso();
+      }
+    }
+    if (ids.national_id && normalise_national_id(*ids.national_id).size() < 5) {
+      c.error(Field::kNationalId, "national id number has fewer than 5 digits");
+      ids.national_id.reset();
+    }
+    auto keys = person_keys(key_, ids);
+    if (!keys) {
+      c.row_error("cannot identify the person: " + keys.error().message);
+    } else {
+      r.person_key = keys->primary;
+      if (keys->name_key && *keys->name_key != keys->primary) r.name_key = keys->name_key;
+      if (options_.encodings == Encodings::kWithBloomFilters) {
+        r.name_bloom = bloom_encode(key_, "name", normalise_name(ids.first_name.value_or("")) + " " +
+                                                      normalise_name(ids.last_name.value_or("")));
+        if (ids.birth_date) r.birth_bloom = bloom_encode(key_, "birth", *ids.birth_date);
+      }
+    }
+
+    if (const auto text = c.text(Field::kAge)) {
+      int age = -1;
+      const bool numeric = std::all_of(text->begin(), text->end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+      if (numeric && text->size() <= 3) age = std::stoi(*text);
+      if (age < 0 || age > 120) {
+        c.error(Field::kAge, "age must be a whole number from 0 to 120");
+      } else {
+        r.age = age;
+      }
+    } else if (birth) {
+      const int age = age_on(*birth, reference);
+      if (age < 0 || age > 120) {
+        c.error(Field::kBirthDate, fmt::format("age at registration would be {}", age));
+      } else {
+        r.age = age;
+      }
+    }
+
+    r.mandate = profile_.mandate.value_or(Mandate::kHumanTrafficking);
+    if (auto m = c.coded<Mandate>(Field::kMandate, parse_mandate)) r.mandate = *m;
+    else if (!profile_.mandate && !c.text(Field::kMandate)) c.error(Field::kMandate, "mandate is empty");
+    r.role = profile_.role.value_or(Role::kVictim);
+    if (auto role = c.coded<Role>(Field::kRole, parse_role)) r.role = *role;
+    else if (!profile_.role && !c.text(Field::kRole)) c.error(Field::kRole, "role is empty");
+
+    if (r.mandate == Mandate::kHumanTrafficking) {
+      r.exploitation_form = c.coded<ExploitationForm>(Field::kExploitationForm, parse_exploitation_form)
+                                .value_or(ExploitationForm::kUnknown);
+    } else {
+      r.offence_type = c.coded<OffenceType>(Field::kOffenceType, parse_offence_type).value_or(OffenceType::kUnknown);
+    }
+    r.sex = c.coded<Sex>(Field::kSex, parse_sex).value_or(Sex::kUnknown);
+    r.residence_status =
+        c.coded<ResidenceStatus>(Field::kResidenceStatus, parse_residence_status).value_or(ResidenceStatus::kUnknown);
+    if (r.role == Role::kSuspect) {
+      r.chain_stage = c.coded<ChainStage>(Field::kChainStage, parse_chain_stage);
+    }
+    r.nationality = c.coded<std::string>(Field::kNationality, [](const std::string& code) -> Result<std::string> {
+      std::string upper = code;
+      std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+      if (upper.size() != 2 || !std::isalpha(static_cast<unsigned char>(upper[0])) || !std::isalpha(static_cast<unsigned char>(upper[1]))) {
+        return fail(ErrorCode::kInvalidArgument, "nationality is not an ISO 3166-1 alpha-2 code or a known label");
+      }
+      return upper;
+    });
+    r.region_code = c.coded<std::string>(Field::kRegion, [&](const std::string& value) { return resolve_region(value); });
+
+    if (c.errors().empty()) {
+      if (auto valid = validate(r); !valid) c.row_error(valid.error().message);
+    }
+    if (c.errors().empty()) {
+      // One source registers a person once per year, mandate and role.
+      const std::string identity = fmt::format("{}|{}|{}", r.person_key, to_code(r.mandate), to_code(r.role));
+      const auto [seen, inserted] = first_row_of_.emplace(identity, row.number);
+      if (!inserted) {
+        c.row_error(fmt::format("duplicate: the same person is already registered in row {}", seen->second));
+      }
+    }
+    if (!c.errors().empty()) {
+      for (auto& e : c.errors()) errors.push_back(std::move(e));
+      return std::nullopt;
+    }
+    return r;
+  }
+
+ private:
+  Result<std::string> resolve_region(const std::string& value) {
+    if (profile_.region_by == RegionBy::kName || profile_.labels.count(Field::kRegion)) {
+      // Labels already mapped a name to a code; otherwise match the municipality's name.
+      if (value.size() == 6 && (value.starts_with("GM") || value.starts_with("gm")) && region_codes_.count("GM" + value.substr(2))) {
+        return "GM" + value.substr(2);
+      }
+      const auto it = region_names_.find(normalise_name(value));
+      if (it == region_names_.end()) {
+        return fail(ErrorCode::kInvalidArgument, "unknown municipality name");
+      }
+      return it->second;
+    }
+    std::string digits = value;
+    if (digits.size() >= 2 && (lower(digits.substr(0, 2)) == "gm")) digits = digits.substr(2);
+    if (digits.empty() || digits.size() > 4 || !std::all_of(digits.begin(), digits.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+      return fail(ErrorCode::kInvalidArgument, "not a CBS municipality code (GM followed by 4 digits)");
+    }
+    const std::string code = "GM" + std::string(4 - digits.size(), '0') + digits;
+    if (!region_codes_.count(code)) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("unknown municipality code {}", code));
+    }
+    return code;
+  }
+
+  store::Store& store_;
+  const PseudonymKey& key_;
+  const SourceProfile& profile_;
+  const LoadOptions& options_;
+  std::unordered_map<int, int> columns_;
+  std::vector<std::string> header_;
+  std::unordered_set<std::string> region_codes_;
+  std::unordered_map<std::string, std::string> region_names_;
+  std::unordered_map<std::string, long> first_row_of_;
+};
+
+}  // namespace
+
+Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
+                                const SourceProfile& profile, const LoadOptions& options) {
+  if (options.year < 1990 || options.year > 2100) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("year {} is outside 1990..2100", options.year));
+  }
+  ASSIGN_OR_RETURN(const std::string sha256, sha256_of_file(options.file));
+  if (auto stored_key = store.get_meta("pseudonym_key_id"); stored_key && *stored_key != key.id()) {
+    return fail(ErrorCode::kConflict,
+                fmt::format("this instance's pseudonyms were made with key {}, not with the given key "
+                            "{}; mixing keys would split every person in two (see docs/key-handling.md)",
+                            *stored_key, key.id()));
+  }
+  ASSIGN_OR_RETURN(const auto existing, store.active_batch(profile.source.code, profile.name, options.year));
+  LoadReport report;
+  if (existing && existing->file_sha256 == sha256) {
+    report.batch_id = existing->id;
+    report.already_loaded = true;
+    report.reader = existing->reader;
+    report.rows_read = existing->rows_read;
+    report.rows_loaded = existing->rows_loaded;
+    report.rows_rejected = existing->rows_rejected;
+    return report;
+  }
+  if (existing && options.replace == ReplaceMode::kRefuse) {
+    return fail(ErrorCode::kConflict,
+                fmt::format("batch {} already holds {} {} ({}) from '{}'; pass --replace to replace it",
+                            existing->id, profile.source.code, options.year, profile.name,
+                            existing->file_name));
+  }
+
+  std::unique_ptr<internal::RowReader> reader;
+  if (profile.format == FileFormat::kXlsx) {
+    ASSIGN_OR_RETURN(reader, internal::open_xlsx(options.file, profile.sheet));
+  } else {
+    ASSIGN_OR_RETURN(reader, internal::open_csv(options.file, {profile.delimiter, profile.encoding}));
+  }
+  report.reader = reader->describe();
+  Loader loader(store, key, profile, options);
+  RETURN_IF_ERROR(loader.prepare(*reader));
+
+  RETURN_IF_ERROR(store.transact([&]() -> Result<void> {
+    RETURN_IF_ERROR(store.set_meta("pseudonym_key_id", key.id()));
+    RETURN_IF_ERROR(store.put_source(profile.source));
+    store::Batch batch;
+    batch.source_code = profile.source.code;
+    batch.profile = profile.name;
+    batch.year = options.year;
+    batch.file_name = options.file.filename().string();
+    batch.file_sha256 = sha256;
+    batch.key_id = key.id();
+    batch.reader = report.reader;
+    ASSIGN_OR_RETURN(report.batch_id, store.create_batch(batch));
+    std::vector<Registration> good;
+    std::vector<store::RowError> bad;
+    good.reserve(kChunk);
+    const auto flush = [&]() -> Result<void> {
+      if (!good.empty()) {
+        ASSIGN_OR_RETURN(const std::int64_t inserted, store.add_registrations(good, report.batch_id));
+        report.rows_loaded += inserted;
+        good.clear();
+      }
+      for (auto& e : bad) e.batch_id = report.batch_id;
+      RETURN_IF_ERROR(store.add_row_errors(bad));
+      bad.clear();
+      return ok();
+    };
+    internal::Row row;
+    for (;;) {
+      auto more = reader->next(row);
+      if (!more) {
+        // A malformed tail (e.g. an unterminated quote) rejects that row; the rest stays.
+        bad.push_back({0, row.number, "", more.error().message, ""});
+        ++report.rows_read;
+        ++report.rows_rejected;
+        break;
+      }
+      if (!*more) break;
+      ++report.rows_read;
+      const std::size_t errors_before = bad.size();
+      if (auto registration = loader.convert(row, bad)) {
+        good.push_back(std::move(*registration));
+      } else {
+        report.rows_rejected += bad.size() > errors_before ? 1 : 0;
+      }
+      if (good.size() >= kChunk) {
+        RETURN_IF_ERROR(flush());
+        if (options.progress) options.progress(reader->progress(), report.rows_read);
+      }
+    }
+    RETURN_IF_ERROR(flush());
+    if (existing) {
+      RETURN_IF_ERROR(store.replace_batch(existing->id, report.batch_id));
+      report.replaced_batch = existing->id;
+    }
+    return store.finish_batch(report.batch_id, report.rows_read, report.rows_loaded, report.rows_rejected);
+  }));
+  if (options.progress) options.progress(1.0, report.rows_read);
+  return report;
+}
+
+}  // namespace rapporteur::intake

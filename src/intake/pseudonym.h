@@ -1,0 +1,73 @@
+// Pseudonymisation at intake: identifiers become keyed hashes and Bloom-filter encodings
+// before anything is stored. The secret key lives in a file outside the database.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace rapporteur::intake {
+
+// The secret of an instance. Thread-compatible; copies hold the same secret.
+class PseudonymKey {
+ public:
+  // Creates a key file with 32 random bytes (OpenSSL RAND_bytes), mode 0600, refusing to
+  // overwrite an existing file (kAlreadyExists) and failing with kIo when it cannot be written.
+  static Result<PseudonymKey> create_file(const std::filesystem::path& path);
+  // Reads a key file; fails with kIo when unreadable, kInvalidArgument when malformed, and
+  // kPermissionDenied when group or others may read it.
+  static Result<PseudonymKey> read_file(const std::filesystem::path& path);
+  // A key from raw bytes, for tests.
+  static PseudonymKey from_bytes(const std::array<std::uint8_t, 32>& bytes);
+
+  // A short public fingerprint (16 hex digits of SHA-256 of the key), stored with each batch
+  // so that data pseudonymised with different keys are never mixed.
+  std::string id() const;
+  // HMAC-SHA256 of `message` under the key, as 64 lower-case hex digits.
+  std::string hmac_hex(std::string_view message) const;
+  // HMAC-SHA256 of `message` under a subkey derived for `purpose`, as raw bytes.
+  std::array<std::uint8_t, 32> derived_hmac(std::string_view purpose, std::string_view message) const;
+
+ private:
+  std::array<std::uint8_t, 32> bytes_{};
+};
+
+// Identifying fields of one record, as read from an extract. Never stored or logged.
+struct Identifiers {
+  std::optional<std::string> national_id;
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  std::optional<std::string> birth_date;  // ISO YYYY-MM-DD, already validated.
+};
+
+// Lower-case, Latin diacritics folded (é -> e, ß -> ss), everything but letters dropped,
+// e.g. "Van der Berg-Öztürk " -> "vanderbergozturk".
+std::string normalise_name(std::string_view name);
+// Digits only, leading zeros kept: " 012.345.678 " -> "012345678".
+std::string normalise_national_id(std::string_view id);
+
+struct PersonKeys {
+  std::string primary;                  // From the national id where present, else name + date.
+  std::optional<std::string> name_key;  // From name + date of birth when all three are present.
+};
+
+// Computes the keys of a person; fails with kInvalidArgument when neither a national id nor
+// the full name with a date of birth is present.
+Result<PersonKeys> person_keys(const PseudonymKey& key, const Identifiers& ids);
+
+// A cryptographic long-term key style Bloom filter (Schnell, Bachteler and Reiher 2009):
+// 1000 bits, 20 hash functions by double hashing of keyed HMAC-SHA1 and HMAC-MD5 over the
+// padded bigrams of the normalised text. Returned as 125 raw bytes; empty input gives "".
+inline constexpr int kBloomBits = 1000;
+inline constexpr int kBloomHashes = 20;
+std::string bloom_encode(const PseudonymKey& key, std::string_view field, std::string_view normalised);
+
+// Dice coefficient of two encodings of equal length: 2|A and B| / (|A| + |B|), in [0, 1].
+double dice(std::string_view a, std::string_view b);
+
+}  // namespace rapporteur::intake

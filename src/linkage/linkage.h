@@ -1,0 +1,43 @@
+// Deterministic linkage: registrations that share a pseudonymous key are one person, across
+// sources; each person's capture history says which sources registered them. Pure
+// computation on plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/result.h"
+
+namespace rapporteur::linkage {
+
+// One cell of the capture-history table: how many people were seen by exactly the sources
+// marked in `seen`, in one stratum.
+struct CaptureHistory {
+  std::vector<bool> seen;      // Parallel to Histories::sources.
+  std::string classification;  // Exploitation form or offence type code.
+  Sex sex = Sex::kUnknown;
+  std::string age_group;  // "minor", "adult" or "unknown".
+  std::int64_t count = 0;
+};
+
+struct Histories {
+  std::vector<std::string> sources;
+  std::vector<CaptureHistory> rows;  // Ordered by pattern, then stratum.
+  std::int64_t persons = 0;
+};
+
+// Links `registrations` (typically one year, mandate and role) into persons: registrations
+// sharing a person key or a name key belong to the same person (transitively). A person's
+// stratum takes, per attribute, the value most sources recorded, ignoring unknowns (ties go
+// to the source listed first). Fails with kInvalidArgument when a registration's source is
+// not in `sources` or a source is listed twice.
+Result<Histories> capture_histories(const std::vector<Registration>& registrations,
+                                    const std::vector<std::string>& sources);
+
+// Writes `histories` as CSV: one 0/1 column per source, then classification, sex, age_group
+// and count.
+std::string to_csv(const Histories& histories);
+
+}  // namespace rapporteur::linkage
