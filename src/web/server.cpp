@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <thread>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -103,6 +104,11 @@ struct Server::Impl {
   httplib::Server http;
   std::vector<RouteInfo> routes;
   bool bound = false;
+  // stop() may come before the listener runs (a signal right after start-up); these make it
+  // take effect either way. Sequentially consistent, so stop() and serve() see each other.
+  std::atomic<bool> serving{false};
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> listener_done{false};
 };
 
 void Server::Impl::declare_routes() {
@@ -290,13 +296,30 @@ Result<int> Server::bind() {
 
 Result<void> Server::serve() {
   assert(impl_->bound && "bind() before serve()");
-  if (!impl_->http.listen_after_bind()) {
+  impl_->serving = true;
+  if (impl_->stop_requested) {
+    impl_->listener_done = true;
+    return ok();
+  }
+  const bool clean = impl_->http.listen_after_bind();
+  impl_->listener_done = true;
+  if (!clean && !impl_->stop_requested) {
     return fail(ErrorCode::kIo, "the HTTP listener stopped with an error");
   }
   return ok();
 }
 
-void Server::stop() { impl_->http.stop(); }
+void Server::stop() {
+  impl_->stop_requested = true;
+  if (!impl_->serving) {
+    return;  // serve() will see the request and not start.
+  }
+  // httplib ignores stop() until its loop runs; wait for that (or for serve() to end).
+  while (!impl_->http.is_running() && !impl_->listener_done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->http.stop();
+}
 
 std::vector<RouteInfo> Server::routes() const { return impl_->routes; }
 

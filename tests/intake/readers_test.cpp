@@ -1,0 +1,177 @@
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <xlsxwriter.h>
+
+#include "intake/internal/tables.h"
+#include "test_support.h"
+
+namespace rapporteur::intake::internal {
+namespace {
+
+using rapporteur::testing::TempDir;
+
+std::filesystem::path write_bytes(const TempDir& dir, const std::string& name, const std::string& bytes) {
+  const auto path = dir / name;
+  std::ofstream file(path, std::ios::binary);
+  file << bytes;
+  return path;
+}
+
+std::vector<Row> read_all(RowReader& reader) {
+  std::vector<Row> rows;
+  Row row;
+  while (reader.next(row).value()) rows.push_back(row);
+  return rows;
+}
+
+TEST(OpenCsv, HandlesBomCrlfQuotedDelimitersAndNewlinesAndEmptyLines) {
+  TempDir dir;
+  const auto path = write_bytes(dir, "nasty.csv",
+                                "\xEF\xBB\xBF" "Naam;Opmerking;Gemeente\r\n"
+                                "\"de Vries; Anna\";\"regel 1\r\nregel 2\";GM0363\r\n"
+                                "\r\n"
+                                "  \r\n"
+                                "Jansen;\"zei \"\"nee\"\"\";GM0599\r\n");
+
+  auto reader = open_csv(path, {});
+  ASSERT_TRUE(reader.has_value()) << reader.error().message;
+  const auto rows = read_all(**reader);
+
+  EXPECT_EQ((*reader)->header(), (std::vector<std::string>{"Naam", "Opmerking", "Gemeente"}));
+  EXPECT_NE((*reader)->describe().find("BOM"), std::string::npos);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].number, 2);
+  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"de Vries; Anna", "regel 1\r\nregel 2", "GM0363"}));
+  // The quoted newline spans lines 2-3; two empty lines follow; the next record is line 6.
+  EXPECT_EQ(rows[1].number, 6);
+  EXPECT_EQ(rows[1].fields, (std::vector<std::string>{"Jansen", "zei \"nee\"", "GM0599"}));
+}
+
+TEST(OpenCsv, DetectsAndConvertsWindows1252) {
+  TempDir dir;
+  // 0xE9 is 'é' and 0x80 the euro sign in Windows-1252; neither is valid UTF-8 on its own.
+  const auto path = write_bytes(dir, "cp1252.csv", "Naam,Bedrag\nRen\xE9,\x80 5\n");
+
+  auto reader = open_csv(path, {});
+  ASSERT_TRUE(reader.has_value()) << reader.error().message;
+  const auto rows = read_all(**reader);
+
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].fields[0], "René");
+  EXPECT_EQ(rows[0].fields[1], "€ 5");
+  EXPECT_NE((*reader)->describe().find("windows-1252"), std::string::npos);
+  EXPECT_NE((*reader)->describe().find("','"), std::string::npos);
+}
+
+TEST(OpenCsv, DetectsTabsAndKeepsShortAndLongRows) {
+  TempDir dir;
+  const auto path = write_bytes(dir, "tabs.tsv", "a\tb\tc\n1\t2\n1\t2\t3\t4\n");
+
+  auto reader = open_csv(path, {});
+  ASSERT_TRUE(reader.has_value());
+  const auto rows = read_all(**reader);
+
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].fields.size(), 2u);
+  EXPECT_EQ(rows[1].fields.size(), 4u);
+}
+
+TEST(OpenCsv, ReportsAnUnterminatedQuoteWithItsRow) {
+  TempDir dir;
+  const auto path = write_bytes(dir, "open.csv", "a;b\n1;2\n3;\"never closed\n");
+
+  auto reader = open_csv(path, {});
+  ASSERT_TRUE(reader.has_value());
+  Row row;
+  ASSERT_TRUE((*reader)->next(row).value());
+  const auto broken = (*reader)->next(row);
+
+  ASSERT_FALSE(broken.has_value());
+  EXPECT_NE(broken.error().message.find("row 3"), std::string::npos);
+}
+
+TEST(OpenCsv, RefusesAnEmptyFile) {
+  TempDir dir;
+  const auto path = write_bytes(dir, "empty.csv", "\xEF\xBB\xBF");
+
+  const auto reader = open_csv(path, {});
+
+  ASSERT_FALSE(reader.has_value());
+  EXPECT_NE(reader.error().message.find("empty.csv"), std::string::npos);
+}
+
+TEST(OpenCsv, RefusesInvalidUtf8WhenUtf8IsDeclared) {
+  TempDir dir;
+  const auto path = write_bytes(dir, "bad.csv", "a\n\xE9\n");
+
+  EXPECT_FALSE(open_csv(path, {.encoding = "utf-8"}).has_value());
+}
+
+std::filesystem::path write_workbook(const TempDir& dir) {
+  const auto path = dir / "book.xlsx";
+  lxw_workbook* workbook = workbook_new(path.c_str());
+  lxw_worksheet* cover = workbook_add_worksheet(workbook, "Voorblad");
+  worksheet_write_string(cover, 0, 0, "Toelichting", nullptr);
+  lxw_worksheet* sheet = workbook_add_worksheet(workbook, "Registraties");
+  lxw_format* date = workbook_add_format(workbook);
+  format_set_num_format(date, "dd-mm-yyyy");
+  worksheet_write_string(sheet, 0, 0, "Naam", nullptr);
+  worksheet_write_string(sheet, 0, 1, "Geboortedatum", nullptr);
+  worksheet_write_string(sheet, 0, 2, "Aantal", nullptr);
+  worksheet_write_string(sheet, 1, 0, "Zoë", nullptr);
+  lxw_datetime born{2001, 3, 4, 0, 0, 0};
+  worksheet_write_datetime(sheet, 1, 1, &born, date);
+  worksheet_write_number(sheet, 1, 2, 7, nullptr);
+  // Row 3 left empty; row 4 has a gap in column B.
+  worksheet_write_string(sheet, 3, 0, "Ömer", nullptr);
+  worksheet_write_number(sheet, 3, 2, 2, nullptr);
+  workbook_close(workbook);
+  return path;
+}
+
+TEST(OpenXlsx, ReadsANamedSheetWithSharedStringsAndDates) {
+  TempDir dir;
+  const auto path = write_workbook(dir);
+
+  auto reader = open_xlsx(path, "Registraties");
+  ASSERT_TRUE(reader.has_value()) << reader.error().message;
+  const auto rows = read_all(**reader);
+
+  EXPECT_EQ((*reader)->header(), (std::vector<std::string>{"Naam", "Geboortedatum", "Aantal"}));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].number, 2);
+  EXPECT_EQ(rows[0].fields[0], "Zoë");
+  // 4 March 2001 is day 36954 in Excel's 1900 date system.
+  EXPECT_EQ(rows[0].fields[1], "36954");
+  EXPECT_EQ(rows[0].fields[2], "7");
+  EXPECT_EQ(rows[1].number, 4);
+  EXPECT_EQ(rows[1].fields[0], "Ömer");
+  EXPECT_EQ(rows[1].fields[1], "");
+}
+
+TEST(OpenXlsx, ReadsTheFirstSheetByDefaultAndNamesMissingSheets) {
+  TempDir dir;
+  const auto path = write_workbook(dir);
+
+  auto first = open_xlsx(path, "");
+  const auto missing = open_xlsx(path, "Blad9");
+
+  ASSERT_TRUE(first.has_value());
+  EXPECT_NE((*first)->describe().find("Voorblad"), std::string::npos);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message.find("'Registraties'"), std::string::npos);
+}
+
+TEST(OpenXlsx, RefusesAFileThatIsNotAWorkbook) {
+  TempDir dir;
+  const auto path = write_bytes(dir, "fake.xlsx", "Naam;Gemeente\n");
+
+  const auto reader = open_xlsx(path, "");
+
+  ASSERT_FALSE(reader.has_value());
+  EXPECT_EQ(reader.error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace rapporteur::intake::internal
