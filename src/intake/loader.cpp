@@ -274,9 +274,9 @@ class Loader {
       r.person_key = keys->primary;
       if (keys->name_key && *keys->name_key != keys->primary) r.name_key = keys->name_key;
       if (options_.encodings == Encodings::kWithBloomFilters) {
-        r.name_bloom = bloom_encode(key_, "name", normalise_name(ids.first_name.value_or("")) + " " +
-                                                      normalise_name(ids.last_name.value_or("")));
-        if (ids.birth_date) r.birth_bloom = bloom_encode(key_, "birth", *ids.birth_date);
+        r.name_bloom = name_encoder_.encode(normalise_name(ids.first_name.value_or("")) + " " +
+                                            normalise_name(ids.last_name.value_or("")));
+        if (ids.birth_date) r.birth_bloom = birth_encoder_.encode(*ids.birth_date);
       }
     }
 
@@ -379,6 +379,8 @@ class Loader {
   std::unordered_set<std::string> region_codes_;
   std::unordered_map<std::string, std::string> region_names_;
   std::unordered_map<std::string, long> first_row_of_;
+  BloomEncoder name_encoder_{key_, "name"};
+  BloomEncoder birth_encoder_{key_, "birth"};
 };
 
 }  // namespace

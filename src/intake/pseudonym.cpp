@@ -18,6 +18,60 @@
 #include <openssl/sha.h>
 
 namespace rapporteur::intake {
+
+namespace internal {
+
+// HMAC-SHA256 (RFC 2104) with the pad blocks absorbed once: each MAC then copies two digest
+// states instead of re-keying, and the digest is fetched from the provider only once (the
+// one-shot HMAC() of OpenSSL 3 spends most of its time in fetches, locks and allocations).
+struct HmacState {
+  EVP_MD* md = nullptr;
+  EVP_MD_CTX* inner = nullptr;
+  EVP_MD_CTX* outer = nullptr;
+
+  explicit HmacState(const std::array<std::uint8_t, 32>& key) {
+    md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    inner = EVP_MD_CTX_new();
+    outer = EVP_MD_CTX_new();
+    std::array<std::uint8_t, 64> ipad{};
+    std::array<std::uint8_t, 64> opad{};
+    for (std::size_t i = 0; i < 64; ++i) {
+      const std::uint8_t k = i < key.size() ? key[i] : 0;
+      ipad[i] = static_cast<std::uint8_t>(k ^ 0x36);
+      opad[i] = static_cast<std::uint8_t>(k ^ 0x5c);
+    }
+    EVP_DigestInit_ex2(inner, md, nullptr);
+    EVP_DigestUpdate(inner, ipad.data(), ipad.size());
+    EVP_DigestInit_ex2(outer, md, nullptr);
+    EVP_DigestUpdate(outer, opad.data(), opad.size());
+    OPENSSL_cleanse(ipad.data(), ipad.size());
+    OPENSSL_cleanse(opad.data(), opad.size());
+  }
+  HmacState(const HmacState&) = delete;
+  HmacState& operator=(const HmacState&) = delete;
+  ~HmacState() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_free(md);
+  }
+
+  std::array<std::uint8_t, 32> mac(std::string_view message) const {
+    thread_local EVP_MD_CTX* work = EVP_MD_CTX_new();
+    std::array<std::uint8_t, 32> inner_digest{};
+    std::array<std::uint8_t, 32> out{};
+    unsigned int length = 0;
+    EVP_MD_CTX_copy_ex(work, inner);
+    EVP_DigestUpdate(work, message.data(), message.size());
+    EVP_DigestFinal_ex(work, inner_digest.data(), &length);
+    EVP_MD_CTX_copy_ex(work, outer);
+    EVP_DigestUpdate(work, inner_digest.data(), inner_digest.size());
+    EVP_DigestFinal_ex(work, out.data(), &length);
+    return out;
+  }
+};
+
+}  // namespace internal
+
 namespace {
 
 constexpr std::string_view kHeader = "rapporteur-pseudonym-key v1";
@@ -145,6 +199,7 @@ Result<PseudonymKey> PseudonymKey::read_file(const std::filesystem::path& path) 
 PseudonymKey PseudonymKey::from_bytes(const std::array<std::uint8_t, 32>& bytes) {
   PseudonymKey key;
   key.bytes_ = bytes;
+  key.state_ = std::make_shared<const internal::HmacState>(bytes);
   return key;
 }
 
@@ -155,7 +210,7 @@ std::string PseudonymKey::id() const {
 }
 
 std::string PseudonymKey::hmac_hex(std::string_view message) const {
-  const auto mac = hmac256(bytes_.data(), bytes_.size(), message);
+  const auto mac = state_->mac(message);
   return to_hex(mac.data(), mac.size());
 }
 
@@ -231,35 +286,51 @@ Result<PersonKeys> person_keys(const PseudonymKey& key, const Identifiers& ids) 
   return keys;
 }
 
-std::string bloom_encode(const PseudonymKey& key, std::string_view field, std::string_view normalised) {
+BloomEncoder::BloomEncoder(const PseudonymKey& key, std::string field)
+    : sha_key_(key.derived_hmac("bloom-sha1:" + field, "")),
+      md5_key_(key.derived_hmac("bloom-md5:" + field, "")) {}
+
+const std::array<std::uint16_t, kBloomHashes>& BloomEncoder::positions(std::string_view bigram) {
+  const auto cached = cache_.find(std::string(bigram));
+  if (cached != cache_.end()) return cached->second;
+  unsigned char sha[EVP_MAX_MD_SIZE];
+  unsigned char md5[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha1(), sha_key_.data(), static_cast<int>(sha_key_.size()),
+       reinterpret_cast<const unsigned char*>(bigram.data()), bigram.size(), sha, &length);
+  HMAC(EVP_md5(), md5_key_.data(), static_cast<int>(md5_key_.size()),
+       reinterpret_cast<const unsigned char*>(bigram.data()), bigram.size(), md5, &length);
+  std::uint64_t h1 = 0;
+  std::uint64_t h2 = 0;
+  std::memcpy(&h1, sha, sizeof h1);
+  std::memcpy(&h2, md5, sizeof h2);
+  std::array<std::uint16_t, kBloomHashes> result{};
+  for (int k = 0; k < kBloomHashes; ++k) {
+    result[k] = static_cast<std::uint16_t>((h1 + static_cast<std::uint64_t>(k) * h2) % kBloomBits);
+  }
+  return cache_.emplace(std::string(bigram), result).first->second;
+}
+
+std::string BloomEncoder::encode(std::string_view normalised) {
   if (normalised.empty()) {
     return {};
   }
   std::string bits(kBloomBits / 8, '\0');
-  const std::string padded = fmt::format(" {} ", normalised);
-  const std::string sha_purpose = fmt::format("bloom-sha1:{}", field);
-  const std::string md5_purpose = fmt::format("bloom-md5:{}", field);
-  const auto sha_key = key.derived_hmac(sha_purpose, "");
-  const auto md5_key = key.derived_hmac(md5_purpose, "");
+  std::string padded;
+  padded.reserve(normalised.size() + 2);
+  padded += ' ';
+  padded += normalised;
+  padded += ' ';
   for (std::size_t i = 0; i + 1 < padded.size(); ++i) {
-    const std::string_view bigram(padded.data() + i, 2);
-    unsigned char sha[EVP_MAX_MD_SIZE];
-    unsigned char md5[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    HMAC(EVP_sha1(), sha_key.data(), static_cast<int>(sha_key.size()),
-         reinterpret_cast<const unsigned char*>(bigram.data()), bigram.size(), sha, &length);
-    HMAC(EVP_md5(), md5_key.data(), static_cast<int>(md5_key.size()),
-         reinterpret_cast<const unsigned char*>(bigram.data()), bigram.size(), md5, &length);
-    std::uint64_t h1 = 0;
-    std::uint64_t h2 = 0;
-    std::memcpy(&h1, sha, sizeof h1);
-    std::memcpy(&h2, md5, sizeof h2);
-    for (int k = 0; k < kBloomHashes; ++k) {
-      const std::uint64_t position = (h1 + static_cast<std::uint64_t>(k) * h2) % kBloomBits;
+    for (const std::uint16_t position : positions(std::string_view(padded.data() + i, 2))) {
       bits[position / 8] = static_cast<char>(bits[position / 8] | (1 << (position % 8)));
     }
   }
   return bits;
+}
+
+std::string bloom_encode(const PseudonymKey& key, std::string_view field, std::string_view normalised) {
+  return BloomEncoder(key, std::string(field)).encode(normalised);
 }
 
 double dice(std::string_view a, std::string_view b) {

@@ -5,6 +5,9 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <unordered_map>
+#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +16,11 @@
 
 namespace rapporteur::intake {
 
-// The secret of an instance. Thread-compatible; copies hold the same secret.
+namespace internal {
+struct HmacState;
+}  // namespace internal
+
+// The secret of an instance. Thread-safe for concurrent use; copies share the same secret.
 class PseudonymKey {
  public:
   // Creates a key file with 32 random bytes (OpenSSL RAND_bytes), mode 0600, refusing to
@@ -28,13 +35,17 @@ class PseudonymKey {
   // A short public fingerprint (16 hex digits of SHA-256 of the key), stored with each batch
   // so that data pseudonymised with different keys are never mixed.
   std::string id() const;
-  // HMAC-SHA256 of `message` under the key, as 64 lower-case hex digits.
+  // HMAC-SHA256 (RFC 2104) of `message` under the key, as 64 lower-case hex digits.
   std::string hmac_hex(std::string_view message) const;
   // HMAC-SHA256 of `message` under a subkey derived for `purpose`, as raw bytes.
   std::array<std::uint8_t, 32> derived_hmac(std::string_view purpose, std::string_view message) const;
 
  private:
+  PseudonymKey() = default;
+
   std::array<std::uint8_t, 32> bytes_{};
+  // The digest states after absorbing the key's inner and outer pads, computed once.
+  std::shared_ptr<const internal::HmacState> state_;
 };
 
 // Identifying fields of one record, as read from an extract. Never stored or logged.
@@ -62,9 +73,28 @@ Result<PersonKeys> person_keys(const PseudonymKey& key, const Identifiers& ids);
 
 // A cryptographic long-term key style Bloom filter (Schnell, Bachteler and Reiher 2009):
 // 1000 bits, 20 hash functions by double hashing of keyed HMAC-SHA1 and HMAC-MD5 over the
-// padded bigrams of the normalised text. Returned as 125 raw bytes; empty input gives "".
+// padded bigrams of the normalised text, with keys derived per field. Returned as 125 raw
+// bytes; empty input gives "".
 inline constexpr int kBloomBits = 1000;
 inline constexpr int kBloomHashes = 20;
+
+// Encodes one field. Remembers each bigram's bit positions (they depend only on the key and
+// the field), so that a large extract costs a few HMACs per distinct bigram, not per row.
+// Thread-compatible: one encoder per thread.
+class BloomEncoder {
+ public:
+  BloomEncoder(const PseudonymKey& key, std::string field);
+  std::string encode(std::string_view normalised);
+
+ private:
+  const std::array<std::uint16_t, kBloomHashes>& positions(std::string_view bigram);
+
+  std::array<std::uint8_t, 32> sha_key_{};
+  std::array<std::uint8_t, 32> md5_key_{};
+  std::unordered_map<std::string, std::array<std::uint16_t, kBloomHashes>> cache_;
+};
+
+// One-off encoding; see BloomEncoder.
 std::string bloom_encode(const PseudonymKey& key, std::string_view field, std::string_view normalised);
 
 // Dice coefficient of two encodings of equal length: 2|A and B| / (|A| + |B|), in [0, 1].

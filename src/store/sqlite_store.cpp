@@ -220,9 +220,10 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(transact([&]() -> Result<void> {
       ASSIGN_OR_RETURN(const auto source_ids, id_map("SELECT code, id FROM sources"));
       ASSIGN_OR_RETURN(const auto region_codes, id_map("SELECT code, 1 FROM regions"));
-      ASSIGN_OR_RETURN(Statement person,
-                       db_.prepare("INSERT INTO persons (key) VALUES (?1) ON CONFLICT (key) "
-                                   "DO UPDATE SET key = excluded.key RETURNING id"));
+      // INSERT OR IGNORE then a lookup when the person exists: RETURNING would materialise
+      // an ephemeral table per row, which made bulk loads several times slower.
+      ASSIGN_OR_RETURN(Statement insert_person, db_.prepare("INSERT OR IGNORE INTO persons (key) VALUES (?1)"));
+      ASSIGN_OR_RETURN(Statement find_person, db_.prepare("SELECT id FROM persons WHERE key = ?1"));
       ASSIGN_OR_RETURN(
           Statement insert,
           db_.prepare("INSERT INTO registrations (source_id, person_id, year, mandate, role, "
@@ -245,12 +246,19 @@ class SqliteStore final : public Store {
         }
         auto known = person_ids.find(r.person_key);
         if (known == person_ids.end()) {
-          person.bind(1, r.person_key);
-          ASSIGN_OR_RETURN(const bool has_row, person.step());
-          assert(has_row && "RETURNING yields the person's id");
-          (void)has_row;
-          known = person_ids.emplace(r.person_key, person.column_int(0)).first;
-          person.reset();
+          RETURN_IF_ERROR(insert_person.bind(1, r.person_key).run());
+          std::int64_t id = 0;
+          if (sqlite3_changes(db_.handle()) == 1) {
+            id = db_.last_insert_rowid();
+          } else {
+            find_person.bind(1, r.person_key);
+            ASSIGN_OR_RETURN(const bool found, find_person.step());
+            assert(found && "an ignored insert means the person exists");
+            (void)found;
+            id = find_person.column_int(0);
+            find_person.reset();
+          }
+          known = person_ids.emplace(r.person_key, id).first;
         }
         const std::optional<std::int64_t> age =
             r.age ? std::optional<std::int64_t>(*r.age) : std::nullopt;
@@ -649,7 +657,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   ASSIGN_OR_RETURN(Database db, Database::open(path.string()));
   RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA busy_timeout = {}", options.busy_timeout.count())));
   // FULL makes every commit durable across power loss, not only across a process crash.
-  RETURN_IF_ERROR(db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+  // A 64 MiB page cache keeps the indexes of large batch loads in memory.
+  RETURN_IF_ERROR(db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; "
                           "PRAGMA foreign_keys = ON"));
   ASSIGN_OR_RETURN(const int found, read_user_version(db));
   const int latest = latest_schema_version();
