@@ -54,11 +54,16 @@ TEST(Cli, OutOfRangePortIsBadUsage) {
 }
 
 TEST(Cli, HelpWorksOnEveryCommand) {
-  for (const char* command : {"init", "demo", "serve", "version"}) {
-    const Outcome outcome = run_cli({command, "--help"});
+  const std::vector<std::vector<std::string>> commands{
+      {"init"}, {"demo"}, {"serve"}, {"version"}, {"key", "init"}, {"source", "check"},
+      {"intake", "load"}, {"intake", "errors"}, {"intake", "batches"}, {"linkage", "histories"}};
+  for (auto command : commands) {
+    const std::string name = command.back();
+    command.push_back("--help");
+    const Outcome outcome = run_cli(command);
 
-    EXPECT_EQ(outcome.status, kExitOk) << command;
-    EXPECT_NE(outcome.out.find(command), std::string::npos) << command;
+    EXPECT_EQ(outcome.status, kExitOk) << name;
+    EXPECT_NE(outcome.out.find(name), std::string::npos) << name << ": " << outcome.out;
   }
   EXPECT_EQ(run_cli({"--help"}).status, kExitOk);
 }
@@ -110,6 +115,82 @@ TEST(Cli, DemoLoadsOnceAndIsANoOpTheSecondTime) {
   EXPECT_TRUE(std::filesystem::exists(truth));
   EXPECT_EQ(second.status, kExitOk) << second.err;
   EXPECT_NE(second.out.find("already loaded"), std::string::npos);
+}
+
+constexpr const char* kNlaExtract =
+    "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+    "918273645\tXylofoonia\tQuaxelbeek\t1990-05-17\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n"
+    "918273646\tZwierobelle\tPruttelwijk\t1990-02-30\tman\tarbeidsuitbuiting\tRO\t2023-03-03\n"
+    "\tBlubbertina\tKnorrevaar\t1991-01-01\tvrouw\tarbeidsuitbuiting\tPL\t2023-04-04\n";
+
+TEST(Cli, IntakeLoadsReportsErrorsAndLinksWithoutLeakingIdentifiers) {
+  TempDir dir;
+  const auto db = (dir / "i.db").string();
+  const auto extract = dir / "nla-2023.tsv";
+  std::ofstream(extract) << kNlaExtract;
+  ASSERT_EQ(run_cli({"--db", db, "key", "init"}).status, kExitOk);
+  ASSERT_EQ(run_cli({"--db", db, "init"}).status, kExitOk);
+
+  const Outcome check = run_cli({"--db", db, "source", "check", "nla"});
+  const Outcome load = run_cli({"--db", db, "intake", "load", extract.string(), "--profile", "nla", "--year", "2023"});
+  const Outcome again = run_cli({"--db", db, "intake", "load", extract.string(), "--profile", "nla", "--year", "2023"});
+  const Outcome errors = run_cli({"--db", db, "intake", "errors", "1"});
+  const Outcome batches = run_cli({"--db", db, "intake", "batches"});
+  const Outcome histories = run_cli({"--db", db, "linkage", "histories", "--year", "2023"});
+
+  EXPECT_EQ(check.status, kExitOk) << check.err;
+  EXPECT_NE(check.out.find("(identifying: pseudonymised)"), std::string::npos);
+  EXPECT_EQ(load.status, kExitOk) << load.err;
+  EXPECT_NE(load.out.find("3 rows read, 2 loaded, 1 quarantined"), std::string::npos) << load.out;
+  EXPECT_NE(again.out.find("Already loaded as batch 1"), std::string::npos) << again.out;
+  EXPECT_EQ(errors.status, kExitOk);
+  EXPECT_NE(errors.out.find("nla-2023.tsv,3,geboortedatum,,impossible date"), std::string::npos) << errors.out;
+  EXPECT_NE(batches.out.find(",nla,nla,2023,nla-2023.tsv,"), std::string::npos) << batches.out;
+  EXPECT_EQ(histories.out, "nla,classification,sex,age_group,count\n1,labour,female,adult,2\n");
+  const std::string everything = check.out + check.err + load.out + load.err + again.out + again.err +
+                                 errors.out + errors.err + batches.out + histories.out + histories.err;
+  for (const char* secret : {"918273645", "918273646", "Xylofoonia", "Quaxelbeek", "Zwierobelle",
+                             "Pruttelwijk", "Blubbertina", "Knorrevaar", "1990-05-17", "1990-02-30"}) {
+    EXPECT_EQ(everything.find(secret), std::string::npos) << secret << " reached the output or the log";
+  }
+}
+
+TEST(Cli, IntakeLoadOfAFileWithNoGoodRowFails) {
+  TempDir dir;
+  const auto db = (dir / "i.db").string();
+  const auto extract = dir / "bad.tsv";
+  std::ofstream(extract) << "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+                            "\t\t\t\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
+  ASSERT_EQ(run_cli({"--db", db, "key", "init"}).status, kExitOk);
+
+  const Outcome load = run_cli({"--db", db, "intake", "load", extract.string(), "--profile", "nla", "--year", "2023"});
+
+  EXPECT_EQ(load.status, kExitFailure);
+  EXPECT_NE(load.err.find("no row of"), std::string::npos) << load.err;
+}
+
+TEST(Cli, IntakeLoadWithoutAKeyFailsWithAHint) {
+  TempDir dir;
+  const auto extract = dir / "a.tsv";
+  std::ofstream(extract) << kNlaExtract;
+
+  const Outcome load = run_cli({"--db", (dir / "i.db").string(), "intake", "load", extract.string(),
+                                "--profile", "nla", "--year", "2023"});
+
+  EXPECT_EQ(load.status, kExitFailure);
+  EXPECT_NE(load.err.find("rapporteur key init"), std::string::npos) << load.err;
+}
+
+TEST(Cli, KeyInitNeverOverwrites) {
+  TempDir dir;
+  const auto db = (dir / "i.db").string();
+
+  const Outcome first = run_cli({"--db", db, "key", "init"});
+  const Outcome second = run_cli({"--db", db, "key", "init"});
+
+  EXPECT_EQ(first.status, kExitOk);
+  EXPECT_EQ(second.status, kExitFailure);
+  EXPECT_NE(second.err.find("never overwritten"), std::string::npos);
 }
 
 }  // namespace
