@@ -17,6 +17,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using rapporteur::testing::TempDir;
+using rapporteur::testing::letters;
 
 const int kRows = std::getenv("BENCH_ROWS") ? std::atoi(std::getenv("BENCH_ROWS")) : 1'000'000;
 
@@ -48,14 +49,6 @@ region = "Gemeente"
 "arbeidsuitbuiting" = "labour"
 )";
 
-std::string letters(int i) {
-  std::string s;
-  do {
-    s += static_cast<char>('a' + i % 26);
-    i /= 26;
-  } while (i > 0);
-  return s;
-}
 
 void write_extract(const std::filesystem::path& path) {
   std::ofstream out(path);

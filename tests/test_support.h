@@ -31,4 +31,15 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Letters from a number ("a", "b", ..., "ba"), so that generated names stay distinct after
+// name normalisation, which drops digits.
+inline std::string letters(int number) {
+  std::string s;
+  do {
+    s += static_cast<char>('a' + number % 26);
+    number /= 26;
+  } while (number > 0);
+  return s;
+}
+
 }  // namespace rapporteur::testing

@@ -198,6 +198,22 @@ void emit(World& world, Registration r, const internal::PersonIdentity& id, Src 
   world.identities.push_back(std::move(recorded));
 }
 
+// Gives the victim `p` a key and an identity and records them with every source in `seen`;
+// returns whether any source saw them.
+bool register_victim(World& world, const Profile& p, int year, const std::array<bool, kSourceCount>& seen,
+                     Rng& rng, Rng& id_rng) {
+  const std::string key = person_key(rng);
+  const internal::PersonIdentity identity = internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
+  bool any = false;
+  for (int s = 0; s < kSourceCount; ++s) {
+    if (seen[s]) {
+      emit(world, record(p, key, year, static_cast<Src>(s), rng), identity, static_cast<Src>(s), id_rng);
+      any = true;
+    }
+  }
+  return any;
+}
+
 int adult_age(Rng& rng, double mean_excess, int cap) {
   const double excess = -std::log(1.0 - rng.uniform()) * mean_excess;
   return std::min(cap, 18 + static_cast<int>(excess));
@@ -286,16 +302,7 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
     // Prosecutors mostly see victims through police investigations.
     seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
 
-    const std::string key = person_key(rng);
-    const internal::PersonIdentity identity =
-        internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
-    bool any = false;
-    for (int s = 0; s < kSourceCount; ++s) {
-      if (seen[s]) {
-        emit(world, record(p, key, year, static_cast<Src>(s), rng), identity, static_cast<Src>(s), id_rng);
-        any = true;
-      }
-    }
+    const bool any = register_victim(world, p, year, seen, rng, id_rng);
     Counts& cell = truth[{year, Mandate::kHumanTrafficking, std::string(to_code(*p.form)), p.sex,
                           minor ? "minor" : "adult"}];
     ++cell.true_count;
@@ -331,16 +338,7 @@ void add_child_victims(int year, const WorldOptions& options, World& world,
     seen[kPolitie] = rng.chance(capped(0.16 * v));
     seen[kJeugd] = rng.chance(capped((p.age < 12 ? 0.12 : 0.07) * v));
     seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
-    const std::string key = person_key(rng);
-    const internal::PersonIdentity identity =
-        internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
-    bool any = false;
-    for (int s = 0; s < kSourceCount; ++s) {
-      if (seen[s]) {
-        emit(world, record(p, key, year, static_cast<Src>(s), rng), identity, static_cast<Src>(s), id_rng);
-        any = true;
-      }
-    }
+    const bool any = register_victim(world, p, year, seen, rng, id_rng);
     Counts& cell = truth[{year, Mandate::kSexualViolenceAgainstChildren,
                           std::string(to_code(*p.offence)), p.sex, "minor"}];
     ++cell.true_count;

@@ -17,6 +17,7 @@ namespace rapporteur::intake {
 namespace {
 
 using rapporteur::testing::TempDir;
+using rapporteur::testing::letters;
 
 constexpr const char* kProfile = R"(
 name = "testbron"
@@ -54,16 +55,6 @@ PseudonymKey test_key() {
   std::array<std::uint8_t, 32> bytes{};
   bytes[31] = 7;
   return PseudonymKey::from_bytes(bytes);
-}
-
-// Letters from a number, so that generated names differ after normalisation (digits drop).
-std::string letters(int i) {
-  std::string s;
-  do {
-    s += static_cast<char>('a' + i % 26);
-    i /= 26;
-  } while (i > 0);
-  return s;
 }
 
 class LoaderTest : public ::testing::Test {
