@@ -10,7 +10,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libexpected-dev libssl-dev libtoml11-dev libzip-dev libpugixml-dev
-  libxlsxwriter-dev sqlite3
+  libxlsxwriter-dev sqlite3 libeigen3-dev libglpk-dev python3-statsmodels
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

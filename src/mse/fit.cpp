@@ -1,0 +1,200 @@
+// Poisson log-linear fitting with Eigen; the existence check with GLPK.
+#include <glpk.h>
+
+#include <cmath>
+
+#include <Eigen/Dense>
+#include <fmt/format.h>
+
+#include "mse/mse.h"
+
+namespace rapporteur::mse {
+namespace {
+
+constexpr int kMaxIterations = 100;
+constexpr int kMaxHalvings = 30;
+constexpr double kTolerance = 1e-12;
+
+double deviance_of(const Eigen::VectorXd& y, const Eigen::VectorXd& mu) {
+  double d = 0;
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    d += y[i] > 0 ? 2 * (y[i] * std::log(y[i] / mu[i]) - (y[i] - mu[i])) : 2 * mu[i];
+  }
+  return d;
+}
+
+// Is there a strictly positive table with the same sufficient statistics X'y? Maximises t
+// subject to X'm = X'y, m >= t, 0 <= t <= 1 (SparseMSE's checkident criterion). The MLE of a
+// Poisson log-linear model exists exactly when that maximum is positive.
+bool strictly_positive_table_exists(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
+  const int cells = static_cast<int>(x.rows());
+  const int columns = static_cast<int>(x.cols());
+  glp_prob* lp = glp_create_prob();
+  glp_set_obj_dir(lp, GLP_MAX);
+  glp_add_cols(lp, cells + 1);
+  for (int c = 1; c <= cells; ++c) glp_set_col_bnds(lp, c, GLP_LO, 0.0, 0.0);
+  glp_set_col_bnds(lp, cells + 1, GLP_DB, 0.0, 1.0);
+  glp_set_obj_coef(lp, cells + 1, 1.0);
+  glp_add_rows(lp, columns + cells);
+  const Eigen::VectorXd statistics = x.transpose() * y;
+  std::vector<int> rows{0};
+  std::vector<int> cols{0};
+  std::vector<double> values{0.0};
+  for (int j = 0; j < columns; ++j) {
+    glp_set_row_bnds(lp, j + 1, GLP_FX, statistics[j], statistics[j]);
+    for (int c = 0; c < cells; ++c) {
+      if (x(c, j) != 0.0) {
+        rows.push_back(j + 1);
+        cols.push_back(c + 1);
+        values.push_back(x(c, j));
+      }
+    }
+  }
+  for (int c = 0; c < cells; ++c) {
+    const int row = columns + c + 1;
+    glp_set_row_bnds(lp, row, GLP_LO, 0.0, 0.0);
+    rows.push_back(row);
+    cols.push_back(c + 1);
+    values.push_back(1.0);
+    rows.push_back(row);
+    cols.push_back(cells + 1);
+    values.push_back(-1.0);
+  }
+  glp_load_matrix(lp, static_cast<int>(rows.size()) - 1, rows.data(), cols.data(), values.data());
+  glp_smcp parameters;
+  glp_init_smcp(&parameters);
+  parameters.msg_lev = GLP_MSG_OFF;
+  parameters.presolve = GLP_ON;
+  const int rc = glp_simplex(lp, &parameters);
+  const bool exists = rc == 0 && glp_get_status(lp) == GLP_OPT && glp_get_obj_val(lp) > 1e-9;
+  glp_delete_prob(lp);
+  return exists;
+}
+
+}  // namespace
+
+Result<FitResult> fit(const CaptureTable& table, const Model& model) {
+  const int k = table.list_count();
+  if (k < 2 || table.counts.size() != (std::size_t{1} << k)) {
+    return fail(ErrorCode::kInvalidArgument, "a capture table needs at least 2 lists and 2^K counts");
+  }
+  for (const auto& [a, b] : model.interactions) {
+    if (a < 0 || b >= k || a >= b) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("model term ({}, {}) is not a pair of the table's lists", a, b));
+    }
+  }
+  FitResult result;
+  result.model = model;
+  // Extended MLE (Chan, Silverman and Vincent 2021, section 2.6): the interaction of a pair of
+  // lists that never overlap goes to minus infinity; every cell holding the pair is dropped.
+  std::vector<std::pair<int, int>> finite;
+  for (const auto& pair : model.interactions) {
+    const std::size_t both = (std::size_t{1} << pair.first) | (std::size_t{1} << pair.second);
+    std::int64_t overlap = 0;
+    for (std::size_t p = 1; p < table.counts.size(); ++p) {
+      if ((p & both) == both) overlap += table.counts[p];
+    }
+    if (overlap == 0) {
+      result.infinite_interactions.push_back(pair);
+    } else {
+      finite.push_back(pair);
+    }
+  }
+  std::vector<std::size_t> cells;
+  for (std::size_t p = 1; p < table.counts.size(); ++p) {
+    bool dropped = false;
+    for (const auto& [a, b] : result.infinite_interactions) {
+      const std::size_t both = (std::size_t{1} << a) | (std::size_t{1} << b);
+      dropped = dropped || (p & both) == both;
+    }
+    if (!dropped) cells.push_back(p);
+  }
+  const int columns = 1 + k + static_cast<int>(finite.size());
+  result.coefficient_names.push_back("(intercept)");
+  for (const auto& name : table.lists) result.coefficient_names.push_back(name);
+  for (const auto& [a, b] : finite) {
+    result.coefficient_names.push_back(table.lists[a] + ":" + table.lists[b]);
+  }
+  result.parameters = columns + static_cast<int>(result.infinite_interactions.size());
+
+  const auto rows = static_cast<Eigen::Index>(cells.size());
+  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(rows, columns);
+  Eigen::VectorXd y(rows);
+  bool any_zero = false;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const std::size_t p = cells[r];
+    x(r, 0) = 1;
+    for (int i = 0; i < k; ++i) x(r, 1 + i) = (p >> i) & 1 ? 1.0 : 0.0;
+    for (std::size_t t = 0; t < finite.size(); ++t) {
+      x(r, 1 + k + static_cast<Eigen::Index>(t)) = ((p >> finite[t].first) & 1) && ((p >> finite[t].second) & 1) ? 1.0 : 0.0;
+    }
+    y[r] = static_cast<double>(table.counts[p]);
+    any_zero = any_zero || table.counts[p] == 0;
+  }
+  if (rows < columns || Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).rank() < columns) {
+    result.status = FitStatus::kNotIdentifiable;
+    result.message = fmt::format("not identifiable: {} parameters but the design on the {} cells left has lower rank",
+                                 columns, rows);
+    return result;
+  }
+  if (any_zero && !strictly_positive_table_exists(x, y)) {
+    result.status = FitStatus::kNoMle;
+    result.message = "no maximum-likelihood estimate: the zero cells put the data on the boundary of the model";
+    return result;
+  }
+
+  // Newton-Raphson for the Poisson log link (IRLS), started like R's glm at mu = y + 0.1.
+  Eigen::VectorXd mu = (y.array() + 0.1).matrix();
+  Eigen::VectorXd eta = mu.array().log().matrix();
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(columns);
+  double deviance = deviance_of(y, mu);
+  bool converged = false;
+  for (int iteration = 1; iteration <= kMaxIterations && !converged; ++iteration) {
+    result.iterations = iteration;
+    const Eigen::VectorXd z = eta + ((y - mu).array() / mu.array()).matrix();
+    const Eigen::MatrixXd xw = x.transpose() * mu.asDiagonal();
+    Eigen::VectorXd next = (xw * x).ldlt().solve(xw * z);
+    Eigen::VectorXd next_eta = x * next;
+    Eigen::VectorXd next_mu = next_eta.array().exp().matrix();
+    double next_deviance = deviance_of(y, next_mu);
+    // Step halving when the deviance does not go down (after the first step, which starts
+    // from mu rather than from a coefficient vector).
+    for (int halving = 0; iteration > 1 && halving < kMaxHalvings &&
+                          (!std::isfinite(next_deviance) || next_deviance > deviance * (1 + 1e-14) + 1e-14);
+         ++halving) {
+      next = (next + beta) / 2;
+      next_eta = x * next;
+      next_mu = next_eta.array().exp().matrix();
+      next_deviance = deviance_of(y, next_mu);
+    }
+    if (!std::isfinite(next_deviance)) {
+      return fail(ErrorCode::kInternal, "the Poisson fit diverged although the estimate exists");
+    }
+    converged = std::abs(next_deviance - deviance) / (std::abs(next_deviance) + 0.1) < kTolerance && iteration > 1;
+    beta = next;
+    eta = next_eta;
+    mu = next_mu;
+    deviance = next_deviance;
+  }
+  if (!converged) {
+    return fail(ErrorCode::kInternal, fmt::format("the Poisson fit did not converge in {} iterations", kMaxIterations));
+  }
+  result.coefficients.assign(beta.data(), beta.data() + beta.size());
+  result.deviance = deviance;
+  double log_likelihood = 0;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    log_likelihood += y[r] * std::log(mu[r]) - mu[r] - std::lgamma(y[r] + 1);
+  }
+  result.log_likelihood = log_likelihood;
+  result.aic = -2 * log_likelihood + 2.0 * result.parameters;
+  result.bic = -2 * log_likelihood + result.parameters * std::log(static_cast<double>(table.observed()));
+  result.unobserved = std::exp(beta[0]);
+  result.total = static_cast<double>(table.observed()) + result.unobserved;
+  if (!std::isfinite(result.unobserved) || !std::isfinite(result.aic)) {
+    result.status = FitStatus::kNoMle;
+    result.message = "the estimate of the unobserved cell is not finite";
+  }
+  return result;
+}
+
+}  // namespace rapporteur::mse

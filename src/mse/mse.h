@@ -1,0 +1,83 @@
+// Multiple systems estimation: Poisson log-linear models on the overlaps of K registration
+// lists, estimating the number of people no list saw. Pure computation on plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace rapporteur::mse {
+
+inline constexpr int kMaxLists = 10;
+
+// Counts per capture pattern. Pattern p has bit i set when list i saw the person; counts[0]
+// (nobody saw them) is what is estimated and always 0 here.
+struct CaptureTable {
+  std::vector<std::string> lists;
+  std::vector<std::int64_t> counts;  // Size 2^K.
+
+  int list_count() const { return static_cast<int>(lists.size()); }
+  std::int64_t observed() const;
+};
+
+// Reads a capture-history CSV: one 0/1 column per list, a `count` column, and optionally other
+// (covariate) columns, over which counts are summed. A column is a list when every value in it
+// is 0 or 1 and it is not named `count`; `list_names`, when given, names the lists instead.
+// Repeated patterns add up. Fails with kInvalidArgument naming the row and column of a bad
+// value, a negative or non-integer count, fewer than 2 or more than kMaxLists lists.
+Result<CaptureTable> parse_capture_table(std::string_view csv, std::string_view file_name,
+                                         const std::vector<std::string>& list_names = {});
+
+// A hierarchical log-linear model with main effects for every list plus the listed two-list
+// interactions (i < j, list indices).
+struct Model {
+  std::vector<std::pair<int, int>> interactions;
+
+  friend bool operator==(const Model&, const Model&) = default;
+};
+
+// "independence" (or "") for main effects only, else comma-separated pairs of list names such
+// as "A:B,C:D". Fails with kInvalidArgument naming an unknown list or a malformed term.
+Result<Model> parse_model(std::string_view terms, const std::vector<std::string>& lists);
+// The inverse of parse_model: "independence" or "A:B,C:D" in list order.
+std::string describe(const Model& model, const std::vector<std::string>& lists);
+
+enum class FitStatus {
+  kOk,
+  kNoMle,             // The data lie on the boundary of the model's marginal cone.
+  kNotIdentifiable,   // The design on the cells left has deficient rank.
+};
+
+struct FitResult {
+  Model model;
+  FitStatus status = FitStatus::kOk;
+  std::string message;  // Why the model is not estimable, in words.
+  std::vector<std::string> coefficient_names;
+  std::vector<double> coefficients;  // Intercept, main effects, interactions kept.
+  // Interactions of pairs that never overlap: fitted at minus infinity (extended MLE), their
+  // cells dropped; they still count as parameters.
+  std::vector<std::pair<int, int>> infinite_interactions;
+  int parameters = 0;
+  double log_likelihood = 0;  // Poisson, over the cells fitted.
+  double deviance = 0;
+  double aic = 0;
+  double bic = 0;  // log of the number of observed people, as Rcapture.
+  double unobserved = 0;
+  double total = 0;
+  int iterations = 0;
+};
+
+// Fits `model` by Newton-Raphson (IRLS) with step halving. Checks first that the model is
+// estimable: the rank of the design on the cells left, and, when cells are zero, by linear
+// programming (GLPK) whether a strictly positive table shares the sufficient statistics
+// (the criterion of SparseMSE's checkident). A model that is not estimable is returned with
+// its status and message, never with a huge number. Fails with kInvalidArgument for a model
+// naming a list the table lacks or a table with fewer than 2 lists, and with kInternal if the
+// iteration does not converge.
+Result<FitResult> fit(const CaptureTable& table, const Model& model);
+
+}  // namespace rapporteur::mse
