@@ -17,7 +17,12 @@
 #include <algorithm>
 #include <iostream>
 
+#include <map>
+#include <sstream>
+
 #include <CLI/CLI.hpp>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -25,6 +30,7 @@
 #include "demo/demo.h"
 #include "intake/intake.h"
 #include "linkage/linkage.h"
+#include "mse/mse.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -349,6 +355,242 @@ Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options,
   return ok();
 }
 
+struct EstimateOptions {
+  std::string table;
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+  std::string by;
+  std::string model;
+  std::string search = "auto";
+  std::string criterion = "bic";
+  bool json = false;
+  bool csv = false;
+};
+
+// The chosen estimate and what it rests on, for one table.
+struct Estimate {
+  std::string stratum;
+  mse::CaptureTable table;
+  mse::SearchResult search;
+  std::vector<std::pair<std::string, std::optional<mse::FitResult>>> sensitivity;
+  std::vector<std::string> warnings;
+};
+
+Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& options, std::string stratum) {
+  Estimate e;
+  e.stratum = std::move(stratum);
+  const mse::Criterion criterion = options.criterion == "aic" ? mse::Criterion::kAic : mse::Criterion::kBic;
+  if (!options.model.empty()) {
+    ASSIGN_OR_RETURN(const mse::Model model, mse::parse_model(options.model, table.lists));
+    ASSIGN_OR_RETURN(mse::FitResult f, mse::fit(table, model));
+    if (f.status != mse::FitStatus::kOk) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("model {} is not estimable: {}", options.model, f.message));
+    }
+    e.search.criterion = criterion;
+    e.search.procedure = "fixed model";
+    e.search.models.push_back(std::move(f));
+    e.search.path.push_back("fixed model " + options.model);
+  } else {
+    const bool exhaustive = options.search == "exhaustive" || (options.search == "auto" && table.list_count() <= 6);
+    if (exhaustive) {
+      ASSIGN_OR_RETURN(e.search, mse::exhaustive_search(table, criterion));
+    } else {
+      ASSIGN_OR_RETURN(e.search, mse::stepwise_search(table, criterion));
+    }
+  }
+  // The choice of procedure often moves the estimate more than sampling error does.
+  const auto independence = mse::fit(table, {});
+  e.sensitivity.emplace_back("independence", independence && independence->status == mse::FitStatus::kOk
+                                                 ? std::optional<mse::FitResult>(*independence) : std::nullopt);
+  // One exhaustive search serves both criteria: only the ranking differs.
+  std::optional<mse::SearchResult> exhaustive;
+  if (table.list_count() <= 6) {
+    if (e.search.procedure == "exhaustive") {
+      exhaustive = e.search;
+    } else if (auto searched = mse::exhaustive_search(table, criterion)) {
+      exhaustive = std::move(*searched);
+    }
+  }
+  for (const auto c : {mse::Criterion::kAic, mse::Criterion::kBic}) {
+    const std::string name = c == mse::Criterion::kAic ? "AIC" : "BIC";
+    const auto stepwise = mse::stepwise_search(table, c);
+    e.sensitivity.emplace_back("stepwise " + name, stepwise ? std::optional<mse::FitResult>(stepwise->models.front()) : std::nullopt);
+    if (exhaustive) {
+      e.sensitivity.emplace_back("exhaustive " + name, mse::reranked(*exhaustive, c).models.front());
+    }
+  }
+  for (int i = 0; i < table.list_count(); ++i) {
+    std::int64_t seen = 0;
+    for (std::size_t p = 1; p < table.counts.size(); ++p) seen += (p >> i) & 1 ? table.counts[p] : 0;
+    if (seen == 0) e.warnings.push_back(fmt::format("list {} saw nobody{}", table.lists[i], e.stratum.empty() ? "" : " in " + e.stratum));
+  }
+  if (!e.search.models.front().infinite_interactions.empty()) {
+    e.warnings.push_back("the chosen model has lists that never overlap: their interaction is at minus infinity (extended MLE)");
+  }
+  e.table = std::move(table);
+  return e;
+}
+
+nlohmann::json fit_json(const mse::FitResult& f, const std::vector<std::string>& lists) {
+  return {{"terms", mse::describe(f.model, lists)},
+          {"estimable", f.status == mse::FitStatus::kOk},
+          {"message", f.message},
+          {"estimate_total", f.status == mse::FitStatus::kOk ? nlohmann::json(f.total) : nlohmann::json(nullptr)},
+          {"estimate_unobserved", f.status == mse::FitStatus::kOk ? nlohmann::json(f.unobserved) : nlohmann::json(nullptr)},
+          {"ci_low", f.status == mse::FitStatus::kOk ? nlohmann::json(f.ci_low) : nlohmann::json(nullptr)},
+          {"ci_high", f.status == mse::FitStatus::kOk ? nlohmann::json(f.ci_high) : nlohmann::json(nullptr)},
+          {"ci_method", "log-normal"},
+          {"deviance", f.status == mse::FitStatus::kOk ? nlohmann::json(f.deviance) : nlohmann::json(nullptr)},
+          {"aic", f.status == mse::FitStatus::kOk ? nlohmann::json(f.aic) : nlohmann::json(nullptr)},
+          {"bic", f.status == mse::FitStatus::kOk ? nlohmann::json(f.bic) : nlohmann::json(nullptr)},
+          {"parameters", f.parameters}};
+}
+
+void print_estimate(const Estimate& e, std::optional<std::int64_t> population, std::ostream& out) {
+  const mse::FitResult& best = e.search.models.front();
+  const auto& lists = e.table.lists;
+  const std::string criterion = e.search.criterion == mse::Criterion::kAic ? "AIC" : "BIC";
+  out << fmt::format("{}{} ({} by {}; BIC sample size = {} observed people)\n",
+                     e.stratum.empty() ? "Estimate" : "Stratum " + e.stratum, "", e.search.procedure, criterion,
+                     e.table.observed());
+  out << fmt::format("  lists: {}\n  model: {}\n", fmt::join(lists, ", "), mse::describe(best.model, lists));
+  out << fmt::format("  observed {}  unobserved {:.0f}  total {:.0f}  95% CI {:.0f} to {:.0f} (log-normal)\n",
+                     e.table.observed(), best.unobserved, best.total, best.ci_low, best.ci_high);
+  if (population && *population > 0) {
+    out << fmt::format("  per 100,000 inhabitants: {:.1f} (95% CI {:.1f} to {:.1f}; population {})\n",
+                       best.total / static_cast<double>(*population) * 1e5,
+                       best.ci_low / static_cast<double>(*population) * 1e5,
+                       best.ci_high / static_cast<double>(*population) * 1e5, *population);
+  }
+  out << "  runner-up models:\n";
+  for (std::size_t i = 0; i < std::min<std::size_t>(6, e.search.models.size()); ++i) {
+    const auto& f = e.search.models[i];
+    if (f.status != mse::FitStatus::kOk) break;
+    out << fmt::format("    {:>2}. {:<40} {} {:10.2f}  total {:8.0f}\n", i + 1, mse::describe(f.model, lists), criterion,
+                       mse::criterion_value(f, e.search.criterion), f.total);
+  }
+  out << "  search path:\n";
+  for (const auto& step : e.search.path) out << "    " << step << '\n';
+  out << "  sensitivity (estimate under each procedure):\n";
+  for (const auto& [name, f] : e.sensitivity) {
+    out << (f ? fmt::format("    {:<16} {:8.0f}  ({:.0f} to {:.0f})  {}\n", name, f->total, f->ci_low, f->ci_high,
+                            mse::describe(f->model, lists))
+              : fmt::format("    {:<16} not estimable\n", name));
+  }
+  for (const auto& w : e.warnings) out << "  warning: " << w << '\n';
+}
+
+// Splits linked capture histories into one table per stratum (or one for all).
+Result<std::vector<std::pair<std::string, mse::CaptureTable>>> tables_from_histories(
+    const linkage::Histories& histories, const std::string& by) {
+  std::vector<std::string> dims;
+  for (std::size_t start = 0; start < by.size();) {
+    const auto comma = by.find(',', start);
+    dims.push_back(by.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    start = comma == std::string::npos ? by.size() : comma + 1;
+  }
+  for (const auto& d : dims) {
+    if (d != "form" && d != "sex" && d != "age") {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("--by '{}': expected form, sex and/or age", d));
+    }
+  }
+  std::map<std::string, mse::CaptureTable> tables;
+  for (const auto& row : histories.rows) {
+    std::string key;
+    for (const auto& d : dims) {
+      key += (key.empty() ? "" : "/") +
+             (d == "form" ? row.classification : d == "sex" ? std::string(to_code(row.sex)) : row.age_group);
+    }
+    auto& table = tables[key];
+    if (table.lists.empty()) {
+      table.lists = histories.sources;
+      table.counts.assign(std::size_t{1} << histories.sources.size(), 0);
+    }
+    std::size_t pattern = 0;
+    for (std::size_t i = 0; i < row.seen.size(); ++i) pattern |= row.seen[i] ? std::size_t{1} << i : 0;
+    table.counts[pattern] += row.count;
+  }
+  return std::vector<std::pair<std::string, mse::CaptureTable>>(tables.begin(), tables.end());
+}
+
+Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& options, std::ostream& out) {
+  std::vector<std::pair<std::string, mse::CaptureTable>> tables;
+  std::optional<std::int64_t> population;
+  if (!options.table.empty()) {
+    std::ifstream file(options.table);
+    if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", options.table));
+    std::stringstream text;
+    text << file.rdbuf();
+    ASSIGN_OR_RETURN(auto table, mse::parse_capture_table(text.str(), options.table));
+    tables.emplace_back("", std::move(table));
+  } else {
+    ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(options.mandate));
+    ASSIGN_OR_RETURN(const Role role, parse_role(options.role));
+    ASSIGN_OR_RETURN(const auto store, open_store(global));
+    ASSIGN_OR_RETURN(const auto registrations, store->registrations({.year = options.year, .mandate = mandate, .role = role}));
+    if (registrations.empty()) {
+      return fail(ErrorCode::kNotFound, fmt::format("no {} {} registrations in {}", options.mandate, options.role, options.year));
+    }
+    std::vector<std::string> sources;
+    ASSIGN_OR_RETURN(const auto all_sources, store->sources());
+    for (const Source& s : all_sources) {
+      if (std::any_of(registrations.begin(), registrations.end(), [&](const Registration& r) { return r.source_code == s.code; })) {
+        sources.push_back(s.code);
+      }
+    }
+    if (sources.size() < 2) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("only {} source(s) registered anyone in {}: estimation needs two or more lists", sources.size(), options.year));
+    }
+    ASSIGN_OR_RETURN(const auto histories, linkage::capture_histories(registrations, sources));
+    ASSIGN_OR_RETURN(tables, tables_from_histories(histories, options.by));
+    if (auto p = store->population("NL01", options.year)) population = *p;
+  }
+  nlohmann::json strata = nlohmann::json::array();
+  double total = 0;
+  for (auto& [stratum, table] : tables) {
+    auto estimate = estimate_table(std::move(table), options, stratum);
+    if (!estimate) {
+      if (tables.size() == 1) return tl::unexpected(estimate.error());
+      out << fmt::format("Stratum {}: not estimable: {}\n", stratum, estimate.error().message);
+      strata.push_back({{"stratum", stratum}, {"error", estimate.error().message}});
+      continue;
+    }
+    total += estimate->search.models.front().total;
+    if (options.json) {
+      nlohmann::json models = nlohmann::json::array();
+      for (const auto& f : estimate->search.models) models.push_back(fit_json(f, estimate->table.lists));
+      nlohmann::json entry = fit_json(estimate->search.models.front(), estimate->table.lists);
+      entry["stratum"] = stratum;
+      entry["lists"] = estimate->table.lists;
+      entry["observed"] = estimate->table.observed();
+      entry["procedure"] = estimate->search.procedure;
+      entry["criterion"] = estimate->search.criterion == mse::Criterion::kAic ? "aic" : "bic";
+      entry["bic_sample_size"] = estimate->table.observed();
+      entry["path"] = estimate->search.path;
+      entry["warnings"] = estimate->warnings;
+      entry["models"] = std::move(models);
+      strata.push_back(std::move(entry));
+    } else if (options.csv) {
+      const auto& f = estimate->search.models.front();
+      if (strata.empty()) out << "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic\n";
+      strata.push_back(stratum);
+      out << fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}\n", stratum,
+                         mse::describe(f.model, estimate->table.lists), estimate->table.observed(), f.unobserved,
+                         f.total, f.ci_low, f.ci_high, f.aic, f.bic);
+    } else {
+      print_estimate(*estimate, tables.size() == 1 ? population : std::nullopt, out);
+    }
+  }
+  if (options.json) {
+    out << (strata.size() == 1 ? strata.front() : nlohmann::json{{"strata", strata}, {"total_of_strata", total}}).dump(2) << '\n';
+  } else if (!options.csv && tables.size() > 1) {
+    out << fmt::format("Sum of the strata's estimates: {:.0f}{}\n", total,
+                       population ? fmt::format(" ({:.1f} per 100,000)", total / static_cast<double>(*population) * 1e5) : "");
+  }
+  return ok();
+}
+
 void configure_logging(std::ostream& err, const std::string& level) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
   auto logger = std::make_shared<spdlog::logger>("rapporteur", std::move(sink));
@@ -391,6 +633,24 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->check(CLI::Range(0, 65535));
 
   app.add_subcommand("version", "Print the version and the schema version");
+
+  EstimateOptions estimate_options;
+  CLI::App* estimate = app.add_subcommand("estimate", "Multiple systems estimation of the number no source saw");
+  auto* table_option = estimate->add_option("--table", estimate_options.table, "A capture-history CSV (0/1 columns and count)")
+                           ->check(CLI::ExistingFile);
+  auto* year_option = estimate->add_option("--year", estimate_options.year, "Estimate from the linked registrations of this year")
+                          ->check(CLI::Range(1990, 2100));
+  table_option->excludes(year_option);
+  estimate->add_option("--mandate", estimate_options.mandate)
+      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))->capture_default_str();
+  estimate->add_option("--role", estimate_options.role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
+  estimate->add_option("--by", estimate_options.by, "Strata: any of form,sex,age (with --year)");
+  estimate->add_option("--model", estimate_options.model, "Fit one model: 'independence' or pairs such as 'A:B,C:D'");
+  estimate->add_option("--search", estimate_options.search, "auto (exhaustive up to 6 lists), exhaustive or stepwise")
+      ->check(CLI::IsMember({"auto", "exhaustive", "stepwise"}))->capture_default_str();
+  estimate->add_option("--criterion", estimate_options.criterion)->check(CLI::IsMember({"aic", "bic"}))->capture_default_str();
+  auto* json_flag = estimate->add_flag("--json", estimate_options.json, "Machine-readable JSON");
+  estimate->add_flag("--csv", estimate_options.csv, "One CSV line per stratum")->excludes(json_flag);
 
   CLI::App* key = app.add_subcommand("key", "Manage the pseudonymisation key");
   key->require_subcommand(1);
@@ -463,6 +723,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     result = run_intake_errors(global, errors_batch, out);
   } else if (intake_batches->parsed()) {
     result = run_intake_batches(global, out);
+  } else if (estimate->parsed()) {
+    if (estimate_options.table.empty() && estimate_options.year == 0) {
+      err << "rapporteur: estimate needs --table FILE or --year Y (see rapporteur estimate --help)\n";
+      return kExitUsage;
+    }
+    result = run_estimate(global, estimate_options, out);
   } else if (histories->parsed()) {
     result = run_linkage_histories(global, histories_options, out);
   } else if (app.got_subcommand("version")) {

@@ -2,10 +2,12 @@
 #include <glpk.h>
 
 #include <cmath>
+#include <mutex>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
 
+#include "mse/internal/fit_internal.h"
 #include "mse/mse.h"
 
 namespace rapporteur::mse {
@@ -27,6 +29,9 @@ double deviance_of(const Eigen::VectorXd& y, const Eigen::VectorXd& mu) {
 // subject to X'm = X'y, m >= t, 0 <= t <= 1 (SparseMSE's checkident criterion). The MLE of a
 // Poisson log-linear model exists exactly when that maximum is positive.
 bool strictly_positive_table_exists(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
+  // GLPK keeps global state unless built with thread-local storage; serialise its use.
+  static std::mutex glpk_mutex;
+  const std::lock_guard lock(glpk_mutex);
   const int cells = static_cast<int>(x.rows());
   const int columns = static_cast<int>(x.cols());
   glp_prob* lp = glp_create_prob();
@@ -74,6 +79,10 @@ bool strictly_positive_table_exists(const Eigen::MatrixXd& x, const Eigen::Vecto
 }  // namespace
 
 Result<FitResult> fit(const CaptureTable& table, const Model& model) {
+  return internal::fit_model(table, model, internal::Existence::kCheck);
+}
+
+Result<FitResult> internal::fit_model(const CaptureTable& table, const Model& model, Existence existence) {
   const int k = table.list_count();
   if (k < 2 || table.counts.size() != (std::size_t{1} << k)) {
     return fail(ErrorCode::kInvalidArgument, "a capture table needs at least 2 lists and 2^K counts");
@@ -137,24 +146,53 @@ Result<FitResult> fit(const CaptureTable& table, const Model& model) {
                                  columns, rows);
     return result;
   }
-  if (any_zero && !strictly_positive_table_exists(x, y)) {
+  if (any_zero && existence == Existence::kCheck && !strictly_positive_table_exists(x, y)) {
     result.status = FitStatus::kNoMle;
     result.message = "no maximum-likelihood estimate: the zero cells put the data on the boundary of the model";
     return result;
   }
 
   // Newton-Raphson for the Poisson log link (IRLS), started like R's glm at mu = y + 0.1.
+  // The design is 0/1 and sparse (a cell activates the intercept, its lists and their
+  // pairs), so X'WX and X'Wz are accumulated over each cell's active columns: about ten
+  // times fewer operations than dense products, which matters for 32,768-model searches.
+  std::vector<std::vector<int>> active(static_cast<std::size_t>(rows));
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    for (int j = 0; j < columns; ++j) {
+      if (x(r, j) != 0.0) active[static_cast<std::size_t>(r)].push_back(j);
+    }
+  }
+  const auto linear_predictor = [&](const Eigen::VectorXd& coefficients) {
+    Eigen::VectorXd eta_out(rows);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      double sum = 0;
+      for (const int j : active[static_cast<std::size_t>(r)]) sum += coefficients[j];
+      eta_out[r] = sum;
+    }
+    return eta_out;
+  };
   Eigen::VectorXd mu = (y.array() + 0.1).matrix();
   Eigen::VectorXd eta = mu.array().log().matrix();
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(columns);
+  Eigen::MatrixXd hessian(columns, columns);
+  Eigen::VectorXd gradient(columns);
   double deviance = deviance_of(y, mu);
   bool converged = false;
   for (int iteration = 1; iteration <= kMaxIterations && !converged; ++iteration) {
     result.iterations = iteration;
-    const Eigen::VectorXd z = eta + ((y - mu).array() / mu.array()).matrix();
-    const Eigen::MatrixXd xw = x.transpose() * mu.asDiagonal();
-    Eigen::VectorXd next = (xw * x).ldlt().solve(xw * z);
-    Eigen::VectorXd next_eta = x * next;
+    hessian.setZero();
+    gradient.setZero();
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      const double w = mu[r];
+      const double wz = w * eta[r] + (y[r] - mu[r]);
+      const auto& cols = active[static_cast<std::size_t>(r)];
+      for (std::size_t a = 0; a < cols.size(); ++a) {
+        gradient[cols[a]] += wz;
+        for (std::size_t b = 0; b <= a; ++b) hessian(cols[a], cols[b]) += w;
+      }
+    }
+    Eigen::VectorXd next = hessian.selfadjointView<Eigen::Lower>().ldlt().solve(gradient);
+    Eigen::VectorXd next_eta = linear_predictor(next);
     Eigen::VectorXd next_mu = next_eta.array().exp().matrix();
     double next_deviance = deviance_of(y, next_mu);
     // Step halving when the deviance does not go down (after the first step, which starts
@@ -163,7 +201,7 @@ Result<FitResult> fit(const CaptureTable& table, const Model& model) {
                           (!std::isfinite(next_deviance) || next_deviance > deviance * (1 + 1e-14) + 1e-14);
          ++halving) {
       next = (next + beta) / 2;
-      next_eta = x * next;
+      next_eta = linear_predictor(next);
       next_mu = next_eta.array().exp().matrix();
       next_deviance = deviance_of(y, next_mu);
     }
@@ -190,7 +228,12 @@ Result<FitResult> fit(const CaptureTable& table, const Model& model) {
   result.bic = -2 * log_likelihood + result.parameters * std::log(static_cast<double>(table.observed()));
   result.unobserved = std::exp(beta[0]);
   result.total = static_cast<double>(table.observed()) + result.unobserved;
-  if (!std::isfinite(result.unobserved) || !std::isfinite(result.aic)) {
+  // Standard error of the intercept from the inverse Fisher information X'WX.
+  const Eigen::MatrixXd information = x.transpose() * mu.asDiagonal() * x;
+  const double se = std::sqrt(information.ldlt().solve(Eigen::VectorXd::Unit(columns, 0))[0]);
+  result.ci_low = static_cast<double>(table.observed()) + std::exp(beta[0] - 1.959963984540054 * se);
+  result.ci_high = static_cast<double>(table.observed()) + std::exp(beta[0] + 1.959963984540054 * se);
+  if (!std::isfinite(result.unobserved) || !std::isfinite(result.aic) || !std::isfinite(result.ci_high)) {
     result.status = FitStatus::kNoMle;
     result.message = "the estimate of the unobserved cell is not finite";
   }

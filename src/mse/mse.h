@@ -68,8 +68,41 @@ struct FitResult {
   double bic = 0;  // log of the number of observed people, as Rcapture.
   double unobserved = 0;
   double total = 0;
+  // 95% interval for the total from a log-normal unobserved count: n + exp(b0 -/+ 1.96 se(b0)),
+  // b0 the intercept (as SparseMSE's estimatepopulation.0).
+  double ci_low = 0;
+  double ci_high = 0;
   int iterations = 0;
 };
+
+enum class Criterion { kAic, kBic };
+
+// A model search: every model fitted (estimable ones first, best first), the chosen one, and
+// the steps that led to it.
+struct SearchResult {
+  Criterion criterion = Criterion::kBic;
+  std::string procedure;  // "exhaustive" or "stepwise".
+  std::vector<FitResult> models;
+  std::vector<std::string> path;  // Human-readable steps of the search.
+  std::int64_t not_estimable = 0;
+};
+
+// The criterion's value of a fit.
+double criterion_value(const FitResult& result, Criterion criterion);
+
+// Fits every hierarchical model with main effects and any set of two-list interactions
+// (2^(K(K-1)/2) models: 32,768 at K = 6) on `threads` threads; the result does not depend on
+// the number of threads. Fails with kInvalidArgument above 6 lists and kNotFound when no model
+// is estimable.
+Result<SearchResult> exhaustive_search(const CaptureTable& table, Criterion criterion, int threads = 2);
+
+// The same fits ranked by another criterion (exhaustive searches need not be refitted).
+SearchResult reranked(SearchResult search, Criterion criterion);
+
+// Bidirectional stepwise search from the independence model: at each step the single
+// interaction added or removed that lowers the criterion most, until none does. Works for
+// any K up to kMaxLists. Fails with kNotFound when the independence model is not estimable.
+Result<SearchResult> stepwise_search(const CaptureTable& table, Criterion criterion);
 
 // Fits `model` by Newton-Raphson (IRLS) with step halving. Checks first that the model is
 // estimable: the rank of the design on the cells left, and, when cells are zero, by linear

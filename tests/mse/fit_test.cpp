@@ -156,6 +156,59 @@ TEST(Fit, TwoListsThatNeverOverlapHaveNoEstimate) {
   EXPECT_EQ(result->status, FitStatus::kNoMle);
 }
 
+// Silverman, Chan and Vincent (2024) Table 6, exhaustive BIC over two-list models with
+// Rcapture's BIC (log of the number observed, infinite terms counted): Kosovo 14342, UKdat_5
+// 22991; and Tables 3 and 6 for Korea: best model [12,23], 157.
+TEST(ExhaustiveSearch, ReproducesPublishedBicChoices) {
+  const struct {
+    const char* table;
+    long total;
+  } cases[] = {{"Korea.csv", 157}, {"Kosovo.csv", 14342}, {"UKdat_5.csv", 22991}};
+  for (const auto& c : cases) {
+    const auto search = exhaustive_search(read_table(c.table), Criterion::kBic);
+
+    ASSERT_TRUE(search.has_value()) << c.table;
+    EXPECT_EQ(std::lround(search->models.front().total), c.total) << c.table << ": "
+        << describe(search->models.front().model, read_table(c.table).lists);
+  }
+  const CaptureTable korea = read_table("Korea.csv");
+  EXPECT_EQ(describe(exhaustive_search(korea, Criterion::kBic)->models.front().model, korea.lists), "b:c,c:d");
+}
+
+TEST(ExhaustiveSearch, FitsEveryModelAndIgnoresTheThreadCount) {
+  const CaptureTable table = read_table("Western.csv");
+
+  const auto one = exhaustive_search(table, Criterion::kAic, 1);
+  const auto two = exhaustive_search(table, Criterion::kAic, 2);
+
+  ASSERT_TRUE(one.has_value());
+  ASSERT_TRUE(two.has_value());
+  EXPECT_EQ(one->models.size(), 1024u);  // 2^(5*4/2).
+  for (std::size_t i = 0; i < one->models.size(); ++i) {
+    ASSERT_EQ(one->models[i].model, two->models[i].model) << i;
+    EXPECT_EQ(one->models[i].total, two->models[i].total) << i;
+  }
+  for (std::size_t i = 1; i < one->models.size(); ++i) {
+    if (one->models[i].status != FitStatus::kOk) break;
+    EXPECT_LE(one->models[i - 1].aic, one->models[i].aic);
+  }
+}
+
+TEST(StepwiseSearch, NeverEndsWorseThanWhereItStarted) {
+  for (const char* name : {"Korea.csv", "Western.csv", "UKdat.csv", "NewOrl.csv"}) {
+    const CaptureTable table = read_table(name);
+    const auto independence = fit(table, {});
+    const auto search = stepwise_search(table, Criterion::kBic);
+
+    ASSERT_TRUE(search.has_value()) << name << ": " << search.error().message;
+    EXPECT_LE(search->models.front().bic, independence->bic) << name;
+    EXPECT_GE(search->path.size(), 2u);
+    EXPECT_TRUE(std::isfinite(search->models.front().ci_high)) << name;
+    EXPECT_LE(search->models.front().ci_low, search->models.front().total);
+    EXPECT_GE(search->models.front().ci_high, search->models.front().total);
+  }
+}
+
 TEST(ParseCaptureTable, SumsOverCovariatesAndNamesBadCells) {
   const auto table = parse_capture_table("A,B,sex,count\n1,0,2,3\n1,0,1,4\n0,1,1,5\n1,1,2,6\n", "cov.csv");
   const auto bad = parse_capture_table("A,B,count\n1,0,3\n0,1,x\n", "bad.csv");
