@@ -366,6 +366,7 @@ struct EstimateOptions {
   std::string criterion = "bic";
   bool json = false;
   bool csv = false;
+  bool no_sensitivity = false;
 };
 
 // The chosen estimate and what it rests on, for one table.
@@ -399,6 +400,16 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
       ASSIGN_OR_RETURN(e.search, mse::stepwise_search(table, criterion));
     }
   }
+  for (int i = 0; i < table.list_count(); ++i) {
+    std::int64_t seen = 0;
+    for (std::size_t p = 1; p < table.counts.size(); ++p) seen += (p >> i) & 1 ? table.counts[p] : 0;
+    if (seen == 0) e.warnings.push_back(fmt::format("list {} saw nobody{}", table.lists[i], e.stratum.empty() ? "" : " in " + e.stratum));
+  }
+  if (!e.search.models.front().infinite_interactions.empty()) {
+    e.warnings.push_back("the chosen model has lists that never overlap: their interaction is at minus infinity (extended MLE)");
+  }
+  e.table = table;
+  if (options.no_sensitivity) return e;
   // The choice of procedure often moves the estimate more than sampling error does.
   const auto independence = mse::fit(table, {});
   e.sensitivity.emplace_back("independence", independence && independence->status == mse::FitStatus::kOk
@@ -420,15 +431,6 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
       e.sensitivity.emplace_back("exhaustive " + name, mse::reranked(*exhaustive, c).models.front());
     }
   }
-  for (int i = 0; i < table.list_count(); ++i) {
-    std::int64_t seen = 0;
-    for (std::size_t p = 1; p < table.counts.size(); ++p) seen += (p >> i) & 1 ? table.counts[p] : 0;
-    if (seen == 0) e.warnings.push_back(fmt::format("list {} saw nobody{}", table.lists[i], e.stratum.empty() ? "" : " in " + e.stratum));
-  }
-  if (!e.search.models.front().infinite_interactions.empty()) {
-    e.warnings.push_back("the chosen model has lists that never overlap: their interaction is at minus infinity (extended MLE)");
-  }
-  e.table = std::move(table);
   return e;
 }
 
@@ -651,6 +653,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   estimate->add_option("--criterion", estimate_options.criterion)->check(CLI::IsMember({"aic", "bic"}))->capture_default_str();
   auto* json_flag = estimate->add_flag("--json", estimate_options.json, "Machine-readable JSON");
   estimate->add_flag("--csv", estimate_options.csv, "One CSV line per stratum")->excludes(json_flag);
+  estimate->add_flag("--no-sensitivity", estimate_options.no_sensitivity,
+                     "Skip the table of estimates under the other procedures (faster)");
 
   CLI::App* key = app.add_subcommand("key", "Manage the pseudonymisation key");
   key->require_subcommand(1);

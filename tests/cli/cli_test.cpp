@@ -4,7 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <cmath>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "store/store.h"
 #include "test_support.h"
@@ -191,6 +194,64 @@ TEST(Cli, KeyInitNeverOverwrites) {
   EXPECT_EQ(first.status, kExitOk);
   EXPECT_EQ(second.status, kExitFailure);
   EXPECT_NE(second.err.find("never overwritten"), std::string::npos);
+}
+
+const std::string kKorea = RAPPORTEUR_SHARED_DATA "/mse/Korea.csv";
+
+TEST(Cli, EstimateOnACaptureTableChoosesAModelAndShowsTheAlternatives) {
+  const Outcome text = run_cli({"estimate", "--table", kKorea});
+  const Outcome json = run_cli({"estimate", "--table", kKorea, "--json"});
+  const Outcome fixed = run_cli({"estimate", "--table", kKorea, "--model", "b:c", "--csv"});
+
+  EXPECT_EQ(text.status, kExitOk) << text.err;
+  EXPECT_NE(text.out.find("model: b:c,c:d"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("total 157"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("sensitivity"), std::string::npos);
+  ASSERT_EQ(json.status, kExitOk) << json.err;
+  const auto parsed = nlohmann::json::parse(json.out);
+  EXPECT_EQ(parsed["terms"], "b:c,c:d");
+  EXPECT_EQ(std::lround(parsed["estimate_total"].get<double>()), 157);
+  for (const char* key : {"estimate_unobserved", "ci_low", "ci_high", "ci_method", "deviance", "aic", "bic", "models", "warnings"}) {
+    EXPECT_TRUE(parsed.contains(key)) << key;
+  }
+  EXPECT_EQ(parsed["models"].size(), 8u);
+  EXPECT_EQ(fixed.status, kExitOk) << fixed.err;
+  EXPECT_NE(fixed.out.find(",b:c,123,"), std::string::npos) << fixed.out;
+}
+
+TEST(Cli, EstimateExplainsBadRequests) {
+  const Outcome nothing = run_cli({"estimate"});
+  const Outcome unknown_list = run_cli({"estimate", "--table", kKorea, "--model", "b:z"});
+  TempDir dir;
+  const auto table = dir / "t.csv";
+  std::ofstream(table) << "A,B,count\n1,0,4\n0,1,3\n1,1,0\n";
+  const Outcome apart = run_cli({"estimate", "--table", table.string(), "--model", "independence"});
+
+  EXPECT_EQ(nothing.status, kExitUsage);
+  EXPECT_EQ(unknown_list.status, kExitFailure);
+  EXPECT_NE(unknown_list.err.find("b:z"), std::string::npos) << unknown_list.err;
+  EXPECT_EQ(apart.status, kExitFailure);
+  EXPECT_NE(apart.err.find("not estimable"), std::string::npos) << apart.err;
+  for (const auto* o : {&nothing, &unknown_list, &apart}) {
+    EXPECT_EQ(o->out.find("nan"), std::string::npos);
+    EXPECT_EQ(o->out.find("inf"), std::string::npos);
+  }
+}
+
+TEST(Cli, EstimateFromTheLinkedRegistrationsPerStratum) {
+  TempDir dir;
+  const auto db = (dir / "demo.db").string();
+  ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2021", "--last-year", "2021"}).status, kExitOk);
+
+  const Outcome overall = run_cli({"--db", db, "estimate", "--year", "2021", "--search", "stepwise", "--no-sensitivity"});
+  const Outcome by_sex = run_cli({"--db", db, "estimate", "--year", "2021", "--by", "sex", "--search", "stepwise",
+                                 "--no-sensitivity", "--csv"});
+
+  EXPECT_EQ(overall.status, kExitOk) << overall.err;
+  EXPECT_NE(overall.out.find("per 100,000 inhabitants"), std::string::npos) << overall.out;
+  EXPECT_EQ(by_sex.status, kExitOk) << by_sex.err;
+  EXPECT_NE(by_sex.out.find("\nfemale,"), std::string::npos) << by_sex.out;
+  EXPECT_NE(by_sex.out.find("\nmale,"), std::string::npos) << by_sex.out;
 }
 
 }  // namespace
