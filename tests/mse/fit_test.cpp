@@ -1,3 +1,4 @@
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -77,7 +78,14 @@ INSTANTIATE_TEST_SUITE_P(PublishedTables, AgreesWithStatsmodels,
                                            Case{"Kosovo.csv", "EXH:ABA,ABA:OSCE"},
                                            Case{"UKdat_5.csv", "independence"},
                                            Case{"Western.csv", "A:E"}, Case{"Ned_5.csv", "IO:P,K:P,P:R,P:Z"},
-                                           Case{"Australia.csv", "independence"}));
+                                           Case{"Australia.csv", "independence"}),
+                         [](const ::testing::TestParamInfo<Case>& param_info) {
+                           std::string name = std::string(param_info.param.table) + "_" + param_info.param.terms;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name + "_" + std::to_string(param_info.index);
+                         });
 
 TEST(Fit, ReproducesThePublishedKoreaEstimate) {
   // Silverman, Chan and Vincent (2024), Tables 3 and 6: the best BIC model [12,23] on the
