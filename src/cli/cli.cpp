@@ -372,6 +372,7 @@ struct EstimateOptions {
 // The chosen estimate and what it rests on, for one table.
 struct Estimate {
   std::string stratum;
+  std::optional<mse::ProfileInterval> profile;
   mse::CaptureTable table;
   mse::SearchResult search;
   std::vector<std::pair<std::string, std::optional<mse::FitResult>>> sensitivity;
@@ -409,6 +410,14 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
     e.warnings.push_back("the chosen model has lists that never overlap: their interaction is at minus infinity (extended MLE)");
   }
   e.table = table;
+  if (auto profile = mse::profile_interval(e.table, e.search.models.front())) {
+    e.profile = *profile;
+    if (!profile->high_found) {
+      e.warnings.push_back("the upper profile-likelihood bound lies beyond three times the estimate");
+    }
+  } else {
+    e.warnings.push_back("no profile-likelihood interval: " + profile.error().message);
+  }
   if (options.no_sensitivity) return e;
   // The choice of procedure often moves the estimate more than sampling error does.
   const auto independence = mse::fit(table, {});
@@ -457,8 +466,12 @@ void print_estimate(const Estimate& e, std::optional<std::int64_t> population, s
                      e.stratum.empty() ? "Estimate" : "Stratum " + e.stratum, "", e.search.procedure, criterion,
                      e.table.observed());
   out << fmt::format("  lists: {}\n  model: {}\n", fmt::join(lists, ", "), mse::describe(best.model, lists));
-  out << fmt::format("  observed {}  unobserved {:.0f}  total {:.0f}  95% CI {:.0f} to {:.0f} (log-normal)\n",
-                     e.table.observed(), best.unobserved, best.total, best.ci_low, best.ci_high);
+  out << fmt::format("  observed {}  unobserved {:.0f}  total {:.0f}\n", e.table.observed(), best.unobserved, best.total);
+  if (e.profile) {
+    out << fmt::format("  95% CI {:.0f} to {}{:.0f} (multinomial profile likelihood, as Rcapture closedpCI.t; maximum at {:.1f})\n",
+                       e.profile->low, e.profile->high_found ? "" : ">", e.profile->high, e.profile->estimate);
+  }
+  out << fmt::format("  95% CI {:.0f} to {:.0f} (log-normal on the unobserved count)\n", best.ci_low, best.ci_high);
   if (population && *population > 0) {
     out << fmt::format("  per 100,000 inhabitants: {:.1f} (95% CI {:.1f} to {:.1f}; population {})\n",
                        best.total / static_cast<double>(*population) * 1e5,
@@ -563,6 +576,14 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
       nlohmann::json models = nlohmann::json::array();
       for (const auto& f : estimate->search.models) models.push_back(fit_json(f, estimate->table.lists));
       nlohmann::json entry = fit_json(estimate->search.models.front(), estimate->table.lists);
+      if (estimate->profile) {
+        entry["lognormal_ci_low"] = entry["ci_low"];
+        entry["lognormal_ci_high"] = entry["ci_high"];
+        entry["ci_low"] = estimate->profile->low;
+        entry["ci_high"] = estimate->profile->high;
+        entry["ci_upper_found"] = estimate->profile->high_found;
+        entry["ci_method"] = "profile likelihood (multinomial, Rcapture closedpCI.t)";
+      }
       entry["stratum"] = stratum;
       entry["lists"] = estimate->table.lists;
       entry["observed"] = estimate->table.observed();

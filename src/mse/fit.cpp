@@ -78,6 +78,72 @@ bool strictly_positive_table_exists(const Eigen::MatrixXd& x, const Eigen::Vecto
 
 }  // namespace
 
+Result<internal::IrlsFit> internal::fit_poisson(const std::vector<std::vector<int>>& active, const Eigen::VectorXd& y,
+                                                int columns) {
+  const auto rows = y.size();
+  // Newton-Raphson for the Poisson log link (IRLS), started like R's glm at mu = y + 0.1.
+  // The design is 0/1 and sparse (a cell activates the intercept, its lists and their
+  // pairs), so X'WX and X'Wz are accumulated over each cell's active columns: about ten
+  // times fewer operations than dense products, which matters for 32,768-model searches.
+  const auto linear_predictor = [&](const Eigen::VectorXd& coefficients) {
+    Eigen::VectorXd eta_out(rows);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      double sum = 0;
+      for (const int j : active[static_cast<std::size_t>(r)]) sum += coefficients[j];
+      eta_out[r] = sum;
+    }
+    return eta_out;
+  };
+  Eigen::VectorXd mu = (y.array() + 0.1).matrix();
+  Eigen::VectorXd eta = mu.array().log().matrix();
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(columns);
+  Eigen::MatrixXd hessian(columns, columns);
+  Eigen::VectorXd gradient(columns);
+  double deviance = deviance_of(y, mu);
+  bool converged = false;
+  int iterations = 0;
+  for (int iteration = 1; iteration <= kMaxIterations && !converged; ++iteration) {
+    iterations = iteration;
+    hessian.setZero();
+    gradient.setZero();
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      const double w = mu[r];
+      const double wz = w * eta[r] + (y[r] - mu[r]);
+      const auto& cols = active[static_cast<std::size_t>(r)];
+      for (std::size_t a = 0; a < cols.size(); ++a) {
+        gradient[cols[a]] += wz;
+        for (std::size_t b = 0; b <= a; ++b) hessian(cols[a], cols[b]) += w;
+      }
+    }
+    Eigen::VectorXd next = hessian.selfadjointView<Eigen::Lower>().ldlt().solve(gradient);
+    Eigen::VectorXd next_eta = linear_predictor(next);
+    Eigen::VectorXd next_mu = next_eta.array().exp().matrix();
+    double next_deviance = deviance_of(y, next_mu);
+    // Step halving when the deviance does not go down (after the first step, which starts
+    // from mu rather than from a coefficient vector).
+    for (int halving = 0; iteration > 1 && halving < kMaxHalvings &&
+                          (!std::isfinite(next_deviance) || next_deviance > deviance * (1 + 1e-14) + 1e-14);
+         ++halving) {
+      next = (next + beta) / 2;
+      next_eta = linear_predictor(next);
+      next_mu = next_eta.array().exp().matrix();
+      next_deviance = deviance_of(y, next_mu);
+    }
+    if (!std::isfinite(next_deviance)) {
+      return fail(ErrorCode::kInternal, "the Poisson fit diverged although the estimate exists");
+    }
+    converged = std::abs(next_deviance - deviance) / (std::abs(next_deviance) + 0.1) < kTolerance && iteration > 1;
+    beta = next;
+    eta = next_eta;
+    mu = next_mu;
+    deviance = next_deviance;
+  }
+  if (!converged) {
+    return fail(ErrorCode::kInternal, fmt::format("the Poisson fit did not converge in {} iterations", kMaxIterations));
+  }
+  return IrlsFit{beta, mu, deviance, iterations};
+}
+
 Result<FitResult> fit(const CaptureTable& table, const Model& model) {
   return internal::fit_model(table, model, internal::Existence::kCheck);
 }
@@ -152,71 +218,17 @@ Result<FitResult> internal::fit_model(const CaptureTable& table, const Model& mo
     return result;
   }
 
-  // Newton-Raphson for the Poisson log link (IRLS), started like R's glm at mu = y + 0.1.
-  // The design is 0/1 and sparse (a cell activates the intercept, its lists and their
-  // pairs), so X'WX and X'Wz are accumulated over each cell's active columns: about ten
-  // times fewer operations than dense products, which matters for 32,768-model searches.
   std::vector<std::vector<int>> active(static_cast<std::size_t>(rows));
   for (Eigen::Index r = 0; r < rows; ++r) {
     for (int j = 0; j < columns; ++j) {
       if (x(r, j) != 0.0) active[static_cast<std::size_t>(r)].push_back(j);
     }
   }
-  const auto linear_predictor = [&](const Eigen::VectorXd& coefficients) {
-    Eigen::VectorXd eta_out(rows);
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      double sum = 0;
-      for (const int j : active[static_cast<std::size_t>(r)]) sum += coefficients[j];
-      eta_out[r] = sum;
-    }
-    return eta_out;
-  };
-  Eigen::VectorXd mu = (y.array() + 0.1).matrix();
-  Eigen::VectorXd eta = mu.array().log().matrix();
-  Eigen::VectorXd beta = Eigen::VectorXd::Zero(columns);
-  Eigen::MatrixXd hessian(columns, columns);
-  Eigen::VectorXd gradient(columns);
-  double deviance = deviance_of(y, mu);
-  bool converged = false;
-  for (int iteration = 1; iteration <= kMaxIterations && !converged; ++iteration) {
-    result.iterations = iteration;
-    hessian.setZero();
-    gradient.setZero();
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      const double w = mu[r];
-      const double wz = w * eta[r] + (y[r] - mu[r]);
-      const auto& cols = active[static_cast<std::size_t>(r)];
-      for (std::size_t a = 0; a < cols.size(); ++a) {
-        gradient[cols[a]] += wz;
-        for (std::size_t b = 0; b <= a; ++b) hessian(cols[a], cols[b]) += w;
-      }
-    }
-    Eigen::VectorXd next = hessian.selfadjointView<Eigen::Lower>().ldlt().solve(gradient);
-    Eigen::VectorXd next_eta = linear_predictor(next);
-    Eigen::VectorXd next_mu = next_eta.array().exp().matrix();
-    double next_deviance = deviance_of(y, next_mu);
-    // Step halving when the deviance does not go down (after the first step, which starts
-    // from mu rather than from a coefficient vector).
-    for (int halving = 0; iteration > 1 && halving < kMaxHalvings &&
-                          (!std::isfinite(next_deviance) || next_deviance > deviance * (1 + 1e-14) + 1e-14);
-         ++halving) {
-      next = (next + beta) / 2;
-      next_eta = linear_predictor(next);
-      next_mu = next_eta.array().exp().matrix();
-      next_deviance = deviance_of(y, next_mu);
-    }
-    if (!std::isfinite(next_deviance)) {
-      return fail(ErrorCode::kInternal, "the Poisson fit diverged although the estimate exists");
-    }
-    converged = std::abs(next_deviance - deviance) / (std::abs(next_deviance) + 0.1) < kTolerance && iteration > 1;
-    beta = next;
-    eta = next_eta;
-    mu = next_mu;
-    deviance = next_deviance;
-  }
-  if (!converged) {
-    return fail(ErrorCode::kInternal, fmt::format("the Poisson fit did not converge in {} iterations", kMaxIterations));
-  }
+  ASSIGN_OR_RETURN(const internal::IrlsFit irls_fit, internal::fit_poisson(active, y, columns));
+  result.iterations = irls_fit.iterations;
+  const Eigen::VectorXd& beta = irls_fit.beta;
+  const Eigen::VectorXd& mu = irls_fit.mu;
+  const double deviance = irls_fit.deviance;
   result.coefficients.assign(beta.data(), beta.data() + beta.size());
   result.deviance = deviance;
   double log_likelihood = 0;

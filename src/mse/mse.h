@@ -75,6 +75,21 @@ struct FitResult {
   int iterations = 0;
 };
 
+// A multinomial profile-likelihood interval for the total (Cormack 1992), computed as
+// Rcapture's closedpCI.t does: the model refitted with the unobserved cell set to N - n, the
+// Cormack correction term (Stirling's approximation above 100), the maximum searched in
+// (n, 3 N^) and the bounds where the log-likelihood drops by the chi-square quantile over 2.
+struct ProfileInterval {
+  double estimate = 0;  // Maximiser of the multinomial profile likelihood.
+  double low = 0;       // n when no lower root exists (as Rcapture).
+  double high = 0;
+  bool high_found = true;  // False: the upper bound lies beyond 3 N^ ("> high").
+};
+
+// Fails with kInvalidArgument when `fitted` is not estimable or `level` is not one of 0.80,
+// 0.90, 0.95 or 0.99, and with kInternal when a refit does not converge.
+Result<ProfileInterval> profile_interval(const CaptureTable& table, const FitResult& fitted, double level = 0.95);
+
 enum class Criterion { kAic, kBic };
 
 // A model search: every model fitted (estimable ones first, best first), the chosen one, and

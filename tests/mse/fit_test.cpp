@@ -217,6 +217,50 @@ TEST(StepwiseSearch, NeverEndsWorseThanWhereItStarted) {
   }
 }
 
+nlohmann::json python_profile_interval(const std::string& name, const std::string& terms) {
+  const std::string command = "/usr/bin/python3 '" RAPPORTEUR_SOURCE_DIR "/tests/mse/profile_ci.py' '" + kData + name +
+                              "' '" + terms + "'";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  while (pipe && fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  const int status = pipe ? pclose(pipe) : -1;
+  EXPECT_EQ(status, 0) << command;
+  return status == 0 ? nlohmann::json::parse(output) : nlohmann::json();
+}
+
+// The same closedpCI.t procedure written independently with statsmodels and scipy
+// (tests/mse/profile_ci.py); both search N to 1e-4 or better.
+TEST(ProfileInterval, AgreesWithAnIndependentImplementation) {
+  for (const Case c : {Case{"Korea.csv", "b:c,c:d"}, Case{"Korea.csv", "independence"},
+                       Case{"Western.csv", "A:E"}, Case{"UKdat_5.csv", "independence"}}) {
+    const CaptureTable table = read_table(c.table);
+    const FitResult fitted = fit_named(table, c.terms);
+
+    const auto ours = profile_interval(table, fitted);
+    const auto theirs = python_profile_interval(c.table, c.terms);
+
+    ASSERT_TRUE(ours.has_value()) << ours.error().message;
+    ASSERT_FALSE(theirs.is_null());
+    EXPECT_NEAR(ours->estimate, theirs["estimate"].get<double>(), 2e-3) << c.table << " " << c.terms;
+    EXPECT_NEAR(ours->low, theirs["low"].get<double>(), 2e-3) << c.table << " " << c.terms;
+    ASSERT_TRUE(ours->high_found);
+    EXPECT_NEAR(ours->high, theirs["high"].get<double>(), 2e-3) << c.table << " " << c.terms;
+    EXPECT_LT(ours->low, fitted.total);
+    EXPECT_GT(ours->high, fitted.total);
+  }
+}
+
+TEST(ProfileInterval, RefusesAModelThatIsNotEstimable) {
+  const CaptureTable table = read_table("Artificial_3.csv");
+  const FitResult fitted = fit_named(table, "A:B");
+
+  const auto interval = profile_interval(table, fitted);
+
+  ASSERT_FALSE(interval.has_value());
+  EXPECT_EQ(interval.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(ParseCaptureTable, SumsOverCovariatesAndNamesBadCells) {
   const auto table = parse_capture_table("A,B,sex,count\n1,0,2,3\n1,0,1,4\n0,1,1,5\n1,1,2,6\n", "cov.csv");
   const auto bad = parse_capture_table("A,B,count\n1,0,3\n0,1,x\n", "bad.csv");
