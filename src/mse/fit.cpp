@@ -73,6 +73,8 @@ bool strictly_positive_table_exists(const Eigen::MatrixXd& x, const Eigen::Vecto
   const int rc = glp_simplex(lp, &parameters);
   const bool exists = rc == 0 && glp_get_status(lp) == GLP_OPT && glp_get_obj_val(lp) > 1e-9;
   glp_delete_prob(lp);
+  // GLPK keeps an environment per thread; free it, or every worker thread of a search leaks it.
+  glp_free_env();
   return exists;
 }
 
