@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -127,5 +128,36 @@ Result<SearchResult> stepwise_search(const CaptureTable& table, Criterion criter
 // naming a list the table lacks or a table with fewer than 2 lists, and with kInternal if the
 // iteration does not converge.
 Result<FitResult> fit(const CaptureTable& table, const Model& model);
+
+// How a bootstrap replicate chooses its model: the whole selection is redone per replicate,
+// so the interval carries the uncertainty of the model choice (Chan, Silverman and Vincent
+// 2021, section 3.3).
+using Selection = std::function<Result<FitResult>(const CaptureTable&)>;
+
+struct BootstrapOptions {
+  int replicates = 1000;
+  std::uint64_t seed = 1;
+  int threads = 2;
+  double level = 0.95;  // 0.80, 0.90, 0.95 or 0.99.
+};
+
+struct BootstrapResult {
+  std::vector<double> totals;  // Successful replicates, in replicate order.
+  int failed = 0;              // Replicates with no estimable model (e.g. an emptied list).
+  double percentile_low = 0;
+  double percentile_high = 0;
+  double bca_low = 0;  // Bias-corrected and accelerated (Efron 1987), jackknife over histories.
+  double bca_high = 0;
+  double bias_correction = 0;  // z0.
+  double acceleration = 0;     // a.
+};
+
+// Nonparametric bootstrap: each replicate resamples the n observed people with replacement
+// (multinomial on the observed histories) and applies `select`. Replicate r draws from its own
+// generator seeded by (seed, r), so the result depends on the seed, never on the number of
+// threads. Fails with kInvalidArgument for fewer than 10 replicates or a bad level, and with
+// kNotFound when fewer than half of the replicates give an estimate.
+Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& select, double estimate,
+                                  const BootstrapOptions& options);
 
 }  // namespace rapporteur::mse

@@ -261,6 +261,64 @@ TEST(ProfileInterval, RefusesAModelThatIsNotEstimable) {
   EXPECT_EQ(interval.error().code, ErrorCode::kInvalidArgument);
 }
 
+Selection exhaustive_bic() {
+  return [](const CaptureTable& t) -> Result<FitResult> {
+    auto search = exhaustive_search(t, Criterion::kBic, 1);
+    if (!search) return tl::unexpected(search.error());
+    return search->models.front();
+  };
+}
+
+// Silverman, Chan and Vincent (2024), Tables 3 and 6: Korea, exhaustive BIC with
+// re-selection in every replicate, BCa over 1,000 replicates: 157 (128, 349). Our replicates
+// are other random draws, so the bounds agree to within bootstrap noise.
+TEST(Bootstrap, ReproducesThePublishedKoreaBcaInterval) {
+  const CaptureTable table = read_table("Korea.csv");
+  const double estimate = exhaustive_search(table, Criterion::kBic)->models.front().total;
+
+  const auto result = bootstrap(table, exhaustive_bic(), estimate, {.replicates = 1000, .seed = 1, .threads = 2});
+
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->failed + static_cast<int>(result->totals.size()), 1000);
+  EXPECT_NEAR(result->bca_low, 128, 8);
+  EXPECT_NEAR(result->bca_high, 349, 40);
+  EXPECT_LT(result->percentile_low, estimate);
+  EXPECT_GT(result->percentile_high, estimate);
+}
+
+TEST(Bootstrap, DependsOnTheSeedNotOnTheThreads) {
+  const CaptureTable table = read_table("Western.csv");
+  const Selection independence = [](const CaptureTable& t) { return fit(t, {}); };
+  const double estimate = fit(table, {})->total;
+
+  const auto one = bootstrap(table, independence, estimate, {.replicates = 200, .seed = 7, .threads = 1});
+  const auto two = bootstrap(table, independence, estimate, {.replicates = 200, .seed = 7, .threads = 2});
+  const auto other = bootstrap(table, independence, estimate, {.replicates = 200, .seed = 8, .threads = 2});
+
+  ASSERT_TRUE(one.has_value());
+  ASSERT_TRUE(two.has_value());
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(one->totals, two->totals);
+  EXPECT_EQ(one->bca_low, two->bca_low);
+  EXPECT_NE(one->totals, other->totals);
+}
+
+TEST(Bootstrap, CountsReplicatesWithoutAnEstimate) {
+  // Two lists with one shared person: many resamples lose the overlap and have no estimate.
+  const auto table = parse_capture_table("A,B,count\n1,0,30\n0,1,30\n1,1,1\n", "thin.csv");
+  ASSERT_TRUE(table.has_value());
+  const Selection independence = [](const CaptureTable& t) { return fit(t, {}); };
+
+  const auto result = bootstrap(*table, independence, fit(*table, {})->total, {.replicates = 100, .seed = 3});
+
+  // A resample keeps no shared person with probability (1 - 1/61)^61, about 0.37.
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_GT(result->failed, 20);
+  EXPECT_LT(result->failed, 55);
+  EXPECT_EQ(result->failed + static_cast<int>(result->totals.size()), 100);
+  for (const double v : result->totals) EXPECT_TRUE(std::isfinite(v));
+}
+
 TEST(ParseCaptureTable, SumsOverCovariatesAndNamesBadCells) {
   const auto table = parse_capture_table("A,B,sex,count\n1,0,2,3\n1,0,1,4\n0,1,1,5\n1,1,2,6\n", "cov.csv");
   const auto bad = parse_capture_table("A,B,count\n1,0,3\n0,1,x\n", "bad.csv");
