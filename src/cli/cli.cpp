@@ -367,12 +367,15 @@ struct EstimateOptions {
   bool json = false;
   bool csv = false;
   bool no_sensitivity = false;
+  int bootstrap = 0;
+  std::uint64_t seed = 1;
 };
 
 // The chosen estimate and what it rests on, for one table.
 struct Estimate {
   std::string stratum;
   std::optional<mse::ProfileInterval> profile;
+  std::optional<mse::BootstrapResult> bootstrap;
   mse::CaptureTable table;
   mse::SearchResult search;
   std::vector<std::pair<std::string, std::optional<mse::FitResult>>> sensitivity;
@@ -417,6 +420,28 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
     }
   } else {
     e.warnings.push_back("no profile-likelihood interval: " + profile.error().message);
+  }
+  if (options.bootstrap > 0) {
+    // Every replicate redoes the selection that chose the model.
+    const std::string procedure = e.search.procedure;
+    const mse::Model fixed = e.search.models.front().model;
+    const mse::Selection select = [&](const mse::CaptureTable& t) -> Result<mse::FitResult> {
+      if (procedure == "fixed model") return mse::fit(t, fixed);
+      auto searched = procedure == "exhaustive" ? mse::exhaustive_search(t, criterion, 1) : mse::stepwise_search(t, criterion);
+      if (!searched) return tl::unexpected(searched.error());
+      return searched->models.front();
+    };
+    auto bootstrapped = mse::bootstrap(e.table, select, e.search.models.front().total,
+                                       {.replicates = options.bootstrap, .seed = options.seed, .threads = 2});
+    if (bootstrapped) {
+      e.bootstrap = std::move(*bootstrapped);
+      if (e.bootstrap->failed > 0) {
+        e.warnings.push_back(fmt::format("{} of {} bootstrap replicates had no estimable model and were left out",
+                                         e.bootstrap->failed, options.bootstrap));
+      }
+    } else {
+      e.warnings.push_back("bootstrap failed: " + bootstrapped.error().message);
+    }
   }
   if (options.no_sensitivity) return e;
   // The choice of procedure often moves the estimate more than sampling error does.
@@ -472,6 +497,11 @@ void print_estimate(const Estimate& e, std::optional<std::int64_t> population, s
                        e.profile->low, e.profile->high_found ? "" : ">", e.profile->high, e.profile->estimate);
   }
   out << fmt::format("  95% CI {:.0f} to {:.0f} (log-normal on the unobserved count)\n", best.ci_low, best.ci_high);
+  if (e.bootstrap) {
+    out << fmt::format("  95% CI {:.0f} to {:.0f} (bootstrap BCa, {} replicates with re-selection; percentile {:.0f} to {:.0f})\n",
+                       e.bootstrap->bca_low, e.bootstrap->bca_high, e.bootstrap->totals.size(),
+                       e.bootstrap->percentile_low, e.bootstrap->percentile_high);
+  }
   if (population && *population > 0) {
     out << fmt::format("  per 100,000 inhabitants: {:.1f} (95% CI {:.1f} to {:.1f}; population {})\n",
                        best.total / static_cast<double>(*population) * 1e5,
@@ -584,6 +614,17 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
         entry["ci_upper_found"] = estimate->profile->high_found;
         entry["ci_method"] = "profile likelihood (multinomial, Rcapture closedpCI.t)";
       }
+      if (estimate->bootstrap) {
+        entry["bootstrap"] = {{"replicates", estimate->bootstrap->totals.size()},
+                              {"failed", estimate->bootstrap->failed},
+                              {"seed", options.seed},
+                              {"bca_low", estimate->bootstrap->bca_low},
+                              {"bca_high", estimate->bootstrap->bca_high},
+                              {"percentile_low", estimate->bootstrap->percentile_low},
+                              {"percentile_high", estimate->bootstrap->percentile_high},
+                              {"bias_correction", estimate->bootstrap->bias_correction},
+                              {"acceleration", estimate->bootstrap->acceleration}};
+      }
       entry["stratum"] = stratum;
       entry["lists"] = estimate->table.lists;
       entry["observed"] = estimate->table.observed();
@@ -674,6 +715,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   estimate->add_option("--criterion", estimate_options.criterion)->check(CLI::IsMember({"aic", "bic"}))->capture_default_str();
   auto* json_flag = estimate->add_flag("--json", estimate_options.json, "Machine-readable JSON");
   estimate->add_flag("--csv", estimate_options.csv, "One CSV line per stratum")->excludes(json_flag);
+  estimate->add_option("--bootstrap", estimate_options.bootstrap,
+                       "Nonparametric bootstrap replicates (BCa and percentile intervals, model choice redone in each)")
+      ->check(CLI::Range(10, 100000));
+  estimate->add_option("--seed", estimate_options.seed, "Seed of the bootstrap")->capture_default_str();
   estimate->add_flag("--no-sensitivity", estimate_options.no_sensitivity,
                      "Skip the table of estimates under the other procedures (faster)");
 

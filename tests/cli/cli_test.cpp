@@ -215,6 +215,13 @@ TEST(Cli, EstimateOnACaptureTableChoosesAModelAndShowsTheAlternatives) {
     EXPECT_TRUE(parsed.contains(key)) << key;
   }
   EXPECT_EQ(parsed["models"].size(), 8u);
+  const Outcome booted = run_cli({"estimate", "--table", kKorea, "--model", "b:c,c:d", "--bootstrap", "200",
+                                  "--seed", "4", "--no-sensitivity", "--json"});
+  ASSERT_EQ(booted.status, kExitOk) << booted.err;
+  const auto with_bootstrap = nlohmann::json::parse(booted.out);
+  EXPECT_EQ(with_bootstrap["bootstrap"]["replicates"].get<int>() + with_bootstrap["bootstrap"]["failed"].get<int>(), 200);
+  EXPECT_LT(with_bootstrap["bootstrap"]["bca_low"].get<double>(), 157);
+  EXPECT_GT(with_bootstrap["bootstrap"]["bca_high"].get<double>(), 157);
   EXPECT_EQ(fixed.status, kExitOk) << fixed.err;
   EXPECT_NE(fixed.out.find(",b:c,123,"), std::string::npos) << fixed.out;
 }
