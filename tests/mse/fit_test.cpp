@@ -31,18 +31,24 @@ FitResult fit_named(const CaptureTable& table, const std::string& terms) {
   return *result;
 }
 
-// The same fit by statsmodels (Python), an independent implementation.
-nlohmann::json statsmodels_fit(const std::string& name, const std::string& terms) {
-  // Debian's interpreter, which has python3-statsmodels; another python3 may come first on PATH.
-  const std::string command = "/usr/bin/python3 '" RAPPORTEUR_SOURCE_DIR "/tests/mse/statsmodels_fit.py' '" + kData + name +
-                              "' '" + terms + "'";
+// Runs one of the Python reference scripts in tests/mse on a table and a model, and returns
+// its JSON output. Debian's interpreter has python3-statsmodels; another python3 may come
+// first on PATH.
+nlohmann::json run_reference(const std::string& script, const std::string& name, const std::string& terms) {
+  const std::string command = "/usr/bin/python3 '" RAPPORTEUR_SOURCE_DIR "/tests/mse/" + script + "' '" + kData +
+                              name + "' '" + terms + "'";
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   char buffer[4096];
   while (pipe && fgets(buffer, sizeof buffer, pipe)) output += buffer;
   const int status = pipe ? pclose(pipe) : -1;
-  EXPECT_EQ(status, 0) << "statsmodels is needed (Debian python3-statsmodels): " << command;
+  EXPECT_EQ(status, 0) << "needs Debian's python3-statsmodels: " << command;
   return status == 0 ? nlohmann::json::parse(output) : nlohmann::json();
+}
+
+// The same fit by statsmodels (Python), an independent implementation.
+nlohmann::json statsmodels_fit(const std::string& name, const std::string& terms) {
+  return run_reference("statsmodels_fit.py", name, terms);
 }
 
 void expect_relative(double actual, double expected, double tolerance, const std::string& what) {
@@ -218,15 +224,7 @@ TEST(StepwiseSearch, NeverEndsWorseThanWhereItStarted) {
 }
 
 nlohmann::json python_profile_interval(const std::string& name, const std::string& terms) {
-  const std::string command = "/usr/bin/python3 '" RAPPORTEUR_SOURCE_DIR "/tests/mse/profile_ci.py' '" + kData + name +
-                              "' '" + terms + "'";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[4096];
-  while (pipe && fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  const int status = pipe ? pclose(pipe) : -1;
-  EXPECT_EQ(status, 0) << command;
-  return status == 0 ? nlohmann::json::parse(output) : nlohmann::json();
+  return run_reference("profile_ci.py", name, terms);
 }
 
 // The same closedpCI.t procedure written independently with statsmodels and scipy
