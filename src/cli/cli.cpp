@@ -364,6 +364,7 @@ struct EstimateOptions {
   std::string model;
   std::string search = "auto";
   std::string criterion = "bic";
+  double pthresh = 0.02;
   bool json = false;
   bool csv = false;
   bool no_sensitivity = false;
@@ -398,7 +399,9 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
     e.search.path.push_back("fixed model " + options.model);
   } else {
     const bool exhaustive = options.search == "exhaustive" || (options.search == "auto" && table.list_count() <= 6);
-    if (exhaustive) {
+    if (options.search == "sparse") {
+      ASSIGN_OR_RETURN(e.search, mse::sparse_stepwise_search(table, options.pthresh));
+    } else if (exhaustive) {
       ASSIGN_OR_RETURN(e.search, mse::exhaustive_search(table, criterion));
     } else {
       ASSIGN_OR_RETURN(e.search, mse::stepwise_search(table, criterion));
@@ -427,6 +430,11 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
     const mse::Model fixed = e.search.models.front().model;
     const mse::Selection select = [&](const mse::CaptureTable& t) -> Result<mse::FitResult> {
       if (procedure == "fixed model") return mse::fit(t, fixed);
+      if (options.search == "sparse") {
+        auto sparse = mse::sparse_stepwise_search(t, options.pthresh);
+        if (!sparse) return tl::unexpected(sparse.error());
+        return sparse->models.front();
+      }
       auto searched = procedure == "exhaustive" ? mse::exhaustive_search(t, criterion, 1) : mse::stepwise_search(t, criterion);
       if (!searched) return tl::unexpected(searched.error());
       return searched->models.front();
@@ -461,6 +469,10 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
     const std::string name = c == mse::Criterion::kAic ? "AIC" : "BIC";
     const auto stepwise = mse::stepwise_search(table, c);
     e.sensitivity.emplace_back("stepwise " + name, stepwise ? std::optional<mse::FitResult>(stepwise->models.front()) : std::nullopt);
+    if (c == mse::Criterion::kAic) {
+      const auto sparse = mse::sparse_stepwise_search(table, options.pthresh);
+      e.sensitivity.emplace_back("sparse stepwise", sparse ? std::optional<mse::FitResult>(sparse->models.front()) : std::nullopt);
+    }
     if (exhaustive) {
       e.sensitivity.emplace_back("exhaustive " + name, mse::reranked(*exhaustive, c).models.front());
     }
@@ -487,9 +499,10 @@ void print_estimate(const Estimate& e, std::optional<std::int64_t> population, s
   const mse::FitResult& best = e.search.models.front();
   const auto& lists = e.table.lists;
   const std::string criterion = e.search.criterion == mse::Criterion::kAic ? "AIC" : "BIC";
-  out << fmt::format("{}{} ({} by {}; BIC sample size = {} observed people)\n",
-                     e.stratum.empty() ? "Estimate" : "Stratum " + e.stratum, "", e.search.procedure, criterion,
-                     e.table.observed());
+  const bool sparse = e.search.procedure.starts_with("sparse");
+  out << fmt::format("{} ({}{}; BIC sample size = {} observed people)\n",
+                     e.stratum.empty() ? "Estimate" : "Stratum " + e.stratum, e.search.procedure,
+                     sparse ? "" : " by " + criterion, e.table.observed());
   out << fmt::format("  lists: {}\n  model: {}\n", fmt::join(lists, ", "), mse::describe(best.model, lists));
   out << fmt::format("  observed {}  unobserved {:.0f}  total {:.0f}\n", e.table.observed(), best.unobserved, best.total);
   if (e.profile) {
@@ -710,8 +723,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   estimate->add_option("--role", estimate_options.role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
   estimate->add_option("--by", estimate_options.by, "Strata: any of form,sex,age (with --year)");
   estimate->add_option("--model", estimate_options.model, "Fit one model: 'independence' or pairs such as 'A:B,C:D'");
-  estimate->add_option("--search", estimate_options.search, "auto (exhaustive up to 6 lists), exhaustive or stepwise")
-      ->check(CLI::IsMember({"auto", "exhaustive", "stepwise"}))->capture_default_str();
+  estimate->add_option("--search", estimate_options.search,
+                       "auto (exhaustive up to 6 lists), exhaustive, stepwise, or sparse (Chan, Silverman and Vincent)")
+      ->check(CLI::IsMember({"auto", "exhaustive", "stepwise", "sparse"}))->capture_default_str();
+  estimate->add_option("--pthresh", estimate_options.pthresh, "p-value threshold of the sparse stepwise search")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   estimate->add_option("--criterion", estimate_options.criterion)->check(CLI::IsMember({"aic", "bic"}))->capture_default_str();
   auto* json_flag = estimate->add_flag("--json", estimate_options.json, "Machine-readable JSON");
   estimate->add_flag("--csv", estimate_options.csv, "One CSV line per stratum")->excludes(json_flag);

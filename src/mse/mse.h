@@ -112,6 +112,14 @@ double criterion_value(const FitResult& result, Criterion criterion);
 // is estimable.
 Result<SearchResult> exhaustive_search(const CaptureTable& table, Criterion criterion, int threads = 2);
 
+// The sparse-data stepwise search of Chan, Silverman and Vincent (2021, JASA), as SparseMSE's
+// stepwisefit: from main effects, add the two-list interaction whose observed overlap is
+// least compatible with the current fit (Poisson p-value, the smaller tail of the observed
+// overlap count against its fitted mean), provided that model is estimable, while that
+// p-value is below `threshold` (0.02 in the paper). Fails with kNotFound when the main-effects
+// model is not estimable.
+Result<SearchResult> sparse_stepwise_search(const CaptureTable& table, double threshold = 0.02);
+
 // The same fits ranked by another criterion (exhaustive searches need not be refitted).
 SearchResult reranked(SearchResult search, Criterion criterion);
 

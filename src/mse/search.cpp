@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <thread>
@@ -164,6 +165,92 @@ Result<SearchResult> stepwise_search(const CaptureTable& table, Criterion criter
                                    [&](const FitResult& f) { return f.model == current.model; });
   std::rotate(result.models.begin(), chosen, chosen + 1);
   result.path.push_back(fmt::format("stop: {}", describe(current.model, table.lists)));
+  return result;
+}
+
+namespace {
+
+// P(X <= k) for X ~ Poisson(lambda), summed in log space; 0 for k < 0.
+double poisson_cdf(std::int64_t k, double lambda) {
+  if (k < 0) return 0.0;
+  if (lambda <= 0) return 1.0;
+  double sum = 0;
+  for (std::int64_t i = 0; i <= k; ++i) {
+    sum += std::exp(static_cast<double>(i) * std::log(lambda) - lambda - std::lgamma(static_cast<double>(i) + 1));
+  }
+  return std::min(sum, 1.0);
+}
+
+}  // namespace
+
+Result<SearchResult> sparse_stepwise_search(const CaptureTable& table, double threshold) {
+  const auto pairs = all_pairs(table.list_count());
+  SearchResult result;
+  result.criterion = Criterion::kAic;
+  result.procedure = fmt::format("sparse stepwise (Chan, Silverman and Vincent 2021; p < {})", threshold);
+  ASSIGN_OR_RETURN(FitResult current, fit(table, {}));
+  if (current.status != FitStatus::kOk) {
+    return fail(ErrorCode::kNotFound, "the main-effects model is not estimable: " + current.message);
+  }
+  result.path.push_back("start: main effects");
+  std::vector<std::int64_t> overlap(pairs.size(), 0);
+  for (std::size_t t = 0; t < pairs.size(); ++t) {
+    const std::size_t both = (std::size_t{1} << pairs[t].first) | (std::size_t{1} << pairs[t].second);
+    for (std::size_t p = 1; p < table.counts.size(); ++p) overlap[t] += (p & both) == both ? table.counts[p] : 0;
+  }
+  std::vector<bool> included(pairs.size(), false);
+  for (;;) {
+    // Fitted means of the cells the current model keeps (those of its infinite pairs are 0).
+    const auto fitted_mean = [&](std::size_t p) {
+      for (const auto& [a, b] : current.infinite_interactions) {
+        if (((p >> a) & 1) && ((p >> b) & 1)) return 0.0;
+      }
+      double eta = current.coefficients[0];
+      std::size_t column = 1;
+      for (int i = 0; i < table.list_count(); ++i, ++column) eta += ((p >> i) & 1) ? current.coefficients[column] : 0.0;
+      for (const auto& pair : current.model.interactions) {
+        if (std::find(current.infinite_interactions.begin(), current.infinite_interactions.end(), pair) !=
+            current.infinite_interactions.end()) {
+          continue;
+        }
+        eta += ((p >> pair.first) & 1) && ((p >> pair.second) & 1) ? current.coefficients[column] : 0.0;
+        ++column;
+      }
+      return std::exp(eta);
+    };
+    double best_p = 1.0;
+    std::optional<std::size_t> best;
+    std::optional<FitResult> best_fit;
+    for (std::size_t t = 0; t < pairs.size(); ++t) {
+      if (included[t]) continue;
+      const std::size_t both = (std::size_t{1} << pairs[t].first) | (std::size_t{1} << pairs[t].second);
+      double expected = 0;
+      for (std::size_t p = 1; p < table.counts.size(); ++p) expected += (p & both) == both ? fitted_mean(p) : 0.0;
+      const double p_value = std::min(poisson_cdf(overlap[t], expected), 1 - poisson_cdf(overlap[t] - 1, expected));
+      if (p_value >= best_p) continue;
+      Model candidate = current.model;
+      candidate.interactions.push_back(pairs[t]);
+      std::sort(candidate.interactions.begin(), candidate.interactions.end());
+      ASSIGN_OR_RETURN(FitResult f, fit(table, candidate));
+      if (f.status != FitStatus::kOk) {
+        ++result.not_estimable;
+        continue;
+      }
+      best_p = p_value;
+      best = t;
+      best_fit = std::move(f);
+    }
+    if (!best || best_p >= threshold) {
+      result.path.push_back(fmt::format("stop: no estimable interaction with p < {}", threshold));
+      break;
+    }
+    included[*best] = true;
+    result.path.push_back(fmt::format("add {}:{} (p = {:.3g})", table.lists[pairs[*best].first],
+                                      table.lists[pairs[*best].second], best_p));
+    result.models.push_back(current);
+    current = std::move(*best_fit);
+  }
+  result.models.insert(result.models.begin(), current);
   return result;
 }
 
