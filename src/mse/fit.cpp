@@ -243,8 +243,15 @@ Result<FitResult> internal::fit_model(const CaptureTable& table, const Model& mo
   result.unobserved = std::exp(beta[0]);
   result.total = static_cast<double>(table.observed()) + result.unobserved;
   // Standard error of the intercept from the inverse Fisher information X'WX.
-  const Eigen::MatrixXd information = x.transpose() * mu.asDiagonal() * x;
-  const double se = std::sqrt(information.ldlt().solve(Eigen::VectorXd::Unit(columns, 0))[0]);
+  Eigen::MatrixXd information = Eigen::MatrixXd::Zero(columns, columns);
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const auto& cols = active[static_cast<std::size_t>(r)];
+    for (std::size_t a = 0; a < cols.size(); ++a) {
+      for (std::size_t b = 0; b <= a; ++b) information(cols[a], cols[b]) += mu[r];
+    }
+  }
+  const double se =
+      std::sqrt(information.selfadjointView<Eigen::Lower>().ldlt().solve(Eigen::VectorXd::Unit(columns, 0))[0]);
   result.ci_low = static_cast<double>(table.observed()) + std::exp(beta[0] - 1.959963984540054 * se);
   result.ci_high = static_cast<double>(table.observed()) + std::exp(beta[0] + 1.959963984540054 * se);
   if (!std::isfinite(result.unobserved) || !std::isfinite(result.aic) || !std::isfinite(result.ci_high)) {
