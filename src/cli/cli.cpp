@@ -284,24 +284,30 @@ struct HistoriesOptions {
   std::string role = "victim";
 };
 
-Result<void> run_linkage_histories(const GlobalOptions& global, const HistoriesOptions& options, std::ostream& out) {
-  ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(options.mandate));
-  ASSIGN_OR_RETURN(const Role role, parse_role(options.role));
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(const auto registrations,
-                   store->registrations({.year = options.year, .mandate = mandate, .role = role}));
-  // Only sources that registered someone in this selection get a column.
+// Links the registrations of one year, mandate and role; only sources that registered someone
+// in this selection get a column.
+Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
+                                     const std::string& role_code) {
+  ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(mandate_code));
+  ASSIGN_OR_RETURN(const Role role, parse_role(role_code));
+  ASSIGN_OR_RETURN(const auto registrations, store.registrations({.year = year, .mandate = mandate, .role = role}));
   std::vector<std::string> sources;
-  ASSIGN_OR_RETURN(const auto all_sources, store->sources());
+  ASSIGN_OR_RETURN(const auto all_sources, store.sources());
   for (const Source& s : all_sources) {
     if (std::any_of(registrations.begin(), registrations.end(),
                     [&](const Registration& r) { return r.source_code == s.code; })) {
       sources.push_back(s.code);
     }
   }
-  ASSIGN_OR_RETURN(const auto histories, linkage::capture_histories(registrations, sources));
-  out << linkage::to_csv(histories);
+  ASSIGN_OR_RETURN(auto histories, linkage::capture_histories(registrations, sources));
   spdlog::info("{} registrations linked into {} persons", registrations.size(), histories.persons);
+  return histories;
+}
+
+Result<void> run_linkage_histories(const GlobalOptions& global, const HistoriesOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto histories, link_year(*store, options.year, options.mandate, options.role));
+  out << linkage::to_csv(histories);
   return ok();
 }
 
@@ -583,24 +589,14 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
     ASSIGN_OR_RETURN(auto table, mse::parse_capture_table(text.str(), options.table));
     tables.emplace_back("", std::move(table));
   } else {
-    ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(options.mandate));
-    ASSIGN_OR_RETURN(const Role role, parse_role(options.role));
     ASSIGN_OR_RETURN(const auto store, open_store(global));
-    ASSIGN_OR_RETURN(const auto registrations, store->registrations({.year = options.year, .mandate = mandate, .role = role}));
-    if (registrations.empty()) {
+    ASSIGN_OR_RETURN(const auto histories, link_year(*store, options.year, options.mandate, options.role));
+    if (histories.persons == 0) {
       return fail(ErrorCode::kNotFound, fmt::format("no {} {} registrations in {}", options.mandate, options.role, options.year));
     }
-    std::vector<std::string> sources;
-    ASSIGN_OR_RETURN(const auto all_sources, store->sources());
-    for (const Source& s : all_sources) {
-      if (std::any_of(registrations.begin(), registrations.end(), [&](const Registration& r) { return r.source_code == s.code; })) {
-        sources.push_back(s.code);
-      }
+    if (histories.sources.size() < 2) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("only {} source(s) registered anyone in {}: estimation needs two or more lists", histories.sources.size(), options.year));
     }
-    if (sources.size() < 2) {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("only {} source(s) registered anyone in {}: estimation needs two or more lists", sources.size(), options.year));
-    }
-    ASSIGN_OR_RETURN(const auto histories, linkage::capture_histories(registrations, sources));
     ASSIGN_OR_RETURN(tables, tables_from_histories(histories, options.by));
     if (auto p = store->population("NL01", options.year)) population = *p;
   }

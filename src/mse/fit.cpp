@@ -1,6 +1,7 @@
 // Poisson log-linear fitting with Eigen; the existence check with GLPK.
 #include <glpk.h>
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 
@@ -146,6 +147,38 @@ Result<internal::IrlsFit> internal::fit_poisson(const std::vector<std::vector<in
   return IrlsFit{beta, mu, deviance, iterations};
 }
 
+std::int64_t internal::overlap(const CaptureTable& table, int a, int b) {
+  const std::size_t both = (std::size_t{1} << a) | (std::size_t{1} << b);
+  std::int64_t total = 0;
+  for (std::size_t p = 1; p < table.counts.size(); ++p) {
+    if ((p & both) == both) total += table.counts[p];
+  }
+  return total;
+}
+
+internal::Design internal::build_design(const CaptureTable& table, const Model& model) {
+  const int k = table.list_count();
+  Design design;
+  for (const auto& pair : model.interactions) {
+    (overlap(table, pair.first, pair.second) == 0 ? design.infinite : design.finite).push_back(pair);
+  }
+  design.columns = 1 + k + static_cast<int>(design.finite.size());
+  for (std::size_t p = 1; p < table.counts.size(); ++p) {
+    const auto holds = [p](const std::pair<int, int>& pair) { return ((p >> pair.first) & 1) && ((p >> pair.second) & 1); };
+    if (std::any_of(design.infinite.begin(), design.infinite.end(), holds)) continue;
+    std::vector<int> cols{0};
+    for (int i = 0; i < k; ++i) {
+      if ((p >> i) & 1) cols.push_back(1 + i);
+    }
+    for (std::size_t t = 0; t < design.finite.size(); ++t) {
+      if (holds(design.finite[t])) cols.push_back(1 + k + static_cast<int>(t));
+    }
+    design.cells.push_back(p);
+    design.active.push_back(std::move(cols));
+  }
+  return design;
+}
+
 Result<FitResult> fit(const CaptureTable& table, const Model& model) {
   return internal::fit_model(table, model, internal::Existence::kCheck);
 }
@@ -162,51 +195,26 @@ Result<FitResult> internal::fit_model(const CaptureTable& table, const Model& mo
   }
   FitResult result;
   result.model = model;
-  // Extended MLE (Chan, Silverman and Vincent 2021, section 2.6): the interaction of a pair of
-  // lists that never overlap goes to minus infinity; every cell holding the pair is dropped.
-  std::vector<std::pair<int, int>> finite;
-  for (const auto& pair : model.interactions) {
-    const std::size_t both = (std::size_t{1} << pair.first) | (std::size_t{1} << pair.second);
-    std::int64_t overlap = 0;
-    for (std::size_t p = 1; p < table.counts.size(); ++p) {
-      if ((p & both) == both) overlap += table.counts[p];
-    }
-    if (overlap == 0) {
-      result.infinite_interactions.push_back(pair);
-    } else {
-      finite.push_back(pair);
-    }
-  }
-  std::vector<std::size_t> cells;
-  for (std::size_t p = 1; p < table.counts.size(); ++p) {
-    bool dropped = false;
-    for (const auto& [a, b] : result.infinite_interactions) {
-      const std::size_t both = (std::size_t{1} << a) | (std::size_t{1} << b);
-      dropped = dropped || (p & both) == both;
-    }
-    if (!dropped) cells.push_back(p);
-  }
-  const int columns = 1 + k + static_cast<int>(finite.size());
+  const Design design = build_design(table, model);
+  result.infinite_interactions = design.infinite;
+  const int columns = design.columns;
   result.coefficient_names.push_back("(intercept)");
   for (const auto& name : table.lists) result.coefficient_names.push_back(name);
-  for (const auto& [a, b] : finite) {
+  for (const auto& [a, b] : design.finite) {
     result.coefficient_names.push_back(table.lists[a] + ":" + table.lists[b]);
   }
   result.parameters = columns + static_cast<int>(result.infinite_interactions.size());
 
-  const auto rows = static_cast<Eigen::Index>(cells.size());
+  // A dense copy of the design for the rank check and the linear programme.
+  const auto rows = static_cast<Eigen::Index>(design.cells.size());
   Eigen::MatrixXd x = Eigen::MatrixXd::Zero(rows, columns);
   Eigen::VectorXd y(rows);
   bool any_zero = false;
   for (Eigen::Index r = 0; r < rows; ++r) {
-    const std::size_t p = cells[r];
-    x(r, 0) = 1;
-    for (int i = 0; i < k; ++i) x(r, 1 + i) = (p >> i) & 1 ? 1.0 : 0.0;
-    for (std::size_t t = 0; t < finite.size(); ++t) {
-      x(r, 1 + k + static_cast<Eigen::Index>(t)) = ((p >> finite[t].first) & 1) && ((p >> finite[t].second) & 1) ? 1.0 : 0.0;
-    }
-    y[r] = static_cast<double>(table.counts[p]);
-    any_zero = any_zero || table.counts[p] == 0;
+    for (const int j : design.active[static_cast<std::size_t>(r)]) x(r, j) = 1.0;
+    const std::int64_t count = table.counts[design.cells[static_cast<std::size_t>(r)]];
+    y[r] = static_cast<double>(count);
+    any_zero = any_zero || count == 0;
   }
   if (rows < columns || Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).rank() < columns) {
     result.status = FitStatus::kNotIdentifiable;
@@ -220,12 +228,7 @@ Result<FitResult> internal::fit_model(const CaptureTable& table, const Model& mo
     return result;
   }
 
-  std::vector<std::vector<int>> active(static_cast<std::size_t>(rows));
-  for (Eigen::Index r = 0; r < rows; ++r) {
-    for (int j = 0; j < columns; ++j) {
-      if (x(r, j) != 0.0) active[static_cast<std::size_t>(r)].push_back(j);
-    }
-  }
+  const auto& active = design.active;
   ASSIGN_OR_RETURN(const internal::IrlsFit irls_fit, internal::fit_poisson(active, y, columns));
   result.iterations = irls_fit.iterations;
   const Eigen::VectorXd& beta = irls_fit.beta;

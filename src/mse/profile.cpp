@@ -87,36 +87,13 @@ Result<ProfileInterval> profile_interval(const CaptureTable& table, const FitRes
     return fail(ErrorCode::kInvalidArgument, "no interval for a model that is not estimable: " + fitted.message);
   }
   ASSIGN_OR_RETURN(const double quantile, chi_square_1(level));
-  const int k = table.list_count();
   // The completed table: the fitted cells plus the unobserved one, which activates only the
   // intercept.
-  std::vector<std::pair<int, int>> finite;
-  for (const auto& pair : fitted.model.interactions) {
-    if (std::find(fitted.infinite_interactions.begin(), fitted.infinite_interactions.end(), pair) ==
-        fitted.infinite_interactions.end()) {
-      finite.push_back(pair);
-    }
-  }
-  const int columns = 1 + k + static_cast<int>(finite.size());
-  std::vector<std::vector<int>> active;
+  internal::Design design = internal::build_design(table, fitted.model);
+  const int columns = design.columns;
+  std::vector<std::vector<int>>& active = design.active;
   std::vector<double> counts;
-  for (std::size_t p = 1; p < table.counts.size(); ++p) {
-    bool dropped = false;
-    for (const auto& [a, b] : fitted.infinite_interactions) {
-      const std::size_t both = (std::size_t{1} << a) | (std::size_t{1} << b);
-      dropped = dropped || (p & both) == both;
-    }
-    if (dropped) continue;
-    std::vector<int> cols{0};
-    for (int i = 0; i < k; ++i) {
-      if ((p >> i) & 1) cols.push_back(1 + i);
-    }
-    for (std::size_t t = 0; t < finite.size(); ++t) {
-      if (((p >> finite[t].first) & 1) && ((p >> finite[t].second) & 1)) cols.push_back(1 + k + static_cast<int>(t));
-    }
-    active.push_back(std::move(cols));
-    counts.push_back(static_cast<double>(table.counts[p]));
-  }
+  for (const std::size_t p : design.cells) counts.push_back(static_cast<double>(table.counts[p]));
   active.push_back({0});
   counts.push_back(0);
   Eigen::VectorXd y = Eigen::Map<Eigen::VectorXd>(counts.data(), static_cast<Eigen::Index>(counts.size()));

@@ -72,10 +72,7 @@ Result<SearchResult> exhaustive_search(const CaptureTable& table, Criterion crit
   // one linear programme per set of never-overlapping pairs settles most models.
   std::size_t overlapping = 0;
   for (std::size_t t = 0; t < pairs.size(); ++t) {
-    const std::size_t both = (std::size_t{1} << pairs[t].first) | (std::size_t{1} << pairs[t].second);
-    std::int64_t overlap = 0;
-    for (std::size_t p = 1; p < table.counts.size(); ++p) overlap += (p & both) == both ? table.counts[p] : 0;
-    if (overlap > 0) overlapping |= std::size_t{1} << t;
+    if (internal::overlap(table, pairs[t].first, pairs[t].second) > 0) overlapping |= std::size_t{1} << t;
   }
   std::unordered_map<std::size_t, bool> top_exists;
   for (std::size_t mask = 0; mask < count; ++mask) {
@@ -194,30 +191,17 @@ Result<SearchResult> sparse_stepwise_search(const CaptureTable& table, double th
   }
   result.path.push_back("start: main effects");
   std::vector<std::int64_t> overlap(pairs.size(), 0);
-  for (std::size_t t = 0; t < pairs.size(); ++t) {
-    const std::size_t both = (std::size_t{1} << pairs[t].first) | (std::size_t{1} << pairs[t].second);
-    for (std::size_t p = 1; p < table.counts.size(); ++p) overlap[t] += (p & both) == both ? table.counts[p] : 0;
-  }
+  for (std::size_t t = 0; t < pairs.size(); ++t) overlap[t] = internal::overlap(table, pairs[t].first, pairs[t].second);
   std::vector<bool> included(pairs.size(), false);
   for (;;) {
     // Fitted means of the cells the current model keeps (those of its infinite pairs are 0).
-    const auto fitted_mean = [&](std::size_t p) {
-      for (const auto& [a, b] : current.infinite_interactions) {
-        if (((p >> a) & 1) && ((p >> b) & 1)) return 0.0;
-      }
-      double eta = current.coefficients[0];
-      std::size_t column = 1;
-      for (int i = 0; i < table.list_count(); ++i, ++column) eta += ((p >> i) & 1) ? current.coefficients[column] : 0.0;
-      for (const auto& pair : current.model.interactions) {
-        if (std::find(current.infinite_interactions.begin(), current.infinite_interactions.end(), pair) !=
-            current.infinite_interactions.end()) {
-          continue;
-        }
-        eta += ((p >> pair.first) & 1) && ((p >> pair.second) & 1) ? current.coefficients[column] : 0.0;
-        ++column;
-      }
-      return std::exp(eta);
-    };
+    const internal::Design design = internal::build_design(table, current.model);
+    std::vector<double> fitted_mean(table.counts.size(), 0.0);
+    for (std::size_t r = 0; r < design.cells.size(); ++r) {
+      double eta = 0;
+      for (const int j : design.active[r]) eta += current.coefficients[static_cast<std::size_t>(j)];
+      fitted_mean[design.cells[r]] = std::exp(eta);
+    }
     double best_p = 1.0;
     std::optional<std::size_t> best;
     std::optional<FitResult> best_fit;
@@ -225,7 +209,7 @@ Result<SearchResult> sparse_stepwise_search(const CaptureTable& table, double th
       if (included[t]) continue;
       const std::size_t both = (std::size_t{1} << pairs[t].first) | (std::size_t{1} << pairs[t].second);
       double expected = 0;
-      for (std::size_t p = 1; p < table.counts.size(); ++p) expected += (p & both) == both ? fitted_mean(p) : 0.0;
+      for (std::size_t p = 1; p < table.counts.size(); ++p) expected += (p & both) == both ? fitted_mean[p] : 0.0;
       const double p_value = std::min(poisson_cdf(overlap[t], expected), 1 - poisson_cdf(overlap[t] - 1, expected));
       if (p_value >= best_p) continue;
       Model candidate = current.model;
