@@ -72,10 +72,10 @@ int main() {
       fits += static_cast<long>(searched->models.size());
       return searched->models.front();
     };
-    const double estimate = select(*table)->total;
+    const auto chosen = *select(*table);
     fits = 0;
     auto start = Clock::now();
-    const auto result = rapporteur::mse::bootstrap(*table, select, estimate, {.replicates = 1000, .seed = 1, .threads = 2});
+    const auto result = rapporteur::mse::bootstrap(*table, select, chosen, {.replicates = 1000, .seed = 1, .threads = 2});
     const double ours = seconds_since(start);
     if (!result) return 1;
     const std::string command = fmt::format("/usr/bin/python3 '{}/bench/statsmodels_search.py' '{}{}' {}",

@@ -375,6 +375,7 @@ struct EstimateOptions {
   bool csv = false;
   bool no_sensitivity = false;
   int bootstrap = 0;
+  std::string bootstrap_method = "nonparametric";
   std::uint64_t seed = 1;
 };
 
@@ -383,6 +384,7 @@ struct Estimate {
   std::string stratum;
   std::optional<mse::ProfileInterval> profile;
   std::optional<mse::BootstrapResult> bootstrap;
+  std::string bootstrap_method;
   mse::CaptureTable table;
   mse::SearchResult search;
   std::vector<std::pair<std::string, std::optional<mse::FitResult>>> sensitivity;
@@ -392,6 +394,18 @@ struct Estimate {
 Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& options, std::string stratum) {
   Estimate e;
   e.stratum = std::move(stratum);
+  // A list that saw nobody (in this stratum) is left out, with a warning; a fixed model that
+  // names it then fails with a clear message.
+  std::vector<std::string> empty;
+  table = mse::without_empty_lists(table, &empty);
+  for (const auto& list : empty) {
+    e.warnings.push_back(fmt::format("list {} saw nobody{} and is left out", list, e.stratum.empty() ? "" : " in " + e.stratum));
+  }
+  if (table.list_count() < 2) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("only {} list(s) saw anyone{}: estimation needs two or more", table.list_count(),
+                            e.stratum.empty() ? "" : " in " + e.stratum));
+  }
   const mse::Criterion criterion = options.criterion == "aic" ? mse::Criterion::kAic : mse::Criterion::kBic;
   if (!options.model.empty()) {
     ASSIGN_OR_RETURN(const mse::Model model, mse::parse_model(options.model, table.lists));
@@ -412,11 +426,6 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
     } else {
       ASSIGN_OR_RETURN(e.search, mse::stepwise_search(table, criterion));
     }
-  }
-  for (int i = 0; i < table.list_count(); ++i) {
-    std::int64_t seen = 0;
-    for (std::size_t p = 1; p < table.counts.size(); ++p) seen += (p >> i) & 1 ? table.counts[p] : 0;
-    if (seen == 0) e.warnings.push_back(fmt::format("list {} saw nobody{}", table.lists[i], e.stratum.empty() ? "" : " in " + e.stratum));
   }
   if (!e.search.models.front().infinite_interactions.empty()) {
     e.warnings.push_back("the chosen model has lists that never overlap: their interaction is at minus infinity (extended MLE)");
@@ -445,10 +454,14 @@ Result<Estimate> estimate_table(mse::CaptureTable table, const EstimateOptions& 
       if (!searched) return tl::unexpected(searched.error());
       return searched->models.front();
     };
-    auto bootstrapped = mse::bootstrap(e.table, select, e.search.models.front().total,
-                                       {.replicates = options.bootstrap, .seed = options.seed, .threads = 2});
+    const auto method = options.bootstrap_method == "parametric" ? mse::BootstrapMethod::kParametric
+                                                                 : mse::BootstrapMethod::kNonparametric;
+    auto bootstrapped = mse::bootstrap(e.table, select, e.search.models.front(),
+                                       {.method = method, .replicates = options.bootstrap, .seed = options.seed,
+                                        .threads = static_cast<int>(std::max(2U, std::thread::hardware_concurrency()))});
     if (bootstrapped) {
       e.bootstrap = std::move(*bootstrapped);
+      e.bootstrap_method = options.bootstrap_method;
       if (e.bootstrap->failed > 0) {
         e.warnings.push_back(fmt::format("{} of {} bootstrap replicates had no estimable model and were left out",
                                          e.bootstrap->failed, options.bootstrap));
@@ -517,15 +530,16 @@ void print_estimate(const Estimate& e, std::optional<std::int64_t> population, s
   }
   out << fmt::format("  95% CI {:.0f} to {:.0f} (log-normal on the unobserved count)\n", best.ci_low, best.ci_high);
   if (e.bootstrap) {
-    out << fmt::format("  95% CI {:.0f} to {:.0f} (bootstrap BCa, {} replicates with re-selection; percentile {:.0f} to {:.0f})\n",
-                       e.bootstrap->bca_low, e.bootstrap->bca_high, e.bootstrap->totals.size(),
+    out << fmt::format("  95% CI {:.0f} to {:.0f} ({} bootstrap BCa, {} replicates with re-selection; percentile {:.0f} to {:.0f})\n",
+                       e.bootstrap->bca_low, e.bootstrap->bca_high, e.bootstrap_method, e.bootstrap->totals.size(),
                        e.bootstrap->percentile_low, e.bootstrap->percentile_high);
   }
   if (population && *population > 0) {
-    out << fmt::format("  per 100,000 inhabitants: {:.1f} (95% CI {:.1f} to {:.1f}; population {})\n",
-                       best.total / static_cast<double>(*population) * 1e5,
-                       best.ci_low / static_cast<double>(*population) * 1e5,
-                       best.ci_high / static_cast<double>(*population) * 1e5, *population);
+    // The rate's interval is the total's first interval (profile likelihood when there is one).
+    const double per = 1e5 / static_cast<double>(*population);
+    out << fmt::format("  per 100,000 inhabitants: {:.1f} (95% CI {:.1f} to {:.1f}; population {})\n", best.total * per,
+                       (e.profile ? e.profile->low : best.ci_low) * per,
+                       (e.profile ? e.profile->high : best.ci_high) * per, *population);
   }
   out << "  runner-up models:\n";
   for (std::size_t i = 0; i < std::min<std::size_t>(6, e.search.models.size()); ++i) {
@@ -545,9 +559,12 @@ void print_estimate(const Estimate& e, std::optional<std::int64_t> population, s
   for (const auto& w : e.warnings) out << "  warning: " << w << '\n';
 }
 
-// Splits linked capture histories into one table per stratum (or one for all).
+// Splits linked capture histories into one table per stratum (or one for all). Dimension
+// "region" is the police unit of the person's municipality (`police_unit_of`), "unknown" when
+// the sources recorded none (the Labour Inspectorate reports centrally).
 Result<std::vector<std::pair<std::string, mse::CaptureTable>>> tables_from_histories(
-    const linkage::Histories& histories, const std::string& by) {
+    const linkage::Histories& histories, const std::string& by,
+    const std::map<std::string, std::string>& police_unit_of) {
   std::vector<std::string> dims;
   for (std::size_t start = 0; start < by.size();) {
     const auto comma = by.find(',', start);
@@ -555,17 +572,21 @@ Result<std::vector<std::pair<std::string, mse::CaptureTable>>> tables_from_histo
     start = comma == std::string::npos ? by.size() : comma + 1;
   }
   for (const auto& d : dims) {
-    if (d != "form" && d != "sex" && d != "age") {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("--by '{}': expected form, sex and/or age", d));
+    if (d != "form" && d != "sex" && d != "age" && d != "region") {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("--by '{}': expected form, sex, age and/or region", d));
     }
   }
+  const auto value = [&](const linkage::CaptureHistory& row, const std::string& d) -> std::string {
+    if (d == "form") return row.classification;
+    if (d == "sex") return std::string(to_code(row.sex));
+    if (d == "age") return row.age_group;
+    const auto unit = police_unit_of.find(row.region);
+    return unit == police_unit_of.end() ? "unknown" : unit->second;
+  };
   std::map<std::string, mse::CaptureTable> tables;
   for (const auto& row : histories.rows) {
     std::string key;
-    for (const auto& d : dims) {
-      key += (key.empty() ? "" : "/") +
-             (d == "form" ? row.classification : d == "sex" ? std::string(to_code(row.sex)) : row.age_group);
-    }
+    for (const auto& d : dims) key += (key.empty() ? "" : "/") + value(row, d);
     auto& table = tables[key];
     if (table.lists.empty()) {
       table.lists = histories.sources;
@@ -578,9 +599,44 @@ Result<std::vector<std::pair<std::string, mse::CaptureTable>>> tables_from_histo
   return std::vector<std::pair<std::string, mse::CaptureTable>>(tables.begin(), tables.end());
 }
 
+// The police unit of every municipality (and of every police unit itself).
+Result<std::map<std::string, std::string>> police_units(store::Store& store) {
+  ASSIGN_OR_RETURN(const auto regions, store.regions());
+  std::map<std::string, std::string> unit_of;
+  for (const Region& r : regions) {
+    if (r.level == RegionLevel::kPoliceUnit) unit_of[r.code] = r.code;
+  }
+  for (const Region& r : regions) {
+    if (r.level == RegionLevel::kMunicipality && r.parent_code && unit_of.count(*r.parent_code)) {
+      unit_of[r.code] = *r.parent_code;
+    }
+  }
+  return unit_of;
+}
+
+// The police unit a stratum name such as "RE01" or "sexual/RE01" is about, if any.
+std::optional<std::string> region_of_stratum(const std::string& stratum, const std::string& by) {
+  std::size_t position = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= by.size(); ++i) {
+    if (i == by.size() || by[i] == ',') {
+      if (by.substr(start, i - start) == "region") {
+        std::size_t from = 0;
+        for (std::size_t k = 0; k < position; ++k) from = stratum.find('/', from) + 1;
+        const auto to = stratum.find('/', from);
+        return stratum.substr(from, to == std::string::npos ? std::string::npos : to - from);
+      }
+      ++position;
+      start = i + 1;
+    }
+  }
+  return std::nullopt;
+}
+
 Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& options, std::ostream& out) {
   std::vector<std::pair<std::string, mse::CaptureTable>> tables;
   std::optional<std::int64_t> population;
+  std::map<std::string, std::int64_t> stratum_population;  // Strata that are about one region.
   if (!options.table.empty()) {
     std::ifstream file(options.table);
     if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", options.table));
@@ -597,8 +653,14 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
     if (histories.sources.size() < 2) {
       return fail(ErrorCode::kInvalidArgument, fmt::format("only {} source(s) registered anyone in {}: estimation needs two or more lists", histories.sources.size(), options.year));
     }
-    ASSIGN_OR_RETURN(tables, tables_from_histories(histories, options.by));
+    ASSIGN_OR_RETURN(const auto unit_of, police_units(*store));
+    ASSIGN_OR_RETURN(tables, tables_from_histories(histories, options.by, unit_of));
     if (auto p = store->population("NL01", options.year)) population = *p;
+    for (const auto& [stratum, table] : tables) {
+      const auto region = region_of_stratum(stratum, options.by);
+      if (!region) continue;
+      if (auto p = store->population(*region, options.year)) stratum_population[stratum] = *p;
+    }
   }
   nlohmann::json strata = nlohmann::json::array();
   double total = 0;
@@ -606,7 +668,12 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
     auto estimate = estimate_table(std::move(table), options, stratum);
     if (!estimate) {
       if (tables.size() == 1) return tl::unexpected(estimate.error());
-      out << fmt::format("Stratum {}: not estimable: {}\n", stratum, estimate.error().message);
+      if (options.csv) {
+        if (strata.empty()) out << "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic\n";
+        out << fmt::format("{},not estimable,,,,,,,\n", stratum);
+      } else if (!options.json) {
+        out << fmt::format("Stratum {}: not estimable: {}\n", stratum, estimate.error().message);
+      }
       strata.push_back({{"stratum", stratum}, {"error", estimate.error().message}});
       continue;
     }
@@ -627,6 +694,7 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
         entry["bootstrap"] = {{"replicates", estimate->bootstrap->totals.size()},
                               {"failed", estimate->bootstrap->failed},
                               {"seed", options.seed},
+                              {"method", estimate->bootstrap_method},
                               {"bca_low", estimate->bootstrap->bca_low},
                               {"bca_high", estimate->bootstrap->bca_high},
                               {"percentile_low", estimate->bootstrap->percentile_low},
@@ -635,6 +703,16 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
                               {"acceleration", estimate->bootstrap->acceleration}};
       }
       entry["stratum"] = stratum;
+      const auto rate_population = tables.size() == 1 ? population
+                                   : stratum_population.count(stratum) ? std::optional(stratum_population.at(stratum))
+                                                                       : std::nullopt;
+      if (rate_population && *rate_population > 0) {
+        const double per = 1e5 / static_cast<double>(*rate_population);
+        entry["population"] = *rate_population;
+        entry["rate_per_100k"] = estimate->search.models.front().total * per;
+        entry["rate_ci_low"] = entry["ci_low"].get<double>() * per;
+        entry["rate_ci_high"] = entry["ci_high"].get<double>() * per;
+      }
       entry["lists"] = estimate->table.lists;
       entry["observed"] = estimate->table.observed();
       entry["procedure"] = estimate->search.procedure;
@@ -652,7 +730,11 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
                          mse::describe(f.model, estimate->table.lists), estimate->table.observed(), f.unobserved,
                          f.total, f.ci_low, f.ci_high, f.aic, f.bic);
     } else {
-      print_estimate(*estimate, tables.size() == 1 ? population : std::nullopt, out);
+      print_estimate(*estimate,
+                     tables.size() == 1 ? population
+                     : stratum_population.count(stratum) ? std::optional(stratum_population.at(stratum))
+                                                         : std::nullopt,
+                     out);
     }
   }
   if (options.json) {
@@ -728,8 +810,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   auto* json_flag = estimate->add_flag("--json", estimate_options.json, "Machine-readable JSON");
   estimate->add_flag("--csv", estimate_options.csv, "One CSV line per stratum")->excludes(json_flag);
   estimate->add_option("--bootstrap", estimate_options.bootstrap,
-                       "Nonparametric bootstrap replicates (BCa and percentile intervals, model choice redone in each)")
+                       "Bootstrap replicates (BCa and percentile intervals, model choice redone in each)")
       ->check(CLI::Range(10, 100000));
+  estimate->add_option("--bootstrap-method", estimate_options.bootstrap_method,
+                       "nonparametric (resample the people seen) or parametric (Poisson draws from the chosen model)")
+      ->check(CLI::IsMember({"nonparametric", "parametric"}))->capture_default_str();
   estimate->add_option("--seed", estimate_options.seed, "Seed of the bootstrap")->capture_default_str();
   estimate->add_flag("--no-sensitivity", estimate_options.no_sensitivity,
                      "Skip the table of estimates under the other procedures (faster)");

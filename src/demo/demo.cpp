@@ -221,9 +221,8 @@ int adult_age(Rng& rng, double mean_excess, int cap) {
 
 // Person-level visibility: a log-normal factor with mean 1 shared by all sources, which makes
 // registers overlap more than independence predicts, as real ones do.
-double visibility(Rng& rng) {
-  constexpr double kSigma = 0.7;
-  return std::exp(kSigma * rng.normal() - kSigma * kSigma / 2);
+double visibility(Rng& rng, double sigma) {
+  return std::exp(sigma * rng.normal() - sigma * sigma / 2);
 }
 
 double capped(double p) { return std::clamp(p, 0.0, 0.9); }
@@ -287,7 +286,7 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
     }
     p.region = *p.form == ExploitationForm::kLabour ? by_population.draw(rng) : city_skewed.draw(rng);
 
-    const double v = visibility(rng);
+    const double v = visibility(rng, options.visibility_sigma);
     std::array<double, kSourceCount> chance{};
     chance[kPolitie] = kPolice[f] * (minor && dutch ? 1.5 : 1.0);
     chance[kCoMensha] = kCare[f] * (minor ? 1.6 : 1.0);
@@ -333,7 +332,7 @@ void add_child_victims(int year, const WorldOptions& options, World& world,
                   : is_eu(p.nationality) ? ResidenceStatus::kEu
                                          : ResidenceStatus::kUnknown;
     p.region = by_population.draw(rng);
-    const double v = visibility(rng);
+    const double v = visibility(rng, options.visibility_sigma);
     std::array<bool, kSourceCount> seen{};
     seen[kPolitie] = rng.chance(capped(0.16 * v));
     seen[kJeugd] = rng.chance(capped((p.age < 12 ? 0.12 : 0.07) * v));
@@ -496,6 +495,10 @@ Result<World> generate_world(const WorldOptions& options) {
     return fail(ErrorCode::kInvalidArgument,
                 fmt::format("demo years {}..{} must be a non-empty range within {}..{}",
                             options.first_year, options.last_year, kMinYear, kMaxYear));
+  }
+  if (!(options.visibility_sigma >= 0 && options.visibility_sigma <= 2)) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("visibility spread {} must lie within 0..2", options.visibility_sigma));
   }
   World world;
   world.options = options;

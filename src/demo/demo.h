@@ -20,6 +20,11 @@ struct WorldOptions {
   std::uint64_t seed = 2026;
   int first_year = 2019;
   int last_year = 2023;
+  // Spread (log-scale standard deviation) of the person-level visibility shared by all
+  // sources: unobserved heterogeneity that makes registers overlap more than independence
+  // predicts. 0 leaves only the heterogeneity between observable strata (form, age,
+  // nationality) and the direct dependence of the prosecution service on the police.
+  double visibility_sigma = 0.7;
 };
 
 // The true size of one victim stratum in one year, and how many of its people at least one

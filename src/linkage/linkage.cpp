@@ -104,7 +104,7 @@ Result<Histories> capture_histories(const std::vector<Registration>& registratio
   });
   struct PersonRecord {
     std::vector<bool> seen;
-    std::vector<std::string> classifications, sexes, ages;
+    std::vector<std::string> classifications, sexes, ages, regions;
   };
   std::map<std::size_t, PersonRecord> persons;
   for (const std::size_t i : order) {
@@ -115,19 +115,20 @@ Result<Histories> capture_histories(const std::vector<Registration>& registratio
     p.classifications.push_back(classification_of(r));
     p.sexes.emplace_back(to_code(r.sex));
     p.ages.push_back(age_group_of(r));
+    p.regions.push_back(r.region_code ? *r.region_code : "unknown");
   }
 
-  using CellKey = std::tuple<std::vector<bool>, std::string, std::string, std::string>;
+  using CellKey = std::tuple<std::vector<bool>, std::string, std::string, std::string, std::string>;
   std::map<CellKey, std::int64_t> cells;
   for (const auto& [root, p] : persons) {
-    ++cells[{p.seen, consensus(p.classifications), consensus(p.sexes), consensus(p.ages)}];
+    ++cells[{p.seen, consensus(p.classifications), consensus(p.sexes), consensus(p.ages), consensus(p.regions)}];
   }
   Histories histories;
   histories.sources = sources;
   histories.persons = static_cast<std::int64_t>(persons.size());
   for (const auto& [key, count] : cells) {
-    const auto& [seen, classification, sex, age] = key;
-    histories.rows.push_back({seen, classification, parse_sex(sex).value_or(Sex::kUnknown), age, count});
+    const auto& [seen, classification, sex, age, region] = key;
+    histories.rows.push_back({seen, classification, parse_sex(sex).value_or(Sex::kUnknown), age, region, count});
   }
   return histories;
 }
@@ -135,10 +136,10 @@ Result<Histories> capture_histories(const std::vector<Registration>& registratio
 std::string to_csv(const Histories& histories) {
   std::string out;
   for (const auto& source : histories.sources) out += source + ",";
-  out += "classification,sex,age_group,count\n";
+  out += "classification,sex,age_group,region,count\n";
   for (const CaptureHistory& row : histories.rows) {
     for (const bool seen : row.seen) out += seen ? "1," : "0,";
-    out += fmt::format("{},{},{},{}\n", row.classification, to_code(row.sex), row.age_group, row.count);
+    out += fmt::format("{},{},{},{},{}\n", row.classification, to_code(row.sex), row.age_group, row.region, row.count);
   }
   return out;
 }

@@ -19,6 +19,7 @@ struct CaptureHistory {
   std::string classification;  // Exploitation form or offence type code.
   Sex sex = Sex::kUnknown;
   std::string age_group;  // "minor", "adult" or "unknown".
+  std::string region;     // Region code as registered (a municipality), or "unknown".
   std::int64_t count = 0;
 };
 
@@ -36,8 +37,8 @@ struct Histories {
 Result<Histories> capture_histories(const std::vector<Registration>& registrations,
                                     const std::vector<std::string>& sources);
 
-// Writes `histories` as CSV: one 0/1 column per source, then classification, sex, age_group
-// and count.
+// Writes `histories` as CSV: one 0/1 column per source, then classification, sex, age_group,
+// region and count.
 std::string to_csv(const Histories& histories);
 
 }  // namespace rapporteur::linkage

@@ -63,8 +63,13 @@ double quantile(const std::vector<double>& sorted, double p) {
 
 }  // namespace
 
-Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& select, double estimate,
+Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& select, const FitResult& chosen,
                                   const BootstrapOptions& options) {
+  if (chosen.status != FitStatus::kOk || !std::isfinite(chosen.total)) {
+    return fail(ErrorCode::kInvalidArgument, "no bootstrap around a model that is not estimable");
+  }
+  const double estimate = chosen.total;
+  const std::vector<double> means = fitted_counts(table, chosen);
   if (options.replicates < 10) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("{} bootstrap replicates; use at least 10", options.replicates));
   }
@@ -87,10 +92,16 @@ Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& se
     for (int r = first; r < options.replicates; r += step) {
       std::mt19937_64 engine(splitmix64(options.seed ^ splitmix64(static_cast<std::uint64_t>(r) + 1)));
       CaptureTable replicate{table.lists, std::vector<std::int64_t>(table.counts.size(), 0)};
-      for (std::int64_t i = 0; i < n; ++i) {
-        const double u = static_cast<double>(engine() >> 11) * 0x1.0p-53;
-        const auto at = std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin();
-        ++replicate.counts[patterns[static_cast<std::size_t>(std::min<std::ptrdiff_t>(at, static_cast<std::ptrdiff_t>(patterns.size()) - 1))]];
+      if (options.method == BootstrapMethod::kParametric) {
+        for (std::size_t p = 1; p < means.size(); ++p) {
+          if (means[p] > 0) replicate.counts[p] = std::poisson_distribution<std::int64_t>(means[p])(engine);
+        }
+      } else {
+        for (std::int64_t i = 0; i < n; ++i) {
+          const double u = static_cast<double>(engine() >> 11) * 0x1.0p-53;
+          const auto at = std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin();
+          ++replicate.counts[patterns[static_cast<std::size_t>(std::min<std::ptrdiff_t>(at, static_cast<std::ptrdiff_t>(patterns.size()) - 1))]];
+        }
       }
       const auto fitted = select(replicate);
       if (fitted && fitted->status == FitStatus::kOk && std::isfinite(fitted->total)) {

@@ -264,4 +264,17 @@ Result<FitResult> internal::fit_model(const CaptureTable& table, const Model& mo
   return result;
 }
 
+std::vector<double> fitted_counts(const CaptureTable& table, const FitResult& fitted) {
+  std::vector<double> means(table.counts.size(), 0.0);
+  if (fitted.status != FitStatus::kOk) return means;
+  const internal::Design design = internal::build_design(table, fitted.model);
+  for (std::size_t r = 0; r < design.cells.size(); ++r) {
+    double eta = 0;
+    for (const int j : design.active[r]) eta += fitted.coefficients[static_cast<std::size_t>(j)];
+    means[design.cells[r]] = std::exp(eta);
+  }
+  means[0] = fitted.unobserved;
+  return means;
+}
+
 }  // namespace rapporteur::mse

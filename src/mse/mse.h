@@ -33,6 +33,10 @@ struct CaptureTable {
 Result<CaptureTable> parse_capture_table(std::string_view csv, std::string_view file_name,
                                          const std::vector<std::string>& list_names = {});
 
+// The table without the lists that saw nobody (their names appended to `dropped` when given):
+// an empty list carries no information on the others and has no finite main effect.
+CaptureTable without_empty_lists(const CaptureTable& table, std::vector<std::string>* dropped = nullptr);
+
 // A hierarchical log-linear model with main effects for every list plus the listed two-list
 // interactions (i < j, list indices).
 struct Model {
@@ -142,7 +146,13 @@ Result<FitResult> fit(const CaptureTable& table, const Model& model);
 // 2021, section 3.3).
 using Selection = std::function<Result<FitResult>(const CaptureTable&)>;
 
+// Nonparametric: resample the observed people. Parametric: draw every observable cell from a
+// Poisson distribution with the chosen model's fitted mean (the model is assumed true; the
+// interval then carries sampling and model-choice uncertainty, not misspecification).
+enum class BootstrapMethod { kNonparametric, kParametric };
+
 struct BootstrapOptions {
+  BootstrapMethod method = BootstrapMethod::kNonparametric;
   int replicates = 1000;
   std::uint64_t seed = 1;
   int threads = 2;
@@ -160,12 +170,17 @@ struct BootstrapResult {
   double acceleration = 0;     // a.
 };
 
-// Nonparametric bootstrap: each replicate resamples the n observed people with replacement
-// (multinomial on the observed histories) and applies `select`. Replicate r draws from its own
+// Bootstrap around `chosen`, the fit `select` gives on `table`: each replicate is a table drawn
+// as options.method says, to which `select` is applied afresh. Replicate r draws from its own
 // generator seeded by (seed, r), so the result depends on the seed, never on the number of
-// threads. Fails with kInvalidArgument for fewer than 10 replicates or a bad level, and with
-// kNotFound when fewer than half of the replicates give an estimate.
-Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& select, double estimate,
+// threads. Fails with kInvalidArgument for fewer than 10 replicates, a bad level or a `chosen`
+// that is not estimable, and with kNotFound when fewer than half of the replicates give an
+// estimate.
+Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& select, const FitResult& chosen,
                                   const BootstrapOptions& options);
+
+// The fitted mean of every cell under `fitted` (a model fitted to `table`): index 0 is the
+// unobserved cell; cells of pairs that never overlap (extended MLE) are 0.
+std::vector<double> fitted_counts(const CaptureTable& table, const FitResult& fitted);
 
 }  // namespace rapporteur::mse

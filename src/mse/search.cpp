@@ -195,13 +195,7 @@ Result<SearchResult> sparse_stepwise_search(const CaptureTable& table, double th
   std::vector<bool> included(pairs.size(), false);
   for (;;) {
     // Fitted means of the cells the current model keeps (those of its infinite pairs are 0).
-    const internal::Design design = internal::build_design(table, current.model);
-    std::vector<double> fitted_mean(table.counts.size(), 0.0);
-    for (std::size_t r = 0; r < design.cells.size(); ++r) {
-      double eta = 0;
-      for (const int j : design.active[r]) eta += current.coefficients[static_cast<std::size_t>(j)];
-      fitted_mean[design.cells[r]] = std::exp(eta);
-    }
+    const std::vector<double> fitted_mean = fitted_counts(table, current);
     double best_p = 1.0;
     std::optional<std::size_t> best;
     std::optional<FitResult> best_fit;

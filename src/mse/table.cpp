@@ -36,6 +36,27 @@ std::int64_t CaptureTable::observed() const {
   return total;
 }
 
+CaptureTable without_empty_lists(const CaptureTable& table, std::vector<std::string>* dropped) {
+  std::vector<int> kept;
+  for (int i = 0; i < table.list_count(); ++i) {
+    bool seen = false;
+    for (std::size_t p = 1; p < table.counts.size() && !seen; ++p) seen = ((p >> i) & 1) && table.counts[p] > 0;
+    if (seen) kept.push_back(i);
+    else if (dropped) dropped->push_back(table.lists[static_cast<std::size_t>(i)]);
+  }
+  if (static_cast<int>(kept.size()) == table.list_count()) return table;
+  CaptureTable result;
+  for (const int i : kept) result.lists.push_back(table.lists[static_cast<std::size_t>(i)]);
+  result.counts.assign(std::size_t{1} << kept.size(), 0);
+  for (std::size_t p = 1; p < table.counts.size(); ++p) {
+    std::size_t q = 0;
+    for (std::size_t k = 0; k < kept.size(); ++k) q |= ((p >> kept[k]) & 1) << k;
+    result.counts[q] += table.counts[p];  // Cells with an empty list's bit are all zero.
+  }
+  result.counts[0] = 0;
+  return result;
+}
+
 Result<CaptureTable> parse_capture_table(std::string_view csv, std::string_view file_name,
                                          const std::vector<std::string>& list_names) {
   const auto bad = [&](std::string why) {

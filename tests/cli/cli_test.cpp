@@ -149,7 +149,7 @@ TEST(Cli, IntakeLoadsReportsErrorsAndLinksWithoutLeakingIdentifiers) {
   EXPECT_EQ(errors.status, kExitOk);
   EXPECT_NE(errors.out.find("nla-2023.tsv,3,geboortedatum,,impossible date"), std::string::npos) << errors.out;
   EXPECT_NE(batches.out.find(",nla,nla,2023,nla-2023.tsv,"), std::string::npos) << batches.out;
-  EXPECT_EQ(histories.out, "nla,classification,sex,age_group,count\n1,labour,female,adult,2\n");
+  EXPECT_EQ(histories.out, "nla,classification,sex,age_group,region,count\n1,labour,female,adult,unknown,2\n");
   const std::string everything = check.out + check.err + load.out + load.err + again.out + again.err +
                                  errors.out + errors.err + batches.out + histories.out + histories.err;
   for (const char* secret : {"918273645", "918273646", "Xylofoonia", "Quaxelbeek", "Zwierobelle",
@@ -222,6 +222,13 @@ TEST(Cli, EstimateOnACaptureTableChoosesAModelAndShowsTheAlternatives) {
   EXPECT_EQ(with_bootstrap["bootstrap"]["replicates"].get<int>() + with_bootstrap["bootstrap"]["failed"].get<int>(), 200);
   EXPECT_LT(with_bootstrap["bootstrap"]["bca_low"].get<double>(), 157);
   EXPECT_GT(with_bootstrap["bootstrap"]["bca_high"].get<double>(), 157);
+  EXPECT_EQ(with_bootstrap["bootstrap"]["method"], "nonparametric");
+  const Outcome parametric = run_cli({"estimate", "--table", kKorea, "--model", "b:c,c:d", "--bootstrap", "200",
+                                      "--bootstrap-method", "parametric", "--no-sensitivity", "--json"});
+  ASSERT_EQ(parametric.status, kExitOk) << parametric.err;
+  const auto parametric_json = nlohmann::json::parse(parametric.out);
+  EXPECT_EQ(parametric_json["bootstrap"]["method"], "parametric");
+  EXPECT_NE(parametric_json["bootstrap"]["bca_low"], with_bootstrap["bootstrap"]["bca_low"]);
   EXPECT_EQ(fixed.status, kExitOk) << fixed.err;
   EXPECT_NE(fixed.out.find(",b:c,123,"), std::string::npos) << fixed.out;
 }
@@ -259,6 +266,45 @@ TEST(Cli, EstimateFromTheLinkedRegistrationsPerStratum) {
   EXPECT_EQ(by_sex.status, kExitOk) << by_sex.err;
   EXPECT_NE(by_sex.out.find("\nfemale,"), std::string::npos) << by_sex.out;
   EXPECT_NE(by_sex.out.find("\nmale,"), std::string::npos) << by_sex.out;
+}
+
+TEST(Cli, EstimatePerPoliceUnitGivesRatesPerHundredThousandOfThatUnit) {
+  TempDir dir;
+  const auto db = (dir / "demo.db").string();
+  ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2021", "--last-year", "2021"}).status, kExitOk);
+
+  const Outcome overall = run_cli({"--db", db, "estimate", "--year", "2021", "--model", "independence", "--json",
+                                   "--no-sensitivity"});
+  const Outcome by_region = run_cli({"--db", db, "estimate", "--year", "2021", "--by", "region", "--search", "sparse",
+                                     "--json", "--no-sensitivity"});
+
+  ASSERT_EQ(overall.status, kExitOk) << overall.err;
+  ASSERT_EQ(by_region.status, kExitOk) << by_region.err;
+  const auto all = nlohmann::json::parse(overall.out);
+  const auto strata = nlohmann::json::parse(by_region.out)["strata"];
+  std::int64_t observed = 0;
+  int with_rate = 0;
+  for (const auto& s : strata) {
+    if (s.contains("observed")) observed += s["observed"].get<std::int64_t>();
+    if (s["stratum"] == "unknown") continue;
+    EXPECT_EQ(s["stratum"].get<std::string>().substr(0, 2), "RE");
+    if (!s.contains("rate_per_100k")) continue;
+    ++with_rate;
+    const double population = s["population"].get<double>();
+    EXPECT_GT(population, 500'000) << "a police unit, not the country or a municipality";
+    EXPECT_LT(population, 4'000'000);
+    EXPECT_NEAR(s["rate_per_100k"].get<double>(), s["estimate_total"].get<double>() / population * 1e5, 1e-9);
+    EXPECT_NEAR(s["rate_ci_low"].get<double>(), s["ci_low"].get<double>() / population * 1e5, 1e-9);
+  }
+  EXPECT_GE(with_rate, 8);
+  // Every person seen lands in exactly one stratum (possibly one that is not estimable).
+  std::int64_t not_estimable = 0;
+  for (const auto& s : strata) not_estimable += s.contains("error") ? 1 : 0;
+  if (not_estimable == 0) {
+    EXPECT_EQ(observed, all["observed"].get<std::int64_t>());
+  }
+  EXPECT_LE(observed, all["observed"].get<std::int64_t>());
+  EXPECT_GT(all["rate_per_100k"].get<double>(), 0);
 }
 
 }  // namespace

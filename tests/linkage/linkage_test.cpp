@@ -79,9 +79,27 @@ TEST(CaptureHistories, AggregatesPeopleWithTheSameHistoryAndStratum) {
   EXPECT_EQ(histories->rows[0].count, 3);  // Police only.
   EXPECT_EQ(histories->rows[1].count, 2);  // Police and prosecution.
   EXPECT_EQ(to_csv(*histories),
-            "politie,om,comensha,kmar,classification,sex,age_group,count\n"
-            "1,0,0,0,sexual,female,adult,3\n"
-            "1,1,0,0,sexual,female,adult,2\n");
+            "politie,om,comensha,kmar,classification,sex,age_group,region,count\n"
+            "1,0,0,0,sexual,female,adult,unknown,3\n"
+            "1,1,0,0,sexual,female,adult,unknown,2\n");
+}
+
+TEST(CaptureHistories, TakesTheRegionMostSourcesRecorded) {
+  std::vector<Registration> registrations{
+      reg("politie", "A", ExploitationForm::kSexual, Sex::kFemale, 25),
+      reg("om", "A", ExploitationForm::kSexual, Sex::kFemale, 25),
+      reg("comensha", "A", ExploitationForm::kSexual, Sex::kFemale, 25),
+      reg("kmar", "A", ExploitationForm::kSexual, Sex::kFemale, 25),
+  };
+  registrations[0].region_code = "GM0363";
+  registrations[1].region_code = "GM0599";
+  registrations[2].region_code = "GM0599";  // Two against one; KMar's unknown does not count.
+
+  const auto histories = capture_histories(registrations, kSources);
+
+  ASSERT_TRUE(histories.has_value());
+  ASSERT_EQ(histories->rows.size(), 1u);
+  EXPECT_EQ(histories->rows[0].region, "GM0599");
 }
 
 TEST(CaptureHistories, RefusesUnlistedAndDuplicateSources) {

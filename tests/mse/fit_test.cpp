@@ -293,9 +293,10 @@ Selection exhaustive_bic() {
 // are other random draws, so the bounds agree to within bootstrap noise.
 TEST(Bootstrap, ReproducesThePublishedKoreaBcaInterval) {
   const CaptureTable table = read_table("Korea.csv");
-  const double estimate = exhaustive_search(table, Criterion::kBic)->models.front().total;
+  const FitResult chosen = exhaustive_search(table, Criterion::kBic)->models.front();
+  const double estimate = chosen.total;
 
-  const auto result = bootstrap(table, exhaustive_bic(), estimate, {.replicates = 1000, .seed = 1, .threads = 2});
+  const auto result = bootstrap(table, exhaustive_bic(), chosen, {.replicates = 1000, .seed = 1, .threads = 2});
 
   ASSERT_TRUE(result.has_value()) << result.error().message;
   EXPECT_EQ(result->failed + static_cast<int>(result->totals.size()), 1000);
@@ -308,7 +309,7 @@ TEST(Bootstrap, ReproducesThePublishedKoreaBcaInterval) {
 TEST(Bootstrap, DependsOnTheSeedNotOnTheThreads) {
   const CaptureTable table = read_table("Western.csv");
   const Selection independence = [](const CaptureTable& t) { return fit(t, {}); };
-  const double estimate = fit(table, {})->total;
+  const FitResult estimate = *fit(table, {});
 
   const auto one = bootstrap(table, independence, estimate, {.replicates = 200, .seed = 7, .threads = 1});
   const auto two = bootstrap(table, independence, estimate, {.replicates = 200, .seed = 7, .threads = 2});
@@ -328,7 +329,7 @@ TEST(Bootstrap, CountsReplicatesWithoutAnEstimate) {
   ASSERT_TRUE(table.has_value());
   const Selection independence = [](const CaptureTable& t) { return fit(t, {}); };
 
-  const auto result = bootstrap(*table, independence, fit(*table, {})->total, {.replicates = 100, .seed = 3});
+  const auto result = bootstrap(*table, independence, *fit(*table, {}), {.replicates = 100, .seed = 3});
 
   // A resample keeps no shared person with probability (1 - 1/61)^61, about 0.37.
   ASSERT_TRUE(result.has_value()) << result.error().message;
@@ -336,6 +337,63 @@ TEST(Bootstrap, CountsReplicatesWithoutAnEstimate) {
   EXPECT_LT(result->failed, 55);
   EXPECT_EQ(result->failed + static_cast<int>(result->totals.size()), 100);
   for (const double v : result->totals) EXPECT_TRUE(std::isfinite(v));
+}
+
+double standard_deviation(const std::vector<double>& values) {
+  double mean = 0;
+  for (const double v : values) mean += v / static_cast<double>(values.size());
+  double sum = 0;
+  for (const double v : values) sum += (v - mean) * (v - mean);
+  return std::sqrt(sum / static_cast<double>(values.size() - 1));
+}
+
+// Two lists, 400 and 300 people, 120 on both: Lincoln-Petersen gives N^ = a + b + c + ab/c =
+// 1,000 with cells a = 280, b = 180, c = 120, and gradient g = (1 + b/c, 1 + a/c, 1 - ab/c^2) =
+// (2.5, 3.33, -2.5). Delta method: Poisson draws of the cells (parametric) give
+// Var N^ = sum g_i^2 x_i = 4,500; resampling the n = 580 people seen (multinomial, n fixed)
+// gives 4,500 - (sum g_i x_i)^2 / n = 4,500 - 1,000^2 / 580 = 2,775.9.
+TEST(Bootstrap, SpreadMatchesTheDeltaMethodForBothMethods) {
+  const auto table = parse_capture_table("A,B,count\n1,0,280\n0,1,180\n1,1,120\n", "lp.csv");
+  ASSERT_TRUE(table.has_value());
+  const Selection independence = [](const CaptureTable& t) { return fit(t, {}); };
+  const FitResult chosen = *fit(*table, {});
+  ASSERT_NEAR(chosen.total, 1000, 1e-6);
+
+  const auto nonparametric = bootstrap(*table, independence, chosen, {.replicates = 4000, .seed = 11});
+  const auto parametric = bootstrap(*table, independence, chosen,
+                                    {.method = BootstrapMethod::kParametric, .replicates = 4000, .seed = 11});
+
+  ASSERT_TRUE(nonparametric.has_value());
+  ASSERT_TRUE(parametric.has_value());
+  const double multinomial_variance = 4500.0 - 1e6 / 580.0;
+  EXPECT_NEAR(standard_deviation(nonparametric->totals), std::sqrt(multinomial_variance),
+              0.06 * std::sqrt(multinomial_variance));
+  EXPECT_NEAR(standard_deviation(parametric->totals), std::sqrt(4500.0), 0.06 * std::sqrt(4500.0));
+  EXPECT_LT(parametric->bca_low, 1000);
+  EXPECT_GT(parametric->bca_high, 1000);
+  EXPECT_GT(parametric->percentile_high - parametric->percentile_low,
+            nonparametric->percentile_high - nonparametric->percentile_low);
+}
+
+TEST(Bootstrap, RefusesAModelThatIsNotEstimable) {
+  const auto table = parse_capture_table("A,B,count\n1,0,3\n0,1,4\n1,1,5\n", "t.csv");
+  FitResult broken = *fit(*table, {});
+  broken.status = FitStatus::kNoMle;
+  const Selection independence = [](const CaptureTable& t) { return fit(t, {}); };
+
+  EXPECT_FALSE(bootstrap(*table, independence, broken, {.replicates = 20}).has_value());
+}
+
+TEST(WithoutEmptyLists, DropsListsThatSawNobodyAndKeepsTheOthersCounts) {
+  const auto table = parse_capture_table("A,B,C,count\n1,0,0,5\n0,0,1,7\n1,0,1,2\n", "e.csv");
+  ASSERT_TRUE(table.has_value());
+  std::vector<std::string> dropped;
+
+  const CaptureTable kept = without_empty_lists(*table, &dropped);
+
+  EXPECT_EQ(dropped, std::vector<std::string>{"B"});
+  EXPECT_EQ(kept.lists, (std::vector<std::string>{"A", "C"}));
+  EXPECT_EQ(kept.counts, (std::vector<std::int64_t>{0, 5, 7, 2}));
 }
 
 TEST(ParseCaptureTable, SumsOverCovariatesAndNamesBadCells) {
