@@ -374,6 +374,8 @@ struct EstimateOptions {
   bool json = false;
   bool csv = false;
   bool no_sensitivity = false;
+  bool joint = false;
+  std::string stratum_lists = "all";
   int bootstrap = 0;
   std::string bootstrap_method = "nonparametric";
   std::uint64_t seed = 1;
@@ -633,6 +635,91 @@ std::optional<std::string> region_of_stratum(const std::string& stratum, const s
   return std::nullopt;
 }
 
+// One model over all strata (--joint): a main effect per stratum, the lists of
+// --stratum-lists varying by stratum, and the --model pairs shared by all strata.
+Result<void> run_joint_estimate(const std::vector<std::pair<std::string, mse::CaptureTable>>& tables,
+                                const EstimateOptions& options, std::optional<std::int64_t> population,
+                                std::ostream& out) {
+  if (options.by.empty() || tables.size() < 2) {
+    return fail(ErrorCode::kInvalidArgument, "--joint needs --by with at least two strata");
+  }
+  mse::StratifiedTable table;
+  table.lists = tables.front().second.lists;
+  for (const auto& [stratum, t] : tables) {
+    table.strata.push_back(stratum);
+    table.counts.push_back(t.counts);
+  }
+  mse::StratifiedModel model;
+  ASSIGN_OR_RETURN(model.pairs, mse::parse_model(options.model, table.lists));
+  if (options.stratum_lists == "all") {
+    for (int i = 0; i < static_cast<int>(table.lists.size()); ++i) model.stratum_lists.push_back(i);
+  } else if (options.stratum_lists != "none") {
+    std::stringstream names(options.stratum_lists);
+    for (std::string name; std::getline(names, name, ',');) {
+      const auto it = std::find(table.lists.begin(), table.lists.end(), name);
+      if (it == table.lists.end()) {
+        return fail(ErrorCode::kInvalidArgument, fmt::format("--stratum-lists: '{}' is not a list of the table", name));
+      }
+      model.stratum_lists.push_back(static_cast<int>(it - table.lists.begin()));
+    }
+  }
+  for (const int i : model.stratum_lists) {
+    for (std::size_t s = 0; s < table.strata.size(); ++s) {
+      std::int64_t seen = 0;
+      for (std::size_t p = 1; p < table.counts[s].size(); ++p) seen += ((p >> i) & 1) ? table.counts[s][p] : 0;
+      if (seen == 0) {
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("list {} saw nobody in stratum {}, so its chance cannot vary by stratum: leave it out of "
+                                "--stratum-lists", table.lists[static_cast<std::size_t>(i)], table.strata[s]));
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(const mse::StratifiedFit fitted, mse::fit_stratified(table, model));
+  if (fitted.status != mse::FitStatus::kOk) {
+    return fail(ErrorCode::kInvalidArgument, "the joint model is not estimable: " + fitted.message);
+  }
+  const std::string terms = mse::describe(model.pairs, table.lists);
+  std::vector<std::string> varying;
+  for (const int i : model.stratum_lists) varying.push_back(table.lists[static_cast<std::size_t>(i)]);
+  if (options.json) {
+    nlohmann::json strata = nlohmann::json::array();
+    for (std::size_t s = 0; s < table.strata.size(); ++s) {
+      std::int64_t observed = 0;
+      for (std::size_t p = 1; p < table.counts[s].size(); ++p) observed += table.counts[s][p];
+      strata.push_back({{"stratum", table.strata[s]}, {"observed", observed}, {"estimate_unobserved", fitted.unobserved[s]},
+                        {"estimate_total", static_cast<double>(observed) + fitted.unobserved[s]}});
+    }
+    nlohmann::json result{{"procedure", "joint model over strata"}, {"by", options.by}, {"terms", terms},
+                          {"stratum_lists", varying}, {"lists", table.lists}, {"observed", table.observed()},
+                          {"estimate_total", fitted.total}, {"estimate_unobserved", fitted.total - static_cast<double>(table.observed())},
+                          {"ci_low", fitted.ci_low}, {"ci_high", fitted.ci_high},
+                          {"ci_method", "log-normal on the summed unobserved counts (delta method)"},
+                          {"deviance", fitted.deviance}, {"aic", fitted.aic}, {"bic", fitted.bic},
+                          {"parameters", fitted.parameters}, {"strata", strata}, {"warnings", nlohmann::json::array()}};
+    if (population && *population > 0) {
+      result["population"] = *population;
+      result["rate_per_100k"] = fitted.total / static_cast<double>(*population) * 1e5;
+    }
+    out << result.dump(2) << '\n';
+    return ok();
+  }
+  out << fmt::format("Joint model over strata by {} ({} strata; lists varying by stratum: {})\n", options.by,
+                     table.strata.size(), varying.empty() ? "none" : fmt::format("{}", fmt::join(varying, ", ")));
+  out << fmt::format("  lists: {}\n  shared pairs: {}\n", fmt::join(table.lists, ", "), terms);
+  for (std::size_t s = 0; s < table.strata.size(); ++s) {
+    std::int64_t observed = 0;
+    for (std::size_t p = 1; p < table.counts[s].size(); ++p) observed += table.counts[s][p];
+    out << fmt::format("  {:<24} observed {:>7}  unobserved {:>9.0f}  total {:>9.0f}\n", table.strata[s], observed,
+                       fitted.unobserved[s], static_cast<double>(observed) + fitted.unobserved[s]);
+  }
+  out << fmt::format("  total {:.0f} (95% CI {:.0f} to {:.0f}, log-normal); deviance {:.2f}, AIC {:.2f}, BIC {:.2f}, {} parameters\n",
+                     fitted.total, fitted.ci_low, fitted.ci_high, fitted.deviance, fitted.aic, fitted.bic, fitted.parameters);
+  if (population && *population > 0) {
+    out << fmt::format("  per 100,000 inhabitants: {:.1f}\n", fitted.total / static_cast<double>(*population) * 1e5);
+  }
+  return ok();
+}
+
 Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& options, std::ostream& out) {
   std::vector<std::pair<std::string, mse::CaptureTable>> tables;
   std::optional<std::int64_t> population;
@@ -642,8 +729,16 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
     if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", options.table));
     std::stringstream text;
     text << file.rdbuf();
-    ASSIGN_OR_RETURN(auto table, mse::parse_capture_table(text.str(), options.table));
-    tables.emplace_back("", std::move(table));
+    if (!options.by.empty()) {
+      // A covariate column of the file as strata.
+      ASSIGN_OR_RETURN(const auto stratified, mse::parse_stratified_table(text.str(), options.table, options.by));
+      for (std::size_t s = 0; s < stratified.strata.size(); ++s) {
+        tables.emplace_back(stratified.strata[s], mse::CaptureTable{stratified.lists, stratified.counts[s]});
+      }
+    } else {
+      ASSIGN_OR_RETURN(auto table, mse::parse_capture_table(text.str(), options.table));
+      tables.emplace_back("", std::move(table));
+    }
   } else {
     ASSIGN_OR_RETURN(const auto store, open_store(global));
     ASSIGN_OR_RETURN(const auto histories, link_year(*store, options.year, options.mandate, options.role));
@@ -656,12 +751,14 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
     ASSIGN_OR_RETURN(const auto unit_of, police_units(*store));
     ASSIGN_OR_RETURN(tables, tables_from_histories(histories, options.by, unit_of));
     if (auto p = store->population("NL01", options.year)) population = *p;
+    if (options.joint) return run_joint_estimate(tables, options, population, out);
     for (const auto& [stratum, table] : tables) {
       const auto region = region_of_stratum(stratum, options.by);
       if (!region) continue;
       if (auto p = store->population(*region, options.year)) stratum_population[stratum] = *p;
     }
   }
+  if (options.joint) return run_joint_estimate(tables, options, population, out);
   nlohmann::json strata = nlohmann::json::array();
   double total = 0;
   for (auto& [stratum, table] : tables) {
@@ -799,7 +896,13 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   estimate->add_option("--mandate", estimate_options.mandate)
       ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))->capture_default_str();
   estimate->add_option("--role", estimate_options.role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
-  estimate->add_option("--by", estimate_options.by, "Strata: any of form,sex,age (with --year)");
+  estimate->add_option("--by", estimate_options.by,
+                       "Strata: any of form,sex,age,region (with --year), or a covariate column (with --table)");
+  estimate->add_flag("--joint", estimate_options.joint,
+                     "One model over all strata (with --by and --model): stratum effects, shared pairs");
+  estimate->add_option("--stratum-lists", estimate_options.stratum_lists,
+                       "With --joint: lists whose chance differs by stratum ('all', 'none' or 'A,B')")
+      ->capture_default_str();
   estimate->add_option("--model", estimate_options.model, "Fit one model: 'independence' or pairs such as 'A:B,C:D'");
   estimate->add_option("--search", estimate_options.search,
                        "auto (exhaustive up to 6 lists), exhaustive, stepwise, or sparse (Chan, Silverman and Vincent)")

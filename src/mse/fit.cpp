@@ -277,4 +277,122 @@ std::vector<double> fitted_counts(const CaptureTable& table, const FitResult& fi
   return means;
 }
 
+Result<StratifiedFit> fit_stratified(const StratifiedTable& table, const StratifiedModel& model) {
+  const int k = static_cast<int>(table.lists.size());
+  const int strata = static_cast<int>(table.strata.size());
+  if (k < 2) return fail(ErrorCode::kInvalidArgument, "a stratified table needs at least 2 lists");
+  if (strata == 0 || table.observed() == 0) return fail(ErrorCode::kInvalidArgument, "the stratified table is empty");
+  for (const auto& c : table.counts) {
+    if (c.size() != std::size_t{1} << k) return fail(ErrorCode::kInvalidArgument, "a stratum's table has the wrong size");
+  }
+  for (const auto& [a, b] : model.pairs.interactions) {
+    if (a < 0 || b < 0 || a >= k || b >= k || a == b) return fail(ErrorCode::kInvalidArgument, "model names a list the table lacks");
+  }
+  for (const int l : model.stratum_lists) {
+    if (l < 0 || l >= k) return fail(ErrorCode::kInvalidArgument, "stratum-by-list term names a list the table lacks");
+  }
+  // Pairs that never overlap in any stratum go to minus infinity, as in fit().
+  CaptureTable pooled{table.lists, std::vector<std::int64_t>(std::size_t{1} << k, 0)};
+  for (const auto& c : table.counts) {
+    for (std::size_t p = 1; p < c.size(); ++p) pooled.counts[p] += c[p];
+  }
+  const internal::Design pattern_design = internal::build_design(pooled, model.pairs);
+  StratifiedFit result;
+  result.infinite_interactions = pattern_design.infinite;
+  const int stratum_base = 1;
+  const int list_base = stratum_base + strata - 1;
+  const int cross_base = list_base + k;
+  const int pair_base = cross_base + static_cast<int>(model.stratum_lists.size()) * (strata - 1);
+  const int columns = pair_base + static_cast<int>(pattern_design.finite.size());
+  result.coefficient_names.push_back("(intercept)");
+  for (int s = 1; s < strata; ++s) result.coefficient_names.push_back("stratum " + table.strata[static_cast<std::size_t>(s)]);
+  for (const auto& l : table.lists) result.coefficient_names.push_back(l);
+  for (const int l : model.stratum_lists) {
+    for (int s = 1; s < strata; ++s) {
+      result.coefficient_names.push_back(table.lists[static_cast<std::size_t>(l)] + ":stratum " + table.strata[static_cast<std::size_t>(s)]);
+    }
+  }
+  for (const auto& [a, b] : pattern_design.finite) {
+    result.coefficient_names.push_back(table.lists[static_cast<std::size_t>(a)] + ":" + table.lists[static_cast<std::size_t>(b)]);
+  }
+  result.parameters = columns + static_cast<int>(pattern_design.infinite.size());
+
+  std::vector<std::vector<int>> active;
+  std::vector<double> counts;
+  for (int s = 0; s < strata; ++s) {
+    for (std::size_t r = 0; r < pattern_design.cells.size(); ++r) {
+      const std::size_t p = pattern_design.cells[r];
+      std::vector<int> cols{0};
+      if (s > 0) cols.push_back(stratum_base + s - 1);
+      for (int i = 0; i < k; ++i) {
+        if ((p >> i) & 1) cols.push_back(list_base + i);
+      }
+      for (std::size_t t = 0; t < model.stratum_lists.size(); ++t) {
+        if (s > 0 && ((p >> model.stratum_lists[t]) & 1)) cols.push_back(cross_base + static_cast<int>(t) * (strata - 1) + s - 1);
+      }
+      for (std::size_t t = 0; t < pattern_design.finite.size(); ++t) {
+        const auto [a, b] = pattern_design.finite[t];
+        if (((p >> a) & 1) && ((p >> b) & 1)) cols.push_back(pair_base + static_cast<int>(t));
+      }
+      std::sort(cols.begin(), cols.end());
+      active.push_back(std::move(cols));
+      counts.push_back(static_cast<double>(table.counts[static_cast<std::size_t>(s)][p]));
+    }
+  }
+  const auto rows = static_cast<Eigen::Index>(active.size());
+  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(rows, columns);
+  Eigen::VectorXd y(rows);
+  bool any_zero = false;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    for (const int j : active[static_cast<std::size_t>(r)]) x(r, j) = 1.0;
+    y[r] = counts[static_cast<std::size_t>(r)];
+    any_zero = any_zero || y[r] == 0;
+  }
+  if (rows < columns || Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).rank() < columns) {
+    result.status = FitStatus::kNotIdentifiable;
+    result.message = fmt::format("not identifiable: {} parameters but the design on the {} cells left has lower rank", columns, rows);
+    return result;
+  }
+  if (any_zero && !strictly_positive_table_exists(x, y)) {
+    result.status = FitStatus::kNoMle;
+    result.message = "no maximum-likelihood estimate: the zero cells put the data on the boundary of the model";
+    return result;
+  }
+  ASSIGN_OR_RETURN(const internal::IrlsFit irls, internal::fit_poisson(active, y, columns));
+  result.coefficients.assign(irls.beta.data(), irls.beta.data() + irls.beta.size());
+  result.deviance = irls.deviance;
+  double log_likelihood = 0;
+  for (Eigen::Index r = 0; r < rows; ++r) log_likelihood += y[r] * std::log(irls.mu[r]) - irls.mu[r] - std::lgamma(y[r] + 1);
+  const auto n = static_cast<double>(table.observed());
+  result.aic = -2 * log_likelihood + 2.0 * result.parameters;
+  result.bic = -2 * log_likelihood + result.parameters * std::log(n);
+  // The unobserved cell of stratum s has linear predictor b0 + b_s.
+  Eigen::VectorXd gradient = Eigen::VectorXd::Zero(columns);
+  double unobserved = 0;
+  for (int s = 0; s < strata; ++s) {
+    const double u = std::exp(irls.beta[0] + (s > 0 ? irls.beta[stratum_base + s - 1] : 0.0));
+    result.unobserved.push_back(u);
+    unobserved += u;
+    gradient[0] += u;
+    if (s > 0) gradient[stratum_base + s - 1] += u;
+  }
+  result.total = n + unobserved;
+  Eigen::MatrixXd information = Eigen::MatrixXd::Zero(columns, columns);
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const auto& cols = active[static_cast<std::size_t>(r)];
+    for (std::size_t a = 0; a < cols.size(); ++a) {
+      for (std::size_t b = 0; b <= a; ++b) information(cols[a], cols[b]) += irls.mu[r];
+    }
+  }
+  const double variance = gradient.dot(information.selfadjointView<Eigen::Lower>().ldlt().solve(gradient));
+  const double se_log = std::sqrt(variance) / unobserved;
+  result.ci_low = n + unobserved * std::exp(-1.959963984540054 * se_log);
+  result.ci_high = n + unobserved * std::exp(1.959963984540054 * se_log);
+  if (!std::isfinite(result.total) || !std::isfinite(result.ci_high) || !std::isfinite(result.aic)) {
+    result.status = FitStatus::kNoMle;
+    result.message = "the estimate of the unobserved cells is not finite";
+  }
+  return result;
+}
+
 }  // namespace rapporteur::mse

@@ -141,6 +141,53 @@ Result<SearchResult> stepwise_search(const CaptureTable& table, Criterion criter
 // iteration does not converge.
 Result<FitResult> fit(const CaptureTable& table, const Model& model);
 
+// Capture tables of several strata (exploitation forms, age groups, years) over the same lists,
+// for one model across them all.
+struct StratifiedTable {
+  std::vector<std::string> lists;
+  std::vector<std::string> strata;
+  std::vector<std::vector<std::int64_t>> counts;  // counts[s][pattern], each of size 2^K.
+
+  std::int64_t observed() const;
+};
+
+// Groups `by`'s values into a stratified table: rows of a capture-history CSV with a stratum
+// column, as parse_capture_table reads them (other columns are summed over). Fails as
+// parse_capture_table does, and with kInvalidArgument when the column `by` is missing.
+Result<StratifiedTable> parse_stratified_table(std::string_view csv, std::string_view file_name, const std::string& by);
+
+// One log-linear model over all strata: a main effect per stratum (its own unobserved count),
+// main effects per list, stratum-by-list interactions for `stratum_lists` (the list's chance
+// differs by stratum: heterogeneity the strata explain), and two-list interactions shared by
+// all strata. Stratum 0 is the reference level.
+struct StratifiedModel {
+  Model pairs;
+  std::vector<int> stratum_lists;
+};
+
+struct StratifiedFit {
+  FitStatus status = FitStatus::kOk;
+  std::string message;
+  std::vector<std::string> coefficient_names;
+  std::vector<double> coefficients;  // Intercept, strata 1.., lists, stratum x list, pairs.
+  std::vector<std::pair<int, int>> infinite_interactions;
+  int parameters = 0;
+  double deviance = 0;
+  double aic = 0;
+  double bic = 0;
+  std::vector<double> unobserved;  // Per stratum.
+  double total = 0;
+  // Log-normal interval for the total: the variance of the summed unobserved counts by the
+  // delta method from the inverse Fisher information.
+  double ci_low = 0;
+  double ci_high = 0;
+};
+
+// Fits `model` on all strata at once, with the same existence and rank checks as fit().
+// Fails with kInvalidArgument for an empty table, fewer than 2 lists or a model naming a list
+// the table lacks, and with kInternal if the iteration does not converge.
+Result<StratifiedFit> fit_stratified(const StratifiedTable& table, const StratifiedModel& model);
+
 // How a bootstrap replicate chooses its model: the whole selection is redone per replicate,
 // so the interval carries the uncertainty of the model choice (Chan, Silverman and Vincent
 // 2021, section 3.3).

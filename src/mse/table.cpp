@@ -124,6 +124,51 @@ Result<CaptureTable> parse_capture_table(std::string_view csv, std::string_view 
   return table;
 }
 
+std::int64_t StratifiedTable::observed() const {
+  std::int64_t total = 0;
+  for (const auto& c : counts) {
+    for (std::size_t p = 1; p < c.size(); ++p) total += c[p];
+  }
+  return total;
+}
+
+Result<StratifiedTable> parse_stratified_table(std::string_view csv, std::string_view file_name, const std::string& by) {
+  std::istringstream in{std::string(csv)};
+  std::string header_line;
+  if (!std::getline(in, header_line)) return fail(ErrorCode::kInvalidArgument, fmt::format("{}: empty file", file_name));
+  if (header_line.starts_with("\xEF\xBB\xBF")) header_line.erase(0, 3);
+  const std::vector<std::string> header = split_line(header_line);
+  const auto by_at = std::find(header.begin(), header.end(), by);
+  if (by_at == header.end()) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: no stratum column '{}'", file_name, by));
+  }
+  const auto by_column = static_cast<std::size_t>(by_at - header.begin());
+  // The lists are the 0/1 columns of the whole file, the stratum column excepted.
+  ASSIGN_OR_RETURN(const CaptureTable whole, parse_capture_table(csv, file_name));
+  std::vector<std::string> lists;
+  for (const auto& l : whole.lists) {
+    if (l != by) lists.push_back(l);
+  }
+  std::map<std::string, std::string> parts;  // Stratum value -> its rows as CSV.
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const auto fields = split_line(line);
+    if (fields.size() != header.size()) continue;  // parse_capture_table above has refused such rows.
+    auto& part = parts[fields[by_column]];
+    if (part.empty()) part = header_line + "\n";
+    part += line + "\n";
+  }
+  StratifiedTable table;
+  table.lists = lists;
+  for (const auto& [value, part] : parts) {
+    ASSIGN_OR_RETURN(CaptureTable t, parse_capture_table(part, fmt::format("{} ({} = {})", file_name, by, value), lists));
+    table.strata.push_back(value);
+    table.counts.push_back(std::move(t.counts));
+  }
+  return table;
+}
+
 Result<Model> parse_model(std::string_view terms, const std::vector<std::string>& lists) {
   Model model;
   if (terms.empty() || terms == "independence") return model;

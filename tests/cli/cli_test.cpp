@@ -233,6 +233,27 @@ TEST(Cli, EstimateOnACaptureTableChoosesAModelAndShowsTheAlternatives) {
   EXPECT_NE(fixed.out.find(",b:c,123,"), std::string::npos) << fixed.out;
 }
 
+TEST(Cli, EstimateOneJointModelOverTheStrataOfACovariateColumn) {
+  const std::string cruyff = RAPPORTEUR_SHARED_DATA "/mse/Cruyff_simdat.csv";
+  const Outcome joint = run_cli({"estimate", "--table", cruyff, "--by", "Y", "--joint", "--model", "R1:R2",
+                                 "--stratum-lists", "R1,R3", "--json"});
+  const Outcome separate = run_cli({"estimate", "--table", cruyff, "--by", "Y", "--model", "independence", "--json",
+                                    "--no-sensitivity"});
+  const Outcome unknown = run_cli({"estimate", "--table", cruyff, "--by", "Y", "--joint", "--stratum-lists", "R9"});
+
+  ASSERT_EQ(joint.status, kExitOk) << joint.err;
+  const auto parsed = nlohmann::json::parse(joint.out);
+  double sum = 0;
+  for (const auto& s : parsed["strata"]) sum += s["estimate_total"].get<double>();
+  EXPECT_NEAR(sum, parsed["estimate_total"].get<double>(), 1e-6);
+  EXPECT_EQ(parsed["strata"].size(), 4u);
+  EXPECT_EQ(parsed["parameters"].get<int>(), 1 + 3 + 4 + 2 * 3 + 1);
+  ASSERT_EQ(separate.status, kExitOk) << separate.err;
+  EXPECT_EQ(nlohmann::json::parse(separate.out)["strata"].size(), 4u);
+  EXPECT_EQ(unknown.status, kExitFailure);
+  EXPECT_NE(unknown.err.find("'R9' is not a list"), std::string::npos) << unknown.err;
+}
+
 TEST(Cli, EstimateExplainsBadRequests) {
   const Outcome nothing = run_cli({"estimate"});
   const Outcome unknown_list = run_cli({"estimate", "--table", kKorea, "--model", "b:z"});

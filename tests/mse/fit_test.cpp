@@ -396,6 +396,94 @@ TEST(WithoutEmptyLists, DropsListsThatSawNobodyAndKeepsTheOthersCounts) {
   EXPECT_EQ(kept.counts, (std::vector<std::int64_t>{0, 5, 7, 2}));
 }
 
+StratifiedTable read_stratified(const std::string& name, const std::string& by) {
+  std::ifstream file(kData + name);
+  std::stringstream text;
+  text << file.rdbuf();
+  auto table = parse_stratified_table(text.str(), name, by);
+  EXPECT_TRUE(table.has_value()) << (table ? "" : table.error().message);
+  return table.value_or(StratifiedTable{});
+}
+
+// The Dutch team's simulated four-register data with year (Y) and covariates: one model over
+// the strata, with stratum-by-list terms, against the same design fitted by statsmodels.
+TEST(FitStratified, AgreesWithStatsmodelsOnTheCruyffSimulatedData) {
+  struct Stratified {
+    std::string by, terms, cross;
+  };
+  for (const Stratified& c : {Stratified{"Y", "R1:R2", "R1,R3"}, Stratified{"X4", "independence", "none"},
+                              Stratified{"X1", "R1:R4,R2:R4", "R2"}}) {
+    const StratifiedTable table = read_stratified("Cruyff_simdat.csv", c.by);
+    const auto pairs = parse_model(c.terms, table.lists);
+    ASSERT_TRUE(pairs.has_value());
+    StratifiedModel model{*pairs, {}};
+    if (c.cross != "none") {
+      for (const auto& list : {c.cross.substr(0, 2), c.cross.size() > 2 ? c.cross.substr(3, 2) : std::string()}) {
+        if (!list.empty()) model.stratum_lists.push_back(static_cast<int>(std::find(table.lists.begin(), table.lists.end(), list) - table.lists.begin()));
+      }
+    }
+    const std::string command = "/usr/bin/python3 '" RAPPORTEUR_SOURCE_DIR "/tests/mse/stratified_fit.py' '" + kData +
+                                "Cruyff_simdat.csv' " + c.by + " '" + c.terms + "' '" + c.cross + "'";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string output;
+    char buffer[4096];
+    while (pipe && fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    ASSERT_EQ(pipe ? pclose(pipe) : -1, 0) << command;
+    const auto reference = nlohmann::json::parse(output);
+
+    const auto fitted = fit_stratified(table, model);
+
+    ASSERT_TRUE(fitted.has_value()) << fitted.error().message;
+    ASSERT_EQ(fitted->status, FitStatus::kOk) << fitted->message;
+    ASSERT_EQ(fitted->coefficients.size(), reference["params"].size()) << c.by;
+    for (std::size_t i = 0; i < fitted->coefficients.size(); ++i) {
+      expect_relative(fitted->coefficients[i], reference["params"][i].get<double>(), 1e-6, c.by + " " + fitted->coefficient_names[i]);
+    }
+    expect_relative(fitted->deviance, reference["deviance"].get<double>(), 1e-6, c.by + " deviance");
+    expect_relative(fitted->total, reference["total"].get<double>(), 1e-6, c.by + " total");
+    for (std::size_t s = 0; s < fitted->unobserved.size(); ++s) {
+      expect_relative(fitted->unobserved[s], reference["unobserved"][s].get<double>(), 1e-6, c.by + " stratum " + table.strata[s]);
+    }
+    EXPECT_LT(fitted->ci_low, fitted->total);
+    EXPECT_GT(fitted->ci_high, fitted->total);
+  }
+}
+
+// With every list's main effect varying by stratum and no shared terms, the joint model is
+// the separate independence models side by side: the same unobserved count per stratum.
+TEST(FitStratified, WithEveryListVaryingItEqualsSeparateFitsPerStratum) {
+  const StratifiedTable table = read_stratified("Cruyff_simdat.csv", "Y");
+  const auto joint = fit_stratified(table, {{}, {0, 1, 2, 3}});
+  ASSERT_TRUE(joint.has_value());
+  ASSERT_EQ(joint->status, FitStatus::kOk);
+  for (std::size_t s = 0; s < table.strata.size(); ++s) {
+    const auto separate = fit(CaptureTable{table.lists, table.counts[s]}, {});
+    ASSERT_TRUE(separate.has_value());
+    expect_relative(joint->unobserved[s], separate->unobserved, 1e-8, "stratum " + table.strata[s]);
+  }
+}
+
+TEST(FitStratified, PairsThatNeverOverlapGoToMinusInfinityAndStillCount) {
+  const StratifiedTable table = read_stratified("Cruyff_simdat.csv", "X1");  // R3 and R4: no overlap.
+  const auto with = fit_stratified(table, {*parse_model("R1:R2,R3:R4", table.lists), {}});
+  const auto without = fit_stratified(table, {*parse_model("R1:R2", table.lists), {}});
+  ASSERT_TRUE(with.has_value());
+  ASSERT_TRUE(without.has_value());
+  ASSERT_EQ(with->status, FitStatus::kOk) << with->message;
+  EXPECT_EQ(with->infinite_interactions.size(), 1u);
+  EXPECT_EQ(with->parameters, without->parameters + 1);
+  EXPECT_TRUE(std::isfinite(with->total));
+}
+
+TEST(FitStratified, AListEmptyInOneStratumWithItsOwnTermHasNoEstimate) {
+  const auto table = parse_stratified_table("A,B,g,count\n1,0,x,5\n0,1,x,4\n1,1,x,3\n1,0,y,6\n", "g.csv", "g");
+  ASSERT_TRUE(table.has_value()) << table.error().message;
+  const auto fitted = fit_stratified(*table, {{}, {1}});
+  ASSERT_TRUE(fitted.has_value());
+  EXPECT_NE(fitted->status, FitStatus::kOk);
+  EXPECT_FALSE(parse_stratified_table("A,B,count\n1,0,5\n", "g.csv", "g").has_value());
+}
+
 TEST(ParseCaptureTable, SumsOverCovariatesAndNamesBadCells) {
   const auto table = parse_capture_table("A,B,sex,count\n1,0,2,3\n1,0,1,4\n0,1,1,5\n1,1,2,6\n", "cov.csv");
   const auto bad = parse_capture_table("A,B,count\n1,0,3\n0,1,x\n", "bad.csv");
