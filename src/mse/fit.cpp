@@ -205,18 +205,28 @@ Result<FitResult> internal::fit_model(const CaptureTable& table, const Model& mo
   }
   result.parameters = columns + static_cast<int>(result.infinite_interactions.size());
 
-  // A dense copy of the design for the rank check and the linear programme.
   const auto rows = static_cast<Eigen::Index>(design.cells.size());
-  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(rows, columns);
   Eigen::VectorXd y(rows);
   bool any_zero = false;
   for (Eigen::Index r = 0; r < rows; ++r) {
-    for (const int j : design.active[static_cast<std::size_t>(r)]) x(r, j) = 1.0;
     const std::int64_t count = table.counts[design.cells[static_cast<std::size_t>(r)]];
     y[r] = static_cast<double>(count);
     any_zero = any_zero || count == 0;
   }
-  if (rows < columns || Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).rank() < columns) {
+  // With every cell kept, the monomials of degree up to 2 are linearly independent on the
+  // non-empty capture patterns whenever there are at least as many cells as columns (only the
+  // saturated two-list model is not, and it has more columns than cells); the QR is needed
+  // only when cells were dropped.
+  const bool full_rank_known = design.infinite.empty() && rows >= columns;
+  // A dense copy of the design for the rank check and the linear programme, when needed.
+  Eigen::MatrixXd x;
+  if (!full_rank_known || (any_zero && existence == Existence::kCheck)) {
+    x = Eigen::MatrixXd::Zero(rows, columns);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      for (const int j : design.active[static_cast<std::size_t>(r)]) x(r, j) = 1.0;
+    }
+  }
+  if (rows < columns || (!full_rank_known && Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).rank() < columns)) {
     result.status = FitStatus::kNotIdentifiable;
     result.message = fmt::format("not identifiable: {} parameters but the design on the {} cells left has lower rank",
                                  columns, rows);
