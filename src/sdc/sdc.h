@@ -1,0 +1,171 @@
+// Statistical disclosure control of frequency tables: the minimum-frequency rule, secondary
+// suppression over every hierarchy of one or more linked tables, an independent audit by
+// linear programming, the cell-key method, and export in tau-ARGUS's JJ format. Pure
+// computation on plain data; no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace rapporteur::sdc {
+
+// A hierarchical classification: codes[0] is the root (the total); every other code has a
+// parent listed before it. A code without children is a leaf.
+struct Dimension {
+  std::string name;
+  std::vector<std::string> codes;
+  std::vector<std::string> labels;  // Parallel to codes; may be empty.
+  std::vector<int> parents;         // Parallel to codes; -1 for the root.
+};
+
+// Builds a dimension from (code, parent code) pairs in any order where parents come first;
+// the first pair is the root with an empty parent. Fails with kInvalidArgument on a
+// duplicate code, an unknown parent, a second root, or a code equal to its parent.
+Result<Dimension> make_dimension(std::string name, const std::vector<std::pair<std::string, std::string>>& code_parent,
+                                 const std::vector<std::string>& labels = {});
+
+// A table over every combination of its dimensions' codes (margins and totals included),
+// stored row-major: the last dimension varies fastest. Values are counts of units.
+struct Table {
+  std::string name;
+  std::vector<Dimension> dimensions;
+  std::vector<std::int64_t> values;
+
+  std::size_t cell_count() const;
+  // Index of the cell with these code positions (one per dimension).
+  std::size_t index(const std::vector<int>& positions) const;
+  std::vector<int> positions(std::size_t index) const;
+};
+
+// Checks that every parent equals the sum of its children in every combination of the other
+// dimensions and that no count is negative. Fails with kInvalidArgument naming the first
+// offending cell, its value and the sum of its children.
+Result<void> check_additive(const Table& table);
+
+enum class Status { kSafe, kPrimary, kSecondary, kForced };
+std::string_view to_code(Status status);
+
+// How zero cells are treated: published as they are (the attacker then knows that every
+// suppressed cell is at least 1), or unsafe like small counts, because a zero in a group
+// reveals that the whole group has another category (group disclosure).
+enum class ZeroCells { kSafe, kUnsafe };
+
+struct Rule {
+  std::int64_t min_frequency = 10;  // Cells with 1 .. min_frequency - 1 units are unsafe.
+  ZeroCells zeros = ZeroCells::kSafe;
+  // Protection levels as tau-ARGUS sets them for the frequency rule: a primary cell's
+  // interval must reach value -/+ max(percent % of the value, min_level), rounded up to whole
+  // units. percent = 0 and min_level = 1 ask only that no cell be exactly recoverable.
+  double protection_percent = 30;
+  std::int64_t min_level = 1;
+};
+
+// One or more tables protected together. Cells of different tables with the same codes on
+// the dimensions they share, and the root on the dimensions only one of them has, are the
+// same cell (a shared margin): they get the same status in every table.
+struct Problem {
+  std::vector<Table> tables;
+  Rule rule;
+  // Cells that must be published whatever their count, as (table index, cell index).
+  std::vector<std::pair<std::size_t, std::size_t>> forced;
+  // After a safe pattern is found, up to this many secondary cells (largest first) are tried
+  // for release, each kept only if the audit still passes: fewer units lost, at one audit per
+  // trial.
+  int release_trials = 400;
+  // kCareful protects every unsafe cell by linear programming from the start (fewest
+  // suppressions); kFast first gives every relation with one suppressed cell a partner, which
+  // scales to very large tables at the price of more suppressions. kAuto is careful up to
+  // 20,000 distinct cells.
+  enum class Strategy { kAuto, kCareful, kFast } strategy = Strategy::kAuto;
+};
+
+struct Protection {
+  std::vector<std::vector<Status>> status;  // Per table, per cell.
+  std::int64_t primary_cells = 0;           // Distinct cells (shared margins counted once).
+  std::int64_t secondary_cells = 0;
+  std::int64_t secondary_units = 0;  // Sum of the counts of the secondary cells.
+  int repair_rounds = 0;             // Audit-and-repair rounds after the first pattern.
+  std::int64_t released = 0;         // Secondary cells released again by the final pass.
+  std::int64_t linear_programmes = 0;
+};
+
+// Applies the minimum-frequency rule, then suppresses further cells until the audit passes:
+// first every relation (a parent and its children, in any combination of the other
+// dimensions, in any table) with exactly one suppressed cell, or whose suppressed cells sum
+// to fewer than min_frequency units, gets its cheapest other cell suppressed; then each cell
+// the audit still finds under-protected gets the cheapest set of cells that lets an attacker
+// move it by its protection level, found by linear programming (GLPK), until the audit
+// passes; finally secondary cells are released one by one where the audit allows it.
+// Deterministic: the same input gives the same pattern. Fails with kInvalidArgument
+// when a table is not additive, two tables give a shared cell different values, or a forced
+// cell is out of range; with kConflict when forced cells make protection
+// impossible.
+Result<Protection> protect(const Problem& problem);
+
+// What the intruder knows besides the published cells and every additive relation.
+struct Attacker {
+  std::int64_t suppressed_min = 1;  // Lower bound of a suppressed cell (1 when zeros are published).
+  bool integer = true;              // Counts are whole numbers: bounds are rounded inwards.
+};
+
+struct CellAudit {
+  std::size_t table = 0;
+  std::size_t cell = 0;
+  Status status = Status::kSafe;
+  std::int64_t value = 0;
+  double low = 0;   // Feasibility interval the attacker can narrow the cell to.
+  double high = 0;  // Infinity when unbounded.
+  std::string problem;  // Empty when the cell is protected.
+};
+
+struct Audit {
+  std::vector<CellAudit> cells;  // Every suppressed cell (one entry per distinct cell).
+  // Relations whose suppressed cells are all children and sum to 1 .. min_frequency - 1.
+  std::vector<std::string> group_disclosures;
+  std::int64_t violations = 0;  // Under-protected primary cells plus group disclosures.
+  std::int64_t exact_secondaries = 0;  // Secondary cells recoverable exactly (a warning only).
+  std::int64_t batched_lps = 0;
+  std::int64_t exact_lps = 0;
+
+  bool passed() const { return violations == 0; }
+};
+
+// Computes, for every suppressed cell, the interval an attacker can narrow it to from the
+// published cells of all tables and every relation of every hierarchy (GLPK): first a few
+// batched programmes whose solutions certify most bounds at once, then one programme per
+// bound still uncertified. A primary cell fails when its interval does not reach its
+// protection levels or is a single value. Shares no code with protect(): it derives the
+// relations and the shared cells itself. Fails with kInvalidArgument when the status vectors
+// do not match the tables.
+Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status>>& status, const Attacker& attacker);
+
+// Cell-key perturbation (the method of the Australian Bureau of Statistics, as in sdcTools'
+// cellKey): every record has a key uniform in [0, 1); a cell's key is the fractional part of
+// the sum of its records' keys; the perturbation table maps (count, cell key) to a change.
+// The same records give the same cell key and so the same change in every table.
+struct PerturbationTable {
+  int max_deviation = 2;     // D: no count moves by more.
+  double variance = 1.0;     // V of the change for counts above D.
+  double stay = 0.5;         // Probability that a count above D is left alone.
+};
+
+// The record key of a pseudonymous person key (hex): its first 52 bits as a fraction.
+double record_key(std::string_view person_key);
+// The fractional part of a sum of record keys.
+double cell_key(const std::vector<double>& record_keys);
+// The perturbed count: zeros stay zero, results are never negative, the change has mean zero
+// for every count and never exceeds max_deviation. Fails with kInvalidArgument for a
+// negative count, a key outside [0, 1) or a table whose variance its deviation cannot give.
+Result<std::int64_t> perturb(std::int64_t count, double key, const PerturbationTable& table);
+
+// The tables and their relations in tau-ARGUS's JJ format: "0", the number of cells, one line
+// per cell (index, value, cost, status s/u/m/z, lower and upper bound, LPL, UPL, SPL), the
+// number of relations, one line per relation ("0 n : index (-1) index (1) ..."). Shared cells
+// appear once.
+std::string to_jj(const Problem& problem, const std::vector<std::vector<Status>>& status);
+
+}  // namespace rapporteur::sdc

@@ -1,0 +1,327 @@
+// Primary and secondary suppression. The pattern grows in up to two stages: for large tables
+// a relation-by-relation heuristic (every relation with one suppressed cell, or with
+// suppressed cells summing to fewer than the threshold, gets a partner); then, for each cell
+// the independent audit finds under-protected, the cheapest deviation an attacker could use,
+// found by linear programming as in Fischetti and Salazar's (2000) attacker subproblem, whose
+// moving cells are suppressed; finally a release pass.
+#include <glpk.h>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "sdc/internal/system.h"
+#include "sdc/sdc.h"
+
+namespace rapporteur::sdc {
+namespace {
+
+constexpr int kMaxRounds = 60;
+
+std::int64_t protection_level(const Rule& rule, std::int64_t value) {
+  return std::max<std::int64_t>(rule.min_level,
+                                static_cast<std::int64_t>(std::ceil(rule.protection_percent / 100.0 * static_cast<double>(value) - 1e-9)));
+}
+
+std::mutex& glpk_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+struct State {
+  const internal::System& system;
+  const Rule& rule;
+  std::vector<Status> status;  // Per distinct cell.
+
+  bool hidden(std::size_t c) const { return status[c] == Status::kPrimary || status[c] == Status::kSecondary; }
+  bool eligible(std::size_t c) const {
+    if (status[c] != Status::kSafe) return false;
+    return system.values[c] > 0 || rule.zeros == ZeroCells::kUnsafe;
+  }
+};
+
+// Stage 1. Returns the cells added.
+std::int64_t partner_relations(State& s) {
+  std::int64_t added = 0;
+  std::vector<char> queued(s.system.relations.size(), 1);
+  std::vector<std::size_t> queue(s.system.relations.size());
+  for (std::size_t r = 0; r < queue.size(); ++r) queue[r] = r;
+  // Processed in id order, rounds until stable: deterministic.
+  while (!queue.empty()) {
+    std::sort(queue.begin(), queue.end());
+    std::vector<std::size_t> next;
+    for (const std::size_t r : queue) {
+      queued[r] = 0;
+      const auto& rel = s.system.relations[r];
+      int count = 0;
+      std::int64_t children_hidden = 0;
+      bool parent_hidden = s.hidden(rel.parent);
+      std::int64_t need = 0;  // Largest protection level among the suppressed primaries.
+      std::int64_t hidden_sum = 0;
+      const auto visit = [&](std::size_t c) {
+        if (!s.hidden(c)) return;
+        ++count;
+        hidden_sum += s.system.values[c];
+        if (s.status[c] == Status::kPrimary) need = std::max(need, protection_level(s.rule, s.system.values[c]));
+      };
+      visit(rel.parent);
+      for (const auto c : rel.children) {
+        visit(c);
+        children_hidden += s.hidden(c) ? 1 : 0;
+      }
+      const bool single = count == 1;
+      const bool small_group = !parent_hidden && children_hidden >= 2 && hidden_sum < s.rule.min_frequency;
+      if (!single && !small_group) continue;
+      // The cheapest partner that can absorb the protection level; else the largest one.
+      std::optional<std::size_t> best;
+      const auto better = [&](std::size_t a, std::size_t b) {
+        const bool a_enough = s.system.values[a] >= need;
+        const bool b_enough = s.system.values[b] >= need;
+        if (a_enough != b_enough) return a_enough;
+        if (a_enough) return s.system.values[a] != s.system.values[b] ? s.system.values[a] < s.system.values[b] : a < b;
+        return s.system.values[a] != s.system.values[b] ? s.system.values[a] > s.system.values[b] : a < b;
+      };
+      for (const auto c : rel.children) {
+        if (s.eligible(c) && (!best || better(c, *best))) best = c;
+      }
+      if (!best && s.eligible(rel.parent)) best = rel.parent;
+      if (!best) continue;  // Nothing left to suppress here; the audit will judge.
+      s.status[*best] = Status::kSecondary;
+      ++added;
+      for (const auto other : s.system.relations_of[*best]) {
+        if (!queued[other]) {
+          queued[other] = 1;
+          next.push_back(other);
+        }
+      }
+      if (!queued[r]) {
+        queued[r] = 1;
+        next.push_back(r);
+      }
+    }
+    queue = std::move(next);
+  }
+  return added;
+}
+
+// Stage 2: the attacker subproblem. Variables y+ and y- per distinct cell; every relation
+// holds for y = y+ - y-; a cell can fall at most to its lower bound; forced cells and cells
+// that may not be suppressed stay put. Moving a published cell costs 1 + its value, a
+// suppressed one nothing.
+class Repair {
+ public:
+  Repair(State& s, std::int64_t suppressed_min) : s_(s), lower_(suppressed_min), lp_(glp_create_prob()) {
+    glp_init_smcp(&parameters_);
+    parameters_.msg_lev = GLP_MSG_OFF;
+    const auto n = static_cast<int>(s.system.values.size());
+    glp_add_cols(lp_, 2 * n);
+    glp_set_obj_dir(lp_, GLP_MIN);
+    std::vector<int> ia{0}, ja{0};
+    std::vector<double> ar{0.0};
+    glp_add_rows(lp_, static_cast<int>(s.system.relations.size()));
+    for (std::size_t r = 0; r < s.system.relations.size(); ++r) {
+      const int row = static_cast<int>(r + 1);
+      glp_set_row_bnds(lp_, row, GLP_FX, 0.0, 0.0);
+      const auto add = [&](std::size_t c, double sign) {
+        ia.push_back(row);
+        ja.push_back(static_cast<int>(2 * c + 1));
+        ar.push_back(sign);
+        ia.push_back(row);
+        ja.push_back(static_cast<int>(2 * c + 2));
+        ar.push_back(-sign);
+      };
+      add(s.system.relations[r].parent, 1.0);
+      for (const auto c : s.system.relations[r].children) add(c, -1.0);
+    }
+    glp_load_matrix(lp_, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
+    refresh();
+  }
+  ~Repair() {
+    glp_delete_prob(lp_);
+    glp_free_env();
+  }
+  Repair(const Repair&) = delete;
+  Repair& operator=(const Repair&) = delete;
+
+  // Bounds and costs from the current pattern.
+  void refresh() {
+    for (std::size_t c = 0; c < s_.system.values.size(); ++c) {
+      const int up = static_cast<int>(2 * c + 1);
+      const int down = up + 1;
+      const bool movable = s_.hidden(c) || s_.eligible(c);
+      const double room = std::max(0.0, static_cast<double>(s_.system.values[c] - lower_));
+      if (!movable) {
+        glp_set_col_bnds(lp_, up, GLP_FX, 0.0, 0.0);
+        glp_set_col_bnds(lp_, down, GLP_FX, 0.0, 0.0);
+      } else {
+        glp_set_col_bnds(lp_, up, GLP_LO, 0.0, 0.0);
+        if (room > 0) glp_set_col_bnds(lp_, down, GLP_DB, 0.0, room);
+        else glp_set_col_bnds(lp_, down, GLP_FX, 0.0, 0.0);
+      }
+      const double cost = s_.hidden(c) ? 0.0 : 1.0 + static_cast<double>(s_.system.values[c]);
+      glp_set_obj_coef(lp_, up, cost);
+      glp_set_obj_coef(lp_, down, cost);
+    }
+  }
+
+  // Makes room for cell c to move up (direction +1) or down (-1) by `amount`; returns the
+  // cells to suppress, or nothing when no deviation exists.
+  std::optional<std::vector<std::size_t>> partners(std::size_t c, int direction, double amount) {
+    const int up = static_cast<int>(2 * c + 1);
+    const int down = up + 1;
+    if (direction > 0) {
+      glp_set_col_bnds(lp_, up, GLP_FX, amount, amount);
+      glp_set_col_bnds(lp_, down, GLP_FX, 0.0, 0.0);
+    } else {
+      glp_set_col_bnds(lp_, up, GLP_FX, 0.0, 0.0);
+      glp_set_col_bnds(lp_, down, GLP_FX, amount, amount);
+    }
+    int rc = glp_simplex(lp_, &parameters_);
+    if (rc != 0) {
+      glp_adv_basis(lp_, 0);
+      rc = glp_simplex(lp_, &parameters_);
+    }
+    ++programmes;
+    std::optional<std::vector<std::size_t>> result;
+    if (rc == 0 && glp_get_status(lp_) == GLP_OPT) {
+      result.emplace();
+      for (std::size_t k = 0; k < s_.system.values.size(); ++k) {
+        const double y = glp_get_col_prim(lp_, static_cast<int>(2 * k + 1)) + glp_get_col_prim(lp_, static_cast<int>(2 * k + 2));
+        if (y > 1e-7 && !s_.hidden(k)) result->push_back(k);
+      }
+    }
+    // Restore the cell's own bounds.
+    glp_set_col_bnds(lp_, up, GLP_LO, 0.0, 0.0);
+    const double room = std::max(0.0, static_cast<double>(s_.system.values[c] - lower_));
+    if (room > 0) glp_set_col_bnds(lp_, down, GLP_DB, 0.0, room);
+    else glp_set_col_bnds(lp_, down, GLP_FX, 0.0, 0.0);
+    return result;
+  }
+
+  std::int64_t programmes = 0;
+
+ private:
+  State& s_;
+  std::int64_t lower_;
+  glp_prob* lp_;
+  glp_smcp parameters_{};
+};
+
+}  // namespace
+
+Result<Protection> protect(const Problem& problem) {
+  if (problem.rule.min_frequency < 1) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("minimum frequency {} must be at least 1", problem.rule.min_frequency));
+  }
+  if (!(problem.rule.protection_percent >= 0 && problem.rule.protection_percent <= 100) || problem.rule.min_level < 0) {
+    return fail(ErrorCode::kInvalidArgument, "protection percent must lie in 0..100 and the minimum level be non-negative");
+  }
+  ASSIGN_OR_RETURN(const internal::System system, internal::build_system(problem));
+  State s{system, problem.rule, std::vector<Status>(system.values.size(), Status::kSafe)};
+  for (const auto& [t, cell] : problem.forced) {
+    if (t >= problem.tables.size() || cell >= problem.tables[t].values.size()) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("forced cell ({}, {}) is not in the tables", t, cell));
+    }
+    s.status[system.cell_of[t][cell]] = Status::kForced;
+  }
+  Protection result;
+  for (std::size_t c = 0; c < system.values.size(); ++c) {
+    const std::int64_t v = system.values[c];
+    const bool unsafe = (v >= 1 && v < problem.rule.min_frequency) || (v == 0 && problem.rule.zeros == ZeroCells::kUnsafe);
+    if (unsafe && s.status[c] == Status::kForced) {
+      return fail(ErrorCode::kConflict,
+                  fmt::format("cell {} of table {} is forced to be published but has {} units, below the threshold {}",
+                              system.home[c].second, problem.tables[system.home[c].first].name, v, problem.rule.min_frequency));
+    }
+    if (unsafe) {
+      s.status[c] = Status::kPrimary;
+      ++result.primary_cells;
+    }
+  }
+  const bool fast = problem.strategy == Problem::Strategy::kFast ||
+                    (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 20000);
+  if (fast) partner_relations(s);
+  const Attacker attacker{problem.rule.zeros == ZeroCells::kSafe ? 1 : 0, true};
+  const auto to_tables = [&] {
+    std::vector<std::vector<Status>> status(problem.tables.size());
+    for (std::size_t t = 0; t < problem.tables.size(); ++t) {
+      status[t].resize(problem.tables[t].values.size());
+      for (std::size_t i = 0; i < status[t].size(); ++i) status[t][i] = s.status[system.cell_of[t][i]];
+    }
+    return status;
+  };
+  for (;;) {
+    ASSIGN_OR_RETURN(const Audit checked, audit(problem, to_tables(), attacker));
+    result.linear_programmes += checked.batched_lps + checked.exact_lps;
+    if (checked.passed()) break;
+    if (++result.repair_rounds > kMaxRounds) {
+      return fail(ErrorCode::kInternal, fmt::format("no safe pattern after {} repair rounds", kMaxRounds));
+    }
+    // A fresh programme per round: GLPK's environment is freed with it, and the audit frees
+    // it too, so no GLPK problem may outlive a round.
+    const std::lock_guard lock(glpk_mutex());
+    std::optional<Repair> repair;
+    repair.emplace(s, attacker.suppressed_min);
+    bool changed = false;
+    for (const auto& cell : checked.cells) {
+      if (cell.problem.empty()) continue;
+      const std::size_t c = system.cell_of[cell.table][cell.cell];
+      const auto level = static_cast<double>(protection_level(problem.rule, cell.value));
+      const double room_down = std::min(level, static_cast<double>(cell.value - attacker.suppressed_min));
+      for (const int direction : {+1, -1}) {
+        const double amount = direction > 0 ? level : room_down;
+        if (amount <= 0) continue;
+        const auto partners = repair->partners(c, direction, amount);
+        if (!partners) {
+          return fail(ErrorCode::kConflict,
+                      fmt::format("cell {} of table {} cannot be protected: forced or zero cells pin it down", cell.cell,
+                                  problem.tables[cell.table].name));
+        }
+        for (const auto k : *partners) {
+          s.status[k] = Status::kSecondary;
+          changed = true;
+        }
+        if (!partners->empty()) repair->refresh();
+      }
+    }
+    result.linear_programmes += repair->programmes;
+    repair.reset();
+    // Group disclosures: the stage-1 rule covers them; run it again on the grown pattern.
+    if (partner_relations(s) > 0) changed = true;
+    if (!changed) {
+      return fail(ErrorCode::kInternal, "the audit fails but no cell can be added: " +
+                                            (checked.group_disclosures.empty() ? std::string("under-protected cells")
+                                                                               : checked.group_disclosures.front()));
+    }
+  }
+  // Release pass: largest secondaries first (ties by id), each kept published only if the
+  // audit still passes.
+  std::vector<std::size_t> secondaries;
+  for (std::size_t c = 0; c < system.values.size(); ++c) {
+    if (s.status[c] == Status::kSecondary) secondaries.push_back(c);
+  }
+  std::stable_sort(secondaries.begin(), secondaries.end(),
+                   [&](std::size_t a, std::size_t b) { return system.values[a] > system.values[b]; });
+  if (secondaries.size() > static_cast<std::size_t>(std::max(0, problem.release_trials))) {
+    secondaries.resize(static_cast<std::size_t>(std::max(0, problem.release_trials)));
+  }
+  for (const std::size_t c : secondaries) {
+    s.status[c] = Status::kSafe;
+    ASSIGN_OR_RETURN(const Audit trial, audit(problem, to_tables(), attacker));
+    result.linear_programmes += trial.batched_lps + trial.exact_lps;
+    if (trial.passed()) ++result.released;
+    else s.status[c] = Status::kSecondary;
+  }
+  for (std::size_t c = 0; c < system.values.size(); ++c) {
+    if (s.status[c] == Status::kSecondary) {
+      ++result.secondary_cells;
+      result.secondary_units += system.values[c];
+    }
+  }
+  result.status = to_tables();
+  return result;
+}
+
+}  // namespace rapporteur::sdc
