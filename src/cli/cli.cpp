@@ -31,6 +31,8 @@
 #include "intake/intake.h"
 #include "linkage/linkage.h"
 #include "mse/mse.h"
+#include "sdc/sdc.h"
+#include "tables/tables.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -843,6 +845,168 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
   return ok();
 }
 
+struct TableOptions {
+  std::vector<std::string> specs;
+  bool json = false;
+  std::string jj;
+  std::string out_dir;
+  std::string published;
+  std::string date;
+};
+
+// A table definition given as a path, or as a name in the project's tables folder.
+std::filesystem::path spec_path(const std::string& spec) {
+  if (std::filesystem::exists(spec)) return spec;
+  return std::filesystem::path(RAPPORTEUR_TABLES_DIR) / (spec + ".toml");
+}
+
+Result<std::vector<tables::BuiltTable>> build_tables(store::Store& store, const std::vector<std::string>& specs) {
+  std::vector<tables::BuiltTable> built;
+  for (const auto& s : specs) {
+    ASSIGN_OR_RETURN(const auto spec, tables::read_spec(spec_path(s)));
+    ASSIGN_OR_RETURN(auto table, tables::build(store, spec));
+    built.push_back(std::move(table));
+  }
+  return built;
+}
+
+// The unprotected table: restricted side only.
+Result<void> run_table_show(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto built, build_tables(*store, options.specs));
+  for (const auto& t : built) {
+    const std::vector<sdc::Status> status(t.table.values.size(), sdc::Status::kSafe);
+    out << (options.json ? tables::to_json(t, status, {}, options.date) + "\n" : tables::to_csv(t, status, {}));
+  }
+  return ok();
+}
+
+void print_protection(const tables::ProtectionReport& report, std::ostream& out) {
+  std::int64_t cells = 0;
+  for (const auto& t : report.tables) cells += static_cast<std::int64_t>(t.built.table.values.size());
+  out << fmt::format("{} table(s), {} cells: {} primary and {} secondary suppressions ({} units suppressed secondarily; "
+                     "{} released again), {} repair rounds, {} linear programmes\n",
+                     report.tables.size(), cells, report.protection.primary_cells, report.protection.secondary_cells,
+                     report.protection.secondary_units, report.protection.released, report.protection.repair_rounds,
+                     report.protection.linear_programmes);
+  out << fmt::format("audit: {} suppressed cells, {} violations, {} exactly recoverable secondaries (warning), "
+                     "{} batched and {} exact linear programmes\n",
+                     report.audit.cells.size(), report.audit.violations, report.audit.exact_secondaries,
+                     report.audit.batched_lps, report.audit.exact_lps);
+}
+
+Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(auto built, build_tables(*store, options.specs));
+  sdc::Problem problem;
+  for (const auto& t : built) {
+    problem.tables.push_back(t.table);
+    problem.rule = t.spec.rule;
+  }
+  ASSIGN_OR_RETURN(const auto report, tables::protect(std::move(built)));
+  print_protection(report, out);
+  if (!options.jj.empty()) {
+    std::vector<std::vector<sdc::Status>> status;
+    for (const auto& t : report.tables) status.push_back(t.status);
+    std::ofstream jj(options.jj);
+    jj << sdc::to_jj(problem, status);
+    if (!jj) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", options.jj));
+    out << "JJ file written to " << options.jj << '\n';
+  }
+  return ok();
+}
+
+// Audits a published JSON file's pattern against the true values in the store.
+Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto built, build_tables(*store, options.specs));
+  if (built.size() != 1) return fail(ErrorCode::kInvalidArgument, "audit one table at a time");
+  std::ifstream in(options.published);
+  if (!in) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", options.published));
+  nlohmann::json published;
+  try {
+    published = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: not JSON: {}", options.published, e.what()));
+  }
+  const auto& table = built.front().table;
+  std::vector<sdc::Status> status(table.values.size(), sdc::Status::kSafe);
+  std::map<std::vector<std::string>, std::size_t> index;
+  for (std::size_t i = 0; i < table.values.size(); ++i) {
+    const auto at = table.positions(i);
+    std::vector<std::string> key;
+    for (std::size_t d = 0; d < at.size(); ++d) key.push_back(table.dimensions[d].codes[static_cast<std::size_t>(at[d])]);
+    index[key] = i;
+  }
+  for (const auto& cell : published["cells"]) {
+    const auto key = cell["key"].get<std::vector<std::string>>();
+    const auto it = index.find(key);
+    if (it == index.end()) return fail(ErrorCode::kInvalidArgument, fmt::format("{}: a cell the table does not have", options.published));
+    const auto code = cell["status"].get<std::string>();
+    status[it->second] = code == "primary" ? sdc::Status::kPrimary : code == "secondary" ? sdc::Status::kSecondary : sdc::Status::kSafe;
+    if (!cell["value"].is_null() && cell["value"].get<std::int64_t>() != table.values[it->second]) {
+      return fail(ErrorCode::kConflict, fmt::format("{}: a published value differs from the store's", options.published));
+    }
+  }
+  const auto& rule = built.front().spec.rule;
+  ASSIGN_OR_RETURN(const auto audited, sdc::audit({{table}, rule, {}}, {status}, {rule.zeros == sdc::ZeroCells::kSafe ? 1 : 0, true}));
+  if (options.json) {
+    nlohmann::json cells = nlohmann::json::array();
+    for (const auto& c : audited.cells) {
+      cells.push_back({{"cell", c.cell}, {"status", std::string(sdc::to_code(c.status))}, {"low", c.low},
+                       {"high", std::isfinite(c.high) ? nlohmann::json(c.high) : nlohmann::json(nullptr)}, {"problem", c.problem}});
+    }
+    out << nlohmann::json{{"passed", audited.passed()}, {"violations", audited.violations},
+                          {"group_disclosures", audited.group_disclosures}, {"cells", cells}}.dump(1) << '\n';
+  } else {
+    out << fmt::format("audit of {}: {} suppressed cells, {} violations{}\n", options.published, audited.cells.size(),
+                       audited.violations, audited.passed() ? " (passed)" : "");
+    for (const auto& c : audited.cells) {
+      if (!c.problem.empty()) out << fmt::format("  cell {} ({}): {}\n", c.cell, c.value, c.problem);
+    }
+    for (const auto& g : audited.group_disclosures) out << "  " << g << '\n';
+  }
+  if (!audited.passed()) return fail(ErrorCode::kConflict, "the published pattern does not pass the audit");
+  return ok();
+}
+
+// Protects, audits and writes CSV, XLSX and JSON for every table; nothing is written when the
+// audit fails.
+Result<void> run_publish(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(auto built, build_tables(*store, options.specs));
+  ASSIGN_OR_RETURN(const auto report, tables::protect(std::move(built)));
+  const std::filesystem::path folder =
+      options.out_dir.empty() ? std::filesystem::path(global.db).replace_filename("published") : std::filesystem::path(options.out_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create folder: {}", folder.string(), ec.message()));
+  print_protection(report, out);
+  for (const auto& t : report.tables) {
+    const auto base = folder / t.built.spec.name;
+    // Written to temporary names and renamed, so a reader never sees half a file.
+    const auto write = [&](const std::filesystem::path& path, const std::string& text) -> Result<void> {
+      const auto temporary = std::filesystem::path(path.string() + ".tmp");
+      {
+        std::ofstream file(temporary, std::ios::binary);
+        file << text;
+        if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", temporary.string()));
+      }
+      std::filesystem::rename(temporary, path, ec);
+      if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot rename: {}", path.string(), ec.message()));
+      return ok();
+    };
+    RETURN_IF_ERROR(write(base.string() + ".csv", tables::to_csv(t.built, t.status, t.shown)));
+    RETURN_IF_ERROR(write(base.string() + ".json", tables::to_json(t.built, t.status, t.shown, options.date)));
+    RETURN_IF_ERROR(tables::write_xlsx(base.string() + ".xlsx", t.built, t.status, t.shown, options.date));
+    std::int64_t secondary = 0;
+    for (const auto s : t.status) secondary += s == sdc::Status::kSecondary ? 1 : 0;
+    out << fmt::format("published {} ({} cells, {} secondary suppressions): {}.csv, .json, .xlsx\n", t.built.spec.name,
+                       t.status.size(), secondary, base.string());
+  }
+  return ok();
+}
+
 void configure_logging(std::ostream& err, const std::string& level) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
   auto logger = std::make_shared<spdlog::logger>("rapporteur", std::move(sink));
@@ -956,6 +1120,24 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->capture_default_str();
   histories->add_option("--role", histories_options.role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
 
+  TableOptions table_options;
+  CLI::App* table_cmd = app.add_subcommand("table", "Monitor tables and their disclosure control");
+  table_cmd->require_subcommand(1);
+  CLI::App* table_show = table_cmd->add_subcommand("show", "The unprotected table (restricted side only), CSV or --json");
+  table_show->add_option("SPEC", table_options.specs, "Table definition (path or name in tables/)")->required();
+  table_show->add_flag("--json", table_options.json, "JSON instead of CSV");
+  CLI::App* table_protect = table_cmd->add_subcommand("protect", "Protect tables together and audit the pattern");
+  table_protect->add_option("SPEC", table_options.specs, "Table definitions (linked when several)")->required();
+  table_protect->add_option("--jj", table_options.jj, "Also write the tables and relations in tau-ARGUS's JJ format");
+  CLI::App* table_audit = table_cmd->add_subcommand("audit", "Audit a published table's pattern against the store");
+  table_audit->add_option("SPEC", table_options.specs, "Table definition")->required();
+  table_audit->add_option("--published", table_options.published, "The published JSON file")->required();
+  table_audit->add_flag("--json", table_options.json, "JSON output");
+  CLI::App* publish = app.add_subcommand("publish", "Protect, audit and write tables as CSV, XLSX and JSON");
+  publish->add_option("SPEC", table_options.specs, "Table definitions (linked when several)")->required();
+  publish->add_option("--out", table_options.out_dir, "Folder (default: published/ beside the database)");
+  publish->add_option("--date", table_options.date, "Publication date (default: today)");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
   try {
     app.parse(reversed);
@@ -1001,6 +1183,14 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     result = run_estimate(global, estimate_options, out);
   } else if (histories->parsed()) {
     result = run_linkage_histories(global, histories_options, out);
+  } else if (table_show->parsed()) {
+    result = run_table_show(global, table_options, out);
+  } else if (table_protect->parsed()) {
+    result = run_table_protect(global, table_options, out);
+  } else if (table_audit->parsed()) {
+    result = run_table_audit(global, table_options, out);
+  } else if (publish->parsed()) {
+    result = run_publish(global, table_options, out);
   } else if (app.got_subcommand("version")) {
     out << fmt::format("rapporteur {} (schema version {})\n", RAPPORTEUR_VERSION,
                        store::latest_schema_version());

@@ -68,8 +68,8 @@ std::string consensus(const std::vector<std::string>& values) {
 
 }  // namespace
 
-Result<Histories> capture_histories(const std::vector<Registration>& registrations,
-                                    const std::vector<std::string>& sources) {
+Result<std::vector<LinkedPerson>> link_persons(const std::vector<Registration>& registrations,
+                                               const std::vector<std::string>& sources) {
   std::unordered_map<std::string, std::size_t> source_index;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     if (!source_index.emplace(sources[i], i).second) {
@@ -103,25 +103,41 @@ Result<Histories> capture_histories(const std::vector<Registration>& registratio
     return source_index.at(registrations[a].source_code) < source_index.at(registrations[b].source_code);
   });
   struct PersonRecord {
+    std::string key;
     std::vector<bool> seen;
     std::vector<std::string> classifications, sexes, ages, regions;
+    std::optional<ChainStage> stage;
   };
   std::map<std::size_t, PersonRecord> persons;
   for (const std::size_t i : order) {
     const Registration& r = registrations[i];
     PersonRecord& p = persons[sets.find(node_of_registration[i])];
     if (p.seen.empty()) p.seen.assign(sources.size(), false);
+    if (p.key.empty() || r.person_key < p.key) p.key = r.person_key;
     p.seen[source_index.at(r.source_code)] = true;
     p.classifications.push_back(classification_of(r));
     p.sexes.emplace_back(to_code(r.sex));
     p.ages.push_back(age_group_of(r));
     p.regions.push_back(r.region_code ? *r.region_code : "unknown");
+    if (r.chain_stage && (!p.stage || *r.chain_stage > *p.stage)) p.stage = r.chain_stage;
   }
+  std::vector<LinkedPerson> result;
+  result.reserve(persons.size());
+  for (const auto& [root, p] : persons) {
+    result.push_back({p.key, p.seen, consensus(p.classifications), parse_sex(consensus(p.sexes)).value_or(Sex::kUnknown),
+                      consensus(p.ages), consensus(p.regions), p.stage});
+  }
+  std::sort(result.begin(), result.end(), [](const LinkedPerson& a, const LinkedPerson& b) { return a.key < b.key; });
+  return result;
+}
 
+Result<Histories> capture_histories(const std::vector<Registration>& registrations,
+                                    const std::vector<std::string>& sources) {
+  ASSIGN_OR_RETURN(const auto persons, link_persons(registrations, sources));
   using CellKey = std::tuple<std::vector<bool>, std::string, std::string, std::string, std::string>;
   std::map<CellKey, std::int64_t> cells;
-  for (const auto& [root, p] : persons) {
-    ++cells[{p.seen, consensus(p.classifications), consensus(p.sexes), consensus(p.ages), consensus(p.regions)}];
+  for (const auto& p : persons) {
+    ++cells[{p.seen, p.classification, std::string(to_code(p.sex)), p.age_group, p.region}];
   }
   Histories histories;
   histories.sources = sources;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,24 @@ struct Histories {
   std::vector<CaptureHistory> rows;  // Ordered by pattern, then stratum.
   std::int64_t persons = 0;
 };
+
+// One linked person: a representative pseudonymous key (the smallest of the keys linked),
+// the sources that registered them and their consensus attributes.
+struct LinkedPerson {
+  std::string key;
+  std::vector<bool> seen;  // Parallel to the sources.
+  std::string classification;
+  Sex sex = Sex::kUnknown;
+  std::string age_group;
+  std::string region;
+  std::optional<ChainStage> furthest_stage;  // Suspects: the furthest stage any source recorded.
+};
+
+// The persons behind `registrations`, linked and given consensus values as
+// capture_histories describes, in the order of their representative keys. Fails as
+// capture_histories does.
+Result<std::vector<LinkedPerson>> link_persons(const std::vector<Registration>& registrations,
+                                               const std::vector<std::string>& sources);
 
 // Links `registrations` (typically one year, mandate and role) into persons: registrations
 // sharing a person key or a name key belong to the same person (transitively). A person's

@@ -112,6 +112,46 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     }
   }
   const auto suppressed = [&](std::size_t c) { return state[c] == Status::kPrimary || state[c] == Status::kSecondary; };
+  // What the attacker knows before any relation: each non-empty leaf cell (leaf in every
+  // dimension) holds at least suppressed_min units, so a cell holds at least that many times
+  // its non-empty leaves. A cell's protection is capped there (Handbook on SDC: requirements
+  // are capped at the a-priori bounds).
+  std::vector<std::int64_t> floor_of(value.size(), 0);
+  for (std::size_t t = 0; t < problem.tables.size(); ++t) {
+    const Table& table = problem.tables[t];
+    std::vector<std::int64_t> leaves(table.values.size(), 0);
+    for (std::size_t i = 0; i < table.values.size(); ++i) {
+      std::size_t rest = i;
+      bool leaf = true;
+      std::vector<std::size_t> at(table.dimensions.size());
+      for (std::size_t d = table.dimensions.size(); d-- > 0;) {
+        at[d] = rest % table.dimensions[d].codes.size();
+        rest /= table.dimensions[d].codes.size();
+        const auto& parents = table.dimensions[d].parents;
+        leaf = leaf && std::find(parents.begin(), parents.end(), static_cast<int>(at[d])) == parents.end();
+      }
+      if (!leaf || table.values[i] == 0) continue;
+      // Every ancestor combination of this leaf holds it.
+      std::vector<std::vector<std::size_t>> chains(at.size());
+      for (std::size_t d = 0; d < at.size(); ++d) {
+        for (int c = static_cast<int>(at[d]); c >= 0; c = table.dimensions[d].parents[static_cast<std::size_t>(c)]) {
+          chains[d].push_back(static_cast<std::size_t>(c));
+        }
+      }
+      std::vector<std::size_t> pick(at.size(), 0);
+      for (;;) {
+        std::size_t index = 0;
+        for (std::size_t d = 0; d < at.size(); ++d) index = index * table.dimensions[d].codes.size() + chains[d][pick[d]];
+        ++leaves[index];
+        std::size_t d = at.size();
+        while (d > 0 && ++pick[d - 1] == chains[d - 1].size()) pick[--d] = 0;
+        if (d == 0) break;
+      }
+    }
+    for (std::size_t i = 0; i < table.values.size(); ++i) {
+      floor_of[id[t][i]] = std::max(floor_of[id[t][i]], leaves[i] * attacker.suppressed_min);
+    }
+  }
 
   // Relations: for each cell and dimension whose code has children.
   std::vector<Equation> equations;
@@ -221,7 +261,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   for (std::size_t k = 0; k < n; ++k) {
     const double v = static_cast<double>(value[hidden[k]]);
     need_high[k] = v + level(value[hidden[k]]);
-    need_low[k] = std::max(v - level(value[hidden[k]]), lower);
+    need_low[k] = std::max({v - level(value[hidden[k]]), lower, static_cast<double>(floor_of[hidden[k]])});
   }
   // Batched programmes: all cells up, all down, then alternating signs by cell id; each
   // optimum is a table the attacker cannot rule out, so it certifies bounds of many cells.
@@ -270,6 +310,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     a.cell = first[c].cell;
     a.status = state[c];
     a.value = value[c];
+    a.floor = static_cast<double>(floor_of[c]);
     double lo = std::min(low[k], seen_low[k]);
     double hi = std::max(high[k], seen_high[k]);
     if (attacker.integer) {

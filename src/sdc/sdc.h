@@ -74,7 +74,7 @@ struct Problem {
   std::vector<std::pair<std::size_t, std::size_t>> forced;
   // After a safe pattern is found, up to this many secondary cells (largest first) are tried
   // for release, each kept only if the audit still passes: fewer units lost, at one audit per
-  // trial.
+  // trial. Skipped when more than 300 cells are suppressed.
   int release_trials = 400;
   // kCareful protects every unsafe cell by linear programming from the start (fewest
   // suppressions); kFast first gives every relation with one suppressed cell a partner, which
@@ -119,6 +119,9 @@ struct CellAudit {
   std::int64_t value = 0;
   double low = 0;   // Feasibility interval the attacker can narrow the cell to.
   double high = 0;  // Infinity when unbounded.
+  // The a-priori lower bound: suppressed_min times the cell's non-empty leaf cells. The lower
+  // protection requirement is capped there.
+  double floor = 0;
   std::string problem;  // Empty when the cell is protected.
 };
 

@@ -19,6 +19,7 @@ namespace rapporteur::sdc {
 namespace {
 
 constexpr int kMaxRounds = 60;
+constexpr std::int64_t kMaxSuppressedForRelease = 300;
 
 std::int64_t protection_level(const Rule& rule, std::int64_t value) {
   return std::max<std::int64_t>(rule.min_level,
@@ -269,7 +270,9 @@ Result<Protection> protect(const Problem& problem) {
       if (cell.problem.empty()) continue;
       const std::size_t c = system.cell_of[cell.table][cell.cell];
       const auto level = static_cast<double>(protection_level(problem.rule, cell.value));
-      const double room_down = std::min(level, static_cast<double>(cell.value - attacker.suppressed_min));
+      // Downwards only as far as the attacker's a-priori floor allows (the audit caps the
+      // requirement there): the cell's lower bound as the audit reports it without relations.
+      const double room_down = std::min(level, static_cast<double>(cell.value) - std::max(cell.floor, static_cast<double>(attacker.suppressed_min)));
       for (const int direction : {+1, -1}) {
         const double amount = direction > 0 ? level : room_down;
         if (amount <= 0) continue;
@@ -304,6 +307,9 @@ Result<Protection> protect(const Problem& problem) {
   }
   std::stable_sort(secondaries.begin(), secondaries.end(),
                    [&](std::size_t a, std::size_t b) { return system.values[a] > system.values[b]; });
+  // Each trial is a full audit: on large patterns the pass would cost more than it saves.
+  std::int64_t suppressed_now = result.primary_cells + static_cast<std::int64_t>(secondaries.size());
+  if (suppressed_now > kMaxSuppressedForRelease) secondaries.clear();
   if (secondaries.size() > static_cast<std::size_t>(std::max(0, problem.release_trials))) {
     secondaries.resize(static_cast<std::size_t>(std::max(0, problem.release_trials)));
   }

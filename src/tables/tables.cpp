@@ -1,0 +1,401 @@
+#include "tables/tables.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml.hpp>
+#include <xlsxwriter.h>
+
+#include "linkage/linkage.h"
+
+namespace rapporteur::tables {
+namespace {
+
+const std::map<std::string, std::string>& labels() {
+  static const std::map<std::string, std::string> kLabels{
+      {"form:total", "alle vormen"}, {"form:sexual", "seksuele uitbuiting"}, {"form:labour", "arbeidsuitbuiting"},
+      {"form:criminal", "criminele uitbuiting"}, {"form:other", "overige uitbuiting"}, {"form:unknown", "vorm onbekend"},
+      {"form:hands_on", "hands-on misbruik"}, {"form:csam", "afbeeldingen van seksueel kindermisbruik"},
+      {"form:grooming", "grooming"}, {"form:sextortion", "sextortion"},
+      {"sex:total", "totaal"}, {"sex:female", "vrouw"}, {"sex:male", "man"}, {"sex:unknown", "overig/onbekend"},
+      {"age:total", "alle leeftijden"}, {"age:minor", "minderjarig"}, {"age:adult", "meerderjarig"},
+      {"age:unknown", "leeftijd onbekend"}, {"year:total", "alle jaren (personen per jaar opgeteld)"},
+      {"region:unknown", "gemeente onbekend"}};
+  return kLabels;
+}
+
+Result<sdc::Dimension> dimension_of(store::Store& store, const TableSpec& spec, const std::string& name) {
+  std::vector<std::pair<std::string, std::string>> codes;
+  std::vector<std::string> names;
+  const auto add = [&](std::string code, std::string parent, std::string label) {
+    codes.emplace_back(std::move(code), std::move(parent));
+    names.push_back(std::move(label));
+  };
+  if (name == "year") {
+    add("total", "", label_of("year", "total"));
+    for (int y = spec.first_year; y <= spec.last_year; ++y) add(std::to_string(y), "total", std::to_string(y));
+  } else if (name == "region") {
+    ASSIGN_OR_RETURN(const auto regions, store.regions());
+    const auto country = std::find_if(regions.begin(), regions.end(), [](const Region& r) { return r.level == RegionLevel::kCountry; });
+    if (country == regions.end()) return fail(ErrorCode::kNotFound, "the store has no country region");
+    add(country->code, "", country->name);
+    for (const Region& unit : regions) {
+      if (unit.level != RegionLevel::kPoliceUnit) continue;
+      add(unit.code, country->code, unit.name);
+      if (spec.region_level != RegionLevel::kMunicipality) continue;
+      for (const Region& m : regions) {
+        if (m.level == RegionLevel::kMunicipality && m.parent_code == unit.code) add(m.code, unit.code, m.name);
+      }
+    }
+    add("unknown", country->code, label_of("region", "unknown"));
+  } else if (name == "form") {
+    add("total", "", label_of("form", "total"));
+    if (spec.mandate == Mandate::kHumanTrafficking) {
+      for (const auto f : {ExploitationForm::kSexual, ExploitationForm::kLabour, ExploitationForm::kCriminal,
+                           ExploitationForm::kOther, ExploitationForm::kUnknown}) {
+        add(std::string(to_code(f)), "total", label_of("form", std::string(to_code(f))));
+      }
+    } else {
+      for (const auto f : {OffenceType::kHandsOn, OffenceType::kCsam, OffenceType::kGrooming, OffenceType::kSextortion,
+                           OffenceType::kOther, OffenceType::kUnknown}) {
+        add(std::string(to_code(f)), "total", label_of("form", std::string(to_code(f))));
+      }
+    }
+  } else if (name == "sex") {
+    for (const char* c : {"total", "female", "male", "unknown"}) add(c, std::string(c) == "total" ? "" : "total", label_of("sex", c));
+  } else if (name == "age") {
+    for (const char* c : {"total", "minor", "adult", "unknown"}) add(c, std::string(c) == "total" ? "" : "total", label_of("age", c));
+  } else {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("table {}: unknown dimension '{}' (expected year, region, form, sex or age)", spec.name, name));
+  }
+  return sdc::make_dimension(name, codes, names);
+}
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+}  // namespace
+
+std::string label_of(const std::string& dimension, const std::string& code) {
+  const auto it = labels().find(dimension + ":" + code);
+  return it == labels().end() ? code : it->second;
+}
+
+Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& file_name) {
+  const auto bad = [&](const std::string& why) { return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {}", file_name, why)); };
+  toml::value root;
+  try {
+    std::istringstream in(toml_text);
+    root = toml::parse(in, file_name);
+  } catch (const std::exception& e) {
+    return bad(std::string("not valid TOML: ") + e.what());
+  }
+  TableSpec spec;
+  try {
+    spec.name = toml::find<std::string>(root, "name");
+    spec.title = toml::find<std::string>(root, "title");
+    spec.title_en = toml::find_or<std::string>(root, "title_en", spec.title);
+    auto mandate = parse_mandate(toml::find_or<std::string>(root, "mandate", "human_trafficking"));
+    if (!mandate) return bad("mandate: " + mandate.error().message);
+    spec.mandate = *mandate;
+    auto role = parse_role(toml::find_or<std::string>(root, "role", "victim"));
+    if (!role) return bad("role: " + role.error().message);
+    spec.role = *role;
+    spec.dimensions = toml::find<std::vector<std::string>>(root, "dimensions");
+    const auto years = toml::find<std::vector<int>>(root, "years");
+    if (years.size() != 2 || years[0] > years[1]) return bad("years: expected [first, last]");
+    spec.first_year = years[0];
+    spec.last_year = years[1];
+    const std::string level = toml::find_or<std::string>(root, "region_level", "municipality");
+    if (level == "municipality") spec.region_level = RegionLevel::kMunicipality;
+    else if (level == "police_unit") spec.region_level = RegionLevel::kPoliceUnit;
+    else return bad(fmt::format("region_level '{}': expected municipality or police_unit", level));
+    spec.footnotes = toml::find_or<std::vector<std::string>>(root, "footnotes", {});
+    if (root.contains("protection")) {
+      const auto& p = toml::find(root, "protection");
+      spec.rule.min_frequency = toml::find_or<std::int64_t>(p, "min_frequency", 10);
+      spec.rule.protection_percent = toml::find_or<double>(p, "protection_percent", 30.0);
+      spec.rule.min_level = toml::find_or<std::int64_t>(p, "min_level", 1);
+      const std::string zeros = toml::find_or<std::string>(p, "zeros", "safe");
+      if (zeros != "safe" && zeros != "unsafe") return bad(fmt::format("protection.zeros '{}': expected safe or unsafe", zeros));
+      spec.rule.zeros = zeros == "safe" ? sdc::ZeroCells::kSafe : sdc::ZeroCells::kUnsafe;
+      const std::string method = toml::find_or<std::string>(p, "method", "suppression");
+      if (method != "suppression" && method != "cell_key") return bad(fmt::format("protection.method '{}': expected suppression or cell_key", method));
+      spec.method = method == "suppression" ? Method::kSuppression : Method::kCellKey;
+    }
+  } catch (const std::exception& e) {
+    return bad(e.what());
+  }
+  if (spec.name.empty() || spec.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+    return bad(fmt::format("name '{}' must be lower-case letters, digits, '-' or '_'", spec.name));
+  }
+  if (spec.dimensions.empty()) return bad("dimensions: at least one");
+  for (std::size_t i = 0; i < spec.dimensions.size(); ++i) {
+    const auto& d = spec.dimensions[i];
+    if (d != "year" && d != "region" && d != "form" && d != "sex" && d != "age") {
+      return bad(fmt::format("dimensions: unknown '{}' (expected year, region, form, sex or age)", d));
+    }
+    if (std::count(spec.dimensions.begin(), spec.dimensions.end(), d) > 1) return bad(fmt::format("dimensions: '{}' twice", d));
+  }
+  if (spec.rule.min_frequency < 1) return bad("protection.min_frequency must be at least 1");
+  return spec;
+}
+
+Result<TableSpec> read_spec(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", path.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_spec(text.str(), path.string());
+}
+
+Result<BuiltTable> build(store::Store& store, const TableSpec& spec) {
+  BuiltTable built;
+  built.spec = spec;
+  built.table.name = spec.name;
+  for (const auto& d : spec.dimensions) {
+    ASSIGN_OR_RETURN(auto dim, dimension_of(store, spec, d));
+    built.table.dimensions.push_back(std::move(dim));
+  }
+  built.table.values.assign(built.table.cell_count(), 0);
+  std::vector<double> key_sums(built.table.cell_count(), 0.0);
+  ASSIGN_OR_RETURN(const auto regions, store.regions());
+  std::map<std::string, std::string> unit_of;
+  for (const Region& r : regions) {
+    if (r.level == RegionLevel::kMunicipality && r.parent_code) unit_of[r.code] = *r.parent_code;
+  }
+  ASSIGN_OR_RETURN(const auto all_sources, store.sources());
+  std::vector<std::string> sources;
+  for (const auto& s : all_sources) sources.push_back(s.code);
+  std::vector<std::map<std::string, int>> position(built.table.dimensions.size());
+  for (std::size_t d = 0; d < position.size(); ++d) {
+    for (std::size_t c = 0; c < built.table.dimensions[d].codes.size(); ++c) position[d][built.table.dimensions[d].codes[c]] = static_cast<int>(c);
+  }
+  std::vector<char> contributed(sources.size(), 0);
+  for (int year = spec.first_year; year <= spec.last_year; ++year) {
+    ASSIGN_OR_RETURN(const auto registrations, store.registrations({.year = year, .mandate = spec.mandate, .role = spec.role}));
+    for (const auto& r : registrations) {
+      const auto at = std::find(sources.begin(), sources.end(), r.source_code) - sources.begin();
+      if (at < static_cast<std::ptrdiff_t>(sources.size())) contributed[static_cast<std::size_t>(at)] = 1;
+    }
+    ASSIGN_OR_RETURN(const auto persons, linkage::link_persons(registrations, sources));
+    for (const auto& p : persons) {
+      // Each dimension's chain from the leaf to the root.
+      std::vector<std::vector<int>> chains;
+      for (std::size_t d = 0; d < built.table.dimensions.size(); ++d) {
+        const auto& name = built.table.dimensions[d].name;
+        std::string code;
+        if (name == "year") code = std::to_string(year);
+        else if (name == "region") {
+          code = p.region;
+          if (spec.region_level == RegionLevel::kPoliceUnit) code = unit_of.count(p.region) ? unit_of[p.region] : "unknown";
+        } else if (name == "form") code = p.classification;
+        else if (name == "sex") code = p.sex == Sex::kFemale ? "female" : p.sex == Sex::kMale ? "male" : "unknown";
+        else code = p.age_group;
+        auto it = position[d].find(code);
+        if (it == position[d].end()) it = position[d].find("unknown");
+        if (it == position[d].end()) {
+          return fail(ErrorCode::kInvalidArgument, fmt::format("table {}: value '{}' has no place in dimension {}", spec.name, code, name));
+        }
+        std::vector<int> chain;
+        for (int c = it->second; c >= 0; c = built.table.dimensions[d].parents[static_cast<std::size_t>(c)]) chain.push_back(c);
+        chains.push_back(std::move(chain));
+      }
+      const double key = sdc::record_key(p.key);
+      std::vector<int> at(chains.size(), 0);
+      std::function<void(std::size_t)> visit = [&](std::size_t d) {
+        if (d == chains.size()) {
+          const std::size_t i = built.table.index(at);
+          ++built.table.values[i];
+          key_sums[i] += key;
+          return;
+        }
+        for (const int c : chains[d]) {
+          at[d] = c;
+          visit(d + 1);
+        }
+      };
+      visit(0);
+    }
+  }
+  built.cell_keys.resize(key_sums.size());
+  for (std::size_t i = 0; i < key_sums.size(); ++i) built.cell_keys[i] = key_sums[i] - std::floor(key_sums[i]);
+  for (std::size_t s = 0; s < sources.size(); ++s) {
+    if (contributed[s]) built.sources.push_back(sources[s]);
+  }
+  return built;
+}
+
+Result<ProtectionReport> protect(std::vector<BuiltTable> tables) {
+  ProtectionReport report;
+  sdc::Problem problem;
+  std::vector<std::size_t> suppressed_index;  // Table positions protected by suppression.
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    if (tables[t].spec.method == Method::kSuppression) {
+      if (!problem.tables.empty() && (tables[t].spec.rule.min_frequency != problem.rule.min_frequency ||
+                                      tables[t].spec.rule.zeros != problem.rule.zeros)) {
+        return fail(ErrorCode::kInvalidArgument, "linked tables must share one protection rule");
+      }
+      problem.rule = tables[t].spec.rule;
+      problem.tables.push_back(tables[t].table);
+      suppressed_index.push_back(t);
+    }
+  }
+  if (!problem.tables.empty()) {
+    ASSIGN_OR_RETURN(report.protection, sdc::protect(problem));
+    const sdc::Attacker attacker{problem.rule.zeros == sdc::ZeroCells::kSafe ? 1 : 0, true};
+    ASSIGN_OR_RETURN(report.audit, sdc::audit(problem, report.protection.status, attacker));
+    if (!report.audit.passed()) {
+      return fail(ErrorCode::kConflict, fmt::format("the audit found {} violations; nothing is published", report.audit.violations));
+    }
+  }
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    ProtectedTable p;
+    const auto& values = tables[t].table.values;
+    p.shown.resize(values.size());
+    const auto at = std::find(suppressed_index.begin(), suppressed_index.end(), t);
+    if (at != suppressed_index.end()) {
+      p.status = report.protection.status[static_cast<std::size_t>(at - suppressed_index.begin())];
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (p.status[i] == sdc::Status::kSafe || p.status[i] == sdc::Status::kForced) p.shown[i] = values[i];
+      }
+    } else {
+      p.status.assign(values.size(), sdc::Status::kSafe);
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        ASSIGN_OR_RETURN(p.shown[i], sdc::perturb(values[i], tables[t].cell_keys[i], {}));
+      }
+    }
+    p.built = std::move(tables[t]);
+    report.tables.push_back(std::move(p));
+  }
+  return report;
+}
+
+std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& status,
+                    const std::vector<std::optional<std::int64_t>>& shown, const std::string& date) {
+  nlohmann::json out;
+  const auto& spec = table.spec;
+  out["name"] = spec.name;
+  out["title"] = spec.title;
+  out["title_en"] = spec.title_en;
+  out["mandate"] = std::string(to_code(spec.mandate));
+  out["role"] = std::string(to_code(spec.role));
+  out["unit"] = "persons (linked across sources, counted once per year)";
+  out["years"] = {spec.first_year, spec.last_year};
+  out["sources"] = table.sources;
+  out["date"] = date.empty() ? today() : date;
+  out["footnotes"] = spec.footnotes;
+  out["protected"] = !shown.empty();
+  out["method"] = spec.method == Method::kSuppression ? "suppression" : "cell_key";
+  out["rule"] = {{"min_frequency", spec.rule.min_frequency},
+                 {"protection_percent", spec.rule.protection_percent},
+                 {"min_level", spec.rule.min_level},
+                 {"zeros", spec.rule.zeros == sdc::ZeroCells::kSafe ? "safe" : "unsafe"},
+                 {"symbol", "x"}};
+  nlohmann::json dims = nlohmann::json::array();
+  for (const auto& d : table.table.dimensions) {
+    nlohmann::json codes = nlohmann::json::array();
+    for (std::size_t c = 0; c < d.codes.size(); ++c) {
+      codes.push_back({{"code", d.codes[c]},
+                       {"parent", d.parents[c] < 0 ? nlohmann::json(nullptr) : nlohmann::json(d.codes[static_cast<std::size_t>(d.parents[c])])},
+                       {"label", d.labels[c]}});
+    }
+    dims.push_back({{"name", d.name}, {"codes", codes}});
+  }
+  out["dimensions"] = dims;
+  nlohmann::json cells = nlohmann::json::array();
+  for (std::size_t i = 0; i < table.table.values.size(); ++i) {
+    const auto at = table.table.positions(i);
+    nlohmann::json key = nlohmann::json::array();
+    for (std::size_t d = 0; d < at.size(); ++d) key.push_back(table.table.dimensions[d].codes[static_cast<std::size_t>(at[d])]);
+    nlohmann::json value = shown.empty() ? nlohmann::json(table.table.values[i])
+                           : shown[i]    ? nlohmann::json(*shown[i])
+                                         : nlohmann::json(nullptr);
+    cells.push_back({{"key", key}, {"value", value}, {"status", std::string(sdc::to_code(status[i]))}});
+  }
+  out["cells"] = cells;
+  return out.dump(1);
+}
+
+std::string to_csv(const BuiltTable& table, const std::vector<sdc::Status>& status,
+                   const std::vector<std::optional<std::int64_t>>& shown) {
+  const auto quote = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (const char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  std::string out;
+  for (const auto& d : table.table.dimensions) out += d.name + "," + d.name + "_label,";
+  out += "value,status\n";
+  for (std::size_t i = 0; i < table.table.values.size(); ++i) {
+    const auto at = table.table.positions(i);
+    for (std::size_t d = 0; d < at.size(); ++d) {
+      const auto c = static_cast<std::size_t>(at[d]);
+      out += quote(table.table.dimensions[d].codes[c]) + "," + quote(table.table.dimensions[d].labels[c]) + ",";
+    }
+    const std::string value = shown.empty() ? std::to_string(table.table.values[i]) : shown[i] ? std::to_string(*shown[i]) : "x";
+    out += value + "," + std::string(sdc::to_code(status[i])) + "\n";
+  }
+  return out;
+}
+
+Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& table,
+                        const std::vector<sdc::Status>& status, const std::vector<std::optional<std::int64_t>>& shown,
+                        const std::string& date) {
+  lxw_workbook* workbook = workbook_new(path.string().c_str());
+  if (!workbook) return fail(ErrorCode::kIo, fmt::format("{}: cannot create workbook", path.string()));
+  lxw_worksheet* cells = workbook_add_worksheet(workbook, "Tabel");
+  lxw_worksheet* meta = workbook_add_worksheet(workbook, "Toelichting");
+  lxw_format* bold = workbook_add_format(workbook);
+  format_set_bold(bold);
+  lxw_col_t col = 0;
+  for (const auto& d : table.table.dimensions) {
+    worksheet_write_string(cells, 0, col++, d.name.c_str(), bold);
+    worksheet_write_string(cells, 0, col++, (d.name + " (omschrijving)").c_str(), bold);
+  }
+  worksheet_write_string(cells, 0, col++, "aantal", bold);
+  worksheet_write_string(cells, 0, col, "status", bold);
+  for (std::size_t i = 0; i < table.table.values.size(); ++i) {
+    const auto row = static_cast<lxw_row_t>(i + 1);
+    const auto at = table.table.positions(i);
+    col = 0;
+    for (std::size_t d = 0; d < at.size(); ++d) {
+      const auto c = static_cast<std::size_t>(at[d]);
+      worksheet_write_string(cells, row, col++, table.table.dimensions[d].codes[c].c_str(), nullptr);
+      worksheet_write_string(cells, row, col++, table.table.dimensions[d].labels[c].c_str(), nullptr);
+    }
+    const bool hidden = !shown.empty() && !shown[i];
+    if (hidden) worksheet_write_string(cells, row, col++, "x", nullptr);
+    else worksheet_write_number(cells, row, col++, static_cast<double>(shown.empty() ? table.table.values[i] : *shown[i]), nullptr);
+    worksheet_write_string(cells, row, col, std::string(sdc::to_code(status[i])).c_str(), nullptr);
+  }
+  const std::vector<std::pair<std::string, std::string>> rows{
+      {"Titel", table.spec.title},
+      {"Title", table.spec.title_en},
+      {"Eenheid", "personen (gekoppeld over bronnen, eenmaal per jaar geteld)"},
+      {"Bronnen", fmt::format("{}", fmt::join(table.sources, ", "))},
+      {"Beveiliging", fmt::format("minimumfrequentie {}; 'x' = onderdrukt", table.spec.rule.min_frequency)},
+      {"Datum", date.empty() ? today() : date}};
+  lxw_row_t r = 0;
+  for (const auto& [k, v] : rows) {
+    worksheet_write_string(meta, r, 0, k.c_str(), bold);
+    worksheet_write_string(meta, r++, 1, v.c_str(), nullptr);
+  }
+  for (const auto& f : table.spec.footnotes) worksheet_write_string(meta, r++, 1, f.c_str(), nullptr);
+  if (workbook_close(workbook) != LXW_NO_ERROR) return fail(ErrorCode::kIo, fmt::format("{}: cannot write workbook", path.string()));
+  return ok();
+}
+
+}  // namespace rapporteur::tables

@@ -1,0 +1,94 @@
+// Monitor tables: counts of linked persons over any combination of year, region, form (or
+// offence), sex and age group, with every hierarchy's margins, defined declaratively (a TOML
+// file per table), protected by disclosure control and written for publication.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/result.h"
+#include "sdc/sdc.h"
+#include "store/store.h"
+
+namespace rapporteur::tables {
+
+enum class Method { kSuppression, kCellKey };
+
+// A published table's definition. Dimensions, in order, from: "year", "region", "form" (the
+// exploitation form, or the offence type under the children's mandate), "sex", "age".
+struct TableSpec {
+  std::string name;  // File-name safe; the table's identifier.
+  std::string title;     // Dutch.
+  std::string title_en;
+  Mandate mandate = Mandate::kHumanTrafficking;
+  Role role = Role::kVictim;
+  std::vector<std::string> dimensions;
+  int first_year = 0;
+  int last_year = 0;
+  RegionLevel region_level = RegionLevel::kMunicipality;  // Leaves of the region hierarchy.
+  sdc::Rule rule;
+  Method method = Method::kSuppression;
+  std::vector<std::string> footnotes;
+};
+
+// Reads a table definition. Fails with kInvalidArgument naming the file and the key that is
+// missing or wrong, and with kIo when the file cannot be read.
+Result<TableSpec> read_spec(const std::filesystem::path& path);
+Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& file_name);
+
+// The unprotected table: persons linked per year across sources (a person counted once per
+// year, so totals over years are person-years), with each cell's key for the cell-key method.
+struct BuiltTable {
+  TableSpec spec;
+  sdc::Table table;
+  std::vector<double> cell_keys;  // Fraction of the sum of the cell's record keys.
+  std::vector<std::string> sources;  // Sources that contributed registrations.
+};
+
+// Fails with kInvalidArgument for an unknown dimension or year range, and with the store's
+// errors.
+Result<BuiltTable> build(store::Store& store, const TableSpec& spec);
+
+// A protected table, ready to publish: per cell its status and the value to show (nothing
+// when suppressed; the perturbed count under the cell-key method).
+struct ProtectedTable {
+  BuiltTable built;
+  std::vector<sdc::Status> status;
+  std::vector<std::optional<std::int64_t>> shown;
+};
+
+struct ProtectionReport {
+  std::vector<ProtectedTable> tables;
+  sdc::Protection protection;
+  sdc::Audit audit;
+};
+
+// Protects tables together (cells they share get one status) and audits the result. Tables
+// using the cell-key method are perturbed instead (each cell on its own key). Fails with
+// sdc's errors, and with kConflict when the audit does not pass.
+Result<ProtectionReport> protect(std::vector<BuiltTable> tables);
+
+// The table as JSON: name, titles, unit, rule, sources, date, footnotes, its dimensions with
+// their hierarchies (code, parent, label) and every cell (coordinates, value or null, status).
+// `shown` empty: the unprotected values (restricted side only).
+std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& status,
+                    const std::vector<std::optional<std::int64_t>>& shown, const std::string& date);
+
+// One CSV row per cell: a column per dimension (codes), the labels, the value ('x' when
+// suppressed, as CBS writes it) and the status.
+std::string to_csv(const BuiltTable& table, const std::vector<sdc::Status>& status,
+                   const std::vector<std::optional<std::int64_t>>& shown);
+
+// The same as a workbook with a sheet of cells and a sheet of metadata. Fails with kIo.
+Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& table,
+                        const std::vector<sdc::Status>& status, const std::vector<std::optional<std::int64_t>>& shown,
+                        const std::string& date);
+
+// The Dutch label of a code of a dimension ("form" codes, sex, age group), or the code.
+std::string label_of(const std::string& dimension, const std::string& code);
+
+}  // namespace rapporteur::tables
