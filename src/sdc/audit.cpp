@@ -265,7 +265,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   }
   // Batched programmes: all cells up, all down, then alternating signs by cell id; each
   // optimum is a table the attacker cannot rule out, so it certifies bounds of many cells.
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < attacker.batched_programmes; ++round) {
     std::vector<double> weights(n);
     for (std::size_t k = 0; k < n; ++k) {
       weights[k] = round < 2 ? 1.0 : (((hidden[k] * 2654435761u) >> (round + 3)) & 1) ? 1.0 : -1.0;

@@ -110,6 +110,9 @@ Result<Protection> protect(const Problem& problem);
 struct Attacker {
   std::int64_t suppressed_min = 1;  // Lower bound of a suppressed cell (1 when zeros are published).
   bool integer = true;              // Counts are whole numbers: bounds are rounded inwards.
+  // Batched programmes that certify bounds before the exact ones; 0 solves two programmes per
+  // suppressed cell, as tau-ARGUS's audit does (the benchmark's anchor).
+  int batched_programmes = 4;
 };
 
 struct CellAudit {

@@ -254,6 +254,74 @@ TEST(Cli, EstimateOneJointModelOverTheStrataOfACovariateColumn) {
   EXPECT_NE(unknown.err.find("'R9' is not a list"), std::string::npos) << unknown.err;
 }
 
+nlohmann::json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+TEST(Cli, PublishWritesOnlyAnAuditedTableAndTheAuditCatchesATamperedPattern) {
+  TempDir dir;
+  const auto db = (dir / "demo.db").string();
+  ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2021", "--last-year", "2021"}).status, kExitOk);
+  const auto out = dir / "published";
+
+  const Outcome published = run_cli({"--db", db, "publish", "victims-form-sex-age", "--out", out.string(), "--date", "2026-11-27"});
+  const Outcome raw = run_cli({"--db", db, "table", "show", "victims-form-sex-age", "--json"});
+
+  ASSERT_EQ(published.status, kExitOk) << published.err;
+  EXPECT_NE(published.out.find("0 violations"), std::string::npos) << published.out;
+  EXPECT_NE(published.out.find("secondary suppressions"), std::string::npos) << published.out;
+  for (const char* ext : {".csv", ".json", ".xlsx"}) EXPECT_TRUE(std::filesystem::exists(out / (std::string("victims-form-sex-age") + ext)));
+  const auto table = read_json(out / "victims-form-sex-age.json");
+  const auto truth = nlohmann::json::parse(raw.out);
+  ASSERT_EQ(table["cells"].size(), truth["cells"].size());
+  EXPECT_EQ(table["date"], "2026-11-27");
+  int primaries = 0, secondaries = 0;
+  for (std::size_t i = 0; i < table["cells"].size(); ++i) {
+    const auto& cell = table["cells"][i];
+    const auto value = truth["cells"][i]["value"].get<std::int64_t>();
+    const auto status = cell["status"].get<std::string>();
+    // Independent check of the primary rule: 1..9 units, and nothing else, is primary.
+    EXPECT_EQ(status == "primary", value >= 1 && value <= 9) << i;
+    EXPECT_EQ(cell["value"].is_null(), status == "primary" || status == "secondary") << i;
+    if (!cell["value"].is_null()) {
+      EXPECT_EQ(cell["value"].get<std::int64_t>(), value);
+    }
+    primaries += status == "primary";
+    secondaries += status == "secondary";
+  }
+  EXPECT_GT(primaries, 0);
+  EXPECT_GT(secondaries, 0);
+  const auto csv = [&] {
+    std::ifstream in(out / "victims-form-sex-age.csv");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }();
+  EXPECT_NE(csv.find(",x,primary\n"), std::string::npos);
+
+  // The file as published passes the audit; published with one secondary cell revealed, a
+  // primary in its relations becomes recoverable and the audit refuses it.
+  const Outcome audited = run_cli({"--db", db, "table", "audit", "victims-form-sex-age", "--published",
+                                   (out / "victims-form-sex-age.json").string()});
+  EXPECT_EQ(audited.status, kExitOk) << audited.out << audited.err;
+  int refused = 0;
+  for (std::size_t i = 0; i < table["cells"].size() && refused == 0; ++i) {
+    if (table["cells"][i]["status"] != "secondary") continue;
+    auto tampered = table;
+    tampered["cells"][i]["status"] = "safe";
+    tampered["cells"][i]["value"] = truth["cells"][i]["value"];
+    const auto path = dir / "tampered.json";
+    std::ofstream(path) << tampered.dump();
+    const Outcome check = run_cli({"--db", db, "table", "audit", "victims-form-sex-age", "--published", path.string()});
+    if (check.status == kExitFailure) {
+      ++refused;
+      EXPECT_NE(check.out.find("violations"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(refused, 1) << "some secondary cell is needed: revealing it must fail the audit";
+}
+
 TEST(Cli, EstimateExplainsBadRequests) {
   const Outcome nothing = run_cli({"estimate"});
   const Outcome unknown_list = run_cli({"estimate", "--table", kKorea, "--model", "b:z"});
