@@ -57,10 +57,8 @@ int main() {
   start = Clock::now();
   const auto audited = rapporteur::sdc::audit(problem, protection->status, attacker);
   const double audit_time = seconds_since(start);
-  rapporteur::sdc::Attacker naive = attacker;
-  naive.batched_programmes = 0;
   start = Clock::now();
-  const auto anchor = rapporteur::sdc::audit(problem, protection->status, naive);
+  const auto anchor = rapporteur::sdc::audit(problem, protection->status, attacker, {.batched_programmes = 0});
   const double anchor_time = seconds_since(start);
   if (!audited || !anchor) return 1;
   fmt::print("5-D table: {} cells ({} empty), built in {:.2f} s\n", built->table.values.size(), empty, build_time);

@@ -24,14 +24,19 @@ function(rapporteur_add_library name)
   rapporteur_set_warnings(rapporteur_${name})
 endfunction()
 
-# rapporteur_add_test(NAME SOURCES ... DEPS ...): a GoogleTest executable registered with CTest.
+# rapporteur_add_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest executable
+# registered with CTest, its tests carrying LABELS.
 function(rapporteur_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   rapporteur_set_warnings(${name})
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+  if(ARG_LABELS)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS "${ARG_LABELS}")
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+  endif()
 endfunction()
 
 # rapporteur_embed_files(TARGET_VAR NAMESPACE FILES ...): generates a .cpp holding the files' bytes,

@@ -8,6 +8,10 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -74,7 +78,8 @@ std::mutex& glpk_mutex() {
 
 }  // namespace
 
-Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status>>& status, const Attacker& attacker) {
+Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status>>& status, const Attacker& attacker,
+                    const AuditOptions& options) {
   if (status.size() != problem.tables.size()) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("{} status tables for {} tables", status.size(), problem.tables.size()));
   }
@@ -209,98 +214,167 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     return result;
   }
 
-  const std::lock_guard lock(glpk_mutex());
-  Lp lp;
-  glp_prob* p = lp.get();
-  glp_add_cols(p, static_cast<int>(hidden.size()));
-  const double lower = static_cast<double>(attacker.suppressed_min);
-  for (std::size_t k = 0; k < hidden.size(); ++k) glp_set_col_bnds(p, static_cast<int>(k + 1), GLP_DB, lower, kBig);
-  std::vector<int> ia{0};
-  std::vector<int> ja{0};
-  std::vector<double> ar{0.0};
-  int row = 0;
+  const auto n = hidden.size();
+  // Suppressed cells that share a relation are linked; the attacker's programme splits into
+  // one independent programme per connected group, solved separately (much faster than one
+  // programme over every suppressed cell of a large table).
+  std::vector<std::size_t> group(n);
+  for (std::size_t k = 0; k < n; ++k) group[k] = k;
+  const auto find = [&](std::size_t k) {
+    while (group[k] != k) k = group[k] = group[group[k]];
+    return k;
+  };
   for (const auto& e : equations) {
-    double rhs = 0;
-    std::vector<std::pair<int, double>> entries;
+    std::optional<std::size_t> anchor;
     for (const auto& [c, sign] : e.terms) {
-      if (column[c]) entries.emplace_back(column[c], sign);
-      else rhs -= sign * static_cast<double>(value[c]);
-    }
-    if (entries.empty()) continue;
-    glp_add_rows(p, 1);
-    ++row;
-    glp_set_row_bnds(p, row, GLP_FX, rhs, rhs);
-    for (const auto& [col, coef] : entries) {
-      ia.push_back(row);
-      ja.push_back(col);
-      ar.push_back(coef);
+      if (!column[c]) continue;
+      const std::size_t k = static_cast<std::size_t>(column[c] - 1);
+      if (!anchor) anchor = find(k);
+      else group[find(k)] = *anchor;
     }
   }
-  glp_load_matrix(p, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
-
-  const auto n = hidden.size();
-  std::vector<double> seen_low(n), seen_high(n);
-  for (std::size_t k = 0; k < n; ++k) seen_low[k] = seen_high[k] = static_cast<double>(value[hidden[k]]);
-  const auto record = [&] {
-    for (std::size_t k = 0; k < n; ++k) {
-      const double x = glp_get_col_prim(p, static_cast<int>(k + 1));
-      seen_low[k] = std::min(seen_low[k], x);
-      seen_high[k] = std::max(seen_high[k], x);
+  std::map<std::size_t, std::vector<std::size_t>> members;  // Root -> cells, in id order.
+  for (std::size_t k = 0; k < n; ++k) members[find(k)].push_back(k);
+  std::map<std::size_t, std::vector<std::size_t>> equations_of;  // Root -> equations.
+  for (std::size_t q = 0; q < equations.size(); ++q) {
+    for (const auto& [c, sign] : equations[q].terms) {
+      if (column[c]) {
+        equations_of[find(static_cast<std::size_t>(column[c] - 1))].push_back(q);
+        break;
+      }
     }
-  };
-  const auto set_objective = [&](const std::vector<double>& weights, int direction) {
-    glp_set_obj_dir(p, direction);
-    for (std::size_t k = 0; k < n; ++k) glp_set_obj_coef(p, static_cast<int>(k + 1), weights[k]);
-  };
+  }
+
+  const double lower = static_cast<double>(attacker.suppressed_min);
   // Protection levels (rounded up to whole units) and what each primary cell needs.
   const auto level = [&](std::int64_t v) {
     return static_cast<double>(std::max<std::int64_t>(
         problem.rule.min_level, static_cast<std::int64_t>(std::ceil(problem.rule.protection_percent / 100.0 * static_cast<double>(v) - 1e-9))));
   };
   std::vector<double> need_high(n), need_low(n);
+  std::vector<double> seen_low(n), seen_high(n);
   for (std::size_t k = 0; k < n; ++k) {
     const double v = static_cast<double>(value[hidden[k]]);
     need_high[k] = v + level(value[hidden[k]]);
     need_low[k] = std::max({v - level(value[hidden[k]]), lower, static_cast<double>(floor_of[hidden[k]])});
-  }
-  // Batched programmes: all cells up, all down, then alternating signs by cell id; each
-  // optimum is a table the attacker cannot rule out, so it certifies bounds of many cells.
-  for (int round = 0; round < attacker.batched_programmes; ++round) {
-    std::vector<double> weights(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      weights[k] = round < 2 ? 1.0 : (((hidden[k] * 2654435761u) >> (round + 3)) & 1) ? 1.0 : -1.0;
-    }
-    set_objective(weights, round == 1 ? GLP_MIN : GLP_MAX);
-    if (!lp.solve()) {
-      return fail(ErrorCode::kInternal, "the audit's linear programme has no solution: the published table is inconsistent");
-    }
-    ++result.batched_lps;
-    record();
+    seen_low[k] = seen_high[k] = v;
   }
   std::vector<double> low = seen_low, high = seen_high;
-  std::vector<char> exact_low(n, 0), exact_high(n, 0);
-  std::vector<double> unit(n, 0.0);
-  const auto solve_one = [&](std::size_t k, int direction) -> Result<double> {
-    unit[k] = 1.0;
-    set_objective(unit, direction);
-    unit[k] = 0.0;
-    if (!lp.solve()) return fail(ErrorCode::kInternal, "an audit linear programme failed");
-    ++result.exact_lps;
-    record();
-    return glp_get_obj_val(p);
-  };
-  for (std::size_t k = 0; k < n; ++k) {
-    const bool primary = state[hidden[k]] == Status::kPrimary;
-    // Secondary cells: only whether they are exactly recoverable matters (a warning).
-    const bool high_ok = primary ? seen_high[k] >= need_high[k] - 1e-7 : seen_high[k] > seen_low[k] + 0.5;
-    const bool low_ok = primary ? seen_low[k] <= need_low[k] + 1e-7 : seen_high[k] > seen_low[k] + 0.5;
-    if (!high_ok) {
-      ASSIGN_OR_RETURN(high[k], solve_one(k, GLP_MAX));
-      exact_high[k] = 1;
+
+  const std::lock_guard lock(glpk_mutex());
+  auto t0 = std::chrono::steady_clock::now();
+  auto trace = [&](const char* what, long a, long b) { if (std::getenv("SDC_TRACE")) std::fprintf(stderr, "   audit %8.2f s %s %ld %ld\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), what, a, b); };
+  trace("components, cells", (long)members.size(), (long)n);
+  for (const auto& [root, cells] : members) {
+    if (cells.size() > 100) trace("component", (long)cells.size(), (long)equations_of[root].size());
+    Lp lp;
+    glp_prob* p = lp.get();
+    const auto m = cells.size();
+    std::map<std::size_t, int> local;  // Global index k -> column.
+    glp_add_cols(p, static_cast<int>(m));
+    for (std::size_t j = 0; j < m; ++j) {
+      local[cells[j]] = static_cast<int>(j + 1);
+      glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_DB, lower, kBig);
     }
-    if (!low_ok) {
-      ASSIGN_OR_RETURN(low[k], solve_one(k, GLP_MIN));
-      exact_low[k] = 1;
+    std::vector<int> ia{0};
+    std::vector<int> ja{0};
+    std::vector<double> ar{0.0};
+    int row = 0;
+    for (const std::size_t q : equations_of[root]) {
+      double rhs = 0;
+      std::vector<std::pair<int, double>> entries;
+      for (const auto& [c, sign] : equations[q].terms) {
+        if (column[c]) entries.emplace_back(local.at(static_cast<std::size_t>(column[c] - 1)), sign);
+        else rhs -= sign * static_cast<double>(value[c]);
+      }
+      glp_add_rows(p, 1);
+      ++row;
+      glp_set_row_bnds(p, row, GLP_FX, rhs, rhs);
+      for (const auto& [col, coef] : entries) {
+        ia.push_back(row);
+        ja.push_back(col);
+        ar.push_back(coef);
+      }
+    }
+    glp_load_matrix(p, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
+    const auto record = [&] {
+      for (std::size_t j = 0; j < m; ++j) {
+        const double x = glp_get_col_prim(p, static_cast<int>(j + 1));
+        seen_low[cells[j]] = std::min(seen_low[cells[j]], x);
+        seen_high[cells[j]] = std::max(seen_high[cells[j]], x);
+      }
+    };
+    const auto set_objective = [&](const std::vector<double>& weights, int direction) {
+      glp_set_obj_dir(p, direction);
+      for (std::size_t j = 0; j < m; ++j) glp_set_obj_coef(p, static_cast<int>(j + 1), weights[j]);
+    };
+    // Batched programmes: all cells up, all down, then signed mixtures by cell id; each
+    // optimum is a table the attacker cannot rule out, so it certifies bounds of many cells.
+    for (int round = 0; round < options.batched_programmes; ++round) {
+      std::vector<double> weights(m);
+      for (std::size_t j = 0; j < m; ++j) {
+        weights[j] = round < 2 ? 1.0 : (((hidden[cells[j]] * 2654435761u) >> (round + 3)) & 1) ? 1.0 : -1.0;
+      }
+      set_objective(weights, round == 1 ? GLP_MIN : GLP_MAX);
+      if (!lp.solve()) {
+        return fail(ErrorCode::kInternal, "the audit's linear programme has no solution: the published table is inconsistent");
+      }
+      ++result.batched_lps;
+      record();
+      if (cells.size() > 100) trace("batched", round, 0);
+    }
+    // Then batches aimed at the bounds still uncertified: push all of them at once, drop
+    // those that reach their requirement, and repeat while the batch certifies some.
+    const auto short_high = [&](std::size_t k) {
+      return state[hidden[k]] == Status::kPrimary ? seen_high[k] < need_high[k] - 1e-7 : seen_high[k] <= seen_low[k] + 0.5;
+    };
+    const auto short_low = [&](std::size_t k) {
+      return state[hidden[k]] == Status::kPrimary ? seen_low[k] > need_low[k] + 1e-7 : seen_high[k] <= seen_low[k] + 0.5;
+    };
+    for (const int direction : {GLP_MAX, GLP_MIN}) {
+      for (int round = 0; options.batched_programmes > 0 && round < 20; ++round) {
+        std::vector<double> weights(m, 0.0);
+        std::size_t open = 0;
+        for (std::size_t j = 0; j < m; ++j) {
+          if (direction == GLP_MAX ? short_high(cells[j]) : short_low(cells[j])) {
+            weights[j] = 1.0;
+            ++open;
+          }
+        }
+        if (open < 2) break;
+        set_objective(weights, direction);
+        if (!lp.solve()) return fail(ErrorCode::kInternal, "an audit linear programme failed");
+        ++result.batched_lps;
+        record();
+        std::size_t still = 0;
+        for (std::size_t j = 0; j < m; ++j) still += (direction == GLP_MAX ? short_high(cells[j]) : short_low(cells[j])) ? 1 : 0;
+        if (cells.size() > 100) trace("targeted", static_cast<long>(open), static_cast<long>(still));
+        if (still == open) break;
+      }
+    }
+    std::vector<double> unit(m, 0.0);
+    const auto solve_one = [&](std::size_t j, int direction) -> Result<double> {
+      unit[j] = 1.0;
+      set_objective(unit, direction);
+      unit[j] = 0.0;
+      if (!lp.solve()) return fail(ErrorCode::kInternal, "an audit linear programme failed");
+      ++result.exact_lps;
+      record();
+      return glp_get_obj_val(p);
+    };
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t k = cells[j];
+      const bool primary = state[hidden[k]] == Status::kPrimary;
+      // Secondary cells: only whether they are exactly recoverable matters (a warning).
+      const bool high_ok = primary ? seen_high[k] >= need_high[k] - 1e-7 : seen_high[k] > seen_low[k] + 0.5;
+      const bool low_ok = primary ? seen_low[k] <= need_low[k] + 1e-7 : seen_high[k] > seen_low[k] + 0.5;
+      if (options.screening) continue;  // Judged below on the certified bounds alone.
+      if (!high_ok) {
+        ASSIGN_OR_RETURN(high[k], solve_one(j, GLP_MAX));
+      }
+      if (!low_ok) {
+        ASSIGN_OR_RETURN(low[k], solve_one(j, GLP_MIN));
+      }
     }
   }
   for (std::size_t k = 0; k < n; ++k) {
@@ -327,8 +401,6 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     } else if (hi <= lo) {
       ++result.exact_secondaries;
     }
-    (void)exact_low;
-    (void)exact_high;
     result.cells.push_back(std::move(a));
   }
   result.violations += static_cast<std::int64_t>(result.group_disclosures.size());

@@ -110,9 +110,16 @@ Result<Protection> protect(const Problem& problem);
 struct Attacker {
   std::int64_t suppressed_min = 1;  // Lower bound of a suppressed cell (1 when zeros are published).
   bool integer = true;              // Counts are whole numbers: bounds are rounded inwards.
+};
+
+struct AuditOptions {
   // Batched programmes that certify bounds before the exact ones; 0 solves two programmes per
   // suppressed cell, as tau-ARGUS's audit does (the benchmark's anchor).
   int batched_programmes = 4;
+  // Screening: a bound the batches cannot certify counts as a failure without an exact
+  // programme. A screening pass is a proof of safety; a screening failure may be a false
+  // alarm. The suppression screens while it builds the pattern.
+  bool screening = false;
 };
 
 struct CellAudit {
@@ -147,7 +154,8 @@ struct Audit {
 // protection levels or is a single value. Shares no code with protect(): it derives the
 // relations and the shared cells itself. Fails with kInvalidArgument when the status vectors
 // do not match the tables.
-Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status>>& status, const Attacker& attacker);
+Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status>>& status, const Attacker& attacker,
+                    const AuditOptions& options = {});
 
 // Cell-key perturbation (the method of the Australian Bureau of Statistics, as in sdcTools'
 // cellKey): every record has a key uniform in [0, 1); a cell's key is the fractional part of

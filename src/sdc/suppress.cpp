@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -107,107 +110,131 @@ std::int64_t partner_relations(State& s) {
   return added;
 }
 
-// Stage 2: the attacker subproblem. Variables y+ and y- per distinct cell; every relation
-// holds for y = y+ - y-; a cell can fall at most to its lower bound; forced cells and cells
-// that may not be suppressed stay put. Moving a published cell costs 1 + its value, a
-// suppressed one nothing.
+// Stage 2: the attacker subproblem. Variables y+ and y- per cell; every relation holds for
+// y = y+ - y-; a cell can fall at most to its lower bound; forced cells and cells that may not
+// be suppressed stay put. Moving a published cell costs 1 + its value, a suppressed one
+// nothing. The programme is first posed on the cells within a few relations of the cell to
+// protect, all others held fixed (any solution is then valid for the whole table), and
+// widened only when that neighbourhood admits no deviation.
 class Repair {
  public:
-  Repair(State& s, std::int64_t suppressed_min) : s_(s), lower_(suppressed_min), lp_(glp_create_prob()) {
-    glp_init_smcp(&parameters_);
-    parameters_.msg_lev = GLP_MSG_OFF;
-    const auto n = static_cast<int>(s.system.values.size());
-    glp_add_cols(lp_, 2 * n);
-    glp_set_obj_dir(lp_, GLP_MIN);
-    std::vector<int> ia{0}, ja{0};
-    std::vector<double> ar{0.0};
-    glp_add_rows(lp_, static_cast<int>(s.system.relations.size()));
-    for (std::size_t r = 0; r < s.system.relations.size(); ++r) {
-      const int row = static_cast<int>(r + 1);
-      glp_set_row_bnds(lp_, row, GLP_FX, 0.0, 0.0);
-      const auto add = [&](std::size_t c, double sign) {
-        ia.push_back(row);
-        ja.push_back(static_cast<int>(2 * c + 1));
-        ar.push_back(sign);
-        ia.push_back(row);
-        ja.push_back(static_cast<int>(2 * c + 2));
-        ar.push_back(-sign);
-      };
-      add(s.system.relations[r].parent, 1.0);
-      for (const auto c : s.system.relations[r].children) add(c, -1.0);
-    }
-    glp_load_matrix(lp_, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
-    refresh();
-  }
-  ~Repair() {
-    glp_delete_prob(lp_);
-    glp_free_env();
-  }
-  Repair(const Repair&) = delete;
-  Repair& operator=(const Repair&) = delete;
-
-  // Bounds and costs from the current pattern.
-  void refresh() {
-    for (std::size_t c = 0; c < s_.system.values.size(); ++c) {
-      const int up = static_cast<int>(2 * c + 1);
-      const int down = up + 1;
-      const bool movable = s_.hidden(c) || s_.eligible(c);
-      const double room = std::max(0.0, static_cast<double>(s_.system.values[c] - lower_));
-      if (!movable) {
-        glp_set_col_bnds(lp_, up, GLP_FX, 0.0, 0.0);
-        glp_set_col_bnds(lp_, down, GLP_FX, 0.0, 0.0);
-      } else {
-        glp_set_col_bnds(lp_, up, GLP_LO, 0.0, 0.0);
-        if (room > 0) glp_set_col_bnds(lp_, down, GLP_DB, 0.0, room);
-        else glp_set_col_bnds(lp_, down, GLP_FX, 0.0, 0.0);
-      }
-      const double cost = s_.hidden(c) ? 0.0 : 1.0 + static_cast<double>(s_.system.values[c]);
-      glp_set_obj_coef(lp_, up, cost);
-      glp_set_obj_coef(lp_, down, cost);
-    }
-  }
+  Repair(State& s, std::int64_t suppressed_min) : s_(s), lower_(suppressed_min) {}
 
   // Makes room for cell c to move up (direction +1) or down (-1) by `amount`; returns the
   // cells to suppress, or nothing when no deviation exists.
   std::optional<std::vector<std::size_t>> partners(std::size_t c, int direction, double amount) {
-    const int up = static_cast<int>(2 * c + 1);
-    const int down = up + 1;
-    if (direction > 0) {
-      glp_set_col_bnds(lp_, up, GLP_FX, amount, amount);
-      glp_set_col_bnds(lp_, down, GLP_FX, 0.0, 0.0);
-    } else {
-      glp_set_col_bnds(lp_, up, GLP_FX, 0.0, 0.0);
-      glp_set_col_bnds(lp_, down, GLP_FX, amount, amount);
+    const std::size_t all = s_.system.values.size();
+    for (int depth = 2;; depth *= 2) {
+      const auto cells = neighbourhood(c, depth);
+      auto found = solve(c, direction, amount, cells);
+      if (found || cells.size() == all) return found;
+      if (depth > 64) return solve(c, direction, amount, neighbourhood(c, 1 << 30));
     }
-    int rc = glp_simplex(lp_, &parameters_);
-    if (rc != 0) {
-      glp_adv_basis(lp_, 0);
-      rc = glp_simplex(lp_, &parameters_);
-    }
-    ++programmes;
-    std::optional<std::vector<std::size_t>> result;
-    if (rc == 0 && glp_get_status(lp_) == GLP_OPT) {
-      result.emplace();
-      for (std::size_t k = 0; k < s_.system.values.size(); ++k) {
-        const double y = glp_get_col_prim(lp_, static_cast<int>(2 * k + 1)) + glp_get_col_prim(lp_, static_cast<int>(2 * k + 2));
-        if (y > 1e-7 && !s_.hidden(k)) result->push_back(k);
-      }
-    }
-    // Restore the cell's own bounds.
-    glp_set_col_bnds(lp_, up, GLP_LO, 0.0, 0.0);
-    const double room = std::max(0.0, static_cast<double>(s_.system.values[c] - lower_));
-    if (room > 0) glp_set_col_bnds(lp_, down, GLP_DB, 0.0, room);
-    else glp_set_col_bnds(lp_, down, GLP_FX, 0.0, 0.0);
-    return result;
   }
 
   std::int64_t programmes = 0;
 
  private:
+  // Cells within `depth` relations of c, in id order.
+  std::vector<std::size_t> neighbourhood(std::size_t c, int depth) const {
+    std::vector<int> distance(s_.system.values.size(), -1);
+    std::vector<std::size_t> frontier{c};
+    distance[c] = 0;
+    std::vector<std::size_t> cells{c};
+    for (int d = 1; d <= depth && !frontier.empty(); ++d) {
+      std::vector<std::size_t> next;
+      for (const auto x : frontier) {
+        for (const auto r : s_.system.relations_of[x]) {
+          const auto& rel = s_.system.relations[r];
+          const auto visit = [&](std::size_t y) {
+            if (distance[y] >= 0) return;
+            distance[y] = d;
+            next.push_back(y);
+            cells.push_back(y);
+          };
+          visit(rel.parent);
+          for (const auto y : rel.children) visit(y);
+        }
+      }
+      frontier = std::move(next);
+    }
+    std::sort(cells.begin(), cells.end());
+    return cells;
+  }
+
+  std::optional<std::vector<std::size_t>> solve(std::size_t c, int direction, double amount,
+                                                const std::vector<std::size_t>& cells) {
+    glp_prob* lp = glp_create_prob();
+    glp_smcp parameters;
+    glp_init_smcp(&parameters);
+    parameters.msg_lev = GLP_MSG_OFF;
+    glp_set_obj_dir(lp, GLP_MIN);
+    std::vector<int> column(s_.system.values.size(), 0);
+    const auto n = static_cast<int>(cells.size());
+    glp_add_cols(lp, 2 * n);
+    std::vector<std::size_t> rows;
+    for (int j = 0; j < n; ++j) {
+      const std::size_t x = cells[static_cast<std::size_t>(j)];
+      column[x] = j + 1;
+      const int up = 2 * j + 1;
+      const int down = up + 1;
+      const bool movable = s_.hidden(x) || s_.eligible(x);
+      const double room = std::max(0.0, static_cast<double>(s_.system.values[x] - lower_));
+      if (x == c) {
+        glp_set_col_bnds(lp, up, GLP_FX, direction > 0 ? amount : 0.0, direction > 0 ? amount : 0.0);
+        glp_set_col_bnds(lp, down, GLP_FX, direction < 0 ? amount : 0.0, direction < 0 ? amount : 0.0);
+      } else if (!movable) {
+        glp_set_col_bnds(lp, up, GLP_FX, 0.0, 0.0);
+        glp_set_col_bnds(lp, down, GLP_FX, 0.0, 0.0);
+      } else {
+        glp_set_col_bnds(lp, up, GLP_LO, 0.0, 0.0);
+        if (room > 0) glp_set_col_bnds(lp, down, GLP_DB, 0.0, room);
+        else glp_set_col_bnds(lp, down, GLP_FX, 0.0, 0.0);
+      }
+      const double cost = s_.hidden(x) ? 0.0 : 1.0 + static_cast<double>(s_.system.values[x]);
+      glp_set_obj_coef(lp, up, cost);
+      glp_set_obj_coef(lp, down, cost);
+      for (const auto r : s_.system.relations_of[x]) rows.push_back(r);
+    }
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    std::vector<int> ia{0}, ja{0};
+    std::vector<double> ar{0.0};
+    glp_add_rows(lp, static_cast<int>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const int row = static_cast<int>(i + 1);
+      glp_set_row_bnds(lp, row, GLP_FX, 0.0, 0.0);
+      const auto add = [&](std::size_t x, double sign) {
+        if (!column[x]) return;  // Outside the neighbourhood: held fixed.
+        ia.push_back(row);
+        ja.push_back(2 * column[x] - 1);
+        ar.push_back(sign);
+        ia.push_back(row);
+        ja.push_back(2 * column[x]);
+        ar.push_back(-sign);
+      };
+      const auto& rel = s_.system.relations[rows[i]];
+      add(rel.parent, 1.0);
+      for (const auto x : rel.children) add(x, -1.0);
+    }
+    glp_load_matrix(lp, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
+    const int rc = glp_simplex(lp, &parameters);
+    ++programmes;
+    std::optional<std::vector<std::size_t>> result;
+    if (rc == 0 && glp_get_status(lp) == GLP_OPT) {
+      result.emplace();
+      for (int j = 0; j < n; ++j) {
+        const double y = glp_get_col_prim(lp, 2 * j + 1) + glp_get_col_prim(lp, 2 * j + 2);
+        const std::size_t x = cells[static_cast<std::size_t>(j)];
+        if (y > 1e-7 && !s_.hidden(x)) result->push_back(x);
+      }
+    }
+    glp_delete_prob(lp);
+    return result;
+  }
+
   State& s_;
   std::int64_t lower_;
-  glp_prob* lp_;
-  glp_smcp parameters_{};
 };
 
 }  // namespace
@@ -242,8 +269,11 @@ Result<Protection> protect(const Problem& problem) {
     }
   }
   const bool fast = problem.strategy == Problem::Strategy::kFast ||
-                    (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 20000);
-  if (fast) partner_relations(s);
+                    (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 2000);
+  auto t0 = std::chrono::steady_clock::now();
+  auto trace = [&](const char* what, long n) { if (std::getenv("SDC_TRACE")) std::fprintf(stderr, "%8.2f s %s %ld\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), what, n); };
+  trace("system built, primaries", (long)result.primary_cells);
+  if (fast) trace("stage 1 added", (long)partner_relations(s));
   const Attacker attacker{problem.rule.zeros == ZeroCells::kSafe ? 1 : 0, true};
   const auto to_tables = [&] {
     std::vector<std::vector<Status>> status(problem.tables.size());
@@ -253,8 +283,13 @@ Result<Protection> protect(const Problem& problem) {
     }
     return status;
   };
+  bool screening = true;
   for (;;) {
-    ASSIGN_OR_RETURN(const Audit checked, audit(problem, to_tables(), attacker));
+    // Screening audits while the pattern grows (a screening pass is a proof); an exact one
+    // when a screening round could add nothing (its failures may be false alarms).
+    ASSIGN_OR_RETURN(const Audit checked, audit(problem, to_tables(), attacker, {.screening = screening}));
+    trace("audit done, violations", (long)checked.violations);
+    trace("  exact lps", (long)checked.exact_lps);
     result.linear_programmes += checked.batched_lps + checked.exact_lps;
     if (checked.passed()) break;
     if (++result.repair_rounds > kMaxRounds) {
@@ -266,9 +301,16 @@ Result<Protection> protect(const Problem& problem) {
     std::optional<Repair> repair;
     repair.emplace(s, attacker.suppressed_min);
     bool changed = false;
+    // A cell next to one that just got partners is left to the next audit: the new
+    // suppressions often protect it too, and an audit costs less than many programmes.
+    std::vector<char> touched(system.values.size(), 0);
     for (const auto& cell : checked.cells) {
       if (cell.problem.empty()) continue;
       const std::size_t c = system.cell_of[cell.table][cell.cell];
+      if (touched[c]) {
+        changed = true;
+        continue;
+      }
       const auto level = static_cast<double>(protection_level(problem.rule, cell.value));
       // Downwards only as far as the attacker's a-priori floor allows (the audit caps the
       // requirement there): the cell's lower bound as the audit reports it without relations.
@@ -276,6 +318,9 @@ Result<Protection> protect(const Problem& problem) {
       for (const int direction : {+1, -1}) {
         const double amount = direction > 0 ? level : room_down;
         if (amount <= 0) continue;
+        // Only the side the audit found short (an exact cell is short on both).
+        if (direction > 0 && cell.high >= static_cast<double>(cell.value) + amount && cell.high > cell.low) continue;
+        if (direction < 0 && cell.low <= static_cast<double>(cell.value) - amount && cell.high > cell.low) continue;
         const auto partners = repair->partners(c, direction, amount);
         if (!partners) {
           return fail(ErrorCode::kConflict,
@@ -285,14 +330,23 @@ Result<Protection> protect(const Problem& problem) {
         for (const auto k : *partners) {
           s.status[k] = Status::kSecondary;
           changed = true;
+          for (const auto r : system.relations_of[k]) {
+            touched[system.relations[r].parent] = 1;
+            for (const auto x : system.relations[r].children) touched[x] = 1;
+          }
         }
-        if (!partners->empty()) repair->refresh();
       }
     }
     result.linear_programmes += repair->programmes;
     repair.reset();
+    glp_free_env();
     // Group disclosures: the stage-1 rule covers them; run it again on the grown pattern.
     if (partner_relations(s) > 0) changed = true;
+    if (!changed && screening) {
+      screening = false;
+      continue;
+    }
+    screening = true;
     if (!changed) {
       return fail(ErrorCode::kInternal, "the audit fails but no cell can be added: " +
                                             (checked.group_disclosures.empty() ? std::string("under-protected cells")
@@ -315,7 +369,8 @@ Result<Protection> protect(const Problem& problem) {
   }
   for (const std::size_t c : secondaries) {
     s.status[c] = Status::kSafe;
-    ASSIGN_OR_RETURN(const Audit trial, audit(problem, to_tables(), attacker));
+    // A screening pass proves safety; a screening failure keeps the cell suppressed.
+    ASSIGN_OR_RETURN(const Audit trial, audit(problem, to_tables(), attacker, {.screening = true}));
     result.linear_programmes += trial.batched_lps + trial.exact_lps;
     if (trial.passed()) ++result.released;
     else s.status[c] = Status::kSecondary;
