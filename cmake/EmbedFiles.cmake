@@ -1,5 +1,6 @@
 # Script mode: writes OUTPUT, a C++ file defining rapporteur::web::internal::embedded_assets(),
 # from FILES (absolute paths); each asset is keyed by its path relative to BASE_DIR.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 set(entries "")
 set(index 0)

@@ -43,11 +43,14 @@ endfunction()
 # so the binary serves its static assets without depending on where it is installed.
 function(rapporteur_embed_files out_var)
   cmake_parse_arguments(ARG "" "BASE_DIR;OUTPUT" "FILES" ${ARGN})
+  # '|' separates the files on the command line: a ';' would split the shell command.
+  string(REPLACE ";" "|" files_argument "${ARG_FILES}")
   add_custom_command(
     OUTPUT ${ARG_OUTPUT}
     COMMAND ${CMAKE_COMMAND} -DBASE_DIR=${ARG_BASE_DIR} -DOUTPUT=${ARG_OUTPUT}
-            "-DFILES=${ARG_FILES}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
+            "-DFILES=${files_argument}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
     DEPENDS ${ARG_FILES} ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
-    COMMENT "Embedding static assets")
+    COMMENT "Embedding static assets"
+    VERBATIM)
   set(${out_var} ${ARG_OUTPUT} PARENT_SCOPE)
 endfunction()

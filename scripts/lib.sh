@@ -34,9 +34,24 @@ install_packages() {
   fi
 }
 
+# Front-end assets from npm (package.json, package-lock.json), copied into the server's static
+# folder before the build embeds them. Skipped when already there.
+vendor_assets() {
+  local target="$ROOT/src/web/static/vendor/echarts.min.js"
+  if [ -s "$target" ]; then return; fi
+  if ! command -v npm >/dev/null; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+  fi
+  (cd "$ROOT" && npm ci --no-audit --no-fund --silent)
+  mkdir -p "$(dirname "$target")"
+  cp "$ROOT/node_modules/echarts/dist/echarts.min.js" "$target"
+  cp "$ROOT/node_modules/echarts/LICENSE" "$(dirname "$target")/echarts.LICENSE.txt"
+}
+
 # build PRESET: configures (once) and builds with the CMake preset.
 build() {
   local preset="$1"
+  vendor_assets
   cd "$ROOT"
   if [ ! -f "build/$preset/build.ninja" ]; then
     cmake --preset "$preset" >/dev/null

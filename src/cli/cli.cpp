@@ -354,7 +354,9 @@ struct ServeOptions {
 
 Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  web::Server server(*store, {.host = options.host, .port = options.port});
+  web::Server server(*store, {.host = options.host,
+                              .port = options.port,
+                              .published_folder = std::filesystem::path(global.db).replace_filename("published").string()});
   SignalStopper stopper(server);
   ASSIGN_OR_RETURN(const int port, server.bind());
   out << fmt::format("Serving {} on http://{}:{}/\n", global.db, options.host, port) << std::flush;

@@ -8,9 +8,6 @@
 #include <limits>
 #include <map>
 #include <mutex>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
 
 #include <fmt/format.h>
@@ -262,11 +259,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   std::vector<double> low = seen_low, high = seen_high;
 
   const std::lock_guard lock(glpk_mutex());
-  auto t0 = std::chrono::steady_clock::now();
-  auto trace = [&](const char* what, long a, long b) { if (std::getenv("SDC_TRACE")) std::fprintf(stderr, "   audit %8.2f s %s %ld %ld\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), what, a, b); };
-  trace("components, cells", (long)members.size(), (long)n);
   for (const auto& [root, cells] : members) {
-    if (cells.size() > 100) trace("component", (long)cells.size(), (long)equations_of[root].size());
     Lp lp;
     glp_prob* p = lp.get();
     const auto m = cells.size();
@@ -321,7 +314,6 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       }
       ++result.batched_lps;
       record();
-      if (cells.size() > 100) trace("batched", round, 0);
     }
     // Then batches aimed at the bounds still uncertified: push all of them at once, drop
     // those that reach their requirement, and repeat while the batch certifies some.
@@ -348,7 +340,6 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
         record();
         std::size_t still = 0;
         for (std::size_t j = 0; j < m; ++j) still += (direction == GLP_MAX ? short_high(cells[j]) : short_low(cells[j])) ? 1 : 0;
-        if (cells.size() > 100) trace("targeted", static_cast<long>(open), static_cast<long>(still));
         if (still == open) break;
       }
     }

@@ -78,8 +78,8 @@ struct Problem {
   int release_trials = 400;
   // kCareful protects every unsafe cell by linear programming from the start (fewest
   // suppressions); kFast first gives every relation with one suppressed cell a partner, which
-  // scales to very large tables at the price of more suppressions. kAuto is careful up to
-  // 20,000 distinct cells.
+  // scales to large tables at the price of more suppressions. kAuto is careful up to 2,000
+  // distinct cells.
   enum class Strategy { kAuto, kCareful, kFast } strategy = Strategy::kAuto;
 };
 

@@ -9,9 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -270,10 +267,7 @@ Result<Protection> protect(const Problem& problem) {
   }
   const bool fast = problem.strategy == Problem::Strategy::kFast ||
                     (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 2000);
-  auto t0 = std::chrono::steady_clock::now();
-  auto trace = [&](const char* what, long n) { if (std::getenv("SDC_TRACE")) std::fprintf(stderr, "%8.2f s %s %ld\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), what, n); };
-  trace("system built, primaries", (long)result.primary_cells);
-  if (fast) trace("stage 1 added", (long)partner_relations(s));
+  if (fast) partner_relations(s);
   const Attacker attacker{problem.rule.zeros == ZeroCells::kSafe ? 1 : 0, true};
   const auto to_tables = [&] {
     std::vector<std::vector<Status>> status(problem.tables.size());
@@ -288,8 +282,6 @@ Result<Protection> protect(const Problem& problem) {
     // Screening audits while the pattern grows (a screening pass is a proof); an exact one
     // when a screening round could add nothing (its failures may be false alarms).
     ASSIGN_OR_RETURN(const Audit checked, audit(problem, to_tables(), attacker, {.screening = screening}));
-    trace("audit done, violations", (long)checked.violations);
-    trace("  exact lps", (long)checked.exact_lps);
     result.linear_programmes += checked.batched_lps + checked.exact_lps;
     if (checked.passed()) break;
     if (++result.repair_rounds > kMaxRounds) {

@@ -1,5 +1,10 @@
 // The HTTP adapter: cpp-httplib stays inside this file.
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -33,6 +38,7 @@ std::string_view content_type_for(std::string_view path) {
   if (path.ends_with(".js")) return "text/javascript; charset=utf-8";
   if (path.ends_with(".svg")) return "image/svg+xml";
   if (path.ends_with(".png")) return "image/png";
+  if (path.ends_with(".txt")) return "text/plain; charset=utf-8";
   if (path.ends_with(".woff2")) return "font/woff2";
   return "application/octet-stream";
 }
@@ -128,6 +134,82 @@ void Server::Impl::declare_routes() {
     res.set_content(internal::render_home(language, *sources, *publications),
                     "text/html; charset=utf-8");
   });
+
+  // Published tables: only what `rapporteur publish` wrote after the audit passed.
+  const auto read_published = [this](const std::string& file) -> std::optional<std::string> {
+    if (options.published_folder.empty()) return std::nullopt;
+    std::ifstream in(std::filesystem::path(options.published_folder) / file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const auto published_tables = [this]() {
+    std::vector<json> tables;
+    std::error_code ec;
+    if (options.published_folder.empty() || !std::filesystem::is_directory(options.published_folder, ec)) return tables;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(options.published_folder, ec)) {
+      if (entry.path().extension() == ".json") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::ifstream in(f);
+      auto parsed = json::parse(in, nullptr, false);
+      if (parsed.is_discarded() || !parsed.contains("name")) continue;
+      tables.push_back({{"name", parsed["name"]}, {"title", parsed.value("title", "")},
+                        {"title_en", parsed.value("title_en", "")}, {"date", parsed.value("date", "")},
+                        {"href", "/api/v1/tables/" + parsed["name"].get<std::string>()}});
+    }
+    return tables;
+  };
+  route("GET", "/cijfers", Access::kPublic, [published_tables](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    std::vector<std::pair<std::string, std::string>> list;
+    for (const auto& t : published_tables()) {
+      list.emplace_back(t["name"].get<std::string>(),
+                        t[language == internal::Language::kDutch ? "title" : "title_en"].get<std::string>());
+    }
+    res.set_content(internal::render_figures_index(language, list), "text/html; charset=utf-8");
+  });
+  route("GET", R"(/cijfers/([a-z0-9_\-]+))", Access::kPublic,
+        [read_published](const httplib::Request& req, httplib::Response& res) {
+          const internal::Language language = internal::language_of(req.get_param_value("lang"));
+          const std::string name = req.matches[1];
+          const auto text = read_published(name + ".json");
+          if (!text) {
+            send_error(req, res, 404, "not_found", "no such table");
+            return;
+          }
+          const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
+          res.set_content(internal::render_figure(language, name, *text, chart), "text/html; charset=utf-8");
+        });
+  route("GET", R"(/cijfers/([a-z0-9_\-]+)\.(csv|xlsx))", Access::kPublic,
+        [read_published](const httplib::Request& req, httplib::Response& res) {
+          const std::string name = req.matches[1];
+          const std::string extension = req.matches[2];
+          const auto bytes = read_published(name + "." + extension);
+          if (!bytes) {
+            send_error(req, res, 404, "not_found", "no such table");
+            return;
+          }
+          res.set_header("Content-Disposition", "attachment; filename=\"" + name + "." + extension + "\"");
+          res.set_content(*bytes, extension == "csv" ? "text/csv; charset=utf-8"
+                                                     : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        });
+  route("GET", "/api/v1/tables", Access::kPublic, [published_tables](const httplib::Request&, httplib::Response& res) {
+    send_json(res, {{"tables", published_tables()}});
+  });
+  route("GET", R"(/api/v1/tables/([a-z0-9_\-]+))", Access::kPublic,
+        [read_published](const httplib::Request& req, httplib::Response& res) {
+          const auto text = read_published(std::string(req.matches[1]) + ".json");
+          if (!text) {
+            send_error(req, res, 404, "not_found", "no such table");
+            return;
+          }
+          res.status = 200;
+          res.set_content(*text, "application/json; charset=utf-8");
+        });
 
   route("GET", "/staff", Access::kStaff, [](const httplib::Request&, httplib::Response& res) {
     res.set_content("staff", "text/plain");

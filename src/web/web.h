@@ -25,6 +25,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 picks a free port.
   std::size_t max_request_bytes = 1 << 20;
+  // Where `rapporteur publish` writes audited tables; the only tables the public side
+  // serves. Empty: no tables.
+  std::string published_folder;
 };
 
 // Thread safety: stop() may be called from any thread; the rest from the owning thread.

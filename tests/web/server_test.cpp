@@ -1,5 +1,7 @@
 #include "web/web.h"
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -17,7 +19,8 @@ using rapporteur::testing::TempDir;
 // A server on a free loopback port, serving in a background thread for one test.
 class RunningServer {
  public:
-  explicit RunningServer(store::Store& store) : server_(store, {.host = "127.0.0.1", .port = 0}) {
+  explicit RunningServer(store::Store& store, std::string published = {})
+      : server_(store, {.host = "127.0.0.1", .port = 0, .published_folder = std::move(published)}) {
     port_ = server_.bind().value();
     thread_ = std::thread([this] { result_ = server_.serve(); });
   }
@@ -45,8 +48,20 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(store_->put_publication({"p1", "Monitor <script>alert(1)</script> & co",
                                          PublicationType::kMonitor, "2024-01-02", "nl",
                                          {Mandate::kHumanTrafficking}, "samenvatting"}));
-    server_ = std::make_unique<RunningServer>(*store_);
+    std::filesystem::create_directories(dir_ / "published");
+    std::ofstream(dir_ / "published" / "t1.json") << kPublished;
+    std::ofstream(dir_ / "published" / "t1.csv") << "sex,value,status\nT,12,safe\n";
+    std::ofstream(dir_ / "private.json") << "{\"name\": \"private\"}";
+    server_ = std::make_unique<RunningServer>(*store_, (dir_ / "published").string());
   }
+  // A table as `rapporteur publish` writes it: one suppressed cell, a title to escape.
+  static constexpr const char* kPublished = R"({"name": "t1", "title": "Slachtoffers <b>naar</b> geslacht",
+    "title_en": "Victims by sex", "date": "2026-11-27", "sources": ["politie"], "footnotes": ["x = onderdrukt"],
+    "rule": {"min_frequency": 10}, "dimensions": [{"name": "sex", "codes": [
+      {"code": "T", "parent": null, "label": "totaal"}, {"code": "f", "parent": "T", "label": "vrouw"},
+      {"code": "m", "parent": "T", "label": "man"}]}],
+    "cells": [{"key": ["T"], "value": 12, "status": "safe"}, {"key": ["f"], "value": null, "status": "primary"},
+              {"key": ["m"], "value": null, "status": "secondary"}]})";
   void TearDown() override { server_.reset(); }
 
   TempDir dir_;
@@ -172,6 +187,36 @@ TEST_F(ServerTest, StaticAssetsAreCachedAndRevalidated) {
   EXPECT_EQ(second->status, 304);
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(ServerTest, PublishedTablesAreServedAsPagesDownloadsAndJsonAndNothingElse) {
+  auto client = server_->client();
+
+  const auto index = client.Get("/cijfers");
+  const auto page = client.Get("/cijfers/t1");
+  const auto api = client.Get("/api/v1/tables/t1");
+  const auto list = client.Get("/api/v1/tables");
+  const auto csv = client.Get("/cijfers/t1.csv");
+  const auto missing = client.Get("/cijfers/t2");
+  const auto outside = client.Get("/api/v1/tables/private");
+  const auto traversal = client.Get("/cijfers/..%2Fprivate");
+
+  ASSERT_TRUE(index && page && api && list && csv && missing && outside && traversal);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_NE(index->body.find("href=\"/cijfers/t1?lang=nl\""), std::string::npos) << index->body;
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("Slachtoffers &lt;b&gt;naar&lt;/b&gt; geslacht"), std::string::npos);
+  EXPECT_EQ(page->body.find("<b>naar</b>"), std::string::npos);
+  EXPECT_NE(page->body.find(">12</td>"), std::string::npos);
+  EXPECT_NE(page->body.find(">x</td>"), std::string::npos) << "suppressed cells show as x";
+  EXPECT_EQ(api->status, 200);
+  EXPECT_EQ(json::parse(api->body)["cells"][1]["value"], nullptr);
+  EXPECT_EQ(json::parse(list->body)["tables"].size(), 1u);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_NE(csv->get_header_value("Content-Disposition").find("t1.csv"), std::string::npos);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(outside->status, 404) << "only the published folder is served";
+  EXPECT_EQ(traversal->status, 404);
 }
 
 TEST_F(ServerTest, UnknownApiPathsAnswerJson404) {
