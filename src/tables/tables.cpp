@@ -26,7 +26,10 @@ const std::map<std::string, std::string>& labels() {
       {"sex:total", "totaal"}, {"sex:female", "vrouw"}, {"sex:male", "man"}, {"sex:unknown", "overig/onbekend"},
       {"age:total", "alle leeftijden"}, {"age:minor", "minderjarig"}, {"age:adult", "meerderjarig"},
       {"age:unknown", "leeftijd onbekend"}, {"year:total", "alle jaren (personen per jaar opgeteld)"},
-      {"region:unknown", "gemeente onbekend"}};
+      {"region:unknown", "gemeente onbekend"}, {"stage:total", "alle verdachten"},
+      {"stage:reported", "verder niet dan aangifte/melding"}, {"stage:registered", "verder niet dan ingeschreven bij het OM"},
+      {"stage:prosecuted", "vervolgd, (nog) niet veroordeeld"}, {"stage:convicted", "veroordeeld"},
+      {"stage:unknown", "stadium onbekend"}};
   return kLabels;
 }
 
@@ -69,11 +72,17 @@ Result<sdc::Dimension> dimension_of(store::Store& store, const TableSpec& spec, 
     }
   } else if (name == "sex") {
     for (const char* c : {"total", "female", "male", "unknown"}) add(c, std::string(c) == "total" ? "" : "total", label_of("sex", c));
+  } else if (name == "stage") {
+    // The furthest stage of the criminal-justice chain any source recorded: additive, so it
+    // can be protected; the funnel (at least this far) is its cumulative sum.
+    for (const char* c : {"total", "reported", "registered", "prosecuted", "convicted", "unknown"}) {
+      add(c, std::string(c) == "total" ? "" : "total", label_of("stage", c));
+    }
   } else if (name == "age") {
     for (const char* c : {"total", "minor", "adult", "unknown"}) add(c, std::string(c) == "total" ? "" : "total", label_of("age", c));
   } else {
     return fail(ErrorCode::kInvalidArgument,
-                fmt::format("table {}: unknown dimension '{}' (expected year, region, form, sex or age)", spec.name, name));
+                fmt::format("table {}: unknown dimension '{}' (expected year, region, form, sex, age or stage)", spec.name, name));
   }
   return sdc::make_dimension(name, codes, names);
 }
@@ -143,8 +152,8 @@ Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& fi
   if (spec.dimensions.empty()) return bad("dimensions: at least one");
   for (std::size_t i = 0; i < spec.dimensions.size(); ++i) {
     const auto& d = spec.dimensions[i];
-    if (d != "year" && d != "region" && d != "form" && d != "sex" && d != "age") {
-      return bad(fmt::format("dimensions: unknown '{}' (expected year, region, form, sex or age)", d));
+    if (d != "year" && d != "region" && d != "form" && d != "sex" && d != "age" && d != "stage") {
+      return bad(fmt::format("dimensions: unknown '{}' (expected year, region, form, sex, age or stage)", d));
     }
     if (std::count(spec.dimensions.begin(), spec.dimensions.end(), d) > 1) return bad(fmt::format("dimensions: '{}' twice", d));
   }
@@ -202,6 +211,7 @@ Result<BuiltTable> build(store::Store& store, const TableSpec& spec) {
           if (spec.region_level == RegionLevel::kPoliceUnit) code = unit_of.count(p.region) ? unit_of[p.region] : "unknown";
         } else if (name == "form") code = p.classification;
         else if (name == "sex") code = p.sex == Sex::kFemale ? "female" : p.sex == Sex::kMale ? "male" : "unknown";
+        else if (name == "stage") code = p.furthest_stage ? std::string(to_code(*p.furthest_stage)) : "unknown";
         else code = p.age_group;
         auto it = position[d].find(code);
         if (it == position[d].end()) it = position[d].find("unknown");

@@ -19,7 +19,8 @@ namespace rapporteur::tables {
 enum class Method { kSuppression, kCellKey };
 
 // A published table's definition. Dimensions, in order, from: "year", "region", "form" (the
-// exploitation form, or the offence type under the children's mandate), "sex", "age".
+// exploitation form, or the offence type under the children's mandate), "sex", "age" and, for
+// suspects, "stage" (the furthest stage of the criminal-justice chain).
 struct TableSpec {
   std::string name;  // File-name safe; the table's identifier.
   std::string title;     // Dutch.

@@ -1,0 +1,124 @@
+#include "tables/tables.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace rapporteur::tables {
+namespace {
+
+using rapporteur::testing::TempDir;
+
+Registration reg(std::string source, std::string key, int year, std::optional<std::string> region,
+                 ExploitationForm form, Sex sex, int age) {
+  Registration r;
+  r.source_code = std::move(source);
+  r.person_key = std::move(key);
+  r.year = year;
+  r.region_code = std::move(region);
+  r.exploitation_form = form;
+  r.sex = sex;
+  r.age = age;
+  return r;
+}
+
+class TablesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::open_sqlite_store(dir_ / "t.db");
+    ASSERT_TRUE(opened.has_value());
+    store_ = std::move(*opened);
+    for (const auto& s : {Source{"politie", "Politie", SourceKind::kPolice}, Source{"comensha", "CoMensha", SourceKind::kVictimCoordination}}) {
+      ASSERT_TRUE(store_->put_source(s));
+    }
+    ASSERT_TRUE(store_->put_region({"NL01", "Nederland", RegionLevel::kCountry, std::nullopt}));
+    ASSERT_TRUE(store_->put_region({"RE01", "Noord", RegionLevel::kPoliceUnit, "NL01"}));
+    ASSERT_TRUE(store_->put_region({"RE02", "Zuid", RegionLevel::kPoliceUnit, "NL01"}));
+    ASSERT_TRUE(store_->put_region({"GM0001", "Aadorp", RegionLevel::kMunicipality, "RE01"}));
+    ASSERT_TRUE(store_->put_region({"GM0002", "Beekdal", RegionLevel::kMunicipality, "RE01"}));
+    ASSERT_TRUE(store_->put_region({"GM0003", "Zeestad", RegionLevel::kMunicipality, "RE02"}));
+    store::Batch batch{.source_code = "politie", .profile = "p", .year = 2022, .file_name = "f", .file_sha256 = "s", .key_id = "k", .reader = "r"};
+    const auto id = store_->create_batch(batch);
+    ASSERT_TRUE(id.has_value());
+    // Person a: seen by both sources (one person); b: police only, no region; c: CoMensha.
+    const std::vector<Registration> rows{
+        reg("politie", "a", 2022, "GM0001", ExploitationForm::kSexual, Sex::kFemale, 17),
+        reg("comensha", "a", 2022, "GM0001", ExploitationForm::kSexual, Sex::kFemale, 17),
+        reg("politie", "b", 2022, std::nullopt, ExploitationForm::kLabour, Sex::kMale, 40),
+        reg("comensha", "c", 2022, "GM0003", ExploitationForm::kSexual, Sex::kFemale, 25),
+        reg("politie", "a", 2023, "GM0002", ExploitationForm::kSexual, Sex::kFemale, 18),
+    };
+    ASSERT_TRUE(store_->add_registrations(rows, *id));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(TablesTest, CountsLinkedPersonsOncePerYearWithEveryMargin) {
+  const auto spec = parse_spec(R"(name = "t"
+title = "Test"
+dimensions = ["year", "region", "form"]
+years = [2022, 2023]
+)", "t.toml");
+  ASSERT_TRUE(spec.has_value()) << spec.error().message;
+
+  const auto built = build(*store_, *spec);
+
+  ASSERT_TRUE(built.has_value()) << built.error().message;
+  const auto& t = built->table;
+  ASSERT_TRUE(sdc::check_additive(t).has_value());
+  const auto at = [&](const std::string& year, const std::string& region, const std::string& form) {
+    std::vector<int> p;
+    for (const auto& [d, code] : std::vector<std::pair<int, std::string>>{{0, year}, {1, region}, {2, form}}) {
+      const auto& codes = t.dimensions[static_cast<std::size_t>(d)].codes;
+      p.push_back(static_cast<int>(std::find(codes.begin(), codes.end(), code) - codes.begin()));
+    }
+    return t.values[t.index(p)];
+  };
+  // Hand count: 2022 has a (GM0001, sexual), b (no region, labour), c (GM0003, sexual);
+  // 2023 has a again (GM0002): four person-years.
+  EXPECT_EQ(at("total", "NL01", "total"), 4);
+  EXPECT_EQ(at("2022", "NL01", "total"), 3);
+  EXPECT_EQ(at("2022", "GM0001", "sexual"), 1) << "two registrations, one person";
+  EXPECT_EQ(at("2022", "RE01", "total"), 1);
+  EXPECT_EQ(at("2022", "unknown", "labour"), 1);
+  EXPECT_EQ(at("total", "RE01", "sexual"), 2);
+  EXPECT_EQ(at("2023", "RE02", "total"), 0);
+  EXPECT_EQ(built->sources, (std::vector<std::string>{"comensha", "politie"})) << "in the store's order";
+}
+
+TEST_F(TablesTest, RefusesUnknownDimensionsAndBadRules) {
+  EXPECT_FALSE(parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"colour\"]\nyears = [2022, 2022]\n", "a.toml").has_value());
+  EXPECT_FALSE(parse_spec("name = \"T T\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n", "b.toml").has_value());
+  EXPECT_FALSE(parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2023, 2022]\n", "c.toml").has_value());
+  const auto bad_zero = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n[protection]\nzeros = \"maybe\"\n", "d.toml");
+  ASSERT_FALSE(bad_zero.has_value());
+  EXPECT_NE(bad_zero.error().message.find("d.toml"), std::string::npos);
+  EXPECT_NE(bad_zero.error().message.find("zeros"), std::string::npos);
+}
+
+TEST_F(TablesTest, ProtectedJsonHidesExactlyTheSuppressedCells) {
+  const auto spec = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"region\", \"form\"]\nyears = [2022, 2023]\n", "t.toml");
+  ASSERT_TRUE(spec.has_value());
+  auto built = build(*store_, *spec);
+  ASSERT_TRUE(built.has_value());
+
+  const auto report = protect({*built});
+
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  const auto& p = report->tables.front();
+  const auto json = nlohmann::json::parse(to_json(p.built, p.status, p.shown, "2026-11-27"));
+  ASSERT_EQ(json["cells"].size(), p.built.table.values.size());
+  for (std::size_t i = 0; i < json["cells"].size(); ++i) {
+    const auto value = p.built.table.values[i];
+    const bool hidden = json["cells"][i]["value"].is_null();
+    // Every count from 1 to 9 is primary and hidden; with only 4 persons, everything non-zero is.
+    EXPECT_EQ(hidden, value > 0) << i;
+  }
+  EXPECT_EQ(json["dimensions"][0]["codes"][1]["parent"], "NL01");
+}
+
+}  // namespace
+}  // namespace rapporteur::tables
