@@ -23,7 +23,33 @@
       table.cells.forEach(function (cell) { lookup[cell.key.join('\u001f')] = cell.value; });
       function value(codes) { var v = lookup[codes.join('\u001f')]; return v === null || v === undefined ? null : v; }
       var option;
-      if (year >= 0) {
+      var stage = dims.findIndex(function (d) { return d.name === 'stage'; });
+      if (stage >= 0 && year >= 0) {
+        // The funnel: suspects who reached at least each stage, per year (a sum of furthest
+        // stages; unknown when a part is suppressed).
+        var steps = [['registered', 'prosecuted', 'convicted'], ['prosecuted', 'convicted'], ['convicted']];
+        var names = english ? ['registered or further', 'prosecuted or further', 'convicted']
+                            : ['ingeschreven of verder', 'vervolgd of verder', 'veroordeeld'];
+        var yearCodes = dims[year].codes.filter(function (c) { return c.parent !== null; }).map(function (c) { return c.code; });
+        option = {
+          xAxis: { type: 'category', data: yearCodes },
+          series: steps.map(function (parts, i) {
+            return {
+              type: 'bar', name: names[i],
+              data: yearCodes.map(function (y) {
+                var sum = 0;
+                for (var p = 0; p < parts.length; p++) {
+                  var key = roots.slice(); key[year] = y; key[stage] = parts[p];
+                  var v = value(key);
+                  if (v === null) return null;
+                  sum += v;
+                }
+                return sum;
+              })
+            };
+          })
+        };
+      } else if (year >= 0) {
         var years = dims[year].codes.filter(function (c) { return c.parent !== null; }).map(function (c) { return c.code; });
         var series = (other < 0 ? [null] : wanted).map(function (code) {
           return {
