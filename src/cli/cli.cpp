@@ -902,6 +902,9 @@ Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& 
   ASSIGN_OR_RETURN(auto built, build_tables(*store, options.specs));
   sdc::Problem problem;
   for (const auto& t : built) {
+    if (!options.jj.empty() && (t.spec.mandate != built.front().spec.mandate || t.spec.role != built.front().spec.role)) {
+      return fail(ErrorCode::kInvalidArgument, "--jj writes one linked set: give tables of one mandate and role");
+    }
     problem.tables.push_back(t.table);
     problem.rule = t.spec.rule;
   }

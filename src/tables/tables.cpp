@@ -249,34 +249,52 @@ Result<BuiltTable> build(store::Store& store, const TableSpec& spec) {
 
 Result<ProtectionReport> protect(std::vector<BuiltTable> tables) {
   ProtectionReport report;
-  sdc::Problem problem;
-  std::vector<std::size_t> suppressed_index;  // Table positions protected by suppression.
+  // Tables share cells only when they count the same population (mandate and role): each
+  // such group is one suppression problem; tables of other groups are unrelated.
+  std::map<std::pair<Mandate, Role>, std::vector<std::size_t>> groups;
   for (std::size_t t = 0; t < tables.size(); ++t) {
-    if (tables[t].spec.method == Method::kSuppression) {
+    if (tables[t].spec.method == Method::kSuppression) groups[{tables[t].spec.mandate, tables[t].spec.role}].push_back(t);
+  }
+  std::vector<std::vector<sdc::Status>> status(tables.size());
+  for (const auto& [population, members] : groups) {
+    sdc::Problem problem;
+    for (const auto t : members) {
       if (!problem.tables.empty() && (tables[t].spec.rule.min_frequency != problem.rule.min_frequency ||
                                       tables[t].spec.rule.zeros != problem.rule.zeros)) {
-        return fail(ErrorCode::kInvalidArgument, "linked tables must share one protection rule");
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("table {} shares cells with {} but has another protection rule", tables[t].spec.name,
+                                problem.tables.front().name));
       }
       problem.rule = tables[t].spec.rule;
       problem.tables.push_back(tables[t].table);
-      suppressed_index.push_back(t);
     }
-  }
-  if (!problem.tables.empty()) {
-    ASSIGN_OR_RETURN(report.protection, sdc::protect(problem));
+    ASSIGN_OR_RETURN(const auto protection, sdc::protect(problem));
     const sdc::Attacker attacker{problem.rule.zeros == sdc::ZeroCells::kSafe ? 1 : 0, true};
-    ASSIGN_OR_RETURN(report.audit, sdc::audit(problem, report.protection.status, attacker));
-    if (!report.audit.passed()) {
-      return fail(ErrorCode::kConflict, fmt::format("the audit found {} violations; nothing is published", report.audit.violations));
+    ASSIGN_OR_RETURN(const auto audited, sdc::audit(problem, protection.status, attacker));
+    if (!audited.passed()) {
+      return fail(ErrorCode::kConflict, fmt::format("the audit found {} violations; nothing is published", audited.violations));
     }
+    for (std::size_t i = 0; i < members.size(); ++i) status[members[i]] = protection.status[i];
+    report.protection.primary_cells += protection.primary_cells;
+    report.protection.secondary_cells += protection.secondary_cells;
+    report.protection.secondary_units += protection.secondary_units;
+    report.protection.repair_rounds += protection.repair_rounds;
+    report.protection.released += protection.released;
+    report.protection.linear_programmes += protection.linear_programmes;
+    report.audit.cells.insert(report.audit.cells.end(), audited.cells.begin(), audited.cells.end());
+    report.audit.group_disclosures.insert(report.audit.group_disclosures.end(), audited.group_disclosures.begin(),
+                                          audited.group_disclosures.end());
+    report.audit.violations += audited.violations;
+    report.audit.exact_secondaries += audited.exact_secondaries;
+    report.audit.batched_lps += audited.batched_lps;
+    report.audit.exact_lps += audited.exact_lps;
   }
   for (std::size_t t = 0; t < tables.size(); ++t) {
     ProtectedTable p;
     const auto& values = tables[t].table.values;
     p.shown.resize(values.size());
-    const auto at = std::find(suppressed_index.begin(), suppressed_index.end(), t);
-    if (at != suppressed_index.end()) {
-      p.status = report.protection.status[static_cast<std::size_t>(at - suppressed_index.begin())];
+    if (tables[t].spec.method == Method::kSuppression) {
+      p.status = status[t];
       for (std::size_t i = 0; i < values.size(); ++i) {
         if (p.status[i] == sdc::Status::kSafe || p.status[i] == sdc::Status::kForced) p.shown[i] = values[i];
       }

@@ -68,9 +68,11 @@ struct ProtectionReport {
   sdc::Audit audit;
 };
 
-// Protects tables together (cells they share get one status) and audits the result. Tables
-// using the cell-key method are perturbed instead (each cell on its own key). Fails with
-// sdc's errors, and with kConflict when the audit does not pass.
+// Protects tables together (cells they share get one status) and audits the result; only
+// tables of the same mandate and role can share cells. Tables using the cell-key method are
+// perturbed instead (each cell on its own key). Fails with sdc's errors, with
+// kInvalidArgument when tables that share cells have different rules, and with kConflict
+// when the audit does not pass.
 Result<ProtectionReport> protect(std::vector<BuiltTable> tables);
 
 // The table as JSON: name, titles, unit, rule, sources, date, footnotes, its dimensions with

@@ -120,5 +120,28 @@ TEST_F(TablesTest, ProtectedJsonHidesExactlyTheSuppressedCells) {
   EXPECT_EQ(json["dimensions"][0]["codes"][1]["parent"], "NL01");
 }
 
+TEST_F(TablesTest, TablesOfDifferentPopulationsAreNotLinked) {
+  // Victims and suspects share no cells even where their codes coincide (the totals).
+  store::Batch suspects{.source_code = "politie", .profile = "p", .year = 2022, .file_name = "g", .file_sha256 = "t", .key_id = "k", .reader = "r"};
+  const auto id = store_->create_batch(suspects);
+  ASSERT_TRUE(id.has_value());
+  Registration s = reg("politie", "z", 2022, "GM0001", ExploitationForm::kSexual, Sex::kMale, 30);
+  s.role = Role::kSuspect;
+  s.chain_stage = ChainStage::kConvicted;
+  ASSERT_TRUE(store_->add_registrations({s}, *id));
+  const auto victims = parse_spec("name = \"v\"\ntitle = \"V\"\ndimensions = [\"year\"]\nyears = [2022, 2023]\n", "v.toml");
+  const auto chain = parse_spec("name = \"s\"\ntitle = \"S\"\nrole = \"suspect\"\ndimensions = [\"year\", \"stage\"]\nyears = [2022, 2023]\n", "s.toml");
+  ASSERT_TRUE(victims.has_value() && chain.has_value());
+  auto v = build(*store_, *victims);
+  auto c = build(*store_, *chain);
+  ASSERT_TRUE(v.has_value() && c.has_value());
+  EXPECT_EQ(c->table.values[c->table.index({1, 4})], 1) << "2022, convicted";
+
+  const auto report = protect({*v, *c});
+
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->tables.size(), 2u);
+}
+
 }  // namespace
 }  // namespace rapporteur::tables
