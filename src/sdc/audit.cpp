@@ -17,7 +17,6 @@
 namespace rapporteur::sdc {
 namespace {
 
-constexpr double kBig = 1e12;  // Upper bound of a variable: beyond it the cell is unbounded.
 
 struct Link {
   std::size_t table;
@@ -53,14 +52,17 @@ class Lp {
   Lp(const Lp&) = delete;
   Lp& operator=(const Lp&) = delete;
   glp_prob* get() { return lp_; }
-  // Solves with the current objective; returns false when no optimum was found.
-  bool solve() {
-    const int rc = glp_simplex(lp_, &parameters_);
-    if (rc != 0) {
-      glp_adv_basis(lp_, 0);
-      if (glp_simplex(lp_, &parameters_) != 0) return false;
+  enum class Outcome { kOptimal, kUnbounded, kFailed };
+  // Solves with the current objective from the last basis; after a failure (a warm start can
+  // end in a singular or wrongly infeasible basis) once more from the standard basis.
+  Outcome solve() {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (attempt == 1) glp_std_basis(lp_);
+      const int rc = glp_simplex(lp_, &parameters_);
+      if (rc == 0 && glp_get_status(lp_) == GLP_OPT) return Outcome::kOptimal;
+      if (rc == 0 && glp_get_status(lp_) == GLP_UNBND) return Outcome::kUnbounded;
     }
-    return glp_get_status(lp_) == GLP_OPT;
+    return Outcome::kFailed;
   }
 
  private:
@@ -267,7 +269,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     glp_add_cols(p, static_cast<int>(m));
     for (std::size_t j = 0; j < m; ++j) {
       local[cells[j]] = static_cast<int>(j + 1);
-      glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_DB, lower, kBig);
+      glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, lower, 0.0);
     }
     std::vector<int> ia{0};
     std::vector<int> ja{0};
@@ -301,6 +303,10 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       glp_set_obj_dir(p, direction);
       for (std::size_t j = 0; j < m; ++j) glp_set_obj_coef(p, static_cast<int>(j + 1), weights[j]);
     };
+    const auto cap_high = [&](std::size_t k) {
+      const double v = static_cast<double>(value[hidden[k]]);
+      return std::max(v, state[hidden[k]] == Status::kPrimary ? need_high[k] : v + 1) + 1;
+    };
     // Batched programmes: all cells up, all down, then signed mixtures by cell id; each
     // optimum is a table the attacker cannot rule out, so it certifies bounds of many cells.
     for (int round = 0; round < options.batched_programmes; ++round) {
@@ -308,8 +314,17 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       for (std::size_t j = 0; j < m; ++j) {
         weights[j] = round < 2 ? 1.0 : (((hidden[cells[j]] * 2654435761u) >> (round + 3)) & 1) ? 1.0 : -1.0;
       }
+      // Cells pushed up are capped just past their requirement: the programme stays bounded
+      // and spreads the push (the capped region lies inside the attacker's, so its optimum
+      // still certifies).
+      for (std::size_t j = 0; j < m; ++j) {
+        const bool up = round == 1 ? weights[j] < 0 : weights[j] > 0;
+        if (up) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_DB, lower, cap_high(cells[j]));
+      }
       set_objective(weights, round == 1 ? GLP_MIN : GLP_MAX);
-      if (!lp.solve()) {
+      const auto outcome = lp.solve();
+      for (std::size_t j = 0; j < m; ++j) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, lower, 0.0);
+      if (outcome != Lp::Outcome::kOptimal) {
         return fail(ErrorCode::kInternal, "the audit's linear programme has no solution: the published table is inconsistent");
       }
       ++result.batched_lps;
@@ -340,16 +355,16 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
             if (direction == GLP_MAX) {
               glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_DB, lower, std::max(v, primary ? need_high[k] : v + 1));
             } else {
-              const double floor = std::min(v, primary ? need_low[k] : std::max(lower, v - 1));
-              if (floor < kBig) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_DB, floor, kBig);
+              const double floor = std::max(lower, std::min(v, primary ? need_low[k] : v - 1));
+              glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, floor, 0.0);
             }
           }
         }
         if (open < 2) break;
         set_objective(weights, direction);
-        const bool solved = lp.solve();
-        for (std::size_t j = 0; j < m; ++j) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_DB, lower, kBig);
-        if (!solved) return fail(ErrorCode::kInternal, "an audit linear programme failed");
+        const auto outcome = lp.solve();
+        for (std::size_t j = 0; j < m; ++j) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, lower, 0.0);
+        if (outcome != Lp::Outcome::kOptimal) return fail(ErrorCode::kInternal, "an audit linear programme failed");
         ++result.batched_lps;
         record();
         std::size_t still = 0;
@@ -362,8 +377,10 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       unit[j] = 1.0;
       set_objective(unit, direction);
       unit[j] = 0.0;
-      if (!lp.solve()) return fail(ErrorCode::kInternal, "an audit linear programme failed");
+      const auto outcome = lp.solve();
       ++result.exact_lps;
+      if (outcome == Lp::Outcome::kUnbounded && direction == GLP_MAX) return std::numeric_limits<double>::infinity();
+      if (outcome != Lp::Outcome::kOptimal) return fail(ErrorCode::kInternal, "an audit linear programme failed");
       record();
       return glp_get_obj_val(p);
     };
@@ -397,7 +414,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       hi = std::floor(hi + 1e-7);
     }
     a.low = lo;
-    a.high = hi >= kBig / 2 ? std::numeric_limits<double>::infinity() : hi;
+    a.high = hi;
     if (a.status == Status::kPrimary) {
       if (hi <= lo) a.problem = "exactly recoverable";
       else if (hi < need_high[k] - 1e-7) a.problem = fmt::format("upper bound {} below the required {}", hi, need_high[k]);
