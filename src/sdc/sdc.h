@@ -120,6 +120,9 @@ struct AuditOptions {
   // programme. A screening pass is a proof of safety; a screening failure may be a false
   // alarm. The suppression screens while it builds the pattern.
   bool screening = false;
+  // Benchmarks only: exact programmes for every n-th suppressed cell (the result is then
+  // not an audit), to time an unbatched audit of a large table on a sample.
+  std::size_t sample_every = 1;
 };
 
 struct CellAudit {
