@@ -50,9 +50,11 @@ enum class Status { kSafe, kPrimary, kSecondary, kForced };
 std::string_view to_code(Status status);
 
 // How zero cells are treated: published as they are (the attacker then knows that every
-// suppressed cell is at least 1), or unsafe like small counts, because a zero in a group
-// reveals that the whole group has another category (group disclosure).
-enum class ZeroCells { kSafe, kUnsafe };
+// suppressed cell is at least 1); never primary but usable as secondary suppressions (the
+// attacker then cannot rule out 0 for a suppressed cell, which frees sparse tables of
+// singletons pinned at 1); or unsafe like small counts, because a zero in a group reveals
+// that the whole group has another category (group disclosure).
+enum class ZeroCells { kSafe, kSecondary, kUnsafe };
 
 struct Rule {
   std::int64_t min_frequency = 10;  // Cells with 1 .. min_frequency - 1 units are unsafe.

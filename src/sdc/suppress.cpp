@@ -39,7 +39,7 @@ struct State {
   bool hidden(std::size_t c) const { return status[c] == Status::kPrimary || status[c] == Status::kSecondary; }
   bool eligible(std::size_t c) const {
     if (status[c] != Status::kSafe) return false;
-    return system.values[c] > 0 || rule.zeros == ZeroCells::kUnsafe;
+    return system.values[c] > 0 || rule.zeros != ZeroCells::kSafe;
   }
 };
 

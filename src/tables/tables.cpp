@@ -137,8 +137,10 @@ Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& fi
       spec.rule.protection_percent = toml::find_or<double>(p, "protection_percent", 30.0);
       spec.rule.min_level = toml::find_or<std::int64_t>(p, "min_level", 1);
       const std::string zeros = toml::find_or<std::string>(p, "zeros", "safe");
-      if (zeros != "safe" && zeros != "unsafe") return bad(fmt::format("protection.zeros '{}': expected safe or unsafe", zeros));
-      spec.rule.zeros = zeros == "safe" ? sdc::ZeroCells::kSafe : sdc::ZeroCells::kUnsafe;
+      if (zeros != "safe" && zeros != "secondary" && zeros != "unsafe") {
+        return bad(fmt::format("protection.zeros '{}': expected safe, secondary or unsafe", zeros));
+      }
+      spec.rule.zeros = zeros == "safe" ? sdc::ZeroCells::kSafe : zeros == "secondary" ? sdc::ZeroCells::kSecondary : sdc::ZeroCells::kUnsafe;
       const std::string method = toml::find_or<std::string>(p, "method", "suppression");
       if (method != "suppression" && method != "cell_key") return bad(fmt::format("protection.method '{}': expected suppression or cell_key", method));
       spec.method = method == "suppression" ? Method::kSuppression : Method::kCellKey;
@@ -329,7 +331,7 @@ std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& sta
   out["rule"] = {{"min_frequency", spec.rule.min_frequency},
                  {"protection_percent", spec.rule.protection_percent},
                  {"min_level", spec.rule.min_level},
-                 {"zeros", spec.rule.zeros == sdc::ZeroCells::kSafe ? "safe" : "unsafe"},
+                 {"zeros", spec.rule.zeros == sdc::ZeroCells::kSafe ? "safe" : spec.rule.zeros == sdc::ZeroCells::kSecondary ? "secondary" : "unsafe"},
                  {"symbol", "x"}};
   nlohmann::json dims = nlohmann::json::array();
   for (const auto& d : table.table.dimensions) {
