@@ -192,6 +192,32 @@ TEST(Protect, LinkedTablesSharingAMarginGetOnePatternThatPassesTheJointAudit) {
   EXPECT_TRUE(checked->passed());
 }
 
+TEST(Protect, ZerosAsSecondariesProtectSingletonsThatZerosPublishedWouldPin) {
+  // Row r0 holds a singleton next to zeros. With zeros published, a suppressed cell is known to
+  // hold at least 1, so the singleton and any partner of 1 are pinned; with zeros allowed as
+  // partners the pattern can use them and the attacker's floor is 0.
+  const Table t = two_way("t", {{1, 0, 0}, {0, 1, 0}, {30, 25, 40}});
+  Problem problem{{t}, {.min_frequency = 5, .zeros = ZeroCells::kSecondary, .protection_percent = 0, .min_level = 1}, {}};
+
+  const auto p = protect(problem);
+
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  Problem published_zeros = problem;
+  published_zeros.rule.zeros = ZeroCells::kSafe;
+  const auto strict = protect(published_zeros);
+  ASSERT_TRUE(strict.has_value()) << strict.error().message;
+  EXPECT_LE(p->secondary_units, strict->secondary_units);
+  const auto checked = audit(problem, p->status, {.suppressed_min = 0, .integer = true});
+  ASSERT_TRUE(checked.has_value());
+  EXPECT_TRUE(checked->passed());
+  for (const auto& c : checked->cells) {
+    if (c.status == Status::kPrimary) {
+      EXPECT_LE(c.low, 0) << "a suppressed singleton could be empty";
+      EXPECT_GE(c.high, 2);
+    }
+  }
+}
+
 TEST(Protect, RefusesBadInput) {
   Table t = two_way("t", {{20, 15}, {12, 3}});
   Table broken = t;
