@@ -165,6 +165,7 @@ class Repair {
     glp_smcp parameters;
     glp_init_smcp(&parameters);
     parameters.msg_lev = GLP_MSG_OFF;
+    parameters.presolve = GLP_ON;  // A fresh programme each time: presolving pays.
     glp_set_obj_dir(lp, GLP_MIN);
     std::vector<int> column(s_.system.values.size(), 0);
     const auto n = static_cast<int>(cells.size());
