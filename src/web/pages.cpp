@@ -72,6 +72,7 @@ Html layout(const Messages& m, const Html& title, const Html& body) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{}</title>
 <link rel="stylesheet" href="/static/style.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <a class="skip" href="#main">{}</a>
