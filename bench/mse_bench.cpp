@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -21,16 +22,23 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// A capture table from the shared data; nothing when it cannot be read.
+std::optional<rapporteur::mse::CaptureTable> read_table(const std::string& data, const char* name) {
+  std::ifstream file(data + name);
+  std::stringstream text;
+  text << file.rdbuf();
+  auto table = rapporteur::mse::parse_capture_table(text.str(), name);
+  if (!table) return std::nullopt;
+  return std::move(*table);
+}
+
 }  // namespace
 
 int main() {
   const std::string data = RAPPORTEUR_SHARED_DATA "/mse/";
   constexpr int kAnchorModels = 512;
   for (const char* name : {"Ned.csv", "UKdat.csv"}) {
-    std::ifstream file(data + name);
-    std::stringstream text;
-    text << file.rdbuf();
-    const auto table = rapporteur::mse::parse_capture_table(text.str(), name);
+    const auto table = read_table(data, name);
     if (!table) return 1;
 
     auto start = Clock::now();
@@ -54,15 +62,12 @@ int main() {
                "{:.2f} s for {} models, {:.1f} s scaled to all; ratio {:.4f}\n",
                name, exhaustive->models.size(), ours, anchor_sample, kAnchorModels, anchor, ours / anchor);
     fmt::print("{}: stepwise search ({} fits): {:.3f} s; best BIC total {:.0f}\n", name, stepwise->models.size(),
-               ours_stepwise, exhaustive->models.front().total);
+               ours_stepwise, stepwise->models.front().total);
   }
   // Stepwise BIC with 1,000 BCa bootstrap replicates, the selection redone in each; the anchor
   // is the statsmodels per-fit time measured above times the number of fits our run made.
   for (const char* name : {"Western.csv", "UKdat_5.csv"}) {
-    std::ifstream file(data + name);
-    std::stringstream text;
-    text << file.rdbuf();
-    const auto table = rapporteur::mse::parse_capture_table(text.str(), name);
+    const auto table = read_table(data, name);
     if (!table) return 1;
     std::atomic<long> fits{0};
     const rapporteur::mse::Selection select = [&](const rapporteur::mse::CaptureTable& t)

@@ -954,7 +954,7 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
     }
   }
   const auto& rule = built.front().spec.rule;
-  ASSIGN_OR_RETURN(const auto audited, sdc::audit({{table}, rule, {}}, {status}, {rule.zeros == sdc::ZeroCells::kSafe ? 1 : 0, true}));
+  ASSIGN_OR_RETURN(const auto audited, sdc::audit({{table}, rule, {}}, {status}, sdc::attacker_for(rule)));
   if (options.json) {
     nlohmann::json cells = nlohmann::json::array();
     for (const auto& c : audited.cells) {

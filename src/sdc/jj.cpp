@@ -1,7 +1,5 @@
 #include <fmt/format.h>
 
-#include <cmath>
-
 #include "sdc/internal/system.h"
 #include "sdc/sdc.h"
 
@@ -21,10 +19,7 @@ std::string to_jj(const Problem& problem, const std::vector<std::vector<Status>>
   for (std::size_t c = 0; c < system.values.size(); ++c) {
     const std::int64_t v = system.values[c];
     const char code = state[c] == Status::kPrimary ? 'u' : state[c] == Status::kSecondary ? 'm' : state[c] == Status::kForced ? 'z' : 's';
-    const std::int64_t level = state[c] == Status::kPrimary
-                                   ? std::max<std::int64_t>(problem.rule.min_level,
-                                                            static_cast<std::int64_t>(std::ceil(problem.rule.protection_percent / 100.0 * static_cast<double>(v) - 1e-9)))
-                                   : 0;
+    const std::int64_t level = state[c] == Status::kPrimary ? protection_level(problem.rule, v) : 0;
     // Cost as tau-ARGUS's default for frequency tables: the cell's value (at least 1).
     out += fmt::format("{} {} {} {} {} {} {} {} 0\n", c, v, std::max<std::int64_t>(1, v), code, 0, upper * 2, level, level);
   }

@@ -66,6 +66,10 @@ struct Rule {
   std::int64_t min_level = 1;
 };
 
+// A primary cell's protection level under `rule`: max(percent % of the value, min_level),
+// rounded up to whole units.
+std::int64_t protection_level(const Rule& rule, std::int64_t value);
+
 // One or more tables protected together. Cells of different tables with the same codes on
 // the dimensions they share, and the root on the dimensions only one of them has, are the
 // same cell (a shared margin): they get the same status in every table.
@@ -113,6 +117,10 @@ struct Attacker {
   std::int64_t suppressed_min = 1;  // Lower bound of a suppressed cell (1 when zeros are published).
   bool integer = true;              // Counts are whole numbers: bounds are rounded inwards.
 };
+
+// The intruder a publication under `rule` faces: with zeros published, every suppressed cell
+// holds at least 1; counts are whole numbers.
+Attacker attacker_for(const Rule& rule);
 
 struct AuditOptions {
   // Batched programmes that certify bounds before the exact ones; 0 solves two programmes per

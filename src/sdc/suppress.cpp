@@ -21,11 +21,6 @@ namespace {
 constexpr int kMaxRounds = 60;
 constexpr std::int64_t kMaxSuppressedForRelease = 300;
 
-std::int64_t protection_level(const Rule& rule, std::int64_t value) {
-  return std::max<std::int64_t>(rule.min_level,
-                                static_cast<std::int64_t>(std::ceil(rule.protection_percent / 100.0 * static_cast<double>(value) - 1e-9)));
-}
-
 std::mutex& glpk_mutex() {
   static std::mutex m;
   return m;
@@ -269,7 +264,7 @@ Result<Protection> protect(const Problem& problem) {
   const bool fast = problem.strategy == Problem::Strategy::kFast ||
                     (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 2000);
   if (fast) partner_relations(s);
-  const Attacker attacker{problem.rule.zeros == ZeroCells::kSafe ? 1 : 0, true};
+  const Attacker attacker = attacker_for(problem.rule);
   const auto to_tables = [&] {
     std::vector<std::vector<Status>> status(problem.tables.size());
     for (std::size_t t = 0; t < problem.tables.size(); ++t) {
@@ -288,11 +283,10 @@ Result<Protection> protect(const Problem& problem) {
     if (++result.repair_rounds > kMaxRounds) {
       return fail(ErrorCode::kInternal, fmt::format("no safe pattern after {} repair rounds", kMaxRounds));
     }
-    // A fresh programme per round: GLPK's environment is freed with it, and the audit frees
-    // it too, so no GLPK problem may outlive a round.
+    // Every repair programme is created and deleted within the round: the audit frees GLPK's
+    // environment, so no GLPK problem may outlive a round.
     const std::lock_guard lock(glpk_mutex());
-    std::optional<Repair> repair;
-    repair.emplace(s, attacker.suppressed_min);
+    Repair repair(s, attacker.suppressed_min);
     bool changed = false;
     // A cell next to one that just got partners is left to the next audit: the new
     // suppressions often protect it too, and an audit costs less than many programmes.
@@ -314,7 +308,7 @@ Result<Protection> protect(const Problem& problem) {
         // Only the side the audit found short (an exact cell is short on both).
         if (direction > 0 && cell.high >= static_cast<double>(cell.value) + amount && cell.high > cell.low) continue;
         if (direction < 0 && cell.low <= static_cast<double>(cell.value) - amount && cell.high > cell.low) continue;
-        const auto partners = repair->partners(c, direction, amount);
+        const auto partners = repair.partners(c, direction, amount);
         if (!partners) {
           return fail(ErrorCode::kConflict,
                       fmt::format("cell {} of table {} cannot be protected: forced or zero cells pin it down", cell.cell,
@@ -330,8 +324,7 @@ Result<Protection> protect(const Problem& problem) {
         }
       }
     }
-    result.linear_programmes += repair->programmes;
-    repair.reset();
+    result.linear_programmes += repair.programmes;
     glp_free_env();
     // Group disclosures: the stage-1 rule covers them; run it again on the grown pattern.
     if (partner_relations(s) > 0) changed = true;

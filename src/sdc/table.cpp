@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
@@ -16,6 +17,13 @@ std::string_view to_code(Status status) {
   }
   return "safe";
 }
+
+std::int64_t protection_level(const Rule& rule, std::int64_t value) {
+  return std::max<std::int64_t>(rule.min_level, static_cast<std::int64_t>(std::ceil(
+                                                    rule.protection_percent / 100.0 * static_cast<double>(value) - 1e-9)));
+}
+
+Attacker attacker_for(const Rule& rule) { return {rule.zeros == ZeroCells::kSafe ? 1 : 0, true}; }
 
 Result<Dimension> make_dimension(std::string name, const std::vector<std::pair<std::string, std::string>>& code_parent,
                                  const std::vector<std::string>& labels) {

@@ -271,8 +271,7 @@ Result<ProtectionReport> protect(std::vector<BuiltTable> tables) {
       problem.tables.push_back(tables[t].table);
     }
     ASSIGN_OR_RETURN(const auto protection, sdc::protect(problem));
-    const sdc::Attacker attacker{problem.rule.zeros == sdc::ZeroCells::kSafe ? 1 : 0, true};
-    ASSIGN_OR_RETURN(const auto audited, sdc::audit(problem, protection.status, attacker));
+    ASSIGN_OR_RETURN(const auto audited, sdc::audit(problem, protection.status, sdc::attacker_for(problem.rule)));
     if (!audited.passed()) {
       return fail(ErrorCode::kConflict, fmt::format("the audit found {} violations; nothing is published", audited.violations));
     }

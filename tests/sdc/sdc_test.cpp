@@ -80,8 +80,7 @@ TEST(Protect, ASmallCellInATwoWayTableGetsARectangleThatTheAuditPasses) {
   ASSERT_TRUE(p.has_value()) << p.error().message;
   EXPECT_EQ(p->primary_cells, 1);
   // The cheapest safe pattern is a rectangle through the 3: one more cell in its row, one in
-  // its column and the corner that closes them (hand-checked: 12 and 15 are too small to hide
-  // +-1 ... the rectangle 3, 15, 12, 20 works with 30% = 1 unit).
+  // its column and the corner that closes them (the 3 needs +-1 unit: 30% of 3, rounded up).
   EXPECT_EQ(count_status(*p, Status::kSecondary), 3);
   EXPECT_EQ(p->status[0][t.index({2, 2})], Status::kPrimary);
   const auto checked = audit(problem, p->status, {.suppressed_min = 1, .integer = true});
@@ -132,12 +131,12 @@ TEST(Audit, IntervalsEqualTheExactIntegerIntervalsFoundByEnumeration) {
   ASSERT_TRUE(checked.has_value());
   ASSERT_EQ(checked->cells.size(), 4u);
   for (const auto& c : checked->cells) {
-    // Certified bounds are a sub-interval; primaries that fail are solved exactly. Here the
-    // 4 + 2 + 6 + 14 rectangle moves by at most min(2, 6) - 1 = 1 down for 2 and 6.
+    // Certified bounds are a sub-interval of the exact integer interval.
     EXPECT_GE(c.low, truth.at(c.cell).first);
     EXPECT_LE(c.high, truth.at(c.cell).second);
   }
-  // 2 (cell r0,c2) can go down to 1 and up to 2 + (6 - 1) = ... bounded by 4 - 1 = 3: [1, 5].
+  // By hand: 2 (row r0, column c2) falls to 1; it rises while 4 and 14 fall and 6 rises, up
+  // to 4 - 1 = 3 more: [1, 5].
   EXPECT_EQ(truth.at(t.index({1, 3})), (std::pair<std::int64_t, std::int64_t>{1, 5}));
 }
 
