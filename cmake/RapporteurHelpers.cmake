@@ -39,15 +39,19 @@ function(rapporteur_add_test name)
   endif()
 endfunction()
 
-# rapporteur_embed_files(TARGET_VAR NAMESPACE FILES ...): generates a .cpp holding the files' bytes,
-# so the binary serves its static assets without depending on where it is installed.
+# rapporteur_embed_files(OUT_VAR BASE_DIR DIR OUTPUT FILE [NAMESPACE NS] FILES ...): generates a
+# .cpp defining NS::embedded_assets() (default NS: rapporteur::web::internal) with the files'
+# bytes, so the binary does not depend on where it is installed.
 function(rapporteur_embed_files out_var)
-  cmake_parse_arguments(ARG "" "BASE_DIR;OUTPUT" "FILES" ${ARGN})
+  cmake_parse_arguments(ARG "" "BASE_DIR;OUTPUT;NAMESPACE" "FILES" ${ARGN})
+  if(NOT ARG_NAMESPACE)
+    set(ARG_NAMESPACE "rapporteur::web::internal")
+  endif()
   # '|' separates the files on the command line: a ';' would split the shell command.
   string(REPLACE ";" "|" files_argument "${ARG_FILES}")
   add_custom_command(
     OUTPUT ${ARG_OUTPUT}
-    COMMAND ${CMAKE_COMMAND} -DBASE_DIR=${ARG_BASE_DIR} -DOUTPUT=${ARG_OUTPUT}
+    COMMAND ${CMAKE_COMMAND} -DBASE_DIR=${ARG_BASE_DIR} -DOUTPUT=${ARG_OUTPUT} -DNAMESPACE=${ARG_NAMESPACE}
             "-DFILES=${files_argument}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
     DEPENDS ${ARG_FILES} ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
     COMMENT "Embedding static assets"

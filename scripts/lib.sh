@@ -11,6 +11,7 @@ PACKAGES=(
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libexpected-dev libssl-dev libtoml11-dev libzip-dev libpugixml-dev
   libxlsxwriter-dev sqlite3 libeigen3-dev libglpk-dev python3-statsmodels
+  libxapian-dev libpoppler-cpp-dev wdutch
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -143,6 +143,13 @@ struct Publication {
   std::string language;  // "nl" or "en".
   std::vector<Mandate> mandates;
   std::string summary;
+  std::vector<ExploitationForm> forms;  // Exploitation forms the publication is about, if any.
+  std::string body;                     // Full text, as extracted from the source file.
+  // The attached file, stored content-addressed by the knowledge base; empty when none.
+  std::string file_sha256;
+  std::string file_name;   // Original base name, for downloads.
+  std::string media_type;  // E.g. "application/pdf".
+  std::string source_sha256;  // Hash of the file the publication was ingested from.
 };
 
 enum class ResponseStatus { kPending, kAdopted, kPartlyAdopted, kRejected };
@@ -156,6 +163,14 @@ struct Recommendation {
   std::string addressee;  // E.g. "Minister van Justitie en Veiligheid".
   int year = 0;
   ResponseStatus status = ResponseStatus::kPending;
+  // Follow-up: dated notes, each optionally changing the status; oldest first. The status
+  // history is the sequence of events that carry a status.
+  struct Event {
+    std::string date;  // YYYY-MM-DD.
+    std::optional<ResponseStatus> status;
+    std::string note;
+  };
+  std::vector<Event> history;
 };
 
 }  // namespace rapporteur

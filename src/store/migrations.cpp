@@ -114,6 +114,23 @@ ALTER TABLE registrations ADD COLUMN name_bloom BLOB;
 ALTER TABLE registrations ADD COLUMN birth_bloom BLOB;
 CREATE INDEX registrations_by_batch ON registrations (batch_id);
 )sql"},
+    Migration{4, "knowledge base: full text, forms, attached files, follow-up of recommendations", R"sql(
+ALTER TABLE publications ADD COLUMN forms TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN body TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN file_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN file_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN media_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE publications ADD COLUMN source_sha256 TEXT NOT NULL DEFAULT '';
+CREATE INDEX publications_by_source ON publications (source_sha256);
+CREATE TABLE recommendation_events (
+  id                INTEGER PRIMARY KEY,
+  recommendation_id INTEGER NOT NULL REFERENCES recommendations (id) ON DELETE CASCADE,
+  date              TEXT NOT NULL,
+  status            TEXT,
+  note              TEXT NOT NULL
+);
+CREATE INDEX recommendation_events_by_recommendation ON recommendation_events (recommendation_id, date);
+)sql"},
 };
 
 }  // namespace

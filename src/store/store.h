@@ -130,12 +130,22 @@ class Store {
   // The batch's rejected rows in row order; kNotFound for an unknown batch.
   virtual Result<std::vector<RowError>> row_errors(std::int64_t batch_id) = 0;
 
-  // Inserts or updates a publication by its slug.
+  // Inserts or updates a publication by its slug (every field, the body included).
   virtual Result<void> put_publication(const Publication& publication) = 0;
+  // All publications, newest first, with their bodies.
   virtual Result<std::vector<Publication>> publications() = 0;
+  // Fails with kNotFound for an unknown slug.
+  virtual Result<Publication> publication(const std::string& slug) = 0;
+  // The slug of the publication ingested from a file with this hash, if any.
+  virtual Result<std::optional<std::string>> publication_from_source(const std::string& source_sha256) = 0;
   // Inserts or updates a recommendation by (publication, number); kNotFound for an unknown
-  // publication.
+  // publication. A non-empty `history` replaces the stored follow-up; an empty one keeps it.
   virtual Result<void> put_recommendation(const Recommendation& recommendation) = 0;
+  // Appends a follow-up event; an event with a status also sets the current status.
+  // kNotFound for an unknown recommendation.
+  virtual Result<void> add_recommendation_event(const std::string& publication_slug, int number,
+                                                const Recommendation::Event& event) = 0;
+  // All recommendations ordered by year, publication and number, with their history.
   virtual Result<std::vector<Recommendation>> recommendations() = 0;
 };
 

@@ -78,7 +78,7 @@ Html layout(const Messages& m, const Html& title, const Html& body) {
 <a class="skip" href="#main">{}</a>
 <header class="site">
 <a class="brand" href="/?lang={}">{}</a>
-<nav aria-label="menu"><a href="/cijfers?lang={}">{}</a> · <a href="/?lang={}" hreflang="{}" lang="{}">{}</a></nav>
+<nav aria-label="menu"><a href="/cijfers?lang={}">{}</a> · <a href="/zoeken?lang={}">{}</a> · <a href="/aanbevelingen?lang={}">{}</a> · <a href="/?lang={}" hreflang="{}" lang="{}">{}</a></nav>
 </header>
 <main id="main">
 {}
@@ -88,7 +88,9 @@ Html layout(const Messages& m, const Html& title, const Html& body) {
 </html>
 )",
               text(m.lang), title, text(m.skip), text(m.lang), text(m.title), text(m.lang),
-              std::string_view(m.lang) == "nl" ? Html("Cijfers") : Html("Figures"), text(m.other_lang),
+              std::string_view(m.lang) == "nl" ? Html("Cijfers") : Html("Figures"), text(m.lang),
+              std::string_view(m.lang) == "nl" ? Html("Kennisbank") : Html("Knowledge base"), text(m.lang),
+              std::string_view(m.lang) == "nl" ? Html("Aanbevelingen") : Html("Recommendations"), text(m.other_lang),
               text(m.other_lang), text(m.other_lang), text(m.switch_label), body,
               text(m.footer));
 }
@@ -104,8 +106,8 @@ std::string render_home(Language language, const std::vector<Source>& sources,
   const Messages& m = messages(language);
   Html items;
   for (const Publication& p : publications) {
-    items += html("<li><span class=\"muted\">{}</span> {}</li>\n", Html::escape(p.date),
-                  Html::escape(p.title));
+    items += html("<li><span class=\"muted\">{}</span> <a href=\"/publicaties/{}?lang={}\">{}</a></li>\n",
+                  Html::escape(p.date), Html::escape(p.slug), text(m.lang), Html::escape(p.title));
   }
   Html publication_list = publications.empty() ? html("<p>{}</p>", text(m.no_publications))
                                                : html("<ul>\n{}</ul>", items);
@@ -241,6 +243,10 @@ std::string render_figure(Language language, const std::string& name, const std:
       head, body_rows, notes, nl ? Html("Downloaden:") : Html("Download:"), escaped_name, escaped_name, escaped_name,
       chart_available ? Html("<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/figures.js\"></script>") : Html(""));
   return layout(m, Html::escape(title), body).str();
+}
+
+std::string render_layout(Language language, const Html& title, const Html& body) {
+  return layout(messages(language), title, body).str();
 }
 
 std::string render_error_page(Language language, int status, std::string_view message) {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "kb/kb.h"
 #include "web/internal/pages.h"
 #include "web/web.h"
 
@@ -39,6 +40,7 @@ std::string_view content_type_for(std::string_view path) {
   if (path.ends_with(".svg")) return "image/svg+xml";
   if (path.ends_with(".png")) return "image/png";
   if (path.ends_with(".txt")) return "text/plain; charset=utf-8";
+  if (path.ends_with(".json")) return "application/json; charset=utf-8";
   if (path.ends_with(".woff2")) return "font/woff2";
   return "application/octet-stream";
 }
@@ -73,6 +75,78 @@ void send_error(const httplib::Request& req, httplib::Response& res, int status,
 void send_store_error(const httplib::Request& req, httplib::Response& res, const Error& error) {
   spdlog::error("{} {}: {}", req.method, req.path, error.message);
   send_error(req, res, 500, "internal", "internal error");
+}
+
+json publication_json(const Publication& p, bool with_body) {
+  json mandates = json::array();
+  for (const Mandate m : p.mandates) mandates.push_back(to_code(m));
+  json forms = json::array();
+  for (const ExploitationForm f : p.forms) forms.push_back(to_code(f));
+  json body{{"slug", p.slug},         {"title", p.title},       {"type", to_code(p.type)},
+            {"date", p.date},         {"language", p.language}, {"mandates", mandates},
+            {"forms", forms},         {"summary", p.summary},   {"href", "/api/v1/publications/" + p.slug},
+            {"page", "/publicaties/" + p.slug}};
+  body["file"] = p.file_sha256.empty() ? json(nullptr)
+                                       : json{{"name", p.file_name}, {"media_type", p.media_type},
+                                              {"sha256", p.file_sha256}, {"href", "/publicaties/" + p.slug + "/bestand"}};
+  if (with_body) body["body"] = p.body;
+  return body;
+}
+
+json recommendation_json(const Recommendation& r) {
+  json history = json::array();
+  for (const auto& e : r.history) {
+    history.push_back({{"date", e.date}, {"status", e.status ? json(to_code(*e.status)) : json(nullptr)}, {"note", e.note}});
+  }
+  return {{"publication", r.publication_slug}, {"number", r.number}, {"text", r.text}, {"addressee", r.addressee},
+          {"year", r.year}, {"status", to_code(r.status)}, {"history", history},
+          {"page", fmt::format("/aanbevelingen/{}/{}", r.publication_slug, r.number)}};
+}
+
+// The search parameters of a request; page_size 0 reads offset/limit (API) instead of page.
+Result<kb::SearchQuery> search_query(const httplib::Request& req, int page_size) {
+  kb::SearchQuery query;
+  query.text = req.get_param_value("q");
+  if (query.text.size() > 500) return fail(ErrorCode::kInvalidArgument, "the query is longer than 500 characters");
+  const auto optional = [&](const char* name) -> std::optional<std::string> {
+    const std::string value = req.get_param_value(name);
+    return value.empty() ? std::nullopt : std::optional<std::string>(value);
+  };
+  query.type = optional("type");
+  query.theme = optional("theme");
+  query.form = optional("form");
+  query.status = optional("status");
+  query.language = optional("language");
+  const auto number = [&](const char* name, int low, int high, int fallback) -> Result<int> {
+    const std::string value = req.get_param_value(name);
+    if (value.empty()) return fallback;
+    if (value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("{} '{}' is not a number", name, value));
+    }
+    const int parsed = std::stoi(value);
+    if (parsed < low || parsed > high) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("{} {} is outside {}..{}", name, parsed, low, high));
+    }
+    return parsed;
+  };
+  if (req.has_param("year") && !req.get_param_value("year").empty()) {
+    ASSIGN_OR_RETURN(const int year, number("year", 1990, 2100, 0));
+    query.year = year;
+  }
+  const std::string sort = req.get_param_value("sort");
+  if (!sort.empty() && sort != "relevance" && sort != "date") {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("sort '{}' is not relevance or date", sort));
+  }
+  query.sort = sort == "date" ? kb::SortOrder::kDate : kb::SortOrder::kRelevance;
+  if (page_size > 0) {
+    ASSIGN_OR_RETURN(const int page, number("page", 1, 10000, 1));
+    query.limit = page_size;
+    query.offset = (page - 1) * page_size;
+  } else {
+    ASSIGN_OR_RETURN(query.limit, number("limit", 1, 100, 10));
+    ASSIGN_OR_RETURN(query.offset, number("offset", 0, 1000000, 0));
+  }
+  return query;
 }
 
 }  // namespace
@@ -278,14 +352,27 @@ void Server::Impl::declare_routes() {
           auto publications = store.publications();
           if (!publications) return send_store_error(req, res, publications.error());
           json body = json::array();
-          for (const Publication& p : *publications) {
-            json mandates = json::array();
-            for (const Mandate m : p.mandates) mandates.push_back(to_code(m));
-            body.push_back({{"slug", p.slug}, {"title", p.title}, {"type", to_code(p.type)},
-                            {"date", p.date}, {"language", p.language}, {"mandates", mandates},
-                            {"summary", p.summary}});
-          }
+          for (const Publication& p : *publications) body.push_back(publication_json(p, /*with_body=*/false));
           send_json(res, {{"publications", body}});
+        });
+  route("GET", R"(/api/v1/publications/([a-z0-9\-]+))", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto publication = store.publication(req.matches[1]);
+          if (!publication) {
+            if (publication.error().code == ErrorCode::kNotFound) {
+              return send_error(req, res, 404, "not_found", "no such publication");
+            }
+            return send_store_error(req, res, publication.error());
+          }
+          auto recommendations = store.recommendations();
+          if (!recommendations) return send_store_error(req, res, recommendations.error());
+          json body = publication_json(*publication, /*with_body=*/true);
+          json recs = json::array();
+          for (const auto& r : *recommendations) {
+            if (r.publication_slug == publication->slug) recs.push_back(recommendation_json(r));
+          }
+          body["recommendations"] = recs;
+          send_json(res, body);
         });
 
   route("GET", "/api/v1/recommendations", Access::kPublic,
@@ -293,12 +380,129 @@ void Server::Impl::declare_routes() {
           auto recommendations = store.recommendations();
           if (!recommendations) return send_store_error(req, res, recommendations.error());
           json body = json::array();
-          for (const Recommendation& r : *recommendations) {
-            body.push_back({{"publication", r.publication_slug}, {"number", r.number},
-                            {"text", r.text}, {"addressee", r.addressee}, {"year", r.year},
-                            {"status", to_code(r.status)}});
+          for (const Recommendation& r : *recommendations) body.push_back(recommendation_json(r));
+          const auto overview = kb::summarise(*recommendations);
+          const auto rows = [](const std::vector<kb::RecommendationSummary>& summaries) {
+            json list = json::array();
+            for (const auto& s : summaries) {
+              list.push_back({{"key", s.key}, {"total", s.total}, {"adopted", s.adopted}, {"partly_adopted", s.partly},
+                              {"rejected", s.rejected}, {"pending", s.pending}, {"adopted_share", s.adopted_share}});
+            }
+            return list;
+          };
+          send_json(res, {{"recommendations", body},
+                          {"overview", {{"by_year", rows(overview.by_year)}, {"by_addressee", rows(overview.by_addressee)}}}});
+        });
+
+  route("GET", "/api/v1/search", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
+    auto query = search_query(req, /*page_size=*/0);
+    if (!query) return send_error(req, res, 400, "bad_request", query.error().message);
+    auto result = options.knowledge_base->search(*query);
+    if (!result) {
+      if (result.error().code == ErrorCode::kInvalidArgument) {
+        return send_error(req, res, 400, "bad_request", result.error().message);
+      }
+      return send_store_error(req, res, result.error());
+    }
+    res.status = 200;
+    res.set_content(kb::to_json(*result), "application/json; charset=utf-8");
+  });
+
+  route("GET", "/api/v1/openapi.json", Access::kPublic, [](const httplib::Request& req, httplib::Response& res) {
+    const auto& assets = internal::embedded_assets();
+    const auto found = assets.find("/openapi.json");
+    if (found == assets.end()) return send_error(req, res, 404, "not_found", "not found");
+    res.set_content(std::string(found->second), "application/json; charset=utf-8");
+  });
+
+  route("GET", "/zoeken", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    constexpr int kPageSize = 10;
+    internal::Parameters parameters;
+    for (const char* name : {"q", "type", "year", "theme", "form", "status", "language", "sort", "page", "lang"}) {
+      if (req.has_param(name) && !req.get_param_value(name).empty()) parameters.emplace_back(name, req.get_param_value(name));
+    }
+    const bool fragment = req.get_param_value("partial") == "1";
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    if (options.knowledge_base == nullptr) {
+      res.status = 503;
+      res.set_content(internal::render_search(language, parameters, nullptr, "De kennisbank is niet beschikbaar.", kPageSize,
+                                              fragment),
+                      "text/html; charset=utf-8");
+      return;
+    }
+    auto query = search_query(req, kPageSize);
+    Result<kb::SearchResult> result = query ? options.knowledge_base->search(*query)
+                                            : Result<kb::SearchResult>(tl::unexpected(query.error()));
+    if (!result && result.error().code != ErrorCode::kInvalidArgument) return send_store_error(req, res, result.error());
+    res.status = result ? 200 : 400;
+    res.set_content(internal::render_search(language, parameters, result ? &*result : nullptr,
+                                            result ? "" : result.error().message, kPageSize, fragment),
+                    "text/html; charset=utf-8");
+  });
+
+  route("GET", R"(/publicaties/([a-z0-9\-]+))", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    auto publication = store.publication(req.matches[1]);
+    if (!publication) {
+      if (publication.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such publication");
+      return send_store_error(req, res, publication.error());
+    }
+    auto recommendations = store.recommendations();
+    if (!recommendations) return send_store_error(req, res, recommendations.error());
+    res.set_content(internal::render_publication(language, *publication, *recommendations), "text/html; charset=utf-8");
+  });
+  route("GET", R"(/publicaties/([a-z0-9\-]+)/bestand)", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto publication = store.publication(req.matches[1]);
+          if (!publication || publication->file_sha256.empty() || options.knowledge_base == nullptr) {
+            if (publication || publication.error().code == ErrorCode::kNotFound) {
+              return send_error(req, res, 404, "not_found", "no such file");
+            }
+            return send_store_error(req, res, publication.error());
           }
-          send_json(res, {{"recommendations", body}});
+          const auto path = options.knowledge_base->file_path(publication->file_sha256);
+          if (!path) return send_error(req, res, 404, "not_found", "no such file");
+          std::ifstream in(*path, std::ios::binary);
+          std::stringstream bytes;
+          bytes << in.rdbuf();
+          std::string safe_name;
+          for (const char c : publication->file_name) {
+            safe_name += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+          }
+          res.set_header("Content-Disposition", "attachment; filename=\"" + safe_name + "\"");
+          res.set_header("Cache-Control", "public, max-age=86400");
+          res.set_content(bytes.str(), publication->media_type.starts_with("text/")
+                                           ? publication->media_type + "; charset=utf-8"
+                                           : publication->media_type);
+        });
+  route("GET", "/aanbevelingen", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    auto recommendations = store.recommendations();
+    auto publications = store.publications();
+    if (!recommendations || !publications) {
+      return send_store_error(req, res, !recommendations ? recommendations.error() : publications.error());
+    }
+    res.set_content(internal::render_recommendations(language, *recommendations, *publications,
+                                                     kb::summarise(*recommendations)),
+                    "text/html; charset=utf-8");
+  });
+  route("GET", R"(/aanbevelingen/([a-z0-9\-]+)/([0-9]{1,6}))", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const internal::Language language = internal::language_of(req.get_param_value("lang"));
+          const std::string slug = req.matches[1];
+          const int number = std::stoi(req.matches[2]);
+          auto recommendations = store.recommendations();
+          if (!recommendations) return send_store_error(req, res, recommendations.error());
+          const auto found = std::find_if(recommendations->begin(), recommendations->end(), [&](const auto& r) {
+            return r.publication_slug == slug && r.number == number;
+          });
+          auto publication = store.publication(slug);
+          if (found == recommendations->end() || !publication) {
+            return send_error(req, res, 404, "not_found", "no such recommendation");
+          }
+          res.set_content(internal::render_recommendation(language, *found, *publication), "text/html; charset=utf-8");
         });
 
   // Unprotected counts come from microdata: staff only until disclosure control (#5).

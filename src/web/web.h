@@ -9,6 +9,10 @@
 #include "core/result.h"
 #include "store/store.h"
 
+namespace rapporteur::kb {
+class KnowledgeBase;
+}  // namespace rapporteur::kb
+
 namespace rapporteur::web {
 
 // Who may use a route. Staff routes answer 401 until sign-in arrives (issue #7); no route
@@ -28,6 +32,9 @@ struct ServerOptions {
   // Where `rapporteur publish` writes audited tables; the only tables the public side
   // serves. Empty: no tables.
   std::string published_folder;
+  // The knowledge base behind the search, publication and recommendation pages; not owned,
+  // must outlive the server. Null: search answers 503.
+  const kb::KnowledgeBase* knowledge_base = nullptr;
 };
 
 // Thread safety: stop() may be called from any thread; the rest from the owning thread.

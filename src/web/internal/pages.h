@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "core/domain.h"
+#include "kb/kb.h"
+#include "web/internal/html.h"
 
 namespace rapporteur::web::internal {
 
@@ -24,5 +26,23 @@ std::string render_figures_index(Language language, const std::vector<std::pair<
 std::string render_figure(Language language, const std::string& name, const std::string& table_json,
                           bool chart_available);
 std::string render_error_page(Language language, int status, std::string_view message);
+
+// The page frame (header, navigation, footer) around `body`.
+std::string render_layout(Language language, const Html& title, const Html& body);
+
+// Knowledge base pages (kb_pages.cpp). `parameters` are the search form's query parameters
+// (q, type, year, theme, form, status, language, sort, page); `fragment` renders only the
+// results region that search.js swaps in.
+using Parameters = std::vector<std::pair<std::string, std::string>>;
+std::string render_search(Language language, const Parameters& parameters, const kb::SearchResult* result,
+                          std::string_view error, int page_size, bool fragment);
+std::string render_publication(Language language, const Publication& publication,
+                               const std::vector<Recommendation>& recommendations);
+std::string render_recommendations(Language language, const std::vector<Recommendation>& recommendations,
+                                   const std::vector<Publication>& publications, const kb::RecommendationOverview& overview);
+std::string render_recommendation(Language language, const Recommendation& recommendation,
+                                  const Publication& publication);
+// Percent-encodes a query-string component.
+std::string url_encode(std::string_view text);
 
 }  // namespace rapporteur::web::internal

@@ -1,0 +1,590 @@
+#include "kb/internal/index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+namespace rapporteur::kb::internal {
+namespace {
+
+using nlohmann::json;
+
+// Term prefixes (Xapian conventions: Z stems, Q unique id, X... boolean filters).
+constexpr const char* kStemPrefix = "Z";
+constexpr Xapian::valueno kFacetSlot = 0;
+constexpr Xapian::valueno kDateSlot = 1;
+constexpr Xapian::termcount kTitleWeight = 3;
+// Snippets and highlighting read at most this much of a document's text.
+constexpr std::size_t kSnippetSource = 64u << 10;
+constexpr std::size_t kStoredText = 256u << 10;
+constexpr std::size_t kSnippetWords = 32;
+
+const std::unordered_set<std::string>& stopwords() {
+  static const std::unordered_set<std::string> words = {
+      "de",  "het",  "een", "van", "en",  "in",   "op",  "te",   "voor", "met", "is",   "dat", "die",
+      "der", "den",  "aan", "bij", "of",  "om",   "als", "er",   "zijn", "door", "naar", "over", "dan",
+      "ook", "nog",  "wat", "wordt", "worden", "werd", "the", "and", "to",  "a",   "an",   "for", "on"};
+  return words;
+}
+
+Error storage_error(const Xapian::Error& e, std::string_view what) {
+  return Error{ErrorCode::kStorage, fmt::format("{}: {} ({})", what, e.get_msg(), e.get_type())};
+}
+
+std::string join(const std::vector<std::string>& values, char separator) {
+  std::string joined;
+  for (const auto& v : values) {
+    if (!joined.empty()) joined += separator;
+    joined += v;
+  }
+  return joined;
+}
+
+std::vector<std::string> split_on(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  while (!text.empty()) {
+    const auto at = text.find(separator);
+    if (at != 0) parts.emplace_back(text.substr(0, at));
+    if (at == std::string_view::npos) break;
+    text.remove_prefix(at + 1);
+  }
+  return parts;
+}
+
+// A stemmer for Xapian's QueryParser that applies our overrides, so query stems equal the
+// indexed ones.
+class OverrideStem : public Xapian::StemImplementation {
+ public:
+  std::string operator()(const std::string& word) override { return stem(word); }
+  std::string get_description() const override { return "dutch+overrides"; }
+};
+
+Xapian::Stem make_stem() {
+  // Xapian takes ownership through its intrusive reference count.
+  return Xapian::Stem(new OverrideStem());
+}
+
+// Facet values of one document, in kFacetSlot: fields separated by '\t', lists by ','.
+enum FacetField { kType, kYear, kTheme, kForm, kStatus, kLanguage, kFacetFields };
+constexpr std::array<const char*, kFacetFields> kFacetNames = {"type", "year", "theme", "form", "status", "language"};
+
+std::string facet_value(const IndexItem& item) {
+  const std::string year = item.date.size() >= 4 ? item.date.substr(0, 4) : "";
+  return fmt::format("{}\t{}\t{}\t{}\t{}\t{}", item.type, year, join(item.themes, ','), join(item.forms, ','),
+                     item.status, item.language);
+}
+
+// Counts facet values over every match; reading the value slot once per match is what the
+// reference measurements found cheapest short of an in-memory table.
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  void operator()(const Xapian::Document& doc, double) override {
+    const std::string value = doc.get_value(kFacetSlot);
+    const auto fields = split_fields(value);
+    for (std::size_t f = 0; f < fields.size() && f < kFacetFields; ++f) {
+      for (const auto& v : split_on(fields[f], ',')) ++counts[f][v];
+    }
+  }
+  std::string name() const override { return "rapporteur.facets"; }
+
+  std::array<std::unordered_map<std::string, std::int64_t>, kFacetFields> counts;
+
+ private:
+  static std::vector<std::string> split_fields(std::string_view value) {
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= value.size(); ++i) {
+      if (i == value.size() || value[i] == '\t') {
+        fields.emplace_back(value.substr(start, i - start));
+        start = i + 1;
+      }
+    }
+    return fields;
+  }
+};
+
+struct PostingState {
+  Xapian::Document& doc;
+  const Analyzer& analyzer;
+  Xapian::termpos position = 0;
+  std::unordered_map<std::string, Xapian::termcount> spelling;
+};
+
+// Indexes `text`: each word with its position (phrases), its stem (Z) and, for compounds, the
+// parts at the compound's position with a lower weight than the whole word.
+void index_text(PostingState& state, std::string_view text, Xapian::termcount weight) {
+  for (const Token& token : tokenize(text)) {
+    const std::string& word = token.word;
+    if (word.size() > 64) continue;  // Xapian's term limit is 245 bytes; long runs are noise.
+    ++state.position;
+    state.doc.add_posting(word, state.position, weight);
+    state.doc.add_term(kStemPrefix + stem(word), weight);
+    if (word.size() >= 3 && word.find_first_not_of("0123456789") != std::string::npos) ++state.spelling[word];
+    for (const auto& part : state.analyzer.parts(word)) {
+      state.doc.add_posting(part, state.position, 1);
+      state.doc.add_term(kStemPrefix + stem(part), 1);
+    }
+  }
+  state.position += 10;  // No phrase spans two fields.
+}
+
+Xapian::Document make_document(const IndexItem& item, const Analyzer& analyzer, const IndexOptions& options,
+                               std::unordered_map<std::string, Xapian::termcount>& spelling) {
+  Xapian::Document doc;
+  PostingState state{doc, analyzer, 0, {}};
+  index_text(state, item.title, kTitleWeight);
+  std::string_view text = item.text;
+  if (text.size() > options.max_indexed_bytes) text = text.substr(0, options.max_indexed_bytes);
+  index_text(state, text, 1);
+  for (auto& [word, count] : state.spelling) spelling[word] += count;
+
+  doc.add_boolean_term("Q" + item.id);
+  doc.add_boolean_term("XP" + item.slug);
+  doc.add_boolean_term("XK" + item.kind);
+  doc.add_boolean_term("XT" + item.type);
+  if (item.date.size() >= 4) doc.add_boolean_term("XY" + item.date.substr(0, 4));
+  for (const auto& theme : item.themes) doc.add_boolean_term("XH" + theme);
+  for (const auto& form : item.forms) doc.add_boolean_term("XF" + form);
+  if (!item.status.empty()) doc.add_boolean_term("XS" + item.status);
+  doc.add_boolean_term("XL" + item.language);
+  doc.add_value(kFacetSlot, facet_value(item));
+  doc.add_value(kDateSlot, item.date);
+
+  std::string stored = item.text.substr(0, std::min(item.text.size(), kStoredText));
+  while (!stored.empty() && (static_cast<unsigned char>(stored.back()) & 0xC0) == 0x80) stored.pop_back();
+  if (!stored.empty() && static_cast<unsigned char>(stored.back()) >= 0xC0) stored.pop_back();
+  doc.set_data(json{{"id", item.id},
+                    {"kind", item.kind},
+                    {"slug", item.slug},
+                    {"number", item.number},
+                    {"title", item.title},
+                    {"type", item.type},
+                    {"date", item.date},
+                    {"status", item.status},
+                    {"text", stored}}
+                   .dump());
+  return doc;
+}
+
+// ---- Queries ------------------------------------------------------------------------------
+
+struct Rewritten {
+  std::string query;                       // For Xapian's QueryParser.
+  std::vector<std::string> plain_words;    // Unquoted words as typed (folded), for spelling.
+  std::set<std::string> highlight_words;   // Folded words worth highlighting.
+  std::set<std::string> highlight_stems;
+};
+
+std::string quote_phrase(const std::vector<std::string>& words) {
+  return words.size() == 1 ? words.front() : "\"" + join(words, ' ') + "\"";
+}
+
+void note_highlight(Rewritten& r, const Analyzer& analyzer, const std::vector<std::string>& words) {
+  for (const auto& w : words) {
+    if (stopwords().count(w) > 0) continue;
+    r.highlight_words.insert(w);
+    r.highlight_stems.insert(stem(w));
+    for (const auto& part : analyzer.parts(w)) r.highlight_stems.insert(stem(part));
+  }
+}
+
+// Rewrites the user's query: diacritics folded and words lower-cased (operators stay), and each
+// unquoted word (or multi-word synonym) expanded to its synonyms and, for a compound, to its
+// parts: arbeidsuitbuiting -> (arbeidsuitbuiting OR (arbeid AND uitbuiting)).
+Rewritten rewrite(std::string_view text, const Analyzer& analyzer) {
+  Rewritten r;
+  std::vector<std::string> out;
+  std::vector<std::string> run;  // Consecutive plain words awaiting synonym matching.
+  const auto flush = [&] {
+    for (std::size_t i = 0; i < run.size();) {
+      std::size_t length = analyzer.synonym_match(run, i);
+      const bool multi = length > 1;
+      if (length == 0) length = 1;
+      const std::vector<std::string> words(run.begin() + static_cast<std::ptrdiff_t>(i),
+                                           run.begin() + static_cast<std::ptrdiff_t>(i + length));
+      std::vector<std::string> alternatives{quote_phrase(words)};
+      note_highlight(r, analyzer, words);
+      for (const auto& synonym : analyzer.synonyms(words)) {
+        alternatives.push_back(quote_phrase(synonym));
+        note_highlight(r, analyzer, synonym);
+      }
+      if (!multi) {
+        const auto parts = analyzer.split(words.front());
+        if (!parts.empty()) alternatives.push_back("(" + join(parts, ' ') + ")");
+      }
+      out.push_back(alternatives.size() == 1 ? alternatives.front()
+                                             : "(" + fmt::format("{}", fmt::join(alternatives, " OR ")) + ")");
+      i += length;
+    }
+    run.clear();
+  };
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const char c = text[at];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++at;
+      continue;
+    }
+    if (c == '"') {
+      flush();
+      const std::size_t close = text.find('"', at + 1);
+      const std::string_view inside = text.substr(at + 1, close == std::string_view::npos ? std::string_view::npos
+                                                                                           : close - at - 1);
+      std::vector<std::string> words;
+      for (auto& token : tokenize(inside)) words.push_back(std::move(token.word));
+      if (!words.empty()) out.push_back("\"" + join(words, ' ') + "\"");
+      note_highlight(r, analyzer, words);
+      at = close == std::string_view::npos ? text.size() : close + 1;
+      continue;
+    }
+    if (c == '(' || c == ')') {
+      flush();
+      out.emplace_back(1, c);
+      ++at;
+      continue;
+    }
+    std::size_t end = at;
+    while (end < text.size() && std::string_view(" \t\n\r\"()").find(text[end]) == std::string_view::npos) ++end;
+    const std::string_view raw = text.substr(at, end - at);
+    at = end;
+    if (raw == "AND" || raw == "OR" || raw == "NOT" || raw == "XOR" || raw == "NEAR") {
+      flush();
+      out.emplace_back(raw);
+      continue;
+    }
+    if (raw[0] == '+' || raw[0] == '-') {
+      flush();
+      std::vector<std::string> words;
+      for (auto& token : tokenize(raw.substr(1))) words.push_back(std::move(token.word));
+      if (words.empty()) continue;
+      out.push_back(std::string(1, raw[0]) + quote_phrase(words));
+      if (raw[0] == '+') note_highlight(r, analyzer, words);
+      continue;
+    }
+    for (auto& token : tokenize(raw)) {
+      r.plain_words.push_back(token.word);
+      run.push_back(std::move(token.word));
+    }
+  }
+  flush();
+  r.query = join(out, ' ');
+  return r;
+}
+
+Xapian::QueryParser make_parser(const Xapian::Database& db) {
+  static const Xapian::SimpleStopper stopper(stopwords().begin(), stopwords().end());
+  Xapian::QueryParser parser;
+  parser.set_database(db);
+  parser.set_stemmer(make_stem());
+  parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+  parser.set_stopper(&stopper);
+  parser.set_default_op(Xapian::Query::OP_AND);
+  return parser;
+}
+
+// The "bedoelde u" query: words found neither as such, by stem nor as compound parts are
+// replaced by Xapian's spelling suggestion from the corpus (edit distance 2).
+std::optional<std::string> suggest(const Xapian::Database& db, const Analyzer& analyzer, std::string_view text,
+                                   const Rewritten& rewritten) {
+  std::unordered_map<std::string, std::string> replace;
+  for (const auto& word : rewritten.plain_words) {
+    if (word.size() < 4 || stopwords().count(word) > 0) continue;
+    if (db.term_exists(word) || db.term_exists(kStemPrefix + stem(word))) continue;
+    const auto parts = analyzer.split(word);
+    if (!parts.empty() && std::all_of(parts.begin(), parts.end(), [&](const std::string& p) {
+          return db.term_exists(kStemPrefix + stem(p));
+        })) {
+      continue;
+    }
+    std::string suggestion = db.get_spelling_suggestion(word, 2);
+    if (!suggestion.empty() && suggestion != word) replace[word] = std::move(suggestion);
+  }
+  if (replace.empty()) return std::nullopt;
+  std::string corrected;
+  std::size_t last = 0;
+  for (const Token& token : tokenize(text)) {
+    const auto found = replace.find(token.word);
+    if (found == replace.end()) continue;
+    corrected.append(text.substr(last, token.begin - last));
+    corrected += found->second;
+    last = token.end;
+  }
+  corrected.append(text.substr(last));
+  return corrected;
+}
+
+// The window of the text with the most distinct matched terms, as escaped-free pieces.
+std::vector<SnippetPart> make_snippet(std::string_view text, const Rewritten& rewritten, const Analyzer& analyzer) {
+  if (text.size() > kSnippetSource) text = text.substr(0, kSnippetSource);
+  const auto tokens = tokenize(text);
+  std::vector<int> key(tokens.size(), -1);  // Index of the matched query stem, or -1.
+  std::vector<std::string> stems(rewritten.highlight_stems.begin(), rewritten.highlight_stems.end());
+  const auto index_of = [&](const std::string& s) {
+    const auto found = std::lower_bound(stems.begin(), stems.end(), s);
+    return found != stems.end() && *found == s ? static_cast<int>(found - stems.begin()) : -1;
+  };
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& word = tokens[i].word;
+    if (stems.empty() || stopwords().count(word) > 0) continue;
+    int k = rewritten.highlight_words.count(word) > 0 ? index_of(stem(word)) : -1;
+    if (k < 0) k = index_of(stem(word));
+    if (k < 0 && word.size() >= 8) {
+      for (const auto& part : analyzer.parts(word)) {
+        if ((k = index_of(stem(part))) >= 0) break;
+      }
+    }
+    key[i] = k;
+  }
+  // Slide a window of kSnippetWords tokens; keep the one covering most distinct stems.
+  std::size_t best_start = 0;
+  int best = 0;
+  std::unordered_map<int, int> in_window;
+  int distinct = 0;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (key[i] >= 0 && in_window[key[i]]++ == 0) ++distinct;
+    if (i >= kSnippetWords && key[i - kSnippetWords] >= 0 && --in_window[key[i - kSnippetWords]] == 0) --distinct;
+    const std::size_t start = i >= kSnippetWords - 1 ? i + 1 - kSnippetWords : 0;
+    if (distinct > best) {
+      best = distinct;
+      // Start a few words before the first match when the window allows.
+      std::size_t first = start;
+      while (first < i && key[first] < 0) ++first;
+      best_start = first >= 4 ? std::max(start, first - 4) : start;
+    }
+  }
+  std::vector<SnippetPart> parts;
+  if (tokens.empty()) return parts;
+  const std::size_t end_token = std::min(tokens.size(), best_start + kSnippetWords);
+  std::size_t cursor = tokens[best_start].begin;
+  if (best_start > 0) parts.push_back({"… ", false});
+  for (std::size_t i = best_start; i < end_token; ++i) {
+    if (key[i] < 0) continue;
+    if (tokens[i].begin > cursor) parts.push_back({std::string(text.substr(cursor, tokens[i].begin - cursor)), false});
+    parts.push_back({std::string(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin)), true});
+    cursor = tokens[i].end;
+  }
+  const std::size_t stop = tokens[end_token - 1].end;
+  if (stop > cursor) parts.push_back({std::string(text.substr(cursor, stop - cursor)), false});
+  if (end_token < tokens.size()) parts.push_back({" …", false});
+  for (auto& part : parts) {
+    std::replace(part.text.begin(), part.text.end(), '\n', ' ');
+  }
+  return parts;
+}
+
+std::vector<FacetCount> sorted_counts(const std::unordered_map<std::string, std::int64_t>& counts, bool by_value) {
+  std::vector<FacetCount> result;
+  for (const auto& [value, count] : counts) {
+    if (!value.empty()) result.push_back({value, count});
+  }
+  std::sort(result.begin(), result.end(), [&](const FacetCount& a, const FacetCount& b) {
+    if (by_value) return a.value > b.value;
+    return a.count != b.count ? a.count > b.count : a.value < b.value;
+  });
+  return result;
+}
+
+Result<SearchResult> run_search(const Xapian::Database& db, const Analyzer& analyzer, const SearchQuery& query,
+                                const std::string& text) {
+  const Rewritten rewritten = rewrite(text, analyzer);
+  Xapian::Query parsed = Xapian::Query::MatchAll;
+  if (!rewritten.query.empty()) {
+    Xapian::QueryParser parser = make_parser(db);
+    try {
+      parsed = parser.parse_query(rewritten.query, Xapian::QueryParser::FLAG_PHRASE |
+                                                       Xapian::QueryParser::FLAG_BOOLEAN |
+                                                       Xapian::QueryParser::FLAG_LOVEHATE);
+    } catch (const Xapian::QueryParserError& e) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("cannot read the query '{}': {}", text, e.get_msg()));
+    }
+  }
+  std::vector<Xapian::Query> filters;
+  const auto add_filter = [&](const char* prefix, const std::optional<std::string>& value) {
+    if (value) filters.emplace_back(prefix + *value);
+  };
+  add_filter("XT", query.type);
+  if (query.year) filters.emplace_back("XY" + std::to_string(*query.year));
+  add_filter("XH", query.theme);
+  add_filter("XF", query.form);
+  add_filter("XS", query.status);
+  add_filter("XL", query.language);
+  if (!filters.empty()) {
+    parsed = Xapian::Query(Xapian::Query::OP_FILTER, parsed,
+                           Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+  }
+  Xapian::Enquire enquire(db);
+  enquire.set_query(parsed);
+  if (query.sort == SortOrder::kDate || rewritten.query.empty()) {
+    enquire.set_sort_by_value_then_relevance(kDateSlot, true);
+  }
+  FacetSpy spy;
+  enquire.add_matchspy(&spy);
+  const Xapian::doccount offset = static_cast<Xapian::doccount>(std::max(0, query.offset));
+  const Xapian::doccount limit = static_cast<Xapian::doccount>(std::clamp(query.limit, 0, 100));
+  const Xapian::MSet mset = enquire.get_mset(offset, limit, db.get_doccount());
+
+  SearchResult result;
+  result.total = mset.get_matches_estimated();  // Exact: checkatleast covers every document.
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    const json data = json::parse(it.get_document().get_data(), nullptr, false);
+    if (data.is_discarded()) return fail(ErrorCode::kStorage, "the search index holds a corrupt document");
+    Hit hit;
+    hit.id = data.value("id", "");
+    hit.kind = data.value("kind", "");
+    hit.slug = data.value("slug", "");
+    hit.number = data.value("number", 0);
+    hit.title = data.value("title", "");
+    hit.type = data.value("type", "");
+    hit.date = data.value("date", "");
+    hit.status = data.value("status", "");
+    hit.score = rewritten.query.empty() ? 0.0 : it.get_percent();
+    hit.snippet = make_snippet(data.value("text", ""), rewritten, analyzer);
+    result.hits.push_back(std::move(hit));
+  }
+  for (std::size_t f = 0; f < kFacetFields; ++f) {
+    result.facets[kFacetNames[f]] = sorted_counts(spy.counts[f], f == kYear);
+  }
+  result.suggestion = suggest(db, analyzer, text, rewritten);
+  return result;
+}
+
+}  // namespace
+
+std::vector<IndexItem> items_of(const Publication& publication, const std::vector<Recommendation>& recommendations) {
+  std::vector<IndexItem> items;
+  IndexItem p;
+  p.id = publication.slug;
+  p.kind = "publication";
+  p.slug = publication.slug;
+  p.title = publication.title;
+  p.type = std::string(to_code(publication.type));
+  p.date = publication.date;
+  p.language = publication.language;
+  for (const auto m : publication.mandates) p.themes.emplace_back(to_code(m));
+  for (const auto f : publication.forms) p.forms.emplace_back(to_code(f));
+  p.text = publication.summary.empty() ? publication.body : publication.summary + "\n\n" + publication.body;
+  for (const auto& r : recommendations) {
+    if (r.publication_slug != publication.slug) continue;
+    IndexItem item;
+    item.id = fmt::format("{}#{}", publication.slug, r.number);
+    item.kind = "recommendation";
+    item.slug = publication.slug;
+    item.number = r.number;
+    item.title = fmt::format("Aanbeveling {}: {}", r.number, publication.title);
+    item.type = "recommendation";
+    item.date = fmt::format("{}-01-01", r.year);
+    if (!r.history.empty()) item.date = std::max(item.date, r.history.front().date);
+    item.language = publication.language;
+    item.themes = p.themes;
+    item.forms = p.forms;
+    item.status = std::string(to_code(r.status));
+    item.text = r.text + "\n\n" + r.addressee;
+    for (const auto& event : r.history) item.text += "\n\n" + event.note;
+    items.push_back(std::move(item));
+  }
+  items.insert(items.begin(), std::move(p));
+  return items;
+}
+
+struct IndexWriter::Impl {
+  Xapian::WritableDatabase db;
+  const Analyzer* analyzer = nullptr;
+  IndexOptions options;
+};
+
+IndexWriter::IndexWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+IndexWriter::IndexWriter(IndexWriter&&) noexcept = default;
+IndexWriter& IndexWriter::operator=(IndexWriter&&) noexcept = default;
+IndexWriter::~IndexWriter() = default;
+
+Result<IndexWriter> IndexWriter::open(const std::filesystem::path& path, const Analyzer& analyzer,
+                                      IndexOptions options, bool overwrite) {
+  try {
+    auto impl = std::make_unique<Impl>();
+    impl->db = Xapian::WritableDatabase(path.string(), overwrite ? Xapian::DB_CREATE_OR_OVERWRITE
+                                                                 : Xapian::DB_CREATE_OR_OPEN);
+    impl->analyzer = &analyzer;
+    impl->options = options;
+    return IndexWriter(std::move(impl));
+  } catch (const Xapian::DatabaseLockError& e) {
+    return fail(ErrorCode::kStorage, fmt::format("{}: the search index is being written by another process ({})",
+                                                 path.string(), e.get_msg()));
+  } catch (const Xapian::Error& e) {
+    return tl::unexpected(storage_error(e, path.string()));
+  }
+}
+
+Result<void> IndexWriter::add(const std::vector<IndexItem>& items) {
+  try {
+    std::unordered_map<std::string, Xapian::termcount> spelling;
+    for (const auto& item : items) {
+      impl_->db.replace_document("Q" + item.id, make_document(item, *impl_->analyzer, impl_->options, spelling));
+    }
+    for (const auto& [word, count] : spelling) impl_->db.add_spelling(word, count);
+    return ok();
+  } catch (const Xapian::Error& e) {
+    return tl::unexpected(storage_error(e, "search index"));
+  }
+}
+
+Result<void> IndexWriter::replace_publication(const std::string& slug, const std::vector<IndexItem>& items) {
+  try {
+    impl_->db.delete_document("XP" + slug);
+  } catch (const Xapian::Error& e) {
+    return tl::unexpected(storage_error(e, "search index"));
+  }
+  return add(items);
+}
+
+Result<void> IndexWriter::commit(std::int64_t generation) {
+  try {
+    impl_->db.set_metadata("generation", std::to_string(generation));
+    impl_->db.commit();
+    return ok();
+  } catch (const Xapian::Error& e) {
+    return tl::unexpected(storage_error(e, "search index"));
+  }
+}
+
+Result<std::int64_t> index_generation(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return fail(ErrorCode::kNotFound, "no search index");
+  try {
+    const Xapian::Database db(path.string());
+    const std::string value = db.get_metadata("generation");
+    if (value.empty()) return fail(ErrorCode::kNotFound, "the search index has no generation");
+    return std::stoll(value);
+  } catch (const Xapian::Error& e) {
+    return tl::unexpected(storage_error(e, path.string()));
+  } catch (const std::exception&) {
+    return fail(ErrorCode::kStorage, "the search index's generation is corrupt");
+  }
+}
+
+Result<SearchResult> search_index(const std::filesystem::path& path, const Analyzer& analyzer,
+                                  const SearchQuery& query) {
+  try {
+    const Xapian::Database db(path.string());
+    ASSIGN_OR_RETURN(SearchResult result, run_search(db, analyzer, query, query.text));
+    if (result.total == 0 && result.suggestion) {
+      ASSIGN_OR_RETURN(SearchResult corrected, run_search(db, analyzer, query, *result.suggestion));
+      if (corrected.total > 0) {
+        corrected.suggestion = result.suggestion;
+        corrected.corrected = true;
+        return corrected;
+      }
+    }
+    return result;
+  } catch (const Xapian::Error& e) {
+    return tl::unexpected(storage_error(e, "search"));
+  }
+}
+
+}  // namespace rapporteur::kb::internal
