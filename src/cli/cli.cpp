@@ -378,6 +378,18 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
       "loaded, {} quarantined, {} pseudonymised persons\nTruth written to {}\n",
       options.seed, options.first_year, options.last_year, global.db, reports.size(),
       extracts.string(), loaded, rejected, persons, truth_path.string());
+
+  // The knowledge base: sample publications, ingested like real ones.
+  const auto kennisbank = std::filesystem::path(global.db).replace_filename("demo-kennisbank");
+  ASSIGN_OR_RETURN(const auto files, demo::write_kennisbank(kennisbank));
+  ASSIGN_OR_RETURN(const auto knowledge, open_kb(*store, global));
+  ASSIGN_OR_RETURN(const auto added, knowledge->add_folder(kennisbank, {}));
+  for (const auto& error : added.errors) err << "error: " << error.message << '\n';
+  std::size_t recommendations = 0;
+  for (const auto& a : added.added) recommendations += a.recommendations;
+  out << fmt::format("Loaded {} of {} demo publications with {} recommendations into the knowledge base {}\n",
+                     added.added.size(), files.size(), recommendations, global.kb_path().string());
+  if (!added.errors.empty()) return fail(ErrorCode::kInvalidArgument, "some demo publications could not be loaded");
   return ok();
 }
 

@@ -428,65 +428,6 @@ void add_regions(World& world) {
   }
 }
 
-void add_publications(World& world) {
-  const int last = world.options.last_year;
-  const int first = world.options.first_year;
-  const std::vector<Mandate> thb{Mandate::kHumanTrafficking};
-  const std::vector<Mandate> sgtk{Mandate::kSexualViolenceAgainstChildren};
-  const std::vector<Mandate> both{Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren};
-  const std::string window = fmt::format("{}-{}", first, last);
-  world.publications = {
-      {fmt::format("slachtoffermonitor-mensenhandel-{}", window),
-       fmt::format("Slachtoffermonitor mensenhandel {} (demo)", window), PublicationType::kMonitor,
-       fmt::format("{}-11-15", last + 1), "nl", thb,
-       "Synthetische monitor: geregistreerde (vermoedelijke) slachtoffers van mensenhandel per "
-       "jaar, uitbuitingsvorm, geslacht, leeftijd en nationaliteit, met een schatting van het "
-       "aantal slachtoffers dat niet in beeld komt."},
-      {fmt::format("dadermonitor-mensenhandel-{}", window),
-       fmt::format("Dadermonitor mensenhandel {} (demo)", window), PublicationType::kMonitor,
-       fmt::format("{}-12-10", last + 1), "nl", thb,
-       "Synthetische monitor van verdachten en daders in de strafrechtketen: van registratie "
-       "bij de politie tot veroordeling."},
-      {fmt::format("dadermonitor-sgtk-{}", window),
-       fmt::format("Dadermonitor seksueel geweld tegen kinderen {} (demo)", window),
-       PublicationType::kMonitor, fmt::format("{}-10-01", last + 1), "nl", sgtk,
-       "Synthetische monitor van meldingen, aangiften, vervolging en veroordeling bij seksueel "
-       "geweld tegen kinderen."},
-      {fmt::format("brief-dublinclaimanten-{}", last), "Brief over slachtoffers met een Dublinclaim (demo)",
-       PublicationType::kLetter, fmt::format("{}-07-02", last), "nl", thb,
-       "Synthetische brief aan de minister over de positie van slachtoffers van mensenhandel die "
-       "eerder in een andere lidstaat asiel aanvroegen."},
-      {fmt::format("arbeidsuitbuiting-in-beeld-{}", last), "Arbeidsuitbuiting in beeld (demo)",
-       PublicationType::kStudy, fmt::format("{}-03-20", last), "nl", thb,
-       "Synthetisch onderzoek naar signalen van arbeidsuitbuiting bij de Arbeidsinspectie en de "
-       "weg van melding naar strafzaak."},
-      {fmt::format("annual-report-{}", last), fmt::format("Annual report {} (demo)", last),
-       PublicationType::kAnnualReport, fmt::format("{}-04-15", last + 1), "en", both,
-       "Synthetic annual report of the institute's activities, publications and finances."},
-  };
-  const std::string& monitor = world.publications[0].slug;
-  const std::string& offenders = world.publications[1].slug;
-  const std::string& study = world.publications[4].slug;
-  const std::string minister = "Minister van Justitie en Veiligheid";
-  world.recommendations = {
-      {monitor, 1, "Registreer slachtoffers van mensenhandel landelijk eenduidig, zodat "
-                   "bronnen op persoonsniveau gekoppeld kunnen worden.", minister, last + 1,
-       ResponseStatus::kAdopted},
-      {monitor, 2, "Zorg voor opvang die past bij minderjarige slachtoffers.",
-       "Staatssecretaris van Volksgezondheid, Welzijn en Sport", last + 1, ResponseStatus::kPartlyAdopted},
-      {monitor, 3, "Geef slachtoffers met een Dublinclaim toegang tot de B8-regeling.", minister,
-       last + 1, ResponseStatus::kRejected},
-      {offenders, 1, "Investeer in opsporingscapaciteit voor arbeidsuitbuiting.", minister, last + 1,
-       ResponseStatus::kPending},
-      {offenders, 2, "Monitor recidive van veroordeelde mensenhandelaren structureel.", minister,
-       last + 1, ResponseStatus::kAdopted},
-      {study, 1, "Deel signalen van arbeidsuitbuiting tussen Arbeidsinspectie en politie.",
-       "Minister van Sociale Zaken en Werkgelegenheid", last, ResponseStatus::kAdopted},
-      {study, 2, "Maak meldingen bij FairWork zichtbaar in de slachtoffercijfers.",
-       "Minister van Sociale Zaken en Werkgelegenheid", last, ResponseStatus::kPending},
-  };
-}
-
 }  // namespace
 
 Result<World> generate_world(const WorldOptions& options) {
@@ -516,7 +457,6 @@ Result<World> generate_world(const WorldOptions& options) {
     world.truth.push_back({year, mandate, classification, sex, age_group, counts.true_count,
                            counts.registered});
   }
-  add_publications(world);
   return world;
 }
 
@@ -535,10 +475,6 @@ Result<std::vector<intake::LoadReport>> load_world(const World& world, store::St
     for (const Source& source : world.sources) RETURN_IF_ERROR(store.put_source(source));
     for (const Region& region : world.regions) RETURN_IF_ERROR(store.put_region(region));
     for (const auto& population : world.populations) RETURN_IF_ERROR(store.put_population(population));
-    for (const auto& publication : world.publications) RETURN_IF_ERROR(store.put_publication(publication));
-    for (const auto& recommendation : world.recommendations) {
-      RETURN_IF_ERROR(store.put_recommendation(recommendation));
-    }
     ASSIGN_OR_RETURN(const auto files, write_extracts(world, options.extracts_folder));
     for (const ExtractFile& file : files) {
       ASSIGN_OR_RETURN(const intake::SourceProfile profile,

@@ -65,8 +65,6 @@ struct World {
   // (ground truth for linkage), not a pseudonym: extracts carry identities instead.
   std::vector<Registration> registrations;
   std::vector<RecordedIdentity> identities;  // Parallel to registrations.
-  std::vector<Publication> publications;
-  std::vector<Recommendation> recommendations;
   std::vector<TruthCell> truth;  // Victims only, ordered by year, mandate and stratum.
 };
 
@@ -95,8 +93,8 @@ struct LoadWorldOptions {
   std::function<void(const ExtractFile&, const intake::LoadReport&)> on_loaded;
 };
 
-// Loads the world into `store` in one transaction: regions, populations, publications and
-// recommendations directly (reference data), registrations through intake from the extracts
+// Loads the world into `store` in one transaction: regions and populations directly
+// (reference data), registrations through intake from the extracts
 // written by write_extracts, pseudonymised with `key`. Records the seed as instance setting
 // "demo_seed". Fails with kConflict when the store already holds registrations, and with
 // intake's errors when an extract cannot be loaded; nothing is stored then.
@@ -107,5 +105,16 @@ Result<std::vector<intake::LoadReport>> load_world(const World& world, store::St
 // Returns the truth as JSON: seed, years, and per year and mandate the true and registered
 // totals with their strata. It never enters the store, only a separate file.
 std::string truth_json(const World& world);
+
+// Writes the demo knowledge base into `folder` (created if absent): about thirty sample
+// publications written for the demo, in Dutch and English, as Markdown, HTML, text and PDF
+// files, each with its side-car FILE.toml (metadata, recommendations, follow-up). Returns
+// the files written, side-cars excluded. Fails with kIo when the folder cannot be written.
+Result<std::vector<std::filesystem::path>> write_kennisbank(const std::filesystem::path& folder);
+
+// A minimal PDF 1.4 document (A4, Helvetica, WinAnsi encoding) holding `text`, wrapped and
+// paginated, with `title` in its metadata. Characters outside Windows-1252 become '?'.
+// For demo and test documents; paragraphs are separated by blank lines.
+std::string make_pdf(std::string_view title, std::string_view text);
 
 }  // namespace rapporteur::demo

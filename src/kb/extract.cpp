@@ -74,12 +74,13 @@ void append_code_point(std::string& out, unsigned long c) {
 
 // Decodes character references: numeric ones and the named ones Dutch text uses.
 std::string decode_entities(std::string_view text) {
-  static constexpr std::array<std::pair<std::string_view, unsigned long>, 24> kNamed = {{
+  static constexpr std::array<std::pair<std::string_view, unsigned long>, 28> kNamed = {{
       {"amp", '&'},      {"lt", '<'},        {"gt", '>'},        {"quot", '"'},     {"apos", '\''},
       {"nbsp", 0xA0},    {"eacute", 0xE9},   {"euml", 0xEB},     {"iuml", 0xEF},    {"ouml", 0xF6},
       {"uuml", 0xFC},    {"auml", 0xE4},     {"egrave", 0xE8},   {"agrave", 0xE0},  {"ecirc", 0xEA},
       {"ccedil", 0xE7},  {"oacute", 0xF3},   {"aacute", 0xE1},   {"ndash", 0x2013}, {"mdash", 0x2014},
-      {"hellip", 0x2026}, {"euro", 0x20AC},  {"rsquo", 0x2019},  {"lsquo", 0x2018},
+      {"hellip", 0x2026}, {"euro", 0x20AC},  {"rsquo", 0x2019},  {"lsquo", 0x2018},  {"ldquo", 0x201C},
+      {"rdquo", 0x201D},  {"bdquo", 0x201E}, {"shy", 0xAD},
   }};
   std::string out;
   std::size_t at = 0;

@@ -175,8 +175,16 @@ Xapian::Document make_document(const IndexItem& item, const Analyzer& analyzer, 
 
 // ---- Queries ------------------------------------------------------------------------------
 
+// One expanded word (or multi-word synonym) of the query: matched as one term whose
+// alternatives are its synonyms and, for a compound, its parts together.
+struct Group {
+  std::vector<std::vector<std::string>> forms;  // The words as typed, then each synonym.
+  std::vector<std::string> parts;               // The compound's top-level split, or empty.
+};
+
 struct Rewritten {
-  std::string query;                       // For Xapian's QueryParser.
+  std::string query;                       // For Xapian's QueryParser; groups as kbx:gN.
+  std::vector<Group> groups;
   std::vector<std::string> plain_words;    // Unquoted words as typed (folded), for spelling.
   std::set<std::string> highlight_words;   // Folded words worth highlighting.
   std::set<std::string> highlight_stems;
@@ -209,18 +217,21 @@ Rewritten rewrite(std::string_view text, const Analyzer& analyzer) {
       if (length == 0) length = 1;
       const std::vector<std::string> words(run.begin() + static_cast<std::ptrdiff_t>(i),
                                            run.begin() + static_cast<std::ptrdiff_t>(i + length));
-      std::vector<std::string> alternatives{quote_phrase(words)};
+      Group group;
+      group.forms.push_back(words);
       note_highlight(r, analyzer, words);
       for (const auto& synonym : analyzer.synonyms(words)) {
-        alternatives.push_back(quote_phrase(synonym));
+        group.forms.push_back(synonym);
         note_highlight(r, analyzer, synonym);
       }
-      if (!multi) {
-        const auto parts = analyzer.split(words.front());
-        if (!parts.empty()) alternatives.push_back("(" + join(parts, ' ') + ")");
+      if (!multi) group.parts = analyzer.split(words.front());
+      const bool stop = !multi && stopwords().count(words.front()) > 0;
+      if (stop || (group.forms.size() == 1 && group.parts.empty())) {
+        out.push_back(quote_phrase(words));
+      } else {
+        out.push_back(fmt::format("kbx:g{}", r.groups.size()));
+        r.groups.push_back(std::move(group));
       }
-      out.push_back(alternatives.size() == 1 ? alternatives.front()
-                                             : "(" + fmt::format("{}", fmt::join(alternatives, " OR ")) + ")");
       i += length;
     }
     run.clear();
@@ -277,6 +288,40 @@ Rewritten rewrite(std::string_view text, const Analyzer& analyzer) {
   r.query = join(out, ' ');
   return r;
 }
+
+// Turns the rewritten query's groups into queries: OP_SYNONYM weights the alternatives as one
+// term, so a rare synonym (an English word in a Dutch corpus) does not outweigh the word
+// typed, and the compound's parts count as an occurrence of the compound.
+class GroupProcessor : public Xapian::FieldProcessor {
+ public:
+  explicit GroupProcessor(const std::vector<Group>& groups) : groups_(groups) {}
+
+  Xapian::Query operator()(const std::string& text) override {
+    if (text.size() < 2 || text[0] != 'g') return Xapian::Query();
+    const std::size_t index = std::stoul(text.substr(1));
+    if (index >= groups_.size()) return Xapian::Query();
+    const Group& group = groups_[index];
+    std::vector<Xapian::Query> alternatives;
+    for (const auto& words : group.forms) {
+      if (words.size() == 1) {
+        alternatives.emplace_back(kStemPrefix + stem(words.front()));
+      } else {
+        std::vector<Xapian::Query> terms;
+        for (const auto& word : words) terms.emplace_back(word);
+        alternatives.emplace_back(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), words.size());
+      }
+    }
+    if (!group.parts.empty()) {
+      std::vector<Xapian::Query> parts;
+      for (const auto& part : group.parts) parts.emplace_back(kStemPrefix + stem(part));
+      alternatives.emplace_back(Xapian::Query::OP_AND, parts.begin(), parts.end());
+    }
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, alternatives.begin(), alternatives.end());
+  }
+
+ private:
+  const std::vector<Group>& groups_;
+};
 
 Xapian::QueryParser make_parser(const Xapian::Database& db) {
   static const Xapian::SimpleStopper stopper(stopwords().begin(), stopwords().end());
@@ -397,6 +442,8 @@ Result<SearchResult> run_search(const Xapian::Database& db, const Analyzer& anal
   Xapian::Query parsed = Xapian::Query::MatchAll;
   if (!rewritten.query.empty()) {
     Xapian::QueryParser parser = make_parser(db);
+    GroupProcessor groups(rewritten.groups);
+    parser.add_prefix("kbx", &groups);
     try {
       parsed = parser.parse_query(rewritten.query, Xapian::QueryParser::FLAG_PHRASE |
                                                        Xapian::QueryParser::FLAG_BOOLEAN |
