@@ -281,7 +281,7 @@ std::vector<std::string> Analyzer::compute_split(const std::string& word, int de
     const std::string tail = word.substr(word.size() - tail_length);
     if (!known(tail)) continue;
     const std::string head = word.substr(0, word.size() - tail_length);
-    for (const std::string_view linker : {"en", "er", "s", "e", ""}) {
+    for (const std::string_view linker : {"", "s", "en", "er", "e"}) {
       if (head.size() < linker.size() + kMinPart || !head.ends_with(linker)) continue;
       const std::string stripped = head.substr(0, head.size() - linker.size());
       if (known(stripped)) return {stripped, tail};
