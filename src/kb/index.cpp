@@ -110,12 +110,36 @@ class FacetSpy : public Xapian::MatchSpy {
   }
 };
 
+// What indexing a word adds besides the word itself; cached per writer, since a corpus
+// repeats a limited vocabulary and stemming and splitting dominate the indexing time.
+struct WordTerms {
+  std::string stem_term;
+  std::vector<std::pair<std::string, std::string>> parts;  // (part, its stem term)
+  bool spell = false;
+};
+using WordCache = std::unordered_map<std::string, WordTerms>;
+
 struct PostingState {
   Xapian::Document& doc;
   const Analyzer& analyzer;
+  WordCache& cache;
   Xapian::termpos position = 0;
   std::unordered_map<std::string, Xapian::termcount> spelling;
 };
+
+const WordTerms& terms_of(PostingState& state, const std::string& word) {
+  auto found = state.cache.find(word);
+  if (found != state.cache.end()) return found->second;
+  if (state.cache.size() > 1'000'000) state.cache.clear();
+  WordTerms terms;
+  terms.stem_term = kStemPrefix + stem(word);
+  for (auto& part : state.analyzer.parts(word)) {
+    std::string stem_term = kStemPrefix + stem(part);
+    terms.parts.emplace_back(std::move(part), std::move(stem_term));
+  }
+  terms.spell = word.size() >= 3 && word.find_first_not_of("0123456789") != std::string::npos;
+  return state.cache.emplace(word, std::move(terms)).first->second;
+}
 
 // Indexes `text`: each word with its position (phrases), its stem (Z) and, for compounds, the
 // parts at the compound's position with a lower weight than the whole word.
@@ -124,21 +148,22 @@ void index_text(PostingState& state, std::string_view text, Xapian::termcount we
     const std::string& word = token.word;
     if (word.size() > 64) continue;  // Xapian's term limit is 245 bytes; long runs are noise.
     ++state.position;
+    const WordTerms& terms = terms_of(state, word);
     state.doc.add_posting(word, state.position, weight);
-    state.doc.add_term(kStemPrefix + stem(word), weight);
-    if (word.size() >= 3 && word.find_first_not_of("0123456789") != std::string::npos) ++state.spelling[word];
-    for (const auto& part : state.analyzer.parts(word)) {
+    state.doc.add_term(terms.stem_term, weight);
+    if (terms.spell) ++state.spelling[word];
+    for (const auto& [part, stem_term] : terms.parts) {
       state.doc.add_posting(part, state.position, 1);
-      state.doc.add_term(kStemPrefix + stem(part), 1);
+      state.doc.add_term(stem_term, 1);
     }
   }
   state.position += 10;  // No phrase spans two fields.
 }
 
 Xapian::Document make_document(const IndexItem& item, const Analyzer& analyzer, const IndexOptions& options,
-                               std::unordered_map<std::string, Xapian::termcount>& spelling) {
+                               WordCache& cache, std::unordered_map<std::string, Xapian::termcount>& spelling) {
   Xapian::Document doc;
-  PostingState state{doc, analyzer, 0, {}};
+  PostingState state{doc, analyzer, cache, 0, {}};
   index_text(state, item.title, kTitleWeight);
   std::string_view text = item.text;
   if (text.size() > options.max_indexed_bytes) text = text.substr(0, options.max_indexed_bytes);
@@ -544,6 +569,7 @@ struct IndexWriter::Impl {
   Xapian::WritableDatabase db;
   const Analyzer* analyzer = nullptr;
   IndexOptions options;
+  WordCache cache;
 };
 
 IndexWriter::IndexWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -572,7 +598,7 @@ Result<void> IndexWriter::add(const std::vector<IndexItem>& items) {
   try {
     std::unordered_map<std::string, Xapian::termcount> spelling;
     for (const auto& item : items) {
-      impl_->db.replace_document("Q" + item.id, make_document(item, *impl_->analyzer, impl_->options, spelling));
+      impl_->db.replace_document("Q" + item.id, make_document(item, *impl_->analyzer, impl_->options, impl_->cache, spelling));
     }
     for (const auto& [word, count] : spelling) impl_->db.add_spelling(word, count);
     return ok();

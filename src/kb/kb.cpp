@@ -240,8 +240,8 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(store::Store& store, 
     spdlog::log(fresh ? spdlog::level::debug : spdlog::level::warn, "search index {} (store generation {}); rebuilding it from the store",
                  indexed ? fmt::format("at generation {}", *indexed) : indexed.error().message, stored);
     ASSIGN_OR_RETURN(const std::int64_t documents, impl->rebuild());
-    spdlog::info("search index rebuilt: {} documents", documents);
-    impl->rebuilt_on_open = true;
+    spdlog::log(fresh ? spdlog::level::debug : spdlog::level::info, "search index rebuilt: {} documents", documents);
+    impl->rebuilt_on_open = !fresh;
   }
   return std::unique_ptr<KnowledgeBase>(new KnowledgeBase(std::move(impl)));
 }

@@ -170,7 +170,8 @@ class KnowledgeBase {
 
   // Drops the index and builds it again from the store. Returns the documents indexed.
   Result<std::int64_t> rebuild();
-  // True when open() found the index out of step with the store and rebuilt it.
+  // True when open() found the index out of step with the store (missing, unreadable or at
+  // another generation) and rebuilt it; a new, empty knowledge base does not count.
   bool rebuilt_on_open() const;
 
   // Fails with kInvalidArgument for a query Xapian cannot parse and kStorage when the index

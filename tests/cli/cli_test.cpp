@@ -59,7 +59,8 @@ TEST(Cli, OutOfRangePortIsBadUsage) {
 TEST(Cli, HelpWorksOnEveryCommand) {
   const std::vector<std::vector<std::string>> commands{
       {"init"}, {"demo"}, {"serve"}, {"version"}, {"key", "init"}, {"source", "check"},
-      {"intake", "load"}, {"intake", "errors"}, {"intake", "batches"}, {"linkage", "histories"}};
+      {"intake", "load"}, {"intake", "errors"}, {"intake", "batches"}, {"linkage", "histories"},
+      {"kb", "add"}, {"kb", "search"}, {"kb", "follow-up"}, {"kb", "rebuild"}, {"kb", "recommendations"}};
   for (auto command : commands) {
     const std::string name = command.back();
     command.push_back("--help");
@@ -118,6 +119,36 @@ TEST(Cli, DemoLoadsOnceAndIsANoOpTheSecondTime) {
   EXPECT_TRUE(std::filesystem::exists(truth));
   EXPECT_EQ(second.status, kExitOk) << second.err;
   EXPECT_NE(second.out.find("already loaded"), std::string::npos);
+}
+
+TEST(Cli, KbAddsAFolderSearchesAsJsonAndRecordsFollowUp) {
+  TempDir dir;
+  const auto db = (dir / "r.db").string();
+  std::filesystem::create_directories(dir / "docs");
+  std::ofstream(dir / "docs" / "studie.md") << "# Studie\n\nArbeidsuitbuiting in de haven.\n";
+  std::ofstream(dir / "docs" / "studie.md.toml") << "type = \"study\"\ndate = \"2023-01-02\"\n"
+                                                    "[[recommendation]]\ntext = \"Controleer de haven.\"\n"
+                                                    "addressee = \"Minister\"\nyear = 2023\n";
+  std::ofstream(dir / "docs" / "kapot.pdf") << "%PDF-1.4 niet echt";
+
+  const Outcome added = run_cli({"--db", db, "kb", "add", (dir / "docs").string()});
+  const Outcome found = run_cli({"--db", db, "kb", "search", "haven", "--json"});
+  const Outcome follow = run_cli({"--db", db, "kb", "follow-up", "studie", "1", "--date", "2024-02-03", "--status",
+                                  "adopted", "--note", "Gedaan."});
+  const Outcome overview = run_cli({"--db", db, "kb", "recommendations", "--json"});
+  const Outcome bad_date = run_cli({"--db", db, "kb", "follow-up", "studie", "1", "--date", "2024-02-30", "--note", "x"});
+
+  EXPECT_EQ(added.status, kExitOk) << added.err;
+  EXPECT_NE(added.out.find("1 files loaded, 1 refused"), std::string::npos) << added.out;
+  EXPECT_NE(added.err.find("kapot.pdf: not a readable PDF"), std::string::npos) << added.err;
+  ASSERT_EQ(found.status, kExitOk) << found.err;
+  const auto hits = nlohmann::json::parse(found.out);
+  EXPECT_EQ(hits["total"], 2);  // The study and its recommendation.
+  EXPECT_EQ(hits["hits"][0]["slug"], "studie");
+  EXPECT_EQ(follow.status, kExitOk) << follow.err;
+  EXPECT_EQ(nlohmann::json::parse(overview.out)["by_year"][0]["adopted"], 1);
+  EXPECT_EQ(bad_date.status, kExitFailure);
+  EXPECT_NE(bad_date.err.find("2024-02-30"), std::string::npos);
 }
 
 constexpr const char* kNlaExtract =
