@@ -109,6 +109,35 @@ constexpr CodeTable<ResponseStatus, 4> kResponses{{
     {ResponseStatus::kRejected, "rejected"},
 }};
 
+constexpr CodeTable<ActivityKind, 8> kActivityKinds{{
+    {ActivityKind::kAdvisoryBoard, "advisory_board"},
+    {ActivityKind::kSteeringCommittee, "steering_committee"},
+    {ActivityKind::kExpertMeeting, "expert_meeting"},
+    {ActivityKind::kBriefing, "briefing"},
+    {ActivityKind::kConsultation, "consultation"},
+    {ActivityKind::kPresentation, "presentation"},
+    {ActivityKind::kCooperation, "cooperation"},
+    {ActivityKind::kOther, "other"},
+}};
+constexpr CodeTable<MediaKind, 6> kMediaKinds{{
+    {MediaKind::kRadio, "radio"},
+    {MediaKind::kTv, "tv"},
+    {MediaKind::kNationalPaper, "national_paper"},
+    {MediaKind::kRegionalPaper, "regional_paper"},
+    {MediaKind::kInternationalPaper, "international_paper"},
+    {MediaKind::kOnline, "online"},
+}};
+constexpr CodeTable<FundingKind, 2> kFundingKinds{{
+    {FundingKind::kStructural, "structural"},
+    {FundingKind::kIncidental, "incidental"},
+}};
+constexpr CodeTable<SpendingCategory, 4> kSpendingCategories{{
+    {SpendingCategory::kStaff, "staff"},
+    {SpendingCategory::kOperations, "operations"},
+    {SpendingCategory::kResearch, "research"},
+    {SpendingCategory::kOther, "other"},
+}};
+
 bool is_country_code(std::string_view code) {
   return code.size() == 2 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' && code[1] <= 'Z';
 }
@@ -126,6 +155,20 @@ std::string_view to_code(SourceKind value) { return code_of(kSourceKinds, value)
 std::string_view to_code(RegionLevel value) { return code_of(kLevels, value); }
 std::string_view to_code(PublicationType value) { return code_of(kPublicationTypes, value); }
 std::string_view to_code(ResponseStatus value) { return code_of(kResponses, value); }
+std::string_view to_code(ActivityKind value) { return code_of(kActivityKinds, value); }
+std::string_view to_code(MediaKind value) { return code_of(kMediaKinds, value); }
+std::string_view to_code(FundingKind value) { return code_of(kFundingKinds, value); }
+std::string_view to_code(SpendingCategory value) { return code_of(kSpendingCategories, value); }
+Result<ActivityKind> parse_activity_kind(std::string_view code) {
+  return parse_code(kActivityKinds, "activity kind", code);
+}
+Result<MediaKind> parse_media_kind(std::string_view code) { return parse_code(kMediaKinds, "media kind", code); }
+Result<FundingKind> parse_funding_kind(std::string_view code) {
+  return parse_code(kFundingKinds, "funding kind", code);
+}
+Result<SpendingCategory> parse_spending_category(std::string_view code) {
+  return parse_code(kSpendingCategories, "spending category", code);
+}
 
 Result<Mandate> parse_mandate(std::string_view code) {
   return parse_code(kMandates, "mandate", code);

@@ -173,4 +173,73 @@ struct Recommendation {
   std::vector<Event> history;
 };
 
+// ---- The institute's yearly account -------------------------------------------------------
+
+// What kind of work outside its own publications an activity was.
+enum class ActivityKind {
+  kAdvisoryBoard,
+  kSteeringCommittee,
+  kExpertMeeting,
+  kBriefing,        // E.g. a briefing to parliament.
+  kConsultation,    // A response to a public consultation.
+  kPresentation,
+  kCooperation,     // A partnership, e.g. a data partnership with the statistics office.
+  kOther,
+};
+std::string_view to_code(ActivityKind value);
+Result<ActivityKind> parse_activity_kind(std::string_view code);
+
+struct Activity {
+  std::string date;  // YYYY-MM-DD.
+  ActivityKind kind = ActivityKind::kOther;
+  std::string organisation;
+  std::string title;
+  std::string notes;
+};
+
+enum class MediaKind { kRadio, kTv, kNationalPaper, kRegionalPaper, kInternationalPaper, kOnline };
+std::string_view to_code(MediaKind value);
+Result<MediaKind> parse_media_kind(std::string_view code);
+
+struct MediaAppearance {
+  std::string date;  // YYYY-MM-DD.
+  std::string outlet;
+  MediaKind kind = MediaKind::kOnline;
+  std::string topic;
+  std::string link;  // May be empty.
+};
+
+enum class FundingKind { kStructural, kIncidental };
+std::string_view to_code(FundingKind value);
+Result<FundingKind> parse_funding_kind(std::string_view code);
+
+enum class SpendingCategory { kStaff, kOperations, kResearch, kOther };
+std::string_view to_code(SpendingCategory value);
+Result<SpendingCategory> parse_spending_category(std::string_view code);
+
+struct BudgetLine {
+  std::string funder;
+  std::string description;
+  FundingKind kind = FundingKind::kStructural;
+  std::int64_t amount_cents = 0;
+};
+
+struct SpendingLine {
+  SpendingCategory category = SpendingCategory::kOther;
+  std::string description;
+  std::int64_t amount_cents = 0;
+};
+
+// The finances of one year as stated in the accounts, with the lines that must add up to
+// the stated totals (checked, never assumed).
+struct Finances {
+  int year = 0;
+  std::int64_t budget_total_cents = 0;
+  std::int64_t spending_total_cents = 0;
+  std::int64_t result_cents = 0;  // Stated result: budget minus spending.
+  std::vector<BudgetLine> budget;
+  std::vector<SpendingLine> spending;
+  std::string notes;
+};
+
 }  // namespace rapporteur

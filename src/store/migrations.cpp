@@ -131,6 +131,50 @@ CREATE TABLE recommendation_events (
 );
 CREATE INDEX recommendation_events_by_recommendation ON recommendation_events (recommendation_id, date);
 )sql"},
+    Migration{5, "yearly account: activities, media appearances, finances", R"sql(
+CREATE TABLE activities (
+  id           INTEGER PRIMARY KEY,
+  date         TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  organisation TEXT NOT NULL,
+  title        TEXT NOT NULL,
+  notes        TEXT NOT NULL DEFAULT '',
+  UNIQUE (date, kind, organisation, title)
+);
+CREATE TABLE media_appearances (
+  id     INTEGER PRIMARY KEY,
+  date   TEXT NOT NULL,
+  outlet TEXT NOT NULL,
+  kind   TEXT NOT NULL,
+  topic  TEXT NOT NULL,
+  link   TEXT NOT NULL DEFAULT '',
+  UNIQUE (date, outlet, topic)
+);
+CREATE TABLE finance_years (
+  year           INTEGER PRIMARY KEY,
+  budget_total   INTEGER NOT NULL,
+  spending_total INTEGER NOT NULL,
+  result         INTEGER NOT NULL,
+  notes          TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE budget_lines (
+  id          INTEGER PRIMARY KEY,
+  year        INTEGER NOT NULL REFERENCES finance_years (year) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  funder      TEXT NOT NULL,
+  description TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  amount      INTEGER NOT NULL
+);
+CREATE TABLE spending_lines (
+  id          INTEGER PRIMARY KEY,
+  year        INTEGER NOT NULL REFERENCES finance_years (year) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  category    TEXT NOT NULL,
+  description TEXT NOT NULL,
+  amount      INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -147,6 +147,19 @@ class Store {
                                                 const Recommendation::Event& event) = 0;
   // All recommendations ordered by year, publication and number, with their history.
   virtual Result<std::vector<Recommendation>> recommendations() = 0;
+
+  // The yearly account. Activities and media appearances are keyed by their natural key
+  // (date, kind, organisation, title) and (date, outlet, topic): putting one again updates
+  // its other fields, so a re-import never duplicates. kInvalidArgument for an empty key field.
+  virtual Result<void> put_activity(const Activity& activity) = 0;
+  // Those dated in `year`, in date order.
+  virtual Result<std::vector<Activity>> activities(int year) = 0;
+  virtual Result<void> put_media_appearance(const MediaAppearance& appearance) = 0;
+  virtual Result<std::vector<MediaAppearance>> media_appearances(int year) = 0;
+  // Replaces the finances of `finances.year` with their lines, in one transaction.
+  virtual Result<void> put_finances(const Finances& finances) = 0;
+  // kNotFound when the year has no finances.
+  virtual Result<Finances> finances(int year) = 0;
 };
 
 // Opens (creating if absent) the SQLite database at `path` with WAL, foreign keys and the busy
