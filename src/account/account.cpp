@@ -206,6 +206,16 @@ const char* type_label(PublicationType type) {
   return "";
 }
 
+const char* category_label(SpendingCategory category) {
+  switch (category) {
+    case SpendingCategory::kStaff: return "Personeel";
+    case SpendingCategory::kOperations: return "Bedrijfsvoering";
+    case SpendingCategory::kResearch: return "Onderzoek";
+    case SpendingCategory::kOther: return "Overig";
+  }
+  return "";
+}
+
 const char* status_label(ResponseStatus status) {
   switch (status) {
     case ResponseStatus::kAdopted: return "overgenomen";
@@ -420,7 +430,7 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
     for (const auto& line : f.spending) {
       by_category[line.category] += line.amount_cents;
       spending_rows += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
-                                   escape(std::string(to_code(line.category))), escape(line.description),
+                                   category_label(line.category), escape(line.description),
                                    escape(euro(line.amount_cents)));
     }
     std::string flagged;

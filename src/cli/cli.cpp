@@ -27,6 +27,8 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "account/account.h"
+#include "core/money.h"
 #include "demo/demo.h"
 #include "intake/intake.h"
 #include "kb/kb.h"
@@ -304,6 +306,129 @@ Result<void> run_kb_recommendations(const GlobalOptions& global, const KbOptions
   };
   print("year", overview.by_year);
   print("addressee", overview.by_addressee);
+  return ok();
+}
+
+struct AccountOptions {
+  std::string file;
+  int year = 0;
+  std::string date;
+  std::string kind;
+  std::string organisation;
+  std::string title;
+  std::string notes;
+  std::string outlet;
+  std::string topic;
+  std::string link;
+  std::string out;
+  bool pdf = false;
+  bool publish = false;
+};
+
+Result<void> run_account_import(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto file, account::read_year_file(options.file));
+  ASSIGN_OR_RETURN(const std::size_t stored, account::import_year(*store, file));
+  out << fmt::format("{}: {} activities, {} media appearances{} for {} ({} entries stored)\n", options.file,
+                     file.activities.size(), file.media.size(), file.finances ? ", finances" : "", file.year, stored);
+  if (file.finances) {
+    for (const auto& m : account::check_finances(*file.finances)) {
+      out << fmt::format("warning: {}: stated {}, computed {}, difference {}\n", m.what,
+                         format_euro(Cents{m.stated_cents}), format_euro(Cents{m.computed_cents}),
+                         format_euro(Cents{m.difference_cents}));
+    }
+  }
+  return ok();
+}
+
+Result<void> run_account_add_activity(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  Activity a;
+  a.date = options.date;
+  ASSIGN_OR_RETURN(a.kind, parse_activity_kind(options.kind));
+  a.organisation = options.organisation;
+  a.title = options.title;
+  a.notes = options.notes;
+  RETURN_IF_ERROR(store->put_activity(a));
+  out << fmt::format("activity of {} recorded\n", a.date);
+  return ok();
+}
+
+Result<void> run_account_add_media(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  MediaAppearance m;
+  m.date = options.date;
+  m.outlet = options.outlet;
+  ASSIGN_OR_RETURN(m.kind, parse_media_kind(options.kind));
+  m.topic = options.topic;
+  m.link = options.link;
+  RETURN_IF_ERROR(store->put_media_appearance(m));
+  out << fmt::format("media appearance of {} recorded\n", m.date);
+  return ok();
+}
+
+Result<void> run_account_check(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const Finances finances, store->finances(options.year));
+  const auto mismatches = account::check_finances(finances);
+  for (const auto& m : mismatches) {
+    out << fmt::format("{}: stated {}, computed {}, difference {}\n", m.what, format_euro(Cents{m.stated_cents}),
+                       format_euro(Cents{m.computed_cents}), format_euro(Cents{m.difference_cents}));
+  }
+  if (!mismatches.empty()) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("the finances of {} do not add up ({} mismatches)",
+                                                         options.year, mismatches.size()));
+  }
+  out << fmt::format("the finances of {} add up: budget {}, spending {}, result {}\n", options.year,
+                     format_euro(Cents{finances.budget_total_cents}), format_euro(Cents{finances.spending_total_cents}),
+                     format_euro(Cents{finances.result_cents}));
+  return ok();
+}
+
+Result<void> run_report_annual(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  account::ReportOptions report_options;
+  if (const auto chart = web::static_asset("/vendor/echarts.min.js")) report_options.chart_script = std::string(*chart);
+  ASSIGN_OR_RETURN(const auto report, account::build_annual_report(*store, options.year, report_options));
+  const std::filesystem::path folder =
+      options.out.empty() ? std::filesystem::path(global.db).replace_filename("reports") : std::filesystem::path(options.out);
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create: {}", folder.string(), ec.message()));
+  const auto html = folder / fmt::format("jaarverslag-{}.html", options.year);
+  {
+    const auto temporary = html.string() + ".tmp";
+    std::ofstream file(temporary, std::ios::trunc);
+    file << report.html;
+    if (!file.flush()) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", temporary));
+    file.close();
+    std::filesystem::rename(temporary, html, ec);
+    if (ec) return fail(ErrorCode::kIo, fmt::format("{}: {}", html.string(), ec.message()));
+  }
+  out << fmt::format("annual report {}: {} publications, {} recommendations ({} adopted), {} activities, {} media "
+                     "appearances{}\n{}\n",
+                     options.year, report.figures.publications, report.figures.recommendations,
+                     report.figures.recommendations_adopted, report.figures.activities, report.figures.media,
+                     report.figures.mismatches.empty() ? "" : fmt::format(", {} finance mismatches marked",
+                                                                          report.figures.mismatches.size()),
+                     html.string());
+  if (!options.pdf && !options.publish) return ok();
+  const auto pdf = folder / fmt::format("jaarverslag-{}.pdf", options.year);
+  RETURN_IF_ERROR(account::print_pdf(html, pdf));
+  out << pdf.string() << '\n';
+  if (options.publish) {
+    ASSIGN_OR_RETURN(const auto knowledge, open_kb(*store, global));
+    kb::Metadata metadata;
+    metadata.slug = fmt::format("jaarverslag-{}", options.year);
+    metadata.title = fmt::format("Jaarverslag {}", options.year);
+    metadata.type = PublicationType::kAnnualReport;
+    metadata.mandates = std::vector<Mandate>{Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren};
+    metadata.summary = fmt::format("Activiteiten, publicaties, aanbevelingen, advieswerk, media en financiën in {}.",
+                                   options.year);
+    ASSIGN_OR_RETURN(const auto added, knowledge->add_file(pdf, metadata));
+    out << fmt::format("published in the knowledge base as {} ({})\n", added.slug,
+                       added.outcome == kb::AddOutcome::kUnchanged ? "unchanged" : "added or updated");
+  }
   return ok();
 }
 
@@ -1394,6 +1519,36 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   CLI::App* kb_recs = kb_cmd->add_subcommand("recommendations", "Share adopted per year and per addressee");
   kb_recs->add_flag("--json", kb_options.json);
 
+  AccountOptions account_options;
+  CLI::App* account_cmd = app.add_subcommand("account", "The yearly account: activities, media, finances");
+  account_cmd->require_subcommand(1);
+  CLI::App* account_import = account_cmd->add_subcommand("import", "Import a year file (YAML): activities, media, finances");
+  account_import->add_option("FILE", account_options.file, "The year file")->required()->check(CLI::ExistingFile);
+  CLI::App* account_activity = account_cmd->add_subcommand("add-activity", "Record an activity (advice, meeting, ...)");
+  account_activity->add_option("--date", account_options.date, "YYYY-MM-DD")->required();
+  account_activity->add_option("--kind", account_options.kind,
+                               "advisory_board, steering_committee, expert_meeting, briefing, consultation, "
+                               "presentation, cooperation or other")->required();
+  account_activity->add_option("--organisation", account_options.organisation)->required();
+  account_activity->add_option("--title", account_options.title)->required();
+  account_activity->add_option("--notes", account_options.notes);
+  CLI::App* account_media = account_cmd->add_subcommand("add-media", "Record a media appearance");
+  account_media->add_option("--date", account_options.date, "YYYY-MM-DD")->required();
+  account_media->add_option("--outlet", account_options.outlet)->required();
+  account_media->add_option("--kind", account_options.kind,
+                            "radio, tv, national_paper, regional_paper, international_paper or online")->required();
+  account_media->add_option("--topic", account_options.topic)->required();
+  account_media->add_option("--link", account_options.link);
+  CLI::App* account_check = account_cmd->add_subcommand("check", "Check that a year's finances add up");
+  account_check->add_option("--year", account_options.year)->required()->check(CLI::Range(1990, 2100));
+  CLI::App* report_cmd = app.add_subcommand("report", "Reports made from the instance's records");
+  report_cmd->require_subcommand(1);
+  CLI::App* report_annual = report_cmd->add_subcommand("annual", "The annual report (HTML; --pdf prints it with Chromium)");
+  report_annual->add_option("--year", account_options.year)->required()->check(CLI::Range(1990, 2100));
+  report_annual->add_option("--out", account_options.out, "Folder (default: reports/ beside the database)");
+  report_annual->add_flag("--pdf", account_options.pdf, "Also print the PDF with headless Chromium");
+  report_annual->add_flag("--publish", account_options.publish, "Print the PDF and add it to the knowledge base");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
   try {
     app.parse(reversed);
@@ -1457,6 +1612,16 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     result = run_kb_rebuild(global, out);
   } else if (kb_recs->parsed()) {
     result = run_kb_recommendations(global, kb_options, out);
+  } else if (account_import->parsed()) {
+    result = run_account_import(global, account_options, out);
+  } else if (account_activity->parsed()) {
+    result = run_account_add_activity(global, account_options, out);
+  } else if (account_media->parsed()) {
+    result = run_account_add_media(global, account_options, out);
+  } else if (account_check->parsed()) {
+    result = run_account_check(global, account_options, out);
+  } else if (report_annual->parsed()) {
+    result = run_report_annual(global, account_options, out);
   } else if (app.got_subcommand("version")) {
     out << fmt::format("rapporteur {} (schema version {})\n", RAPPORTEUR_VERSION,
                        store::latest_schema_version());

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "demo/internal/account.h"
 #include "demo/internal/identities.h"
 #include "demo/internal/regions.h"
 
@@ -457,6 +458,7 @@ Result<World> generate_world(const WorldOptions& options) {
     world.truth.push_back({year, mandate, classification, sex, age_group, counts.true_count,
                            counts.registered});
   }
+  internal::add_account(world);
   return world;
 }
 
@@ -484,6 +486,9 @@ Result<std::vector<intake::LoadReport>> load_world(const World& world, store::St
       if (options.on_loaded) options.on_loaded(file, report);
       reports.push_back(report);
     }
+    for (const auto& activity : world.activities) RETURN_IF_ERROR(store.put_activity(activity));
+    for (const auto& appearance : world.media) RETURN_IF_ERROR(store.put_media_appearance(appearance));
+    for (const auto& finances : world.finances) RETURN_IF_ERROR(store.put_finances(finances));
     return store.set_meta("demo_seed", std::to_string(world.options.seed));
   }));
   return reports;

@@ -66,6 +66,11 @@ struct World {
   std::vector<Registration> registrations;
   std::vector<RecordedIdentity> identities;  // Parallel to registrations.
   std::vector<TruthCell> truth;  // Victims only, ordered by year, mandate and stratum.
+  // The institute's yearly account for every year: activities, media appearances and
+  // finances whose lines add up (all synthetic).
+  std::vector<Activity> activities;
+  std::vector<MediaAppearance> media;
+  std::vector<Finances> finances;
 };
 
 // Generates the world for `options`; the same options give the identical world on every run

@@ -520,6 +520,13 @@ void Server::Impl::declare_routes() {
         });
 }
 
+std::optional<std::string_view> static_asset(std::string_view path) {
+  const auto& assets = internal::embedded_assets();
+  const auto found = assets.find(std::string(path));
+  if (found == assets.end()) return std::nullopt;
+  return found->second;
+}
+
 Server::Server(store::Store& store, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {
   httplib::Server& http = impl_->http;

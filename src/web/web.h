@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,10 @@ struct ServerOptions {
   // must outlive the server. Null: search answers 503.
   const kb::KnowledgeBase* knowledge_base = nullptr;
 };
+
+// The bytes of a static asset built into the server (e.g. "/vendor/echarts.min.js"), for
+// documents made outside the server such as the annual report; nullopt when absent.
+std::optional<std::string_view> static_asset(std::string_view path);
 
 // Thread safety: stop() may be called from any thread; the rest from the owning thread.
 class Server {
