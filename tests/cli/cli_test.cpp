@@ -60,7 +60,9 @@ TEST(Cli, HelpWorksOnEveryCommand) {
   const std::vector<std::vector<std::string>> commands{
       {"init"}, {"demo"}, {"serve"}, {"version"}, {"key", "init"}, {"source", "check"},
       {"intake", "load"}, {"intake", "errors"}, {"intake", "batches"}, {"linkage", "histories"},
-      {"kb", "add"}, {"kb", "search"}, {"kb", "follow-up"}, {"kb", "rebuild"}, {"kb", "recommendations"}};
+      {"kb", "add"}, {"kb", "search"}, {"kb", "follow-up"}, {"kb", "rebuild"}, {"kb", "recommendations"},
+      {"account", "import"}, {"account", "add-activity"}, {"account", "add-media"}, {"account", "check"},
+      {"report", "annual"}};
   for (auto command : commands) {
     const std::string name = command.back();
     command.push_back("--help");
