@@ -175,6 +175,30 @@ CREATE TABLE spending_lines (
   amount      INTEGER NOT NULL
 );
 )sql"},
+    Migration{6, "staff: users, sessions, audit log", R"sql(
+CREATE TABLE users (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL UNIQUE,
+  role            TEXT NOT NULL CHECK (role IN ('admin', 'researcher', 'editor')),
+  password_hash   TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until    TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_name  TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+  id        INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  detail    TEXT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -751,7 +751,102 @@ class SqliteStore final : public Store {
     return f;
   }
 
+  Result<void> add_user(const User& u) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement find, db_.prepare("SELECT 1 FROM users WHERE name = ?1"));
+    find.bind(1, u.name);
+    ASSIGN_OR_RETURN(const bool exists, find.step());
+    if (exists) return fail(ErrorCode::kConflict, fmt::format("user '{}' exists", u.name));
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO users (name, role, password_hash, created_at) "
+                                                 "VALUES (?1, ?2, ?3, ?4)"));
+    return stmt.bind(1, u.name).bind(2, to_code(u.role)).bind(3, u.password_hash).bind(4, u.created_at).run();
+  }
+
+  Result<User> user(const std::string& name) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(auto found, read_users("WHERE name = ?1", name));
+    if (found.empty()) return fail(ErrorCode::kNotFound, "no such user");
+    return std::move(found.front());
+  }
+
+  Result<std::vector<User>> users() override {
+    const std::lock_guard lock(mutex_);
+    return read_users("", std::nullopt);
+  }
+
+  Result<void> record_sign_in_attempt(const std::string& name, int failed_attempts,
+                                      const std::string& locked_until) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE name = ?1"));
+    return stmt.bind(1, name).bind(2, failed_attempts).bind(3, locked_until).run();
+  }
+
+  Result<void> add_session(const Session& session) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO sessions (token_hash, user_name, csrf_token, expires_at) "
+                                                 "VALUES (?1, ?2, ?3, ?4)"));
+    return stmt.bind(1, session.token_hash).bind(2, session.user_name).bind(3, session.csrf_token)
+        .bind(4, session.expires_at).run();
+  }
+
+  Result<Session> session(const std::string& token_hash, const std::string& now) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT user_name, csrf_token, expires_at FROM sessions "
+                                                 "WHERE token_hash = ?1 AND expires_at > ?2"));
+    stmt.bind(1, token_hash).bind(2, now);
+    ASSIGN_OR_RETURN(const bool found, stmt.step());
+    if (!found) return fail(ErrorCode::kNotFound, "no such session");
+    return Session{token_hash, stmt.column_text(0), stmt.column_text(1), stmt.column_text(2)};
+  }
+
+  Result<void> delete_session(const std::string& token_hash) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("DELETE FROM sessions WHERE token_hash = ?1"));
+    return stmt.bind(1, token_hash).run();
+  }
+
+  Result<void> audit(const AuditEntry& entry) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO audit_log (at, user_name, action, detail) "
+                                                 "VALUES (?1, ?2, ?3, ?4)"));
+    return stmt.bind(1, entry.at).bind(2, entry.user_name).bind(3, entry.action).bind(4, entry.detail).run();
+  }
+
+  Result<std::vector<AuditEntry>> audit_log(int limit) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT at, user_name, action, detail FROM audit_log "
+                                                 "ORDER BY id DESC LIMIT ?1"));
+    stmt.bind(1, limit);
+    std::vector<AuditEntry> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      result.push_back({stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3)});
+    }
+    return result;
+  }
+
  private:
+  Result<std::vector<User>> read_users(const std::string& where, const std::optional<std::string>& argument) {
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT name, role, password_hash, created_at, failed_attempts, "
+                                                 "locked_until FROM users " + where + " ORDER BY name"));
+    if (argument) stmt.bind(1, *argument);
+    std::vector<User> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      User u;
+      u.name = stmt.column_text(0);
+      ASSIGN_OR_RETURN(u.role, stored(parse_user_role(stmt.column_text(1)), "users.role"));
+      u.password_hash = stmt.column_text(2);
+      u.created_at = stmt.column_text(3);
+      u.failed_attempts = static_cast<int>(stmt.column_int(4));
+      u.locked_until = stmt.column_text(5);
+      result.push_back(std::move(u));
+    }
+    return result;
+  }
+
   Result<void> insert_event(std::int64_t recommendation_id, const Recommendation::Event& event) {
     ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO recommendation_events (recommendation_id, date, "
                                                  "status, note) VALUES (?1, ?2, ?3, ?4)"));
@@ -896,6 +991,22 @@ Result<void> apply_migration(Database& db, const internal::Migration& migration)
 }
 
 }  // namespace
+
+std::string_view to_code(UserRole role) {
+  switch (role) {
+    case UserRole::kAdmin: return "admin";
+    case UserRole::kResearcher: return "researcher";
+    case UserRole::kEditor: return "editor";
+  }
+  return "";
+}
+
+Result<UserRole> parse_user_role(std::string_view code) {
+  if (code == "admin") return UserRole::kAdmin;
+  if (code == "researcher") return UserRole::kResearcher;
+  if (code == "editor") return UserRole::kEditor;
+  return fail(ErrorCode::kInvalidArgument, fmt::format("unknown role '{}' (expected admin, researcher or editor)", code));
+}
 
 int latest_schema_version() { return internal::migrations().back().version; }
 

@@ -72,6 +72,36 @@ struct RowError {
   std::string value;
 };
 
+enum class UserRole { kAdmin, kResearcher, kEditor };
+std::string_view to_code(UserRole role);
+Result<UserRole> parse_user_role(std::string_view code);
+
+// A staff account. Only the argon2id hash of the password is stored.
+struct User {
+  std::string name;
+  UserRole role = UserRole::kResearcher;
+  std::string password_hash;  // argon2id encoded string.
+  std::string created_at;     // UTC, ISO 8601.
+  int failed_attempts = 0;    // Consecutive failed sign-ins.
+  std::string locked_until;   // UTC, ISO 8601; "" when not locked.
+};
+
+// A signed-in session, found by the SHA-256 of its cookie token (the token itself is never
+// stored).
+struct Session {
+  std::string token_hash;
+  std::string user_name;
+  std::string csrf_token;
+  std::string expires_at;  // UTC, ISO 8601.
+};
+
+struct AuditEntry {
+  std::string at;  // UTC, ISO 8601.
+  std::string user_name;
+  std::string action;  // E.g. "sign_in", "intake_load", "publish".
+  std::string detail;
+};
+
 // Thread safety: all methods may be called from any thread; calls are serialised, and a
 // transaction holds the store for its whole duration.
 class Store {
@@ -160,6 +190,21 @@ class Store {
   virtual Result<void> put_finances(const Finances& finances) = 0;
   // kNotFound when the year has no finances.
   virtual Result<Finances> finances(int year) = 0;
+
+  // Staff accounts. add_user fails with kConflict when the name exists; user with kNotFound
+  // when it does not. record_sign_in_attempt sets the failure count and lock.
+  virtual Result<void> add_user(const User& user) = 0;
+  virtual Result<User> user(const std::string& name) = 0;
+  virtual Result<std::vector<User>> users() = 0;
+  virtual Result<void> record_sign_in_attempt(const std::string& name, int failed_attempts,
+                                              const std::string& locked_until) = 0;
+  // Sessions: kNotFound for an unknown or expired (expires_at <= now) one.
+  virtual Result<void> add_session(const Session& session) = 0;
+  virtual Result<Session> session(const std::string& token_hash, const std::string& now) = 0;
+  virtual Result<void> delete_session(const std::string& token_hash) = 0;
+  // The audit log: append only; newest first, at most `limit`.
+  virtual Result<void> audit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> audit_log(int limit) = 0;
 };
 
 // Opens (creating if absent) the SQLite database at `path` with WAL, foreign keys and the busy
