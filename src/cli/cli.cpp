@@ -28,6 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "account/account.h"
+#include "auth/auth.h"
 #include "core/money.h"
 #include "demo/demo.h"
 #include "intake/intake.h"
@@ -687,15 +688,60 @@ class SignalStopper {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
+  bool secure_cookies = false;
 };
+
+enum class Logging { kConfigure, kKeep };
+int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Logging logging);
+
+struct UserOptions {
+  std::string name;
+  std::string role = "researcher";
+  bool password_stdin = false;
+};
+
+Result<void> run_user_add(const GlobalOptions& global, const UserOptions& options, std::istream& in, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const store::UserRole role, store::parse_user_role(options.role));
+  std::string password;
+  if (options.password_stdin) {
+    std::getline(in, password);
+  } else {
+    password = auth::generate_password();
+  }
+  auth::Auth sign_in(*store);
+  RETURN_IF_ERROR(sign_in.add_user(options.name, role, password));
+  RETURN_IF_ERROR(sign_in.audit("cli", "user_add", fmt::format("{} ({})", options.name, options.role)));
+  if (options.password_stdin) {
+    out << fmt::format("user {} ({}) added\n", options.name, options.role);
+  } else {
+    out << fmt::format("user {} ({}) added; one-time password: {}\n", options.name, options.role, password);
+  }
+  return ok();
+}
 
 Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   ASSIGN_OR_RETURN(const auto knowledge, open_kb(*store, global));
+  auth::Auth sign_in(*store);
+  // Staff jobs run the same commands as this CLI, against the same instance.
+  const std::vector<std::string> prefix = {"rapporteur", "--db", global.db, "--kb", global.kb_path().string(),
+                                           "--profiles", global.profiles, "--key", global.key_path().string()};
   web::Server server(*store, {.host = options.host,
                               .port = options.port,
                               .published_folder = std::filesystem::path(global.db).replace_filename("published").string(),
-                              .knowledge_base = knowledge.get()});
+                              .knowledge_base = knowledge.get(),
+                              .auth = &sign_in,
+                              .run_command = [prefix](const std::vector<std::string>& args, std::ostream& job_out,
+                                                      std::ostream& job_err) {
+                                std::vector<std::string> full = prefix;
+                                full.insert(full.end(), args.begin(), args.end());
+                                return run_with(full, job_out, job_err, Logging::kKeep);
+                              },
+                              .uploads_folder = std::filesystem::path(global.db).replace_filename("uploads").string(),
+                              .profiles_folder = global.profiles,
+                              .tables_folder = RAPPORTEUR_TABLES_DIR,
+                              .secure_cookies = options.secure_cookies});
   SignalStopper stopper(server);
   ASSIGN_OR_RETURN(const int port, server.bind());
   out << fmt::format("Serving {} on http://{}:{}/\n", global.db, options.host, port) << std::flush;
@@ -1361,7 +1407,13 @@ void configure_logging(std::ostream& err, const std::string& level) {
 
 }  // namespace
 
+
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return run_with(args, out, err, Logging::kConfigure);
+}
+
+namespace {
+int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Logging logging) {
   CLI::App app{"Rapporteur: monitor, estimate, protect and inform on human trafficking and "
                "sexual violence against children.",
                "rapporteur"};
@@ -1389,6 +1441,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   ServeOptions serve_options;
   CLI::App* serve = app.add_subcommand("serve", "Serve the public site and the API");
   serve->add_option("--host", serve_options.host)->capture_default_str();
+  serve->add_flag("--secure-cookies", serve_options.secure_cookies, "Mark cookies Secure (when served behind TLS)");
   serve->add_option("--port", serve_options.port, "TCP port; 0 picks a free one")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
@@ -1483,6 +1536,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   publish->add_option("--out", table_options.out_dir, "Folder (default: published/ beside the database)");
   publish->add_option("--date", table_options.date, "Publication date (default: today)");
 
+  UserOptions user_options;
+  CLI::App* user_cmd = app.add_subcommand("user", "Staff accounts");
+  user_cmd->require_subcommand(1);
+  CLI::App* user_add = user_cmd->add_subcommand("add", "Add a user; prints a one-time password unless --password-stdin");
+  user_add->add_option("NAME", user_options.name)->required();
+  user_add->add_option("--role", user_options.role, "admin, researcher or editor")
+      ->check(CLI::IsMember({"admin", "researcher", "editor"}))->capture_default_str();
+  user_add->add_flag("--password-stdin", user_options.password_stdin, "Read the password from the first line of stdin");
+
   KbOptions kb_options;
   CLI::App* kb_cmd = app.add_subcommand("kb", "Knowledge base: publications, recommendations and search");
   kb_cmd->require_subcommand(1);
@@ -1563,7 +1625,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     err << "rapporteur: " << e.what() << " (see rapporteur --help)\n";
     return kExitUsage;
   }
-  configure_logging(err, global.log_level);
+  // A job run by the server keeps the server's logger: the default logger is process-wide.
+  if (logging == Logging::kConfigure) configure_logging(err, global.log_level);
 
   Result<void> result = ok();
   if (app.got_subcommand("init")) {
@@ -1602,6 +1665,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     result = run_table_audit(global, table_options, out);
   } else if (publish->parsed()) {
     result = run_publish(global, table_options, out);
+  } else if (user_add->parsed()) {
+    result = run_user_add(global, user_options, std::cin, out);
   } else if (kb_add->parsed()) {
     result = run_kb_add(global, kb_options, out, err);
   } else if (kb_search->parsed()) {
@@ -1632,5 +1697,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   return kExitOk;
 }
+
+}  // namespace
 
 }  // namespace rapporteur::cli

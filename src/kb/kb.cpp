@@ -367,6 +367,28 @@ Result<KnowledgeBase::FolderResult> KnowledgeBase::add_folder(const std::filesys
   return result;
 }
 
+Result<void> KnowledgeBase::update(const std::string& slug, const Metadata& changes) {
+  ASSIGN_OR_RETURN(Publication p, impl_->store->publication(slug));
+  if (changes.title) p.title = *changes.title;
+  if (changes.type) p.type = *changes.type;
+  if (changes.date) p.date = *changes.date;
+  if (changes.language) p.language = *changes.language;
+  if (changes.mandates) p.mandates = *changes.mandates;
+  if (changes.forms) p.forms = *changes.forms;
+  if (changes.summary) p.summary = *changes.summary;
+  if (p.title.empty()) return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: the title is empty", slug));
+  if (!valid_date(p.date)) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: date '{}' is not YYYY-MM-DD", slug, p.date));
+  }
+  std::int64_t generation = 0;
+  RETURN_IF_ERROR(impl_->store->transact([&]() -> Result<void> {
+    RETURN_IF_ERROR(impl_->store->put_publication(p));
+    ASSIGN_OR_RETURN(generation, impl_->bump_generation());
+    return ok();
+  }));
+  return impl_->reindex(slug, generation);
+}
+
 Result<void> KnowledgeBase::follow_up(const std::string& slug, int number, const Recommendation::Event& event) {
   if (!valid_date(event.date)) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("follow-up date '{}' is not YYYY-MM-DD", event.date));

@@ -165,6 +165,11 @@ class KnowledgeBase {
   };
   Result<FolderResult> add_folder(const std::filesystem::path& folder, const Metadata& defaults);
 
+  // Changes a publication's metadata (the set fields of `changes`; its recommendations are
+  // ignored) and reindexes it. kNotFound for an unknown slug, kInvalidArgument for an empty
+  // title or a date that is not YYYY-MM-DD.
+  Result<void> update(const std::string& slug, const Metadata& changes);
+
   // Appends a follow-up event to a recommendation and reindexes it. kNotFound when unknown.
   Result<void> follow_up(const std::string& slug, int number, const Recommendation::Event& event);
 

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <random>
 #include <thread>
 #include <string_view>
 
@@ -16,8 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "auth/auth.h"
 #include "kb/kb.h"
 #include "web/internal/pages.h"
+#include "web/internal/staff_pages.h"
 #include "web/web.h"
 
 namespace rapporteur::web {
@@ -156,17 +160,83 @@ struct Server::Impl {
 
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
+  // Who is signed in for the request being handled (set by the guard, on the handler's
+  // thread).
+  struct Viewer {
+    store::Session session;
+    store::User user;
+  };
+  static const Viewer*& current_viewer() {
+    thread_local const Viewer* viewer = nullptr;
+    return viewer;
+  }
+
+  static std::string cookie(const httplib::Request& req, std::string_view name) {
+    const std::string header = req.get_header_value("Cookie");
+    std::size_t at = 0;
+    while (at < header.size()) {
+      const std::size_t end = std::min(header.find(';', at), header.size());
+      std::string_view pair = std::string_view(header).substr(at, end - at);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
+        return std::string(pair.substr(name.size() + 1));
+      }
+      at = end + 1;
+    }
+    return "";
+  }
+
+  static std::string form_value(const httplib::Request& req, const char* name) {
+    if (req.has_param(name)) return req.get_param_value(name);
+    if (req.has_file(name)) return req.get_file_value(name).content;
+    return "";
+  }
+
+  static bool allowed(Access access, store::UserRole role) {
+    if (role == store::UserRole::kAdmin) return true;
+    switch (access) {
+      case Access::kPublic:
+      case Access::kStaff: return true;
+      case Access::kResearcher: return role == store::UserRole::kResearcher;
+      case Access::kEditor: return role == store::UserRole::kEditor;
+      case Access::kAdmin: return false;
+    }
+    return false;
+  }
+
   // The only way to add a route: the access rule is part of the declaration.
   void route(std::string method, std::string pattern, Access access, Handler handler) {
     routes.push_back({method, pattern, access});
-    auto guarded = [this, access, handler = std::move(handler)](const httplib::Request& req,
-                                                                  httplib::Response& res) {
-      if (access == Access::kStaff) {
-        // TODO(#7): sign-in with roles; until then staff routes are closed to everyone.
-        send_error(req, res, 401, "unauthorized", "sign-in required");
+    auto guarded = [this, access, method, handler = std::move(handler)](const httplib::Request& req,
+                                                                          httplib::Response& res) {
+      if (access == Access::kPublic) {
+        handler(req, res);
         return;
       }
+      std::optional<Viewer> viewer;
+      if (options.auth != nullptr) {
+        const std::string token = cookie(req, "rapporteur_session");
+        if (!token.empty()) {
+          if (auto found = options.auth->session(token)) viewer = Viewer{found->first, found->second};
+        }
+      }
+      if (!viewer) {
+        if (req.path.starts_with("/api/")) return send_error(req, res, 401, "unauthorized", "sign-in required");
+        res.status = 401;
+        res.set_content(internal::render_sign_in(internal::language_of(req.get_param_value("lang")), "",
+                                                 "Meld u aan om de werkruimte te gebruiken.", req.path),
+                        "text/html; charset=utf-8");
+        return;
+      }
+      if (!allowed(access, viewer->user.role)) {
+        return send_error(req, res, 403, "forbidden", "your role may not use this page");
+      }
+      if (method == "POST" && form_value(req, "csrf") != viewer->session.csrf_token) {
+        return send_error(req, res, 403, "forbidden", "invalid or missing CSRF token");
+      }
+      current_viewer() = &*viewer;
       handler(req, res);
+      current_viewer() = nullptr;
     };
     if (method == "GET") {
       http.Get(pattern, std::move(guarded));
@@ -177,6 +247,114 @@ struct Server::Impl {
     }
   }
 
+  internal::StaffViewer staff_viewer() const {
+    const Viewer* v = current_viewer();
+    assert(v != nullptr && "only staff routes ask");
+    internal::StaffViewer out;
+    out.name = v->user.name;
+    out.role = std::string(store::to_code(v->user.role));
+    out.csrf = v->session.csrf_token;
+    out.admin = v->user.role == store::UserRole::kAdmin;
+    out.researcher = out.admin || v->user.role == store::UserRole::kResearcher;
+    out.editor = out.admin || v->user.role == store::UserRole::kEditor;
+    return out;
+  }
+
+  void audit(const std::string& action, const std::string& detail) {
+    if (options.auth == nullptr || current_viewer() == nullptr) return;
+    if (auto written = options.auth->audit(current_viewer()->user.name, action, detail); !written) {
+      spdlog::error("audit log: {}", written.error().message);
+    }
+  }
+
+  // ---- Background jobs: a command run on its own thread, its output kept for the page. ----
+  struct Job {
+    std::int64_t id = 0;
+    std::string kind;
+    std::string title;
+    std::string owner;
+    std::string started;
+    std::string link;
+    std::string link_text;
+    mutable std::mutex mutex;
+    std::string status = "running";
+    std::string out;
+    std::string err;
+  };
+  // A stream that appends to a job's text under its lock, so the page can read it while the
+  // command writes.
+  class JobBuffer : public std::stringbuf {
+   public:
+    JobBuffer(Job& job, std::string Job::*field) : job_(job), field_(field) {}
+    int sync() override {
+      const std::lock_guard lock(job_.mutex);
+      job_.*field_ += str();
+      str("");
+      return 0;
+    }
+   private:
+    Job& job_;
+    std::string Job::*field_;
+  };
+
+  std::int64_t start_job(std::string kind, std::string title, std::vector<std::string> args, std::string link = {},
+                         std::string link_text = {}) {
+    auto job = std::make_shared<Job>();
+    job->kind = std::move(kind);
+    job->title = std::move(title);
+    job->owner = current_viewer() != nullptr ? current_viewer()->user.name : "";
+    job->started = options.auth != nullptr ? options.auth->now_text() : "";
+    job->link = std::move(link);
+    job->link_text = std::move(link_text);
+    {
+      const std::lock_guard lock(jobs_mutex);
+      job->id = static_cast<std::int64_t>(jobs.size()) + 1;
+      jobs.push_back(job);
+      workers.emplace_back([this, job, args = std::move(args)] {
+        JobBuffer out_buffer(*job, &Job::out);
+        JobBuffer err_buffer(*job, &Job::err);
+        std::ostream out(&out_buffer);
+        std::ostream err(&err_buffer);
+        int status = 1;
+        try {
+          status = options.run_command ? options.run_command(args, out, err) : 1;
+        } catch (const std::exception& e) {
+          err << "internal error: " << e.what() << '\n';
+        } catch (...) {
+          err << "internal error\n";
+        }
+        out.flush();
+        err.flush();
+        const std::lock_guard job_lock(job->mutex);
+        job->status = status == 0 ? "done" : "failed";
+      });
+    }
+    return job->id;
+  }
+
+  std::shared_ptr<Job> job(std::int64_t id) {
+    const std::lock_guard lock(jobs_mutex);
+    if (id < 1 || id > static_cast<std::int64_t>(jobs.size())) return nullptr;
+    return jobs[static_cast<std::size_t>(id - 1)];
+  }
+
+  static internal::JobView view(const Job& job) {
+    const std::lock_guard lock(job.mutex);
+    return {job.id, job.kind, job.title, job.owner, job.started, job.status, job.out, job.err, job.link, job.link_text};
+  }
+
+  ~Impl() {
+    for (auto& worker : workers) {
+      if (worker.joinable()) worker.join();
+    }
+  }
+
+  void redirect(httplib::Response& res, const std::string& location) {
+    res.status = 303;
+    res.set_header("Location", location);
+  }
+
+  void declare_staff_routes();
   void declare_routes();
 
   store::Store& store;
@@ -189,6 +367,10 @@ struct Server::Impl {
   std::atomic<bool> serving{false};
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> listener_done{false};
+  std::mutex jobs_mutex;
+  std::mutex kb_write_mutex;  // The knowledge base's writes must be serialised.
+  std::vector<std::shared_ptr<Job>> jobs;
+  std::vector<std::thread> workers;
 };
 
 void Server::Impl::declare_routes() {
@@ -285,9 +467,6 @@ void Server::Impl::declare_routes() {
           res.set_content(*text, "application/json; charset=utf-8");
         });
 
-  route("GET", "/staff", Access::kStaff, [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("staff", "text/plain");
-  });
 
   route("GET", R"(/static/([A-Za-z0-9_.\-/]+))", Access::kPublic,
         [](const httplib::Request& req, httplib::Response& res) {
@@ -506,7 +685,7 @@ void Server::Impl::declare_routes() {
         });
 
   // Unprotected counts come from microdata: staff only until disclosure control (#5).
-  route("GET", "/api/v1/registrations/counts", Access::kStaff,
+  route("GET", "/api/v1/registrations/counts", Access::kResearcher,
         [this](const httplib::Request& req, httplib::Response& res) {
           auto counts = store.registration_counts();
           if (!counts) return send_store_error(req, res, counts.error());
@@ -518,6 +697,291 @@ void Server::Impl::declare_routes() {
           }
           send_json(res, {{"counts", body}});
         });
+}
+
+
+void Server::Impl::declare_staff_routes() {
+  const auto lang = [](const httplib::Request& req) { return internal::language_of(req.get_param_value("lang")); };
+  const auto html_page = [](httplib::Response& res, std::string body) {
+    res.set_content(std::move(body), "text/html; charset=utf-8");
+  };
+  const auto secure = [this](const httplib::Request& req) {
+    return options.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https";
+  };
+
+  // Sign-in: a double-submit CSRF cookie protects the form before there is a session.
+  route("GET", "/aanmelden", Access::kPublic, [=](const httplib::Request& req, httplib::Response& res) {
+    const std::string csrf = auth::random_token();
+    res.set_header("Set-Cookie", fmt::format("rapporteur_csrf={}; Path=/aanmelden; HttpOnly; SameSite=Strict{}", csrf,
+                                             secure(req) ? "; Secure" : ""));
+    html_page(res, internal::render_sign_in(lang(req), csrf, "", req.get_param_value("terug")));
+  });
+  route("POST", "/aanmelden", Access::kPublic, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::string back = req.get_param_value("terug");
+    const std::string target = back.starts_with("/staff") && back.find("//") == std::string::npos ? back : "/staff";
+    const std::string csrf = cookie(req, "rapporteur_csrf");
+    const auto again = [&](int status, std::string_view message) {
+      const std::string fresh = auth::random_token();
+      res.set_header("Set-Cookie", fmt::format("rapporteur_csrf={}; Path=/aanmelden; HttpOnly; SameSite=Strict{}", fresh,
+                                               secure(req) ? "; Secure" : ""));
+      res.status = status;
+      html_page(res, internal::render_sign_in(lang(req), fresh, message, back));
+    };
+    if (options.auth == nullptr) return again(503, "Aanmelden is op deze server niet ingericht.");
+    if (csrf.empty() || req.get_param_value("csrf") != csrf) return again(403, "Het formulier is verlopen; probeer het opnieuw.");
+    auto signed_in = options.auth->sign_in(req.get_param_value("name"), req.get_param_value("password"));
+    if (!signed_in) {
+      if (signed_in.error().code != ErrorCode::kPermissionDenied) return send_store_error(req, res, signed_in.error());
+      const bool locked = signed_in.error().message.starts_with("locked");
+      return again(401, locked ? "Te veel mislukte pogingen; probeer het over een kwartier opnieuw."
+                               : "Onjuiste naam of wachtwoord.");
+    }
+    res.set_header("Set-Cookie", fmt::format("rapporteur_session={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800{}",
+                                             signed_in->token, secure(req) ? "; Secure" : ""));
+    redirect(res, target);
+  });
+  route("POST", "/afmelden", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
+    (void)options.auth->sign_out(cookie(req, "rapporteur_session"));
+    res.set_header("Set-Cookie", fmt::format("rapporteur_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+                                             secure(req) ? "; Secure" : ""));
+    redirect(res, "/");
+  });
+
+  route("GET", "/staff", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
+    std::vector<internal::JobView> views;
+    {
+      const std::lock_guard lock(jobs_mutex);
+      for (auto it = jobs.rbegin(); it != jobs.rend() && views.size() < 20; ++it) views.push_back(view(**it));
+    }
+    html_page(res, internal::render_staff_home(lang(req), staff_viewer(), views));
+  });
+
+  const auto profiles = [this] {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(options.profiles_folder, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() == ".toml") names.push_back(it->path().stem().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  route("GET", "/staff/intake", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
+    auto batches = store.batches();
+    if (!batches) return send_store_error(req, res, batches.error());
+    html_page(res, internal::render_intake(lang(req), staff_viewer(), profiles(), *batches));
+  });
+  route("POST", "/staff/intake", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::string profile = form_value(req, "profile");
+    const std::string year = form_value(req, "year");
+    const auto names = profiles();
+    if (std::find(names.begin(), names.end(), profile) == names.end()) {
+      return send_error(req, res, 400, "bad_request", "unknown source profile");
+    }
+    if (year.size() != 4 || year.find_first_not_of("0123456789") != std::string::npos) {
+      return send_error(req, res, 400, "bad_request", "the year must be four digits");
+    }
+    if (!req.has_file("file") || req.get_file_value("file").content.empty()) {
+      return send_error(req, res, 400, "bad_request", "no file uploaded");
+    }
+    const auto& file = req.get_file_value("file");
+    std::string extension = std::filesystem::path(file.filename).extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (extension != ".csv" && extension != ".txt" && extension != ".xlsx") {
+      return send_error(req, res, 400, "bad_request", "upload a .csv, .txt or .xlsx file");
+    }
+    // Stored under a generated name outside the web root; the original name is not used.
+    std::error_code ec;
+    std::filesystem::create_directories(options.uploads_folder, ec);
+    const auto path = std::filesystem::path(options.uploads_folder) / (auth::random_token().substr(0, 24) + extension);
+    {
+      std::ofstream out(path, std::ios::binary);
+      out.write(file.content.data(), static_cast<std::streamsize>(file.content.size()));
+      if (!out) return send_error(req, res, 500, "internal", "cannot store the upload");
+    }
+    std::vector<std::string> args = {"intake", "load", path.string(), "--profile", profile, "--year", year};
+    if (form_value(req, "replace") == "1") args.push_back("--replace");
+    audit("intake_load", fmt::format("profile {}, year {}, {} bytes", profile, year, file.content.size()));
+    const auto id = start_job("intake", fmt::format("Laden: {} {}", profile, year), std::move(args), "/staff/intake",
+                              "Leveringen en afgekeurde regels");
+    redirect(res, fmt::format("/staff/jobs/{}", id));
+  });
+  route("GET", R"(/staff/batches/(\d{1,9}))", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::int64_t id = std::stoll(req.matches[1]);
+    auto batch = store.batch(id);
+    if (!batch) {
+      if (batch.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such batch");
+      return send_store_error(req, res, batch.error());
+    }
+    auto errors = store.row_errors(id);
+    if (!errors) return send_store_error(req, res, errors.error());
+    html_page(res, internal::render_batch(lang(req), staff_viewer(), *batch, *errors));
+  });
+
+  route("GET", "/staff/schatten", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
+    auto counts = store.registration_counts();
+    if (!counts) return send_store_error(req, res, counts.error());
+    std::vector<int> years;
+    for (const auto& c : *counts) {
+      if (years.empty() || years.back() != c.year) years.push_back(c.year);
+    }
+    html_page(res, internal::render_estimate_form(lang(req), staff_viewer(), years));
+  });
+  route("POST", "/staff/schatten", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::string year = req.get_param_value("year");
+    const std::string mandate = req.get_param_value("mandate");
+    const std::string by = req.get_param_value("by");
+    const std::string criterion = req.get_param_value("criterion");
+    const std::string bootstrap = req.get_param_value("bootstrap");
+    const bool valid = year.size() == 4 && year.find_first_not_of("0123456789") == std::string::npos &&
+                       (mandate == "human_trafficking" || mandate == "sexual_violence_against_children") &&
+                       (by.empty() || by == "form" || by == "sex" || by == "age" || by == "region") &&
+                       (criterion == "bic" || criterion == "aic") &&
+                       (bootstrap == "0" || bootstrap == "200" || bootstrap == "1000");
+    if (!valid) return send_error(req, res, 400, "bad_request", "invalid estimate parameters");
+    std::vector<std::string> args = {"estimate", "--year", year, "--mandate", mandate, "--criterion", criterion, "--json",
+                                     "--no-sensitivity"};
+    if (!by.empty()) args.insert(args.end(), {"--by", by});
+    if (bootstrap != "0") args.insert(args.end(), {"--bootstrap", bootstrap});
+    audit("estimate", fmt::format("year {}, {}, by '{}', {}, bootstrap {}", year, mandate, by, criterion, bootstrap));
+    const auto id = start_job("estimate", fmt::format("Schatting {} {}{}", mandate, year, by.empty() ? "" : " naar " + by),
+                              std::move(args));
+    redirect(res, fmt::format("/staff/jobs/{}", id));
+  });
+
+  route("GET", R"(/staff/jobs/(\d{1,9}))", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const auto found = job(std::stoll(req.matches[1]));
+    if (!found) return send_error(req, res, 404, "not_found", "no such job");
+    html_page(res, internal::render_job(lang(req), staff_viewer(), view(*found)));
+  });
+  route("GET", R"(/api/v1/staff/jobs/(\d{1,9}))", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const auto found = job(std::stoll(req.matches[1]));
+    if (!found) return send_error(req, res, 404, "not_found", "no such job");
+    const auto v = view(*found);
+    send_json(res, {{"id", v.id}, {"kind", v.kind}, {"status", v.status}, {"title", v.title}, {"output", v.output},
+                    {"messages", v.messages}});
+  });
+
+  const auto specs = [this] {
+    std::vector<std::pair<std::string, std::string>> list;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(options.tables_folder, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() != ".toml") continue;
+      std::ifstream in(it->path());
+      std::string line;
+      std::string title;
+      while (std::getline(in, line)) {
+        if (line.starts_with("title = \"")) {
+          title = line.substr(9, line.rfind('"') - 9);
+          break;
+        }
+      }
+      list.emplace_back(it->path().stem().string(), title);
+    }
+    std::sort(list.begin(), list.end());
+    return list;
+  };
+  route("GET", "/staff/tabellen", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
+    std::vector<std::string> published;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(options.published_folder, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() == ".json") published.push_back(it->path().stem().string());
+    }
+    html_page(res, internal::render_tables(lang(req), staff_viewer(), specs(), published));
+  });
+  const auto table_job = [=, this](const httplib::Request& req, httplib::Response& res, bool publish) {
+    const std::string spec = req.get_param_value("spec");
+    const auto list = specs();
+    if (std::none_of(list.begin(), list.end(), [&](const auto& s) { return s.first == spec; })) {
+      return send_error(req, res, 400, "bad_request", "unknown table definition");
+    }
+    const std::string path = (std::filesystem::path(options.tables_folder) / (spec + ".toml")).string();
+    std::vector<std::string> args = publish ? std::vector<std::string>{"publish", path}
+                                            : std::vector<std::string>{"table", "protect", path};
+    audit(publish ? "publish" : "protect", spec);
+    const auto id = start_job(publish ? "publish" : "protect",
+                              fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec), std::move(args),
+                              publish ? "/cijfers/" + spec : "", publish ? "De tabel op de publieke site" : "");
+    redirect(res, fmt::format("/staff/jobs/{}", id));
+  };
+  route("POST", "/staff/tabellen/beveiligen", Access::kResearcher,
+        [=](const httplib::Request& req, httplib::Response& res) { table_job(req, res, false); });
+  route("POST", "/staff/tabellen/publiceren", Access::kResearcher,
+        [=](const httplib::Request& req, httplib::Response& res) { table_job(req, res, true); });
+
+  route("GET", "/staff/kennisbank", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
+    auto publications = store.publications();
+    auto recommendations = store.recommendations();
+    if (!publications || !recommendations) {
+      return send_store_error(req, res, !publications ? publications.error() : recommendations.error());
+    }
+    html_page(res, internal::render_kb_editor(lang(req), staff_viewer(), *publications, *recommendations));
+  });
+  route("POST", R"(/staff/kennisbank/([a-z0-9\-]+))", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
+    if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
+    kb::Metadata changes;
+    changes.title = req.get_param_value("title");
+    changes.date = req.get_param_value("date");
+    changes.summary = req.get_param_value("summary");
+    const std::lock_guard lock(kb_write_mutex);
+    auto updated = options.knowledge_base->update(req.matches[1], changes);
+    if (!updated) {
+      if (updated.error().code == ErrorCode::kInvalidArgument || updated.error().code == ErrorCode::kNotFound) {
+        return send_error(req, res, updated.error().code == ErrorCode::kNotFound ? 404 : 400, "bad_request",
+                          updated.error().message);
+      }
+      return send_store_error(req, res, updated.error());
+    }
+    audit("publication_edit", req.matches[1]);
+    redirect(res, "/staff/kennisbank");
+  });
+  route("POST", R"(/staff/aanbevelingen/([a-z0-9\-]+)/(\d{1,6}))", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
+          Recommendation::Event event;
+          event.date = req.get_param_value("date");
+          event.note = req.get_param_value("note");
+          if (const std::string status = req.get_param_value("status"); !status.empty()) {
+            auto parsed = parse_response_status(status);
+            if (!parsed) return send_error(req, res, 400, "bad_request", parsed.error().message);
+            event.status = *parsed;
+          }
+          const std::lock_guard lock(kb_write_mutex);
+          auto recorded = options.knowledge_base->follow_up(req.matches[1], std::stoi(req.matches[2]), event);
+          if (!recorded) {
+            const bool user_error = recorded.error().code == ErrorCode::kInvalidArgument ||
+                                    recorded.error().code == ErrorCode::kNotFound;
+            if (user_error) return send_error(req, res, 400, "bad_request", recorded.error().message);
+            return send_store_error(req, res, recorded.error());
+          }
+          audit("follow_up", fmt::format("{} #{}", std::string(req.matches[1]), std::string(req.matches[2])));
+          redirect(res, "/staff/kennisbank");
+        });
+
+  route("GET", "/staff/gebruikers", Access::kAdmin, [=, this](const httplib::Request& req, httplib::Response& res) {
+    auto users = store.users();
+    if (!users) return send_store_error(req, res, users.error());
+    html_page(res, internal::render_users(lang(req), staff_viewer(), *users, ""));
+  });
+  route("POST", "/staff/gebruikers", Access::kAdmin, [=, this](const httplib::Request& req, httplib::Response& res) {
+    auto role = store::parse_user_role(req.get_param_value("role"));
+    if (!role) return send_error(req, res, 400, "bad_request", role.error().message);
+    const std::string password = auth::generate_password();
+    auto added = options.auth->add_user(req.get_param_value("name"), *role, password);
+    if (!added) {
+      const bool user_error = added.error().code == ErrorCode::kInvalidArgument || added.error().code == ErrorCode::kConflict;
+      if (user_error) return send_error(req, res, 400, "bad_request", added.error().message);
+      return send_store_error(req, res, added.error());
+    }
+    audit("user_add", fmt::format("{} ({})", req.get_param_value("name"), req.get_param_value("role")));
+    auto users = store.users();
+    if (!users) return send_store_error(req, res, users.error());
+    html_page(res, internal::render_users(lang(req), staff_viewer(), *users, password));
+  });
+  route("GET", "/staff/audit", Access::kAdmin, [=, this](const httplib::Request& req, httplib::Response& res) {
+    auto entries = store.audit_log(500);
+    if (!entries) return send_store_error(req, res, entries.error());
+    html_page(res, internal::render_audit(lang(req), staff_viewer(), *entries));
+  });
 }
 
 std::optional<std::string_view> static_asset(std::string_view path) {
@@ -567,6 +1031,7 @@ Server::Server(store::Store& store, ServerOptions options)
     spdlog::info("{} {} {} {}B", req.method, req.path, res.status, res.body.size());
   });
   impl_->declare_routes();
+  impl_->declare_staff_routes();
 }
 
 Server::~Server() = default;

@@ -2,7 +2,9 @@
 // an explicit access rule.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <ostream>
 #include <optional>
 #include <string_view>
 #include <string>
@@ -14,12 +16,17 @@
 namespace rapporteur::kb {
 class KnowledgeBase;
 }  // namespace rapporteur::kb
+namespace rapporteur::auth {
+class Auth;
+}  // namespace rapporteur::auth
 
 namespace rapporteur::web {
 
-// Who may use a route. Staff routes answer 401 until sign-in arrives (issue #7); no route
-// exists without a rule.
-enum class Access { kPublic, kStaff };
+// Who may use a route; no route exists without a rule. kStaff: any signed-in user;
+// kResearcher (microdata, runs, review), kEditor (publications, recommendations) and kAdmin
+// (users, audit log): that role or admin. Anonymous requests to a non-public route get 401,
+// signed-in users without the role 403, and a POST without the session's CSRF token 403.
+enum class Access { kPublic, kStaff, kResearcher, kEditor, kAdmin };
 
 struct RouteInfo {
   std::string method;
@@ -36,7 +43,17 @@ struct ServerOptions {
   std::string published_folder;
   // The knowledge base behind the search, publication and recommendation pages; not owned,
   // must outlive the server. Null: search answers 503.
-  const kb::KnowledgeBase* knowledge_base = nullptr;
+  kb::KnowledgeBase* knowledge_base = nullptr;
+  // Sign-in for the staff workspace; not owned. Null: every staff route answers 401.
+  auth::Auth* auth = nullptr;
+  // Runs a `rapporteur` command (arguments after the program name, global options already
+  // applied) for the staff workspace's background jobs, writing to the two streams; returns
+  // the exit status. Empty: the workspace cannot start jobs.
+  std::function<int(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)> run_command;
+  std::string uploads_folder;   // Where uploaded extracts are kept (outside the web root).
+  std::string profiles_folder;  // Source profiles offered for uploads.
+  std::string tables_folder;    // Table definitions offered for protection and publication.
+  bool secure_cookies = false;  // Mark cookies Secure (behind TLS); also when X-Forwarded-Proto is https.
 };
 
 // The bytes of a static asset built into the server (e.g. "/vendor/echarts.min.js"), for

@@ -1,0 +1,59 @@
+// Staff workspace pages (staff_pages.cpp). Dutch first, English second.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/domain.h"
+#include "store/store.h"
+#include "web/internal/pages.h"
+
+namespace rapporteur::web::internal {
+
+// Who is looking, as the pages need it.
+struct StaffViewer {
+  std::string name;
+  std::string role;
+  std::string csrf;
+  bool researcher = false;  // May use microdata, runs and tables.
+  bool editor = false;      // May edit publications and recommendations.
+  bool admin = false;
+};
+
+// A background job as a page shows it.
+struct JobView {
+  std::int64_t id = 0;
+  std::string kind;  // "intake", "estimate", "protect", "publish".
+  std::string title;
+  std::string owner;
+  std::string started;
+  std::string status;  // "running", "done" or "failed".
+  std::string output;    // The command's standard output.
+  std::string messages;  // Its progress and error lines.
+  std::string link;      // A page with the result, if any.
+  std::string link_text;
+};
+
+std::string render_sign_in(Language language, const std::string& csrf, std::string_view message, const std::string& back);
+std::string render_staff_home(Language language, const StaffViewer& viewer, const std::vector<JobView>& jobs);
+std::string render_intake(Language language, const StaffViewer& viewer, const std::vector<std::string>& profiles,
+                          const std::vector<store::Batch>& batches);
+std::string render_batch(Language language, const StaffViewer& viewer, const store::Batch& batch,
+                         const std::vector<store::RowError>& errors);
+std::string render_estimate_form(Language language, const StaffViewer& viewer, const std::vector<int>& years);
+std::string render_job(Language language, const StaffViewer& viewer, const JobView& job);
+// Table definitions as (name, title) and the names already published.
+std::string render_tables(Language language, const StaffViewer& viewer,
+                          const std::vector<std::pair<std::string, std::string>>& specs,
+                          const std::vector<std::string>& published);
+std::string render_kb_editor(Language language, const StaffViewer& viewer, const std::vector<Publication>& publications,
+                             const std::vector<Recommendation>& recommendations);
+// `created_password` is shown once after a user was added.
+std::string render_users(Language language, const StaffViewer& viewer, const std::vector<store::User>& users,
+                         std::string_view created_password);
+std::string render_audit(Language language, const StaffViewer& viewer, const std::vector<store::AuditEntry>& entries);
+
+}  // namespace rapporteur::web::internal

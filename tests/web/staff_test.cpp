@@ -1,0 +1,242 @@
+// The staff workspace over HTTP: every non-public route refuses anonymous requests and wrong
+// roles, forms need the session's CSRF token, sign-in locks out after repeated failures,
+// uploads are stored under generated names and run as background jobs, and markup in a search
+// query comes back escaped.
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "auth/auth.h"
+#include "store/store.h"
+#include "test_support.h"
+#include "web/web.h"
+
+namespace rapporteur::web {
+namespace {
+
+using rapporteur::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string cookie_value(const httplib::Result& res, const std::string& name) {
+  for (const auto& [key, value] : res->headers) {
+    if (key == "Set-Cookie" && value.starts_with(name + "=")) return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
+  }
+  return "";
+}
+
+std::string field(const std::string& body, const std::string& name) {
+  std::smatch match;
+  const std::regex pattern("name=\"" + name + "\" value=\"([^\"]*)\"");
+  return std::regex_search(body, match, pattern) ? match[1].str() : "";
+}
+
+class StaffTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*store::open_sqlite_store(dir_ / "r.db"));
+    auth_ = std::make_unique<auth::Auth>(*store_);
+    for (const auto& [name, role] : std::vector<std::pair<std::string, store::UserRole>>{
+             {"ada", store::UserRole::kAdmin}, {"rob", store::UserRole::kResearcher}, {"eva", store::UserRole::kEditor}}) {
+      ASSERT_TRUE(auth_->add_user(name, role, "wachtwoord-" + name + "-123").has_value());
+    }
+    std::filesystem::create_directories(dir_ / "profiles");
+    std::ofstream(dir_ / "profiles" / "politie.toml") << "# profile\n";
+    ServerOptions options{.host = "127.0.0.1", .port = 0};
+    options.auth = auth_.get();
+    options.uploads_folder = (dir_ / "uploads").string();
+    options.profiles_folder = (dir_ / "profiles").string();
+    options.run_command = [this](const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
+      const std::lock_guard lock(mutex_);
+      commands_.push_back(args);
+      out << "ran\n";
+      return 0;
+    };
+    server_ = std::make_unique<Server>(*store_, options);
+    port_ = server_->bind().value();
+    thread_ = std::thread([this] { (void)server_->serve(); });
+  }
+  void TearDown() override {
+    server_->stop();
+    thread_.join();
+  }
+  httplib::Client client() { return httplib::Client("127.0.0.1", port_); }
+
+  // Signs in; returns the session cookie and the CSRF token of the staff pages.
+  std::pair<std::string, std::string> sign_in(const std::string& name, const std::string& password) {
+    auto c = client();
+    const auto form = c.Get("/aanmelden");
+    const std::string csrf = cookie_value(form, "rapporteur_csrf");
+    const auto res = c.Post("/aanmelden", {{"Cookie", "rapporteur_csrf=" + csrf}},
+                            httplib::Params{{"csrf", csrf}, {"name", name}, {"password", password}, {"terug", "/staff"}});
+    const std::string session = cookie_value(res, "rapporteur_session");
+    if (session.empty()) return {"", ""};
+    const auto home = c.Get("/staff", {{"Cookie", "rapporteur_session=" + session}});
+    return {session, field(home->body, "csrf")};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<auth::Auth> auth_;
+  std::unique_ptr<Server> server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<std::vector<std::string>> commands_;
+};
+
+// A concrete path for a route pattern.
+std::string sample_path(std::string pattern) {
+  for (const auto& [group, value] : std::vector<std::pair<std::string, std::string>>{
+           {R"((\d{1,9}))", "1"}, {R"((\d{1,6}))", "1"}, {R"(([a-z0-9\-]+))", "x"}, {R"(([a-z0-9_\-]+))", "x"},
+           {R"((csv|xlsx))", "csv"}, {R"(([A-Za-z0-9_.\-/]+))", "style.css"}}) {
+    for (std::size_t at; (at = pattern.find(group)) != std::string::npos;) pattern.replace(at, group.size(), value);
+  }
+  return pattern;
+}
+
+TEST_F(StaffTest, EveryStaffRouteRefusesAnonymousRequests) {
+  auto c = client();
+  int checked = 0;
+
+  for (const auto& route : server_->routes()) {
+    if (route.access == Access::kPublic) continue;
+    const std::string path = sample_path(route.pattern);
+    const auto res = route.method == "GET" ? c.Get(path) : c.Post(path, "csrf=x", "application/x-www-form-urlencoded");
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 401) << route.method << " " << path;
+    ++checked;
+  }
+
+  EXPECT_GE(checked, 15);
+}
+
+TEST_F(StaffTest, RolesAreEnforcedPerRoute) {
+  const auto [editor, editor_csrf] = sign_in("eva", "wachtwoord-eva-123");
+  const auto [researcher, researcher_csrf] = sign_in("rob", "wachtwoord-rob-123");
+  ASSERT_FALSE(editor.empty());
+  ASSERT_FALSE(researcher.empty());
+  auto c = client();
+  const httplib::Headers as_editor = {{"Cookie", "rapporteur_session=" + editor}};
+  const httplib::Headers as_researcher = {{"Cookie", "rapporteur_session=" + researcher}};
+
+  EXPECT_EQ(c.Get("/staff", as_editor)->status, 200);
+  EXPECT_EQ(c.Get("/staff/intake", as_editor)->status, 403);
+  EXPECT_EQ(c.Get("/staff/schatten", as_editor)->status, 403);
+  EXPECT_EQ(c.Get("/api/v1/registrations/counts", as_editor)->status, 403);
+  EXPECT_EQ(c.Get("/staff/kennisbank", as_editor)->status, 200);
+  EXPECT_EQ(c.Get("/staff/kennisbank", as_researcher)->status, 403);
+  EXPECT_EQ(c.Get("/staff/intake", as_researcher)->status, 200);
+  EXPECT_EQ(c.Get("/staff/gebruikers", as_researcher)->status, 403);
+  EXPECT_EQ(c.Post("/staff/gebruikers", as_researcher,
+                   httplib::Params{{"csrf", researcher_csrf}, {"name", "mallory"}, {"role", "admin"}})->status,
+            403);
+  EXPECT_FALSE(store_->user("mallory").has_value());
+}
+
+TEST_F(StaffTest, FormsWithoutTheSessionsCsrfTokenAreRefused) {
+  const auto [session, csrf] = sign_in("ada", "wachtwoord-ada-123");
+  const auto [other_session, other_csrf] = sign_in("rob", "wachtwoord-rob-123");
+  auto c = client();
+  const httplib::Headers headers = {{"Cookie", "rapporteur_session=" + session}};
+  const httplib::Params estimate = {{"year", "2023"}, {"mandate", "human_trafficking"}, {"by", ""}, {"criterion", "bic"},
+                                    {"bootstrap", "0"}};
+
+  auto missing = estimate;
+  auto foreign = estimate;
+  foreign.emplace("csrf", other_csrf);
+  auto valid = estimate;
+  valid.emplace("csrf", csrf);
+
+  EXPECT_EQ(c.Post("/staff/schatten", headers, missing)->status, 403);
+  EXPECT_EQ(c.Post("/staff/schatten", headers, foreign)->status, 403);
+  const auto accepted = c.Post("/staff/schatten", headers, valid);
+  EXPECT_EQ(accepted->status, 303);
+  EXPECT_THAT(accepted->get_header_value("Location"), HasSubstr("/staff/jobs/"));
+  EXPECT_EQ(c.Post("/afmelden", headers, httplib::Params{})->status, 403) << "sign-out needs the token too";
+}
+
+TEST_F(StaffTest, SignInLocksOutAfterFiveFailuresAndIsAudited) {
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(sign_in("rob", "fout-wachtwoord").first.empty());
+
+  const auto locked = sign_in("rob", "wachtwoord-rob-123");
+  const auto unknown = sign_in("niemand", "wachtwoord-rob-123");
+
+  EXPECT_TRUE(locked.first.empty()) << "locked out despite the right password";
+  EXPECT_TRUE(unknown.first.empty());
+  const auto log = *store_->audit_log(100);
+  const auto count = [&](const std::string& action) {
+    return std::count_if(log.begin(), log.end(), [&](const auto& e) { return e.action == action && e.user_name == "rob"; });
+  };
+  EXPECT_EQ(count("sign_in_failed"), 5);
+  EXPECT_EQ(count("sign_in_refused"), 1);
+  EXPECT_FALSE(store_->user("rob")->locked_until.empty());
+}
+
+TEST_F(StaffTest, SignInFormNeedsItsCsrfCookieAndSignOutEndsTheSession) {
+  auto c = client();
+  const auto forged = c.Post("/aanmelden", httplib::Params{{"csrf", "abc"}, {"name", "ada"}, {"password", "wachtwoord-ada-123"}});
+  const auto [session, csrf] = sign_in("ada", "wachtwoord-ada-123");
+  const httplib::Headers headers = {{"Cookie", "rapporteur_session=" + session}};
+
+  const auto out = c.Post("/afmelden", headers, httplib::Params{{"csrf", csrf}});
+  const auto after = c.Get("/staff", headers);
+
+  EXPECT_EQ(forged->status, 403);
+  EXPECT_TRUE(cookie_value(forged, "rapporteur_session").empty());
+  EXPECT_EQ(out->status, 303);
+  EXPECT_EQ(after->status, 401);
+}
+
+TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
+  const auto [session, csrf] = sign_in("rob", "wachtwoord-rob-123");
+  auto c = client();
+  const httplib::MultipartFormDataItems items = {{"csrf", csrf, "", ""},
+                                                 {"profile", "politie", "", ""},
+                                                 {"year", "2023", "", ""},
+                                                 {"file", "a;b\n1;2\n", "../../etc/passwd.csv", "text/csv"}};
+
+  const auto res = c.Post("/staff/intake", {{"Cookie", "rapporteur_session=" + session}}, items);
+  const auto bad_profile = c.Post("/staff/intake", {{"Cookie", "rapporteur_session=" + session}},
+                                  httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"profile", "../x", "", ""},
+                                                                  {"year", "2023", "", ""}, {"file", "a", "x.csv", ""}});
+
+  ASSERT_EQ(res->status, 303) << res->body;
+  EXPECT_EQ(bad_profile->status, 400);
+  std::vector<std::string> args;
+  for (int i = 0; i < 200 && args.empty(); ++i) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!commands_.empty()) args = commands_.front();
+    }
+    if (args.empty()) std::this_thread::yield();
+  }
+  ASSERT_GE(args.size(), 7u);
+  EXPECT_EQ(args[0], "intake");
+  const std::filesystem::path stored = args[2];
+  EXPECT_EQ(stored.parent_path(), dir_ / "uploads");
+  EXPECT_THAT(stored.filename().string(), Not(HasSubstr("passwd")));
+  std::ifstream in(stored);
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "a;b\n1;2\n");
+  const auto job = c.Get(res->get_header_value("Location"), {{"Cookie", "rapporteur_session=" + session}});
+  EXPECT_EQ(job->status, 200);
+}
+
+TEST_F(StaffTest, MarkupInASearchQueryComesBackEscaped) {
+  auto c = client();
+
+  const auto res = c.Get("/zoeken?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%3E");
+
+  ASSERT_TRUE(res);
+  EXPECT_THAT(res->body, Not(HasSubstr("<script>alert(1)")));
+  EXPECT_THAT(res->body, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;"));
+}
+
+}  // namespace
+}  // namespace rapporteur::web
