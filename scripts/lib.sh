@@ -37,10 +37,11 @@ install_packages() {
 }
 
 # Front-end assets from npm (package.json, package-lock.json), copied into the server's static
-# folder before the build embeds them. Skipped when already there.
+# folder before the build embeds them, and playwright-core for the browser tests. Skipped
+# when already there.
 vendor_assets() {
   local target="$ROOT/src/web/static/vendor/echarts.min.js"
-  if [ -s "$target" ]; then return; fi
+  if [ -s "$target" ] && [ -d "$ROOT/node_modules/playwright-core" ]; then return; fi
   if ! command -v npm >/dev/null; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
   fi

@@ -162,6 +162,12 @@ std::string render_estimate_form(Language language, const StaffViewer& viewer, c
   return page(language, viewer, t(language, "Schatten", "Estimate"), body);
 }
 
+// "a:b,c:d" -> "a:b, c:d", so long model terms wrap.
+std::string spaced(std::string terms) {
+  for (std::size_t at = terms.find(','); at != std::string::npos; at = terms.find(',', at + 2)) terms.insert(at + 1, " ");
+  return terms;
+}
+
 // An estimate job's JSON output as a table and a chart of estimate and interval beside the
 // registered count.
 Html estimate_result(Language language, const std::string& output) {
@@ -183,7 +189,7 @@ Html estimate_result(Language language, const std::string& output) {
     };
     rows += html("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td>{}</td></tr>\n",
                  Html::escape(name), number("observed"), estimable ? number("estimate_total") : Html("–"),
-                 number("ci_low"), number("ci_high"), Html::escape(s.value("terms", "")));
+                 number("ci_low"), number("ci_high"), Html::escape(spaced(s.value("terms", ""))));
     if (estimable) {
       chart.push_back({{"name", name}, {"observed", s.value("observed", 0)}, {"estimate", s.value("estimate_total", 0.0)},
                        {"low", s.value("ci_low", 0.0)}, {"high", s.value("ci_high", 0.0)}});
