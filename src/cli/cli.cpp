@@ -729,6 +729,8 @@ Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options,
                                            "--profiles", global.profiles, "--key", global.key_path().string()};
   web::Server server(*store, {.host = options.host,
                               .port = options.port,
+                              // Staff upload extracts; public routes take no bodies but sign-in.
+                              .max_request_bytes = std::size_t{256} << 20,
                               .published_folder = std::filesystem::path(global.db).replace_filename("published").string(),
                               .knowledge_base = knowledge.get(),
                               .auth = &sign_in,
