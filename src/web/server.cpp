@@ -995,6 +995,13 @@ Server::Server(store::Store& store, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {
   httplib::Server& http = impl_->http;
   http.set_payload_max_length(impl_->options.max_request_bytes);
+  // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every keep-alive
+  // response (measured: 150 requests/s on /healthz with 4 connections).
+  http.set_tcp_nodelay(true);
+  // httplib serves each connection on a pool thread for its whole keep-alive life; more
+  // threads than its default of 8 keep a burst of browsers or API clients from queueing.
+  // httplib takes ownership of the queue it is given.
+  http.new_task_queue = [] { return new httplib::ThreadPool(32); };
   http.set_default_headers({
       {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
       {"X-Content-Type-Options", "nosniff"},

@@ -163,9 +163,13 @@ std::string render_estimate_form(Language language, const StaffViewer& viewer, c
 }
 
 // "a:b,c:d" -> "a:b, c:d", so long model terms wrap.
-std::string spaced(std::string terms) {
-  for (std::size_t at = terms.find(','); at != std::string::npos; at = terms.find(',', at + 2)) terms.insert(at + 1, " ");
-  return terms;
+std::string spaced(const std::string& terms) {
+  std::string out;
+  for (const char c : terms) {
+    out += c;
+    if (c == ',') out += ' ';
+  }
+  return out;
 }
 
 // An estimate job's JSON output as a table and a chart of estimate and interval beside the
