@@ -140,7 +140,8 @@ TEST_F(ServerTest, EveryRouteHasAnAccessRuleAndStaffOnesAreRefused) {
 
   ASSERT_FALSE(routes.empty());
   for (const RouteInfo& route : routes) {
-    if (route.access == Access::kStaff && route.method == "GET") {
+    // Literal paths only here; staff_test.cpp fills in the parameterised ones.
+    if (route.access != Access::kPublic && route.method == "GET" && route.pattern.find('(') == std::string::npos) {
       const auto res = client.Get(route.pattern);
       ASSERT_TRUE(res) << route.pattern;
       EXPECT_EQ(res->status, 401) << route.pattern;
