@@ -957,6 +957,12 @@ void Server::Impl::declare_staff_routes() {
           redirect(res, "/staff/kennisbank");
         });
 
+  route("POST", "/staff/kennisbank/herbouwen", Access::kEditor, [=, this](const httplib::Request&, httplib::Response& res) {
+    audit("kb_rebuild", "");
+    const auto id = start_job("kb_rebuild", "Zoekindex herbouwen", {"kb", "rebuild"});
+    redirect(res, fmt::format("/staff/jobs/{}", id));
+  });
+
   route("GET", "/staff/gebruikers", Access::kAdmin, [=, this](const httplib::Request& req, httplib::Response& res) {
     auto users = store.users();
     if (!users) return send_store_error(req, res, users.error());

@@ -297,9 +297,11 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
                   t(language, "Opslaan", "Save"), Html::escape(p.slug), t(language, "publieke pagina", "public page"),
                   recs.str().empty() ? Html("") : html("<h3>{}</h3><ol>{}</ol>\n", t(language, "Aanbevelingen", "Recommendations"), recs));
   }
-  const Html body = html("<h1>{}</h1>\n<p>{}</p>\n{}", t(language, "Kennisbank beheren", "Manage the knowledge base"),
+  const Html body = html("<h1>{}</h1>\n<p>{}</p>\n{}\n{}", t(language, "Kennisbank beheren", "Manage the knowledge base"),
                          t(language, "Nieuwe publicaties laadt u met rapporteur kb add; hier past u gegevens aan en legt u de opvolging van aanbevelingen vast.",
                            "Load new publications with rapporteur kb add; here you edit their details and record the follow-up of recommendations."),
+                         html("<form method=\"post\" action=\"/staff/kennisbank/herbouwen\">{}<button type=\"submit\">{}</button></form>",
+                              csrf_field(viewer.csrf), t(language, "Zoekindex herbouwen", "Rebuild the search index")),
                          items);
   return page(language, viewer, t(language, "Kennisbank beheren", "Manage the knowledge base"), body);
 }

@@ -139,6 +139,30 @@ TEST_F(StaffTest, RolesAreEnforcedPerRoute) {
   EXPECT_FALSE(store_->user("mallory").has_value());
 }
 
+TEST_F(StaffTest, EveryRoleRestrictedRouteRefusesTheWrongRole) {
+  const auto [editor, editor_csrf] = sign_in("eva", "wachtwoord-eva-123");
+  const auto [researcher, researcher_csrf] = sign_in("rob", "wachtwoord-rob-123");
+  auto c = client();
+  int checked = 0;
+
+  for (const auto& route : server_->routes()) {
+    // The role that lacks the route's right: an editor for research routes, a researcher for
+    // editing and administration.
+    const bool research = route.access == Access::kResearcher;
+    if (!research && route.access != Access::kEditor && route.access != Access::kAdmin) continue;
+    const std::string& session = research ? editor : researcher;
+    const std::string& csrf = research ? editor_csrf : researcher_csrf;
+    const httplib::Headers headers = {{"Cookie", "rapporteur_session=" + session}};
+    const std::string path = sample_path(route.pattern);
+    const auto res = route.method == "GET" ? c.Get(path, headers) : c.Post(path, headers, httplib::Params{{"csrf", csrf}});
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 403) << route.method << " " << path;
+    ++checked;
+  }
+
+  EXPECT_GE(checked, 14);
+}
+
 TEST_F(StaffTest, FormsWithoutTheSessionsCsrfTokenAreRefused) {
   const auto [session, csrf] = sign_in("ada", "wachtwoord-ada-123");
   const auto [other_session, other_csrf] = sign_in("rob", "wachtwoord-rob-123");
