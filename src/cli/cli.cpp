@@ -743,6 +743,7 @@ Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options,
                               .uploads_folder = std::filesystem::path(global.db).replace_filename("uploads").string(),
                               .profiles_folder = global.profiles,
                               .tables_folder = RAPPORTEUR_TABLES_DIR,
+                              .reports_folder = std::filesystem::path(global.db).replace_filename("reports").string(),
                               .secure_cookies = options.secure_cookies});
   SignalStopper stopper(server);
   ASSIGN_OR_RETURN(const int port, server.bind());

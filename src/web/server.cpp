@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "account/account.h"
 #include "auth/auth.h"
 #include "kb/kb.h"
 #include "web/internal/pages.h"
@@ -962,6 +963,115 @@ void Server::Impl::declare_staff_routes() {
     const auto id = start_job("kb_rebuild", "Zoekindex herbouwen", {"kb", "rebuild"});
     redirect(res, fmt::format("/staff/jobs/{}", id));
   });
+
+  // The yearly account: registers, finance checks and the annual report.
+  route("GET", "/staff/verantwoording", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
+    internal::AccountView view_model;
+    const std::string year = req.get_param_value("year");
+    view_model.year = year.size() == 4 && year.find_first_not_of("0123456789") == std::string::npos
+                          ? std::stoi(year)
+                          : std::stoi(options.auth != nullptr ? options.auth->now_text().substr(0, 4) : "2024") - 1;
+    auto activities = store.activities(view_model.year);
+    auto media = store.media_appearances(view_model.year);
+    if (!activities || !media) return send_store_error(req, res, !activities ? activities.error() : media.error());
+    view_model.activities = std::move(*activities);
+    view_model.media = std::move(*media);
+    if (auto finances = store.finances(view_model.year)) {
+      for (const auto& m : account::check_finances(*finances)) {
+        view_model.mismatches.emplace_back(m.what, m.stated_cents, m.computed_cents, m.difference_cents);
+      }
+      view_model.finances = std::move(*finances);
+    }
+    for (const char* extension : {"html", "pdf"}) {
+      const std::string name = fmt::format("jaarverslag-{}.{}", view_model.year, extension);
+      std::error_code ec;
+      if (std::filesystem::exists(std::filesystem::path(options.reports_folder) / name, ec)) view_model.report_files.push_back(name);
+    }
+    html_page(res, internal::render_account(lang(req), staff_viewer(), view_model));
+  });
+  const auto back_to_account = [this](httplib::Response& res, const std::string& date) {
+    redirect(res, "/staff/verantwoording?year=" + date.substr(0, 4));
+  };
+  route("POST", "/staff/verantwoording/activiteit", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          Activity a;
+          a.date = req.get_param_value("date");
+          auto kind = parse_activity_kind(req.get_param_value("kind"));
+          if (!kind) return send_error(req, res, 400, "bad_request", kind.error().message);
+          a.kind = *kind;
+          a.organisation = req.get_param_value("organisation");
+          a.title = req.get_param_value("title");
+          if (auto stored = store.put_activity(a); !stored) {
+            if (stored.error().code == ErrorCode::kInvalidArgument) return send_error(req, res, 400, "bad_request", stored.error().message);
+            return send_store_error(req, res, stored.error());
+          }
+          audit("activity_add", a.date + " " + a.title);
+          back_to_account(res, a.date);
+        });
+  route("POST", "/staff/verantwoording/media", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
+    MediaAppearance m;
+    m.date = req.get_param_value("date");
+    m.outlet = req.get_param_value("outlet");
+    auto kind = parse_media_kind(req.get_param_value("kind"));
+    if (!kind) return send_error(req, res, 400, "bad_request", kind.error().message);
+    m.kind = *kind;
+    m.topic = req.get_param_value("topic");
+    if (auto stored = store.put_media_appearance(m); !stored) {
+      if (stored.error().code == ErrorCode::kInvalidArgument) return send_error(req, res, 400, "bad_request", stored.error().message);
+      return send_store_error(req, res, stored.error());
+    }
+    audit("media_add", m.date + " " + m.outlet);
+    back_to_account(res, m.date);
+  });
+  route("POST", "/staff/verantwoording/importeren", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          if (!req.has_file("file") || req.get_file_value("file").content.empty()) {
+            return send_error(req, res, 400, "bad_request", "no file uploaded");
+          }
+          std::error_code ec;
+          std::filesystem::create_directories(options.uploads_folder, ec);
+          const auto path = std::filesystem::path(options.uploads_folder) / (auth::random_token().substr(0, 24) + ".yaml");
+          {
+            const auto& file = req.get_file_value("file");
+            std::ofstream out(path, std::ios::binary);
+            out.write(file.content.data(), static_cast<std::streamsize>(file.content.size()));
+            if (!out) return send_error(req, res, 500, "internal", "cannot store the upload");
+          }
+          audit("account_import", path.filename().string());
+          const auto id = start_job("account_import", "Jaarbestand importeren", {"account", "import", path.string()},
+                                    "/staff/verantwoording", "Verantwoording");
+          redirect(res, fmt::format("/staff/jobs/{}", id));
+        });
+  route("POST", "/staff/verantwoording/jaarverslag", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const std::string year = req.get_param_value("year");
+          if (year.size() != 4 || year.find_first_not_of("0123456789") != std::string::npos) {
+            return send_error(req, res, 400, "bad_request", "the year must be four digits");
+          }
+          audit("annual_report", year);
+          const auto id = start_job("annual_report", "Jaarverslag " + year,
+                                    {"report", "annual", "--year", year, "--pdf", "--out", options.reports_folder},
+                                    "/staff/verantwoording?year=" + year, "Verantwoording " + year);
+          redirect(res, fmt::format("/staff/jobs/{}", id));
+        });
+  route("GET", R"(/staff/verantwoording/(jaarverslag-\d{4}\.(html|pdf)))", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const std::string name = req.matches[1];
+          std::ifstream in(std::filesystem::path(options.reports_folder) / name, std::ios::binary);
+          if (!in) return send_error(req, res, 404, "not_found", "no such report");
+          std::stringstream bytes;
+          bytes << in.rdbuf();
+          const bool pdf = std::string(req.matches[2]) == "pdf";
+          if (!pdf) {
+            // The report is a standalone document with inline styles and charts; it holds only
+            // escaped text, and may run its own inline scripts and nothing else.
+            res.headers.erase("Content-Security-Policy");
+            res.set_header("Content-Security-Policy",
+                           "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+                           "frame-ancestors 'none'");
+          }
+          res.set_content(bytes.str(), pdf ? "application/pdf" : "text/html; charset=utf-8");
+        });
 
   route("GET", "/staff/gebruikers", Access::kAdmin, [=, this](const httplib::Request& req, httplib::Response& res) {
     auto users = store.users();

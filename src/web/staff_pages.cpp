@@ -25,7 +25,10 @@ Html staff_nav(Language language, const StaffViewer& viewer) {
                   t(language, "Bronnen laden", "Load sources"), t(language, "Schatten", "Estimate"),
                   t(language, "Tabellen", "Tables"));
   }
-  if (viewer.editor) links += html(" · <a href=\"/staff/kennisbank\">{}</a>", t(language, "Kennisbank", "Knowledge base"));
+  if (viewer.editor) {
+    links += html(" · <a href=\"/staff/kennisbank\">{}</a> · <a href=\"/staff/verantwoording\">{}</a>",
+                  t(language, "Kennisbank", "Knowledge base"), t(language, "Verantwoording", "Yearly account"));
+  }
   if (viewer.admin) {
     links += html(" · <a href=\"/staff/gebruikers\">{}</a> · <a href=\"/staff/audit\">{}</a>", t(language, "Gebruikers", "Users"),
                   t(language, "Logboek", "Audit log"));
@@ -330,6 +333,80 @@ std::string render_users(Language language, const StaffViewer& viewer, const std
                          t(language, "Toevoegen", "Add"), t(language, "Naam", "Name"), t(language, "Rol", "Role"),
                          t(language, "Aangemaakt", "Created"), t(language, "Geblokkeerd tot", "Locked until"), rows);
   return page(language, viewer, t(language, "Gebruikers", "Users"), body);
+}
+
+std::string render_account(Language language, const StaffViewer& viewer, const AccountView& a) {
+  const auto euro = [](std::int64_t cents) {
+    const bool negative = cents < 0;
+    const std::uint64_t abs = negative ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
+    std::string units = std::to_string(abs / 100);
+    for (int at = static_cast<int>(units.size()) - 3; at > 0; at -= 3) units.insert(static_cast<std::size_t>(at), ".");
+    return Html::escape(fmt::format("{}€ {},{:02}", negative ? "-" : "", units, abs % 100));
+  };
+  Html activities;
+  for (const auto& x : a.activities) {
+    activities += html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", Html::escape(x.date), Html::escape(to_code(x.kind)),
+                       Html::escape(x.organisation), Html::escape(x.title));
+  }
+  Html media;
+  for (const auto& m : a.media) {
+    media += html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", Html::escape(m.date), Html::escape(m.outlet),
+                  Html::escape(to_code(m.kind)), Html::escape(m.topic));
+  }
+  Html finances = html("<p>{}</p>", t(language, "Geen financiën vastgelegd.", "No finances recorded."));
+  if (a.finances) {
+    Html checks;
+    for (const auto& [what, stated, computed, difference] : a.mismatches) {
+      checks += html("<p class=\"panel error\">{}: {} {}, {} {}, {} {}</p>\n", Html::escape(what), t(language, "opgegeven", "stated"),
+                     euro(stated), t(language, "berekend", "computed"), euro(computed), t(language, "verschil", "difference"),
+                     euro(difference));
+    }
+    finances = html("{}<p>{} {} · {} {} · {} {}</p>{}", checks, t(language, "Budget", "Budget"), euro(a.finances->budget_total_cents),
+                    t(language, "uitgaven", "spending"), euro(a.finances->spending_total_cents), t(language, "resultaat", "result"),
+                    euro(a.finances->result_cents),
+                    a.mismatches.empty() ? html("<p>{}</p>", t(language, "De regels tellen op tot de totalen.", "The lines add up to the totals."))
+                                         : Html(""));
+  }
+  Html reports;
+  for (const auto& file : a.report_files) {
+    reports += html("<li><a href=\"/staff/verantwoording/{}\">{}</a></li>", Html::escape(file), Html::escape(file));
+  }
+  const Html year = num(a.year);
+  const Html body = html(R"(<h1>{} {}</h1>
+<form method="get" action="/staff/verantwoording" class="inline"><label>{} <input name="year" type="number" min="1990" max="2100" value="{}"></label> <button type="submit">{}</button></form>
+<h2>{}</h2>
+<form method="post" action="/staff/verantwoording/jaarverslag" class="inline">{}<input type="hidden" name="year" value="{}"><button type="submit">{}</button></form>
+<ul>{}</ul>
+<h2>{}</h2>
+{}
+<h2>{} ({})</h2>
+<form method="post" action="/staff/verantwoording/activiteit" class="panel">{}
+<label>{} <input name="date" type="date" required></label>
+<label>{} <select name="kind"><option>advisory_board</option><option>steering_committee</option><option>expert_meeting</option><option>briefing</option><option>consultation</option><option>presentation</option><option>cooperation</option><option>other</option></select></label>
+<label>{} <input name="organisation" required></label> <label>{} <input name="title" required></label>
+<button type="submit">{}</button></form>
+<table><tbody>{}</tbody></table>
+<h2>{} ({})</h2>
+<form method="post" action="/staff/verantwoording/media" class="panel">{}
+<label>{} <input name="date" type="date" required></label> <label>{} <input name="outlet" required></label>
+<label>{} <select name="kind"><option>radio</option><option>tv</option><option>national_paper</option><option>regional_paper</option><option>international_paper</option><option>online</option></select></label>
+<label>{} <input name="topic" required></label> <button type="submit">{}</button></form>
+<table><tbody>{}</tbody></table>
+<h2>{}</h2>
+<form method="post" action="/staff/verantwoording/importeren" enctype="multipart/form-data" class="panel">{}
+<label>{} <input name="file" type="file" accept=".yaml,.yml" required></label> <button type="submit">{}</button></form>)",
+                         t(language, "Verantwoording", "Yearly account"), year, t(language, "Jaar", "Year"), year,
+                         t(language, "Tonen", "Show"), t(language, "Jaarverslag", "Annual report"), csrf_field(viewer.csrf), year,
+                         t(language, "Jaarverslag maken (HTML en PDF)", "Make the annual report (HTML and PDF)"), reports,
+                         t(language, "Financiën", "Finances"), finances, t(language, "Activiteiten", "Activities"),
+                         num(static_cast<std::int64_t>(a.activities.size())), csrf_field(viewer.csrf), t(language, "Datum", "Date"),
+                         t(language, "Soort", "Kind"), t(language, "Organisatie", "Organisation"), t(language, "Titel", "Title"),
+                         t(language, "Toevoegen", "Add"), activities, t(language, "Media", "Media"),
+                         num(static_cast<std::int64_t>(a.media.size())), csrf_field(viewer.csrf), t(language, "Datum", "Date"),
+                         t(language, "Medium", "Outlet"), t(language, "Soort", "Kind"), t(language, "Onderwerp", "Topic"),
+                         t(language, "Toevoegen", "Add"), media, t(language, "Jaarbestand importeren (YAML)", "Import a year file (YAML)"),
+                         csrf_field(viewer.csrf), t(language, "Bestand", "File"), t(language, "Importeren", "Import"));
+  return page(language, viewer, t(language, "Verantwoording", "Yearly account"), body);
 }
 
 std::string render_audit(Language language, const StaffViewer& viewer, const std::vector<store::AuditEntry>& entries) {

@@ -53,6 +53,7 @@ struct ServerOptions {
   std::string uploads_folder;   // Where uploaded extracts are kept (outside the web root).
   std::string profiles_folder;  // Source profiles offered for uploads.
   std::string tables_folder;    // Table definitions offered for protection and publication.
+  std::string reports_folder;   // Where annual reports are written and served to staff from.
   bool secure_cookies = false;  // Mark cookies Secure (behind TLS); also when X-Forwarded-Proto is https.
 };
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -54,6 +56,18 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
 // `created_password` is shown once after a user was added.
 std::string render_users(Language language, const StaffViewer& viewer, const std::vector<store::User>& users,
                          std::string_view created_password);
+// The yearly account of `year`: registers, the finance check's mismatches (what, stated,
+// computed, difference in cents), forms to add entries and import a year file, and the annual
+// report (made when `report_files` lists it).
+struct AccountView {
+  int year = 0;
+  std::vector<Activity> activities;
+  std::vector<MediaAppearance> media;
+  std::optional<Finances> finances;
+  std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>> mismatches;
+  std::vector<std::string> report_files;
+};
+std::string render_account(Language language, const StaffViewer& viewer, const AccountView& account);
 std::string render_audit(Language language, const StaffViewer& viewer, const std::vector<store::AuditEntry>& entries);
 
 }  // namespace rapporteur::web::internal
