@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/money.h"
 #include "web/internal/html.h"
 #include "web/internal/staff_pages.h"
 
@@ -336,13 +337,8 @@ std::string render_users(Language language, const StaffViewer& viewer, const std
 }
 
 std::string render_account(Language language, const StaffViewer& viewer, const AccountView& a) {
-  const auto euro = [](std::int64_t cents) {
-    const bool negative = cents < 0;
-    const std::uint64_t abs = negative ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
-    std::string units = std::to_string(abs / 100);
-    for (int at = static_cast<int>(units.size()) - 3; at > 0; at -= 3) units.insert(static_cast<std::size_t>(at), ".");
-    return Html::escape(fmt::format("{}€ {},{:02}", negative ? "-" : "", units, abs % 100));
-  };
+  const auto euro = [](std::int64_t cents) { return Html::escape(format_euro(Cents{cents})); };
+
   Html activities;
   for (const auto& x : a.activities) {
     activities += html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", Html::escape(x.date), Html::escape(to_code(x.kind)),
