@@ -289,7 +289,7 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
   ReportFigures& fig = report.figures;
   fig.year = year;
   const std::string prefix = std::to_string(year);
-  ASSIGN_OR_RETURN(const auto publications, store.publications());
+  ASSIGN_OR_RETURN(const auto publications, store.publication_list());
   ASSIGN_OR_RETURN(const auto recommendations, store.recommendations());
   ASSIGN_OR_RETURN(const auto activities, store.activities(year));
   ASSIGN_OR_RETURN(const auto media, store.media_appearances(year));

@@ -510,6 +510,11 @@ class SqliteStore final : public Store {
     return read_publications("", std::nullopt);
   }
 
+  Result<std::vector<Publication>> publication_list() override {
+    const std::lock_guard lock(mutex_);
+    return read_publications("", std::nullopt, Bodies::kLeaveOut);
+  }
+
   Result<Publication> publication(const std::string& slug) override {
     const std::lock_guard lock(mutex_);
     ASSIGN_OR_RETURN(auto found, read_publications("WHERE slug = ?1", slug));
@@ -855,11 +860,15 @@ class SqliteStore final : public Store {
     return stmt.bind(1, recommendation_id).bind(2, event.date).bind(3, status).bind(4, event.note).run();
   }
 
+  enum class Bodies { kRead, kLeaveOut };
+
   // Publications matching `where` (bound to ?1 = `argument` when given), newest first.
   Result<std::vector<Publication>> read_publications(const std::string& where,
-                                                     const std::optional<std::string>& argument) {
+                                                     const std::optional<std::string>& argument,
+                                                     Bodies bodies = Bodies::kRead) {
     ASSIGN_OR_RETURN(Statement stmt,
-                     db_.prepare("SELECT slug, title, type, date, language, mandates, summary, forms, body, "
+                     db_.prepare(std::string("SELECT slug, title, type, date, language, mandates, summary, forms, ") +
+                                 (bodies == Bodies::kRead ? "body, " : "'', ") +
                                  "file_sha256, file_name, media_type, source_sha256 FROM publications " +
                                  where + " ORDER BY date DESC, slug"));
     if (argument) stmt.bind(1, *argument);

@@ -164,6 +164,8 @@ class Store {
   virtual Result<void> put_publication(const Publication& publication) = 0;
   // All publications, newest first, with their bodies.
   virtual Result<std::vector<Publication>> publications() = 0;
+  // The same without the bodies (left empty): for lists, which must not read every full text.
+  virtual Result<std::vector<Publication>> publication_list() = 0;
   // Fails with kNotFound for an unknown slug.
   virtual Result<Publication> publication(const std::string& slug) = 0;
   // The slug of the publication ingested from a file with this hash, if any.

@@ -382,7 +382,7 @@ void Server::Impl::declare_routes() {
   route("GET", "/", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
     const internal::Language language = internal::language_of(req.get_param_value("lang"));
     auto sources = store.sources();
-    auto publications = store.publications();
+    auto publications = store.publication_list();
     if (!sources || !publications) {
       send_store_error(req, res, !sources ? sources.error() : publications.error());
       return;
@@ -529,7 +529,7 @@ void Server::Impl::declare_routes() {
 
   route("GET", "/api/v1/publications", Access::kPublic,
         [this](const httplib::Request& req, httplib::Response& res) {
-          auto publications = store.publications();
+          auto publications = store.publication_list();
           if (!publications) return send_store_error(req, res, publications.error());
           json body = json::array();
           for (const Publication& p : *publications) body.push_back(publication_json(p, /*with_body=*/false));
@@ -660,7 +660,7 @@ void Server::Impl::declare_routes() {
   route("GET", "/aanbevelingen", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
     const internal::Language language = internal::language_of(req.get_param_value("lang"));
     auto recommendations = store.recommendations();
-    auto publications = store.publications();
+    auto publications = store.publication_list();
     if (!recommendations || !publications) {
       return send_store_error(req, res, !recommendations ? recommendations.error() : publications.error());
     }
@@ -910,7 +910,7 @@ void Server::Impl::declare_staff_routes() {
         [=](const httplib::Request& req, httplib::Response& res) { table_job(req, res, true); });
 
   route("GET", "/staff/kennisbank", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
-    auto publications = store.publications();
+    auto publications = store.publication_list();
     auto recommendations = store.recommendations();
     if (!publications || !recommendations) {
       return send_store_error(req, res, !publications ? publications.error() : recommendations.error());

@@ -248,5 +248,26 @@ TEST(Publications, RecommendationNeedsItsPublication) {
   EXPECT_EQ(publications[0].mandates, std::vector<Mandate>{Mandate::kHumanTrafficking});
 }
 
+TEST(Publications, ListLeavesOutTheBodiesButKeepsEverythingElse) {
+  TempDir dir;
+  const auto store = open_seeded(dir / "kb.db");
+  Publication p{"studie", "Studie", PublicationType::kStudy, "2023-01-02", "nl", {Mandate::kHumanTrafficking}, "s"};
+  p.forms = {ExploitationForm::kLabour};
+  p.body = std::string(100000, 'x');
+  p.file_sha256 = std::string(64, 'a');
+  ASSERT_TRUE(store->put_publication(p));
+
+  const auto full = store->publications().value();
+  const auto list = store->publication_list().value();
+
+  ASSERT_EQ(full.size(), 1u);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(full[0].body.size(), 100000u);
+  EXPECT_TRUE(list[0].body.empty());
+  EXPECT_EQ(list[0].forms, p.forms);
+  EXPECT_EQ(list[0].file_sha256, p.file_sha256);
+  EXPECT_EQ(list[0].summary, "s");
+}
+
 }  // namespace
 }  // namespace rapporteur::store
