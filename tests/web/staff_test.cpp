@@ -2,6 +2,7 @@
 // roles, forms need the session's CSRF token, sign-in locks out after repeated failures,
 // uploads are stored under generated names and run as background jobs, and markup in a search
 // query comes back escaped.
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -52,8 +53,11 @@ class StaffTest : public ::testing::Test {
     options.uploads_folder = (dir_ / "uploads").string();
     options.profiles_folder = (dir_ / "profiles").string();
     options.run_command = [this](const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
-      const std::lock_guard lock(mutex_);
-      commands_.push_back(args);
+      {
+        const std::lock_guard lock(mutex_);
+        commands_.push_back(args);
+      }
+      ran_.notify_all();
       out << "ran\n";
       return 0;
     };
@@ -87,6 +91,7 @@ class StaffTest : public ::testing::Test {
   int port_ = 0;
   std::thread thread_;
   std::mutex mutex_;
+  std::condition_variable ran_;
   std::vector<std::vector<std::string>> commands_;
 };
 
@@ -234,12 +239,11 @@ TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
   ASSERT_EQ(res->status, 303) << res->body;
   EXPECT_EQ(bad_profile->status, 400);
   std::vector<std::string> args;
-  for (int i = 0; i < 200 && args.empty(); ++i) {
-    {
-      const std::lock_guard lock(mutex_);
-      if (!commands_.empty()) args = commands_.front();
-    }
-    if (args.empty()) std::this_thread::yield();
+  {
+    // The job runs on its own thread: wait until the command runner was called.
+    std::unique_lock lock(mutex_);
+    ran_.wait_for(lock, std::chrono::seconds(60), [&] { return !commands_.empty(); });
+    if (!commands_.empty()) args = commands_.front();
   }
   ASSERT_GE(args.size(), 7u);
   EXPECT_EQ(args[0], "intake");
