@@ -284,16 +284,7 @@ Result<void> run_kb_recommendations(const GlobalOptions& global, const KbOptions
   ASSIGN_OR_RETURN(const auto recommendations, store->recommendations());
   const auto overview = kb::summarise(recommendations);
   if (options.json) {
-    using nlohmann::json;
-    const auto rows = [](const std::vector<kb::RecommendationSummary>& summaries) {
-      json list = json::array();
-      for (const auto& s : summaries) {
-        list.push_back({{"key", s.key}, {"total", s.total}, {"adopted", s.adopted}, {"partly_adopted", s.partly},
-                        {"rejected", s.rejected}, {"pending", s.pending}, {"adopted_share", s.adopted_share}});
-      }
-      return list;
-    };
-    out << json{{"by_year", rows(overview.by_year)}, {"by_addressee", rows(overview.by_addressee)}}.dump(2) << '\n';
+    out << nlohmann::json::parse(kb::to_json(overview)).dump(2) << '\n';
     return ok();
   }
   const auto print = [&](const char* heading, const std::vector<kb::RecommendationSummary>& summaries) {

@@ -53,23 +53,11 @@ std::string tidy(std::string_view text) {
   return out;
 }
 
+// Appends a character reference's code point; invalid ones (NUL, surrogates, beyond U+10FFFF)
+// become U+FFFD.
 void append_code_point(std::string& out, unsigned long c) {
-  if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) c = 0xFFFD;
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
+  const bool valid = c != 0 && c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF);
+  append_utf8(out, valid ? static_cast<char32_t>(c) : U'\uFFFD');
 }
 
 // Decodes character references: numeric ones and the named ones Dutch text uses.

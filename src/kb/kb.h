@@ -135,6 +135,10 @@ struct RecommendationOverview {
 // Per-year and per-addressee shares from `recommendations`.
 RecommendationOverview summarise(const std::vector<Recommendation>& recommendations);
 
+// The overview as JSON: {by_year: [...], by_addressee: [...]}, each row with key, total,
+// adopted, partly_adopted, rejected, pending and adopted_share.
+std::string to_json(const RecommendationOverview& overview);
+
 // Thread safety: search(), overview() and file_path() may be called concurrently with each
 // other; the methods that write (add_*, follow_up, rebuild) must be serialised by the caller
 // and also take the index's writer lock, so a second process writing fails with kStorage.

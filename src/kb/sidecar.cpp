@@ -167,4 +167,18 @@ RecommendationOverview summarise(const std::vector<Recommendation>& recommendati
   return overview;
 }
 
+std::string to_json(const RecommendationOverview& overview) {
+  using nlohmann::json;
+  const auto rows = [](const std::vector<RecommendationSummary>& summaries) {
+    json list = json::array();
+    for (const auto& s : summaries) {
+      list.push_back({{"key", s.key}, {"total", s.total}, {"adopted", s.adopted}, {"partly_adopted", s.partly},
+                      {"rejected", s.rejected}, {"pending", s.pending}, {"adopted_share", s.adopted_share}});
+    }
+    return list;
+  };
+  return json{{"by_year", rows(overview.by_year)}, {"by_addressee", rows(overview.by_addressee)}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace rapporteur::kb

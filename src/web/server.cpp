@@ -562,16 +562,7 @@ void Server::Impl::declare_routes() {
           json body = json::array();
           for (const Recommendation& r : *recommendations) body.push_back(recommendation_json(r));
           const auto overview = kb::summarise(*recommendations);
-          const auto rows = [](const std::vector<kb::RecommendationSummary>& summaries) {
-            json list = json::array();
-            for (const auto& s : summaries) {
-              list.push_back({{"key", s.key}, {"total", s.total}, {"adopted", s.adopted}, {"partly_adopted", s.partly},
-                              {"rejected", s.rejected}, {"pending", s.pending}, {"adopted_share", s.adopted_share}});
-            }
-            return list;
-          };
-          send_json(res, {{"recommendations", body},
-                          {"overview", {{"by_year", rows(overview.by_year)}, {"by_addressee", rows(overview.by_addressee)}}}});
+          send_json(res, {{"recommendations", body}, {"overview", json::parse(kb::to_json(overview))}});
         });
 
   route("GET", "/api/v1/search", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {

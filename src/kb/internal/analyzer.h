@@ -29,6 +29,9 @@ struct Token {
 // Windows-1252, so no input fails.
 std::vector<Token> tokenize(std::string_view text);
 
+// Appends code point `c` (at most U+10FFFF) to `out` in UTF-8.
+void append_utf8(std::string& out, char32_t c);
+
 // `text` as valid UTF-8: bytes that are not UTF-8 are read as Windows-1252.
 std::string to_utf8(std::string_view text);
 
