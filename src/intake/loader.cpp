@@ -1,12 +1,20 @@
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cctype>
+#include <charconv>
+#include <cstring>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #include "intake/intake.h"
 #include "intake/internal/tables.h"
@@ -38,11 +46,15 @@ Result<std::string> sha256_of_file(const std::filesystem::path& path) {
   return hex;
 }
 
-std::string trim(std::string_view s) {
+std::string_view trim(std::string_view s) {
   const auto begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return "";
+  if (begin == std::string_view::npos) return {};
   const auto end = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(begin, end - begin + 1));
+  return s.substr(begin, end - begin + 1);
+}
+
+std::optional<std::string> owned(std::optional<std::string_view> text) {
+  return text ? std::optional<std::string>(std::string(*text)) : std::nullopt;
 }
 
 std::string lower(std::string s) {
@@ -84,7 +96,10 @@ std::optional<Date> from_excel_serial(long serial) {
 Result<Date> parse_date(std::string_view text, const std::string& format, bool allow_serial) {
   const auto invalid = [&](std::string why) { return fail(ErrorCode::kInvalidArgument, std::move(why)); };
   if (allow_serial && !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
-    const auto date = from_excel_serial(std::stol(std::string(text)));
+    long serial = 0;
+    const auto [end, code] = std::from_chars(text.data(), text.data() + text.size(), serial);
+    if (code != std::errc{} || end == text.data()) return invalid("not a spreadsheet date number");
+    const auto date = from_excel_serial(serial);
     if (!date) return invalid("spreadsheet date number out of range");
     return *date;
   }
@@ -124,6 +139,31 @@ int age_on(const Date& birth, const Date& day) {
   return age;
 }
 
+// What makes two rows of one extract duplicates: person key, mandate and role. Fixed size:
+// a string per row cost a fifth of the conversion.
+struct Identity {
+  std::array<char, 64> key{};  // The hex of an HMAC-SHA256: 64 characters.
+  std::uint8_t key_size = 0;
+  Mandate mandate = Mandate::kHumanTrafficking;
+  Role role = Role::kVictim;
+
+  explicit Identity(const Registration& r) : mandate(r.mandate), role(r.role) {
+    assert(r.person_key.size() <= key.size() && "person keys are hex SHA-256");
+    key_size = static_cast<std::uint8_t>(std::min(r.person_key.size(), key.size()));
+    std::copy_n(r.person_key.begin(), key_size, key.begin());
+  }
+  friend bool operator==(const Identity&, const Identity&) = default;
+  struct Hash {
+    // The key is the hex of a keyed hash: any eight of its characters are spread evenly.
+    std::size_t operator()(const Identity& id) const {
+      std::uint64_t head = 0;
+      std::memcpy(&head, id.key.data(), sizeof head);
+      return std::hash<std::uint64_t>{}(head ^ (static_cast<std::uint64_t>(id.mandate) << 1) ^
+                                        (static_cast<std::uint64_t>(id.role) << 3));
+    }
+  };
+};
+
 // The row being converted, with the errors found so far.
 class RowConversion {
  public:
@@ -131,12 +171,12 @@ class RowConversion {
                 const std::vector<std::string>& header, const internal::Row& row)
       : profile_(profile), columns_(column_of_field), header_(header), row_(row) {}
 
-  // The trimmed text of `field`, or nullopt when unmapped or empty.
-  std::optional<std::string> text(Field field) const {
+  // The trimmed text of `field` (a view into the row), or nullopt when unmapped or empty.
+  std::optional<std::string_view> text(Field field) const {
     const auto it = columns_.find(static_cast<int>(field));
     if (it == columns_.end()) return std::nullopt;
     if (static_cast<std::size_t>(it->second) >= row_.fields.size()) return std::nullopt;
-    std::string value = trim(row_.fields[it->second]);
+    const std::string_view value = trim(row_.fields[it->second]);
     if (value.empty()) return std::nullopt;
     return value;
   }
@@ -146,7 +186,7 @@ class RowConversion {
     const std::string column = it == columns_.end() ? std::string(field_key(field)) : header_[it->second];
     std::string value;
     if (!is_identifying(field)) {
-      value = text(field).value_or("");
+      value = std::string(text(field).value_or(""));
       if (value.size() > kMaxShownValue) value = value.substr(0, kMaxShownValue) + "...";
     }
     errors_.push_back({0, row_.number, column, std::move(reason), std::move(value)});
@@ -159,7 +199,7 @@ class RowConversion {
   std::optional<T> coded(Field field, Parser parser) {
     const auto value = text(field);
     if (!value) return std::nullopt;
-    std::string code = lower(*value);
+    std::string code = lower(std::string(*value));
     if (const auto table = profile_.labels.find(field); table != profile_.labels.end()) {
       const auto label = table->second.find(code);
       if (label == table->second.end()) {
@@ -248,9 +288,9 @@ class Loader {
     const Date reference = registered_on.value_or(Date{options_.year, 7, 1});
 
     Identifiers ids;
-    ids.national_id = c.text(Field::kNationalId);
-    ids.first_name = c.text(Field::kFirstName);
-    ids.last_name = c.text(Field::kLastName);
+    ids.national_id = owned(c.text(Field::kNationalId));
+    ids.first_name = owned(c.text(Field::kFirstName));
+    ids.last_name = owned(c.text(Field::kLastName));
     std::optional<Date> birth;
     if (const auto text = c.text(Field::kBirthDate)) {
       auto date = parse_date(*text, profile_.date_format, xlsx);
@@ -283,7 +323,7 @@ class Loader {
     if (const auto text = c.text(Field::kAge)) {
       int age = -1;
       const bool numeric = std::all_of(text->begin(), text->end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
-      if (numeric && text->size() <= 3) age = std::stoi(*text);
+      if (numeric && text->size() <= 3) std::from_chars(text->data(), text->data() + text->size(), age);
       if (age < 0 || age > 120) {
         c.error(Field::kAge, "age must be a whole number from 0 to 120");
       } else {
@@ -332,8 +372,7 @@ class Loader {
     }
     if (c.errors().empty()) {
       // One source registers a person once per year, mandate and role.
-      const std::string identity = fmt::format("{}|{}|{}", r.person_key, to_code(r.mandate), to_code(r.role));
-      const auto [seen, inserted] = first_row_of_.emplace(identity, row.number);
+      const auto [seen, inserted] = first_row_of_.emplace(Identity(r), row.number);
       if (!inserted) {
         c.row_error(fmt::format("duplicate: the same person is already registered in row {}", seen->second));
       }
@@ -378,9 +417,53 @@ class Loader {
   std::vector<std::string> header_;
   std::unordered_set<std::string> region_codes_;
   std::unordered_map<std::string, std::string> region_names_;
-  std::unordered_map<std::string, long> first_row_of_;
+  std::unordered_map<Identity, long, Identity::Hash> first_row_of_;
   BloomEncoder name_encoder_{key_, "name"};
   BloomEncoder birth_encoder_{key_, "birth"};
+};
+
+// A chunk of converted rows, handed from the reading thread to the writing one.
+struct Chunk {
+  std::vector<Registration> good;
+  std::vector<store::RowError> bad;
+  std::int64_t rows_read = 0;
+  std::int64_t rows_rejected = 0;
+  double progress = 0;
+  bool last = false;             // The reader is done; nothing follows.
+  std::optional<Error> failure;  // The reader stopped on an unexpected error.
+};
+
+// A bounded hand-over of chunks: the reader runs at most two chunks ahead of the writer.
+class ChunkQueue {
+ public:
+  // False when the writer has closed the queue (it stopped on an error).
+  bool push(Chunk chunk) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return closed_ || chunks_.size() < 2; });
+    if (closed_) return false;
+    chunks_.push_back(std::move(chunk));
+    changed_.notify_all();
+    return true;
+  }
+  Chunk pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !chunks_.empty(); });
+    Chunk chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    changed_.notify_all();
+    return chunk;
+  }
+  void close() {
+    const std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Chunk> chunks_;
+  bool closed_ = false;
 };
 
 }  // namespace
@@ -437,44 +520,66 @@ Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
     batch.key_id = key.id();
     batch.reader = report.reader;
     ASSIGN_OR_RETURN(report.batch_id, store.create_batch(batch));
-    std::vector<Registration> good;
-    std::vector<store::RowError> bad;
-    good.reserve(kChunk);
-    const auto flush = [&]() -> Result<void> {
-      if (!good.empty()) {
-        ASSIGN_OR_RETURN(const std::int64_t inserted, store.add_registrations(good, report.batch_id));
-        report.rows_loaded += inserted;
-        good.clear();
+    // Reading and converting (parsing, validation, keyed hashing) run on a worker thread
+    // while this thread writes the previous chunk: SQLite stays on the thread that holds the
+    // transaction.
+    ChunkQueue queue;
+    std::jthread producer([&] {
+      pthread_setname_np(pthread_self(), "intake-read");  // Tells the threads apart in perf and top.
+      internal::Row row;
+      Chunk chunk;
+      chunk.good.reserve(kChunk);
+      try {
+        for (;;) {
+          auto more = reader->next(row);
+          if (!more) {
+            // A malformed tail (e.g. an unterminated quote) rejects that row; the rest stays.
+            chunk.bad.push_back({0, row.number, "", more.error().message, ""});
+            ++chunk.rows_read;
+            ++chunk.rows_rejected;
+            break;
+          }
+          if (!*more) break;
+          ++chunk.rows_read;
+          const std::size_t errors_before = chunk.bad.size();
+          if (auto registration = loader.convert(row, chunk.bad)) {
+            chunk.good.push_back(std::move(*registration));
+          } else {
+            chunk.rows_rejected += chunk.bad.size() > errors_before ? 1 : 0;
+          }
+          if (chunk.good.size() >= kChunk) {
+            chunk.progress = reader->progress();
+            if (!queue.push(std::move(chunk))) return;  // The writer gave up.
+            chunk = Chunk{};
+            chunk.good.reserve(kChunk);
+          }
+        }
+      } catch (const std::exception& e) {
+        // Never the row's text: it may hold identifiers.
+        chunk.failure = Error{ErrorCode::kInternal, fmt::format("reading stopped at row {}: {}", row.number, e.what())};
       }
-      for (auto& e : bad) e.batch_id = report.batch_id;
-      RETURN_IF_ERROR(store.add_row_errors(bad));
-      bad.clear();
-      return ok();
-    };
-    internal::Row row;
+      chunk.last = true;
+      queue.push(std::move(chunk));
+    });
+    // Stops the worker however this scope is left (an error returns early).
+    struct Closer {
+      ChunkQueue& queue;
+      ~Closer() { queue.close(); }
+    } closer{queue};
     for (;;) {
-      auto more = reader->next(row);
-      if (!more) {
-        // A malformed tail (e.g. an unterminated quote) rejects that row; the rest stays.
-        bad.push_back({0, row.number, "", more.error().message, ""});
-        ++report.rows_read;
-        ++report.rows_rejected;
-        break;
+      auto chunk = queue.pop();
+      if (chunk.failure) return fail(chunk.failure->code, chunk.failure->message);
+      report.rows_read += chunk.rows_read;
+      report.rows_rejected += chunk.rows_rejected;
+      if (!chunk.good.empty()) {
+        ASSIGN_OR_RETURN(const std::int64_t inserted, store.add_registrations(chunk.good, report.batch_id));
+        report.rows_loaded += inserted;
       }
-      if (!*more) break;
-      ++report.rows_read;
-      const std::size_t errors_before = bad.size();
-      if (auto registration = loader.convert(row, bad)) {
-        good.push_back(std::move(*registration));
-      } else {
-        report.rows_rejected += bad.size() > errors_before ? 1 : 0;
-      }
-      if (good.size() >= kChunk) {
-        RETURN_IF_ERROR(flush());
-        if (options.progress) options.progress(reader->progress(), report.rows_read);
-      }
+      for (auto& e : chunk.bad) e.batch_id = report.batch_id;
+      RETURN_IF_ERROR(store.add_row_errors(chunk.bad));
+      if (chunk.last) break;
+      if (options.progress) options.progress(chunk.progress, report.rows_read);
     }
-    RETURN_IF_ERROR(flush());
     if (existing) {
       RETURN_IF_ERROR(store.replace_batch(existing->id, report.batch_id));
       report.replaced_batch = existing->id;

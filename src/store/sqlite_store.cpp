@@ -241,23 +241,16 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(transact([&]() -> Result<void> {
       ASSIGN_OR_RETURN(const auto source_ids, id_map("SELECT code, id FROM sources"));
       ASSIGN_OR_RETURN(const auto region_codes, id_map("SELECT code, 1 FROM regions"));
-      // INSERT OR IGNORE then a lookup when the person exists: RETURNING would materialise
-      // an ephemeral table per row, which made bulk loads several times slower.
-      ASSIGN_OR_RETURN(Statement insert_person, db_.prepare("INSERT OR IGNORE INTO persons (key) VALUES (?1)"));
-      ASSIGN_OR_RETURN(Statement find_person, db_.prepare("SELECT id FROM persons WHERE key = ?1"));
       ASSIGN_OR_RETURN(
           Statement insert,
-          db_.prepare("INSERT INTO registrations (source_id, person_id, year, mandate, role, "
+          db_.prepare("INSERT INTO registrations (source_id, person_key, year, mandate, role, "
                       "exploitation_form, offence_type, sex, age, nationality, region_code, "
                       "chain_stage, residence_status, batch_id, name_key, name_bloom, birth_bloom) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                       "?16, ?17)"));
-      // Persons seen in this call; saves a round trip for people registered more than once.
-      std::unordered_map<std::string, std::int64_t> person_ids;
       for (std::size_t i = 0; i < registrations.size(); ++i) {
         const Registration& r = registrations[i];
-        const auto source = source_ids.find(r.source_code);
-        if (source == source_ids.end()) {
+        if (!source_ids.count(r.source_code)) {
           return fail(ErrorCode::kInvalidArgument,
                       fmt::format("registration {}: unknown source '{}'", i, r.source_code));
         }
@@ -265,25 +258,12 @@ class SqliteStore final : public Store {
           return fail(ErrorCode::kInvalidArgument,
                       fmt::format("registration {}: unknown region '{}'", i, *r.region_code));
         }
-        auto known = person_ids.find(r.person_key);
-        if (known == person_ids.end()) {
-          RETURN_IF_ERROR(insert_person.bind(1, r.person_key).run());
-          std::int64_t id = 0;
-          if (sqlite3_changes(db_.handle()) == 1) {
-            id = db_.last_insert_rowid();
-          } else {
-            find_person.bind(1, r.person_key);
-            ASSIGN_OR_RETURN(const bool found, find_person.step());
-            assert(found && "an ignored insert means the person exists");
-            (void)found;
-            id = find_person.column_int(0);
-            find_person.reset();
-          }
-          known = person_ids.emplace(r.person_key, id).first;
-        }
+      }
+      for (std::size_t i = 0; i < registrations.size(); ++i) {
+        const Registration& r = registrations[i];
         const std::optional<std::int64_t> age =
             r.age ? std::optional<std::int64_t>(*r.age) : std::nullopt;
-        insert.bind(1, source->second).bind(2, known->second).bind(3, r.year)
+        insert.bind(1, source_ids.at(r.source_code)).bind(2, r.person_key).bind(3, r.year)
             .bind(4, to_code(r.mandate)).bind(5, to_code(r.role))
             .bind(6, optional_code(r.exploitation_form)).bind(7, optional_code(r.offence_type))
             .bind(8, to_code(r.sex)).bind(9, age).bind(10, r.nationality)
@@ -352,9 +332,7 @@ class SqliteStore final : public Store {
                                                    "replaced_by = ?2 WHERE id = ?1"));
       RETURN_IF_ERROR(mark.bind(1, old_id).bind(2, new_id).run());
       ASSIGN_OR_RETURN(Statement remove, db_.prepare("DELETE FROM registrations WHERE batch_id = ?1"));
-      RETURN_IF_ERROR(remove.bind(1, old_id).run());
-      return db_.exec("DELETE FROM persons WHERE NOT EXISTS "
-                      "(SELECT 1 FROM registrations r WHERE r.person_id = persons.id)");
+      return remove.bind(1, old_id).run();
     });
   }
 
@@ -406,11 +384,10 @@ class SqliteStore final : public Store {
     ASSIGN_OR_RETURN(
         Statement stmt,
         db_.prepare(fmt::format(
-            "SELECT s.code, p.key, r.year, r.mandate, r.role, r.exploitation_form, "
+            "SELECT s.code, r.person_key, r.year, r.mandate, r.role, r.exploitation_form, "
             "r.offence_type, r.sex, r.age, r.nationality, r.region_code, r.chain_stage, "
             "r.residence_status, r.name_key, r.name_bloom, r.birth_bloom "
-            "FROM registrations r JOIN sources s ON s.id = r.source_id "
-            "JOIN persons p ON p.id = r.person_id WHERE {} ORDER BY r.id",
+            "FROM registrations r JOIN sources s ON s.id = r.source_id WHERE {} ORDER BY r.id",
             kFilterClause)));
     bind_filter(stmt, filter);
     std::vector<Registration> result;
@@ -449,7 +426,7 @@ class SqliteStore final : public Store {
   Result<std::vector<RegistrationCount>> registration_counts() override {
     const std::lock_guard lock(mutex_);
     ASSIGN_OR_RETURN(Statement stmt,
-                     db_.prepare("SELECT year, mandate, role, count(*), count(DISTINCT person_id) "
+                     db_.prepare("SELECT year, mandate, role, count(*), count(DISTINCT person_key) "
                                  "FROM registrations GROUP BY year, mandate, role "
                                  "ORDER BY year, mandate, role"));
     std::vector<RegistrationCount> result;
@@ -469,7 +446,7 @@ class SqliteStore final : public Store {
 
   Result<std::int64_t> count_persons() override {
     const std::lock_guard lock(mutex_);
-    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT count(*) FROM persons"));
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT count(DISTINCT person_key) FROM registrations"));
     ASSIGN_OR_RETURN(const bool row, stmt.step());
     assert(row && "count(*) always yields a row");
     (void)row;
