@@ -80,6 +80,98 @@ std::mutex& glpk_mutex() {
   return m;
 }
 
+bool is_suppressed(Status s) { return s == Status::kPrimary || s == Status::kSecondary; }
+
+// A table without the finest level of one dimension, every cell of which is suppressed.
+struct Reduction {
+  std::size_t dimension = 0;
+  Problem problem;                // One table: the original without the level.
+  std::vector<Status> status;     // Per cell of the reduced table.
+  std::vector<std::size_t> full;  // Reduced cell -> cell of the original table.
+  // Per original cell at the finest level: its parent's cell in the reduced table, and
+  // whether it has a sibling at that level.
+  std::vector<std::size_t> parent_cell;
+  std::vector<char> has_sibling;
+  std::vector<char> finest;  // Per original cell: at the finest level of the dimension.
+};
+
+std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vector<Status>& status, const Rule& rule) {
+  const Table& table = problem.tables.front();
+  for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
+    const Dimension& dim = table.dimensions[d];
+    std::vector<int> depth(dim.codes.size(), 0);
+    int deepest = 0;
+    for (std::size_t c = 0; c < dim.codes.size(); ++c) {
+      for (int p = dim.parents[c]; p >= 0; p = dim.parents[static_cast<std::size_t>(p)]) ++depth[c];
+      deepest = std::max(deepest, depth[c]);
+    }
+    if (deepest < 2) continue;  // Removing the leaves under the root would leave no relation.
+    std::vector<int> kept_position(dim.codes.size(), -1);
+    Dimension reduced{dim.name, {}, {}, {}};
+    for (std::size_t c = 0; c < dim.codes.size(); ++c) {
+      if (depth[c] == deepest) continue;
+      kept_position[c] = static_cast<int>(reduced.codes.size());
+      reduced.codes.push_back(dim.codes[c]);
+      reduced.labels.push_back(c < dim.labels.size() ? dim.labels[c] : "");
+      reduced.parents.push_back(dim.parents[c] < 0 ? -1 : kept_position[static_cast<std::size_t>(dim.parents[c])]);
+    }
+    std::vector<int> children(dim.codes.size(), 0);
+    for (std::size_t c = 0; c < dim.codes.size(); ++c) {
+      if (depth[c] == deepest) ++children[static_cast<std::size_t>(dim.parents[c])];
+    }
+    // Every cell at the finest level must be suppressed.
+    Reduction r;
+    r.dimension = d;
+    r.finest.assign(table.values.size(), 0);
+    bool all = true;
+    for (std::size_t i = 0; i < table.values.size() && all; ++i) {
+      const auto at = static_cast<std::size_t>(table.positions(i)[d]);
+      if (depth[at] != deepest) continue;
+      r.finest[i] = 1;
+      all = is_suppressed(status[i]);
+    }
+    if (!all) continue;
+    Table small{table.name, table.dimensions, {}};
+    small.dimensions[d] = reduced;
+    const std::size_t n = small.cell_count();
+    small.values.resize(n);
+    r.status.resize(n);
+    r.full.resize(n);
+    std::vector<std::size_t> reduced_of(table.values.size(), 0);
+    for (std::size_t j = 0; j < n; ++j) {
+      auto p = small.positions(j);
+      const std::size_t code = static_cast<std::size_t>(
+          std::find(kept_position.begin(), kept_position.end(), p[d]) - kept_position.begin());
+      p[d] = static_cast<int>(code);
+      const std::size_t i = table.index(p);
+      r.full[j] = i;
+      reduced_of[i] = j;
+      small.values[j] = table.values[i];
+      r.status[j] = status[i];
+    }
+    r.parent_cell.assign(table.values.size(), 0);
+    r.has_sibling.assign(table.values.size(), 0);
+    for (std::size_t i = 0; i < table.values.size(); ++i) {
+      if (!r.finest[i]) continue;
+      auto p = table.positions(i);
+      const auto code = static_cast<std::size_t>(p[d]);
+      p[d] = dim.parents[code];
+      r.parent_cell[i] = reduced_of[table.index(p)];
+      r.has_sibling[i] = children[static_cast<std::size_t>(dim.parents[code])] >= 2 ? 1 : 0;
+      // A suppressed parent that must itself reach a primary child's upper requirement is
+      // held to a primary's (its own is at least as large: levels grow with the count).
+      const std::int64_t need = table.values[i] + protection_level(rule, table.values[i]);
+      if (status[i] == Status::kPrimary && is_suppressed(r.status[r.parent_cell[i]]) &&
+          table.values[table.index(p)] < need) {
+        r.status[r.parent_cell[i]] = Status::kPrimary;
+      }
+    }
+    r.problem = Problem{{std::move(small)}, rule, {}};
+    return r;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status>>& status, const Attacker& attacker,
@@ -265,6 +357,37 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   }
   std::vector<double> low = seen_low, high = seen_high;
 
+  if (options.reduce_levels && problem.tables.size() == 1 && attacker.suppressed_min == 0) {
+    if (auto reduced = reduce_by_level(problem, status.front(), problem.rule)) {
+      ASSIGN_OR_RETURN(const Audit inner, audit(reduced->problem, {reduced->status}, attacker, options));
+      result.batched_lps += inner.batched_lps;
+      result.exact_lps += inner.exact_lps;
+      std::vector<std::pair<double, double>> bounds(reduced->full.size());
+      for (std::size_t j = 0; j < bounds.size(); ++j) {
+        const auto v = static_cast<double>(problem.tables.front().values[reduced->full[j]]);
+        bounds[j] = {v, v};  // Published: known exactly.
+      }
+      for (const CellAudit& a : inner.cells) bounds[a.cell] = {a.low, a.high};
+      std::vector<std::size_t> reduced_of(value.size(), value.size());
+      for (std::size_t j = 0; j < reduced->full.size(); ++j) reduced_of[reduced->full[j]] = j;
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t c = hidden[k];  // One table: distinct ids are cell indices.
+        std::pair<double, double> b;
+        if (reduced->finest[c]) {
+          const auto parent = bounds[reduced->parent_cell[c]];
+          // All of the parent can be moved into this cell; with a sibling, all of this
+          // cell's units can move out (suppressed cells may be 0).
+          b = {reduced->has_sibling[c] ? lower : parent.first, parent.second};
+        } else {
+          b = bounds[reduced_of[c]];
+        }
+        low[k] = seen_low[k] = b.first;
+        high[k] = seen_high[k] = b.second;
+      }
+      members.clear();  // No programme over the full table.
+    }
+  }
+
   const std::lock_guard lock(glpk_mutex());
   for (const auto& [root, cells] : members) {
     Lp lp;
@@ -397,10 +520,10 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       const bool low_ok = primary ? seen_low[k] <= need_low[k] + 1e-7 : seen_high[k] > seen_low[k] + 0.5;
       if (options.screening) continue;  // Judged below on the certified bounds alone.
       if (options.sample_every > 1 && k % options.sample_every != 0) continue;
-      if (!high_ok) {
+      if (!high_ok || options.exact_intervals) {
         ASSIGN_OR_RETURN(high[k], solve_one(j, GLP_MAX));
       }
-      if (!low_ok) {
+      if (!low_ok || options.exact_intervals) {
         ASSIGN_OR_RETURN(low[k], solve_one(j, GLP_MIN));
       }
     }

@@ -133,6 +133,17 @@ struct AuditOptions {
   // Benchmarks only: exact programmes for every n-th suppressed cell (the result is then
   // not an audit), to time an unbatched audit of a large table on a sample.
   std::size_t sample_every = 1;
+  // Level reduction (one table, suppressed cells may be 0): when every cell at the finest
+  // level of a dimension (e.g. every municipality cell) is suppressed, the attacker learns
+  // nothing from that level that the table without it does not give. The table without the
+  // level is audited instead, and the intervals of the finest cells follow exactly from their
+  // parents': a cell can take all of its parent (the sibling cells give theirs up) or, with a
+  // sibling to take them, lose all of its units. Exact, and far smaller than one programme
+  // over every suppressed cell of a large sparse table.
+  bool reduce_levels = true;
+  // Exact intervals for every suppressed cell (two programmes each), not only proof that the
+  // requirements are met: reported intervals are otherwise the certified part.
+  bool exact_intervals = false;
 };
 
 struct CellAudit {

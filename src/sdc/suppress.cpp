@@ -232,7 +232,131 @@ class Repair {
 
 }  // namespace
 
-Result<Protection> protect(const Problem& problem) {
+namespace {
+
+// The table without the finest level of `dimension`, with the map from its cells to the
+// original's.
+struct Coarser {
+  Table table;
+  std::vector<std::size_t> full;  // Coarser cell -> original cell.
+  std::vector<std::size_t> of;    // Original cell -> coarser cell holding it or its parent.
+};
+
+Coarser coarser_table(const Table& table, std::size_t dimension, const std::vector<int>& depth, int deepest) {
+  const Dimension& dim = table.dimensions[dimension];
+  Coarser out{Table{table.name, table.dimensions, {}}, {}, std::vector<std::size_t>(table.values.size(), 0)};
+  Dimension& kept = out.table.dimensions[dimension];
+  kept.codes.clear();
+  kept.labels.clear();
+  kept.parents.clear();
+  std::vector<int> original_code;  // Coarser position -> original position.
+  std::vector<int> position(dim.codes.size(), -1);
+  for (std::size_t c = 0; c < dim.codes.size(); ++c) {
+    if (depth[c] == deepest) continue;
+    position[c] = static_cast<int>(kept.codes.size());
+    original_code.push_back(static_cast<int>(c));
+    kept.codes.push_back(dim.codes[c]);
+    kept.labels.push_back(c < dim.labels.size() ? dim.labels[c] : "");
+    kept.parents.push_back(dim.parents[c] < 0 ? -1 : position[static_cast<std::size_t>(dim.parents[c])]);
+  }
+  const std::size_t n = out.table.cell_count();
+  out.table.values.resize(n);
+  out.full.resize(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    auto p = out.table.positions(j);
+    p[dimension] = original_code[static_cast<std::size_t>(p[dimension])];
+    out.full[j] = table.index(p);
+    out.table.values[j] = table.values[out.full[j]];
+  }
+  for (std::size_t i = 0; i < table.values.size(); ++i) {
+    auto p = table.positions(i);
+    auto code = static_cast<std::size_t>(p[dimension]);
+    if (depth[code] == deepest) code = static_cast<std::size_t>(dim.parents[code]);
+    p[dimension] = position[code];
+    out.of[i] = out.table.index(p);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries);
+
+namespace {
+
+// Sparse detail: when nearly every cell at the finest level of a dimension (say, every
+// municipality) is unsafe or empty, that level is suppressed whole and the table without it
+// is protected, with each parent held to a primary's protection where a primary child needs
+// it to move. The audit checks such a pattern exactly on the smaller table. Returns nothing
+// when no dimension qualifies.
+std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& problem) {
+  const Table& table = problem.tables.front();
+  const Rule& rule = problem.rule;
+  const auto unsafe = [&](std::int64_t v) { return (v >= 1 && v < rule.min_frequency) || (v == 0 && rule.zeros == ZeroCells::kUnsafe); };
+  std::optional<std::size_t> best;
+  double best_share = 0;
+  std::vector<int> best_depth;
+  int best_deepest = 0;
+  for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
+    const Dimension& dim = table.dimensions[d];
+    std::vector<int> depth(dim.codes.size(), 0);
+    int deepest = 0;
+    for (std::size_t c = 0; c < dim.codes.size(); ++c) {
+      for (int p = dim.parents[c]; p >= 0; p = dim.parents[static_cast<std::size_t>(p)]) ++depth[c];
+      deepest = std::max(deepest, depth[c]);
+    }
+    if (deepest < 2) continue;
+    std::size_t cells = 0;
+    std::size_t unpublishable = 0;
+    for (std::size_t i = 0; i < table.values.size(); ++i) {
+      if (depth[static_cast<std::size_t>(table.positions(i)[d])] != deepest) continue;
+      ++cells;
+      unpublishable += (table.values[i] == 0 || unsafe(table.values[i])) ? 1 : 0;
+    }
+    const double share = cells ? static_cast<double>(unpublishable) / static_cast<double>(cells) : 0;
+    if (share > best_share) {
+      best = d;
+      best_share = share;
+      best_depth = std::move(depth);
+      best_deepest = deepest;
+    }
+  }
+  constexpr double kUnpublishableShare = 0.75;
+  if (!best || best_share < kUnpublishableShare) return std::nullopt;
+  const Coarser coarse = coarser_table(table, *best, best_depth, best_deepest);
+  std::vector<char> extra(coarse.table.values.size(), 0);
+  for (std::size_t i = 0; i < table.values.size(); ++i) {
+    const bool finest = best_depth[static_cast<std::size_t>(table.positions(i)[*best])] == best_deepest;
+    if (!finest || !unsafe(table.values[i])) continue;
+    // This cell can grow by at most its parent's count while the parent is published.
+    if (coarse.table.values[coarse.of[i]] < table.values[i] + protection_level(rule, table.values[i])) extra[coarse.of[i]] = 1;
+  }
+  std::vector<std::size_t> extra_primaries;
+  for (std::size_t j = 0; j < extra.size(); ++j) {
+    if (extra[j]) extra_primaries.push_back(j);
+  }
+  Problem smaller{{coarse.table}, rule, {}};
+  smaller.release_trials = problem.release_trials;
+  auto protected_smaller = protect_with(smaller, extra_primaries);
+  if (!protected_smaller) return Result<std::vector<Status>>(tl::unexpected(protected_smaller.error()));
+  std::vector<Status> status(table.values.size(), Status::kSecondary);
+  for (std::size_t i = 0; i < table.values.size(); ++i) {
+    if (unsafe(table.values[i])) status[i] = Status::kPrimary;
+  }
+  for (std::size_t j = 0; j < coarse.full.size(); ++j) {
+    const std::size_t i = coarse.full[j];
+    if (status[i] == Status::kPrimary) continue;
+    const Status s = protected_smaller->status.front()[j];
+    status[i] = s == Status::kPrimary ? Status::kSecondary : s;  // Held to a primary's level only.
+  }
+  return Result<std::vector<Status>>(std::move(status));
+}
+
+}  // namespace
+
+Result<Protection> protect(const Problem& problem) { return protect_with(problem, {}); }
+
+Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries) {
   if (problem.rule.min_frequency < 1) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("minimum frequency {} must be at least 1", problem.rule.min_frequency));
   }
@@ -261,9 +385,24 @@ Result<Protection> protect(const Problem& problem) {
       ++result.primary_cells;
     }
   }
+  // Cells held to a primary's protection on behalf of a finer level (one table).
+  for (const std::size_t cell : extra_primaries) {
+    const std::size_t c = system.cell_of.front()[cell];
+    if (s.status[c] == Status::kSafe) s.status[c] = Status::kPrimary;
+  }
   const bool fast = problem.strategy == Problem::Strategy::kFast ||
                     (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 2000);
-  if (fast) partner_relations(s);
+  std::optional<Result<std::vector<Status>>> by_level;
+  if (fast && problem.tables.size() == 1 && problem.forced.empty() && problem.rule.zeros != ZeroCells::kSafe &&
+      extra_primaries.empty()) {
+    by_level = protect_by_level(problem);
+  }
+  if (by_level) {
+    if (!*by_level) return tl::unexpected(by_level->error());
+    for (std::size_t c = 0; c < system.values.size(); ++c) s.status[c] = (**by_level)[system.home[c].second];
+  } else if (fast) {
+    partner_relations(s);
+  }
   const Attacker attacker = attacker_for(problem.rule);
   const auto to_tables = [&] {
     std::vector<std::vector<Status>> status(problem.tables.size());

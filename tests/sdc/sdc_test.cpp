@@ -217,6 +217,104 @@ TEST(Protect, ZerosAsSecondariesProtectSingletonsThatZerosPublishedWouldPin) {
   }
 }
 
+// A sparse region (country -> 4 units -> 1 to 4 municipalities) x form x sex table, filled
+// from a seeded generator: most municipality cells are 0 or small.
+Table sparse_regional_table(unsigned seed) {
+  const auto region = *make_dimension("region", {{"NL", ""}, {"U1", "NL"}, {"a", "U1"}, {"b", "U1"}, {"U2", "NL"},
+                                                 {"c", "U2"}, {"d", "U2"}, {"e", "U2"}, {"U3", "NL"}, {"f", "U3"},
+                                                 {"g", "U3"}, {"h", "U3"}, {"i", "U3"}, {"U4", "NL"}, {"j", "U4"}});
+  Table t{"sparse", {region, flat("form", {"sexual", "labour", "criminal"}), flat("sex", {"female", "male"})}, {}};
+  t.values.assign(t.cell_count(), 0);
+  std::uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
+  const auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int r = 0; r < static_cast<int>(region.codes.size()); ++r) {
+    if (region.parents[static_cast<std::size_t>(r)] <= 0) continue;  // Municipalities only.
+    const int unit = region.parents[static_cast<std::size_t>(r)];
+    for (int f = 1; f <= 3; ++f) {
+      for (int s = 1; s <= 2; ++s) {
+        const std::uint64_t draw = next() % 10;
+        const std::int64_t v = draw < 6 ? 0 : draw < 9 ? static_cast<std::int64_t>(1 + next() % 2) : static_cast<std::int64_t>(next() % 9);
+        for (const int rr : {r, unit, 0}) {
+          for (const int ff : {f, 0}) {
+            for (const int ss : {s, 0}) t.values[t.index({rr, ff, ss})] += v;
+          }
+        }
+      }
+    }
+  }
+  return t;
+}
+
+TEST(Audit, LevelReductionGivesTheSameIntervalsAsTheProgrammeOverTheWholeTable) {
+  // Every municipality cell suppressed, plus the unit-level and national cells below the
+  // threshold and a seeded scatter of others: exact intervals both ways.
+  for (unsigned seed = 1; seed <= 6; ++seed) {
+    const Table t = sparse_regional_table(seed);
+    ASSERT_TRUE(check_additive(t).has_value());
+    const Rule rule{.min_frequency = 5, .zeros = ZeroCells::kSecondary, .protection_percent = 0, .min_level = 1};
+    std::vector<Status> status(t.values.size(), Status::kSafe);
+    for (std::size_t i = 0; i < t.values.size(); ++i) {
+      const int r = t.positions(i)[0];
+      const bool municipality = t.dimensions[0].parents[static_cast<std::size_t>(r)] > 0;
+      const bool small = t.values[i] >= 1 && t.values[i] < rule.min_frequency;
+      if (small) status[i] = Status::kPrimary;
+      else if (municipality || (i * 7 + seed) % 5 == 0) status[i] = Status::kSecondary;
+    }
+    const Problem problem{{t}, rule, {}};
+    const Attacker attacker{.suppressed_min = 0, .integer = true};
+
+    const auto reduced = audit(problem, {status}, attacker, {.batched_programmes = 0, .exact_intervals = true});
+    const auto whole =
+        audit(problem, {status}, attacker, {.batched_programmes = 0, .reduce_levels = false, .exact_intervals = true});
+
+    ASSERT_TRUE(reduced.has_value()) << reduced.error().message;
+    ASSERT_TRUE(whole.has_value()) << whole.error().message;
+    ASSERT_EQ(reduced->cells.size(), whole->cells.size());
+    // The reduction solves programmes only over the unit and national cells.
+    EXPECT_LT(reduced->exact_lps, whole->exact_lps) << "seed " << seed;
+    for (std::size_t k = 0; k < whole->cells.size(); ++k) {
+      EXPECT_EQ(reduced->cells[k].cell, whole->cells[k].cell);
+      EXPECT_EQ(reduced->cells[k].low, whole->cells[k].low) << "seed " << seed << " cell " << whole->cells[k].cell;
+      EXPECT_EQ(reduced->cells[k].high, whole->cells[k].high) << "seed " << seed << " cell " << whole->cells[k].cell;
+
+    }
+    EXPECT_EQ(reduced->violations, whole->violations) << "seed " << seed;
+  }
+}
+
+TEST(Protect, SparseFinestLevelIsSuppressedWholeAndPassesTheAuditOverTheWholeTable) {
+  // Both rules: singletons that need only not to be exact, and 30% protection, where a
+  // unit's cell must be held to a primary's level for its municipalities' sake.
+  for (const double percent : {0.0, 30.0}) {
+    for (unsigned seed = 1; seed <= 4; ++seed) {
+      const Table t = sparse_regional_table(seed);
+      Problem problem{
+          {t}, {.min_frequency = 5, .zeros = ZeroCells::kSecondary, .protection_percent = percent, .min_level = 1}, {}};
+      problem.strategy = Problem::Strategy::kFast;
+      problem.release_trials = 0;  // Keep the pattern as built (the release pass would thin it).
+
+      const auto p = protect(problem);
+
+      ASSERT_TRUE(p.has_value()) << p.error().message;
+      // The municipality level is gone whole (it is nearly all small or empty)...
+      for (std::size_t i = 0; i < t.values.size(); ++i) {
+        if (t.dimensions[0].parents[static_cast<std::size_t>(t.positions(i)[0])] > 0) {
+          EXPECT_NE(p->status[0][i], Status::kSafe) << "seed " << seed << " cell " << i;
+        }
+      }
+      // ...and the pattern stands against the programme over every cell (no reduction).
+      const auto checked = audit(problem, p->status, attacker_for(problem.rule), {.reduce_levels = false});
+      ASSERT_TRUE(checked.has_value()) << checked.error().message;
+      EXPECT_TRUE(checked->passed()) << "seed " << seed << ", " << percent << "%";
+    }
+  }
+}
+
 TEST(Protect, RefusesBadInput) {
   Table t = two_way("t", {{20, 15}, {12, 3}});
   Table broken = t;
