@@ -164,26 +164,33 @@ struct Identity {
   };
 };
 
+// The column of each field in the file, or -1 when the profile does not map it.
+using ColumnOfField = std::array<int, static_cast<std::size_t>(Field::kRegistrationDate) + 1>;
+ColumnOfField no_columns() {
+  ColumnOfField columns;
+  columns.fill(-1);
+  return columns;
+}
+
 // The row being converted, with the errors found so far.
 class RowConversion {
  public:
-  RowConversion(const SourceProfile& profile, const std::unordered_map<int, int>& column_of_field,
+  RowConversion(const SourceProfile& profile, const ColumnOfField& column_of_field,
                 const std::vector<std::string>& header, const internal::Row& row)
       : profile_(profile), columns_(column_of_field), header_(header), row_(row) {}
 
   // The trimmed text of `field` (a view into the row), or nullopt when unmapped or empty.
   std::optional<std::string_view> text(Field field) const {
-    const auto it = columns_.find(static_cast<int>(field));
-    if (it == columns_.end()) return std::nullopt;
-    if (static_cast<std::size_t>(it->second) >= row_.fields.size()) return std::nullopt;
-    const std::string_view value = trim(row_.fields[it->second]);
+    const int column = columns_[static_cast<std::size_t>(field)];
+    if (column < 0 || static_cast<std::size_t>(column) >= row_.fields.size()) return std::nullopt;
+    const std::string_view value = trim(row_.fields[static_cast<std::size_t>(column)]);
     if (value.empty()) return std::nullopt;
     return value;
   }
 
   void error(Field field, std::string reason) {
-    const auto it = columns_.find(static_cast<int>(field));
-    const std::string column = it == columns_.end() ? std::string(field_key(field)) : header_[it->second];
+    const int at = columns_[static_cast<std::size_t>(field)];
+    const std::string column = at < 0 ? std::string(field_key(field)) : header_[static_cast<std::size_t>(at)];
     std::string value;
     if (!is_identifying(field)) {
       value = std::string(text(field).value_or(""));
@@ -222,7 +229,7 @@ class RowConversion {
 
  private:
   const SourceProfile& profile_;
-  const std::unordered_map<int, int>& columns_;
+  const ColumnOfField& columns_;
   const std::vector<std::string>& header_;
   const internal::Row& row_;
   std::vector<store::RowError> errors_;
@@ -247,7 +254,7 @@ class Loader {
                     fmt::format("{}: column '{}' ({}) is not in the header; the file has {}",
                                 options_.file.string(), column, field_key(field), available));
       }
-      columns_[static_cast<int>(field)] = static_cast<int>(it - header.begin());
+      columns_[static_cast<std::size_t>(field)] = static_cast<int>(it - header.begin());
     }
     header_ = header;
     ASSIGN_OR_RETURN(const auto regions, store_.regions());
@@ -413,7 +420,7 @@ class Loader {
   const PseudonymKey& key_;
   const SourceProfile& profile_;
   const LoadOptions& options_;
-  std::unordered_map<int, int> columns_;
+  ColumnOfField columns_ = no_columns();
   std::vector<std::string> header_;
   std::unordered_set<std::string> region_codes_;
   std::unordered_map<std::string, std::string> region_names_;

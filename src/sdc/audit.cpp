@@ -44,7 +44,11 @@ std::string cell_name(const Table& t, std::size_t cell) {
 // A small wrapper owning a GLPK problem; GLPK's environment is per thread and freed at the end.
 class Lp {
  public:
-  Lp() : lp_(glp_create_prob()) { glp_init_smcp(&parameters_); parameters_.msg_lev = GLP_MSG_OFF; }
+  explicit Lp(double seconds) : lp_(glp_create_prob()) {
+    glp_init_smcp(&parameters_);
+    parameters_.msg_lev = GLP_MSG_OFF;
+    if (seconds > 0) parameters_.tm_lim = static_cast<int>(std::min(seconds * 1000.0, 2e9));
+  }
   ~Lp() {
     glp_delete_prob(lp_);
     glp_free_env();
@@ -52,7 +56,7 @@ class Lp {
   Lp(const Lp&) = delete;
   Lp& operator=(const Lp&) = delete;
   glp_prob* get() { return lp_; }
-  enum class Outcome { kOptimal, kUnbounded, kFailed };
+  enum class Outcome { kOptimal, kUnbounded, kFailed, kTimeLimit };
   // Solves with the current objective from the last basis; after a failure (a warm start can
   // end in a singular or wrongly infeasible basis) once more from the standard basis.
   Outcome solve() {
@@ -65,6 +69,7 @@ class Lp {
       solved_once_ = solved_once_ || (rc == 0 && glp_get_status(lp_) == GLP_OPT);
       if (rc == 0 && glp_get_status(lp_) == GLP_OPT) return Outcome::kOptimal;
       if (rc == 0 && glp_get_status(lp_) == GLP_UNBND) return Outcome::kUnbounded;
+      if (rc == GLP_ETMLIM) return Outcome::kTimeLimit;
     }
     return Outcome::kFailed;
   }
@@ -390,7 +395,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
 
   const std::lock_guard lock(glpk_mutex());
   for (const auto& [root, cells] : members) {
-    Lp lp;
+    Lp lp(options.programme_seconds);
     glp_prob* p = lp.get();
     const auto m = cells.size();
     std::map<std::size_t, int> local;  // Global index k -> column.
@@ -452,6 +457,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       set_objective(weights, round == 1 ? GLP_MIN : GLP_MAX);
       const auto outcome = lp.solve();
       for (std::size_t j = 0; j < m; ++j) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, lower, 0.0);
+      if (outcome == Lp::Outcome::kTimeLimit) return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
       if (outcome != Lp::Outcome::kOptimal) {
         return fail(ErrorCode::kInternal, "the audit's linear programme has no solution: the published table is inconsistent");
       }
@@ -492,6 +498,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
         set_objective(weights, direction);
         const auto outcome = lp.solve();
         for (std::size_t j = 0; j < m; ++j) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, lower, 0.0);
+        if (outcome == Lp::Outcome::kTimeLimit) return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
         if (outcome != Lp::Outcome::kOptimal) return fail(ErrorCode::kInternal, "an audit linear programme failed");
         ++result.batched_lps;
         record();
@@ -508,6 +515,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       const auto outcome = lp.solve();
       ++result.exact_lps;
       if (outcome == Lp::Outcome::kUnbounded && direction == GLP_MAX) return std::numeric_limits<double>::infinity();
+      if (outcome == Lp::Outcome::kTimeLimit) return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
       if (outcome != Lp::Outcome::kOptimal) return fail(ErrorCode::kInternal, "an audit linear programme failed");
       record();
       return glp_get_obj_val(p);

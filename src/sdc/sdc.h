@@ -85,7 +85,10 @@ struct Problem {
   // kCareful protects every unsafe cell by linear programming from the start (fewest
   // suppressions); kFast first gives every relation with one suppressed cell a partner, which
   // scales to large tables at the price of more suppressions. kAuto is careful up to 2,000
-  // distinct cells.
+  // distinct cells. For one table whose zeros may be suppressed, kFast first looks for a
+  // dimension whose finest level is 75% or more unsafe or empty (municipalities in a sparse
+  // table): that level is suppressed whole and the table without it is protected (see
+  // AuditOptions::reduce_levels).
   enum class Strategy { kAuto, kCareful, kFast } strategy = Strategy::kAuto;
 };
 
@@ -144,6 +147,8 @@ struct AuditOptions {
   // Exact intervals for every suppressed cell (two programmes each), not only proof that the
   // requirements are met: reported intervals are otherwise the certified part.
   bool exact_intervals = false;
+  // Benchmarks only: a programme that takes longer fails the audit (0: no limit).
+  double programme_seconds = 0;
 };
 
 struct CellAudit {

@@ -278,11 +278,7 @@ Coarser coarser_table(const Table& table, std::size_t dimension, const std::vect
   return out;
 }
 
-}  // namespace
-
 Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries);
-
-namespace {
 
 // Sparse detail: when nearly every cell at the finest level of a dimension (say, every
 // municipality) is unsafe or empty, that level is suppressed whole and the table without it
@@ -352,10 +348,7 @@ std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& probl
   return Result<std::vector<Status>>(std::move(status));
 }
 
-}  // namespace
-
-Result<Protection> protect(const Problem& problem) { return protect_with(problem, {}); }
-
+// Protection with `extra_primaries` (cells of the one table) held to a primary's protection.
 Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries) {
   if (problem.rule.min_frequency < 1) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("minimum frequency {} must be at least 1", problem.rule.min_frequency));
@@ -509,5 +502,9 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
   result.status = to_tables();
   return result;
 }
+
+}  // namespace
+
+Result<Protection> protect(const Problem& problem) { return protect_with(problem, {}); }
 
 }  // namespace rapporteur::sdc
