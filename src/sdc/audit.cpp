@@ -104,12 +104,8 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
   const Table& table = problem.tables.front();
   for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
     const Dimension& dim = table.dimensions[d];
-    std::vector<int> depth(dim.codes.size(), 0);
-    int deepest = 0;
-    for (std::size_t c = 0; c < dim.codes.size(); ++c) {
-      for (int p = dim.parents[c]; p >= 0; p = dim.parents[static_cast<std::size_t>(p)]) ++depth[c];
-      deepest = std::max(deepest, depth[c]);
-    }
+    std::vector<int> depth = dim.depths();
+    const int deepest = *std::max_element(depth.begin(), depth.end());
     if (deepest < 2) continue;  // Removing the leaves under the root would leave no relation.
     std::vector<int> kept_position(dim.codes.size(), -1);
     Dimension reduced{dim.name, {}, {}, {}};

@@ -20,6 +20,9 @@ struct Dimension {
   std::vector<std::string> codes;
   std::vector<std::string> labels;  // Parallel to codes; may be empty.
   std::vector<int> parents;         // Parallel to codes; -1 for the root.
+
+  // The number of ancestors of each code (0 for the root).
+  std::vector<int> depths() const;
 };
 
 // Builds a dimension from (code, parent code) pairs in any order where parents come first;

@@ -295,12 +295,8 @@ std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& probl
   int best_deepest = 0;
   for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
     const Dimension& dim = table.dimensions[d];
-    std::vector<int> depth(dim.codes.size(), 0);
-    int deepest = 0;
-    for (std::size_t c = 0; c < dim.codes.size(); ++c) {
-      for (int p = dim.parents[c]; p >= 0; p = dim.parents[static_cast<std::size_t>(p)]) ++depth[c];
-      deepest = std::max(deepest, depth[c]);
-    }
+    std::vector<int> depth = dim.depths();
+    const int deepest = *std::max_element(depth.begin(), depth.end());
     if (deepest < 2) continue;
     std::size_t cells = 0;
     std::size_t unpublishable = 0;

@@ -65,6 +65,14 @@ Result<Dimension> make_dimension(std::string name, const std::vector<std::pair<s
   return d;
 }
 
+std::vector<int> Dimension::depths() const {
+  std::vector<int> depth(codes.size(), 0);
+  for (std::size_t c = 0; c < codes.size(); ++c) {
+    for (int p = parents[c]; p >= 0; p = parents[static_cast<std::size_t>(p)]) ++depth[c];
+  }
+  return depth;
+}
+
 std::size_t Table::cell_count() const {
   std::size_t n = 1;
   for (const auto& d : dimensions) n *= d.codes.size();
