@@ -106,7 +106,7 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
     const Dimension& dim = table.dimensions[d];
     std::vector<int> depth = dim.depths();
     const int deepest = *std::max_element(depth.begin(), depth.end());
-    if (deepest < 2) continue;  // Removing the leaves under the root would leave no relation.
+    if (deepest < 1) continue;
     std::vector<int> kept_position(dim.codes.size(), -1);
     Dimension reduced{dim.name, {}, {}, {}};
     for (std::size_t c = 0; c < dim.codes.size(); ++c) {

@@ -140,7 +140,8 @@ struct AuditOptions {
   // not an audit), to time an unbatched audit of a large table on a sample.
   std::size_t sample_every = 1;
   // Level reduction (one table, suppressed cells may be 0): when every cell at the finest
-  // level of a dimension (e.g. every municipality cell) is suppressed, the attacker learns
+  // level of a dimension (e.g. every municipality cell, or every cell of a flat dimension's
+  // categories) is suppressed, the attacker learns
   // nothing from that level that the table without it does not give. The table without the
   // level is audited instead, and the intervals of the finest cells follow exactly from their
   // parents': a cell can take all of its parent (the sibling cells give theirs up) or, with a

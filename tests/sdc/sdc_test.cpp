@@ -251,7 +251,7 @@ Table sparse_regional_table(unsigned seed) {
 }
 
 TEST(Audit, LevelReductionGivesTheSameIntervalsAsTheProgrammeOverTheWholeTable) {
-  // Every municipality cell suppressed, plus the unit-level and national cells below the
+  // Every municipality cell suppressed (or every sex-specific cell), plus the cells below the
   // threshold and a seeded scatter of others: exact intervals both ways.
   for (unsigned seed = 1; seed <= 6; ++seed) {
     const Table t = sparse_regional_table(seed);
@@ -264,6 +264,16 @@ TEST(Audit, LevelReductionGivesTheSameIntervalsAsTheProgrammeOverTheWholeTable) 
       const bool small = t.values[i] >= 1 && t.values[i] < rule.min_frequency;
       if (small) status[i] = Status::kPrimary;
       else if (municipality || (i * 7 + seed) % 5 == 0) status[i] = Status::kSecondary;
+    }
+    // Odd seeds: every sex-specific cell instead (a flat dimension's only level), with the
+    // municipality cells left to the rule and the scatter.
+    if (seed % 2 == 1) {
+      for (std::size_t i = 0; i < t.values.size(); ++i) {
+        const auto at = t.positions(i);
+        const bool municipality = t.dimensions[0].parents[static_cast<std::size_t>(at[0])] > 0;
+        if (status[i] == Status::kSecondary && municipality && (i * 3 + seed) % 4 == 0) status[i] = Status::kSafe;
+        if (status[i] == Status::kSafe && at[2] != 0) status[i] = Status::kSecondary;
+      }
     }
     const Problem problem{{t}, rule, {}};
     const Attacker attacker{.suppressed_min = 0, .integer = true};
