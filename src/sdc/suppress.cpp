@@ -280,66 +280,87 @@ Coarser coarser_table(const Table& table, std::size_t dimension, const std::vect
 
 Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries);
 
-// Sparse detail: when nearly every cell at the finest level of a dimension (say, every
-// municipality) is unsafe or empty, that level is suppressed whole and the table without it
-// is protected, with each parent held to a primary's protection where a primary child needs
-// it to move. The audit checks such a pattern exactly on the smaller table. Returns nothing
-// when no dimension qualifies.
+constexpr double kUnpublishableShare = 0.75;
+
+// The share of cells at the finest level of dimension `d` that are empty or unsafe.
+double unpublishable_share(const Table& table, std::size_t d, const std::vector<int>& depth, int deepest, const Rule& rule) {
+  std::size_t cells = 0;
+  std::size_t unpublishable = 0;
+  for (std::size_t i = 0; i < table.values.size(); ++i) {
+    if (depth[static_cast<std::size_t>(table.positions(i)[d])] != deepest) continue;
+    ++cells;
+    unpublishable += table.values[i] < rule.min_frequency ? 1 : 0;
+  }
+  return cells ? static_cast<double>(unpublishable) / static_cast<double>(cells) : 0;
+}
+
+// Sparse detail: when nearly every cell at the finest level of a hierarchical dimension (say,
+// every municipality) is unsafe or empty, that level is suppressed whole, and so is each
+// level above it in the same dimension that is as bare (police units, say); the table without
+// those levels is then protected, each remaining cell held to a primary's protection where a
+// suppressed primary below it could otherwise not rise by its protection level (a published
+// parent caps its children). The audit checks such a pattern exactly on the smaller table.
+// Returns nothing when no dimension qualifies.
 std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& problem) {
   const Table& table = problem.tables.front();
   const Rule& rule = problem.rule;
   const auto unsafe = [&](std::int64_t v) { return (v >= 1 && v < rule.min_frequency) || (v == 0 && rule.zeros == ZeroCells::kUnsafe); };
-  std::optional<std::size_t> best;
+  // The dimension: the one with the barest finest level below a level of its own.
+  std::optional<std::size_t> chosen;
   double best_share = 0;
-  std::vector<int> best_depth;
-  int best_deepest = 0;
   for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
-    const Dimension& dim = table.dimensions[d];
-    std::vector<int> depth = dim.depths();
+    const std::vector<int> depth = table.dimensions[d].depths();
     const int deepest = *std::max_element(depth.begin(), depth.end());
     if (deepest < 2) continue;
-    std::size_t cells = 0;
-    std::size_t unpublishable = 0;
-    for (std::size_t i = 0; i < table.values.size(); ++i) {
-      if (depth[static_cast<std::size_t>(table.positions(i)[d])] != deepest) continue;
-      ++cells;
-      unpublishable += (table.values[i] == 0 || unsafe(table.values[i])) ? 1 : 0;
-    }
-    const double share = cells ? static_cast<double>(unpublishable) / static_cast<double>(cells) : 0;
+    const double share = unpublishable_share(table, d, depth, deepest, rule);
     if (share > best_share) {
-      best = d;
+      chosen = d;
       best_share = share;
-      best_depth = std::move(depth);
-      best_deepest = deepest;
     }
   }
-  constexpr double kUnpublishableShare = 0.75;
-  if (!best || best_share < kUnpublishableShare) return std::nullopt;
-  const Coarser coarse = coarser_table(table, *best, best_depth, best_deepest);
-  std::vector<char> extra(coarse.table.values.size(), 0);
-  for (std::size_t i = 0; i < table.values.size(); ++i) {
-    const bool finest = best_depth[static_cast<std::size_t>(table.positions(i)[*best])] == best_deepest;
-    if (!finest || !unsafe(table.values[i])) continue;
-    // This cell can grow by at most its parent's count while the parent is published.
-    if (coarse.table.values[coarse.of[i]] < table.values[i] + protection_level(rule, table.values[i])) extra[coarse.of[i]] = 1;
+  if (!chosen || best_share < kUnpublishableShare) return std::nullopt;
+  const std::size_t d = *chosen;
+
+  std::vector<Status> status(table.values.size(), Status::kSafe);
+  Table current = table;
+  std::vector<std::size_t> to_full(table.values.size());  // Cell of `current` -> cell of `table`.
+  for (std::size_t i = 0; i < to_full.size(); ++i) to_full[i] = i;
+  std::vector<char> held(table.values.size(), 0);  // Per cell of `current`: held to a primary's protection.
+  for (std::size_t i = 0; i < held.size(); ++i) held[i] = unsafe(table.values[i]) ? 1 : 0;
+  for (;;) {
+    const std::vector<int> depth = current.dimensions[d].depths();
+    const int deepest = *std::max_element(depth.begin(), depth.end());
+    if (deepest < 1 || unpublishable_share(current, d, depth, deepest, rule) < kUnpublishableShare) break;
+    const Coarser coarse = coarser_table(current, d, depth, deepest);
+    std::vector<char> coarse_held(coarse.table.values.size(), 0);
+    for (std::size_t j = 0; j < coarse_held.size(); ++j) coarse_held[j] = unsafe(coarse.table.values[j]) ? 1 : 0;
+    for (std::size_t i = 0; i < current.values.size(); ++i) {
+      if (depth[static_cast<std::size_t>(current.positions(i)[d])] != deepest) continue;
+      status[to_full[i]] = Status::kSecondary;
+      // This cell can grow by at most its parent's count while the parent is published.
+      const std::int64_t v = current.values[i];
+      if (held[i] && coarse.table.values[coarse.of[i]] < v + protection_level(rule, v)) coarse_held[coarse.of[i]] = 1;
+    }
+    std::vector<std::size_t> next(coarse.full.size());
+    for (std::size_t j = 0; j < next.size(); ++j) next[j] = to_full[coarse.full[j]];
+    to_full = std::move(next);
+    held = std::move(coarse_held);
+    current = coarse.table;
   }
   std::vector<std::size_t> extra_primaries;
-  for (std::size_t j = 0; j < extra.size(); ++j) {
-    if (extra[j]) extra_primaries.push_back(j);
+  for (std::size_t j = 0; j < held.size(); ++j) {
+    if (held[j] && !unsafe(current.values[j])) extra_primaries.push_back(j);
   }
-  Problem smaller{{coarse.table}, rule, {}};
+  Problem smaller{{current}, rule, {}};
   smaller.release_trials = problem.release_trials;
   auto protected_smaller = protect_with(smaller, extra_primaries);
   if (!protected_smaller) return Result<std::vector<Status>>(tl::unexpected(protected_smaller.error()));
-  std::vector<Status> status(table.values.size(), Status::kSecondary);
+  for (std::size_t j = 0; j < to_full.size(); ++j) {
+    const Status s = protected_smaller->status.front()[j];
+    status[to_full[j]] = s == Status::kPrimary ? Status::kSecondary : s;  // Held ones are secondary here.
+  }
   for (std::size_t i = 0; i < table.values.size(); ++i) {
     if (unsafe(table.values[i])) status[i] = Status::kPrimary;
-  }
-  for (std::size_t j = 0; j < coarse.full.size(); ++j) {
-    const std::size_t i = coarse.full[j];
-    if (status[i] == Status::kPrimary) continue;
-    const Status s = protected_smaller->status.front()[j];
-    status[i] = s == Status::kPrimary ? Status::kSecondary : s;  // Held to a primary's level only.
   }
   return Result<std::vector<Status>>(std::move(status));
 }
