@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -56,7 +57,12 @@ struct HmacState {
   }
 
   std::array<std::uint8_t, 32> mac(std::string_view message) const {
-    thread_local EVP_MD_CTX* work = EVP_MD_CTX_new();
+    // One working context per thread, freed when the thread ends (loads hash on a worker).
+    struct Free {
+      void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+    };
+    thread_local const std::unique_ptr<EVP_MD_CTX, Free> owned(EVP_MD_CTX_new());
+    EVP_MD_CTX* work = owned.get();
     std::array<std::uint8_t, 32> inner_digest{};
     std::array<std::uint8_t, 32> out{};
     unsigned int length = 0;
