@@ -64,10 +64,7 @@ int main() {
   // The anchor: what tau-ARGUS's audit does, two programmes per suppressed cell over all
   // relations of the whole table (no batching, no level reduction). Only the first cell's are
   // timed, with a limit: the unbatched audit needs 2 x the suppressed cells of them.
-  std::int64_t suppressed = 0;
-  for (const auto s : protection->status.front()) {
-    suppressed += (s == rapporteur::sdc::Status::kPrimary || s == rapporteur::sdc::Status::kSecondary) ? 1 : 0;
-  }
+  const std::int64_t suppressed = protection->primary_cells + protection->secondary_cells;
   constexpr double kAnchorLimit = 600;
   start = Clock::now();
   const auto anchor = rapporteur::sdc::audit(

@@ -143,14 +143,12 @@ int age_on(const Date& birth, const Date& day) {
 // a string per row cost a fifth of the conversion.
 struct Identity {
   std::array<char, 64> key{};  // The hex of an HMAC-SHA256: 64 characters.
-  std::uint8_t key_size = 0;
   Mandate mandate = Mandate::kHumanTrafficking;
   Role role = Role::kVictim;
 
   explicit Identity(const Registration& r) : mandate(r.mandate), role(r.role) {
     assert(r.person_key.size() <= key.size() && "person keys are hex SHA-256");
-    key_size = static_cast<std::uint8_t>(std::min(r.person_key.size(), key.size()));
-    std::copy_n(r.person_key.begin(), key_size, key.begin());
+    std::copy_n(r.person_key.begin(), std::min(r.person_key.size(), key.size()), key.begin());
   }
   friend bool operator==(const Identity&, const Identity&) = default;
   struct Hash {

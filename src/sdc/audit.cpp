@@ -89,7 +89,6 @@ bool is_suppressed(Status s) { return s == Status::kPrimary || s == Status::kSec
 
 // A table without the finest level of one dimension, every cell of which is suppressed.
 struct Reduction {
-  std::size_t dimension = 0;
   Problem problem;                // One table: the original without the level.
   std::vector<Status> status;     // Per cell of the reduced table.
   std::vector<std::size_t> full;  // Reduced cell -> cell of the original table.
@@ -104,14 +103,16 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
   const Table& table = problem.tables.front();
   for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
     const Dimension& dim = table.dimensions[d];
-    std::vector<int> depth = dim.depths();
+    const std::vector<int> depth = dim.depths();
     const int deepest = *std::max_element(depth.begin(), depth.end());
     if (deepest < 1) continue;
     std::vector<int> kept_position(dim.codes.size(), -1);
+    std::vector<int> original_code;  // Position in the reduced dimension -> in the original.
     Dimension reduced{dim.name, {}, {}, {}};
     for (std::size_t c = 0; c < dim.codes.size(); ++c) {
       if (depth[c] == deepest) continue;
       kept_position[c] = static_cast<int>(reduced.codes.size());
+      original_code.push_back(static_cast<int>(c));
       reduced.codes.push_back(dim.codes[c]);
       reduced.labels.push_back(c < dim.labels.size() ? dim.labels[c] : "");
       reduced.parents.push_back(dim.parents[c] < 0 ? -1 : kept_position[static_cast<std::size_t>(dim.parents[c])]);
@@ -122,7 +123,6 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
     }
     // Every cell at the finest level must be suppressed.
     Reduction r;
-    r.dimension = d;
     r.finest.assign(table.values.size(), 0);
     bool all = true;
     for (std::size_t i = 0; i < table.values.size() && all; ++i) {
@@ -141,9 +141,7 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
     std::vector<std::size_t> reduced_of(table.values.size(), 0);
     for (std::size_t j = 0; j < n; ++j) {
       auto p = small.positions(j);
-      const std::size_t code = static_cast<std::size_t>(
-          std::find(kept_position.begin(), kept_position.end(), p[d]) - kept_position.begin());
-      p[d] = static_cast<int>(code);
+      p[d] = original_code[static_cast<std::size_t>(p[d])];
       const std::size_t i = table.index(p);
       r.full[j] = i;
       reduced_of[i] = j;
@@ -312,36 +310,6 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   }
 
   const auto n = hidden.size();
-  // Suppressed cells that share a relation are linked; the attacker's programme splits into
-  // one independent programme per connected group, solved separately (much faster than one
-  // programme over every suppressed cell of a large table).
-  std::vector<std::size_t> group(n);
-  for (std::size_t k = 0; k < n; ++k) group[k] = k;
-  const auto find = [&](std::size_t k) {
-    while (group[k] != k) k = group[k] = group[group[k]];
-    return k;
-  };
-  for (const auto& e : equations) {
-    std::optional<std::size_t> anchor;
-    for (const auto& [c, sign] : e.terms) {
-      if (!column[c]) continue;
-      const std::size_t k = static_cast<std::size_t>(column[c] - 1);
-      if (!anchor) anchor = find(k);
-      else group[find(k)] = *anchor;
-    }
-  }
-  std::map<std::size_t, std::vector<std::size_t>> members;  // Root -> cells, in id order.
-  for (std::size_t k = 0; k < n; ++k) members[find(k)].push_back(k);
-  std::map<std::size_t, std::vector<std::size_t>> equations_of;  // Root -> equations.
-  for (std::size_t q = 0; q < equations.size(); ++q) {
-    for (const auto& [c, sign] : equations[q].terms) {
-      if (column[c]) {
-        equations_of[find(static_cast<std::size_t>(column[c] - 1))].push_back(q);
-        break;
-      }
-    }
-  }
-
   const double lower = static_cast<double>(attacker.suppressed_min);
   // Protection levels (rounded up to whole units) and what each primary cell needs.
   const auto level = [&](std::int64_t v) {
@@ -358,6 +326,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   }
   std::vector<double> low = seen_low, high = seen_high;
 
+  bool reduced_whole = false;  // Intervals settled on the table without a level.
   if (options.reduce_levels && problem.tables.size() == 1 && attacker.suppressed_min == 0) {
     if (auto reduced = reduce_by_level(problem, status.front(), problem.rule)) {
       ASSIGN_OR_RETURN(const Audit inner, audit(reduced->problem, {reduced->status}, attacker, options));
@@ -385,7 +354,39 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
         low[k] = seen_low[k] = b.first;
         high[k] = seen_high[k] = b.second;
       }
-      members.clear();  // No programme over the full table.
+      reduced_whole = true;
+    }
+  }
+
+  std::map<std::size_t, std::vector<std::size_t>> members;       // Root -> cells, in id order.
+  std::map<std::size_t, std::vector<std::size_t>> equations_of;  // Root -> equations.
+  if (!reduced_whole) {
+    // Suppressed cells that share a relation are linked; the attacker's programme splits into
+    // one independent programme per connected group, solved separately (much faster than one
+    // programme over every suppressed cell of a large table).
+    std::vector<std::size_t> group(n);
+    for (std::size_t k = 0; k < n; ++k) group[k] = k;
+    const auto find = [&](std::size_t k) {
+      while (group[k] != k) k = group[k] = group[group[k]];
+      return k;
+    };
+    for (const auto& e : equations) {
+      std::optional<std::size_t> anchor;
+      for (const auto& [c, sign] : e.terms) {
+        if (!column[c]) continue;
+        const std::size_t k = static_cast<std::size_t>(column[c] - 1);
+        if (!anchor) anchor = find(k);
+        else group[find(k)] = *anchor;
+      }
+    }
+    for (std::size_t k = 0; k < n; ++k) members[find(k)].push_back(k);
+    for (std::size_t q = 0; q < equations.size(); ++q) {
+      for (const auto& [c, sign] : equations[q].terms) {
+        if (column[c]) {
+          equations_of[find(static_cast<std::size_t>(column[c] - 1))].push_back(q);
+          break;
+        }
+      }
     }
   }
 

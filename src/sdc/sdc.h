@@ -90,7 +90,8 @@ struct Problem {
   // scales to large tables at the price of more suppressions. kAuto is careful up to 2,000
   // distinct cells. For one table whose zeros may be suppressed, kFast first looks for a
   // dimension whose finest level is 75% or more unsafe or empty (municipalities in a sparse
-  // table): that level is suppressed whole and the table without it is protected (see
+  // table): that level is suppressed whole, and so is each level above it in the same
+  // dimension while it is as bare; the table without them is protected (see
   // AuditOptions::reduce_levels).
   enum class Strategy { kAuto, kCareful, kFast } strategy = Strategy::kAuto;
 };

@@ -1,6 +1,7 @@
 // Primary and secondary suppression. The pattern grows in up to two stages: for large tables
-// a relation-by-relation heuristic (every relation with one suppressed cell, or with
-// suppressed cells summing to fewer than the threshold, gets a partner); then, for each cell
+// either whole bare levels of one dimension (large sparse tables; the rest is protected as a
+// smaller table) or a relation-by-relation heuristic (every relation with one suppressed
+// cell, or with suppressed cells summing to fewer than the threshold, gets a partner); then, for each cell
 // the independent audit finds under-protected, the cheapest deviation an attacker could use,
 // found by linear programming as in Fischetti and Salazar's (2000) attacker subproblem, whose
 // moving cells are suppressed; finally a release pass.
@@ -278,7 +279,16 @@ Coarser coarser_table(const Table& table, std::size_t dimension, const std::vect
   return out;
 }
 
-Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries);
+// Unsafe under the minimum-frequency rule: 1 .. n-1 units, or 0 when zeros are unsafe.
+bool is_unsafe(const Rule& rule, std::int64_t v) {
+  return (v >= 1 && v < rule.min_frequency) || (v == 0 && rule.zeros == ZeroCells::kUnsafe);
+}
+
+// How protect_with may treat a large sparse table: the whole-level route, or (for the table
+// that route leaves, whose dimension has been dealt with) only the relation partners.
+enum class Levels { kTry, kSkip };
+
+Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries, Levels levels);
 
 constexpr double kUnpublishableShare = 0.75;
 
@@ -304,7 +314,6 @@ double unpublishable_share(const Table& table, std::size_t d, const std::vector<
 std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& problem) {
   const Table& table = problem.tables.front();
   const Rule& rule = problem.rule;
-  const auto unsafe = [&](std::int64_t v) { return (v >= 1 && v < rule.min_frequency) || (v == 0 && rule.zeros == ZeroCells::kUnsafe); };
   // The dimension: the one with the barest finest level below a level of its own.
   std::optional<std::size_t> chosen;
   double best_share = 0;
@@ -326,14 +335,14 @@ std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& probl
   std::vector<std::size_t> to_full(table.values.size());  // Cell of `current` -> cell of `table`.
   for (std::size_t i = 0; i < to_full.size(); ++i) to_full[i] = i;
   std::vector<char> held(table.values.size(), 0);  // Per cell of `current`: held to a primary's protection.
-  for (std::size_t i = 0; i < held.size(); ++i) held[i] = unsafe(table.values[i]) ? 1 : 0;
+  for (std::size_t i = 0; i < held.size(); ++i) held[i] = is_unsafe(rule, table.values[i]) ? 1 : 0;
   for (;;) {
     const std::vector<int> depth = current.dimensions[d].depths();
     const int deepest = *std::max_element(depth.begin(), depth.end());
     if (deepest < 1 || unpublishable_share(current, d, depth, deepest, rule) < kUnpublishableShare) break;
     const Coarser coarse = coarser_table(current, d, depth, deepest);
     std::vector<char> coarse_held(coarse.table.values.size(), 0);
-    for (std::size_t j = 0; j < coarse_held.size(); ++j) coarse_held[j] = unsafe(coarse.table.values[j]) ? 1 : 0;
+    for (std::size_t j = 0; j < coarse_held.size(); ++j) coarse_held[j] = is_unsafe(rule, coarse.table.values[j]) ? 1 : 0;
     for (std::size_t i = 0; i < current.values.size(); ++i) {
       if (depth[static_cast<std::size_t>(current.positions(i)[d])] != deepest) continue;
       status[to_full[i]] = Status::kSecondary;
@@ -349,24 +358,24 @@ std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& probl
   }
   std::vector<std::size_t> extra_primaries;
   for (std::size_t j = 0; j < held.size(); ++j) {
-    if (held[j] && !unsafe(current.values[j])) extra_primaries.push_back(j);
+    if (held[j] && !is_unsafe(rule, current.values[j])) extra_primaries.push_back(j);
   }
   Problem smaller{{current}, rule, {}};
   smaller.release_trials = problem.release_trials;
-  auto protected_smaller = protect_with(smaller, extra_primaries);
+  auto protected_smaller = protect_with(smaller, extra_primaries, Levels::kSkip);
   if (!protected_smaller) return Result<std::vector<Status>>(tl::unexpected(protected_smaller.error()));
   for (std::size_t j = 0; j < to_full.size(); ++j) {
     const Status s = protected_smaller->status.front()[j];
     status[to_full[j]] = s == Status::kPrimary ? Status::kSecondary : s;  // Held ones are secondary here.
   }
   for (std::size_t i = 0; i < table.values.size(); ++i) {
-    if (unsafe(table.values[i])) status[i] = Status::kPrimary;
+    if (is_unsafe(rule, table.values[i])) status[i] = Status::kPrimary;
   }
   return Result<std::vector<Status>>(std::move(status));
 }
 
 // Protection with `extra_primaries` (cells of the one table) held to a primary's protection.
-Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries) {
+Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries, Levels levels) {
   if (problem.rule.min_frequency < 1) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("minimum frequency {} must be at least 1", problem.rule.min_frequency));
   }
@@ -384,7 +393,7 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
   Protection result;
   for (std::size_t c = 0; c < system.values.size(); ++c) {
     const std::int64_t v = system.values[c];
-    const bool unsafe = (v >= 1 && v < problem.rule.min_frequency) || (v == 0 && problem.rule.zeros == ZeroCells::kUnsafe);
+    const bool unsafe = is_unsafe(problem.rule, v);
     if (unsafe && s.status[c] == Status::kForced) {
       return fail(ErrorCode::kConflict,
                   fmt::format("cell {} of table {} is forced to be published but has {} units, below the threshold {}",
@@ -403,8 +412,8 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
   const bool fast = problem.strategy == Problem::Strategy::kFast ||
                     (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 2000);
   std::optional<Result<std::vector<Status>>> by_level;
-  if (fast && problem.tables.size() == 1 && problem.forced.empty() && problem.rule.zeros != ZeroCells::kSafe &&
-      extra_primaries.empty()) {
+  if (fast && levels == Levels::kTry && problem.tables.size() == 1 && problem.forced.empty() &&
+      problem.rule.zeros != ZeroCells::kSafe) {
     by_level = protect_by_level(problem);
   }
   if (by_level) {
@@ -522,6 +531,6 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
 
 }  // namespace
 
-Result<Protection> protect(const Problem& problem) { return protect_with(problem, {}); }
+Result<Protection> protect(const Problem& problem) { return protect_with(problem, {}, Levels::kTry); }
 
 }  // namespace rapporteur::sdc

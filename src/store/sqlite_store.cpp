@@ -250,7 +250,8 @@ class SqliteStore final : public Store {
                       "?16, ?17)"));
       for (std::size_t i = 0; i < registrations.size(); ++i) {
         const Registration& r = registrations[i];
-        if (!source_ids.count(r.source_code)) {
+        const auto source = source_ids.find(r.source_code);
+        if (source == source_ids.end()) {
           return fail(ErrorCode::kInvalidArgument,
                       fmt::format("registration {}: unknown source '{}'", i, r.source_code));
         }
@@ -258,12 +259,9 @@ class SqliteStore final : public Store {
           return fail(ErrorCode::kInvalidArgument,
                       fmt::format("registration {}: unknown region '{}'", i, *r.region_code));
         }
-      }
-      for (std::size_t i = 0; i < registrations.size(); ++i) {
-        const Registration& r = registrations[i];
         const std::optional<std::int64_t> age =
             r.age ? std::optional<std::int64_t>(*r.age) : std::nullopt;
-        insert.bind(1, source_ids.at(r.source_code)).bind(2, r.person_key).bind(3, r.year)
+        insert.bind(1, source->second).bind(2, r.person_key).bind(3, r.year)
             .bind(4, to_code(r.mandate)).bind(5, to_code(r.role))
             .bind(6, optional_code(r.exploitation_form)).bind(7, optional_code(r.offence_type))
             .bind(8, to_code(r.sex)).bind(9, age).bind(10, r.nationality)

@@ -82,6 +82,16 @@ void send_store_error(const httplib::Request& req, httplib::Response& res, const
   send_error(req, res, 500, "internal", "internal error");
 }
 
+// A refused write: 400 with the reason when the error is one of `caused_by_input` (what the
+// form asked for cannot be done), else an internal error.
+void send_refusal(const httplib::Request& req, httplib::Response& res, const Error& error,
+                  std::initializer_list<ErrorCode> caused_by_input) {
+  if (std::find(caused_by_input.begin(), caused_by_input.end(), error.code) != caused_by_input.end()) {
+    return send_error(req, res, 400, "bad_request", error.message);
+  }
+  send_store_error(req, res, error);
+}
+
 json publication_json(const Publication& p, bool with_body) {
   json mandates = json::array();
   for (const Mandate m : p.mandates) mandates.push_back(to_code(m));
@@ -939,12 +949,7 @@ void Server::Impl::declare_staff_routes() {
           }
           const std::lock_guard lock(kb_write_mutex);
           auto recorded = options.knowledge_base->follow_up(req.matches[1], std::stoi(req.matches[2]), event);
-          if (!recorded) {
-            const bool user_error = recorded.error().code == ErrorCode::kInvalidArgument ||
-                                    recorded.error().code == ErrorCode::kNotFound;
-            if (user_error) return send_error(req, res, 400, "bad_request", recorded.error().message);
-            return send_store_error(req, res, recorded.error());
-          }
+          if (!recorded) return send_refusal(req, res, recorded.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
           audit("follow_up", fmt::format("{} #{}", std::string(req.matches[1]), std::string(req.matches[2])));
           redirect(res, "/staff/kennisbank");
         });
@@ -993,8 +998,7 @@ void Server::Impl::declare_staff_routes() {
           a.organisation = req.get_param_value("organisation");
           a.title = req.get_param_value("title");
           if (auto stored = store.put_activity(a); !stored) {
-            if (stored.error().code == ErrorCode::kInvalidArgument) return send_error(req, res, 400, "bad_request", stored.error().message);
-            return send_store_error(req, res, stored.error());
+            return send_refusal(req, res, stored.error(), {ErrorCode::kInvalidArgument});
           }
           audit("activity_add", a.date + " " + a.title);
           back_to_account(res, a.date);
@@ -1008,8 +1012,7 @@ void Server::Impl::declare_staff_routes() {
     m.kind = *kind;
     m.topic = req.get_param_value("topic");
     if (auto stored = store.put_media_appearance(m); !stored) {
-      if (stored.error().code == ErrorCode::kInvalidArgument) return send_error(req, res, 400, "bad_request", stored.error().message);
-      return send_store_error(req, res, stored.error());
+      return send_refusal(req, res, stored.error(), {ErrorCode::kInvalidArgument});
     }
     audit("media_add", m.date + " " + m.outlet);
     back_to_account(res, m.date);
@@ -1074,11 +1077,7 @@ void Server::Impl::declare_staff_routes() {
     if (!role) return send_error(req, res, 400, "bad_request", role.error().message);
     const std::string password = auth::generate_password();
     auto added = options.auth->add_user(req.get_param_value("name"), *role, password);
-    if (!added) {
-      const bool user_error = added.error().code == ErrorCode::kInvalidArgument || added.error().code == ErrorCode::kConflict;
-      if (user_error) return send_error(req, res, 400, "bad_request", added.error().message);
-      return send_store_error(req, res, added.error());
-    }
+    if (!added) return send_refusal(req, res, added.error(), {ErrorCode::kInvalidArgument, ErrorCode::kConflict});
     audit("user_add", fmt::format("{} ({})", req.get_param_value("name"), req.get_param_value("role")));
     auto users = store.users();
     if (!users) return send_store_error(req, res, users.error());
