@@ -35,6 +35,16 @@ struct LoadReport {
   std::int64_t rows_read = 0;
   std::int64_t rows_loaded = 0;
   std::int64_t rows_rejected = 0;
+  // Where the time went, in seconds: before the rows (hashing and opening the file), the CPU
+  // time of the thread that reads and converts the rows and of the one that writes them, how
+  // long the writer waited for converted rows, and after the rows (commit, clean-up).
+  struct Timings {
+    double before_rows = 0;
+    double read_cpu = 0;
+    double write_cpu = 0;
+    double write_waiting = 0;
+    double after_rows = 0;
+  } timings;
 };
 
 // Loads `options.file` with `profile` as one batch in one transaction: either the whole batch

@@ -82,13 +82,18 @@ namespace {
 
 constexpr std::string_view kHeader = "rapporteur-pseudonym-key v1";
 
-std::string to_hex(const std::uint8_t* bytes, std::size_t size) {
+void to_hex_into(const std::uint8_t* bytes, std::size_t size, std::string& out) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '0');
+  out.resize(size * 2);
   for (std::size_t i = 0; i < size; ++i) {
     out[2 * i] = kDigits[bytes[i] >> 4];
     out[2 * i + 1] = kDigits[bytes[i] & 15];
   }
+}
+
+std::string to_hex(const std::uint8_t* bytes, std::size_t size) {
+  std::string out;
+  to_hex_into(bytes, size, out);
   return out;
 }
 
@@ -216,8 +221,14 @@ std::string PseudonymKey::id() const {
 }
 
 std::string PseudonymKey::hmac_hex(std::string_view message) const {
+  std::string out;
+  hmac_hex_into(message, out);
+  return out;
+}
+
+void PseudonymKey::hmac_hex_into(std::string_view message, std::string& out) const {
   const auto mac = state_->mac(message);
-  return to_hex(mac.data(), mac.size());
+  to_hex_into(mac.data(), mac.size(), out);
 }
 
 std::array<std::uint8_t, 32> PseudonymKey::derived_hmac(std::string_view purpose,
@@ -274,22 +285,45 @@ std::string normalise_national_id(std::string_view id) {
 
 Result<PersonKeys> person_keys(const PseudonymKey& key, const Identifiers& ids) {
   PersonKeys keys;
+  RETURN_IF_ERROR(person_keys_into(key, ids, keys));
+  return keys;
+}
+
+Result<void> person_keys_into(const PseudonymKey& key, const Identifiers& ids, PersonKeys& keys) {
+  // The message buffer holds identifiers: one per thread, wiped after each use.
+  thread_local std::string message;
+  const auto wipe = [&] {
+    OPENSSL_cleanse(message.data(), message.size());
+    message.clear();
+  };
   const std::string first = ids.first_name ? normalise_name(*ids.first_name) : "";
   const std::string last = ids.last_name ? normalise_name(*ids.last_name) : "";
   const bool has_name_and_date = !first.empty() && !last.empty() && ids.birth_date;
   if (has_name_and_date) {
-    keys.name_key = key.hmac_hex(fmt::format("nd:{}|{}|{}", first, last, *ids.birth_date));
+    message.append("nd:").append(first).append("|").append(last).append("|").append(*ids.birth_date);
+    if (!keys.name_key) keys.name_key.emplace();
+    key.hmac_hex_into(message, *keys.name_key);
+    wipe();
+  } else {
+    keys.name_key.reset();
   }
-  const std::string national = ids.national_id ? normalise_national_id(*ids.national_id) : "";
-  if (!national.empty()) {
-    keys.primary = key.hmac_hex("id:" + national);
+  message.append("id:");
+  if (ids.national_id) {
+    for (const char c : *ids.national_id) {
+      if (c >= '0' && c <= '9') message += c;
+    }
+  }
+  if (message.size() > 3) {
+    key.hmac_hex_into(message, keys.primary);
   } else if (keys.name_key) {
     keys.primary = *keys.name_key;
   } else {
+    wipe();
     return fail(ErrorCode::kInvalidArgument,
                 "no national id and no complete first name, last name and date of birth");
   }
-  return keys;
+  wipe();
+  return ok();
 }
 
 BloomEncoder::BloomEncoder(const PseudonymKey& key, std::string field)

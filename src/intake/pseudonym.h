@@ -37,6 +37,8 @@ class PseudonymKey {
   std::string id() const;
   // HMAC-SHA256 (RFC 2104) of `message` under the key, as 64 lower-case hex digits.
   std::string hmac_hex(std::string_view message) const;
+  // The same, written into `out` (reusing its storage).
+  void hmac_hex_into(std::string_view message, std::string& out) const;
   // HMAC-SHA256 of `message` under a subkey derived for `purpose`, as raw bytes.
   std::array<std::uint8_t, 32> derived_hmac(std::string_view purpose, std::string_view message) const;
 
@@ -48,12 +50,13 @@ class PseudonymKey {
   std::shared_ptr<const internal::HmacState> state_;
 };
 
-// Identifying fields of one record, as read from an extract. Never stored or logged.
+// Identifying fields of one record, as read from an extract: views into the row, never
+// copied, stored or logged.
 struct Identifiers {
-  std::optional<std::string> national_id;
-  std::optional<std::string> first_name;
-  std::optional<std::string> last_name;
-  std::optional<std::string> birth_date;  // ISO YYYY-MM-DD, already validated.
+  std::optional<std::string_view> national_id;
+  std::optional<std::string_view> first_name;
+  std::optional<std::string_view> last_name;
+  std::optional<std::string_view> birth_date;  // ISO YYYY-MM-DD, already validated.
 };
 
 // Lower-case, Latin diacritics folded (é -> e, ß -> ss), everything but letters dropped,
@@ -70,6 +73,8 @@ struct PersonKeys {
 // Computes the keys of a person; fails with kInvalidArgument when neither a national id nor
 // the full name with a date of birth is present.
 Result<PersonKeys> person_keys(const PseudonymKey& key, const Identifiers& ids);
+// The same, written into `keys` (reusing its storage; for bulk loads).
+Result<void> person_keys_into(const PseudonymKey& key, const Identifiers& ids, PersonKeys& keys);
 
 // A cryptographic long-term key style Bloom filter (Schnell, Bachteler and Reiher 2009):
 // 1000 bits, 20 hash functions by double hashing of keyed HMAC-SHA1 and HMAC-MD5 over the

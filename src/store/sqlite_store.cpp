@@ -77,11 +77,12 @@ Result<std::optional<T>> stored_optional(const std::optional<std::string>& code,
   return std::optional<T>(value);
 }
 
-std::optional<std::string> optional_code(const auto& value) {
+// The code of an optional enum value; views static text.
+std::optional<std::string_view> optional_code(const auto& value) {
   if (!value) {
     return std::nullopt;
   }
-  return std::string(to_code(*value));
+  return to_code(*value);
 }
 
 class SqliteStore final : public Store {
@@ -261,14 +262,17 @@ class SqliteStore final : public Store {
         }
         const std::optional<std::int64_t> age =
             r.age ? std::optional<std::int64_t>(*r.age) : std::nullopt;
-        insert.bind(1, source->second).bind(2, r.person_key).bind(3, r.year)
-            .bind(4, to_code(r.mandate)).bind(5, to_code(r.role))
-            .bind(6, optional_code(r.exploitation_form)).bind(7, optional_code(r.offence_type))
-            .bind(8, to_code(r.sex)).bind(9, age).bind(10, r.nationality)
-            .bind(11, r.region_code).bind(12, optional_code(r.chain_stage))
-            .bind(13, to_code(r.residence_status)).bind(14, batch_id).bind(15, r.name_key)
-            .bind_blob(16, r.name_bloom).bind_blob(17, r.birth_bloom);
-        RETURN_IF_ERROR(insert.run());
+        // Every parameter is bound for every row, in place: the registrations outlive the run.
+        insert.bind(1, source->second).bind_borrowed(2, r.person_key).bind(3, r.year)
+            .bind_borrowed(4, to_code(r.mandate)).bind_borrowed(5, to_code(r.role))
+            .bind_borrowed(6, optional_code(r.exploitation_form))
+            .bind_borrowed(7, optional_code(r.offence_type))
+            .bind_borrowed(8, to_code(r.sex)).bind(9, age).bind_borrowed(10, r.nationality)
+            .bind_borrowed(11, r.region_code).bind_borrowed(12, optional_code(r.chain_stage))
+            .bind_borrowed(13, to_code(r.residence_status)).bind(14, batch_id)
+            .bind_borrowed(15, r.name_key)
+            .bind_blob_borrowed(16, r.name_bloom).bind_blob_borrowed(17, r.birth_bloom);
+        RETURN_IF_ERROR(insert.run_rebinding_all());
         ++inserted;
       }
       return ok();

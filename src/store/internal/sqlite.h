@@ -29,15 +29,25 @@ class Statement {
   Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const std::optional<std::string>& value);
+  Statement& bind(int index, std::optional<std::string_view> value);
   Statement& bind(int index, std::optional<std::int64_t> value);
   Statement& bind_null(int index);
   // Binds bytes as a BLOB; an empty string binds NULL.
   Statement& bind_blob(int index, std::string_view bytes);
+  // As bind and bind_blob, but SQLite reads the bytes in place instead of copying them: they
+  // must stay alive and unchanged until the statement is next stepped and rebound (bulk loads).
+  Statement& bind_borrowed(int index, std::string_view value);
+  Statement& bind_borrowed(int index, const std::string& value) { return bind_borrowed(index, std::string_view(value)); }
+  Statement& bind_borrowed(int index, const std::optional<std::string>& value);
+  Statement& bind_borrowed(int index, std::optional<std::string_view> value);
+  Statement& bind_blob_borrowed(int index, std::string_view bytes);
 
   // Advances; returns true while a row is available, false when done.
   Result<bool> step();
   // Steps to completion (for statements without rows) and resets for reuse.
   Result<void> run();
+  // As run, but keeps the bindings: for a loop that rebinds every parameter before each run.
+  Result<void> run_rebinding_all();
   void reset();
 
   std::int64_t column_int(int index) const;
