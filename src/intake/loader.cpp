@@ -177,7 +177,8 @@ class DuplicateIndex {
   std::optional<long> first_row(const Registration& r, long row) {
     Entry entry{};
     assert(r.person_key.size() == 2 * entry.key.size() && "person keys are hex SHA-256");
-    for (std::size_t i = 0; i < entry.key.size() && 2 * i + 1 < r.person_key.size(); ++i) {
+    if (r.person_key.size() < 2 * entry.key.size()) return std::nullopt;  // Not ours: never in release.
+    for (std::size_t i = 0; i < entry.key.size(); ++i) {
       entry.key[i] = static_cast<std::uint8_t>(nibble(r.person_key[2 * i]) << 4 | nibble(r.person_key[2 * i + 1]));
     }
     entry.mandate = static_cast<std::uint8_t>(r.mandate);
@@ -212,7 +213,12 @@ class DuplicateIndex {
     std::uint32_t tag = 0;
   };
 
-  static int nibble(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
+  // A hex digit's value without branches: '0'-'9' are 0x30-0x39, 'a'-'f' and 'A'-'F' have bit
+  // 6 set and 1-6 in their low bits.
+  static int nibble(char c) {
+    const auto u = static_cast<unsigned>(static_cast<unsigned char>(c));
+    return static_cast<int>((u & 0xF) + 9 * (u >> 6));
+  }
   // The key is a keyed hash: its first eight bytes are already spread evenly.
   static std::uint64_t hash_of(const Entry& e) {
     std::uint64_t head = 0;
@@ -540,11 +546,34 @@ class ChunkQueue {
     closed_ = true;
     changed_.notify_all();
   }
+  // The writer hands written chunks back, so that the reader, which allocated their rows,
+  // also frees them: glibc frees another thread's memory under that arena's lock, slowly.
+  void give_back(Chunk chunk) {
+    const std::lock_guard lock(mutex_);
+    spent_.push_back(std::move(chunk));
+  }
+  // A written chunk, emptied but with its capacity, or a fresh one.
+  Chunk take_back() {
+    Chunk chunk;
+    {
+      const std::lock_guard lock(mutex_);
+      if (!spent_.empty()) {
+        chunk = std::move(spent_.front());
+        spent_.pop_front();
+      }
+    }
+    chunk.good.clear();
+    chunk.bad.clear();
+    chunk.rows_read = 0;
+    chunk.rows_rejected = 0;
+    return chunk;
+  }
 
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Chunk> chunks_;
+  std::deque<Chunk> spent_;
   bool closed_ = false;
 };
 
@@ -612,7 +641,7 @@ Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
     std::jthread producer([&] {
       pthread_setname_np(pthread_self(), "intake-read");  // Tells the threads apart in perf and top.
       internal::Row row;
-      Chunk chunk;
+      Chunk chunk = queue.take_back();
       chunk.good.reserve(kChunk);
       try {
         for (;;) {
@@ -635,7 +664,7 @@ Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
           if (chunk.good.size() >= kChunk) {
             chunk.progress = reader->progress();
             if (!queue.push(std::move(chunk))) return;  // The writer gave up.
-            chunk = Chunk{};
+            chunk = queue.take_back();
             chunk.good.reserve(kChunk);
           }
         }
@@ -668,6 +697,7 @@ Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
       RETURN_IF_ERROR(store.add_row_errors(chunk.bad));
       if (chunk.last) break;
       if (options.progress) options.progress(chunk.progress, report.rows_read);
+      queue.give_back(std::move(chunk));
     }
     report.timings.write_cpu = thread_cpu_seconds() - cpu_at_start;
     rows_done = Clock::now();

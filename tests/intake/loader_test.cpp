@@ -200,6 +200,53 @@ TEST_F(LoaderTest, HundredThousandRowsWithOnePercentBadQuarantinesExactlyThose) 
   }
 }
 
+TEST_F(LoaderTest, ADuplicateIsTheSamePersonInTheSameRoleAndNamesItsFirstRow) {
+  std::ofstream(dir_ / "rollen.toml") << R"(
+name = "rollen"
+[source]
+code = "rollen"
+kind = "police"
+[format]
+type = "csv"
+[record]
+mandate = "human_trafficking"
+[columns]
+national_id = "BSN"
+first_name = "Voornaam"
+last_name = "Achternaam"
+birth_date = "Geb.datum"
+role = "Rol"
+[labels.role]
+"slachtoffer" = "victim"
+"verdachte" = "suspect"
+)";
+  const auto profile = load_profile(dir_ / "rollen.toml").value();
+  // Row 2 and 3: one person as victim and as suspect (not duplicates). Row 4: row 2's
+  // national id under another name (a duplicate: the id decides). Rows 5 and 7: one person
+  // without a national id, identified by name and date of birth, whatever the spelling's
+  // case and accents. Row 6: another person with the same name, born a day later.
+  const auto file = write("rollen.csv",
+                          "BSN;Voornaam;Achternaam;Geb.datum;Rol\n"
+                          "100000001;Anna;Visser;01-02-1990;Slachtoffer\n"
+                          "100000001;Anna;Visser;01-02-1990;Verdachte\n"
+                          "100.000.001;Ann;Fisser;02-02-1990;slachtoffer\n"
+                          ";René;Dekker;03-03-1991;Slachtoffer\n"
+                          ";Rene;Dekker;04-03-1991;Slachtoffer\n"
+                          ";RENÉ;dekker;03-03-1991;Slachtoffer\n");
+
+  const auto report = load_extract(*store_, key_, profile, {.file = file, .year = 2023});
+
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->rows_loaded, 4);
+  EXPECT_EQ(report->rows_rejected, 2);
+  std::map<long, std::string> reasons;
+  const auto errors = store_->row_errors(report->batch_id).value();
+  for (const auto& e : errors) reasons[e.row] += e.reason;
+  ASSERT_EQ(reasons.size(), 2u);
+  EXPECT_EQ(reasons[4], "duplicate: the same person is already registered in row 2");
+  EXPECT_EQ(reasons[7], "duplicate: the same person is already registered in row 5");
+}
+
 TEST_F(LoaderTest, ReloadingTheSameFileIsANoOpAndReplacingIsExplicit) {
   const auto first = write("v1.csv", std::string(kHeader) + "\n100000001;A;B;01-01-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n"
                                                             "100000002;C;D;01-01-1991;Man;;Arbeidsuitbuiting;GM0363\n");
