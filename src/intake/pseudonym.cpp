@@ -328,11 +328,15 @@ Result<void> person_keys_into(const PseudonymKey& key, const Identifiers& ids, P
 
 BloomEncoder::BloomEncoder(const PseudonymKey& key, std::string field)
     : sha_key_(key.derived_hmac("bloom-sha1:" + field, "")),
-      md5_key_(key.derived_hmac("bloom-md5:" + field, "")) {}
+      md5_key_(key.derived_hmac("bloom-md5:" + field, "")),
+      cache_(1 << 16),
+      cached_(1 << 16, false) {}
 
 const std::array<std::uint16_t, kBloomHashes>& BloomEncoder::positions(std::string_view bigram) {
-  const auto cached = cache_.find(std::string(bigram));
-  if (cached != cache_.end()) return cached->second;
+  const std::size_t index = static_cast<std::size_t>(static_cast<unsigned char>(bigram[0])) << 8 |
+                            static_cast<unsigned char>(bigram[1]);
+  std::array<std::uint16_t, kBloomHashes>& result = cache_[index];
+  if (cached_[index]) return result;
   unsigned char sha[EVP_MAX_MD_SIZE];
   unsigned char md5[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -344,11 +348,11 @@ const std::array<std::uint16_t, kBloomHashes>& BloomEncoder::positions(std::stri
   std::uint64_t h2 = 0;
   std::memcpy(&h1, sha, sizeof h1);
   std::memcpy(&h2, md5, sizeof h2);
-  std::array<std::uint16_t, kBloomHashes> result{};
   for (int k = 0; k < kBloomHashes; ++k) {
     result[k] = static_cast<std::uint16_t>((h1 + static_cast<std::uint64_t>(k) * h2) % kBloomBits);
   }
-  return cache_.emplace(std::string(bigram), result).first->second;
+  cached_[index] = true;
+  return result;
 }
 
 std::string BloomEncoder::encode(std::string_view normalised) {

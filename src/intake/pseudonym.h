@@ -96,7 +96,9 @@ class BloomEncoder {
 
   std::array<std::uint8_t, 32> sha_key_{};
   std::array<std::uint8_t, 32> md5_key_{};
-  std::unordered_map<std::string, std::array<std::uint16_t, kBloomHashes>> cache_;
+  // Indexed by the bigram's two bytes; computed on first use.
+  std::vector<std::array<std::uint16_t, kBloomHashes>> cache_;
+  std::vector<bool> cached_;
 };
 
 // One-off encoding; see BloomEncoder.
