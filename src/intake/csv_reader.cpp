@@ -1,5 +1,6 @@
 #include <iconv.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -87,16 +88,25 @@ class CsvReader final : public RowReader {
   const std::vector<std::string>& header() const override { return header_; }
 
   Result<bool> next(Row& row) override {
+    const char* data = text_.data();
+    const std::size_t size = text_.size();
     for (;;) {
-      if (pos_ >= text_.size()) return false;
-      row.fields.clear();
+      if (pos_ >= size) return false;
       row.number = line_;
-      std::string field;
+      // The row's strings are reused from row to row: most fields then cost no allocation.
+      std::size_t used = 0;
+      const auto start_field = [&]() -> std::string& {
+        if (used == row.fields.size()) row.fields.emplace_back();
+        std::string& f = row.fields[used++];
+        f.clear();
+        return f;
+      };
+      std::string* field = &start_field();
       bool quoted = false;
       bool field_was_quoted = false;
       bool any_content = false;
       for (;;) {
-        if (pos_ >= text_.size()) {
+        if (pos_ >= size) {
           if (quoted) {
             return fail(ErrorCode::kInvalidArgument,
                         fmt::format("row {}: a quoted field is not closed before the end of the file",
@@ -104,40 +114,55 @@ class CsvReader final : public RowReader {
           }
           break;
         }
-        const char c = text_[pos_++];
         if (quoted) {
-          if (c == '"') {
-            if (pos_ < text_.size() && text_[pos_] == '"') {
-              field += '"';
-              ++pos_;
-            } else {
-              quoted = false;
-            }
+          // Everything up to the next quote is the field's, newlines included.
+          const void* quote = std::memchr(data + pos_, '"', size - pos_);
+          const std::size_t end = quote ? static_cast<std::size_t>(static_cast<const char*>(quote) - data) : size;
+          line_ += std::count(data + pos_, data + end, '\n');
+          field->append(data + pos_, end - pos_);
+          pos_ = end;
+          if (pos_ >= size) continue;  // Unterminated: reported above.
+          ++pos_;
+          if (pos_ < size && data[pos_] == '"') {
+            *field += '"';
+            ++pos_;
           } else {
-            if (c == '\n') ++line_;
-            field += c;
+            quoted = false;
           }
           continue;
         }
-        if (c == '"' && field.empty() && !field_was_quoted) {
+        // A run of ordinary characters is copied at once.
+        std::size_t end = pos_;
+        while (end < size) {
+          const char c = data[end];
+          if (c == delimiter_ || c == '\n' || c == '\r' || c == '"') break;
+          if (c != ' ' && c != '\t') any_content = true;
+          ++end;
+        }
+        if (end > pos_) {
+          field->append(data + pos_, end - pos_);
+          pos_ = end;
+          continue;
+        }
+        const char c = data[pos_++];
+        if (c == '"' && field->empty() && !field_was_quoted) {
           quoted = true;
           field_was_quoted = true;
           any_content = true;
+        } else if (c == '"') {
+          *field += c;  // A quote inside an unquoted field is taken literally.
+          any_content = true;
         } else if (c == delimiter_) {
-          row.fields.push_back(std::move(field));
-          field.clear();
+          field = &start_field();
           field_was_quoted = false;
           any_content = true;
-        } else if (c == '\n' || c == '\r') {
-          if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+        } else {
+          if (c == '\r' && pos_ < size && data[pos_] == '\n') ++pos_;
           ++line_;
           break;
-        } else {
-          field += c;
-          if (c != ' ' && c != '\t') any_content = true;
         }
       }
-      row.fields.push_back(std::move(field));
+      row.fields.resize(used);
       if (any_content) return true;
       // An empty line (or one of blanks) is skipped; its number is still counted.
     }

@@ -48,6 +48,27 @@ TEST(OpenCsv, HandlesBomCrlfQuotedDelimitersAndNewlinesAndEmptyLines) {
   EXPECT_EQ(rows[1].fields, (std::vector<std::string>{"Jansen", "zei \"nee\"", "GM0599"}));
 }
 
+TEST(OpenCsv, TakesQuotesInsideAFieldLiterallyAndReusesNoStaleFields) {
+  TempDir dir;
+  // A quote opens a quoted field only at the field's start; text after a closing quote is
+  // kept. A short row after a long one has only its own fields.
+  const auto path = write_bytes(dir, "quotes.csv",
+                                "a;b;c\n"
+                                "5\" 8';\"x\"y;\"\"\n"
+                                "lang veld met meer dan vijftien tekens;2;3;4\n"
+                                "kort\n");
+
+  auto reader = open_csv(path, {});
+  ASSERT_TRUE(reader.has_value()) << reader.error().message;
+  const auto rows = read_all(**reader);
+
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"5\" 8'", "xy", ""}));
+  EXPECT_EQ(rows[1].fields, (std::vector<std::string>{"lang veld met meer dan vijftien tekens", "2", "3", "4"}));
+  EXPECT_EQ(rows[2].fields, (std::vector<std::string>{"kort"}));
+  EXPECT_EQ(rows[2].number, 4);
+}
+
 TEST(OpenCsv, DetectsAndConvertsWindows1252) {
   TempDir dir;
   // 0xE9 is 'é' and 0x80 the euro sign in Windows-1252; neither is valid UTF-8 on its own.
