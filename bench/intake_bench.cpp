@@ -88,6 +88,9 @@ double time_intake(const TempDir& dir, const std::filesystem::path& extract,
                "  %s: %.2f s: before rows %.2f s; reader CPU %.2f s; writer CPU %.2f s, waited %.2f s; "
                "after rows %.2f s\n",
                name.c_str(), seconds, t.before_rows, t.read_cpu, t.write_cpu, t.write_waiting, t.after_rows);
+  store.reset();  // Closing checkpoints the log into the database file.
+  std::fprintf(stderr, "  %s: database %.0f MB\n", name.c_str(),
+               static_cast<double>(std::filesystem::file_size(dir / (name + ".db"))) / 1e6);
   return seconds;
 }
 
@@ -110,6 +113,9 @@ int main() {
     return 1;
   }
   const double anchor = seconds_since(start);
+  std::fprintf(stderr, "  anchor: database %.0f MB, extract %.0f MB\n",
+               static_cast<double>(std::filesystem::file_size(anchor_db)) / 1e6,
+               static_cast<double>(std::filesystem::file_size(extract)) / 1e6);
   // BENCH_ONLY=plain or =bloom runs one of the two loads (for profiling); the other reports 0.
   const std::string only = std::getenv("BENCH_ONLY") ? std::getenv("BENCH_ONLY") : "";
   const double plain = only == "bloom" ? 0.0

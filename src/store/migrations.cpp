@@ -235,6 +235,10 @@ DROP TABLE registrations;
 ALTER TABLE registrations_v7 RENAME TO registrations;
 DROP TABLE persons;
 )sql"},
+    Migration{8, "person keys stored as bytes where they are hex (half the size)", R"sql(
+UPDATE registrations
+   SET person_key = rapporteur_pack_key(person_key), name_key = rapporteur_pack_key(name_key);
+)sql"},
 };
 
 }  // namespace

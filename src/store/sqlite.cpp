@@ -1,5 +1,7 @@
 #include "store/internal/sqlite.h"
 
+#include <array>
+#include <cstdint>
 #include <utility>
 
 #include <fmt/format.h>
@@ -149,6 +151,66 @@ std::optional<std::int64_t> Statement::column_optional_int(int index) const {
   return column_int(index);
 }
 
+namespace {
+
+// The value of a lower-case hex digit, or 16 for any other character.
+constexpr std::array<std::uint8_t, 256> kHexValue = [] {
+  std::array<std::uint8_t, 256> table{};
+  table.fill(16);
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - 'a' + 10);
+  return table;
+}();
+
+}  // namespace
+
+bool try_pack_key(std::string_view key, std::string& out) {
+  if (key.empty() || key.size() % 2 != 0) return false;
+  out.resize(key.size() / 2);
+  unsigned invalid = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const unsigned high = kHexValue[static_cast<unsigned char>(key[2 * i])];
+    const unsigned low = kHexValue[static_cast<unsigned char>(key[2 * i + 1])];
+    invalid |= (high | low) & 16;
+    out[i] = static_cast<char>(high << 4 | (low & 15));
+  }
+  return invalid == 0;
+}
+
+std::string unpack_key(const Statement& statement, int index) {
+  if (!statement.column_is_blob(index)) return statement.column_text(index);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const std::string bytes = statement.column_blob(index);
+  std::string key(2 * bytes.size(), '0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    key[2 * i] = kDigits[byte >> 4];
+    key[2 * i + 1] = kDigits[byte & 15];
+  }
+  return key;
+}
+
+namespace {
+
+// rapporteur_pack_key(x): the stored form of key x (see pack_key); NULL and non-text as given.
+void pack_key_function(sqlite3_context* context, int, sqlite3_value** arguments) {
+  sqlite3_value* argument = arguments[0];
+  if (sqlite3_value_type(argument) != SQLITE_TEXT) {
+    sqlite3_result_value(context, argument);
+    return;
+  }
+  const std::string_view key(reinterpret_cast<const char*>(sqlite3_value_text(argument)),
+                             static_cast<std::size_t>(sqlite3_value_bytes(argument)));
+  std::string bytes;
+  if (!try_pack_key(key, bytes)) {
+    sqlite3_result_value(context, argument);
+    return;
+  }
+  sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
 Result<Database> Database::open(const std::string& path) {
   // No allocation statistics: with them every SQLite allocation takes a global mutex, a
   // tenth of a bulk load's time. Must precede SQLite's initialisation, which the first open
@@ -166,6 +228,8 @@ Result<Database> Database::open(const std::string& path) {
     return error;
   }
   sqlite3_extended_result_codes(db, 1);
+  sqlite3_create_function_v2(db, "rapporteur_pack_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                             pack_key_function, nullptr, nullptr, nullptr);
   return Database(db);
 }
 

@@ -16,6 +16,8 @@ namespace {
 
 using internal::Database;
 using internal::Statement;
+using internal::try_pack_key;
+using internal::unpack_key;
 
 std::string join_mandates(const std::vector<Mandate>& mandates) {
   std::string joined;
@@ -78,6 +80,15 @@ Result<std::optional<T>> stored_optional(const std::optional<std::string>& code,
 }
 
 // The code of an optional enum value; views static text.
+// Binds a person key in its stored form (see try_pack_key); `packed` must outlive the next run.
+void bind_key(Statement& statement, int index, const std::string& key, std::string& packed) {
+  if (try_pack_key(key, packed)) {
+    statement.bind_blob_borrowed(index, packed);
+  } else {
+    statement.bind_borrowed(index, key);
+  }
+}
+
 std::optional<std::string_view> optional_code(const auto& value) {
   if (!value) {
     return std::nullopt;
@@ -249,6 +260,8 @@ class SqliteStore final : public Store {
                       "chain_stage, residence_status, batch_id, name_key, name_bloom, birth_bloom) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                       "?16, ?17)"));
+      std::string person_key;  // The packed keys of the row being inserted (storage reused).
+      std::string name_key;
       for (std::size_t i = 0; i < registrations.size(); ++i) {
         const Registration& r = registrations[i];
         const auto source = source_ids.find(r.source_code);
@@ -263,14 +276,19 @@ class SqliteStore final : public Store {
         const std::optional<std::int64_t> age =
             r.age ? std::optional<std::int64_t>(*r.age) : std::nullopt;
         // Every parameter is bound for every row, in place: the registrations outlive the run.
-        insert.bind(1, source->second).bind_borrowed(2, r.person_key).bind(3, r.year)
+        bind_key(insert, 2, r.person_key, person_key);
+        if (r.name_key) {
+          bind_key(insert, 15, *r.name_key, name_key);
+        } else {
+          insert.bind_null(15);
+        }
+        insert.bind(1, source->second).bind(3, r.year)
             .bind_borrowed(4, to_code(r.mandate)).bind_borrowed(5, to_code(r.role))
             .bind_borrowed(6, optional_code(r.exploitation_form))
             .bind_borrowed(7, optional_code(r.offence_type))
             .bind_borrowed(8, to_code(r.sex)).bind(9, age).bind_borrowed(10, r.nationality)
             .bind_borrowed(11, r.region_code).bind_borrowed(12, optional_code(r.chain_stage))
             .bind_borrowed(13, to_code(r.residence_status)).bind(14, batch_id)
-            .bind_borrowed(15, r.name_key)
             .bind_blob_borrowed(16, r.name_bloom).bind_blob_borrowed(17, r.birth_bloom);
         RETURN_IF_ERROR(insert.run_rebinding_all());
         ++inserted;
@@ -398,7 +416,7 @@ class SqliteStore final : public Store {
       if (!row) break;
       Registration r;
       r.source_code = stmt.column_text(0);
-      r.person_key = stmt.column_text(1);
+      r.person_key = unpack_key(stmt, 1);
       r.year = static_cast<int>(stmt.column_int(2));
       ASSIGN_OR_RETURN(r.mandate, stored(parse_mandate(stmt.column_text(3)), "mandate"));
       ASSIGN_OR_RETURN(r.role, stored(parse_role(stmt.column_text(4)), "role"));
@@ -417,7 +435,7 @@ class SqliteStore final : public Store {
                                                                   parse_chain_stage, "chain_stage"));
       ASSIGN_OR_RETURN(r.residence_status,
                        stored(parse_residence_status(stmt.column_text(12)), "residence_status"));
-      r.name_key = stmt.column_optional_text(13);
+      if (!stmt.column_is_null(13)) r.name_key = unpack_key(stmt, 13);
       r.name_bloom = stmt.column_blob(14);
       r.birth_bloom = stmt.column_blob(15);
       result.push_back(std::move(r));

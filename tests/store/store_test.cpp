@@ -132,6 +132,62 @@ TEST(OpenSqliteStore, UpgradeMovesPersonKeysIntoTheRegistrations) {
   EXPECT_EQ((*store)->count_persons().value(), 2);
 }
 
+// Hex keys (the keyed hashes of intake) are stored as their bytes, any other key as text; what
+// comes back is the key that went in, and two different keys never become one person.
+TEST(Registrations, KeysComeBackAsWrittenAndHexKeysAreStoredAsBytes) {
+  TempDir dir;
+  const auto path = dir / "keys.db";
+  const auto store = open_seeded(path);
+  const std::string hmac = "0f1e2d3c4b5a69788796a5b4c3d2e1f000112233445566778899aabbccddeeff";
+  Registration with_name = victim(hmac, 2021);
+  with_name.name_key = "00ff";
+  ASSERT_TRUE(store->add_registrations({with_name, victim("ab", 2021), victim("AB", 2021), victim("abc", 2021),
+                                        victim("p1", 2021), victim(hmac, 2022)}));
+
+  const auto all = store->registrations({}).value();
+
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[0].person_key, hmac);
+  EXPECT_EQ(all[0].name_key, "00ff");
+  EXPECT_EQ(all[1].person_key, "ab");
+  EXPECT_EQ(all[2].person_key, "AB");
+  EXPECT_EQ(all[3].person_key, "abc");
+  EXPECT_EQ(all[4].person_key, "p1");
+  EXPECT_EQ(all[5].person_key, hmac);
+  EXPECT_EQ(all[1].name_key, std::nullopt);
+  EXPECT_EQ(store->count_persons().value(), 5) << "'ab' and 'AB' are two people; the hash is one";
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM registrations WHERE typeof(person_key) = 'blob'"), 3);
+  EXPECT_EQ(query_int(path, "SELECT length(person_key) FROM registrations WHERE id = 1"), 32);
+  EXPECT_EQ(query_int(path, "SELECT typeof(name_key) = 'blob' FROM registrations WHERE id = 1"), 1);
+}
+
+// Version 8 packs the hex keys version 7 stored as text; the keys read back unchanged.
+TEST(OpenSqliteStore, UpgradePacksHexKeysAndKeepsTheOthers) {
+  TempDir dir;
+  const auto path = dir / "v7.db";
+  { ASSERT_TRUE(open_sqlite_store(path, {.target_version = 7}).has_value()); }
+  execute(path,
+          "INSERT INTO sources (id, code, name, kind) VALUES (1, 'politie', 'Nationale Politie', 'police');"
+          "INSERT INTO registrations (source_id, person_key, year, mandate, role, exploitation_form, sex, "
+          "residence_status, name_key) VALUES "
+          "(1, 'c0ffee', 2021, 'human_trafficking', 'victim', 'sexual', 'female', 'unknown', '0a0b'),"
+          "(1, 'Persoon-1', 2021, 'human_trafficking', 'victim', 'labour', 'male', 'unknown', NULL),"
+          "(1, 'c0ffee', 2022, 'human_trafficking', 'victim', 'sexual', 'female', 'unknown', NULL);");
+
+  const auto store = open_sqlite_store(path);
+
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  const auto all = (*store)->registrations({}).value();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].person_key, "c0ffee");
+  EXPECT_EQ(all[0].name_key, "0a0b");
+  EXPECT_EQ(all[1].person_key, "Persoon-1");
+  EXPECT_EQ(all[2].person_key, "c0ffee");
+  EXPECT_EQ((*store)->count_persons().value(), 2);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM registrations WHERE typeof(person_key) = 'blob'"), 2);
+  EXPECT_EQ(query_int(path, "SELECT typeof(person_key) = 'text' FROM registrations WHERE id = 2"), 1);
+}
+
 TEST(OpenSqliteStore, RefusesADatabaseNewerThanTheBinary) {
   TempDir dir;
   const auto path = dir / "future.db";

@@ -50,6 +50,8 @@ class Statement {
   Result<void> run_rebinding_all();
   void reset();
 
+  bool column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+  bool column_is_blob(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_BLOB; }
   std::int64_t column_int(int index) const;
   std::string column_text(int index) const;
   std::optional<std::string> column_optional_text(int index) const;
@@ -82,6 +84,17 @@ class Database {
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_ = nullptr;
 };
+
+// Person keys are stored packed: lower-case hex of even length as its bytes (half the size;
+// keyed hashes are hex), any other key as its text. The mapping is one-to-one, so equality,
+// DISTINCT and GROUP BY on the stored value mean what they mean on the key. Connections also
+// have the SQL function rapporteur_pack_key(text) for migrations.
+//
+// Writes the bytes of `key` into `out` (reusing its storage) and returns true when the key
+// is lower-case hex of even length; otherwise returns false and the key is stored as text.
+bool try_pack_key(std::string_view key, std::string& out);
+// The key from a stored value: BLOB bytes back to lower-case hex, TEXT as it is.
+std::string unpack_key(const Statement& statement, int index);
 
 // Returns kStorage with the SQLite message for `db` and what was being done.
 tl::unexpected<Error> sqlite_error(sqlite3* db, std::string_view doing);
