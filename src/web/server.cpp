@@ -59,6 +59,29 @@ std::string etag_for(std::string_view bytes) {
   return fmt::format("\"{:016x}\"", hash);
 }
 
+std::string cookie(const httplib::Request& req, std::string_view name) {
+  const std::string header = req.get_header_value("Cookie");
+  std::size_t at = 0;
+  while (at < header.size()) {
+    const std::size_t end = std::min(header.find(';', at), header.size());
+    std::string_view pair = std::string_view(header).substr(at, end - at);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    at = end + 1;
+  }
+  return "";
+}
+
+// The page language: ?lang= when given (nl or en), else the visitor's last choice (a cookie
+// set whenever ?lang= is given), else Dutch.
+internal::Language request_language(const httplib::Request& req) {
+  const std::string asked = req.get_param_value("lang");
+  if (asked == "nl" || asked == "en") return internal::language_of(asked);
+  return internal::language_of(cookie(req, "rapporteur_lang"));
+}
+
 void send_json(httplib::Response& res, const json& body, int status = 200) {
   res.status = status;
   res.set_content(body.dump(), "application/json; charset=utf-8");
@@ -70,7 +93,7 @@ void send_error(const httplib::Request& req, httplib::Response& res, int status,
     send_json(res, {{"error", {{"code", code}, {"message", message}}}}, status);
   } else {
     res.status = status;
-    res.set_content(internal::render_error_page(internal::language_of(req.get_param_value("lang")),
+    res.set_content(internal::render_error_page(request_language(req),
                                                 status, message),
                     "text/html; charset=utf-8");
   }
@@ -182,21 +205,6 @@ struct Server::Impl {
     return viewer;
   }
 
-  static std::string cookie(const httplib::Request& req, std::string_view name) {
-    const std::string header = req.get_header_value("Cookie");
-    std::size_t at = 0;
-    while (at < header.size()) {
-      const std::size_t end = std::min(header.find(';', at), header.size());
-      std::string_view pair = std::string_view(header).substr(at, end - at);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
-        return std::string(pair.substr(name.size() + 1));
-      }
-      at = end + 1;
-    }
-    return "";
-  }
-
   static std::string form_value(const httplib::Request& req, const char* name) {
     if (req.has_param(name)) return req.get_param_value(name);
     if (req.has_file(name)) return req.get_file_value(name).content;
@@ -234,7 +242,7 @@ struct Server::Impl {
       if (!viewer) {
         if (req.path.starts_with("/api/")) return send_error(req, res, 401, "unauthorized", "sign-in required");
         res.status = 401;
-        res.set_content(internal::render_sign_in(internal::language_of(req.get_param_value("lang")), "",
+        res.set_content(internal::render_sign_in(request_language(req), "",
                                                  "Meld u aan om de werkruimte te gebruiken.", req.path),
                         "text/html; charset=utf-8");
         return;
@@ -390,7 +398,7 @@ void Server::Impl::declare_routes() {
   });
 
   route("GET", "/", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
-    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    const internal::Language language = request_language(req);
     auto sources = store.sources();
     auto publications = store.publication_list();
     if (!sources || !publications) {
@@ -431,7 +439,7 @@ void Server::Impl::declare_routes() {
     return tables;
   };
   route("GET", "/cijfers", Access::kPublic, [published_tables](const httplib::Request& req, httplib::Response& res) {
-    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    const internal::Language language = request_language(req);
     std::vector<std::pair<std::string, std::string>> list;
     for (const auto& t : published_tables()) {
       list.emplace_back(t["name"].get<std::string>(),
@@ -441,7 +449,7 @@ void Server::Impl::declare_routes() {
   });
   route("GET", R"(/cijfers/([a-z0-9_\-]+))", Access::kPublic,
         [read_published](const httplib::Request& req, httplib::Response& res) {
-          const internal::Language language = internal::language_of(req.get_param_value("lang"));
+          const internal::Language language = request_language(req);
           const std::string name = req.matches[1];
           const auto text = read_published(name + ".json");
           if (!text) {
@@ -598,7 +606,7 @@ void Server::Impl::declare_routes() {
   });
 
   route("GET", "/zoeken", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
-    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    const internal::Language language = request_language(req);
     constexpr int kPageSize = 10;
     internal::Parameters parameters;
     for (const char* name : {"q", "type", "year", "theme", "form", "status", "language", "sort", "page", "lang"}) {
@@ -624,7 +632,7 @@ void Server::Impl::declare_routes() {
   });
 
   route("GET", R"(/publicaties/([a-z0-9\-]+))", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
-    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    const internal::Language language = request_language(req);
     auto publication = store.publication(req.matches[1]);
     if (!publication) {
       if (publication.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such publication");
@@ -659,7 +667,7 @@ void Server::Impl::declare_routes() {
                                            : publication->media_type);
         });
   route("GET", "/aanbevelingen", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
-    const internal::Language language = internal::language_of(req.get_param_value("lang"));
+    const internal::Language language = request_language(req);
     auto recommendations = store.recommendations();
     auto publications = store.publication_list();
     if (!recommendations || !publications) {
@@ -671,7 +679,7 @@ void Server::Impl::declare_routes() {
   });
   route("GET", R"(/aanbevelingen/([a-z0-9\-]+)/([0-9]{1,6}))", Access::kPublic,
         [this](const httplib::Request& req, httplib::Response& res) {
-          const internal::Language language = internal::language_of(req.get_param_value("lang"));
+          const internal::Language language = request_language(req);
           const std::string slug = req.matches[1];
           const int number = std::stoi(req.matches[2]);
           auto recommendations = store.recommendations();
@@ -703,7 +711,7 @@ void Server::Impl::declare_routes() {
 
 
 void Server::Impl::declare_staff_routes() {
-  const auto lang = [](const httplib::Request& req) { return internal::language_of(req.get_param_value("lang")); };
+  const auto lang = [](const httplib::Request& req) { return request_language(req); };
   const auto html_page = [](httplib::Response& res, std::string body) {
     res.set_content(std::move(body), "text/html; charset=utf-8");
   };
@@ -1115,9 +1123,15 @@ Server::Server(store::Store& store, ServerOptions options)
       {"X-Frame-Options", "DENY"},
   });
   // Dynamic responses are not cached unless a handler says otherwise (static assets do).
-  http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  http.set_post_routing_handler([impl = impl_.get()](const httplib::Request& req, httplib::Response& res) {
     if (!res.has_header("Cache-Control")) {
       res.set_header("Cache-Control", "no-store");
+    }
+    // A language chosen with ?lang= holds for the following pages, links and redirects too.
+    if (const std::string asked = req.get_param_value("lang"); asked == "nl" || asked == "en") {
+      const bool secure = impl->options.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https";
+      res.set_header("Set-Cookie", fmt::format("rapporteur_lang={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
+                                               asked, secure ? "; Secure" : ""));
     }
   });
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and

@@ -34,6 +34,9 @@ Html staff_nav(Language language, const StaffViewer& viewer) {
     links += html(" · <a href=\"/staff/gebruikers\">{}</a> · <a href=\"/staff/audit\">{}</a>", t(language, "Gebruikers", "Users"),
                   t(language, "Logboek", "Audit log"));
   }
+  // The switch sets the language for the following pages too (a cookie).
+  links += dutch(language) ? Html(" · <a href=\"/staff?lang=en\" hreflang=\"en\" lang=\"en\">English</a>")
+                           : Html(" · <a href=\"/staff?lang=nl\" hreflang=\"nl\" lang=\"nl\">Nederlands</a>");
   return html(R"(<nav class="panel staff-nav" aria-label="{}">{}
 <form method="post" action="/afmelden" class="inline">{}<span class="muted">{} ({})</span> <button type="submit">{}</button></form></nav>
 )",

@@ -257,6 +257,34 @@ TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
   EXPECT_EQ(job->status, 200);
 }
 
+// Choosing English once (?lang=en) holds for the pages reached by links and redirects, which
+// do not carry the parameter; Dutch stays the default.
+TEST_F(StaffTest, TheChosenLanguageHoldsOnTheFollowingPages) {
+  const auto [session, csrf] = sign_in("rob", "wachtwoord-rob-123");
+  auto c = client();
+  const std::string signed_in = "rapporteur_session=" + session;
+
+  const auto dutch = c.Get("/staff/intake", {{"Cookie", signed_in}});
+  const auto choose = c.Get("/staff?lang=en", {{"Cookie", signed_in}});
+  const std::string chosen = cookie_value(choose, "rapporteur_lang");
+  const auto next = c.Get("/staff/intake", {{"Cookie", signed_in + "; rapporteur_lang=" + chosen}});
+  const auto public_page = c.Get("/cijfers", {{"Cookie", "rapporteur_lang=" + chosen}});
+  const auto back = c.Get("/staff/intake?lang=nl", {{"Cookie", signed_in + "; rapporteur_lang=" + chosen}});
+
+  ASSERT_EQ(dutch->status, 200);
+  EXPECT_THAT(dutch->body, HasSubstr("Bronnen laden"));
+  EXPECT_THAT(dutch->body, HasSubstr("href=\"/staff?lang=en\""));
+  EXPECT_EQ(chosen, "en");
+  EXPECT_THAT(choose->get_header_value("Set-Cookie"), HasSubstr("SameSite=Lax"));
+  ASSERT_EQ(next->status, 200);
+  EXPECT_THAT(next->body, HasSubstr("Load sources"));
+  EXPECT_THAT(next->body, Not(HasSubstr("Bronnen laden")));
+  EXPECT_THAT(next->body, HasSubstr("href=\"/staff?lang=nl\""));
+  EXPECT_THAT(public_page->body, HasSubstr("<html lang=\"en\""));
+  EXPECT_THAT(back->body, HasSubstr("Bronnen laden")) << "an explicit ?lang= wins over the cookie";
+  EXPECT_EQ(cookie_value(back, "rapporteur_lang"), "nl");
+}
+
 TEST_F(StaffTest, MarkupInASearchQueryComesBackEscaped) {
   auto c = client();
 
