@@ -359,6 +359,29 @@ Result<void> run_account_add_media(const GlobalOptions& global, const AccountOpt
   return ok();
 }
 
+Result<void> run_account_remove_activity(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  Activity a;
+  a.date = options.date;
+  ASSIGN_OR_RETURN(a.kind, parse_activity_kind(options.kind));
+  a.organisation = options.organisation;
+  a.title = options.title;
+  RETURN_IF_ERROR(store->remove_activity(a));
+  out << fmt::format("activity of {} removed\n", a.date);
+  return ok();
+}
+
+Result<void> run_account_remove_media(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  MediaAppearance m;
+  m.date = options.date;
+  m.outlet = options.outlet;
+  m.topic = options.topic;
+  RETURN_IF_ERROR(store->remove_media_appearance(m));
+  out << fmt::format("media appearance of {} removed\n", m.date);
+  return ok();
+}
+
 Result<void> run_account_check(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   ASSIGN_OR_RETURN(const Finances finances, store->finances(options.year));
@@ -1595,6 +1618,17 @@ int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostre
                             "radio, tv, national_paper, regional_paper, international_paper or online")->required();
   account_media->add_option("--topic", account_options.topic)->required();
   account_media->add_option("--link", account_options.link);
+  CLI::App* account_remove_activity =
+      account_cmd->add_subcommand("remove-activity", "Remove a recorded activity, named by date, kind, organisation and title");
+  account_remove_activity->add_option("--date", account_options.date, "YYYY-MM-DD")->required();
+  account_remove_activity->add_option("--kind", account_options.kind)->required();
+  account_remove_activity->add_option("--organisation", account_options.organisation)->required();
+  account_remove_activity->add_option("--title", account_options.title)->required();
+  CLI::App* account_remove_media =
+      account_cmd->add_subcommand("remove-media", "Remove a recorded media appearance, named by date, outlet and topic");
+  account_remove_media->add_option("--date", account_options.date, "YYYY-MM-DD")->required();
+  account_remove_media->add_option("--outlet", account_options.outlet)->required();
+  account_remove_media->add_option("--topic", account_options.topic)->required();
   CLI::App* account_check = account_cmd->add_subcommand("check", "Check that a year's finances add up");
   account_check->add_option("--year", account_options.year)->required()->check(CLI::Range(1990, 2100));
   CLI::App* report_cmd = app.add_subcommand("report", "Reports made from the instance's records");
@@ -1677,6 +1711,10 @@ int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostre
     result = run_account_add_activity(global, account_options, out);
   } else if (account_media->parsed()) {
     result = run_account_add_media(global, account_options, out);
+  } else if (account_remove_activity->parsed()) {
+    result = run_account_remove_activity(global, account_options, out);
+  } else if (account_remove_media->parsed()) {
+    result = run_account_remove_media(global, account_options, out);
   } else if (account_check->parsed()) {
     result = run_account_check(global, account_options, out);
   } else if (report_annual->parsed()) {

@@ -270,4 +270,6 @@ Result<Statement> Database::prepare(std::string_view sql) {
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
+
 }  // namespace rapporteur::store::internal

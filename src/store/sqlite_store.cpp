@@ -663,6 +663,29 @@ class SqliteStore final : public Store {
     return stmt.bind(1, m.date).bind(2, m.outlet).bind(3, to_code(m.kind)).bind(4, m.topic).bind(5, m.link).run();
   }
 
+  Result<void> remove_activity(const Activity& a) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("DELETE FROM activities WHERE date = ?1 AND kind = ?2 AND "
+                                                 "organisation = ?3 AND title = ?4"));
+    RETURN_IF_ERROR(stmt.bind(1, a.date).bind(2, to_code(a.kind)).bind(3, a.organisation).bind(4, a.title).run());
+    if (db_.changes() == 0) {
+      return fail(ErrorCode::kNotFound, fmt::format("no {} activity '{}' with {} on {}", to_code(a.kind), a.title,
+                                                    a.organisation, a.date));
+    }
+    return ok();
+  }
+
+  Result<void> remove_media_appearance(const MediaAppearance& m) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("DELETE FROM media_appearances WHERE date = ?1 AND outlet = ?2 AND topic = ?3"));
+    RETURN_IF_ERROR(stmt.bind(1, m.date).bind(2, m.outlet).bind(3, m.topic).run());
+    if (db_.changes() == 0) {
+      return fail(ErrorCode::kNotFound, fmt::format("no media appearance in {} on '{}' on {}", m.outlet, m.topic, m.date));
+    }
+    return ok();
+  }
+
   Result<std::vector<MediaAppearance>> media_appearances(int year) override {
     const std::lock_guard lock(mutex_);
     ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT date, outlet, kind, topic, link FROM media_appearances "

@@ -188,6 +188,10 @@ class Store {
   virtual Result<std::vector<Activity>> activities(int year) = 0;
   virtual Result<void> put_media_appearance(const MediaAppearance& appearance) = 0;
   virtual Result<std::vector<MediaAppearance>> media_appearances(int year) = 0;
+  // Remove the entry with the natural key of `key` (its other fields are ignored); kNotFound
+  // when there is none.
+  virtual Result<void> remove_activity(const Activity& key) = 0;
+  virtual Result<void> remove_media_appearance(const MediaAppearance& key) = 0;
   // Replaces the finances of `finances.year` with their lines, in one transaction.
   virtual Result<void> put_finances(const Finances& finances) = 0;
   // kNotFound when the year has no finances.

@@ -105,11 +105,13 @@ void send_store_error(const httplib::Request& req, httplib::Response& res, const
   send_error(req, res, 500, "internal", "internal error");
 }
 
-// A refused write: 400 with the reason when the error is one of `caused_by_input` (what the
-// form asked for cannot be done), else an internal error.
+// A refused write: with the reason when the error is one of `caused_by_input` (what the form
+// asked for cannot be done: 404 when what it names does not exist, else 400), else an
+// internal error.
 void send_refusal(const httplib::Request& req, httplib::Response& res, const Error& error,
                   std::initializer_list<ErrorCode> caused_by_input) {
   if (std::find(caused_by_input.begin(), caused_by_input.end(), error.code) != caused_by_input.end()) {
+    if (error.code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", error.message);
     return send_error(req, res, 400, "bad_request", error.message);
   }
   send_store_error(req, res, error);
@@ -1025,6 +1027,33 @@ void Server::Impl::declare_staff_routes() {
     audit("media_add", m.date + " " + m.outlet);
     back_to_account(res, m.date);
   });
+  route("POST", "/staff/verantwoording/activiteit/verwijderen", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          Activity a;
+          a.date = req.get_param_value("date");
+          auto kind = parse_activity_kind(req.get_param_value("kind"));
+          if (!kind) return send_error(req, res, 400, "bad_request", kind.error().message);
+          a.kind = *kind;
+          a.organisation = req.get_param_value("organisation");
+          a.title = req.get_param_value("title");
+          if (auto removed = store.remove_activity(a); !removed) {
+            return send_refusal(req, res, removed.error(), {ErrorCode::kNotFound});
+          }
+          audit("activity_remove", a.date + " " + a.title);
+          back_to_account(res, a.date);
+        });
+  route("POST", "/staff/verantwoording/media/verwijderen", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          MediaAppearance m;
+          m.date = req.get_param_value("date");
+          m.outlet = req.get_param_value("outlet");
+          m.topic = req.get_param_value("topic");
+          if (auto removed = store.remove_media_appearance(m); !removed) {
+            return send_refusal(req, res, removed.error(), {ErrorCode::kNotFound});
+          }
+          audit("media_remove", m.date + " " + m.outlet);
+          back_to_account(res, m.date);
+        });
   route("POST", "/staff/verantwoording/importeren", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
           if (!req.has_file("file") || req.get_file_value("file").content.empty()) {

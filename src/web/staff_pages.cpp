@@ -342,15 +342,28 @@ std::string render_users(Language language, const StaffViewer& viewer, const std
 std::string render_account(Language language, const StaffViewer& viewer, const AccountView& a) {
   const auto euro = [](std::int64_t cents) { return Html::escape(format_euro(Cents{cents})); };
 
+  // Each entry can be removed (a mistyped entry is otherwise there for good); the removal is
+  // audited.
+  const Html remove = t(language, "Verwijderen", "Remove");
   Html activities;
   for (const auto& x : a.activities) {
-    activities += html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", Html::escape(x.date), Html::escape(to_code(x.kind)),
-                       Html::escape(x.organisation), Html::escape(x.title));
+    activities += html(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><form method=\"post\" action=\"/staff/verantwoording/activiteit/verwijderen\" "
+        "class=\"inline\">{}<input type=\"hidden\" name=\"date\" value=\"{}\"><input type=\"hidden\" name=\"kind\" value=\"{}\">"
+        "<input type=\"hidden\" name=\"organisation\" value=\"{}\"><input type=\"hidden\" name=\"title\" value=\"{}\">"
+        "<button type=\"submit\">{}</button></form></td></tr>\n",
+        Html::escape(x.date), Html::escape(to_code(x.kind)), Html::escape(x.organisation), Html::escape(x.title),
+        csrf_field(viewer.csrf), Html::escape(x.date), Html::escape(to_code(x.kind)), Html::escape(x.organisation),
+        Html::escape(x.title), remove);
   }
   Html media;
   for (const auto& m : a.media) {
-    media += html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", Html::escape(m.date), Html::escape(m.outlet),
-                  Html::escape(to_code(m.kind)), Html::escape(m.topic));
+    media += html(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><form method=\"post\" action=\"/staff/verantwoording/media/verwijderen\" "
+        "class=\"inline\">{}<input type=\"hidden\" name=\"date\" value=\"{}\"><input type=\"hidden\" name=\"outlet\" value=\"{}\">"
+        "<input type=\"hidden\" name=\"topic\" value=\"{}\"><button type=\"submit\">{}</button></form></td></tr>\n",
+        Html::escape(m.date), Html::escape(m.outlet), Html::escape(to_code(m.kind)), Html::escape(m.topic),
+        csrf_field(viewer.csrf), Html::escape(m.date), Html::escape(m.outlet), Html::escape(m.topic), remove);
   }
   Html finances = html("<p>{}</p>", t(language, "Geen financiën vastgelegd.", "No finances recorded."));
   if (a.finances) {

@@ -107,6 +107,33 @@ TEST_F(AccountTest, ReadsAYearFileAndImportsItTwiceWithoutDuplicates) {
   EXPECT_TRUE(check_finances(*finances).empty());
 }
 
+TEST_F(AccountTest, RemovesExactlyTheEntryWithTheNaturalKey) {
+  ASSERT_TRUE(import_year(*store_, read_year_file(dir_ / "2023.yaml").value()).has_value());
+  Activity briefing{"2023-05-10", ActivityKind::kBriefing, "Tweede Kamer", "Briefing monitor", ""};
+  Activity other_kind = briefing;
+  other_kind.kind = ActivityKind::kPresentation;
+
+  const auto wrong_kind = store_->remove_activity(other_kind);
+  const auto removed = store_->remove_activity(briefing);
+  const auto again = store_->remove_activity(briefing);
+  const auto media = store_->remove_media_appearance({"2023-03-05", "NRC", MediaKind::kTv, "Monitor", ""});
+
+  ASSERT_FALSE(wrong_kind.has_value());
+  EXPECT_EQ(wrong_kind.error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(removed.has_value()) << removed.error().message;
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(media.has_value()) << "the kind is not part of a media appearance's key";
+  const auto activities = store_->activities(2023).value();
+  ASSERT_EQ(activities.size(), 2u);
+  EXPECT_EQ(activities[0].title, "Adviesraad");
+  EXPECT_EQ(activities[1].title, "Datapartnerschap");
+  const auto appearances = store_->media_appearances(2023).value();
+  ASSERT_EQ(appearances.size(), 2u);
+  EXPECT_EQ(appearances[0].topic, "Schatting");
+  EXPECT_EQ(appearances[1].topic, "Uitbuiting");
+}
+
 TEST_F(AccountTest, YearFileErrorsNameTheEntryAndReason) {
   std::string text = kYear;
   text.replace(text.find("kind: national_paper"), 20, "kind: krant");

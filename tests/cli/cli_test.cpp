@@ -62,6 +62,7 @@ TEST(Cli, HelpWorksOnEveryCommand) {
       {"intake", "load"}, {"intake", "errors"}, {"intake", "batches"}, {"linkage", "histories"},
       {"kb", "add"}, {"kb", "search"}, {"kb", "follow-up"}, {"kb", "rebuild"}, {"kb", "recommendations"},
       {"account", "import"}, {"account", "add-activity"}, {"account", "add-media"}, {"account", "check"},
+      {"account", "remove-activity"}, {"account", "remove-media"},
       {"report", "annual"}};
   for (auto command : commands) {
     const std::string name = command.back();
@@ -105,6 +106,27 @@ TEST(Cli, FailureIsOneLineAndExitsOne) {
   EXPECT_EQ(outcome.status, kExitFailure);
   EXPECT_EQ(count_lines(outcome.err), 1) << outcome.err;
   EXPECT_NE(outcome.err.find("rapporteur: "), std::string::npos);
+}
+
+TEST(Cli, AccountEntriesCanBeRemovedAndAMissingOneIsNamed) {
+  TempDir dir;
+  const std::string db = (dir / "r.db").string();
+  const std::vector<std::string> key{"--date", "2023-04-01", "--kind", "briefing", "--organisation", "Tweede Kamer",
+                                     "--title", "Monitor"};
+  auto with = [&](std::vector<std::string> args, const std::vector<std::string>& more) {
+    args.insert(args.end(), more.begin(), more.end());
+    return run_cli(args);
+  };
+
+  const Outcome added = with({"--db", db, "account", "add-activity"}, key);
+  const Outcome removed = with({"--db", db, "account", "remove-activity"}, key);
+  const Outcome again = with({"--db", db, "account", "remove-activity"}, key);
+
+  EXPECT_EQ(added.status, kExitOk) << added.err;
+  EXPECT_EQ(removed.status, kExitOk) << removed.err;
+  EXPECT_EQ(store::open_sqlite_store(db).value()->activities(2023).value().size(), 0u);
+  EXPECT_EQ(again.status, kExitFailure);
+  EXPECT_NE(again.err.find("no briefing activity 'Monitor' with Tweede Kamer on 2023-04-01"), std::string::npos) << again.err;
 }
 
 TEST(Cli, DemoLoadsOnceAndIsANoOpTheSecondTime) {

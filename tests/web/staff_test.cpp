@@ -285,6 +285,34 @@ TEST_F(StaffTest, TheChosenLanguageHoldsOnTheFollowingPages) {
   EXPECT_EQ(cookie_value(back, "rapporteur_lang"), "nl");
 }
 
+TEST_F(StaffTest, AnEditorRemovesAMistypedActivityAndTheRemovalIsAudited) {
+  const auto [session, csrf] = sign_in("eva", "wachtwoord-eva-123");
+  auto c = client();
+  const httplib::Headers signed_in{{"Cookie", "rapporteur_session=" + session}};
+  const httplib::Params entry{{"csrf", csrf}, {"date", "2023-04-01"}, {"kind", "briefing"},
+                              {"organisation", "Tweede Kamer"}, {"title", "Monitr <typo>"}};
+
+  const auto added = c.Post("/staff/verantwoording/activiteit", signed_in, entry);
+  const auto listed = c.Get("/staff/verantwoording?year=2023", signed_in);
+  const auto removed = c.Post("/staff/verantwoording/activiteit/verwijderen", signed_in, entry);
+  const auto after = c.Get("/staff/verantwoording?year=2023", signed_in);
+  const auto again = c.Post("/staff/verantwoording/activiteit/verwijderen", signed_in, entry);
+
+  ASSERT_EQ(added->status, 303) << added->body;
+  EXPECT_THAT(listed->body, HasSubstr("action=\"/staff/verantwoording/activiteit/verwijderen\""));
+  EXPECT_THAT(listed->body, HasSubstr("value=\"Monitr &lt;typo&gt;\""));
+  ASSERT_EQ(removed->status, 303) << removed->body;
+  EXPECT_THAT(after->body, Not(HasSubstr("Monitr")));
+  EXPECT_EQ(again->status, 404);
+  EXPECT_TRUE(store_->activities(2023).value().empty());
+  bool audited = false;
+  const auto log = store_->audit_log(20).value();
+  for (const auto& e : log) {
+    audited = audited || (e.action == "activity_remove" && e.user_name == "eva");
+  }
+  EXPECT_TRUE(audited);
+}
+
 TEST_F(StaffTest, MarkupInASearchQueryComesBackEscaped) {
   auto c = client();
 

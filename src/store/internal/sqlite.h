@@ -78,6 +78,8 @@ class Database {
   Result<void> exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
   std::int64_t last_insert_rowid() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t changes() const;
   sqlite3* handle() const { return db_; }
 
  private:
