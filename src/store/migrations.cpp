@@ -239,6 +239,21 @@ DROP TABLE persons;
 UPDATE registrations
    SET person_key = rapporteur_pack_key(person_key), name_key = rapporteur_pack_key(name_key);
 )sql"},
+    Migration{9, "background jobs of the staff workspace outlive the server", R"sql(
+CREATE TABLE jobs (
+  id        INTEGER PRIMARY KEY,
+  kind      TEXT NOT NULL,
+  title     TEXT NOT NULL,
+  owner     TEXT NOT NULL,
+  started   TEXT NOT NULL,
+  finished  TEXT NOT NULL DEFAULT '',
+  status    TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'interrupted')),
+  output    TEXT NOT NULL DEFAULT '',
+  messages  TEXT NOT NULL DEFAULT '',
+  link      TEXT NOT NULL DEFAULT '',
+  link_text TEXT NOT NULL DEFAULT ''
+);
+)sql"},
 };
 
 }  // namespace

@@ -851,7 +851,63 @@ class SqliteStore final : public Store {
     return result;
   }
 
+  Result<std::int64_t> add_job(const JobRecord& job) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare("INSERT INTO jobs (kind, title, owner, started, status, link, link_text) "
+                                 "VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)"));
+    RETURN_IF_ERROR(stmt.bind(1, job.kind).bind(2, job.title).bind(3, job.owner).bind(4, job.started)
+                        .bind(5, job.link).bind(6, job.link_text).run());
+    return db_.last_insert_rowid();
+  }
+
+  Result<void> finish_job(std::int64_t id, const std::string& status, const std::string& output,
+                          const std::string& messages, const std::string& finished) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET status = ?2, output = ?3, messages = ?4, "
+                                                 "finished = ?5 WHERE id = ?1"));
+    RETURN_IF_ERROR(stmt.bind(1, id).bind(2, status).bind(3, output).bind(4, messages).bind(5, finished).run());
+    if (db_.changes() == 0) return fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
+    return ok();
+  }
+
+  Result<std::vector<JobRecord>> jobs(int limit) override {
+    const std::lock_guard lock(mutex_);
+    return read_jobs("ORDER BY id DESC LIMIT ?1", limit);
+  }
+
+  Result<JobRecord> job(std::int64_t id) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(auto found, read_jobs("WHERE id = ?1", id));
+    if (found.empty()) return fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
+    return std::move(found.front());
+  }
+
+  Result<std::int64_t> interrupt_running_jobs(const std::string& now) override {
+    const std::lock_guard lock(mutex_);
+    ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET status = 'interrupted', finished = ?1 "
+                                                 "WHERE status = 'running'"));
+    RETURN_IF_ERROR(stmt.bind(1, now).run());
+    return db_.changes();
+  }
+
  private:
+  Result<std::vector<JobRecord>> read_jobs(const char* clause, std::int64_t argument) {
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_.prepare(fmt::format("SELECT id, kind, title, owner, started, finished, status, output, "
+                                             "messages, link, link_text FROM jobs {}", clause)));
+    stmt.bind(1, argument);
+    std::vector<JobRecord> result;
+    for (;;) {
+      ASSIGN_OR_RETURN(const bool row, stmt.step());
+      if (!row) break;
+      result.push_back({stmt.column_int(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3),
+                        stmt.column_text(4), stmt.column_text(5), stmt.column_text(6), stmt.column_text(7),
+                        stmt.column_text(8), stmt.column_text(9), stmt.column_text(10)});
+    }
+    return result;
+  }
+
   Result<std::vector<User>> read_users(const std::string& where, const std::optional<std::string>& argument) {
     ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT name, role, password_hash, created_at, failed_attempts, "
                                                  "locked_until FROM users " + where + " ORDER BY name"));

@@ -102,6 +102,21 @@ struct AuditEntry {
   std::string detail;
 };
 
+// A background job of the staff workspace (a command run for a user) and what it printed.
+struct JobRecord {
+  std::int64_t id = 0;  // Given by add_job.
+  std::string kind;     // E.g. "intake", "estimate", "protect", "publish", "report".
+  std::string title;
+  std::string owner;    // The staff user who started it.
+  std::string started;  // UTC, ISO 8601.
+  std::string finished;  // Empty while running.
+  std::string status = "running";  // "running", "done", "failed" or "interrupted".
+  std::string output;    // Its standard output.
+  std::string messages;  // Its progress and error lines.
+  std::string link;      // A page with the result, if any.
+  std::string link_text;
+};
+
 // Thread safety: all methods may be called from any thread; calls are serialised, and a
 // transaction holds the store for its whole duration.
 class Store {
@@ -211,6 +226,17 @@ class Store {
   // The audit log: append only; newest first, at most `limit`.
   virtual Result<void> audit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditEntry>> audit_log(int limit) = 0;
+
+  // Background jobs. add_job stores a running job and returns its id; finish_job records how
+  // it ended (kNotFound for an unknown id); jobs lists the newest first, at most `limit`;
+  // job gives one (kNotFound). interrupt_running_jobs marks every job still "running" as
+  // "interrupted" (for a server starting after one that stopped mid-job) and counts them.
+  virtual Result<std::int64_t> add_job(const JobRecord& job) = 0;
+  virtual Result<void> finish_job(std::int64_t id, const std::string& status, const std::string& output,
+                                  const std::string& messages, const std::string& finished) = 0;
+  virtual Result<std::vector<JobRecord>> jobs(int limit) = 0;
+  virtual Result<JobRecord> job(std::int64_t id) = 0;
+  virtual Result<std::int64_t> interrupt_running_jobs(const std::string& now) = 0;
 };
 
 // Opens (creating if absent) the SQLite database at `path` with WAL, foreign keys and the busy

@@ -288,15 +288,10 @@ struct Server::Impl {
     }
   }
 
-  // ---- Background jobs: a command run on its own thread, its output kept for the page. ----
+  // ---- Background jobs: a command run on its own thread. The store keeps each job (so the
+  // list and its outcome outlive the server); while it runs, its output is read live here. ----
   struct Job {
-    std::int64_t id = 0;
-    std::string kind;
-    std::string title;
-    std::string owner;
-    std::string started;
-    std::string link;
-    std::string link_text;
+    store::JobRecord record;  // Fixed fields; status and texts below while running.
     mutable std::mutex mutex;
     std::string status = "running";
     std::string out;
@@ -318,50 +313,94 @@ struct Server::Impl {
     std::string Job::*field_;
   };
 
-  std::int64_t start_job(std::string kind, std::string title, std::vector<std::string> args, std::string link = {},
-                         std::string link_text = {}) {
+  std::string now_text() const { return options.auth != nullptr ? options.auth->now_text() : ""; }
+
+  // A job's progress and error lines as kept: at most the last megabyte. (Its standard
+  // output is its result, e.g. an estimate's JSON of several megabytes, and is kept whole.)
+  static std::string kept(std::string text) {
+    constexpr std::size_t kMax = 1 << 20;
+    if (text.size() <= kMax) return text;
+    return "...\n" + text.substr(text.size() - kMax);
+  }
+
+  Result<std::int64_t> start_job(std::string kind, std::string title, std::vector<std::string> args,
+                                 std::string link = {}, std::string link_text = {}) {
     auto job = std::make_shared<Job>();
-    job->kind = std::move(kind);
-    job->title = std::move(title);
-    job->owner = current_viewer() != nullptr ? current_viewer()->user.name : "";
-    job->started = options.auth != nullptr ? options.auth->now_text() : "";
-    job->link = std::move(link);
-    job->link_text = std::move(link_text);
-    {
-      const std::lock_guard lock(jobs_mutex);
-      job->id = static_cast<std::int64_t>(jobs.size()) + 1;
-      jobs.push_back(job);
-      workers.emplace_back([this, job, args = std::move(args)] {
-        JobBuffer out_buffer(*job, &Job::out);
-        JobBuffer err_buffer(*job, &Job::err);
-        std::ostream out(&out_buffer);
-        std::ostream err(&err_buffer);
-        int status = 1;
-        try {
-          status = options.run_command ? options.run_command(args, out, err) : 1;
-        } catch (const std::exception& e) {
-          err << "internal error: " << e.what() << '\n';
-        } catch (...) {
-          err << "internal error\n";
-        }
-        out.flush();
-        err.flush();
+    job->record.kind = std::move(kind);
+    job->record.title = std::move(title);
+    job->record.owner = current_viewer() != nullptr ? current_viewer()->user.name : "";
+    job->record.started = now_text();
+    job->record.link = std::move(link);
+    job->record.link_text = std::move(link_text);
+    ASSIGN_OR_RETURN(job->record.id, store.add_job(job->record));
+    const std::lock_guard lock(jobs_mutex);
+    live_jobs[job->record.id] = job;
+    workers.emplace_back([this, job, args = std::move(args)] {
+      JobBuffer out_buffer(*job, &Job::out);
+      JobBuffer err_buffer(*job, &Job::err);
+      std::ostream out(&out_buffer);
+      std::ostream err(&err_buffer);
+      int status = 1;
+      try {
+        status = options.run_command ? options.run_command(args, out, err) : 1;
+      } catch (const std::exception& e) {
+        err << "internal error: " << e.what() << '\n';
+      } catch (...) {
+        err << "internal error\n";
+      }
+      out.flush();
+      err.flush();
+      std::string out_text;
+      std::string err_text;
+      {
         const std::lock_guard job_lock(job->mutex);
         job->status = status == 0 ? "done" : "failed";
-      });
-    }
-    return job->id;
+        out_text = job->out;
+        err_text = kept(job->err);
+      }
+      if (auto finished = store.finish_job(job->record.id, job->status, out_text, err_text, now_text()); !finished) {
+        spdlog::error("job {}: {}", job->record.id, finished.error().message);
+        return;  // Stays live, so its page still shows the outcome.
+      }
+      const std::lock_guard jobs_lock(jobs_mutex);
+      live_jobs.erase(job->record.id);
+    });
+    return job->record.id;
   }
 
-  std::shared_ptr<Job> job(std::int64_t id) {
-    const std::lock_guard lock(jobs_mutex);
-    if (id < 1 || id > static_cast<std::int64_t>(jobs.size())) return nullptr;
-    return jobs[static_cast<std::size_t>(id - 1)];
+  static internal::JobView view(const store::JobRecord& r) {
+    return {r.id, r.kind, r.title, r.owner, r.started, r.status, r.output, r.messages, r.link, r.link_text};
   }
-
   static internal::JobView view(const Job& job) {
     const std::lock_guard lock(job.mutex);
-    return {job.id, job.kind, job.title, job.owner, job.started, job.status, job.out, job.err, job.link, job.link_text};
+    internal::JobView v = view(job.record);
+    v.status = job.status;
+    v.output = job.out;
+    v.messages = job.err;
+    return v;
+  }
+
+  // A job as its page shows it: live while it runs, else as stored. kNotFound when unknown.
+  Result<internal::JobView> job_view(std::int64_t id) {
+    {
+      const std::lock_guard lock(jobs_mutex);
+      if (const auto live = live_jobs.find(id); live != live_jobs.end()) return view(*live->second);
+    }
+    ASSIGN_OR_RETURN(const store::JobRecord record, store.job(id));
+    // Finished between the two looks: the store has it now.
+    return view(record);
+  }
+
+  // The newest jobs, live ones with their output so far.
+  Result<std::vector<internal::JobView>> recent_jobs(int limit) {
+    ASSIGN_OR_RETURN(const auto records, store.jobs(limit));
+    std::vector<internal::JobView> views;
+    const std::lock_guard lock(jobs_mutex);
+    for (const auto& r : records) {
+      const auto live = live_jobs.find(r.id);
+      views.push_back(live != live_jobs.end() ? view(*live->second) : view(r));
+    }
+    return views;
   }
 
   ~Impl() {
@@ -390,7 +429,7 @@ struct Server::Impl {
   std::atomic<bool> listener_done{false};
   std::mutex jobs_mutex;
   std::mutex kb_write_mutex;  // The knowledge base's writes must be serialised.
-  std::vector<std::shared_ptr<Job>> jobs;
+  std::map<std::int64_t, std::shared_ptr<Job>> live_jobs;  // Started by this server, not yet stored as ended.
   std::vector<std::thread> workers;
 };
 
@@ -760,12 +799,9 @@ void Server::Impl::declare_staff_routes() {
   });
 
   route("GET", "/staff", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
-    std::vector<internal::JobView> views;
-    {
-      const std::lock_guard lock(jobs_mutex);
-      for (auto it = jobs.rbegin(); it != jobs.rend() && views.size() < 20; ++it) views.push_back(view(**it));
-    }
-    html_page(res, internal::render_staff_home(lang(req), staff_viewer(), views));
+    const auto views = recent_jobs(20);
+    if (!views) return send_store_error(req, res, views.error());
+    html_page(res, internal::render_staff_home(lang(req), staff_viewer(), *views));
   });
 
   const auto profiles = [this] {
@@ -815,7 +851,8 @@ void Server::Impl::declare_staff_routes() {
     audit("intake_load", fmt::format("profile {}, year {}, {} bytes", profile, year, file.content.size()));
     const auto id = start_job("intake", fmt::format("Laden: {} {}", profile, year), std::move(args), "/staff/intake",
                               "Leveringen en afgekeurde regels");
-    redirect(res, fmt::format("/staff/jobs/{}", id));
+    if (!id) return send_store_error(req, res, id.error());
+    redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
   route("GET", R"(/staff/batches/(\d{1,9}))", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
     const std::int64_t id = std::stoll(req.matches[1]);
@@ -857,18 +894,19 @@ void Server::Impl::declare_staff_routes() {
     audit("estimate", fmt::format("year {}, {}, by '{}', {}, bootstrap {}", year, mandate, by, criterion, bootstrap));
     const auto id = start_job("estimate", fmt::format("Schatting {} {}{}", mandate, year, by.empty() ? "" : " naar " + by),
                               std::move(args));
-    redirect(res, fmt::format("/staff/jobs/{}", id));
+    if (!id) return send_store_error(req, res, id.error());
+    redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
 
   route("GET", R"(/staff/jobs/(\d{1,9}))", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
-    const auto found = job(std::stoll(req.matches[1]));
-    if (!found) return send_error(req, res, 404, "not_found", "no such job");
-    html_page(res, internal::render_job(lang(req), staff_viewer(), view(*found)));
+    const auto found = job_view(std::stoll(req.matches[1]));
+    if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
+    html_page(res, internal::render_job(lang(req), staff_viewer(), *found));
   });
   route("GET", R"(/api/v1/staff/jobs/(\d{1,9}))", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
-    const auto found = job(std::stoll(req.matches[1]));
-    if (!found) return send_error(req, res, 404, "not_found", "no such job");
-    const auto v = view(*found);
+    const auto found = job_view(std::stoll(req.matches[1]));
+    if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
+    const auto& v = *found;
     send_json(res, {{"id", v.id}, {"kind", v.kind}, {"status", v.status}, {"title", v.title}, {"output", v.output},
                     {"messages", v.messages}});
   });
@@ -913,7 +951,8 @@ void Server::Impl::declare_staff_routes() {
     const auto id = start_job(publish ? "publish" : "protect",
                               fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec), std::move(args),
                               publish ? "/cijfers/" + spec : "", publish ? "De tabel op de publieke site" : "");
-    redirect(res, fmt::format("/staff/jobs/{}", id));
+    if (!id) return send_store_error(req, res, id.error());
+    redirect(res, fmt::format("/staff/jobs/{}", *id));
   };
   route("POST", "/staff/tabellen/beveiligen", Access::kResearcher,
         [=](const httplib::Request& req, httplib::Response& res) { table_job(req, res, false); });
@@ -964,10 +1003,11 @@ void Server::Impl::declare_staff_routes() {
           redirect(res, "/staff/kennisbank");
         });
 
-  route("POST", "/staff/kennisbank/herbouwen", Access::kEditor, [=, this](const httplib::Request&, httplib::Response& res) {
+  route("POST", "/staff/kennisbank/herbouwen", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
     audit("kb_rebuild", "");
     const auto id = start_job("kb_rebuild", "Zoekindex herbouwen", {"kb", "rebuild"});
-    redirect(res, fmt::format("/staff/jobs/{}", id));
+    if (!id) return send_store_error(req, res, id.error());
+    redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
 
   // The yearly account: registers, finance checks and the annual report.
@@ -1071,7 +1111,8 @@ void Server::Impl::declare_staff_routes() {
           audit("account_import", path.filename().string());
           const auto id = start_job("account_import", "Jaarbestand importeren", {"account", "import", path.string()},
                                     "/staff/verantwoording", "Verantwoording");
-          redirect(res, fmt::format("/staff/jobs/{}", id));
+          if (!id) return send_store_error(req, res, id.error());
+          redirect(res, fmt::format("/staff/jobs/{}", *id));
         });
   route("POST", "/staff/verantwoording/jaarverslag", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
@@ -1083,7 +1124,8 @@ void Server::Impl::declare_staff_routes() {
           const auto id = start_job("annual_report", "Jaarverslag " + year,
                                     {"report", "annual", "--year", year, "--pdf", "--out", options.reports_folder},
                                     "/staff/verantwoording?year=" + year, "Verantwoording " + year);
-          redirect(res, fmt::format("/staff/jobs/{}", id));
+          if (!id) return send_store_error(req, res, id.error());
+          redirect(res, fmt::format("/staff/jobs/{}", *id));
         });
   route("GET", R"(/staff/verantwoording/(jaarverslag-\d{4}\.(html|pdf)))", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
@@ -1136,6 +1178,12 @@ std::optional<std::string_view> static_asset(std::string_view path) {
 
 Server::Server(store::Store& store, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {
+  // Jobs a previous server left running ended with it; their pages say so.
+  if (const auto interrupted = store.interrupt_running_jobs(impl_->now_text()); !interrupted) {
+    spdlog::error("jobs: {}", interrupted.error().message);
+  } else if (*interrupted > 0) {
+    spdlog::warn("{} job(s) were still running when the server last stopped; marked interrupted", *interrupted);
+  }
   httplib::Server& http = impl_->http;
   http.set_payload_max_length(impl_->options.max_request_bytes);
   // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every keep-alive

@@ -222,6 +222,13 @@ std::string render_job(Language language, const StaffViewer& viewer, const JobVi
   if (job.status == "done" && !job.link.empty()) {
     result += html("<p><a href=\"{}\">{}</a></p>\n", Html::escape(job.link), Html::escape(job.link_text));
   }
+  if (job.status == "interrupted") {
+    result += html("<p class=\"panel error\">{}</p>\n",
+                   t(language, "De server stopte terwijl deze taak liep; start haar opnieuw. Een levering laden gebeurt in "
+                               "één transactie: die is heel of helemaal niet opgeslagen.",
+                     "The server stopped while this job ran; start it again. Loading an extract is one transaction: it "
+                     "was stored wholly or not at all."));
+  }
   const Html body = html(R"(<h1>{}</h1>
 <p class="panel" id="job-status" data-status="{}">{}: <strong>{}</strong> · {} {} · {} {}</p>
 {}{}<h2>{}</h2>

@@ -188,6 +188,37 @@ TEST(OpenSqliteStore, UpgradePacksHexKeysAndKeepsTheOthers) {
   EXPECT_EQ(query_int(path, "SELECT typeof(person_key) = 'text' FROM registrations WHERE id = 2"), 1);
 }
 
+TEST(Jobs, AreKeptWithTheirOutcomeAndRunningOnesCanBeMarkedInterrupted) {
+  TempDir dir;
+  const auto path = dir / "jobs.db";
+  const auto store = open_seeded(path);
+  store::JobRecord intake{0, "intake", "Laden: politie 2023", "rob", "2026-11-28T09:00:00Z"};
+  intake.link = "/staff/intake";
+  const auto first = store->add_job(intake).value();
+  const auto second = store->add_job({0, "estimate", "Schatting", "rob", "2026-11-28T09:01:00Z"}).value();
+
+  ASSERT_TRUE(store->finish_job(first, "done", "1000 rows loaded\n", "progress\n", "2026-11-28T09:02:00Z"));
+  const auto unknown = store->finish_job(99, "done", "", "", "");
+  const auto interrupted = store->interrupt_running_jobs("2026-11-28T10:00:00Z");
+  const auto listed = store->jobs(10).value();
+  const auto done = store->job(first).value();
+
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(interrupted.value(), 1) << "only the job still running";
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, second) << "newest first";
+  EXPECT_EQ(listed[0].status, "interrupted");
+  EXPECT_EQ(listed[0].finished, "2026-11-28T10:00:00Z");
+  EXPECT_EQ(done.status, "done");
+  EXPECT_EQ(done.output, "1000 rows loaded\n");
+  EXPECT_EQ(done.messages, "progress\n");
+  EXPECT_EQ(done.link, "/staff/intake");
+  EXPECT_EQ(done.owner, "rob");
+  EXPECT_EQ(store->job(12345).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store->jobs(1).value().size(), 1u);
+}
+
 TEST(OpenSqliteStore, RefusesADatabaseNewerThanTheBinary) {
   TempDir dir;
   const auto path = dir / "future.db";

@@ -10,6 +10,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <httplib.h>
 
 #include "auth/auth.h"
@@ -61,7 +62,11 @@ class StaffTest : public ::testing::Test {
       out << "ran\n";
       return 0;
     };
-    server_ = std::make_unique<Server>(*store_, options);
+    options_ = options;
+    start_server();
+  }
+  void start_server() {
+    server_ = std::make_unique<Server>(*store_, options_);
     port_ = server_->bind().value();
     thread_ = std::thread([this] { (void)server_->serve(); });
   }
@@ -87,6 +92,7 @@ class StaffTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auth::Auth> auth_;
+  ServerOptions options_;
   std::unique_ptr<Server> server_;
   int port_ = 0;
   std::thread thread_;
@@ -311,6 +317,45 @@ TEST_F(StaffTest, AnEditorRemovesAMistypedActivityAndTheRemovalIsAudited) {
     audited = audited || (e.action == "activity_remove" && e.user_name == "eva");
   }
   EXPECT_TRUE(audited);
+}
+
+// A job and its outcome outlive the server that ran it; a job the server left running is
+// shown as interrupted after a restart.
+TEST_F(StaffTest, JobsOutliveARestartAndOnesLeftRunningAreMarkedInterrupted) {
+  const auto [session, csrf] = sign_in("rob", "wachtwoord-rob-123");
+  const httplib::Headers signed_in{{"Cookie", "rapporteur_session=" + session}};
+  const auto started = client().Post("/staff/schatten", signed_in,
+                                     httplib::Params{{"csrf", csrf}, {"mandate", "human_trafficking"}, {"year", "2023"},
+                                                     {"criterion", "bic"}, {"bootstrap", "0"}});
+  ASSERT_EQ(started->status, 303) << started->body;
+  const std::string job_page = started->get_header_value("Location");
+  const std::int64_t id = std::stoll(job_page.substr(job_page.rfind('/') + 1));
+  std::string status = "running";
+  for (int i = 0; i < 600 && status == "running"; ++i) {
+    status = store_->job(id).value().status;
+    if (status == "running") std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(status, "done");
+  const auto orphan = store_->add_job({0, "intake", "Laden: politie 2022", "rob", "2026-11-28T08:00:00Z"}).value();
+
+  server_->stop();
+  thread_.join();
+  start_server();
+  auto c = client();
+  const auto finished = c.Get(job_page, signed_in);
+  const auto interrupted = c.Get("/staff/jobs/" + std::to_string(orphan), signed_in);
+  const auto home = c.Get("/staff", signed_in);
+
+  ASSERT_EQ(finished->status, 200);
+  EXPECT_THAT(finished->body, HasSubstr("data-status=\"done\""));
+  const auto api = c.Get("/api/v1/staff/jobs/" + std::to_string(id), signed_in);
+  ASSERT_EQ(api->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(api->body)["output"], "ran\n") << "the output was kept";
+  ASSERT_EQ(interrupted->status, 200);
+  EXPECT_THAT(interrupted->body, HasSubstr("data-status=\"interrupted\""));
+  EXPECT_THAT(interrupted->body, HasSubstr("start haar opnieuw"));
+  EXPECT_THAT(home->body, HasSubstr("Laden: politie 2022"));
+  EXPECT_EQ(c.Get("/staff/jobs/999999", signed_in)->status, 404);
 }
 
 TEST_F(StaffTest, MarkupInASearchQueryComesBackEscaped) {
