@@ -1256,6 +1256,7 @@ struct TableOptions {
   std::string out_dir;
   std::string published;
   std::string date;
+  std::string review;
 };
 
 // A table definition given as a path, or as a name in the project's tables folder.
@@ -1312,6 +1313,18 @@ Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& 
   }
   ASSIGN_OR_RETURN(const auto report, tables::protect(std::move(built)));
   print_protection(report, out);
+  if (!options.review.empty()) {
+    // True values of small cells: readable by the owner only, like the key file.
+    std::filesystem::remove(options.review);
+    {
+      std::ofstream create(options.review);
+    }
+    std::filesystem::permissions(options.review, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::ofstream review(options.review, std::ios::trunc);
+    review << tables::to_review_csv(report);
+    if (!review) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", options.review));
+    out << "review written to " << options.review << '\n';
+  }
   if (!options.jj.empty()) {
     std::vector<std::vector<sdc::Status>> status;
     for (const auto& t : report.tables) status.push_back(t.status);
@@ -1544,6 +1557,9 @@ int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostre
   CLI::App* table_protect = table_cmd->add_subcommand("protect", "Protect tables together and audit the pattern");
   table_protect->add_option("SPEC", table_options.specs, "Table definitions (linked when several)")->required();
   table_protect->add_option("--jj", table_options.jj, "Also write the tables and relations in tau-ARGUS's JJ format");
+  table_protect->add_option("--review", table_options.review,
+                            "Also write a CSV with every cell's true value, status, reason and audited interval "
+                            "(staff only: mode 0600)");
   CLI::App* table_audit = table_cmd->add_subcommand("audit", "Audit a published table's pattern against the store");
   table_audit->add_option("SPEC", table_options.specs, "Table definition")->required();
   table_audit->add_option("--published", table_options.published, "The published JSON file")->required();

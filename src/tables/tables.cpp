@@ -357,14 +357,82 @@ std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& sta
   return out.dump(1);
 }
 
+namespace {
+
+std::string csv_quote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (const char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// A bound as the review shows it: whole units, "inf" when unbounded.
+std::string bound(double value) {
+  if (!std::isfinite(value)) return value > 0 ? "inf" : "-inf";
+  return fmt::format("{:g}", std::round(value * 1000) / 1000);
+}
+
+}  // namespace
+
+std::string to_review_csv(const ProtectionReport& report) {
+  std::map<std::pair<std::size_t, std::size_t>, const sdc::CellAudit*> audited;
+  for (const auto& c : report.audit.cells) audited[{c.table, c.cell}] = &c;
+  std::size_t depth = 0;
+  for (const auto& t : report.tables) depth = std::max(depth, t.built.table.dimensions.size());
+  std::string out = "table";
+  for (std::size_t d = 0; d < depth; ++d) out += fmt::format(",dimension_{0},code_{0},label_{0}", d + 1);
+  out += ",value,status,reason,audit_low,audit_high,required_low,required_high,audit_problem\n";
+  for (std::size_t t = 0; t < report.tables.size(); ++t) {
+    const auto& table = report.tables[t].built.table;
+    const auto& rule = report.tables[t].built.spec.rule;
+    for (std::size_t i = 0; i < table.values.size(); ++i) {
+      const auto at = table.positions(i);
+      out += csv_quote(report.tables[t].built.spec.name);
+      for (std::size_t d = 0; d < depth; ++d) {
+        if (d >= at.size()) {
+          out += ",,,";
+          continue;
+        }
+        const auto c = static_cast<std::size_t>(at[d]);
+        out += "," + csv_quote(table.dimensions[d].name) + "," + csv_quote(table.dimensions[d].codes[c]) + "," +
+               csv_quote(table.dimensions[d].labels[c]);
+      }
+      const std::int64_t value = table.values[i];
+      const sdc::Status status = report.tables[t].status[i];
+      std::string reason;
+      switch (status) {
+        case sdc::Status::kSafe: break;
+        case sdc::Status::kPrimary:
+          reason = value == 0 ? "empty cell; zeros are unsafe under this rule"
+                              : fmt::format("{} below the minimum frequency {}", value, rule.min_frequency);
+          break;
+        case sdc::Status::kSecondary: reason = "suppressed to protect other cells"; break;
+        case sdc::Status::kForced: reason = "suppressed by the table definition"; break;
+      }
+      out += fmt::format(",{},{},{}", value, sdc::to_code(status), csv_quote(reason));
+      const auto found = audited.find({t, i});
+      if (found == audited.end()) {
+        out += ",,,,,\n";
+        continue;
+      }
+      const sdc::CellAudit& a = *found->second;
+      std::string required_low;
+      std::string required_high;
+      if (status == sdc::Status::kPrimary) {
+        const std::int64_t level = sdc::protection_level(rule, value);
+        required_low = bound(std::max(a.floor, static_cast<double>(value - level)));
+        required_high = bound(static_cast<double>(value + level));
+      }
+      out += fmt::format(",{},{},{},{},{}\n", bound(a.low), bound(a.high), required_low, required_high,
+                         csv_quote(a.problem));
+    }
+  }
+  return out;
+}
+
 std::string to_csv(const BuiltTable& table, const std::vector<sdc::Status>& status,
                    const std::vector<std::optional<std::int64_t>>& shown) {
-  const auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (const char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
+  const auto quote = csv_quote;
   std::string out;
   for (const auto& d : table.table.dimensions) out += d.name + "," + d.name + "_label,";
   out += "value,status\n";

@@ -86,6 +86,15 @@ std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& sta
 std::string to_csv(const BuiltTable& table, const std::vector<sdc::Status>& status,
                    const std::vector<std::optional<std::int64_t>>& shown);
 
+// The review of a protection, for the staff who must account for every suppression (never
+// for publication: it holds the true values). One CSV row per cell of every table: the table,
+// the codes and labels, the true value, the status, why (for a primary: the rule it breaks;
+// for a secondary: that it protects other cells), and for every suppressed cell an interval
+// the audit proved the attacker cannot narrow the cell beyond (the audit certifies bounds
+// rather than solving each exactly, so the attacker's true interval may be wider; "inf" when
+// unbounded), beside the interval a primary must reach.
+std::string to_review_csv(const ProtectionReport& report);
+
 // The same as a workbook with a sheet of cells and a sheet of metadata. Fails with kIo.
 Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& table,
                         const std::vector<sdc::Status>& status, const std::vector<std::optional<std::int64_t>>& shown,

@@ -947,13 +947,32 @@ void Server::Impl::declare_staff_routes() {
     const std::string path = (std::filesystem::path(options.tables_folder) / (spec + ".toml")).string();
     std::vector<std::string> args = publish ? std::vector<std::string>{"publish", path}
                                             : std::vector<std::string>{"table", "protect", path};
+    std::string link = publish ? "/cijfers/" + spec : "";
+    std::string link_text = publish ? "De tabel op de publieke site" : "";
+    if (!publish && !options.reports_folder.empty()) {
+      // The review per cell (true values: staff only) goes beside the annual reports.
+      const std::string review = "beoordeling-" + spec + ".csv";
+      args.insert(args.end(), {"--review", (std::filesystem::path(options.reports_folder) / review).string()});
+      link = "/staff/tabellen/" + review;
+      link_text = "Beoordeling per cel (CSV): waarde, status, reden en interval van elke cel";
+    }
     audit(publish ? "publish" : "protect", spec);
     const auto id = start_job(publish ? "publish" : "protect",
                               fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec), std::move(args),
-                              publish ? "/cijfers/" + spec : "", publish ? "De tabel op de publieke site" : "");
+                              std::move(link), std::move(link_text));
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   };
+  route("GET", R"(/staff/tabellen/(beoordeling-[A-Za-z0-9_-]{1,80}\.csv))", Access::kResearcher,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const std::string name = req.matches[1];
+          std::ifstream in(std::filesystem::path(options.reports_folder) / name, std::ios::binary);
+          if (options.reports_folder.empty() || !in) return send_error(req, res, 404, "not_found", "no such review");
+          std::stringstream bytes;
+          bytes << in.rdbuf();
+          res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
+          res.set_content(bytes.str(), "text/csv; charset=utf-8");
+        });
   route("POST", "/staff/tabellen/beveiligen", Access::kResearcher,
         [=](const httplib::Request& req, httplib::Response& res) { table_job(req, res, false); });
   route("POST", "/staff/tabellen/publiceren", Access::kResearcher,

@@ -314,6 +314,60 @@ nlohmann::json read_json(const std::filesystem::path& path) {
   return nlohmann::json::parse(in);
 }
 
+// The review written beside a protection agrees with the table's own cells, gives a reason for
+// every suppression and is readable by its owner only.
+TEST(Cli, ProtectWritesAReviewOfEveryCellForItsOwnerOnly) {
+  TempDir dir;
+  const auto db = (dir / "demo.db").string();
+  ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2021", "--last-year", "2021"}).status, kExitOk);
+  const auto review = dir / "review.csv";
+
+  const Outcome protected_ = run_cli({"--db", db, "table", "protect", "victims-form-sex-age", "--review", review.string()});
+  const Outcome raw = run_cli({"--db", db, "table", "show", "victims-form-sex-age"});
+
+  ASSERT_EQ(protected_.status, kExitOk) << protected_.err;
+  EXPECT_EQ(std::filesystem::status(review).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::ifstream in(review);
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(line.rfind("table,", 0), 0u) << line;
+  std::istringstream shown(raw.out);
+  std::string shown_line;
+  std::getline(shown, shown_line);
+  long cells = 0, suppressed = 0, with_interval = 0;
+  while (std::getline(in, line) && std::getline(shown, shown_line)) {
+    ++cells;
+    // The same true value as `table show` prints for the same cell (its value column).
+    std::vector<std::string> f;
+    std::istringstream split(line);
+    for (std::string x; std::getline(split, x, ',');) f.push_back(x);
+    std::vector<std::string> g;
+    std::istringstream split_shown(shown_line);
+    for (std::string x; std::getline(split_shown, x, ',');) g.push_back(x);
+    // Four dimensions (year, form, sex, age): the review has the table, then name, code and
+    // label per dimension, then the value; `table show` has code and label per dimension, then
+    // the value.
+    ASSERT_GE(f.size(), 20u) << line;
+    ASSERT_EQ(g.size(), 10u) << shown_line;
+    for (int d = 0; d < 4; ++d) EXPECT_EQ(f[2 + 3 * d], g[2 * d]) << line;
+    EXPECT_EQ(f[13], g[8]) << line << " | " << shown_line;
+    const bool is_suppressed = line.find(",primary,") != std::string::npos || line.find(",secondary,") != std::string::npos;
+    suppressed += is_suppressed;
+    if (is_suppressed) {
+      EXPECT_TRUE(line.find("below the minimum frequency") != std::string::npos ||
+                  line.find("suppressed to protect other cells") != std::string::npos) << line;
+      with_interval += line.find(",inf,") != std::string::npos || !line.ends_with(",,,,,");
+    }
+  }
+  EXPECT_NE(protected_.out.find(", " + std::to_string(cells) + " cells:"), std::string::npos)
+      << cells << " rows; " << protected_.out;
+  EXPECT_FALSE(std::getline(in, line)) << "no more rows than cells";
+  EXPECT_GT(suppressed, 0);
+  EXPECT_EQ(with_interval, suppressed) << "every suppressed cell has its audited interval";
+  EXPECT_NE(protected_.out.find("review written to"), std::string::npos);
+}
+
 TEST(Cli, PublishWritesOnlyAnAuditedTableAndTheAuditCatchesATamperedPattern) {
   TempDir dir;
   const auto db = (dir / "demo.db").string();

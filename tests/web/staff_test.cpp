@@ -106,7 +106,8 @@ std::string sample_path(std::string pattern) {
   for (const auto& [group, value] : std::vector<std::pair<std::string, std::string>>{
            {R"((\d{1,9}))", "1"}, {R"((\d{1,6}))", "1"}, {R"(([a-z0-9\-]+))", "x"}, {R"(([a-z0-9_\-]+))", "x"},
            {R"((csv|xlsx))", "csv"}, {R"(([A-Za-z0-9_.\-/]+))", "style.css"},
-           {R"((jaarverslag-\d{4}\.(html|pdf)))", "jaarverslag-2023.pdf"}}) {
+           {R"((jaarverslag-\d{4}\.(html|pdf)))", "jaarverslag-2023.pdf"},
+           {R"((beoordeling-[A-Za-z0-9_-]{1,80}\.csv))", "beoordeling-t.csv"}}) {
     for (std::size_t at; (at = pattern.find(group)) != std::string::npos;) pattern.replace(at, group.size(), value);
   }
   return pattern;
