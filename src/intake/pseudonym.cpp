@@ -243,7 +243,9 @@ std::string normalise_name(std::string_view name) {
   for (std::size_t i = 0; i < name.size();) {
     const auto byte = static_cast<unsigned char>(name[i]);
     if (byte < 0x80) {
-      if (std::isalpha(byte)) out += static_cast<char>(std::tolower(byte));
+      // ASCII letters without the C library's locale lookups.
+      if (byte >= 'a' && byte <= 'z') out += static_cast<char>(byte);
+      else if (byte >= 'A' && byte <= 'Z') out += static_cast<char>(byte - 'A' + 'a');
       ++i;
       continue;
     }
@@ -329,48 +331,51 @@ Result<void> person_keys_into(const PseudonymKey& key, const Identifiers& ids, P
 BloomEncoder::BloomEncoder(const PseudonymKey& key, std::string field)
     : sha_key_(key.derived_hmac("bloom-sha1:" + field, "")),
       md5_key_(key.derived_hmac("bloom-md5:" + field, "")),
-      cache_(1 << 16),
-      cached_(1 << 16, false) {}
+      slot_of_(1 << 16, 0),
+      masks_(1) {}  // Slot 0 stands for "not computed".
 
-const std::array<std::uint16_t, kBloomHashes>& BloomEncoder::positions(std::string_view bigram) {
-  const std::size_t index = static_cast<std::size_t>(static_cast<unsigned char>(bigram[0])) << 8 |
-                            static_cast<unsigned char>(bigram[1]);
-  std::array<std::uint16_t, kBloomHashes>& result = cache_[index];
-  if (cached_[index]) return result;
+const BloomEncoder::Mask& BloomEncoder::mask(unsigned char first, unsigned char second) {
+  const std::size_t index = static_cast<std::size_t>(first) << 8 | second;
+  if (slot_of_[index] != 0) return masks_[slot_of_[index]];
+  const unsigned char bigram[2] = {first, second};
   unsigned char sha[EVP_MAX_MD_SIZE];
   unsigned char md5[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha1(), sha_key_.data(), static_cast<int>(sha_key_.size()),
-       reinterpret_cast<const unsigned char*>(bigram.data()), bigram.size(), sha, &length);
-  HMAC(EVP_md5(), md5_key_.data(), static_cast<int>(md5_key_.size()),
-       reinterpret_cast<const unsigned char*>(bigram.data()), bigram.size(), md5, &length);
+  HMAC(EVP_sha1(), sha_key_.data(), static_cast<int>(sha_key_.size()), bigram, sizeof bigram, sha, &length);
+  HMAC(EVP_md5(), md5_key_.data(), static_cast<int>(md5_key_.size()), bigram, sizeof bigram, md5, &length);
   std::uint64_t h1 = 0;
   std::uint64_t h2 = 0;
   std::memcpy(&h1, sha, sizeof h1);
   std::memcpy(&h2, md5, sizeof h2);
+  Mask m{};
   for (int k = 0; k < kBloomHashes; ++k) {
-    result[k] = static_cast<std::uint16_t>((h1 + static_cast<std::uint64_t>(k) * h2) % kBloomBits);
+    const auto position = static_cast<std::size_t>((h1 + static_cast<std::uint64_t>(k) * h2) % kBloomBits);
+    m[position / 64] |= std::uint64_t{1} << (position % 64);
   }
-  cached_[index] = true;
-  return result;
+  slot_of_[index] = static_cast<std::uint32_t>(masks_.size());
+  masks_.push_back(m);
+  return masks_.back();
 }
 
 std::string BloomEncoder::encode(std::string_view normalised) {
   if (normalised.empty()) {
     return {};
   }
-  std::string bits(kBloomBits / 8, '\0');
-  std::string padded;
-  padded.reserve(normalised.size() + 2);
-  padded += ' ';
-  padded += normalised;
-  padded += ' ';
-  for (std::size_t i = 0; i + 1 < padded.size(); ++i) {
-    for (const std::uint16_t position : positions(std::string_view(padded.data() + i, 2))) {
-      bits[position / 8] = static_cast<char>(bits[position / 8] | (1 << (position % 8)));
-    }
+  // The bigrams of the text padded with a blank on either side.
+  Mask bits{};
+  const auto add = [&](char first, char second) {
+    const Mask& m = mask(static_cast<unsigned char>(first), static_cast<unsigned char>(second));
+    for (std::size_t w = 0; w < bits.size(); ++w) bits[w] |= m[w];
+  };
+  add(' ', normalised.front());
+  for (std::size_t i = 0; i + 1 < normalised.size(); ++i) add(normalised[i], normalised[i + 1]);
+  add(normalised.back(), ' ');
+  // Bit p is bit p % 8 of byte p / 8.
+  std::string bytes(kBloomBits / 8, '\0');
+  for (std::size_t b = 0; b < bytes.size(); ++b) {
+    bytes[b] = static_cast<char>(bits[b / 8] >> (8 * (b % 8)) & 0xFF);
   }
-  return bits;
+  return bytes;
 }
 
 std::string bloom_encode(const PseudonymKey& key, std::string_view field, std::string_view normalised) {

@@ -92,13 +92,15 @@ class BloomEncoder {
   std::string encode(std::string_view normalised);
 
  private:
-  const std::array<std::uint16_t, kBloomHashes>& positions(std::string_view bigram);
+  // The filter's bits as 64-bit words: a bigram's 20 bits are ORed in as one mask.
+  using Mask = std::array<std::uint64_t, (kBloomBits + 63) / 64>;
+  const Mask& mask(unsigned char first, unsigned char second);
 
   std::array<std::uint8_t, 32> sha_key_{};
   std::array<std::uint8_t, 32> md5_key_{};
-  // Indexed by the bigram's two bytes; computed on first use.
-  std::vector<std::array<std::uint16_t, kBloomHashes>> cache_;
-  std::vector<bool> cached_;
+  // The mask of each bigram seen, found through its two bytes (0: not yet computed).
+  std::vector<std::uint32_t> slot_of_;
+  std::vector<Mask> masks_;
 };
 
 // One-off encoding; see BloomEncoder.

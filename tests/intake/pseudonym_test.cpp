@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "test_support.h"
@@ -78,6 +79,31 @@ TEST(BloomEncode, SimilarNamesScoreHighAndDifferentNamesLow) {
   EXPECT_GT(dice(a, typo), 0.75);
   EXPECT_LT(dice(a, other), 0.5);
   EXPECT_TRUE(bloom_encode(key, "name", "").empty());
+}
+
+// Expected bytes from an independent implementation in Python (hmac, hashlib): subkeys
+// HMAC-SHA256(HMAC-SHA256(key, "bloom-sha1:" + field), "") and likewise for MD5; for each
+// bigram of " " + text + " ", h1 and h2 are the first eight bytes (little-endian) of its
+// HMAC-SHA1 and HMAC-MD5, and bit ((h1 + k h2) mod 2^64) mod 1000 is set for k = 0..19, as
+// bit p % 8 of byte p / 8. Stored encodings of earlier loads must stay comparable.
+TEST(BloomEncode, MatchesAnIndependentImplementationBitForBit) {
+  const auto hex = [](const std::string& bytes) {
+    std::string out;
+    for (const unsigned char c : bytes) out += fmt::format("{:02x}", c);
+    return out;
+  };
+  BloomEncoder name(counting_key(), "name");
+
+  EXPECT_EQ(hex(name.encode("annadevries")),
+            "421827c45a4a09279418420818081012000c0829200810b010180400011a0184a908840010ca41000109201001980801010943802588"
+            "020d520819c0040a022210891010051900105088210904000150900010940460788900109000000a00019100414244891080152120"
+            "480909001481c0219800100900000c099410");
+  EXPECT_EQ(hex(bloom_encode(counting_key(), "birth", "1990-05-17")),
+            "011008082000040e0a0e00854a0810080828a000605c2108a0020400802a00052a28120308282c4102000f2028b0888800c844188000"
+            "0005002300e20d80100044082000a08a20002a108a040a004e2420e80600120009844ce1080200480228800018480000a00008009a"
+            "4e000602120020024140c4a8a0aa006000a4");
+  EXPECT_EQ(hex(name.encode("annadevries")), hex(bloom_encode(counting_key(), "name", "annadevries")))
+      << "a second encoding by the same encoder (from its cache) is the same";
 }
 
 TEST(BloomEncode, DependsOnTheKey) {
