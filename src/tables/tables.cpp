@@ -369,7 +369,7 @@ std::string csv_quote(const std::string& s) {
 // A bound as the review shows it: whole units, "inf" when unbounded.
 std::string bound(double value) {
   if (!std::isfinite(value)) return value > 0 ? "inf" : "-inf";
-  return fmt::format("{:g}", std::round(value * 1000) / 1000);
+  return fmt::format("{}", std::round(value * 1000) / 1000);
 }
 
 }  // namespace
