@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -61,6 +62,14 @@ Xapian::Stem make_stem() {
   return Xapian::Stem(new OverrideStem());
 }
 
+// English documents are indexed with the English stems too (the Dutch stemmer leaves
+// "trafficked" and "trafficking", "studies" and "study" apart), and a query is also read with
+// English stems when the index holds English documents.
+std::string english_stem(const std::string& word) {
+  thread_local Xapian::Stem snowball("english");
+  return snowball(word);
+}
+
 // Facet values of one document, in kFacetSlot: fields separated by '\t', lists by ','.
 enum FacetField { kType, kYear, kTheme, kForm, kStatus, kLanguage, kFacetFields };
 constexpr std::array<const char*, kFacetFields> kFacetNames = {"type", "year", "theme", "form", "status", "language"};
@@ -117,6 +126,8 @@ class FacetSpy : public Xapian::MatchSpy {
 // repeats a limited vocabulary and stemming and splitting dominate the indexing time.
 struct WordTerms {
   std::string stem_term;
+  // The English stem's term when it differs (English documents add it); computed on first use.
+  std::optional<std::string> english_term;
   std::vector<std::pair<std::string, std::string>> parts;  // (part, its stem term)
   bool spell = false;
 };
@@ -126,11 +137,12 @@ struct PostingState {
   Xapian::Document& doc;
   const Analyzer& analyzer;
   WordCache& cache;
+  bool english = false;  // Also index each word's English stem.
   Xapian::termpos position = 0;
   std::unordered_map<std::string, Xapian::termcount> spelling;
 };
 
-const WordTerms& terms_of(PostingState& state, const std::string& word) {
+WordTerms& terms_of(PostingState& state, const std::string& word) {
   auto found = state.cache.find(word);
   if (found != state.cache.end()) return found->second;
   if (state.cache.size() > 1'000'000) state.cache.clear();
@@ -151,9 +163,13 @@ void index_text(PostingState& state, std::string_view text, Xapian::termcount we
     const std::string& word = token.word;
     if (word.size() > 64) continue;  // Xapian's term limit is 245 bytes; long runs are noise.
     ++state.position;
-    const WordTerms& terms = terms_of(state, word);
+    WordTerms& terms = terms_of(state, word);
     state.doc.add_posting(word, state.position, weight);
     state.doc.add_term(terms.stem_term, weight);
+    if (state.english) {
+      if (!terms.english_term) terms.english_term = kStemPrefix + english_stem(word);
+      if (*terms.english_term != terms.stem_term) state.doc.add_term(*terms.english_term, weight);
+    }
     if (terms.spell) ++state.spelling[word];
     for (const auto& [part, stem_term] : terms.parts) {
       state.doc.add_posting(part, state.position, 1);
@@ -166,7 +182,7 @@ void index_text(PostingState& state, std::string_view text, Xapian::termcount we
 Xapian::Document make_document(const IndexItem& item, const Analyzer& analyzer, const IndexOptions& options,
                                WordCache& cache, std::unordered_map<std::string, Xapian::termcount>& spelling) {
   Xapian::Document doc;
-  PostingState state{doc, analyzer, cache, 0, {}};
+  PostingState state{doc, analyzer, cache, item.language == "en", 0, {}};
   index_text(state, item.title, kTitleWeight);
   std::string_view text = item.text;
   if (text.size() > options.max_indexed_bytes) text = text.substr(0, options.max_indexed_bytes);
@@ -351,11 +367,11 @@ class GroupProcessor : public Xapian::FieldProcessor {
   const std::vector<Group>& groups_;
 };
 
-Xapian::QueryParser make_parser(const Xapian::Database& db) {
+Xapian::QueryParser make_parser(const Xapian::Database& db, bool english = false) {
   static const Xapian::SimpleStopper stopper(stopwords().begin(), stopwords().end());
   Xapian::QueryParser parser;
   parser.set_database(db);
-  parser.set_stemmer(make_stem());
+  parser.set_stemmer(english ? Xapian::Stem("english") : make_stem());
   parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
   parser.set_stopper(&stopper);
   parser.set_default_op(Xapian::Query::OP_AND);
@@ -469,13 +485,22 @@ Result<SearchResult> run_search(const Xapian::Database& db, const Analyzer& anal
   const Rewritten rewritten = rewrite(text, analyzer);
   Xapian::Query parsed = Xapian::Query::MatchAll;
   if (!rewritten.query.empty()) {
+    constexpr unsigned kFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+                                Xapian::QueryParser::FLAG_LOVEHATE;
     Xapian::QueryParser parser = make_parser(db);
     GroupProcessor groups(rewritten.groups);
     parser.add_prefix("kbx", &groups);
     try {
-      parsed = parser.parse_query(rewritten.query, Xapian::QueryParser::FLAG_PHRASE |
-                                                       Xapian::QueryParser::FLAG_BOOLEAN |
-                                                       Xapian::QueryParser::FLAG_LOVEHATE);
+      parsed = parser.parse_query(rewritten.query, kFlags);
+      if (db.get_termfreq("XLen") > 0) {
+        // Read with English stems too: a document matches when either reading does.
+        Xapian::QueryParser english = make_parser(db, true);
+        english.add_prefix("kbx", &groups);
+        const Xapian::Query english_parsed = english.parse_query(rewritten.query, kFlags);
+        if (english_parsed.get_description() != parsed.get_description()) {
+          parsed = Xapian::Query(Xapian::Query::OP_OR, parsed, english_parsed);
+        }
+      }
     } catch (const Xapian::QueryParserError& e) {
       return fail(ErrorCode::kInvalidArgument, fmt::format("cannot read the query '{}': {}", text, e.get_msg()));
     }

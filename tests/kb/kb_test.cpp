@@ -241,6 +241,24 @@ TEST_F(KbTest, LoadsA50MegabyteTextFileAndIndexesItsStart) {
   EXPECT_GT(store_->publication("groot")->body.size(), 50u << 20) << "the whole text is stored";
 }
 
+// The Dutch stemmer leaves English word forms apart ("trafficked" and "trafficking", "studies"
+// and "study", "prosecuted" and "prosecution"); English documents are found in any of them.
+TEST_F(KbTest, EnglishDocumentsAreFoundInAnyWordFormOfTheirLanguage) {
+  write_file(dir_ / "engels.txt", "Trafficked persons\n\nStudies of trafficked persons show that few suspects were prosecuted.\n");
+  write_file(dir_ / "nederlands.txt", "Vervolging\n\nDe vervolging van verdachten van mensenhandel.\n");
+  Metadata english = news();
+  english.language = "en";
+  ASSERT_TRUE(kb_->add_file(dir_ / "engels.txt", english).has_value());
+  ASSERT_TRUE(kb_->add_file(dir_ / "nederlands.txt", news()).has_value());
+
+  EXPECT_EQ(ids(search("trafficking")), std::vector<std::string>{"engels"});
+  EXPECT_EQ(ids(search("study")), std::vector<std::string>{"engels"});
+  EXPECT_EQ(ids(search("prosecution")), std::vector<std::string>{"engels"});
+  EXPECT_EQ(ids(search("trafficking study")), std::vector<std::string>{"engels"}) << "all words, in other forms";
+  EXPECT_EQ(ids(search("vervolgingen")), std::vector<std::string>{"nederlands"}) << "Dutch as before";
+  EXPECT_EQ(search("trafficking vervolging").total, 0) << "still all words, not any";
+}
+
 TEST_F(KbTest, RebuildsTheIndexWhenItIsBehindTheStore) {
   write_file(dir_ / "een.txt", "Een\n\nDe kraanvogel.\n");
   ASSERT_TRUE(kb_->add_file(dir_ / "een.txt", news()).has_value());
