@@ -333,14 +333,33 @@ Result<void> run_account_import(const GlobalOptions& global, const AccountOption
   return ok();
 }
 
-Result<void> run_account_add_activity(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
+// The activity or media appearance the options name (a removal needs only the natural key;
+// the media kind is read when given).
+Result<Activity> activity_of(const AccountOptions& options) {
   Activity a;
   a.date = options.date;
   ASSIGN_OR_RETURN(a.kind, parse_activity_kind(options.kind));
   a.organisation = options.organisation;
   a.title = options.title;
   a.notes = options.notes;
+  return a;
+}
+
+Result<MediaAppearance> media_of(const AccountOptions& options) {
+  MediaAppearance m;
+  m.date = options.date;
+  m.outlet = options.outlet;
+  if (!options.kind.empty()) {
+    ASSIGN_OR_RETURN(m.kind, parse_media_kind(options.kind));
+  }
+  m.topic = options.topic;
+  m.link = options.link;
+  return m;
+}
+
+Result<void> run_account_add_activity(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const Activity a, activity_of(options));
   RETURN_IF_ERROR(store->put_activity(a));
   out << fmt::format("activity of {} recorded\n", a.date);
   return ok();
@@ -348,12 +367,7 @@ Result<void> run_account_add_activity(const GlobalOptions& global, const Account
 
 Result<void> run_account_add_media(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  MediaAppearance m;
-  m.date = options.date;
-  m.outlet = options.outlet;
-  ASSIGN_OR_RETURN(m.kind, parse_media_kind(options.kind));
-  m.topic = options.topic;
-  m.link = options.link;
+  ASSIGN_OR_RETURN(const MediaAppearance m, media_of(options));
   RETURN_IF_ERROR(store->put_media_appearance(m));
   out << fmt::format("media appearance of {} recorded\n", m.date);
   return ok();
@@ -361,11 +375,7 @@ Result<void> run_account_add_media(const GlobalOptions& global, const AccountOpt
 
 Result<void> run_account_remove_activity(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  Activity a;
-  a.date = options.date;
-  ASSIGN_OR_RETURN(a.kind, parse_activity_kind(options.kind));
-  a.organisation = options.organisation;
-  a.title = options.title;
+  ASSIGN_OR_RETURN(const Activity a, activity_of(options));
   RETURN_IF_ERROR(store->remove_activity(a));
   out << fmt::format("activity of {} removed\n", a.date);
   return ok();
@@ -373,10 +383,7 @@ Result<void> run_account_remove_activity(const GlobalOptions& global, const Acco
 
 Result<void> run_account_remove_media(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  MediaAppearance m;
-  m.date = options.date;
-  m.outlet = options.outlet;
-  m.topic = options.topic;
+  ASSIGN_OR_RETURN(const MediaAppearance m, media_of(options));
   RETURN_IF_ERROR(store->remove_media_appearance(m));
   out << fmt::format("media appearance of {} removed\n", m.date);
   return ok();

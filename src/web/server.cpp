@@ -1057,61 +1057,64 @@ void Server::Impl::declare_staff_routes() {
   const auto back_to_account = [this](httplib::Response& res, const std::string& date) {
     redirect(res, "/staff/verantwoording?year=" + date.substr(0, 4));
   };
-  route("POST", "/staff/verantwoording/activiteit", Access::kEditor,
-        [=, this](const httplib::Request& req, httplib::Response& res) {
-          Activity a;
-          a.date = req.get_param_value("date");
-          auto kind = parse_activity_kind(req.get_param_value("kind"));
-          if (!kind) return send_error(req, res, 400, "bad_request", kind.error().message);
-          a.kind = *kind;
-          a.organisation = req.get_param_value("organisation");
-          a.title = req.get_param_value("title");
-          if (auto stored = store.put_activity(a); !stored) {
-            return send_refusal(req, res, stored.error(), {ErrorCode::kInvalidArgument});
-          }
-          audit("activity_add", a.date + " " + a.title);
-          back_to_account(res, a.date);
-        });
-  route("POST", "/staff/verantwoording/media", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
+  // An activity or media appearance as the add and remove forms post it (removal needs only
+  // the natural key; a media form without a kind is a removal).
+  const auto activity_of = [](const httplib::Request& req) -> Result<Activity> {
+    Activity a;
+    a.date = req.get_param_value("date");
+    ASSIGN_OR_RETURN(a.kind, parse_activity_kind(req.get_param_value("kind")));
+    a.organisation = req.get_param_value("organisation");
+    a.title = req.get_param_value("title");
+    return a;
+  };
+  const auto media_of = [](const httplib::Request& req) -> Result<MediaAppearance> {
     MediaAppearance m;
     m.date = req.get_param_value("date");
     m.outlet = req.get_param_value("outlet");
-    auto kind = parse_media_kind(req.get_param_value("kind"));
-    if (!kind) return send_error(req, res, 400, "bad_request", kind.error().message);
-    m.kind = *kind;
+    if (req.has_param("kind")) {
+      ASSIGN_OR_RETURN(m.kind, parse_media_kind(req.get_param_value("kind")));
+    }
     m.topic = req.get_param_value("topic");
-    if (auto stored = store.put_media_appearance(m); !stored) {
+    return m;
+  };
+  route("POST", "/staff/verantwoording/activiteit", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const auto a = activity_of(req);
+          if (!a) return send_error(req, res, 400, "bad_request", a.error().message);
+          if (auto stored = store.put_activity(*a); !stored) {
+            return send_refusal(req, res, stored.error(), {ErrorCode::kInvalidArgument});
+          }
+          audit("activity_add", a->date + " " + a->title);
+          back_to_account(res, a->date);
+        });
+  route("POST", "/staff/verantwoording/media", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const auto m = media_of(req);
+    if (!m || !req.has_param("kind")) return send_error(req, res, 400, "bad_request", m ? "kind is missing" : m.error().message);
+    if (auto stored = store.put_media_appearance(*m); !stored) {
       return send_refusal(req, res, stored.error(), {ErrorCode::kInvalidArgument});
     }
-    audit("media_add", m.date + " " + m.outlet);
-    back_to_account(res, m.date);
+    audit("media_add", m->date + " " + m->outlet);
+    back_to_account(res, m->date);
   });
   route("POST", "/staff/verantwoording/activiteit/verwijderen", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
-          Activity a;
-          a.date = req.get_param_value("date");
-          auto kind = parse_activity_kind(req.get_param_value("kind"));
-          if (!kind) return send_error(req, res, 400, "bad_request", kind.error().message);
-          a.kind = *kind;
-          a.organisation = req.get_param_value("organisation");
-          a.title = req.get_param_value("title");
-          if (auto removed = store.remove_activity(a); !removed) {
+          const auto a = activity_of(req);
+          if (!a) return send_error(req, res, 400, "bad_request", a.error().message);
+          if (auto removed = store.remove_activity(*a); !removed) {
             return send_refusal(req, res, removed.error(), {ErrorCode::kNotFound});
           }
-          audit("activity_remove", a.date + " " + a.title);
-          back_to_account(res, a.date);
+          audit("activity_remove", a->date + " " + a->title);
+          back_to_account(res, a->date);
         });
   route("POST", "/staff/verantwoording/media/verwijderen", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
-          MediaAppearance m;
-          m.date = req.get_param_value("date");
-          m.outlet = req.get_param_value("outlet");
-          m.topic = req.get_param_value("topic");
-          if (auto removed = store.remove_media_appearance(m); !removed) {
+          const auto m = media_of(req);
+          if (!m) return send_error(req, res, 400, "bad_request", m.error().message);
+          if (auto removed = store.remove_media_appearance(*m); !removed) {
             return send_refusal(req, res, removed.error(), {ErrorCode::kNotFound});
           }
-          audit("media_remove", m.date + " " + m.outlet);
-          back_to_account(res, m.date);
+          audit("media_remove", m->date + " " + m->outlet);
+          back_to_account(res, m->date);
         });
   route("POST", "/staff/verantwoording/importeren", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
