@@ -1264,6 +1264,7 @@ struct TableOptions {
   std::string published;
   std::string date;
   std::string review;
+  bool exact_intervals = false;
 };
 
 // A table definition given as a path, or as a name in the project's tables folder.
@@ -1318,7 +1319,9 @@ Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& 
     problem.tables.push_back(t.table);
     problem.rule = t.spec.rule;
   }
-  ASSIGN_OR_RETURN(const auto report, tables::protect(std::move(built)));
+  sdc::AuditOptions audit_options;
+  audit_options.exact_intervals = options.exact_intervals;
+  ASSIGN_OR_RETURN(const auto report, tables::protect(std::move(built), audit_options));
   print_protection(report, out);
   if (!options.review.empty()) {
     // True values of small cells: readable by the owner only, like the key file.
@@ -1567,6 +1570,9 @@ int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostre
   table_protect->add_option("--review", table_options.review,
                             "Also write a CSV with every cell's true value, status, reason and audited interval "
                             "(staff only: mode 0600)");
+  table_protect->add_flag("--exact-intervals", table_options.exact_intervals,
+                          "Audit every suppressed cell exactly (two linear programmes per cell), so that the review "
+                          "shows exact intervals rather than certified ones");
   CLI::App* table_audit = table_cmd->add_subcommand("audit", "Audit a published table's pattern against the store");
   table_audit->add_option("SPEC", table_options.specs, "Table definition")->required();
   table_audit->add_option("--published", table_options.published, "The published JSON file")->required();

@@ -491,10 +491,16 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
             }
           }
         }
-        if (open < 2) break;
+        const auto release_caps = [&] {
+          for (std::size_t j = 0; j < m; ++j) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, lower, 0.0);
+        };
+        if (open < 2) {
+          release_caps();  // A cap left behind would narrow every later programme.
+          break;
+        }
         set_objective(weights, direction);
         const auto outcome = lp.solve();
-        for (std::size_t j = 0; j < m; ++j) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, lower, 0.0);
+        release_caps();
         if (outcome == Lp::Outcome::kTimeLimit) return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
         if (outcome != Lp::Outcome::kOptimal) return fail(ErrorCode::kInternal, "an audit linear programme failed");
         ++result.batched_lps;

@@ -249,7 +249,7 @@ Result<BuiltTable> build(store::Store& store, const TableSpec& spec) {
   return built;
 }
 
-Result<ProtectionReport> protect(std::vector<BuiltTable> tables) {
+Result<ProtectionReport> protect(std::vector<BuiltTable> tables, const sdc::AuditOptions& audit_options) {
   ProtectionReport report;
   // Tables share cells only when they count the same population (mandate and role): each
   // such group is one suppression problem; tables of other groups are unrelated.
@@ -271,7 +271,7 @@ Result<ProtectionReport> protect(std::vector<BuiltTable> tables) {
       problem.tables.push_back(tables[t].table);
     }
     ASSIGN_OR_RETURN(const auto protection, sdc::protect(problem));
-    ASSIGN_OR_RETURN(const auto audited, sdc::audit(problem, protection.status, sdc::attacker_for(problem.rule)));
+    ASSIGN_OR_RETURN(const auto audited, sdc::audit(problem, protection.status, sdc::attacker_for(problem.rule), audit_options));
     if (!audited.passed()) {
       return fail(ErrorCode::kConflict, fmt::format("the audit found {} violations; nothing is published", audited.violations));
     }

@@ -73,7 +73,9 @@ struct ProtectionReport {
 // perturbed instead (each cell on its own key). Fails with sdc's errors, with
 // kInvalidArgument when tables that share cells have different rules, and with kConflict
 // when the audit does not pass.
-Result<ProtectionReport> protect(std::vector<BuiltTable> tables);
+// `audit_options` chooses how the audit works (e.g. exact_intervals for a review that shows
+// each suppressed cell's exact interval, at two programmes per cell).
+Result<ProtectionReport> protect(std::vector<BuiltTable> tables, const sdc::AuditOptions& audit_options = {});
 
 // The table as JSON: name, titles, unit, rule, sources, date, footnotes, its dimensions with
 // their hierarchies (code, parent, label) and every cell (coordinates, value or null, status).

@@ -197,6 +197,18 @@ TEST_F(TablesTest, ReviewAccountsForEverySuppressionWithItsInterval) {
     EXPECT_TRUE(row[8] == "inf" || std::stoi(row[8]) >= required.at(code).second) << code << ": " << row[8];
     EXPECT_EQ(row[11], "") << "no audit problem";
   }
+  // Audited exactly, the intervals are the attacker's true ones: unbounded above.
+  sdc::AuditOptions exact;
+  exact.exact_intervals = true;
+  const auto exact_report = protect({*built}, exact);
+  ASSERT_TRUE(exact_report.has_value()) << exact_report.error().message;
+  const std::string exact_review = to_review_csv(*exact_report);
+  EXPECT_NE(exact_review.find("geslacht,sex,total,totaal,3,primary,3 below the minimum frequency 10,2,inf,2,4,"),
+            std::string::npos) << exact_review;
+  EXPECT_NE(exact_review.find("geslacht,sex,female,vrouw,2,primary,2 below the minimum frequency 10,1,inf,1,3,"),
+            std::string::npos) << exact_review;
+  EXPECT_NE(exact_review.find("geslacht,sex,male,man,1,primary,1 below the minimum frequency 10,1,inf,1,2,"),
+            std::string::npos) << exact_review;
 }
 
 }  // namespace
