@@ -1284,6 +1284,28 @@ Result<std::vector<tables::BuiltTable>> build_tables(store::Store& store, const 
 }
 
 // The unprotected table: restricted side only.
+enum class FileAccess { kDefault, kOwnerOnly };
+
+// Writes `text` to a temporary name and renames it, so a reader never sees half a file; with
+// kOwnerOnly the file is mode 0600 before anything is written to it.
+Result<void> write_whole(const std::filesystem::path& path, const std::string& text, FileAccess access = FileAccess::kDefault) {
+  const auto temporary = std::filesystem::path(path.string() + ".tmp");
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    std::error_code ec;
+    if (access == FileAccess::kOwnerOnly) {
+      std::filesystem::permissions(temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+    }
+    if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot restrict access: {}", temporary.string(), ec.message()));
+    file << text;
+    if (!file.flush()) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", temporary.string()));
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot rename: {}", path.string(), ec.message()));
+  return ok();
+}
+
 Result<void> run_table_show(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   ASSIGN_OR_RETURN(const auto built, build_tables(*store, options.specs));
@@ -1325,14 +1347,7 @@ Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& 
   print_protection(report, out);
   if (!options.review.empty()) {
     // True values of small cells: readable by the owner only, like the key file.
-    std::filesystem::remove(options.review);
-    {
-      std::ofstream create(options.review);
-    }
-    std::filesystem::permissions(options.review, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    std::ofstream review(options.review, std::ios::trunc);
-    review << tables::to_review_csv(report);
-    if (!review) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", options.review));
+    RETURN_IF_ERROR(write_whole(options.review, tables::to_review_csv(report), FileAccess::kOwnerOnly));
     out << "review written to " << options.review << '\n';
   }
   if (!options.jj.empty()) {
@@ -1414,20 +1429,8 @@ Result<void> run_publish(const GlobalOptions& global, const TableOptions& option
   print_protection(report, out);
   for (const auto& t : report.tables) {
     const auto base = folder / t.built.spec.name;
-    // Written to temporary names and renamed, so a reader never sees half a file.
-    const auto write = [&](const std::filesystem::path& path, const std::string& text) -> Result<void> {
-      const auto temporary = std::filesystem::path(path.string() + ".tmp");
-      {
-        std::ofstream file(temporary, std::ios::binary);
-        file << text;
-        if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", temporary.string()));
-      }
-      std::filesystem::rename(temporary, path, ec);
-      if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot rename: {}", path.string(), ec.message()));
-      return ok();
-    };
-    RETURN_IF_ERROR(write(base.string() + ".csv", tables::to_csv(t.built, t.status, t.shown)));
-    RETURN_IF_ERROR(write(base.string() + ".json", tables::to_json(t.built, t.status, t.shown, options.date)));
+    RETURN_IF_ERROR(write_whole(base.string() + ".csv", tables::to_csv(t.built, t.status, t.shown)));
+    RETURN_IF_ERROR(write_whole(base.string() + ".json", tables::to_json(t.built, t.status, t.shown, options.date)));
     RETURN_IF_ERROR(tables::write_xlsx(base.string() + ".xlsx", t.built, t.status, t.shown, options.date));
     std::int64_t secondary = 0;
     for (const auto s : t.status) secondary += s == sdc::Status::kSecondary ? 1 : 0;

@@ -68,15 +68,16 @@ std::string_view trim(std::string_view s) {
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), ascii_lower);
-  return s;
-}
-
 // Lower-cases `text` into `out`, reusing its storage.
 void lower_into(std::string_view text, std::string& out) {
   out.resize(text.size());
   std::transform(text.begin(), text.end(), out.begin(), ascii_lower);
+}
+
+std::string lower(std::string_view text) {
+  std::string out;
+  lower_into(text, out);
+  return out;
 }
 
 struct Date {

@@ -277,11 +277,20 @@ std::string normalise_name(std::string_view name) {
   return out;
 }
 
+namespace {
+
+// Appends the digits of a national id number to `out`: the normalisation of such numbers.
+void append_national_id(std::string_view id, std::string& out) {
+  for (const char c : id) {
+    if (c >= '0' && c <= '9') out += c;
+  }
+}
+
+}  // namespace
+
 std::string normalise_national_id(std::string_view id) {
   std::string digits;
-  for (const char c : id) {
-    if (c >= '0' && c <= '9') digits += c;
-  }
+  append_national_id(id, digits);
   return digits;
 }
 
@@ -309,13 +318,10 @@ Result<void> person_keys_into(const PseudonymKey& key, const Identifiers& ids, P
   } else {
     keys.name_key.reset();
   }
-  message.append("id:");
-  if (ids.national_id) {
-    for (const char c : *ids.national_id) {
-      if (c >= '0' && c <= '9') message += c;
-    }
-  }
-  if (message.size() > 3) {
+  constexpr std::string_view kIdPrefix = "id:";
+  message.append(kIdPrefix);
+  if (ids.national_id) append_national_id(*ids.national_id, message);
+  if (message.size() > kIdPrefix.size()) {
     key.hmac_hex_into(message, keys.primary);
   } else if (keys.name_key) {
     keys.primary = *keys.name_key;

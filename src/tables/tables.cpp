@@ -432,7 +432,6 @@ std::string to_review_csv(const ProtectionReport& report) {
 
 std::string to_csv(const BuiltTable& table, const std::vector<sdc::Status>& status,
                    const std::vector<std::optional<std::int64_t>>& shown) {
-  const auto quote = csv_quote;
   std::string out;
   for (const auto& d : table.table.dimensions) out += d.name + "," + d.name + "_label,";
   out += "value,status\n";
@@ -440,7 +439,7 @@ std::string to_csv(const BuiltTable& table, const std::vector<sdc::Status>& stat
     const auto at = table.table.positions(i);
     for (std::size_t d = 0; d < at.size(); ++d) {
       const auto c = static_cast<std::size_t>(at[d]);
-      out += quote(table.table.dimensions[d].codes[c]) + "," + quote(table.table.dimensions[d].labels[c]) + ",";
+      out += csv_quote(table.table.dimensions[d].codes[c]) + "," + csv_quote(table.table.dimensions[d].labels[c]) + ",";
     }
     const std::string value = shown.empty() ? std::to_string(table.table.values[i]) : shown[i] ? std::to_string(*shown[i]) : "x";
     out += value + "," + std::string(sdc::to_code(status[i])) + "\n";

@@ -314,6 +314,10 @@ struct Server::Impl {
   };
 
   std::string now_text() const { return options.auth != nullptr ? options.auth->now_text() : ""; }
+  // Whether cookies get the Secure flag: configured so, or behind a TLS proxy.
+  bool secure(const httplib::Request& req) const {
+    return options.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https";
+  }
 
   // A job's progress and error lines as kept: at most the last megabyte. (Its standard
   // output is its result, e.g. an estimate's JSON of several megabytes, and is kept whole.)
@@ -368,12 +372,9 @@ struct Server::Impl {
     return job->record.id;
   }
 
-  static internal::JobView view(const store::JobRecord& r) {
-    return {r.id, r.kind, r.title, r.owner, r.started, r.status, r.output, r.messages, r.link, r.link_text};
-  }
   static internal::JobView view(const Job& job) {
     const std::lock_guard lock(job.mutex);
-    internal::JobView v = view(job.record);
+    internal::JobView v = job.record;
     v.status = job.status;
     v.output = job.out;
     v.messages = job.err;
@@ -386,9 +387,8 @@ struct Server::Impl {
       const std::lock_guard lock(jobs_mutex);
       if (const auto live = live_jobs.find(id); live != live_jobs.end()) return view(*live->second);
     }
-    ASSIGN_OR_RETURN(const store::JobRecord record, store.job(id));
     // Finished between the two looks: the store has it now.
-    return view(record);
+    return store.job(id);
   }
 
   // The newest jobs, live ones with their output so far.
@@ -398,7 +398,7 @@ struct Server::Impl {
     const std::lock_guard lock(jobs_mutex);
     for (const auto& r : records) {
       const auto live = live_jobs.find(r.id);
-      views.push_back(live != live_jobs.end() ? view(*live->second) : view(r));
+      views.push_back(live != live_jobs.end() ? view(*live->second) : r);
     }
     return views;
   }
@@ -752,16 +752,13 @@ void Server::Impl::declare_routes() {
 
 
 void Server::Impl::declare_staff_routes() {
-  const auto lang = [](const httplib::Request& req) { return request_language(req); };
+  const auto& lang = request_language;
   const auto html_page = [](httplib::Response& res, std::string body) {
     res.set_content(std::move(body), "text/html; charset=utf-8");
   };
-  const auto secure = [this](const httplib::Request& req) {
-    return options.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https";
-  };
 
   // Sign-in: a double-submit CSRF cookie protects the form before there is a session.
-  route("GET", "/aanmelden", Access::kPublic, [=](const httplib::Request& req, httplib::Response& res) {
+  route("GET", "/aanmelden", Access::kPublic, [=, this](const httplib::Request& req, httplib::Response& res) {
     const std::string csrf = auth::random_token();
     res.set_header("Set-Cookie", fmt::format("rapporteur_csrf={}; Path=/aanmelden; HttpOnly; SameSite=Strict{}", csrf,
                                              secure(req) ? "; Secure" : ""));
@@ -1228,9 +1225,8 @@ Server::Server(store::Store& store, ServerOptions options)
     }
     // A language chosen with ?lang= holds for the following pages, links and redirects too.
     if (const std::string asked = req.get_param_value("lang"); asked == "nl" || asked == "en") {
-      const bool secure = impl->options.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https";
       res.set_header("Set-Cookie", fmt::format("rapporteur_lang={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
-                                               asked, secure ? "; Secure" : ""));
+                                               asked, impl->secure(req) ? "; Secure" : ""));
     }
   });
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and

@@ -60,6 +60,10 @@ class Statement {
   std::string column_blob(int index) const;
 
  private:
+  // Text and BLOB binding, copied (SQLITE_TRANSIENT) or read in place (SQLITE_STATIC).
+  Statement& bind_text(int index, std::string_view value, sqlite3_destructor_type lifetime);
+  Statement& bind_bytes(int index, std::string_view bytes, sqlite3_destructor_type lifetime);
+
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
 };

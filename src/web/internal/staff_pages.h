@@ -25,19 +25,8 @@ struct StaffViewer {
   bool admin = false;
 };
 
-// A background job as a page shows it.
-struct JobView {
-  std::int64_t id = 0;
-  std::string kind;  // "intake", "estimate", "protect", "publish".
-  std::string title;
-  std::string owner;
-  std::string started;
-  std::string status;  // "running", "done" or "failed".
-  std::string output;    // The command's standard output.
-  std::string messages;  // Its progress and error lines.
-  std::string link;      // A page with the result, if any.
-  std::string link_text;
-};
+// A background job as a page shows it: as stored, or with its output so far while it runs.
+using JobView = store::JobRecord;
 
 std::string render_sign_in(Language language, const std::string& csrf, std::string_view message, const std::string& back);
 std::string render_staff_home(Language language, const StaffViewer& viewer, const std::vector<JobView>& jobs);
