@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "sdc/sdc.h"
+#include "sdc/internal/levels.h"
 
 namespace rapporteur::sdc {
 namespace {
@@ -106,17 +107,7 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
     const std::vector<int> depth = dim.depths();
     const int deepest = *std::max_element(depth.begin(), depth.end());
     if (deepest < 1) continue;
-    std::vector<int> kept_position(dim.codes.size(), -1);
-    std::vector<int> original_code;  // Position in the reduced dimension -> in the original.
-    Dimension reduced{dim.name, {}, {}, {}};
-    for (std::size_t c = 0; c < dim.codes.size(); ++c) {
-      if (depth[c] == deepest) continue;
-      kept_position[c] = static_cast<int>(reduced.codes.size());
-      original_code.push_back(static_cast<int>(c));
-      reduced.codes.push_back(dim.codes[c]);
-      reduced.labels.push_back(c < dim.labels.size() ? dim.labels[c] : "");
-      reduced.parents.push_back(dim.parents[c] < 0 ? -1 : kept_position[static_cast<std::size_t>(dim.parents[c])]);
-    }
+    const internal::CoarserDimension reduced = internal::without_level(dim, depth, deepest);
     std::vector<int> children(dim.codes.size(), 0);
     for (std::size_t c = 0; c < dim.codes.size(); ++c) {
       if (depth[c] == deepest) ++children[static_cast<std::size_t>(dim.parents[c])];
@@ -133,7 +124,7 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
     }
     if (!all) continue;
     Table small{table.name, table.dimensions, {}};
-    small.dimensions[d] = reduced;
+    small.dimensions[d] = reduced.dimension;
     const std::size_t n = small.cell_count();
     small.values.resize(n);
     r.status.resize(n);
@@ -141,7 +132,7 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
     std::vector<std::size_t> reduced_of(table.values.size(), 0);
     for (std::size_t j = 0; j < n; ++j) {
       auto p = small.positions(j);
-      p[d] = original_code[static_cast<std::size_t>(p[d])];
+      p[d] = reduced.original[static_cast<std::size_t>(p[d])];
       const std::size_t i = table.index(p);
       r.full[j] = i;
       reduced_of[i] = j;

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "sdc/internal/levels.h"
 #include "sdc/internal/system.h"
 #include "sdc/sdc.h"
 
@@ -246,26 +247,14 @@ struct Coarser {
 Coarser coarser_table(const Table& table, std::size_t dimension, const std::vector<int>& depth, int deepest) {
   const Dimension& dim = table.dimensions[dimension];
   Coarser out{Table{table.name, table.dimensions, {}}, {}, std::vector<std::size_t>(table.values.size(), 0)};
-  Dimension& kept = out.table.dimensions[dimension];
-  kept.codes.clear();
-  kept.labels.clear();
-  kept.parents.clear();
-  std::vector<int> original_code;  // Coarser position -> original position.
-  std::vector<int> position(dim.codes.size(), -1);
-  for (std::size_t c = 0; c < dim.codes.size(); ++c) {
-    if (depth[c] == deepest) continue;
-    position[c] = static_cast<int>(kept.codes.size());
-    original_code.push_back(static_cast<int>(c));
-    kept.codes.push_back(dim.codes[c]);
-    kept.labels.push_back(c < dim.labels.size() ? dim.labels[c] : "");
-    kept.parents.push_back(dim.parents[c] < 0 ? -1 : position[static_cast<std::size_t>(dim.parents[c])]);
-  }
+  const internal::CoarserDimension kept = internal::without_level(dim, depth, deepest);
+  out.table.dimensions[dimension] = kept.dimension;
   const std::size_t n = out.table.cell_count();
   out.table.values.resize(n);
   out.full.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
     auto p = out.table.positions(j);
-    p[dimension] = original_code[static_cast<std::size_t>(p[dimension])];
+    p[dimension] = kept.original[static_cast<std::size_t>(p[dimension])];
     out.full[j] = table.index(p);
     out.table.values[j] = table.values[out.full[j]];
   }
@@ -273,7 +262,7 @@ Coarser coarser_table(const Table& table, std::size_t dimension, const std::vect
     auto p = table.positions(i);
     auto code = static_cast<std::size_t>(p[dimension]);
     if (depth[code] == deepest) code = static_cast<std::size_t>(dim.parents[code]);
-    p[dimension] = position[code];
+    p[dimension] = kept.position[code];
     out.of[i] = out.table.index(p);
   }
   return out;

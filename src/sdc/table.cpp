@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sdc/sdc.h"
+#include "sdc/internal/levels.h"
 
 namespace rapporteur::sdc {
 
@@ -137,5 +138,22 @@ Result<void> check_additive(const Table& table) {
   }
   return ok();
 }
+
+namespace internal {
+
+CoarserDimension without_level(const Dimension& dim, const std::vector<int>& depth, int deepest) {
+  CoarserDimension out{Dimension{dim.name, {}, {}, {}}, std::vector<int>(dim.codes.size(), -1), {}};
+  for (std::size_t c = 0; c < dim.codes.size(); ++c) {
+    if (depth[c] == deepest) continue;
+    out.position[c] = static_cast<int>(out.dimension.codes.size());
+    out.original.push_back(static_cast<int>(c));
+    out.dimension.codes.push_back(dim.codes[c]);
+    out.dimension.labels.push_back(c < dim.labels.size() ? dim.labels[c] : "");
+    out.dimension.parents.push_back(dim.parents[c] < 0 ? -1 : out.position[static_cast<std::size_t>(dim.parents[c])]);
+  }
+  return out;
+}
+
+}  // namespace internal
 
 }  // namespace rapporteur::sdc
