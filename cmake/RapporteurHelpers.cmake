@@ -8,6 +8,11 @@ function(rapporteur_set_warnings target)
   endif()
 endfunction()
 
+if(RAPPORTEUR_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -O1)
+  add_link_options(-fsanitize=thread)
+endif()
+
 if(RAPPORTEUR_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)

@@ -94,14 +94,29 @@ std::string Auth::at(std::chrono::system_clock::time_point time) const {
 
 std::string Auth::now_text() const { return at(options_.clock()); }
 
-Result<void> Auth::add_user(const std::string& name, store::UserRole role, std::string_view password) {
+Result<store::User> Auth::new_user(const std::string& name, store::UserRole role, std::string_view password) const {
   if (!valid_name(name)) {
     return fail(ErrorCode::kInvalidArgument,
                 fmt::format("user name '{}' must be 2-40 letters, digits, '.', '-' or '_'", name));
   }
   if (password.size() < 12) return fail(ErrorCode::kInvalidArgument, "a password needs at least 12 characters");
   ASSIGN_OR_RETURN(const std::string hash, hash_password(password));
-  return store_.add_user({name, role, hash, now_text(), 0, ""});
+  return store::User{name, role, hash, now_text(), 0, ""};
+}
+
+Result<void> Auth::add_user(const std::string& name, store::UserRole role, std::string_view password) {
+  ASSIGN_OR_RETURN(const store::User user, new_user(name, role, password));
+  return store_.add_user(user);
+}
+
+Result<void> Auth::add_user(const std::string& name, store::UserRole role, std::string_view password,
+                            const AuditNote& audited_as) {
+  // Hashed before the transaction: argon2id takes a while and needs no lock.
+  ASSIGN_OR_RETURN(const store::User user, new_user(name, role, password));
+  return store_.transact([&]() -> Result<void> {
+    RETURN_IF_ERROR(store_.add_user(user));
+    return audit(audited_as.user_name, audited_as.action, audited_as.detail);
+  });
 }
 
 Result<SignedIn> Auth::sign_in(const std::string& name, std::string_view password) {
@@ -122,18 +137,22 @@ Result<SignedIn> Auth::sign_in(const std::string& name, std::string_view passwor
     const int failures = user->failed_attempts + 1;
     const std::string locked =
         failures >= options_.max_failed_attempts ? at(options_.clock() + options_.lockout) : std::string();
-    RETURN_IF_ERROR(store_.record_sign_in_attempt(name, locked.empty() ? failures : 0, locked));
-    (void)audit(name, "sign_in_failed", locked.empty() ? fmt::format("attempt {}", failures) : "locked until " + locked);
+    RETURN_IF_ERROR(store_.transact([&]() -> Result<void> {
+      RETURN_IF_ERROR(store_.record_sign_in_attempt(name, locked.empty() ? failures : 0, locked));
+      return audit(name, "sign_in_failed", locked.empty() ? fmt::format("attempt {}", failures) : "locked until " + locked);
+    }));
     return denied();
   }
-  RETURN_IF_ERROR(store_.record_sign_in_attempt(name, 0, ""));
   SignedIn signed_in;
   signed_in.token = random_token();
   signed_in.session = {token_hash(signed_in.token), name, random_token(),
                        at(options_.clock() + options_.session_lifetime)};
   signed_in.user = *user;
-  RETURN_IF_ERROR(store_.add_session(signed_in.session));
-  RETURN_IF_ERROR(audit(name, "sign_in", ""));
+  RETURN_IF_ERROR(store_.transact([&]() -> Result<void> {
+    RETURN_IF_ERROR(store_.record_sign_in_attempt(name, 0, ""));
+    RETURN_IF_ERROR(store_.add_session(signed_in.session));
+    return audit(name, "sign_in", "");
+  }));
   return signed_in;
 }
 
@@ -152,6 +171,45 @@ Result<void> Auth::sign_out(const std::string& token) {
 
 Result<void> Auth::audit(const std::string& user_name, const std::string& action, const std::string& detail) {
   return store_.audit({now_text(), user_name, action, detail});
+}
+
+AddressThrottle::AddressThrottle(ThrottleOptions options) : options_(std::move(options)) {}
+
+void AddressThrottle::prune(std::deque<std::chrono::system_clock::time_point>& failures,
+                            std::chrono::system_clock::time_point now) const {
+  while (!failures.empty() && failures.front() + options_.window <= now) failures.pop_front();
+}
+
+std::chrono::seconds AddressThrottle::retry_after(const std::string& address) {
+  const auto now = options_.clock();
+  const std::lock_guard lock(mutex_);
+  const auto found = failures_.find(address);
+  if (found == failures_.end()) return std::chrono::seconds(0);
+  prune(found->second, now);
+  if (found->second.empty()) {
+    failures_.erase(found);
+    return std::chrono::seconds(0);
+  }
+  if (static_cast<int>(found->second.size()) < options_.failures) return std::chrono::seconds(0);
+  // Rounded up: the attempt must come after the oldest failure has left the window.
+  const auto wait = found->second.front() + options_.window - now;
+  return std::chrono::ceil<std::chrono::seconds>(wait);
+}
+
+void AddressThrottle::record_failure(const std::string& address) {
+  const auto now = options_.clock();
+  const std::lock_guard lock(mutex_);
+  auto& failures = failures_[address];
+  prune(failures, now);
+  failures.push_back(now);
+  // Bounded memory: a failure is kept only as long as the window; addresses with none left
+  // are dropped when the table grows.
+  if (failures_.size() > 10'000) {
+    for (auto it = failures_.begin(); it != failures_.end();) {
+      prune(it->second, now);
+      it = it->second.empty() ? failures_.erase(it) : std::next(it);
+    }
+  }
 }
 
 }  // namespace rapporteur::auth

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "core/result.h"
 #include "store/store.h"
@@ -31,6 +34,13 @@ std::string generate_password();
 // Hex SHA-256 of a session token: what the store keeps.
 std::string token_hash(std::string_view token);
 
+// Who did what, for the audit log (the time is the clock's).
+struct AuditNote {
+  std::string user_name;
+  std::string action;
+  std::string detail;
+};
+
 struct SignedIn {
   std::string token;  // The cookie value; only its hash is stored.
   store::Session session;
@@ -45,10 +55,15 @@ class Auth {
   // Creates a user. kInvalidArgument for a name that is not 2-40 letters, digits, '.', '-' or
   // '_', or a password shorter than 12 characters; kConflict when the name exists.
   Result<void> add_user(const std::string& name, store::UserRole role, std::string_view password);
+  // The same, with the audit record of who added the user written in the same transaction:
+  // either both are stored or neither, so repeating a failed call repairs it.
+  Result<void> add_user(const std::string& name, store::UserRole role, std::string_view password,
+                        const AuditNote& audited_as);
 
   // Signs in. Fails with kPermissionDenied "wrong name or password" (the same for unknown
   // users, which are hashed against a dummy so timing does not tell), or "locked" during a
-  // lock-out; each failure is counted and audited.
+  // lock-out; each failure is counted and audited. A session and its audit record, and a
+  // failure's count and its record, are each written in one transaction.
   Result<SignedIn> sign_in(const std::string& name, std::string_view password);
   // The session of a cookie token, with its user; kNotFound when unknown or expired.
   Result<std::pair<store::Session, store::User>> session(const std::string& token);
@@ -61,8 +76,39 @@ class Auth {
 
  private:
   std::string at(std::chrono::system_clock::time_point time) const;
+  // A checked user with its password hashed; kInvalidArgument as add_user says.
+  Result<store::User> new_user(const std::string& name, store::UserRole role, std::string_view password) const;
   store::Store& store_;
   AuthOptions options_;
+};
+
+struct ThrottleOptions {
+  int failures = 20;                       // Failed sign-ins an address may make in the window.
+  std::chrono::seconds window{15 * 60};
+  Clock clock = [] { return std::chrono::system_clock::now(); };
+};
+
+// Failed sign-ins per client address, on top of the lock-out per account: an address that
+// failed `failures` times within the window must wait until its oldest failure leaves it.
+// Other addresses are not affected, so one address cannot lock everyone out; a success does
+// not clear the count (one valid account must not reset a guessing run). Kept in memory per
+// process. Thread safety: all methods may be called concurrently.
+class AddressThrottle {
+ public:
+  explicit AddressThrottle(ThrottleOptions options = {});
+
+  // How long `address` must wait before its next attempt; zero when it may try now.
+  std::chrono::seconds retry_after(const std::string& address);
+  void record_failure(const std::string& address);
+
+ private:
+  // Drops failures that left the window; the caller holds mutex_.
+  void prune(std::deque<std::chrono::system_clock::time_point>& failures,
+             std::chrono::system_clock::time_point now) const;
+
+  ThrottleOptions options_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::deque<std::chrono::system_clock::time_point>> failures_;
 };
 
 }  // namespace rapporteur::auth

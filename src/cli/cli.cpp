@@ -731,8 +731,8 @@ Result<void> run_user_add(const GlobalOptions& global, const UserOptions& option
     password = auth::generate_password();
   }
   auth::Auth sign_in(*store);
-  RETURN_IF_ERROR(sign_in.add_user(options.name, role, password));
-  RETURN_IF_ERROR(sign_in.audit("cli", "user_add", fmt::format("{} ({})", options.name, options.role)));
+  RETURN_IF_ERROR(sign_in.add_user(options.name, role, password,
+                                   {"cli", "user_add", fmt::format("{} ({})", options.name, options.role)}));
   if (options.password_stdin) {
     out << fmt::format("user {} ({}) added\n", options.name, options.role);
   } else {

@@ -483,7 +483,11 @@ std::vector<FacetCount> sorted_counts(const Counts& counts, bool by_value) {
 Result<SearchResult> run_search(const Xapian::Database& db, const Analyzer& analyzer, const SearchQuery& query,
                                 const std::string& text) {
   const Rewritten rewritten = rewrite(text, analyzer);
-  Xapian::Query parsed = Xapian::Query::MatchAll;
+  // Not Xapian::Query::MatchAll: that is one static object whose reference count Xapian does
+  // not update atomically, so copying it on concurrent searches corrupted the count and
+  // freed it under another thread (SIGSEGV under wrk, issue #25). The empty term matches all
+  // documents too, and is this thread's own.
+  Xapian::Query parsed{std::string()};
   if (!rewritten.query.empty()) {
     constexpr unsigned kFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
                                 Xapian::QueryParser::FLAG_LOVEHATE;

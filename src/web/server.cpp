@@ -21,6 +21,7 @@
 #include "account/account.h"
 #include "auth/auth.h"
 #include "kb/kb.h"
+#include "web/internal/guarded_http.h"
 #include "web/internal/pages.h"
 #include "web/internal/staff_pages.h"
 #include "web/web.h"
@@ -192,7 +193,8 @@ Result<kb::SearchQuery> search_query(const httplib::Request& req, int page_size)
 }  // namespace
 
 struct Server::Impl {
-  Impl(store::Store& s, ServerOptions o) : store(s), options(std::move(o)) {}
+  Impl(store::Store& s, ServerOptions o)
+      : store(s), options(std::move(o)), http(options.limits), sign_in_throttle(options.sign_in_throttle) {}
 
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
@@ -419,7 +421,8 @@ struct Server::Impl {
 
   store::Store& store;
   ServerOptions options;
-  httplib::Server http;
+  internal::GuardedHttpServer http;
+  auth::AddressThrottle sign_in_throttle;
   std::vector<RouteInfo> routes;
   bool bound = false;
   // stop() may come before the listener runs (a signal right after start-up); these make it
@@ -777,9 +780,16 @@ void Server::Impl::declare_staff_routes() {
     };
     if (options.auth == nullptr) return again(503, "Aanmelden is op deze server niet ingericht.");
     if (csrf.empty() || req.get_param_value("csrf") != csrf) return again(403, "Het formulier is verlopen; probeer het opnieuw.");
+    // Per address before any password is hashed: a guessing run from one address costs it,
+    // not the server, and leaves other addresses alone.
+    if (const auto wait = sign_in_throttle.retry_after(req.remote_addr); wait.count() > 0) {
+      res.set_header("Retry-After", std::to_string(wait.count()));
+      return again(429, "Te veel mislukte pogingen vanaf dit adres; probeer het later opnieuw.");
+    }
     auto signed_in = options.auth->sign_in(req.get_param_value("name"), req.get_param_value("password"));
     if (!signed_in) {
       if (signed_in.error().code != ErrorCode::kPermissionDenied) return send_store_error(req, res, signed_in.error());
+      sign_in_throttle.record_failure(req.remote_addr);
       const bool locked = signed_in.error().message.starts_with("locked");
       return again(401, locked ? "Te veel mislukte pogingen; probeer het over een kwartier opnieuw."
                                : "Onjuiste naam of wachtwoord.");
@@ -1174,9 +1184,10 @@ void Server::Impl::declare_staff_routes() {
     auto role = store::parse_user_role(req.get_param_value("role"));
     if (!role) return send_error(req, res, 400, "bad_request", role.error().message);
     const std::string password = auth::generate_password();
-    auto added = options.auth->add_user(req.get_param_value("name"), *role, password);
+    auto added = options.auth->add_user(
+        req.get_param_value("name"), *role, password,
+        {staff_viewer().name, "user_add", fmt::format("{} ({})", req.get_param_value("name"), req.get_param_value("role"))});
     if (!added) return send_refusal(req, res, added.error(), {ErrorCode::kInvalidArgument, ErrorCode::kConflict});
-    audit("user_add", fmt::format("{} ({})", req.get_param_value("name"), req.get_param_value("role")));
     auto users = store.users();
     if (!users) return send_store_error(req, res, users.error());
     html_page(res, internal::render_users(lang(req), staff_viewer(), *users, password));
@@ -1208,10 +1219,6 @@ Server::Server(store::Store& store, ServerOptions options)
   // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every keep-alive
   // response (measured: 150 requests/s on /healthz with 4 connections).
   http.set_tcp_nodelay(true);
-  // httplib serves each connection on a pool thread for its whole keep-alive life; more
-  // threads than its default of 8 keep a burst of browsers or API clients from queueing.
-  // httplib takes ownership of the queue it is given.
-  http.new_task_queue = [] { return new httplib::ThreadPool(32); };
   http.set_default_headers({
       {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
       {"X-Content-Type-Options", "nosniff"},
@@ -1270,6 +1277,7 @@ Result<int> Server::bind() {
     return fail(ErrorCode::kIo, fmt::format("cannot listen on {}:{} (address in use or invalid)",
                                             o.host, o.port));
   }
+  impl_->http.widen_backlog();
   impl_->bound = true;
   return port;
 }

@@ -2,6 +2,8 @@
 // an explicit access rule.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -11,14 +13,12 @@
 #include <vector>
 
 #include "core/result.h"
+#include "auth/auth.h"
 #include "store/store.h"
 
 namespace rapporteur::kb {
 class KnowledgeBase;
 }  // namespace rapporteur::kb
-namespace rapporteur::auth {
-class Auth;
-}  // namespace rapporteur::auth
 
 namespace rapporteur::web {
 
@@ -32,6 +32,25 @@ struct RouteInfo {
   std::string method;
   std::string pattern;  // Path, or a regular expression for parameterised routes.
   Access access = Access::kPublic;
+};
+
+// Limits that keep slow and greedy clients from starving the server.
+struct ConnectionLimits {
+  // A request's header and body must arrive within this time of its first byte; a client
+  // that sends less (a byte every second, or a partial header and then nothing) is cut off.
+  std::chrono::milliseconds request_deadline{10'000};
+  // How long an idle keep-alive connection may wait for its next request, and how many
+  // requests one connection may carry.
+  std::chrono::milliseconds keep_alive_idle{2'000};
+  std::size_t keep_alive_requests = 100;
+  // Each write of a response must make progress within this time.
+  std::chrono::milliseconds write_timeout{10'000};
+  // Connections one address may hold at once (0: no cap); more are answered 503 at once.
+  // Behind a reverse proxy every client has the proxy's address: raise it there.
+  std::size_t per_address = 64;
+  // Worker threads. httplib serves a connection on one thread for its whole life, so this
+  // must stay well above per_address for one address never to occupy every worker.
+  std::size_t threads = 128;
 };
 
 struct ServerOptions {
@@ -55,6 +74,9 @@ struct ServerOptions {
   std::string tables_folder;    // Table definitions offered for protection and publication.
   std::string reports_folder;   // Where annual reports are written and served to staff from.
   bool secure_cookies = false;  // Mark cookies Secure (behind TLS); also when X-Forwarded-Proto is https.
+  ConnectionLimits limits;
+  // Failed sign-ins per client address (see auth::AddressThrottle).
+  auth::ThrottleOptions sign_in_throttle;
 };
 
 // The bytes of a static asset built into the server (e.g. "/vendor/echarts.min.js"), for
