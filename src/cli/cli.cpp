@@ -551,7 +551,12 @@ Result<void> run_source_check(const GlobalOptions& global, const std::string& pr
   std::string columns;
   for (const auto& [field, column] : profile.columns) {
     columns += fmt::format("\n  {:<18} <- '{}'{}", intake::field_key(field), column,
-                           intake::is_identifying(field) ? " (identifying: pseudonymised)" : "");
+                           intake::is_identifying(field)                ? " (identifying: pseudonymised)"
+                           : intake::is_identifying(profile, field) ? " (identifying: never shown in errors)"
+                                                                        : "");
+  }
+  for (const auto& column : profile.identifying_columns) {
+    columns += fmt::format("\n  {:<18} '{}' (identifying: never shown in errors)", "marked", column);
   }
   out << fmt::format("Profile '{}' is valid: source {} ({}), {}{}", profile.name, profile.source.code,
                      profile.source.name, profile.format == intake::FileFormat::kXlsx ? "xlsx" : "csv",

@@ -36,8 +36,6 @@ double thread_cpu_seconds() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
-constexpr std::size_t kMaxShownValue = 80;
-
 Result<std::string> sha256_of_file(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
@@ -250,12 +248,65 @@ ColumnOfField no_columns() {
   return columns;
 }
 
-// The row being converted, with the errors found so far.
+// What the loader knows about identifying data in a file's columns.
+struct IdentifyingColumns {
+  std::array<bool, static_cast<std::size_t>(Field::kRegistrationDate) + 1> field{};  // By field.
+  std::vector<std::size_t> columns;  // Every identifying column of the file: mapped or marked.
+};
+
+constexpr std::size_t kMaxShownValue = 40;
+constexpr int kMaxShownDigits = 4;
+
+// True when `value` has the shape of a label or code: short, letters, at most one run of at
+// most four digits (a national id has more, a date has several runs), and none of the
+// characters of e-mail addresses, phone numbers or paths.
+bool looks_like_a_label(std::string_view value) {
+  if (value.empty() || value.size() > kMaxShownValue) return false;
+  int digits = 0;
+  int runs = 0;
+  bool in_digits = false;
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool digit = u >= '0' && u <= '9';
+    if (digit) {
+      ++digits;
+      if (!in_digits) ++runs;
+    } else if (!(std::isalpha(u) || u >= 0x80 || c == ' ' || c == '-' || c == '_' || c == '.' || c == '\'' ||
+                 c == '(' || c == ')' || c == '&' || c == '/')) {
+      return false;
+    }
+    in_digits = digit;
+  }
+  return digits <= kMaxShownDigits && runs <= 1;
+}
+
+// True when `value` equals, contains or is contained in the value of an identifying column
+// of `row`: then it is (part of) that value, e.g. a surname that a shifted row put in the sex
+// column next to its own copy, or an address in a label column.
+bool resembles_identifying(std::string_view value, const internal::Row& row, const IdentifyingColumns& identifying) {
+  const std::string folded = lower(value);
+  const std::string name = normalise_name(value);
+  for (const std::size_t column : identifying.columns) {
+    if (column >= row.fields.size()) continue;
+    const std::string_view cell = trim(row.fields[column]);
+    if (cell.empty()) continue;
+    if (lower(cell) == folded) return true;
+    const std::string cell_name = normalise_name(cell);
+    if (name.empty() || cell_name.size() < 3) continue;
+    if (cell_name.find(name) != std::string::npos || name.find(cell_name) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// The row being converted, with the errors found so far. Whether an error may show the value
+// that caused it is decided once the whole row is known (see finish()).
 class RowConversion {
  public:
   RowConversion(const SourceProfile& profile, const ColumnOfField& column_of_field,
-                const std::vector<std::string>& header, const internal::Row& row, std::string& scratch)
-      : profile_(profile), columns_(column_of_field), header_(header), row_(row), code_(scratch) {}
+                const IdentifyingColumns& identifying, const std::vector<std::string>& header,
+                const internal::Row& row, std::string& scratch)
+      : profile_(profile), columns_(column_of_field), identifying_(identifying), header_(header), row_(row),
+        code_(scratch) {}
 
   // The trimmed text of `field` (a view into the row), or nullopt when unmapped or empty.
   std::optional<std::string_view> text(Field field) const {
@@ -266,17 +317,17 @@ class RowConversion {
     return value;
   }
 
-  void error(Field field, std::string reason) {
-    const int at = columns_[static_cast<std::size_t>(field)];
-    const std::string column = at < 0 ? std::string(field_key(field)) : header_[static_cast<std::size_t>(at)];
-    std::string value;
-    if (!is_identifying(field)) {
-      value = std::string(text(field).value_or(""));
-      if (value.size() > kMaxShownValue) value = value.substr(0, kMaxShownValue) + "...";
-    }
-    errors_.push_back({0, row_.number, column, std::move(reason), std::move(value)});
+  // Records a problem with `field`. `reason` may quote the value; `reason_without_value` is
+  // the same reason without it (empty: `reason` does not quote it), used when the value is
+  // withheld.
+  void error(Field field, std::string reason, std::string reason_without_value = "") {
+    if (is_identifying(field)) identifying_failed_ = true;
+    pending_.push_back({field, std::move(reason), std::move(reason_without_value)});
   }
-  void row_error(std::string reason) { errors_.push_back({0, row_.number, "", std::move(reason), ""}); }
+  // Records a problem with the whole row; its reason never quotes a value.
+  void row_error(std::string reason) { pending_.push_back({std::nullopt, std::move(reason), ""}); }
+
+  bool has_errors() const { return !pending_.empty(); }
 
   // Maps the value of `field` through the profile's labels (or takes our own code), then
   // parses it. Missing values give nullopt; unknown labels record an error.
@@ -298,20 +349,64 @@ class RowConversion {
     }
     auto parsed = parser(code);
     if (!parsed) {
-      error(field, parsed.error().message);
+      // Our parsers quote the code they were given ("unknown sex 'x'; expected one of: ...").
+      std::string without = parsed.error().message;
+      if (const auto at = without.find(" '" + code + "'"); at != std::string::npos) {
+        without.erase(at, code.size() + 3);
+      } else if (!code.empty() && lower(without).find(code) != std::string::npos) {
+        without = fmt::format("invalid {}", field_key(field));
+      }
+      error(field, parsed.error().message, std::move(without));
       return std::nullopt;
     }
     return *parsed;
   }
 
-  std::vector<store::RowError>& errors() { return errors_; }
+  // Moves the row's errors to `errors`. A value is kept only when it may be shown: its field is
+  // not identifying, the row is intact (no more fields than the header, no identifying field or
+  // the row as a whole in error), the value looks like a label and resembles no identifying
+  // value of the row. Otherwise the error keeps no value and its reason says "(value
+  // withheld)". docs/intake.md explains the rule.
+  void finish(std::vector<store::RowError>& errors) {
+    const bool intact = row_.fields.size() <= header_.size() && !identifying_failed_ &&
+                        std::none_of(pending_.begin(), pending_.end(), [](const Pending& p) { return !p.field; });
+    for (Pending& p : pending_) {
+      if (!p.field) {
+        errors.push_back({0, row_.number, "", std::move(p.reason), ""});
+        continue;
+      }
+      const int at = columns_[static_cast<std::size_t>(*p.field)];
+      std::string column = at < 0 ? std::string(field_key(*p.field)) : header_[static_cast<std::size_t>(at)];
+      const std::string_view value = text(*p.field).value_or("");
+      if (value.empty()) {
+        errors.push_back({0, row_.number, std::move(column), std::move(p.reason), ""});
+      } else if (!is_identifying(*p.field) && intact && looks_like_a_label(value) &&
+                 !resembles_identifying(value, row_, identifying_)) {
+        errors.push_back({0, row_.number, std::move(column), std::move(p.reason), std::string(value)});
+      } else {
+        std::string reason = p.reason_without_value.empty() ? std::move(p.reason) : std::move(p.reason_without_value);
+        errors.push_back({0, row_.number, std::move(column), reason + " (value withheld)", ""});
+      }
+    }
+    pending_.clear();
+  }
 
  private:
+  struct Pending {
+    std::optional<Field> field;  // nullopt: the row as a whole.
+    std::string reason;
+    std::string reason_without_value;
+  };
+
+  bool is_identifying(Field field) const { return identifying_.field[static_cast<std::size_t>(field)]; }
+
   const SourceProfile& profile_;
   const ColumnOfField& columns_;
+  const IdentifyingColumns& identifying_;
   const std::vector<std::string>& header_;
   const internal::Row& row_;
-  std::vector<store::RowError> errors_;
+  std::vector<Pending> pending_;
+  bool identifying_failed_ = false;
   std::string& code_;  // The lower-cased value being coded (the loader's, reused).
 };
 
@@ -328,15 +423,32 @@ class Loader {
         return lower(h) == lower(column);
       });
       if (it == header.end()) {
-        std::string available;
-        for (const auto& h : header) available += (available.empty() ? "'" : ", '") + h + "'";
+        // The header's own cells are not listed: in a file without a header row they are a
+        // person's data.
+        const auto found = std::count_if(profile_.columns.begin(), profile_.columns.end(), [&](const auto& mapped) {
+          return std::any_of(header.begin(), header.end(), [&](const std::string& h) { return lower(h) == lower(mapped.second); });
+        });
         return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("{}: column '{}' ({}) is not in the header; the file has {}",
-                                options_.file.string(), column, field_key(field), available));
+                    fmt::format("{}: column '{}' ({}) is not in the header row; it has {} of the profile's {} "
+                                "columns (its cells are not shown: without a header row they would be a "
+                                "person's data)",
+                                options_.file.string(), column, field_key(field), found, profile_.columns.size()));
       }
       columns_[static_cast<std::size_t>(field)] = static_cast<int>(it - header.begin());
     }
     header_ = header;
+    for (const auto& [field, column] : profile_.columns) {
+      if (!is_identifying(profile_, field)) continue;
+      identifying_.field[static_cast<std::size_t>(field)] = true;
+      identifying_.columns.push_back(static_cast<std::size_t>(columns_[static_cast<std::size_t>(field)]));
+    }
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      const std::string name = lower(trim(header[i]));
+      if (std::find(profile_.identifying_columns.begin(), profile_.identifying_columns.end(), name) !=
+          profile_.identifying_columns.end()) {
+        identifying_.columns.push_back(i);
+      }
+    }
     ASSIGN_OR_RETURN(const auto regions, store_.regions());
     for (const Region& region : regions) {
       if (region.level != RegionLevel::kMunicipality) continue;
@@ -348,7 +460,7 @@ class Loader {
 
   // Converts one row; returns the registration or records why not.
   std::optional<Registration> convert(const internal::Row& row, std::vector<store::RowError>& errors) {
-    RowConversion c(profile_, columns_, header_, row, scratch_);
+    RowConversion c(profile_, columns_, identifying_, header_, row, scratch_);
     if (row.fields.size() > header_.size()) {
       c.row_error(fmt::format("the row has {} fields but the header has {}", row.fields.size(), header_.size()));
     }
@@ -420,7 +532,7 @@ class Loader {
     } else if (birth) {
       const int age = age_on(*birth, reference);
       if (age < 0 || age > 120) {
-        c.error(Field::kBirthDate, fmt::format("age at registration would be {}", age));
+        c.error(Field::kBirthDate, "age at registration would be outside 0..120");
       } else {
         r.age = age;
       }
@@ -455,17 +567,17 @@ class Loader {
     });
     r.region_code = c.coded<std::string>(Field::kRegion, [&](const std::string& value) { return resolve_region(value); });
 
-    if (c.errors().empty()) {
+    if (!c.has_errors()) {
       if (auto valid = validate(r); !valid) c.row_error(valid.error().message);
     }
-    if (c.errors().empty()) {
+    if (!c.has_errors()) {
       // One source registers a person once per year, mandate and role.
       if (const auto first = first_row_of_.first_row(r, row.number)) {
         c.row_error(fmt::format("duplicate: the same person is already registered in row {}", *first));
       }
     }
-    if (!c.errors().empty()) {
-      for (auto& e : c.errors()) errors.push_back(std::move(e));
+    if (c.has_errors()) {
+      c.finish(errors);
       return std::nullopt;
     }
     return r;
@@ -501,6 +613,7 @@ class Loader {
   const SourceProfile& profile_;
   const LoadOptions& options_;
   ColumnOfField columns_ = no_columns();
+  IdentifyingColumns identifying_;
   std::vector<std::string> header_;
   std::unordered_set<std::string> region_codes_;
   std::unordered_map<std::string, std::string> region_names_;

@@ -119,6 +119,17 @@ Result<SourceProfile> parse(const toml::value& root, const std::string& file) {
     if (region_by == "code") p.region_by = RegionBy::kCode;
     else if (region_by == "name") p.region_by = RegionBy::kName;
     else return bad(fmt::format("[record] region_by '{}': expected code or name", region_by));
+    if (record.contains("identifying")) {
+      // Checked, not find_or: a mistyped list would silently protect nothing.
+      const auto& identifying = toml::find(record, "identifying");
+      if (!identifying.is_array()) return bad("[record] identifying: expected a list of column headers");
+      for (const auto& column : identifying.as_array()) {
+        if (!column.is_string() || column.as_string().str.empty()) {
+          return bad("[record] identifying: expected a list of column headers");
+        }
+        p.identifying_columns.push_back(lower(column.as_string()));
+      }
+    }
     for (const auto& key : toml::find_or<std::vector<std::string>>(record, "required", {})) {
       const auto field = field_of(key);
       if (!field) return bad(fmt::format("[record] required: unknown field '{}'", key));
@@ -172,6 +183,15 @@ std::string_view field_key(Field field) {
 bool is_identifying(Field field) {
   return field == Field::kNationalId || field == Field::kFirstName || field == Field::kLastName ||
          field == Field::kBirthDate;
+}
+
+bool is_identifying(const SourceProfile& profile, Field field) {
+  if (is_identifying(field)) return true;
+  const auto column = profile.columns.find(field);
+  if (column == profile.columns.end()) return false;
+  const std::string header = lower(column->second);
+  return std::find(profile.identifying_columns.begin(), profile.identifying_columns.end(), header) !=
+         profile.identifying_columns.end();
 }
 
 Result<SourceProfile> load_profile(const std::filesystem::path& path) {

@@ -34,7 +34,8 @@ enum class Field {
 
 // The key of `field` in a profile's [columns] and [labels] tables, e.g. "birth_date".
 std::string_view field_key(Field field);
-// True for fields that identify a person (never stored, never shown in errors).
+// True for fields that identify a person (never stored, never shown in errors). A profile can
+// mark more columns as identifying: see is_identifying(profile, field).
 bool is_identifying(Field field);
 
 enum class FileFormat { kCsv, kXlsx };
@@ -56,7 +57,15 @@ struct SourceProfile {
   // Field -> (label as the source writes it, lower-cased -> our code).
   std::map<Field, std::map<std::string, std::string>> labels;
   std::vector<Field> required;  // Fields that must be filled in every row.
+  // Column headers (lower-cased) that the profile marks as identifying beyond the identifying
+  // fields, e.g. an address or a place of birth: a mapped field in such a column is treated as
+  // identifying, and no value equal to such a column's value in the same row is ever shown.
+  std::vector<std::string> identifying_columns;
 };
+
+// True when `field` is identifying for `profile`: an identifying field, or mapped to a column
+// the profile marks as identifying.
+bool is_identifying(const SourceProfile& profile, Field field);
 
 // Reads and checks a profile: known fields, known codes in label tables, a way to identify a
 // person (national id, or first name + last name + birth date), a mandate and a role (fixed

@@ -254,6 +254,35 @@ CREATE TABLE jobs (
   link_text TEXT NOT NULL DEFAULT ''
 );
 )sql"},
+    // Issue 22: earlier versions kept the raw value of a quarantined row's field whenever the
+    // field was not identifying, but a row with shifted columns puts a surname or a date of
+    // birth into such a field, and code parsers quoted the value in the reason. A migration
+    // knows neither the profile (which may mark more columns identifying) nor the row's other
+    // values, so it cannot tell a label from a person's data: every stored value goes, and so
+    // does every part of a reason that may quote one (from the first quote on, except the
+    // profile's own label lists). A failed load's message listed the header's cells, which are
+    // a person's data when the header row is missing. secure_delete overwrites the old bytes
+    // in the rewritten pages; the store then truncates the write-ahead log.
+    Migration{10, "quarantine and job messages keep no value that could identify a person", R"sql(
+PRAGMA secure_delete = ON;
+UPDATE quarantine
+   SET value = '',
+       reason = scrubbed.reason || CASE WHEN quarantine.value <> '' OR scrubbed.reason <> quarantine.reason
+                                        THEN ' (value withheld)' ELSE '' END
+  FROM (SELECT id,
+               CASE
+                 WHEN reason LIKE 'unknown municipality code %' THEN 'unknown municipality code'
+                 WHEN reason LIKE 'age at registration would be %' THEN 'age at registration would be outside 0..120'
+                 WHEN reason LIKE 'unknown label for %' THEN reason
+                 WHEN instr(reason, '''') > 0 THEN rtrim(substr(reason, 1, instr(reason, '''') - 1), ' ;:,')
+                 ELSE reason
+               END AS reason
+          FROM quarantine) AS scrubbed
+ WHERE scrubbed.id = quarantine.id;
+UPDATE jobs
+   SET messages = substr(messages, 1, instr(messages, '; the file has ') - 1) || ' (its cells withheld)' || char(10)
+ WHERE instr(messages, '; the file has ') > 0;
+)sql"},
 };
 
 }  // namespace

@@ -1121,6 +1121,12 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
       RETURN_IF_ERROR(apply_migration(db, migration));
     }
   }
+  if (found < target) {
+    // A migration may rewrite rows to remove data (version 10 removes quarantined values):
+    // copy its pages into the database file and empty the log, which would otherwise keep
+    // the old pages until it is overwritten.
+    RETURN_IF_ERROR(db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  }
   ASSIGN_OR_RETURN(const int version, read_user_version(db));
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), version));
 }

@@ -148,6 +148,18 @@ TEST_F(LoaderTest, AFileMissingAMappedColumnLoadsNothing) {
   EXPECT_TRUE(store_->batches().value().empty());
 }
 
+TEST_F(LoaderTest, AFileWithoutItsHeaderRowIsRefusedWithoutQuotingTheFirstRow) {
+  const auto file = write("headless.csv", "918273645;Xylofoonia;Quaxelbeek;17-05-1990;Vrouw;;Arbeidsuitbuiting;GM0363;\n");
+
+  const auto report = load(file);
+
+  ASSERT_FALSE(report.has_value());
+  EXPECT_NE(report.error().message.find("'BSN'"), std::string::npos) << "names the missing column";
+  for (const char* secret : {"918273645", "Xylofoonia", "Quaxelbeek", "17-05-1990"}) {
+    EXPECT_EQ(report.error().message.find(secret), std::string::npos) << report.error().message;
+  }
+}
+
 // Builds `rows` data rows; every 100th is bad in one of five ways, recorded in `bad`.
 std::string generate(int rows, std::map<long, std::string>* bad) {
   std::ostringstream out;

@@ -51,6 +51,32 @@ TEST(LoadProfile, ReadsColumnsAndLowerCasesLabels) {
   EXPECT_EQ(profile->labels.at(Field::kExploitationForm).at("seksuele uitbuiting"), "sexual");
 }
 
+TEST(LoadProfile, MarkedColumnsMakeTheirFieldIdentifying) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("role = \"victim\""), 15, "role = \"victim\"\nidentifying = [\"Adres\", \"Vorm Uitbuiting\"]");
+
+  const auto profile = load_profile(write_profile(dir, text));
+
+  ASSERT_TRUE(profile.has_value()) << profile.error().message;
+  EXPECT_EQ(profile->identifying_columns, (std::vector<std::string>{"adres", "vorm uitbuiting"}));
+  EXPECT_TRUE(is_identifying(*profile, Field::kExploitationForm)) << "its column is marked (in another case)";
+  EXPECT_TRUE(is_identifying(*profile, Field::kNationalId)) << "always identifying";
+  EXPECT_FALSE(is_identifying(*profile, Field::kSex));
+  EXPECT_FALSE(is_identifying(Field::kExploitationForm)) << "without a profile, as before";
+}
+
+TEST(LoadProfile, RefusesAnIdentifyingListThatIsNotAListOfHeaders) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("role = \"victim\""), 15, "role = \"victim\"\nidentifying = \"Adres\"");
+
+  const auto profile = load_profile(write_profile(dir, text));
+
+  ASSERT_FALSE(profile.has_value());
+  EXPECT_EQ(profile.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(LoadProfile, RefusesAProfileThatCannotIdentifyAPerson) {
   TempDir dir;
   std::string text = kMinimal;
