@@ -28,6 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "account/account.h"
+#include "app/publish.h"
 #include "auth/auth.h"
 #include "core/money.h"
 #include "demo/demo.h"
@@ -1420,28 +1421,24 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
   return ok();
 }
 
-// Protects, audits and writes CSV, XLSX and JSON for every table; nothing is written when the
-// audit fails.
+// Protects, audits and releases the tables together (app::publish); nothing is released when
+// the audit fails.
 Result<void> run_publish(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(auto built, build_tables(*store, options.specs));
-  ASSIGN_OR_RETURN(const auto report, tables::protect(std::move(built)));
-  const std::filesystem::path folder =
+  app::PublishRequest request;
+  for (const auto& s : options.specs) request.specs.push_back(spec_path(s));
+  request.folder =
       options.out_dir.empty() ? std::filesystem::path(global.db).replace_filename("published") : std::filesystem::path(options.out_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(folder, ec);
-  if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create folder: {}", folder.string(), ec.message()));
-  print_protection(report, out);
-  for (const auto& t : report.tables) {
-    const auto base = folder / t.built.spec.name;
-    RETURN_IF_ERROR(write_whole(base.string() + ".csv", tables::to_csv(t.built, t.status, t.shown)));
-    RETURN_IF_ERROR(write_whole(base.string() + ".json", tables::to_json(t.built, t.status, t.shown, options.date)));
-    RETURN_IF_ERROR(tables::write_xlsx(base.string() + ".xlsx", t.built, t.status, t.shown, options.date));
+  request.date = options.date;
+  ASSIGN_OR_RETURN(const auto published, app::publish(*store, request));
+  print_protection(published.report, out);
+  for (const auto& t : published.report.tables) {
     std::int64_t secondary = 0;
     for (const auto s : t.status) secondary += s == sdc::Status::kSecondary ? 1 : 0;
     out << fmt::format("published {} ({} cells, {} secondary suppressions): {}.csv, .json, .xlsx\n", t.built.spec.name,
-                       t.status.size(), secondary, base.string());
+                       t.status.size(), secondary, (request.folder / t.built.spec.name).string());
   }
+  out << fmt::format("release {} is served ({} tables)\n", published.release.id, published.release.tables.size());
   return ok();
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -452,6 +454,17 @@ Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& tab
                         const std::string& date) {
   lxw_workbook* workbook = workbook_new(path.string().c_str());
   if (!workbook) return fail(ErrorCode::kIo, fmt::format("{}: cannot create workbook", path.string()));
+  // Dated by the publication, not the clock: libxlsxwriter also stamps the archive's entries
+  // with this time, so the same table gives the same bytes when published again.
+  const std::string day = date.empty() ? today() : date;
+  std::tm tm{};
+  if (std::sscanf(day.c_str(), "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) == 3) {
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    lxw_doc_properties properties{};
+    properties.created = timegm(&tm);
+    workbook_set_properties(workbook, &properties);
+  }
   lxw_worksheet* cells = workbook_add_worksheet(workbook, "Tabel");
   lxw_worksheet* meta = workbook_add_worksheet(workbook, "Toelichting");
   lxw_format* bold = workbook_add_format(workbook);

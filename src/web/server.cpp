@@ -21,6 +21,7 @@
 #include "account/account.h"
 #include "auth/auth.h"
 #include "kb/kb.h"
+#include "tables/release.h"
 #include "web/internal/guarded_http.h"
 #include "web/internal/pages.h"
 #include "web/internal/staff_pages.h"
@@ -455,9 +456,11 @@ void Server::Impl::declare_routes() {
   });
 
   // Published tables: only what `rapporteur publish` wrote after the audit passed.
+  // Each request reads from the release being served, resolved once (tables/release.h), so a
+  // publication switching releases meanwhile never gives it a mix.
   const auto read_published = [this](const std::string& file) -> std::optional<std::string> {
     if (options.published_folder.empty()) return std::nullopt;
-    std::ifstream in(std::filesystem::path(options.published_folder) / file, std::ios::binary);
+    std::ifstream in(tables::served_folder(options.published_folder) / file, std::ios::binary);
     if (!in) return std::nullopt;
     std::stringstream text;
     text << in.rdbuf();
@@ -468,7 +471,7 @@ void Server::Impl::declare_routes() {
     std::error_code ec;
     if (options.published_folder.empty() || !std::filesystem::is_directory(options.published_folder, ec)) return tables;
     std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(options.published_folder, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(tables::served_folder(options.published_folder), ec)) {
       if (entry.path().extension() == ".json") files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
@@ -940,7 +943,8 @@ void Server::Impl::declare_staff_routes() {
   route("GET", "/staff/tabellen", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
     std::vector<std::string> published;
     std::error_code ec;
-    for (std::filesystem::directory_iterator it(options.published_folder, ec), end; !ec && it != end; it.increment(ec)) {
+    for (std::filesystem::directory_iterator it(tables::served_folder(options.published_folder), ec), end;
+         !ec && it != end; it.increment(ec)) {
       if (it->path().extension() == ".json") published.push_back(it->path().stem().string());
     }
     html_page(res, internal::render_tables(lang(req), staff_viewer(), specs(), published));

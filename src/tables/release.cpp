@@ -1,0 +1,193 @@
+#include "tables/release.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/crash_point.h"
+#include "core/files.h"
+
+namespace rapporteur::tables {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kManifest = "MANIFEST";
+constexpr const char* kCurrent = "current";
+constexpr const char* kReleases = "releases";
+constexpr std::size_t kKeptBefore = 3;
+constexpr std::array<const char*, 3> kExtensions = {".csv", ".json", ".xlsx"};
+
+Error io_error(const fs::path& path, const std::error_code& ec, std::string_view what) {
+  return Error{ErrorCode::kIo, fmt::format("{}: {}: {}", path.string(), what, ec.message())};
+}
+
+bool file_name_safe(const std::string& name) {
+  return !name.empty() && name.size() <= 100 && name.front() != '.' &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+         });
+}
+
+std::string new_release_id() {
+  thread_local std::mt19937 random{std::random_device{}()};
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y%m%dT%H%M%S}Z-{:06x}", now, random() & 0xffffffu);
+}
+
+Result<std::string> read_whole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::kIo, fmt::format("{}: cannot read", path.string()));
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// The manifest of the release in `folder`; an empty object when it has none.
+json read_manifest(const fs::path& folder) {
+  auto text = read_whole(folder / kManifest);
+  if (!text) return json::object();
+  json manifest = json::parse(*text, nullptr, false);
+  return manifest.is_object() ? manifest : json::object();
+}
+
+// Carries a file of the served release into the new one: a hard link, or a copy where the
+// file system has none.
+Result<void> carry(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_hard_link(from, to, ec);
+  if (!ec) return ok();
+  ASSIGN_OR_RETURN(const std::string bytes, read_whole(from));
+  return write_file_atomically(to, bytes);
+}
+
+// Keeps the served release and the kKeptBefore newest other whole ones (with a manifest);
+// removes the rest, including folders of runs that were interrupted before their manifest.
+// Best effort.
+void prune(const fs::path& releases, const std::string& served) {
+  std::error_code ec;
+  std::vector<std::string> ids;
+  for (fs::directory_iterator it(releases, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory(ec)) ids.push_back(it->path().filename().string());
+  }
+  std::sort(ids.rbegin(), ids.rend());
+  std::size_t kept = 0;
+  for (const auto& id : ids) {
+    if (id == served) continue;
+    if (fs::exists(releases / id / kManifest, ec) && kept < kKeptBefore) {
+      ++kept;
+      continue;
+    }
+    fs::remove_all(releases / id, ec);
+  }
+}
+
+}  // namespace
+
+fs::path served_folder(const fs::path& published_folder) {
+  std::error_code ec;
+  const fs::path current = published_folder / kCurrent;
+  if (!fs::is_symlink(current, ec)) return published_folder;
+  const fs::path target = fs::read_symlink(current, ec);
+  if (ec) return published_folder;
+  return target.is_absolute() ? target : published_folder / target;
+}
+
+std::string served_release(const fs::path& published_folder) {
+  const fs::path folder = served_folder(published_folder);
+  if (folder == published_folder) return "";
+  return read_manifest(folder).value("release", "");
+}
+
+Result<Release> publish_release(const fs::path& published_folder, const std::vector<ReleaseTable>& tables) {
+  if (tables.empty()) return fail(ErrorCode::kInvalidArgument, "a release needs at least one table");
+  for (const auto& t : tables) {
+    if (!file_name_safe(t.name)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("table name '{}' is not file-name safe (a-z, 0-9, '-', '_')", t.name));
+    }
+  }
+  std::error_code ec;
+  const fs::path releases = published_folder / kReleases;
+  fs::create_directories(releases, ec);
+  if (ec) return tl::unexpected(io_error(releases, ec, "cannot create folder"));
+
+  // Temporaries of an interrupted run (never served: hidden names) are removed.
+  for (fs::directory_iterator it(published_folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code ignored;
+    if (name.starts_with(".") && name.ends_with(".tmp")) fs::remove(it->path(), ignored);
+  }
+  Release release;
+  release.id = new_release_id();
+  release.folder = releases / release.id;
+  fs::create_directory(release.folder, ec);
+  if (ec) return tl::unexpected(io_error(release.folder, ec, "cannot create folder"));
+
+  json manifest_tables = json::object();
+  for (const auto& t : tables) {
+    const std::string base = (release.folder / t.name).string();
+    RETURN_IF_ERROR(write_file_atomically(base + ".csv", t.csv));
+    RETURN_IF_ERROR(write_file_atomically(base + ".json", t.json));
+    // The workbook is written by path: under a temporary name, flushed, then renamed.
+    const fs::path xlsx_temporary = release.folder / ("." + t.name + ".xlsx.tmp");
+    crash_point();
+    RETURN_IF_ERROR(t.write_xlsx(xlsx_temporary));
+    RETURN_IF_ERROR(sync_file(xlsx_temporary));
+    crash_point();
+    fs::rename(xlsx_temporary, base + ".xlsx", ec);
+    if (ec) return tl::unexpected(io_error(base + ".xlsx", ec, "cannot rename into place"));
+    ASSIGN_OR_RETURN(const std::string xlsx, read_whole(base + ".xlsx"));
+    manifest_tables[t.name] = {{"run", release.id},
+                               {"files",
+                                {{t.name + ".csv", sha256_hex(t.csv)},
+                                 {t.name + ".json", sha256_hex(t.json)},
+                                 {t.name + ".xlsx", sha256_hex(xlsx)}}}};
+  }
+
+  // Tables of the served release that this run does not replace stay as they were.
+  const fs::path served = served_folder(published_folder);
+  if (served != published_folder) {
+    const json previous = read_manifest(served);
+    const json previous_tables = previous.value("tables", json::object());
+    for (const auto& [name, entry] : previous_tables.items()) {
+      if (manifest_tables.contains(name)) continue;
+      const json files = entry.value("files", json::object());
+      for (const auto& [file, sha] : files.items()) {
+        crash_point();
+        RETURN_IF_ERROR(carry(served / file, release.folder / file));
+      }
+      manifest_tables[name] = entry;
+    }
+  }
+  const json manifest = {{"release", release.id}, {"tables", manifest_tables}};
+  RETURN_IF_ERROR(write_file_atomically(release.folder / kManifest, manifest.dump(2) + "\n"));
+  RETURN_IF_ERROR(sync_folder(release.folder));
+  RETURN_IF_ERROR(sync_folder(releases));
+
+  // The switch: one rename of the link.
+  RETURN_IF_ERROR(replace_symlink(published_folder / kCurrent, fs::path(kReleases) / release.id));
+
+  for (const auto& [name, entry] : manifest_tables.items()) {
+    release.tables.push_back(name);
+    for (const char* extension : kExtensions) {
+      const fs::path link = published_folder / (name + extension);
+      const fs::path target = fs::path(kCurrent) / (name + extension);
+      if (fs::is_symlink(link, ec) && fs::read_symlink(link, ec) == target) continue;
+      RETURN_IF_ERROR(replace_symlink(link, target));
+    }
+  }
+  prune(releases, release.id);
+  return release;
+}
+
+}  // namespace rapporteur::tables

@@ -1,0 +1,47 @@
+// Releases: the set of published tables the public side serves. Each publication writes a new
+// release in its own folder (published/releases/<id>/, with a MANIFEST of its files and their
+// SHA-256) beside the one being served, then switches the symbolic link published/current to
+// it in one rename: a crash at any moment leaves the old release served whole, or the new one,
+// never a mix. Tables protected together are written together; tables of earlier runs that
+// this one does not replace are carried over unchanged (hard links). published/<name>.<ext>
+// are links through current, for people and scripts that open a table by its file name.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace rapporteur::tables {
+
+struct ReleaseTable {
+  std::string name;  // File-name safe.
+  std::string csv;
+  std::string json;
+  // Writes the workbook to the path it is given (libxlsxwriter writes by path).
+  std::function<Result<void>(const std::filesystem::path&)> write_xlsx;
+};
+
+struct Release {
+  std::string id;                   // Sorts by time of writing, e.g. "20261206T184500Z-3fa9c1".
+  std::filesystem::path folder;     // published/releases/<id>.
+  std::vector<std::string> tables;  // Every table it holds, this run's and carried ones.
+};
+
+// Writes `tables` as a new release of `published_folder` (created when absent) and makes it
+// the one served; keeps the three releases before it and removes older ones and the remains
+// of interrupted runs. Fails with kInvalidArgument for an empty set or a name that is not
+// file-name safe, and with kIo; on any failure the release being served is unchanged.
+Result<Release> publish_release(const std::filesystem::path& published_folder, const std::vector<ReleaseTable>& tables);
+
+// The folder whose files the public side serves, resolved once so that one request reads one
+// release: the release published/current points to, or `published_folder` itself for an
+// instance published before releases existed.
+std::filesystem::path served_folder(const std::filesystem::path& published_folder);
+
+// The id of the release being served; empty when there is none.
+std::string served_release(const std::filesystem::path& published_folder);
+
+}  // namespace rapporteur::tables

@@ -1,0 +1,173 @@
+// Publish is all or nothing: the binary is killed (SIGKILL, through RAPPORTEUR_CRASH_AT) at
+// every crash point of a publication in turn, and after each kill the folder must serve the
+// old release whole or the new one whole (every file complete, no two runs mixed in the
+// tables of one run), and publishing again must give exactly what an uninterrupted run gives.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include "store/store.h"
+#include "test_support.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using rapporteur::testing::TempDir;
+
+struct Exit {
+  bool killed = false;
+  int status = -1;
+};
+
+// Runs the binary with `args`, output discarded; crash_at > 0 sets RAPPORTEUR_CRASH_AT.
+Exit run(const std::vector<std::string>& args, long crash_at = 0) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (crash_at > 0) setenv("RAPPORTEUR_CRASH_AT", std::to_string(crash_at).c_str(), 1);
+    const std::string devnull = "/dev/null";
+    if (std::freopen(devnull.c_str(), "w", stdout) == nullptr || std::freopen(devnull.c_str(), "w", stderr) == nullptr) {
+      _exit(126);
+    }
+    std::vector<std::string> all = {RAPPORTEUR_BIN};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status)) return {WTERMSIG(status) == SIGKILL, -1};
+  return {false, WEXITSTATUS(status)};
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// An independent SHA-256 (OpenSSL's one-shot API), to check the manifest's hashes.
+std::string sha256(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+// The files of the served release by name, after checking that it is whole: a manifest whose
+// every file exists with its hash. Fails the test (and returns what it has) otherwise.
+std::map<std::string, std::string> served_files(const fs::path& folder, nlohmann::json& manifest) {
+  std::map<std::string, std::string> files;
+  const fs::path current = folder / "current";
+  EXPECT_TRUE(fs::is_symlink(current)) << "nothing is served";
+  manifest = nlohmann::json::parse(read_file(current / "MANIFEST"), nullptr, false);
+  EXPECT_TRUE(manifest.is_object()) << "the served release has no readable manifest";
+  if (!manifest.is_object()) return files;
+  for (const auto& [table, entry] : manifest["tables"].items()) {
+    for (const auto& [file, hash] : entry["files"].items()) {
+      const std::string bytes = read_file(current / file);
+      EXPECT_EQ(sha256(bytes), hash.get<std::string>()) << file << " is not whole";
+      files[file] = bytes;
+    }
+  }
+  // A file opened by its flat name reads the served release's copy, or does not exist yet.
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(".") && name.ends_with(".tmp")) continue;  // A writer's temporary, never served.
+    if (!entry.is_symlink() || name == "current") continue;
+    const auto found = files.find(entry.path().filename().string());
+    if (!fs::exists(entry.path())) continue;
+    EXPECT_NE(found, files.end()) << entry.path() << " leads outside the served release";
+    if (found != files.end()) {
+      EXPECT_EQ(read_file(entry.path()), found->second) << entry.path();
+    }
+  }
+  return files;
+}
+
+TEST(PublishCrash, AKillAtAnyPointLeavesTheOldReleaseOrTheNewOneWhole) {
+  TempDir dir;
+  const std::string db = (dir / "r.db").string();
+  ASSERT_EQ(run({"--db", db, "--log-level", "warn", "demo", "--first-year", "2021", "--last-year", "2021"}).status, 0);
+  const std::vector<std::string> old_set = {"victims-form-sex-age", "suspects-chain"};
+  const std::vector<std::string> new_set = {"victims-form-sex-age", "suspects-chain", "children-region-offence"};
+  const auto publish = [&](const fs::path& folder, const std::vector<std::string>& set, long crash_at = 0) {
+    std::vector<std::string> args = {"--db", db, "--log-level", "warn", "publish"};
+    args.insert(args.end(), set.begin(), set.end());
+    args.insert(args.end(), {"--out", folder.string(), "--date", "2026-12-01"});
+    return run(args, crash_at);
+  };
+  // What an uninterrupted run serves, and the old release every kill run starts from.
+  ASSERT_EQ(publish(dir / "reference", new_set).status, 0);
+  nlohmann::json reference_manifest;
+  const auto reference = served_files(dir / "reference", reference_manifest);
+  ASSERT_EQ(reference.size(), 9u);
+  ASSERT_EQ(publish(dir / "base", old_set).status, 0);
+  nlohmann::json old_manifest;
+  const auto old_files = served_files(dir / "base", old_manifest);
+  ASSERT_EQ(old_files.size(), 6u);
+
+  long points = 0;
+  for (long at = 1; at < 500; ++at) {
+    const fs::path folder = dir / ("run" + std::to_string(at));
+    fs::copy(dir / "base", folder, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    const Exit killed = publish(folder, new_set, at);
+    if (!killed.killed) {
+      ASSERT_EQ(killed.status, 0) << "the run with no crash point left failed";
+      break;
+    }
+    ++points;
+
+    nlohmann::json manifest;
+    const auto files = served_files(folder, manifest);
+    std::set<std::string> runs;
+    for (const auto& [table, entry] : manifest["tables"].items()) runs.insert(entry["run"].get<std::string>());
+    if (manifest["release"] == old_manifest["release"]) {
+      EXPECT_EQ(files, old_files) << "kill point " << at << ": the old release changed";
+    } else {
+      EXPECT_EQ(runs.size(), 1u) << "kill point " << at << ": the new release mixes runs";
+      EXPECT_EQ(files, reference) << "kill point " << at << ": the new release is not what the run writes";
+    }
+    // Repeating the publication gives the uninterrupted run's release.
+    ASSERT_EQ(publish(folder, new_set).status, 0) << "kill point " << at;
+    nlohmann::json repeated_manifest;
+    EXPECT_EQ(served_files(folder, repeated_manifest), reference) << "kill point " << at;
+    for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+      EXPECT_FALSE(entry.path().filename().string().ends_with(".tmp")) << "left behind: " << entry.path();
+    }
+    fs::remove_all(folder);
+  }
+
+  EXPECT_GE(points, 50) << "too few crash points were reached";
+  // Every release served was recorded in the store (the last one at the latest by the run after).
+  auto store = rapporteur::store::open_sqlite_store(dir / "r.db");
+  ASSERT_TRUE(store.has_value());
+  const auto log = (*store)->audit_log(5000);
+  ASSERT_TRUE(log.has_value());
+  int recorded = 0;
+  for (const auto& e : *log) recorded += e.action == "publish" ? 1 : 0;
+  EXPECT_GE(recorded, points + 2);
+}
+
+}  // namespace
