@@ -1407,15 +1407,19 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
       cells.push_back({{"cell", c.cell}, {"status", std::string(sdc::to_code(c.status))}, {"low", c.low},
                        {"high", std::isfinite(c.high) ? nlohmann::json(c.high) : nlohmann::json(nullptr)}, {"problem", c.problem}});
     }
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& g : audited.group_disclosures) {
+      groups.push_back({{"parent", g.parent}, {"cells", g.cells}, {"sum", g.sum}, {"description", g.description}});
+    }
     out << nlohmann::json{{"passed", audited.passed()}, {"violations", audited.violations},
-                          {"group_disclosures", audited.group_disclosures}, {"cells", cells}}.dump(1) << '\n';
+                          {"group_disclosures", groups}, {"cells", cells}}.dump(1) << '\n';
   } else {
     out << fmt::format("audit of {}: {} suppressed cells, {} violations{}\n", options.published, audited.cells.size(),
                        audited.violations, audited.passed() ? " (passed)" : "");
     for (const auto& c : audited.cells) {
       if (!c.problem.empty()) out << fmt::format("  cell {} ({}): {}\n", c.cell, c.value, c.problem);
     }
-    for (const auto& g : audited.group_disclosures) out << "  " << g << '\n';
+    for (const auto& g : audited.group_disclosures) out << "  " << g.description << '\n';
   }
   if (!audited.passed()) return fail(ErrorCode::kConflict, "the published pattern does not pass the audit");
   return ok();

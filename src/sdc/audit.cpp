@@ -26,8 +26,10 @@ struct Link {
 
 // A relation over distinct cells: sum of coefficient times cell = 0.
 struct Equation {
-  std::vector<std::pair<std::size_t, int>> terms;  // (distinct cell, +1 parent / -1 child)
+  std::vector<std::pair<std::size_t, int>> terms;  // (distinct cell, +1 parent / -1 child); parent last
   std::string where;
+  std::size_t table = 0;           // Where the relation was found,
+  std::vector<std::size_t> local;  // and its cells there, parallel to terms.
 };
 
 std::string cell_name(const Table& t, std::size_t cell) {
@@ -256,10 +258,14 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
         const auto& dim = table.dimensions[d];
         const std::size_t at = (i / stride[d]) % dim.codes.size();
         Equation e;
+        e.table = t;
         for (std::size_t c = 0; c < dim.codes.size(); ++c) {
-          if (dim.parents[c] == static_cast<int>(at)) e.terms.emplace_back(id[t][i - at * stride[d] + c * stride[d]], -1);
+          if (dim.parents[c] != static_cast<int>(at)) continue;
+          e.local.push_back(i - at * stride[d] + c * stride[d]);
+          e.terms.emplace_back(id[t][e.local.back()], -1);
         }
         if (e.terms.empty()) continue;
+        e.local.push_back(i);
         e.terms.emplace_back(id[t][i], 1);
         auto sorted = e.terms;
         std::sort(sorted.begin(), sorted.end());
@@ -279,26 +285,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       column[c] = static_cast<int>(hidden.size());
     }
   }
-  // Group disclosure: a published parent whose suppressed children (two or more; one is an
-  // interval question) sum to fewer units than the threshold.
-  for (const auto& e : equations) {
-    const auto& [parent, sign] = e.terms.back();
-    if (suppressed(parent)) continue;
-    int hidden_children = 0;
-    std::int64_t sum = value[parent];
-    for (std::size_t k = 0; k + 1 < e.terms.size(); ++k) {
-      if (suppressed(e.terms[k].first)) ++hidden_children;
-      else sum -= value[e.terms[k].first];
-    }
-    if (hidden_children >= 2 && sum >= 1 && sum < problem.rule.min_frequency) {
-      result.group_disclosures.push_back(fmt::format("{}: its {} suppressed cells sum to {}, below {}", e.where,
-                                                     hidden_children, sum, problem.rule.min_frequency));
-    }
-  }
-  if (hidden.empty()) {
-    result.violations = static_cast<std::int64_t>(result.group_disclosures.size());
-    return result;
-  }
+  if (hidden.empty()) return result;
 
   const auto n = hidden.size();
   const double lower = static_cast<double>(attacker.suppressed_min);
@@ -316,6 +303,12 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     seen_low[k] = seen_high[k] = v;
   }
   std::vector<double> low = seen_low, high = seen_high;
+  // Two tables the attacker cannot rule out give a secondary cell different values (after
+  // rounding inwards for integer counts): it is not exactly recoverable.
+  const auto apart = [&](std::size_t k) {
+    if (!attacker.integer) return seen_high[k] > seen_low[k] + 0.5;
+    return std::floor(seen_high[k] + 1e-7) > std::ceil(seen_low[k] - 1e-7);
+  };
 
   bool reduced_whole = false;  // Intervals settled on the table without a level.
   if (options.reduce_levels && problem.tables.size() == 1 && attacker.suppressed_min == 0) {
@@ -455,10 +448,10 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     // Then batches aimed at the bounds still uncertified: push all of them at once, drop
     // those that reach their requirement, and repeat while the batch certifies some.
     const auto short_high = [&](std::size_t k) {
-      return state[hidden[k]] == Status::kPrimary ? seen_high[k] < need_high[k] - 1e-7 : seen_high[k] <= seen_low[k] + 0.5;
+      return state[hidden[k]] == Status::kPrimary ? seen_high[k] < need_high[k] - 1e-7 : !apart(k);
     };
     const auto short_low = [&](std::size_t k) {
-      return state[hidden[k]] == Status::kPrimary ? seen_low[k] > need_low[k] + 1e-7 : seen_high[k] <= seen_low[k] + 0.5;
+      return state[hidden[k]] == Status::kPrimary ? seen_low[k] > need_low[k] + 1e-7 : !apart(k);
     };
     // Each targeted cell's bound is capped at its requirement while it is pushed, so that the
     // programme spreads the push over as many cells as it can instead of piling it on a few.
@@ -517,19 +510,24 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     for (std::size_t j = 0; j < m; ++j) {
       const std::size_t k = cells[j];
       const bool primary = state[hidden[k]] == Status::kPrimary;
-      // Secondary cells: only whether they are exactly recoverable matters (a warning).
-      const bool high_ok = primary ? seen_high[k] >= need_high[k] - 1e-7 : seen_high[k] > seen_low[k] + 0.5;
-      const bool low_ok = primary ? seen_low[k] <= need_low[k] + 1e-7 : seen_high[k] > seen_low[k] + 0.5;
-      if (options.screening) continue;  // Judged below on the certified bounds alone.
+      // Secondary cells: only whether they are exactly recoverable matters (a violation when
+      // the value is unsafe, and it decides the group disclosures below).
+      const bool high_ok = primary ? seen_high[k] >= need_high[k] - 1e-7 : apart(k);
+      const bool low_ok = primary ? seen_low[k] <= need_low[k] + 1e-7 : apart(k);
+      // Screening judges primary cells on the certified bounds alone, but settles whether a
+      // secondary cell is exact: a false "exact" would raise false group disclosures, which
+      // the suppression would repair with cells nobody needs.
+      if (options.screening && (primary || high_ok)) continue;
       if (options.sample_every > 1 && k % options.sample_every != 0) continue;
       if (!high_ok || options.exact_intervals) {
         ASSIGN_OR_RETURN(high[k], solve_one(j, GLP_MAX));
       }
-      if (!low_ok || options.exact_intervals) {
+      if ((!low_ok && (primary || !apart(k))) || options.exact_intervals) {
         ASSIGN_OR_RETURN(low[k], solve_one(j, GLP_MIN));
       }
     }
   }
+  std::vector<char> known_exactly(value.size(), 1);  // Published, or suppressed and recoverable.
   for (std::size_t k = 0; k < n; ++k) {
     const std::size_t c = hidden[k];
     CellAudit a;
@@ -553,8 +551,45 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       if (!a.problem.empty()) ++result.violations;
     } else if (hi <= lo) {
       ++result.exact_secondaries;
+      if (a.value >= 1 && a.value < problem.rule.min_frequency) {
+        a.problem = fmt::format("exactly recoverable with {} units, below {}", a.value, problem.rule.min_frequency);
+        ++result.violations;
+      }
     }
+    known_exactly[c] = hi <= lo ? 1 : 0;
     result.cells.push_back(std::move(a));
+  }
+  // Group disclosure (the threshold rule applied to derivable sums): in a relation whose parent
+  // is known exactly (published, or suppressed and exactly recoverable), the suppressed
+  // children sum to the parent minus the published ones, and those among them not known
+  // exactly sum to that minus the ones that are. Either group, of two or more cells, summing to
+  // 1 .. n-1 gives a small group away. Across relations too: exactness comes from the
+  // intervals above, which use every relation of every table.
+  std::map<std::vector<std::size_t>, bool> reported;
+  for (const auto& e : equations) {
+    const std::size_t parent = e.terms.back().first;
+    if (!known_exactly[parent]) continue;
+    for (const bool without_known : {false, true}) {
+      std::vector<std::size_t> group;
+      std::vector<std::size_t> cells;
+      std::int64_t sum = 0;
+      for (std::size_t k = 0; k + 1 < e.terms.size(); ++k) {
+        const std::size_t c = e.terms[k].first;
+        if (!suppressed(c) || (without_known && known_exactly[c])) continue;
+        group.push_back(c);
+        cells.push_back(e.local[k]);
+        sum += value[c];
+      }
+      if (group.size() < 2 || sum < 1 || sum >= problem.rule.min_frequency) continue;
+      std::sort(group.begin(), group.end());
+      if (!reported.emplace(group, true).second) continue;
+      std::sort(cells.begin(), cells.end());
+      GroupDisclosure g{e.table, e.local.back(), std::move(cells), sum, ""};
+      g.description = fmt::format("{}: {} of its suppressed cells sum to {}, below {}, and the {} gives the sum away",
+                                  e.where, g.cells.size(), sum, problem.rule.min_frequency,
+                                  suppressed(parent) ? "exactly recoverable parent" : "published parent");
+      result.group_disclosures.push_back(std::move(g));
+    }
   }
   result.violations += static_cast<std::int64_t>(result.group_disclosures.size());
   return result;

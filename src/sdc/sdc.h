@@ -169,12 +169,27 @@ struct CellAudit {
   std::string problem;  // Empty when the cell is protected.
 };
 
+// A sum of suppressed cells that the published cells and the relations give away and that
+// lies in 1 .. min_frequency - 1: two or more suppressed children of one relation whose parent
+// is published or exactly recoverable, either all of them or those not themselves exactly
+// recoverable (their sum is then the parent minus the children known exactly).
+struct GroupDisclosure {
+  std::size_t table = 0;   // The relation's table (the first holding it) and parent cell.
+  std::size_t parent = 0;
+  std::vector<std::size_t> cells;  // The group's cells in that table, in cell order.
+  std::int64_t sum = 0;
+  std::string description;  // Names the relation, the group's size and its sum.
+};
+
 struct Audit {
   std::vector<CellAudit> cells;  // Every suppressed cell (one entry per distinct cell).
-  // Relations whose suppressed cells are all children and sum to 1 .. min_frequency - 1.
-  std::vector<std::string> group_disclosures;
-  std::int64_t violations = 0;  // Under-protected primary cells plus group disclosures.
-  std::int64_t exact_secondaries = 0;  // Secondary cells recoverable exactly (a warning only).
+  std::vector<GroupDisclosure> group_disclosures;  // One per distinct group.
+  // Under-protected primary cells, exactly recoverable cells of any status whose value is
+  // below the threshold (1 .. min_frequency - 1), and group disclosures.
+  std::int64_t violations = 0;
+  // Secondary cells recoverable exactly. A warning when the value is safe (0 or at least
+  // min_frequency); otherwise also a violation.
+  std::int64_t exact_secondaries = 0;
   std::int64_t batched_lps = 0;
   std::int64_t exact_lps = 0;
 
@@ -185,7 +200,10 @@ struct Audit {
 // published cells of all tables and every relation of every hierarchy (GLPK): first a few
 // batched programmes whose solutions certify most bounds at once, then one programme per
 // bound still uncertified. A primary cell fails when its interval does not reach its
-// protection levels or is a single value. Shares no code with protect(): it derives the
+// protection levels or is a single value; any suppressed cell fails when it is exactly
+// recoverable with 1 .. min_frequency - 1 units; a group disclosure (see GroupDisclosure) fails
+// too. Whether a secondary cell is exactly recoverable is settled by programmes in screening
+// audits as well (group disclosures depend on it). Shares no code with protect(): it derives the
 // relations and the shared cells itself. Fails with kInvalidArgument when the status vectors
 // do not match the tables.
 Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status>>& status, const Attacker& attacker,

@@ -8,6 +8,7 @@
 #include <glpk.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <mutex>
 
@@ -445,7 +446,9 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
         changed = true;
         continue;
       }
-      const auto level = static_cast<double>(protection_level(problem.rule, cell.value));
+      // A secondary cell fails only when it is exactly recoverable with an unsafe value: any
+      // movement protects it.
+      const auto level = cell.status == Status::kPrimary ? static_cast<double>(protection_level(problem.rule, cell.value)) : 1.0;
       // Downwards only as far as the attacker's a-priori floor allows (the audit caps the
       // requirement there): the cell's lower bound as the audit reports it without relations.
       const double room_down = std::min(level, static_cast<double>(cell.value) - std::max(cell.floor, static_cast<double>(attacker.suppressed_min)));
@@ -471,6 +474,50 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
         }
       }
     }
+    // A group disclosure: the relation gets a further child suppressed, the cheapest that
+    // lifts the group's sum to the threshold (else the largest), or its parent when no child
+    // is left. When the new cell is itself recoverable, the next audit finds the group again.
+    for (const auto& group : checked.group_disclosures) {
+      const std::size_t parent = system.cell_of[group.table][group.parent];
+      std::vector<std::size_t> members;
+      for (const auto cell : group.cells) members.push_back(system.cell_of[group.table][cell]);
+      const bool near_repair = touched[parent] || std::any_of(members.begin(), members.end(), [&](std::size_t c) { return touched[c]; });
+      if (near_repair) {
+        changed = true;  // Left to the next audit, like a cell next to new partners.
+        continue;
+      }
+      const internal::Relation* relation = nullptr;
+      for (const auto r : system.relations_of[parent]) {
+        const auto& candidate = system.relations[r];
+        if (candidate.parent != parent) continue;
+        const bool holds_all = std::all_of(members.begin(), members.end(), [&](std::size_t c) {
+          return std::find(candidate.children.begin(), candidate.children.end(), c) != candidate.children.end();
+        });
+        if (holds_all) {
+          relation = &candidate;
+          break;
+        }
+      }
+      assert(relation && "the audit's relation exists in the suppression's system");
+      const std::int64_t missing = problem.rule.min_frequency - group.sum;
+      std::optional<std::size_t> best;
+      const auto better = [&](std::size_t a, std::size_t b) {
+        const bool a_enough = system.values[a] >= missing;
+        const bool b_enough = system.values[b] >= missing;
+        if (a_enough != b_enough) return a_enough;
+        if (system.values[a] != system.values[b]) return a_enough ? system.values[a] < system.values[b] : system.values[a] > system.values[b];
+        return a < b;
+      };
+      for (const auto c : relation->children) {
+        if (s.eligible(c) && (!best || better(c, *best))) best = c;
+      }
+      if (!best && s.eligible(parent)) best = parent;
+      if (!best) continue;  // Nothing left to suppress here; the exact audit will say so.
+      s.status[*best] = Status::kSecondary;
+      changed = true;
+      touched[relation->parent] = 1;
+      for (const auto x : relation->children) touched[x] = 1;
+    }
     result.linear_programmes += repair.programmes;
     glp_free_env();
     // Group disclosures: the stage-1 rule covers them; run it again on the grown pattern.
@@ -483,7 +530,7 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
     if (!changed) {
       return fail(ErrorCode::kInternal, "the audit fails but no cell can be added: " +
                                             (checked.group_disclosures.empty() ? std::string("under-protected cells")
-                                                                               : checked.group_disclosures.front()));
+                                                                               : checked.group_disclosures.front().description));
     }
   }
   // Release pass: largest secondaries first (ties by id), each kept published only if the

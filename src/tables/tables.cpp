@@ -284,9 +284,15 @@ Result<ProtectionReport> protect(std::vector<BuiltTable> tables, const sdc::Audi
     report.protection.repair_rounds += protection.repair_rounds;
     report.protection.released += protection.released;
     report.protection.linear_programmes += protection.linear_programmes;
-    report.audit.cells.insert(report.audit.cells.end(), audited.cells.begin(), audited.cells.end());
-    report.audit.group_disclosures.insert(report.audit.group_disclosures.end(), audited.group_disclosures.begin(),
-                                          audited.group_disclosures.end());
+    // The audit numbers tables within this problem; the report numbers them in `tables`.
+    for (auto cell : audited.cells) {
+      cell.table = members[cell.table];
+      report.audit.cells.push_back(std::move(cell));
+    }
+    for (auto group : audited.group_disclosures) {
+      group.table = members[group.table];
+      report.audit.group_disclosures.push_back(std::move(group));
+    }
     report.audit.violations += audited.violations;
     report.audit.exact_secondaries += audited.exact_secondaries;
     report.audit.batched_lps += audited.batched_lps;

@@ -65,7 +65,7 @@ struct ProtectedTable {
 struct ProtectionReport {
   std::vector<ProtectedTable> tables;
   sdc::Protection protection;
-  sdc::Audit audit;
+  sdc::Audit audit;  // Of every linked set; its cells and groups name tables by their index in `tables`.
 };
 
 // Protects tables together (cells they share get one status) and audits the result; only

@@ -120,6 +120,54 @@ TEST(Audit, FlagsTwoSingletonsInOneRowAsAGroupDisclosure) {
   EXPECT_FALSE(checked->passed());
 }
 
+// The demo chain table's leak in small: column c0 (total 21) holds 12, 4 and 5, all
+// suppressed; the 12 is a secondary that row r0 gives away (67 - 30 - 25), so
+// the column leaves 21 - 12 = 9 = 4 + 5 for the two primaries: a group below 10. By hand.
+TEST(Audit, FlagsASmallGroupLeftByAnExactlyRecoverableSibling) {
+  const Table t = two_way("t", {{12, 30, 25}, {4, 20, 30}, {5, 40, 22}});
+  std::vector<Status> status(t.cell_count(), Status::kSafe);
+  status[t.index({1, 1})] = Status::kSecondary;  // 12: row r0 is otherwise published.
+  status[t.index({2, 1})] = Status::kPrimary;    // 4
+  status[t.index({3, 1})] = Status::kPrimary;    // 5
+  status[t.index({2, 2})] = Status::kSecondary;  // 20 and 40 let 4 and 5 move by 3 each way.
+  status[t.index({3, 2})] = Status::kSecondary;
+  const Problem problem{{t}, {.min_frequency = 10}, {}};
+
+  const auto checked = audit(problem, {status}, attacker_for(problem.rule));
+  const auto protection = protect(problem);
+
+  ASSERT_TRUE(checked.has_value());
+  EXPECT_EQ(checked->exact_secondaries, 1) << "the 12";
+  for (const auto& cell : checked->cells) EXPECT_EQ(cell.problem, "") << "each primary alone is protected: " << cell.cell;
+  ASSERT_EQ(checked->group_disclosures.size(), 1u);
+  const auto& group = checked->group_disclosures.front();
+  EXPECT_EQ(group.sum, 9);
+  EXPECT_EQ(group.parent, t.index({0, 1}));
+  EXPECT_EQ(group.cells, (std::vector<std::size_t>{t.index({2, 1}), t.index({3, 1})}));
+  EXPECT_FALSE(checked->passed());
+  ASSERT_TRUE(protection.has_value()) << protection.error().message;
+  const auto again = audit(problem, protection->status, attacker_for(problem.rule));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->passed()) << "the suppression repairs what the audit finds";
+}
+
+// A secondary cell marked by hand on a count below the threshold (a tampered file, say) that
+// the table gives away is a disclosure like a primary's, not a warning.
+TEST(Audit, FailsAnExactlyRecoverableSecondaryWithAnUnsafeValue) {
+  const Table t = two_way("t", {{3, 30, 25}, {14, 20, 30}});
+  std::vector<Status> status(t.cell_count(), Status::kSafe);
+  status[t.index({1, 1})] = Status::kSecondary;  // 3, the rest of row r0 published: 58 - 30 - 25.
+
+  const auto checked = audit({{t}, {.min_frequency = 10}, {}}, {status}, {});
+
+  ASSERT_TRUE(checked.has_value());
+  ASSERT_EQ(checked->cells.size(), 1u);
+  EXPECT_EQ(checked->cells.front().low, 3);
+  EXPECT_EQ(checked->cells.front().high, 3);
+  EXPECT_EQ(checked->exact_secondaries, 1);
+  EXPECT_FALSE(checked->passed());
+}
+
 TEST(Audit, IntervalsEqualTheExactIntegerIntervalsFoundByEnumeration) {
   const Table t = two_way("t", {{4, 9, 2}, {11, 5, 7}, {6, 3, 14}});
   std::vector<Status> status(t.cell_count(), Status::kSafe);
