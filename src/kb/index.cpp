@@ -1,5 +1,7 @@
 #include "kb/internal/index.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -673,10 +675,36 @@ Result<std::int64_t> index_generation(const std::filesystem::path& path) {
   }
 }
 
+namespace {
+
+// Opening the index costs several file opens and reads per search. Each thread keeps its own
+// open reader per index folder (Xapian objects are not shared between threads), reopened
+// when a writer has committed since; a folder replaced by a rebuild (another inode) is opened
+// afresh, since reopen() would read the new folder's version through the old one's files.
+Xapian::Database& reader(const std::filesystem::path& path) {
+  struct Open {
+    ino_t inode = 0;
+    Xapian::Database db;
+  };
+  thread_local std::unordered_map<std::string, Open> open;
+  struct stat info {};
+  const ino_t inode = ::stat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+  auto found = open.find(path.string());
+  if (found != open.end() && found->second.inode == inode && inode != 0) {
+    found->second.db.reopen();
+    return found->second.db;
+  }
+  if (open.size() > 8) open.clear();  // Tests open many indexes; a server has one.
+  Open fresh{inode, Xapian::Database(path.string())};
+  return open.insert_or_assign(path.string(), std::move(fresh)).first->second.db;
+}
+
+}  // namespace
+
 Result<SearchResult> search_index(const std::filesystem::path& path, const Analyzer& analyzer,
                                   const SearchQuery& query) {
-  try {
-    const Xapian::Database db(path.string());
+  const auto search = [&]() -> Result<SearchResult> {
+    const Xapian::Database& db = reader(path);
     ASSIGN_OR_RETURN(SearchResult result, run_search(db, analyzer, query, query.text));
     if (result.total == 0 && result.suggestion) {
       ASSIGN_OR_RETURN(SearchResult corrected, run_search(db, analyzer, query, *result.suggestion));
@@ -687,6 +715,13 @@ Result<SearchResult> search_index(const std::filesystem::path& path, const Analy
       }
     }
     return result;
+  };
+  try {
+    try {
+      return search();
+    } catch (const Xapian::DatabaseModifiedError&) {
+      return search();  // A writer committed twice during the search: once more, reopened.
+    }
   } catch (const Xapian::Error& e) {
     return tl::unexpected(storage_error(e, "search"));
   }

@@ -1218,6 +1218,8 @@ Server::Server(store::Store& store, ServerOptions options)
   } else if (*interrupted > 0) {
     spdlog::warn("{} job(s) were still running when the server last stopped; marked interrupted", *interrupted);
   }
+  // spdlog's registry is created on first use; create it here, before any pool thread logs.
+  (void)spdlog::default_logger_raw();
   httplib::Server& http = impl_->http;
   http.set_payload_max_length(impl_->options.max_request_bytes);
   // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every keep-alive
