@@ -422,6 +422,25 @@ struct Server::Impl {
 
   store::Store& store;
   ServerOptions options;
+  // Rendered figure pages (a few dozen at most: tables times languages times releases kept).
+  class PageCache {
+   public:
+    std::shared_ptr<const std::string> find(const std::string& key) {
+      const std::lock_guard lock(mutex_);
+      const auto found = pages_.find(key);
+      return found == pages_.end() ? nullptr : found->second;
+    }
+    void insert(const std::string& key, std::shared_ptr<const std::string> page) {
+      const std::lock_guard lock(mutex_);
+      if (pages_.size() >= 256) pages_.clear();
+      pages_[key] = std::move(page);
+    }
+
+   private:
+    std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<const std::string>> pages_;
+  };
+  PageCache figure_pages;
   internal::GuardedHttpServer http;
   auth::AddressThrottle sign_in_throttle;
   std::vector<RouteInfo> routes;
@@ -495,16 +514,30 @@ void Server::Impl::declare_routes() {
     res.set_content(internal::render_figures_index(language, list), "text/html; charset=utf-8");
   });
   route("GET", R"(/cijfers/([a-z0-9_\-]+))", Access::kPublic,
-        [read_published](const httplib::Request& req, httplib::Response& res) {
+        [this](const httplib::Request& req, httplib::Response& res) {
           const internal::Language language = request_language(req);
           const std::string name = req.matches[1];
-          const auto text = read_published(name + ".json");
-          if (!text) {
-            send_error(req, res, 404, "not_found", "no such table");
+          if (options.published_folder.empty()) return send_error(req, res, 404, "not_found", "no such table");
+          // The page is rendered once per release, file and language: a release's files never
+          // change (the modification time covers instances published before releases).
+          const auto file = tables::served_folder(options.published_folder) / (name + ".json");
+          std::error_code ec;
+          const auto modified = std::filesystem::last_write_time(file, ec);
+          if (ec) return send_error(req, res, 404, "not_found", "no such table");
+          const std::string key = fmt::format("{}|{}|{}", file.string(), modified.time_since_epoch().count(),
+                                              language == internal::Language::kDutch ? "nl" : "en");
+          if (auto cached = figure_pages.find(key)) {
+            res.set_content(*cached, "text/html; charset=utf-8");
             return;
           }
+          std::ifstream in(file, std::ios::binary);
+          std::stringstream text;
+          text << in.rdbuf();
+          if (!in) return send_error(req, res, 404, "not_found", "no such table");
           const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
-          res.set_content(internal::render_figure(language, name, *text, chart), "text/html; charset=utf-8");
+          auto page = std::make_shared<const std::string>(internal::render_figure(language, name, text.str(), chart));
+          figure_pages.insert(key, page);
+          res.set_content(*page, "text/html; charset=utf-8");
         });
   route("GET", R"(/cijfers/([a-z0-9_\-]+)\.(csv|xlsx))", Access::kPublic,
         [read_published](const httplib::Request& req, httplib::Response& res) {
