@@ -20,6 +20,7 @@
 
 #include "account/account.h"
 #include "auth/auth.h"
+#include "core/files.h"
 #include "kb/kb.h"
 #include "tables/release.h"
 #include "web/internal/guarded_http.h"
@@ -330,8 +331,22 @@ struct Server::Impl {
     return "...\n" + text.substr(text.size() - kMax);
   }
 
+  // Keeps an uploaded file under a generated name outside the web root (owner-only, written
+  // whole); the job it is for removes it when it ends.
+  Result<std::filesystem::path> store_upload(std::string_view content, const std::string& extension) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.uploads_folder, ec);
+    if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create: {}", options.uploads_folder, ec.message()));
+    const auto path = std::filesystem::path(options.uploads_folder) / (auth::random_token().substr(0, 24) + extension);
+    RETURN_IF_ERROR(write_file_atomically(path, content, FileAccess::kOwnerOnly));
+    return path;
+  }
+
+  // Runs `args` on a worker thread as a job kept in the store. `upload`, when given, is removed
+  // when the job ends, whatever its outcome: an extract holds identifying data and is read once.
   Result<std::int64_t> start_job(std::string kind, std::string title, std::vector<std::string> args,
-                                 std::string link = {}, std::string link_text = {}) {
+                                 std::string link = {}, std::string link_text = {},
+                                 std::filesystem::path upload = {}) {
     auto job = std::make_shared<Job>();
     job->record.kind = std::move(kind);
     job->record.title = std::move(title);
@@ -342,7 +357,7 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(job->record.id, store.add_job(job->record));
     const std::lock_guard lock(jobs_mutex);
     live_jobs[job->record.id] = job;
-    workers.emplace_back([this, job, args = std::move(args)] {
+    workers.emplace_back([this, job, args = std::move(args), upload = std::move(upload)] {
       JobBuffer out_buffer(*job, &Job::out);
       JobBuffer err_buffer(*job, &Job::err);
       std::ostream out(&out_buffer);
@@ -357,6 +372,10 @@ struct Server::Impl {
       }
       out.flush();
       err.flush();
+      if (!upload.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(upload, ignored);
+      }
       std::string out_text;
       std::string err_text;
       {
@@ -881,19 +900,13 @@ void Server::Impl::declare_staff_routes() {
       return send_error(req, res, 400, "bad_request", "upload a .csv, .txt or .xlsx file");
     }
     // Stored under a generated name outside the web root; the original name is not used.
-    std::error_code ec;
-    std::filesystem::create_directories(options.uploads_folder, ec);
-    const auto path = std::filesystem::path(options.uploads_folder) / (auth::random_token().substr(0, 24) + extension);
-    {
-      std::ofstream out(path, std::ios::binary);
-      out.write(file.content.data(), static_cast<std::streamsize>(file.content.size()));
-      if (!out) return send_error(req, res, 500, "internal", "cannot store the upload");
-    }
-    std::vector<std::string> args = {"intake", "load", path.string(), "--profile", profile, "--year", year};
+    const auto path = store_upload(file.content, extension);
+    if (!path) return send_store_error(req, res, path.error());
+    std::vector<std::string> args = {"intake", "load", path->string(), "--profile", profile, "--year", year};
     if (form_value(req, "replace") == "1") args.push_back("--replace");
     audit("intake_load", fmt::format("profile {}, year {}, {} bytes", profile, year, file.content.size()));
     const auto id = start_job("intake", fmt::format("Laden: {} {}", profile, year), std::move(args), "/staff/intake",
-                              "Leveringen en afgekeurde regels");
+                              "Leveringen en afgekeurde regels", *path);
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
@@ -1165,18 +1178,11 @@ void Server::Impl::declare_staff_routes() {
           if (!req.has_file("file") || req.get_file_value("file").content.empty()) {
             return send_error(req, res, 400, "bad_request", "no file uploaded");
           }
-          std::error_code ec;
-          std::filesystem::create_directories(options.uploads_folder, ec);
-          const auto path = std::filesystem::path(options.uploads_folder) / (auth::random_token().substr(0, 24) + ".yaml");
-          {
-            const auto& file = req.get_file_value("file");
-            std::ofstream out(path, std::ios::binary);
-            out.write(file.content.data(), static_cast<std::streamsize>(file.content.size()));
-            if (!out) return send_error(req, res, 500, "internal", "cannot store the upload");
-          }
-          audit("account_import", path.filename().string());
-          const auto id = start_job("account_import", "Jaarbestand importeren", {"account", "import", path.string()},
-                                    "/staff/verantwoording", "Verantwoording");
+          const auto path = store_upload(req.get_file_value("file").content, ".yaml");
+          if (!path) return send_store_error(req, res, path.error());
+          audit("account_import", path->filename().string());
+          const auto id = start_job("account_import", "Jaarbestand importeren", {"account", "import", path->string()},
+                                    "/staff/verantwoording", "Verantwoording", *path);
           if (!id) return send_store_error(req, res, id.error());
           redirect(res, fmt::format("/staff/jobs/{}", *id));
         });

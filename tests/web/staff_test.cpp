@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -57,6 +58,11 @@ class StaffTest : public ::testing::Test {
       {
         const std::lock_guard lock(mutex_);
         commands_.push_back(args);
+        // An upload is the job's to read while it runs (it is removed when the job ends).
+        if (args.size() > 2 && args[0] == "intake") {
+          std::ifstream in(args[2]);
+          uploads_[args[2]] = std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        }
       }
       ran_.notify_all();
       out << "ran\n";
@@ -99,6 +105,7 @@ class StaffTest : public ::testing::Test {
   std::mutex mutex_;
   std::condition_variable ran_;
   std::vector<std::vector<std::string>> commands_;
+  std::map<std::string, std::string> uploads_;  // Path -> content, as the job saw it.
 };
 
 // A concrete path for a route pattern.
@@ -257,11 +264,21 @@ TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
   const std::filesystem::path stored = args[2];
   EXPECT_EQ(stored.parent_path(), dir_ / "uploads");
   EXPECT_THAT(stored.filename().string(), Not(HasSubstr("passwd")));
-  std::ifstream in(stored);
-  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string content;
+  {
+    const std::lock_guard lock(mutex_);
+    content = uploads_[stored.string()];
+  }
   EXPECT_EQ(content, "a;b\n1;2\n");
   const auto job = c.Get(res->get_header_value("Location"), {{"Cookie", "rapporteur_session=" + session}});
   EXPECT_EQ(job->status, 200);
+  // The extract holds identifying data: once its job has ended it is gone (a server waits for
+  // its jobs when it is destroyed).
+  server_->stop();
+  thread_.join();
+  server_.reset();
+  EXPECT_FALSE(std::filesystem::exists(stored));
+  start_server();
 }
 
 // Choosing English once (?lang=en) holds for the pages reached by links and redirects, which
