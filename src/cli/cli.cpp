@@ -28,6 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "account/account.h"
+#include "app/paths.h"
 #include "app/publish.h"
 #include "auth/auth.h"
 #include "core/money.h"
@@ -48,14 +49,16 @@
 namespace rapporteur::cli {
 namespace {
 
-#ifndef RAPPORTEUR_PROFILES_DIR
-#define RAPPORTEUR_PROFILES_DIR "profiles"
-#endif
+// The data that ships with the binary: installed under <prefix>/share/rapporteur, or the
+// source tree for a binary run from its build folder (app/paths.h).
+std::string default_profiles() { return app::data_folder("profiles", RAPPORTEUR_PROFILES_DIR).string(); }
+std::string default_tables() { return app::data_folder("tables", RAPPORTEUR_TABLES_DIR).string(); }
 
 struct GlobalOptions {
   std::string db = "var/rapporteur.db";
   std::string key;  // "" = pseudonym.key beside the database.
-  std::string profiles = RAPPORTEUR_PROFILES_DIR;
+  std::string profiles = default_profiles();
+  std::string tables = default_tables();
   std::string log_level = "info";
   std::string kb;  // "" = kennisbank/ beside the database.
 
@@ -104,8 +107,18 @@ Result<intake::SourceProfile> find_profile(const GlobalOptions& global, const st
   return intake::load_profile(path);
 }
 
-Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global) {
+// Whether a command may create the instance: only `init` and `demo` do, so a mistyped --db is
+// an error rather than a new, empty instance.
+enum class Creation { kExistingOnly, kCreateWhenAbsent };
+
+Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global,
+                                                 Creation creation = Creation::kExistingOnly) {
   const std::filesystem::path path(global.db);
+  if (creation == Creation::kExistingOnly && !std::filesystem::exists(path)) {
+    return fail(ErrorCode::kNotFound, fmt::format("no instance at '{}' (create one with `rapporteur --db {} init` "
+                                                  "or `rapporteur --db {} demo`)",
+                                                  global.db, global.db, global.db));
+  }
   if (path.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
@@ -456,7 +469,7 @@ Result<void> run_report_annual(const GlobalOptions& global, const AccountOptions
 }
 
 Result<void> run_init(const GlobalOptions& global, std::ostream& out) {
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto store, open_store(global, Creation::kCreateWhenAbsent));
   out << fmt::format("Initialised {} (schema version {})\n", global.db, store->schema_version());
   return ok();
 }
@@ -479,7 +492,7 @@ Result<intake::PseudonymKey> open_or_create_key(const GlobalOptions& global, std
 
 Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out,
                       std::ostream& err) {
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto store, open_store(global, Creation::kCreateWhenAbsent));
   if (auto seed = store->get_meta("demo_seed"); seed && *seed == std::to_string(options.seed)) {
     out << fmt::format("The demo world with seed {} is already loaded in {}\n", options.seed,
                        global.db);
@@ -769,7 +782,7 @@ Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options,
                               },
                               .uploads_folder = std::filesystem::path(global.db).replace_filename("uploads").string(),
                               .profiles_folder = global.profiles,
-                              .tables_folder = RAPPORTEUR_TABLES_DIR,
+                              .tables_folder = global.tables,
                               .reports_folder = std::filesystem::path(global.db).replace_filename("reports").string(),
                               .secure_cookies = options.secure_cookies});
   SignalStopper stopper(server);
@@ -1273,16 +1286,17 @@ struct TableOptions {
   bool exact_intervals = false;
 };
 
-// A table definition given as a path, or as a name in the project's tables folder.
-std::filesystem::path spec_path(const std::string& spec) {
+// A table definition given as a path, or as a name in the tables folder.
+std::filesystem::path spec_path(const GlobalOptions& global, const std::string& spec) {
   if (std::filesystem::exists(spec)) return spec;
-  return std::filesystem::path(RAPPORTEUR_TABLES_DIR) / (spec + ".toml");
+  return std::filesystem::path(global.tables) / (spec + ".toml");
 }
 
-Result<std::vector<tables::BuiltTable>> build_tables(store::Store& store, const std::vector<std::string>& specs) {
+Result<std::vector<tables::BuiltTable>> build_tables(const GlobalOptions& global, store::Store& store,
+                                                     const std::vector<std::string>& specs) {
   std::vector<tables::BuiltTable> built;
   for (const auto& s : specs) {
-    ASSIGN_OR_RETURN(const auto spec, tables::read_spec(spec_path(s)));
+    ASSIGN_OR_RETURN(const auto spec, tables::read_spec(spec_path(global, s)));
     ASSIGN_OR_RETURN(auto table, tables::build(store, spec));
     built.push_back(std::move(table));
   }
@@ -1314,7 +1328,7 @@ Result<void> write_whole(const std::filesystem::path& path, const std::string& t
 
 Result<void> run_table_show(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(const auto built, build_tables(*store, options.specs));
+  ASSIGN_OR_RETURN(const auto built, build_tables(global, *store, options.specs));
   for (const auto& t : built) {
     const std::vector<sdc::Status> status(t.table.values.size(), sdc::Status::kSafe);
     out << (options.json ? tables::to_json(t, status, {}, options.date) + "\n" : tables::to_csv(t, status, {}));
@@ -1338,7 +1352,7 @@ void print_protection(const tables::ProtectionReport& report, std::ostream& out)
 
 Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(auto built, build_tables(*store, options.specs));
+  ASSIGN_OR_RETURN(auto built, build_tables(global, *store, options.specs));
   sdc::Problem problem;
   for (const auto& t : built) {
     if (!options.jj.empty() && (t.spec.mandate != built.front().spec.mandate || t.spec.role != built.front().spec.role)) {
@@ -1370,7 +1384,7 @@ Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& 
 // Audits a published JSON file's pattern against the true values in the store.
 Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(const auto built, build_tables(*store, options.specs));
+  ASSIGN_OR_RETURN(const auto built, build_tables(global, *store, options.specs));
   if (built.size() != 1) return fail(ErrorCode::kInvalidArgument, "audit one table at a time");
   std::ifstream in(options.published);
   if (!in) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", options.published));
@@ -1430,7 +1444,7 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
 Result<void> run_publish(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   app::PublishRequest request;
-  for (const auto& s : options.specs) request.specs.push_back(spec_path(s));
+  for (const auto& s : options.specs) request.specs.push_back(spec_path(global, s));
   request.folder =
       options.out_dir.empty() ? std::filesystem::path(global.db).replace_filename("published") : std::filesystem::path(options.out_dir);
   request.date = options.date;
@@ -1471,6 +1485,7 @@ int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostre
   app.add_option("--db", global.db, "SQLite database of the instance")->capture_default_str();
   app.add_option("--key", global.key, "Pseudonymisation key file (default: pseudonym.key beside the database)");
   app.add_option("--profiles", global.profiles, "Folder of source profiles")->capture_default_str();
+  app.add_option("--tables", global.tables, "Folder of table definitions")->capture_default_str();
   app.add_option("--kb", global.kb, "Knowledge base folder: search index and files (default: kennisbank/ beside the database)");
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))

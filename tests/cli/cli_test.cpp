@@ -111,6 +111,7 @@ TEST(Cli, FailureIsOneLineAndExitsOne) {
 TEST(Cli, AccountEntriesCanBeRemovedAndAMissingOneIsNamed) {
   TempDir dir;
   const std::string db = (dir / "r.db").string();
+  ASSERT_EQ(run_cli({"--db", db, "init"}).status, kExitOk);
   const std::vector<std::string> key{"--date", "2023-04-01", "--kind", "briefing", "--organisation", "Tweede Kamer",
                                      "--title", "Monitor"};
   auto with = [&](std::vector<std::string> args, const std::vector<std::string>& more) {
@@ -148,6 +149,7 @@ TEST(Cli, DemoLoadsOnceAndIsANoOpTheSecondTime) {
 TEST(Cli, KbAddsAFolderSearchesAsJsonAndRecordsFollowUp) {
   TempDir dir;
   const auto db = (dir / "r.db").string();
+  ASSERT_EQ(run_cli({"--db", db, "init"}).status, kExitOk);
   std::filesystem::create_directories(dir / "docs");
   std::ofstream(dir / "docs" / "studie.md") << "# Studie\n\nArbeidsuitbuiting in de haven.\n";
   std::ofstream(dir / "docs" / "studie.md.toml") << "type = \"study\"\ndate = \"2023-01-02\"\n"
@@ -219,6 +221,7 @@ TEST(Cli, IntakeLoadOfAFileWithNoGoodRowFails) {
   const auto extract = dir / "bad.tsv";
   std::ofstream(extract) << "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
                             "\t\t\t\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
+  ASSERT_EQ(run_cli({"--db", db, "init"}).status, kExitOk);
   ASSERT_EQ(run_cli({"--db", db, "key", "init"}).status, kExitOk);
 
   const Outcome load = run_cli({"--db", db, "intake", "load", extract.string(), "--profile", "nla", "--year", "2023"});

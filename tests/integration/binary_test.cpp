@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -102,8 +103,15 @@ TEST(Binary, BadUsageExitsTwoWithOneLineOnStderr) {
   EXPECT_TRUE(out.empty());
 }
 
+// Creates an instance: only `init` and `demo` create one.
+void init(const std::string& db) {
+  Process process({"--db", db, "init"});
+  ASSERT_EQ(WEXITSTATUS(process.wait()), 0);
+}
+
 TEST(Binary, ServesHealthzAndStopsCleanlyOnSigterm) {
   TempDir dir;
+  init((dir / "serve.db").string());
   Process process({"--db", (dir / "serve.db").string(), "serve", "--port", "0"});
   const std::string line = process.read_line();
   const auto port_at = line.rfind(':');
@@ -127,6 +135,7 @@ TEST(Binary, ServesHealthzAndStopsCleanlyOnSigterm) {
 
 TEST(Binary, StopsCleanlyOnSigint) {
   TempDir dir;
+  init((dir / "serve.db").string());
   Process process({"--db", (dir / "serve.db").string(), "serve", "--port", "0"});
   ASSERT_FALSE(process.read_line().empty());
 
@@ -139,6 +148,8 @@ TEST(Binary, StopsCleanlyOnSigint) {
 
 TEST(Binary, ATakenPortIsAOneLineFailure) {
   TempDir dir;
+  init((dir / "a.db").string());
+  init((dir / "b.db").string());
   Process first({"--db", (dir / "a.db").string(), "serve", "--port", "0"});
   const std::string line = first.read_line();
   const std::string port = line.substr(line.rfind(':') + 1, line.find('/', line.rfind(':')) - line.rfind(':') - 1);
@@ -152,6 +163,20 @@ TEST(Binary, ATakenPortIsAOneLineFailure) {
   EXPECT_EQ(count_lines(err), 1) << err;
   first.signal(SIGTERM);
   first.wait();
+}
+
+TEST(Binary, AMistypedDatabaseIsAnErrorNotANewInstance) {
+  TempDir dir;
+  const std::string mistyped = (dir / "rapporter.db").string();
+  Process process({"--db", mistyped, "kb", "search", "mensenhandel"});
+  const std::string err = process.read_all_stderr();
+  const int status = process.wait();
+
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_EQ(count_lines(err), 1) << err;
+  EXPECT_NE(err.find("no instance at"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(mistyped));
 }
 
 }  // namespace
