@@ -1,0 +1,370 @@
+#include "app/estimate.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/csv.h"
+#include "linkage/strata.h"
+
+namespace rapporteur::app {
+namespace {
+
+using nlohmann::json;
+
+// The police unit of every municipality (and of every police unit itself).
+Result<std::map<std::string, std::string>> police_units(store::Store& store) {
+  ASSIGN_OR_RETURN(const auto regions, store.regions());
+  std::map<std::string, std::string> unit_of;
+  for (const Region& r : regions) {
+    if (r.level == RegionLevel::kPoliceUnit) unit_of[r.code] = r.code;
+  }
+  for (const Region& r : regions) {
+    if (r.level == RegionLevel::kMunicipality && r.parent_code && unit_of.count(*r.parent_code)) {
+      unit_of[r.code] = *r.parent_code;
+    }
+  }
+  return unit_of;
+}
+
+// One model over all strata: a main effect per stratum, the lists of `stratum_lists` varying
+// by stratum, and the fixed model's pairs shared by all strata.
+Result<JointEstimate> joint_estimate(const std::vector<std::pair<std::string, mse::CaptureTable>>& tables,
+                                     const EstimateRequest& request) {
+  if (request.by.empty() || tables.size() < 2) {
+    return fail(ErrorCode::kInvalidArgument, "--joint needs --by with at least two strata");
+  }
+  JointEstimate joint;
+  mse::StratifiedTable& table = joint.table;
+  table.lists = tables.front().second.lists;
+  for (const auto& [stratum, t] : tables) {
+    table.strata.push_back(stratum);
+    table.counts.push_back(t.counts);
+  }
+  mse::StratifiedModel model;
+  ASSIGN_OR_RETURN(model.pairs, mse::parse_model(request.selection.model, table.lists));
+  if (request.stratum_lists == "all") {
+    for (int i = 0; i < static_cast<int>(table.lists.size()); ++i) model.stratum_lists.push_back(i);
+  } else if (request.stratum_lists != "none") {
+    std::stringstream names(request.stratum_lists);
+    for (std::string name; std::getline(names, name, ',');) {
+      const auto it = std::find(table.lists.begin(), table.lists.end(), name);
+      if (it == table.lists.end()) {
+        return fail(ErrorCode::kInvalidArgument, fmt::format("--stratum-lists: '{}' is not a list of the table", name));
+      }
+      model.stratum_lists.push_back(static_cast<int>(it - table.lists.begin()));
+    }
+  }
+  for (const int i : model.stratum_lists) {
+    for (std::size_t s = 0; s < table.strata.size(); ++s) {
+      std::int64_t seen = 0;
+      for (std::size_t p = 1; p < table.counts[s].size(); ++p) seen += ((p >> i) & 1) ? table.counts[s][p] : 0;
+      if (seen == 0) {
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("list {} saw nobody in stratum {}, so its chance cannot vary by stratum: leave it out of "
+                                "--stratum-lists", table.lists[static_cast<std::size_t>(i)], table.strata[s]));
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(joint.fit, mse::fit_stratified(table, model));
+  if (joint.fit.status != mse::FitStatus::kOk) {
+    return fail(ErrorCode::kInvalidArgument, "the joint model is not estimable: " + joint.fit.message);
+  }
+  joint.terms = mse::describe(model.pairs, table.lists);
+  for (const int i : model.stratum_lists) joint.varying_lists.push_back(table.lists[static_cast<std::size_t>(i)]);
+  return joint;
+}
+
+json fit_json(const mse::FitResult& f, const std::vector<std::string>& lists) {
+  const bool ok = f.status == mse::FitStatus::kOk;
+  const auto number = [&](double value) { return ok ? json(value) : json(nullptr); };
+  return {{"terms", mse::describe(f.model, lists)},
+          {"estimable", ok},
+          {"message", f.message},
+          {"estimate_total", number(f.total)},
+          {"estimate_unobserved", number(f.unobserved)},
+          {"ci_low", number(f.ci_low)},
+          {"ci_high", number(f.ci_high)},
+          {"ci_method", "log-normal"},
+          {"deviance", number(f.deviance)},
+          {"aic", number(f.aic)},
+          {"bic", number(f.bic)},
+          {"parameters", f.parameters}};
+}
+
+std::int64_t observed_in(const std::vector<std::int64_t>& counts) {
+  std::int64_t observed = 0;
+  for (std::size_t p = 1; p < counts.size(); ++p) observed += counts[p];
+  return observed;
+}
+
+json joint_json(const EstimateReport& report) {
+  const JointEstimate& j = *report.joint;
+  json strata = json::array();
+  for (std::size_t s = 0; s < j.table.strata.size(); ++s) {
+    const std::int64_t observed = observed_in(j.table.counts[s]);
+    strata.push_back({{"stratum", j.table.strata[s]}, {"observed", observed}, {"estimate_unobserved", j.fit.unobserved[s]},
+                      {"estimate_total", static_cast<double>(observed) + j.fit.unobserved[s]}});
+  }
+  json result{{"procedure", "joint model over strata"}, {"by", report.request.by}, {"terms", j.terms},
+              {"stratum_lists", j.varying_lists}, {"lists", j.table.lists}, {"observed", j.table.observed()},
+              {"estimate_total", j.fit.total}, {"estimate_unobserved", j.fit.total - static_cast<double>(j.table.observed())},
+              {"ci_low", j.fit.ci_low}, {"ci_high", j.fit.ci_high},
+              {"ci_method", "log-normal on the summed unobserved counts (delta method)"},
+              {"deviance", j.fit.deviance}, {"aic", j.fit.aic}, {"bic", j.fit.bic},
+              {"parameters", j.fit.parameters}, {"strata", strata}, {"warnings", json::array()}};
+  if (j.population && *j.population > 0) {
+    result["population"] = *j.population;
+    result["rate_per_100k"] = j.fit.total / static_cast<double>(*j.population) * 1e5;
+  }
+  return result;
+}
+
+json stratum_json(const StratumEstimate& s, const EstimateRequest& request) {
+  if (!s.estimate) return {{"stratum", s.stratum}, {"error", s.error}};
+  const mse::Estimate& e = *s.estimate;
+  json models = json::array();
+  for (const auto& f : e.search.models) models.push_back(fit_json(f, e.table.lists));
+  json entry = fit_json(e.search.models.front(), e.table.lists);
+  if (e.profile) {
+    entry["lognormal_ci_low"] = entry["ci_low"];
+    entry["lognormal_ci_high"] = entry["ci_high"];
+    entry["ci_low"] = e.profile->low;
+    entry["ci_high"] = e.profile->high;
+    entry["ci_upper_found"] = e.profile->high_found;
+    entry["ci_method"] = "profile likelihood (multinomial, Rcapture closedpCI.t)";
+  }
+  if (e.bootstrap) {
+    entry["bootstrap"] = {{"replicates", e.bootstrap->totals.size()},
+                          {"failed", e.bootstrap->failed},
+                          {"seed", request.selection.seed},
+                          {"method", e.bootstrap_method},
+                          {"bca_low", e.bootstrap->bca_low},
+                          {"bca_high", e.bootstrap->bca_high},
+                          {"percentile_low", e.bootstrap->percentile_low},
+                          {"percentile_high", e.bootstrap->percentile_high},
+                          {"bias_correction", e.bootstrap->bias_correction},
+                          {"acceleration", e.bootstrap->acceleration}};
+  }
+  entry["stratum"] = s.stratum;
+  if (s.population && *s.population > 0) {
+    const double per = 1e5 / static_cast<double>(*s.population);
+    entry["population"] = *s.population;
+    entry["rate_per_100k"] = e.search.models.front().total * per;
+    entry["rate_ci_low"] = entry["ci_low"].get<double>() * per;
+    entry["rate_ci_high"] = entry["ci_high"].get<double>() * per;
+  }
+  entry["lists"] = e.table.lists;
+  entry["observed"] = e.table.observed();
+  entry["procedure"] = e.search.procedure;
+  entry["criterion"] = e.search.criterion == mse::Criterion::kAic ? "aic" : "bic";
+  entry["bic_sample_size"] = e.table.observed();
+  entry["path"] = e.search.path;
+  entry["warnings"] = e.warnings;
+  entry["models"] = std::move(models);
+  return entry;
+}
+
+void print_estimate(const mse::Estimate& e, std::optional<std::int64_t> population, std::string& out) {
+  const mse::FitResult& best = e.search.models.front();
+  const auto& lists = e.table.lists;
+  const std::string criterion = e.search.criterion == mse::Criterion::kAic ? "AIC" : "BIC";
+  const bool sparse = e.search.procedure.starts_with("sparse");
+  out += fmt::format("{} ({}{}; BIC sample size = {} observed people)\n",
+                     e.stratum.empty() ? "Estimate" : "Stratum " + e.stratum, e.search.procedure,
+                     sparse ? "" : " by " + criterion, e.table.observed());
+  out += fmt::format("  lists: {}\n  model: {}\n", fmt::join(lists, ", "), mse::describe(best.model, lists));
+  out += fmt::format("  observed {}  unobserved {:.0f}  total {:.0f}\n", e.table.observed(), best.unobserved, best.total);
+  if (e.profile) {
+    out += fmt::format("  95% CI {:.0f} to {}{:.0f} (multinomial profile likelihood, as Rcapture closedpCI.t; maximum at {:.1f})\n",
+                       e.profile->low, e.profile->high_found ? "" : ">", e.profile->high, e.profile->estimate);
+  }
+  out += fmt::format("  95% CI {:.0f} to {:.0f} (log-normal on the unobserved count)\n", best.ci_low, best.ci_high);
+  if (e.bootstrap) {
+    out += fmt::format("  95% CI {:.0f} to {:.0f} ({} bootstrap BCa, {} replicates with re-selection; percentile {:.0f} to {:.0f})\n",
+                       e.bootstrap->bca_low, e.bootstrap->bca_high, e.bootstrap_method, e.bootstrap->totals.size(),
+                       e.bootstrap->percentile_low, e.bootstrap->percentile_high);
+  }
+  if (population && *population > 0) {
+    // The rate's interval is the total's first interval (profile likelihood when there is one).
+    const double per = 1e5 / static_cast<double>(*population);
+    out += fmt::format("  per 100,000 inhabitants: {:.1f} (95% CI {:.1f} to {:.1f}; population {})\n", best.total * per,
+                       (e.profile ? e.profile->low : best.ci_low) * per,
+                       (e.profile ? e.profile->high : best.ci_high) * per, *population);
+  }
+  out += "  runner-up models:\n";
+  for (std::size_t i = 0; i < std::min<std::size_t>(6, e.search.models.size()); ++i) {
+    const auto& f = e.search.models[i];
+    if (f.status != mse::FitStatus::kOk) break;
+    out += fmt::format("    {:>2}. {:<40} {} {:10.2f}  total {:8.0f}\n", i + 1, mse::describe(f.model, lists), criterion,
+                       mse::criterion_value(f, e.search.criterion), f.total);
+  }
+  out += "  search path:\n";
+  for (const auto& step : e.search.path) out += "    " + step + '\n';
+  out += "  sensitivity (estimate under each procedure):\n";
+  for (const auto& [name, f] : e.sensitivity) {
+    out += f ? fmt::format("    {:<16} {:8.0f}  ({:.0f} to {:.0f})  {}\n", name, f->total, f->ci_low, f->ci_high,
+                           mse::describe(f->model, lists))
+             : fmt::format("    {:<16} not estimable\n", name);
+  }
+  for (const auto& w : e.warnings) out += "  warning: " + w + '\n';
+}
+
+}  // namespace
+
+Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
+                                     const std::string& role_code) {
+  ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(mandate_code));
+  ASSIGN_OR_RETURN(const Role role, parse_role(role_code));
+  ASSIGN_OR_RETURN(const auto registrations, store.registrations({.year = year, .mandate = mandate, .role = role}));
+  std::vector<std::string> sources;
+  ASSIGN_OR_RETURN(const auto all_sources, store.sources());
+  for (const Source& s : all_sources) {
+    if (std::any_of(registrations.begin(), registrations.end(),
+                    [&](const Registration& r) { return r.source_code == s.code; })) {
+      sources.push_back(s.code);
+    }
+  }
+  ASSIGN_OR_RETURN(auto histories, linkage::capture_histories(registrations, sources));
+  spdlog::info("{} registrations linked into {} persons", registrations.size(), histories.persons);
+  return histories;
+}
+
+Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& request) {
+  EstimateReport report;
+  report.request = request;
+  std::vector<std::pair<std::string, mse::CaptureTable>> tables;
+  std::map<std::string, std::int64_t> stratum_population;  // Strata that are about one region.
+  if (!request.table_file.empty()) {
+    std::ifstream file(request.table_file);
+    if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", request.table_file));
+    std::stringstream text;
+    text << file.rdbuf();
+    if (!request.by.empty()) {
+      // A covariate column of the file as strata.
+      ASSIGN_OR_RETURN(const auto stratified, mse::parse_stratified_table(text.str(), request.table_file, request.by));
+      for (std::size_t s = 0; s < stratified.strata.size(); ++s) {
+        tables.emplace_back(stratified.strata[s], mse::CaptureTable{stratified.lists, stratified.counts[s]});
+      }
+    } else {
+      ASSIGN_OR_RETURN(auto table, mse::parse_capture_table(text.str(), request.table_file));
+      tables.emplace_back("", std::move(table));
+    }
+  } else {
+    assert(store != nullptr && "a year is estimated from the store");
+    ASSIGN_OR_RETURN(const auto histories, link_year(*store, request.year, request.mandate, request.role));
+    if (histories.persons == 0) {
+      return fail(ErrorCode::kNotFound, fmt::format("no {} {} registrations in {}", request.mandate, request.role, request.year));
+    }
+    if (histories.sources.size() < 2) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("only {} source(s) registered anyone in {}: estimation needs two or more lists", histories.sources.size(), request.year));
+    }
+    ASSIGN_OR_RETURN(const auto unit_of, police_units(*store));
+    const auto dimensions = linkage::split_dimensions(request.by);
+    ASSIGN_OR_RETURN(const auto strata, linkage::strata(histories, dimensions, unit_of));
+    for (const auto& s : strata) tables.emplace_back(s.name, mse::CaptureTable{histories.sources, s.counts});
+    if (auto p = store->population("NL01", request.year)) report.population = *p;
+    for (const auto& [stratum, table] : tables) {
+      const auto region = linkage::region_of_stratum(stratum, dimensions);
+      if (!region) continue;
+      if (auto p = store->population(*region, request.year)) stratum_population[stratum] = *p;
+    }
+  }
+  if (request.joint == Joint::kOneModel) {
+    ASSIGN_OR_RETURN(report.joint, joint_estimate(tables, request));
+    report.joint->population = report.population;
+    return report;
+  }
+  for (auto& [stratum, table] : tables) {
+    StratumEstimate s;
+    s.stratum = stratum;
+    s.population = tables.size() == 1 ? report.population
+                   : stratum_population.count(stratum) ? std::optional(stratum_population.at(stratum))
+                                                       : std::nullopt;
+    auto estimated = mse::select_and_estimate(std::move(table), request.selection, stratum);
+    if (!estimated) {
+      if (tables.size() == 1) return tl::unexpected(estimated.error());
+      s.error = estimated.error().message;
+    } else {
+      report.total_of_strata += estimated->search.models.front().total;
+      s.estimate = std::move(*estimated);
+    }
+    report.strata.push_back(std::move(s));
+  }
+  return report;
+}
+
+std::string to_json(const EstimateReport& report) {
+  if (report.joint) return joint_json(report).dump(2) + '\n';
+  json strata = json::array();
+  for (const auto& s : report.strata) strata.push_back(stratum_json(s, report.request));
+  const json body = strata.size() == 1 ? strata.front() : json{{"strata", strata}, {"total_of_strata", report.total_of_strata}};
+  return body.dump(2) + '\n';
+}
+
+std::string to_csv(const EstimateReport& report) {
+  std::string out = "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic\n";
+  if (report.joint) {
+    const JointEstimate& j = *report.joint;
+    out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}\n", csv_field("joint"), csv_field(j.terms),
+                       j.table.observed(), j.fit.total - static_cast<double>(j.table.observed()), j.fit.total,
+                       j.fit.ci_low, j.fit.ci_high, j.fit.aic, j.fit.bic);
+    return out;
+  }
+  for (const auto& s : report.strata) {
+    if (!s.estimate) {
+      out += fmt::format("{},not estimable,,,,,,,\n", csv_field(s.stratum));
+      continue;
+    }
+    const auto& e = *s.estimate;
+    const auto& f = e.search.models.front();
+    // The interval is the text's first one: profile likelihood when there is one.
+    const double low = e.profile ? e.profile->low : f.ci_low;
+    const double high = e.profile ? e.profile->high : f.ci_high;
+    out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}\n", csv_field(s.stratum),
+                       csv_field(mse::describe(f.model, e.table.lists)), e.table.observed(), f.unobserved, f.total, low,
+                       high, f.aic, f.bic);
+  }
+  return out;
+}
+
+std::string to_text(const EstimateReport& report) {
+  std::string out;
+  if (report.joint) {
+    const JointEstimate& j = *report.joint;
+    out += fmt::format("Joint model over strata by {} ({} strata; lists varying by stratum: {})\n", report.request.by,
+                       j.table.strata.size(), j.varying_lists.empty() ? "none" : fmt::format("{}", fmt::join(j.varying_lists, ", ")));
+    out += fmt::format("  lists: {}\n  shared pairs: {}\n", fmt::join(j.table.lists, ", "), j.terms);
+    for (std::size_t s = 0; s < j.table.strata.size(); ++s) {
+      const std::int64_t observed = observed_in(j.table.counts[s]);
+      out += fmt::format("  {:<24} observed {:>7}  unobserved {:>9.0f}  total {:>9.0f}\n", j.table.strata[s], observed,
+                         j.fit.unobserved[s], static_cast<double>(observed) + j.fit.unobserved[s]);
+    }
+    out += fmt::format("  total {:.0f} (95% CI {:.0f} to {:.0f}, log-normal); deviance {:.2f}, AIC {:.2f}, BIC {:.2f}, {} parameters\n",
+                       j.fit.total, j.fit.ci_low, j.fit.ci_high, j.fit.deviance, j.fit.aic, j.fit.bic, j.fit.parameters);
+    if (j.population && *j.population > 0) {
+      out += fmt::format("  per 100,000 inhabitants: {:.1f}\n", j.fit.total / static_cast<double>(*j.population) * 1e5);
+    }
+    return out;
+  }
+  for (const auto& s : report.strata) {
+    if (!s.estimate) {
+      out += fmt::format("Stratum {}: not estimable: {}\n", s.stratum, s.error);
+      continue;
+    }
+    print_estimate(*s.estimate, s.population, out);
+  }
+  if (report.strata.size() > 1) {
+    out += fmt::format("Sum of the strata's estimates: {:.0f}{}\n", report.total_of_strata,
+                       report.population ? fmt::format(" ({:.1f} per 100,000)", report.total_of_strata / static_cast<double>(*report.population) * 1e5) : "");
+  }
+  return out;
+}
+
+}  // namespace rapporteur::app

@@ -1,0 +1,73 @@
+// The estimate use case: capture histories of one year (linked from the store) or a capture
+// table from a file, split into strata, each estimated by mse::select_and_estimate (or one
+// joint model over the strata), with rates per 100,000 inhabitants where the population is
+// known; rendered as text, JSON or CSV by the faces.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "linkage/linkage.h"
+#include "mse/selection.h"
+#include "store/store.h"
+
+namespace rapporteur::app {
+
+enum class Joint { kSeparate, kOneModel };
+
+struct EstimateRequest {
+  std::string table_file;  // A capture table (CSV); empty: link `year` from the store.
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+  std::string by;  // "form,sex,age,region" or a subset; with a file, one covariate column.
+  mse::SelectionOptions selection;
+  Joint joint = Joint::kSeparate;
+  std::string stratum_lists = "all";  // Joint model: lists whose chance varies by stratum.
+};
+
+struct StratumEstimate {
+  std::string stratum;
+  std::optional<mse::Estimate> estimate;       // Empty when not estimable.
+  std::string error;                           // Why not, when not estimable.
+  std::optional<std::int64_t> population;      // Of the stratum's region (or the country).
+};
+
+struct JointEstimate {
+  std::string terms;
+  std::vector<std::string> varying_lists;
+  mse::StratifiedTable table;
+  mse::StratifiedFit fit;
+  std::optional<std::int64_t> population;
+};
+
+struct EstimateReport {
+  EstimateRequest request;
+  std::vector<StratumEstimate> strata;  // Separate models: one per stratum ("" for all).
+  std::optional<JointEstimate> joint;   // One model over the strata.
+  std::optional<std::int64_t> population;  // Of the country, for the year.
+  double total_of_strata = 0;              // Sum of the estimable strata's estimates.
+};
+
+// Links the registrations of one year, mandate and role; only sources that registered someone
+// in this selection get a column. Fails with kInvalidArgument for an unknown mandate or role.
+Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
+                                     const std::string& role_code);
+
+// Runs the estimate. `store` may be null when `request.table_file` is given. Fails with kIo
+// for an unreadable file, kNotFound when the year has no registrations, kInvalidArgument for
+// fewer than two sources or bad options, and with the estimation's error when there is a
+// single stratum and it is not estimable (with several, that stratum's error is reported).
+Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& request);
+
+// The report as the CLI prints it; as JSON (one object for a single stratum, else
+// {"strata": [...], "total_of_strata": N}; the joint model as one object); as CSV (stratum,
+// terms, observed, unobserved, total, ci_low, ci_high, aic, bic; fields quoted as RFC 4180).
+std::string to_text(const EstimateReport& report);
+std::string to_json(const EstimateReport& report);
+std::string to_csv(const EstimateReport& report);
+
+}  // namespace rapporteur::app
