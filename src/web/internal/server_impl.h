@@ -1,0 +1,322 @@
+// The server's state and its route declarations, shared by server.cpp and the route files
+// (routes_public.cpp, routes_staff.cpp). Internal to web.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "account/account.h"
+#include "auth/auth.h"
+#include "core/files.h"
+#include "kb/kb.h"
+#include "tables/release.h"
+#include "web/internal/guarded_http.h"
+#include "web/internal/pages.h"
+#include "web/internal/staff_pages.h"
+#include "web/web.h"
+#include "web/internal/http_util.h"
+
+namespace rapporteur::web {
+
+namespace internal {
+const std::map<std::string, std::string_view>& embedded_assets();
+}  // namespace internal
+
+struct Server::Impl {
+  Impl(store::Store& s, ServerOptions o)
+      : store(s), options(std::move(o)), http(options.limits), sign_in_throttle(options.sign_in_throttle) {}
+
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  // Who is signed in for the request being handled (set by the guard, on the handler's
+  // thread).
+  struct Viewer {
+    store::Session session;
+    store::User user;
+  };
+  static const Viewer*& current_viewer() {
+    thread_local const Viewer* viewer = nullptr;
+    return viewer;
+  }
+
+  static std::string form_value(const httplib::Request& req, const char* name) {
+    if (req.has_param(name)) return req.get_param_value(name);
+    if (req.has_file(name)) return req.get_file_value(name).content;
+    return "";
+  }
+
+  static bool allowed(Access access, store::UserRole role) {
+    if (role == store::UserRole::kAdmin) return true;
+    switch (access) {
+      case Access::kPublic:
+      case Access::kStaff: return true;
+      case Access::kResearcher: return role == store::UserRole::kResearcher;
+      case Access::kEditor: return role == store::UserRole::kEditor;
+      case Access::kAdmin: return false;
+    }
+    return false;
+  }
+
+  // The only way to add a route: the access rule is part of the declaration.
+  void route(std::string method, std::string pattern, Access access, Handler handler) {
+    routes.push_back({method, pattern, access});
+    auto guarded = [this, access, method, handler = std::move(handler)](const httplib::Request& req,
+                                                                          httplib::Response& res) {
+      if (access == Access::kPublic) {
+        handler(req, res);
+        return;
+      }
+      std::optional<Viewer> viewer;
+      if (options.auth != nullptr) {
+        const std::string token = cookie(req, "rapporteur_session");
+        if (!token.empty()) {
+          if (auto found = options.auth->session(token)) viewer = Viewer{found->first, found->second};
+        }
+      }
+      if (!viewer) {
+        if (req.path.starts_with("/api/")) return send_error(req, res, 401, "unauthorized", "sign-in required");
+        res.status = 401;
+        res.set_content(internal::render_sign_in(request_language(req), "",
+                                                 "Meld u aan om de werkruimte te gebruiken.", req.path),
+                        "text/html; charset=utf-8");
+        return;
+      }
+      if (!allowed(access, viewer->user.role)) {
+        return send_error(req, res, 403, "forbidden", "your role may not use this page");
+      }
+      if (method == "POST" && form_value(req, "csrf") != viewer->session.csrf_token) {
+        return send_error(req, res, 403, "forbidden", "invalid or missing CSRF token");
+      }
+      current_viewer() = &*viewer;
+      handler(req, res);
+      current_viewer() = nullptr;
+    };
+    if (method == "GET") {
+      http.Get(pattern, std::move(guarded));
+    } else if (method == "POST") {
+      http.Post(pattern, std::move(guarded));
+    } else {
+      assert(false && "only GET and POST routes are declared");
+    }
+  }
+
+  internal::StaffViewer staff_viewer() const {
+    const Viewer* v = current_viewer();
+    assert(v != nullptr && "only staff routes ask");
+    internal::StaffViewer out;
+    out.name = v->user.name;
+    out.role = std::string(store::to_code(v->user.role));
+    out.csrf = v->session.csrf_token;
+    out.admin = v->user.role == store::UserRole::kAdmin;
+    out.researcher = out.admin || v->user.role == store::UserRole::kResearcher;
+    out.editor = out.admin || v->user.role == store::UserRole::kEditor;
+    return out;
+  }
+
+  void audit(const std::string& action, const std::string& detail) {
+    if (options.auth == nullptr || current_viewer() == nullptr) return;
+    if (auto written = options.auth->audit(current_viewer()->user.name, action, detail); !written) {
+      spdlog::error("audit log: {}", written.error().message);
+    }
+  }
+
+  // ---- Background jobs: a command run on its own thread. The store keeps each job (so the
+  // list and its outcome outlive the server); while it runs, its output is read live here. ----
+  struct Job {
+    store::JobRecord record;  // Fixed fields; status and texts below while running.
+    mutable std::mutex mutex;
+    std::string status = "running";
+    std::string out;
+    std::string err;
+  };
+  // A stream that appends to a job's text under its lock, so the page can read it while the
+  // command writes.
+  class JobBuffer : public std::stringbuf {
+   public:
+    JobBuffer(Job& job, std::string Job::*field) : job_(job), field_(field) {}
+    int sync() override {
+      const std::lock_guard lock(job_.mutex);
+      job_.*field_ += str();
+      str("");
+      return 0;
+    }
+   private:
+    Job& job_;
+    std::string Job::*field_;
+  };
+
+  std::string now_text() const { return options.auth != nullptr ? options.auth->now_text() : ""; }
+  // Whether cookies get the Secure flag: configured so, or behind a TLS proxy.
+  bool secure(const httplib::Request& req) const {
+    return options.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https";
+  }
+
+  // A job's progress and error lines as kept: at most the last megabyte. (Its standard
+  // output is its result, e.g. an estimate's JSON of several megabytes, and is kept whole.)
+  static std::string kept(std::string text) {
+    constexpr std::size_t kMax = 1 << 20;
+    if (text.size() <= kMax) return text;
+    return "...\n" + text.substr(text.size() - kMax);
+  }
+
+  // Keeps an uploaded file under a generated name outside the web root (owner-only, written
+  // whole); the job it is for removes it when it ends.
+  Result<std::filesystem::path> store_upload(std::string_view content, const std::string& extension) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.uploads_folder, ec);
+    if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create: {}", options.uploads_folder, ec.message()));
+    const auto path = std::filesystem::path(options.uploads_folder) / (auth::random_token().substr(0, 24) + extension);
+    RETURN_IF_ERROR(write_file_atomically(path, content, FileAccess::kOwnerOnly));
+    return path;
+  }
+
+  // Runs `args` on a worker thread as a job kept in the store. `upload`, when given, is removed
+  // when the job ends, whatever its outcome: an extract holds identifying data and is read once.
+  Result<std::int64_t> start_job(std::string kind, std::string title, std::vector<std::string> args,
+                                 std::string link = {}, std::string link_text = {},
+                                 std::filesystem::path upload = {}) {
+    auto job = std::make_shared<Job>();
+    job->record.kind = std::move(kind);
+    job->record.title = std::move(title);
+    job->record.owner = current_viewer() != nullptr ? current_viewer()->user.name : "";
+    job->record.started = now_text();
+    job->record.link = std::move(link);
+    job->record.link_text = std::move(link_text);
+    ASSIGN_OR_RETURN(job->record.id, store.add_job(job->record));
+    const std::lock_guard lock(jobs_mutex);
+    live_jobs[job->record.id] = job;
+    workers.emplace_back([this, job, args = std::move(args), upload = std::move(upload)] {
+      JobBuffer out_buffer(*job, &Job::out);
+      JobBuffer err_buffer(*job, &Job::err);
+      std::ostream out(&out_buffer);
+      std::ostream err(&err_buffer);
+      int status = 1;
+      try {
+        status = options.run_command ? options.run_command(args, out, err) : 1;
+      } catch (const std::exception& e) {
+        err << "internal error: " << e.what() << '\n';
+      } catch (...) {
+        err << "internal error\n";
+      }
+      out.flush();
+      err.flush();
+      if (!upload.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(upload, ignored);
+      }
+      std::string out_text;
+      std::string err_text;
+      {
+        const std::lock_guard job_lock(job->mutex);
+        job->status = status == 0 ? "done" : "failed";
+        out_text = job->out;
+        err_text = kept(job->err);
+      }
+      if (auto finished = store.finish_job(job->record.id, job->status, out_text, err_text, now_text()); !finished) {
+        spdlog::error("job {}: {}", job->record.id, finished.error().message);
+        return;  // Stays live, so its page still shows the outcome.
+      }
+      const std::lock_guard jobs_lock(jobs_mutex);
+      live_jobs.erase(job->record.id);
+    });
+    return job->record.id;
+  }
+
+  static internal::JobView view(const Job& job) {
+    const std::lock_guard lock(job.mutex);
+    internal::JobView v = job.record;
+    v.status = job.status;
+    v.output = job.out;
+    v.messages = job.err;
+    return v;
+  }
+
+  // A job as its page shows it: live while it runs, else as stored. kNotFound when unknown.
+  Result<internal::JobView> job_view(std::int64_t id) {
+    {
+      const std::lock_guard lock(jobs_mutex);
+      if (const auto live = live_jobs.find(id); live != live_jobs.end()) return view(*live->second);
+    }
+    // Finished between the two looks: the store has it now.
+    return store.job(id);
+  }
+
+  // The newest jobs, live ones with their output so far.
+  Result<std::vector<internal::JobView>> recent_jobs(int limit) {
+    ASSIGN_OR_RETURN(const auto records, store.jobs(limit));
+    std::vector<internal::JobView> views;
+    const std::lock_guard lock(jobs_mutex);
+    for (const auto& r : records) {
+      const auto live = live_jobs.find(r.id);
+      views.push_back(live != live_jobs.end() ? view(*live->second) : r);
+    }
+    return views;
+  }
+
+  ~Impl() {
+    for (auto& worker : workers) {
+      if (worker.joinable()) worker.join();
+    }
+  }
+
+  void redirect(httplib::Response& res, const std::string& location) {
+    res.status = 303;
+    res.set_header("Location", location);
+  }
+
+  void declare_staff_routes();
+  void declare_routes();
+
+  store::Store& store;
+  ServerOptions options;
+  // Rendered figure pages (a few dozen at most: tables times languages times releases kept).
+  class PageCache {
+   public:
+    std::shared_ptr<const std::string> find(const std::string& key) {
+      const std::lock_guard lock(mutex_);
+      const auto found = pages_.find(key);
+      return found == pages_.end() ? nullptr : found->second;
+    }
+    void insert(const std::string& key, std::shared_ptr<const std::string> page) {
+      const std::lock_guard lock(mutex_);
+      if (pages_.size() >= 256) pages_.clear();
+      pages_[key] = std::move(page);
+    }
+
+   private:
+    std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<const std::string>> pages_;
+  };
+  PageCache figure_pages;
+  internal::GuardedHttpServer http;
+  auth::AddressThrottle sign_in_throttle;
+  std::vector<RouteInfo> routes;
+  bool bound = false;
+  // stop() may come before the listener runs (a signal right after start-up); these make it
+  // take effect either way. Sequentially consistent, so stop() and serve() see each other.
+  std::atomic<bool> serving{false};
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> listener_done{false};
+  std::mutex jobs_mutex;
+  std::mutex kb_write_mutex;  // The knowledge base's writes must be serialised.
+  std::map<std::int64_t, std::shared_ptr<Job>> live_jobs;  // Started by this server, not yet stored as ended.
+  std::vector<std::thread> workers;
+};
+
+}  // namespace rapporteur::web

@@ -1,0 +1,343 @@
+// Public routes: home, figures, the JSON API, search, publications and recommendations.
+#include "web/internal/server_impl.h"
+
+namespace rapporteur::web {
+
+using nlohmann::json;
+
+void Server::Impl::declare_routes() {
+  route("GET", "/healthz", Access::kPublic, [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, {{"status", "ok"}, {"schema_version", store.schema_version()}});
+  });
+
+  route("GET", "/", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    auto sources = store.sources();
+    auto publications = store.publication_list();
+    if (!sources || !publications) {
+      send_store_error(req, res, !sources ? sources.error() : publications.error());
+      return;
+    }
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    res.set_content(internal::render_home(language, *sources, *publications),
+                    "text/html; charset=utf-8");
+  });
+
+  // Published tables: only what `rapporteur publish` wrote after the audit passed.
+  // Each request reads from the release being served, resolved once (tables/release.h), so a
+  // publication switching releases meanwhile never gives it a mix.
+  const auto read_published = [this](const std::string& file) -> std::optional<std::string> {
+    if (options.published_folder.empty()) return std::nullopt;
+    std::ifstream in(tables::served_folder(options.published_folder) / file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const auto published_tables = [this]() {
+    std::vector<json> tables;
+    std::error_code ec;
+    if (options.published_folder.empty() || !std::filesystem::is_directory(options.published_folder, ec)) return tables;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(tables::served_folder(options.published_folder), ec)) {
+      if (entry.path().extension() == ".json") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::ifstream in(f);
+      auto parsed = json::parse(in, nullptr, false);
+      if (parsed.is_discarded() || !parsed.contains("name")) continue;
+      tables.push_back({{"name", parsed["name"]}, {"title", parsed.value("title", "")},
+                        {"title_en", parsed.value("title_en", "")}, {"date", parsed.value("date", "")},
+                        {"href", "/api/v1/tables/" + parsed["name"].get<std::string>()}});
+    }
+    return tables;
+  };
+  route("GET", "/cijfers", Access::kPublic, [published_tables](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    std::vector<std::pair<std::string, std::string>> list;
+    for (const auto& t : published_tables()) {
+      list.emplace_back(t["name"].get<std::string>(),
+                        t[language == internal::Language::kDutch ? "title" : "title_en"].get<std::string>());
+    }
+    res.set_content(internal::render_figures_index(language, list), "text/html; charset=utf-8");
+  });
+  route("GET", R"(/cijfers/([a-z0-9_\-]+))", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const internal::Language language = request_language(req);
+          const std::string name = req.matches[1];
+          if (options.published_folder.empty()) return send_error(req, res, 404, "not_found", "no such table");
+          // The page is rendered once per release, file and language: a release's files never
+          // change (the modification time covers instances published before releases).
+          const auto file = tables::served_folder(options.published_folder) / (name + ".json");
+          std::error_code ec;
+          const auto modified = std::filesystem::last_write_time(file, ec);
+          if (ec) return send_error(req, res, 404, "not_found", "no such table");
+          const std::string key = fmt::format("{}|{}|{}", file.string(), modified.time_since_epoch().count(),
+                                              language == internal::Language::kDutch ? "nl" : "en");
+          if (auto cached = figure_pages.find(key)) {
+            res.set_content(*cached, "text/html; charset=utf-8");
+            return;
+          }
+          std::ifstream in(file, std::ios::binary);
+          std::stringstream text;
+          text << in.rdbuf();
+          if (!in) return send_error(req, res, 404, "not_found", "no such table");
+          const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
+          auto page = std::make_shared<const std::string>(internal::render_figure(language, name, text.str(), chart));
+          figure_pages.insert(key, page);
+          res.set_content(*page, "text/html; charset=utf-8");
+        });
+  route("GET", R"(/cijfers/([a-z0-9_\-]+)\.(csv|xlsx))", Access::kPublic,
+        [read_published](const httplib::Request& req, httplib::Response& res) {
+          const std::string name = req.matches[1];
+          const std::string extension = req.matches[2];
+          const auto bytes = read_published(name + "." + extension);
+          if (!bytes) {
+            send_error(req, res, 404, "not_found", "no such table");
+            return;
+          }
+          res.set_header("Content-Disposition", "attachment; filename=\"" + name + "." + extension + "\"");
+          res.set_content(*bytes, extension == "csv" ? "text/csv; charset=utf-8"
+                                                     : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        });
+  route("GET", "/api/v1/tables", Access::kPublic, [published_tables](const httplib::Request&, httplib::Response& res) {
+    send_json(res, {{"tables", published_tables()}});
+  });
+  route("GET", R"(/api/v1/tables/([a-z0-9_\-]+))", Access::kPublic,
+        [read_published](const httplib::Request& req, httplib::Response& res) {
+          const auto text = read_published(std::string(req.matches[1]) + ".json");
+          if (!text) {
+            send_error(req, res, 404, "not_found", "no such table");
+            return;
+          }
+          res.status = 200;
+          res.set_content(*text, "application/json; charset=utf-8");
+        });
+
+
+  route("GET", R"(/static/([A-Za-z0-9_.\-/]+))", Access::kPublic,
+        [](const httplib::Request& req, httplib::Response& res) {
+          const auto& assets = internal::embedded_assets();
+          const auto asset = assets.find("/" + std::string(req.matches[1]));
+          if (asset == assets.end()) {
+            send_error(req, res, 404, "not_found", "not found");
+            return;
+          }
+          const std::string etag = etag_for(asset->second);
+          res.set_header("ETag", etag);
+          res.set_header("Cache-Control", "public, max-age=86400");
+          if (req.get_header_value("If-None-Match") == etag) {
+            res.status = 304;
+            return;
+          }
+          res.set_content(std::string(asset->second), std::string(content_type_for(asset->first)));
+        });
+
+  route("GET", "/api/v1", Access::kPublic, [this](const httplib::Request&, httplib::Response& res) {
+    json endpoints = json::array();
+    for (const RouteInfo& r : routes) {
+      if (r.pattern.starts_with("/api/v1/")) {
+        endpoints.push_back({{"method", r.method},
+                             {"path", r.pattern},
+                             {"access", r.access == Access::kPublic ? "public" : "staff"}});
+      }
+    }
+    send_json(res, {{"name", "rapporteur"},
+                    {"api_version", 1},
+                    {"schema_version", store.schema_version()},
+                    {"endpoints", endpoints}});
+  });
+
+  route("GET", "/api/v1/sources", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto sources = store.sources();
+          if (!sources) return send_store_error(req, res, sources.error());
+          json body = json::array();
+          for (const Source& s : *sources) {
+            body.push_back({{"code", s.code}, {"name", s.name}, {"kind", to_code(s.kind)}});
+          }
+          send_json(res, {{"sources", body}});
+        });
+
+  route("GET", "/api/v1/regions", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto regions = store.regions();
+          if (!regions) return send_store_error(req, res, regions.error());
+          json body = json::array();
+          for (const Region& r : *regions) {
+            body.push_back({{"code", r.code},
+                            {"name", r.name},
+                            {"level", to_code(r.level)},
+                            {"parent", r.parent_code ? json(*r.parent_code) : json(nullptr)}});
+          }
+          send_json(res, {{"regions", body}});
+        });
+
+  route("GET", "/api/v1/publications", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto publications = store.publication_list();
+          if (!publications) return send_store_error(req, res, publications.error());
+          json body = json::array();
+          for (const Publication& p : *publications) body.push_back(publication_json(p, /*with_body=*/false));
+          send_json(res, {{"publications", body}});
+        });
+  route("GET", R"(/api/v1/publications/([a-z0-9\-]+))", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto publication = store.publication(req.matches[1]);
+          if (!publication) {
+            if (publication.error().code == ErrorCode::kNotFound) {
+              return send_error(req, res, 404, "not_found", "no such publication");
+            }
+            return send_store_error(req, res, publication.error());
+          }
+          auto recommendations = store.recommendations();
+          if (!recommendations) return send_store_error(req, res, recommendations.error());
+          json body = publication_json(*publication, /*with_body=*/true);
+          json recs = json::array();
+          for (const auto& r : *recommendations) {
+            if (r.publication_slug == publication->slug) recs.push_back(recommendation_json(r));
+          }
+          body["recommendations"] = recs;
+          send_json(res, body);
+        });
+
+  route("GET", "/api/v1/recommendations", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto recommendations = store.recommendations();
+          if (!recommendations) return send_store_error(req, res, recommendations.error());
+          json body = json::array();
+          for (const Recommendation& r : *recommendations) body.push_back(recommendation_json(r));
+          const auto overview = kb::summarise(*recommendations);
+          send_json(res, {{"recommendations", body}, {"overview", json::parse(kb::to_json(overview))}});
+        });
+
+  route("GET", "/api/v1/search", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
+    auto query = search_query(req, /*page_size=*/0);
+    if (!query) return send_error(req, res, 400, "bad_request", query.error().message);
+    auto result = options.knowledge_base->search(*query);
+    if (!result) {
+      if (result.error().code == ErrorCode::kInvalidArgument) {
+        return send_error(req, res, 400, "bad_request", result.error().message);
+      }
+      return send_store_error(req, res, result.error());
+    }
+    res.status = 200;
+    res.set_content(kb::to_json(*result), "application/json; charset=utf-8");
+  });
+
+  route("GET", "/api/v1/openapi.json", Access::kPublic, [](const httplib::Request& req, httplib::Response& res) {
+    const auto& assets = internal::embedded_assets();
+    const auto found = assets.find("/openapi.json");
+    if (found == assets.end()) return send_error(req, res, 404, "not_found", "not found");
+    res.set_content(std::string(found->second), "application/json; charset=utf-8");
+  });
+
+  route("GET", "/zoeken", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    constexpr int kPageSize = 10;
+    internal::Parameters parameters;
+    for (const char* name : {"q", "type", "year", "theme", "form", "status", "language", "sort", "page", "lang"}) {
+      if (req.has_param(name) && !req.get_param_value(name).empty()) parameters.emplace_back(name, req.get_param_value(name));
+    }
+    const bool fragment = req.get_param_value("partial") == "1";
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    if (options.knowledge_base == nullptr) {
+      res.status = 503;
+      res.set_content(internal::render_search(language, parameters, nullptr, "De kennisbank is niet beschikbaar.", kPageSize,
+                                              fragment),
+                      "text/html; charset=utf-8");
+      return;
+    }
+    auto query = search_query(req, kPageSize);
+    Result<kb::SearchResult> result = query ? options.knowledge_base->search(*query)
+                                            : Result<kb::SearchResult>(tl::unexpected(query.error()));
+    if (!result && result.error().code != ErrorCode::kInvalidArgument) return send_store_error(req, res, result.error());
+    res.status = result ? 200 : 400;
+    res.set_content(internal::render_search(language, parameters, result ? &*result : nullptr,
+                                            result ? "" : result.error().message, kPageSize, fragment),
+                    "text/html; charset=utf-8");
+  });
+
+  route("GET", R"(/publicaties/([a-z0-9\-]+))", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    auto publication = store.publication(req.matches[1]);
+    if (!publication) {
+      if (publication.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such publication");
+      return send_store_error(req, res, publication.error());
+    }
+    auto recommendations = store.recommendations();
+    if (!recommendations) return send_store_error(req, res, recommendations.error());
+    res.set_content(internal::render_publication(language, *publication, *recommendations), "text/html; charset=utf-8");
+  });
+  route("GET", R"(/publicaties/([a-z0-9\-]+)/bestand)", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto publication = store.publication(req.matches[1]);
+          if (!publication || publication->file_sha256.empty() || options.knowledge_base == nullptr) {
+            if (publication || publication.error().code == ErrorCode::kNotFound) {
+              return send_error(req, res, 404, "not_found", "no such file");
+            }
+            return send_store_error(req, res, publication.error());
+          }
+          const auto path = options.knowledge_base->file_path(publication->file_sha256);
+          if (!path) return send_error(req, res, 404, "not_found", "no such file");
+          std::ifstream in(*path, std::ios::binary);
+          std::stringstream bytes;
+          bytes << in.rdbuf();
+          std::string safe_name;
+          for (const char c : publication->file_name) {
+            safe_name += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+          }
+          res.set_header("Content-Disposition", "attachment; filename=\"" + safe_name + "\"");
+          res.set_header("Cache-Control", "public, max-age=86400");
+          res.set_content(bytes.str(), publication->media_type.starts_with("text/")
+                                           ? publication->media_type + "; charset=utf-8"
+                                           : publication->media_type);
+        });
+  route("GET", "/aanbevelingen", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    auto recommendations = store.recommendations();
+    auto publications = store.publication_list();
+    if (!recommendations || !publications) {
+      return send_store_error(req, res, !recommendations ? recommendations.error() : publications.error());
+    }
+    res.set_content(internal::render_recommendations(language, *recommendations, *publications,
+                                                     kb::summarise(*recommendations)),
+                    "text/html; charset=utf-8");
+  });
+  route("GET", R"(/aanbevelingen/([a-z0-9\-]+)/([0-9]{1,6}))", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const internal::Language language = request_language(req);
+          const std::string slug = req.matches[1];
+          const int number = std::stoi(req.matches[2]);
+          auto recommendations = store.recommendations();
+          if (!recommendations) return send_store_error(req, res, recommendations.error());
+          const auto found = std::find_if(recommendations->begin(), recommendations->end(), [&](const auto& r) {
+            return r.publication_slug == slug && r.number == number;
+          });
+          auto publication = store.publication(slug);
+          if (found == recommendations->end() || !publication) {
+            return send_error(req, res, 404, "not_found", "no such recommendation");
+          }
+          res.set_content(internal::render_recommendation(language, *found, *publication), "text/html; charset=utf-8");
+        });
+
+  // Unprotected counts come from microdata: staff only until disclosure control (#5).
+  route("GET", "/api/v1/registrations/counts", Access::kResearcher,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto counts = store.registration_counts();
+          if (!counts) return send_store_error(req, res, counts.error());
+          json body = json::array();
+          for (const auto& c : *counts) {
+            body.push_back({{"year", c.year}, {"mandate", to_code(c.mandate)},
+                            {"role", to_code(c.role)}, {"registrations", c.registrations},
+                            {"persons", c.persons}});
+          }
+          send_json(res, {{"counts", body}});
+        });
+}
+
+
+
+}  // namespace rapporteur::web
