@@ -1,0 +1,53 @@
+#include "cli/internal/command.h"
+
+#include <filesystem>
+
+#include "app/paths.h"
+
+namespace rapporteur::cli {
+
+std::string default_profiles() { return app::data_folder("profiles", RAPPORTEUR_PROFILES_DIR).string(); }
+std::string default_tables() { return app::data_folder("tables", RAPPORTEUR_TABLES_DIR).string(); }
+
+
+
+Result<intake::SourceProfile> find_profile(const GlobalOptions& global, const std::string& profile) {
+  std::filesystem::path path(profile);
+  if (!std::filesystem::exists(path)) {
+    const auto named = std::filesystem::path(global.profiles) / (profile + ".toml");
+    if (std::filesystem::exists(named)) path = named;
+  }
+  return intake::load_profile(path);
+}
+
+
+Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global, Creation creation) {
+  const std::filesystem::path path(global.db);
+  if (creation == Creation::kExistingOnly && !std::filesystem::exists(path)) {
+    return fail(ErrorCode::kNotFound, fmt::format("no instance at '{}' (create one with `rapporteur --db {} init` "
+                                                  "or `rapporteur --db {} demo`)",
+                                                  global.db, global.db, global.db));
+  }
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) {
+      return fail(ErrorCode::kIo, fmt::format("cannot create folder '{}': {}",
+                                              path.parent_path().string(), ec.message()));
+    }
+  }
+  return store::open_sqlite_store(path);
+}
+
+
+Result<std::unique_ptr<kb::KnowledgeBase>> open_kb(store::Store& store, const GlobalOptions& global) {
+  return kb::KnowledgeBase::open(store, {.folder = global.kb_path()});
+}
+
+int finish(Context& context, const Result<void>& result) {
+  if (result) return kExitOk;
+  context.err << "rapporteur: " << result.error().message << '\n';
+  return kExitFailure;
+}
+
+}  // namespace rapporteur::cli

@@ -1,0 +1,113 @@
+// estimate: multiple systems estimation through app::estimate.
+#include "cli/internal/command.h"
+
+#include <memory>
+
+#include "app/estimate.h"
+#include "mse/selection.h"
+
+namespace rapporteur::cli {
+namespace {
+
+struct EstimateOptions {
+  std::string table;
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+  std::string by;
+  std::string model;
+  std::string search = "auto";
+  std::string criterion = "bic";
+  double pthresh = 0.02;
+  bool json = false;
+  bool csv = false;
+  bool no_sensitivity = false;
+  bool joint = false;
+  std::string stratum_lists = "all";
+  int bootstrap = 0;
+  std::string bootstrap_method = "nonparametric";
+  std::uint64_t seed = 1;
+};
+
+// Estimates through app::estimate and prints the report as text, JSON or CSV.
+Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& options, std::ostream& out) {
+  app::EstimateRequest request;
+  request.table_file = options.table;
+  request.year = options.year;
+  request.mandate = options.mandate;
+  request.role = options.role;
+  request.by = options.by;
+  request.selection.model = options.model;
+  request.selection.search = options.search == "exhaustive" ? mse::SearchChoice::kExhaustive
+                             : options.search == "stepwise" ? mse::SearchChoice::kStepwise
+                             : options.search == "sparse"   ? mse::SearchChoice::kSparse
+                                                            : mse::SearchChoice::kAuto;
+  request.selection.criterion = options.criterion == "aic" ? mse::Criterion::kAic : mse::Criterion::kBic;
+  request.selection.pthresh = options.pthresh;
+  request.selection.bootstrap = options.bootstrap;
+  request.selection.bootstrap_method =
+      options.bootstrap_method == "parametric" ? mse::BootstrapMethod::kParametric : mse::BootstrapMethod::kNonparametric;
+  request.selection.seed = options.seed;
+  request.selection.sensitivity = options.no_sensitivity ? mse::Sensitivity::kSkip : mse::Sensitivity::kInclude;
+  request.joint = options.joint ? app::Joint::kOneModel : app::Joint::kSeparate;
+  request.stratum_lists = options.stratum_lists;
+  std::unique_ptr<store::Store> store;
+  if (options.table.empty()) {
+    ASSIGN_OR_RETURN(store, open_store(global));
+  }
+  ASSIGN_OR_RETURN(const auto report, app::estimate(store.get(), request));
+  out << (options.json ? app::to_json(report) : options.csv ? app::to_csv(report) : app::to_text(report));
+  return ok();
+}
+
+}  // namespace
+
+void add_estimate_commands(CLI::App& app, Action& action) {
+  auto estimate_options = std::make_shared<EstimateOptions>();
+  CLI::App* estimate = app.add_subcommand("estimate", "Multiple systems estimation of the number no source saw");
+  auto* table_option = estimate->add_option("--table", estimate_options->table, "A capture-history CSV (0/1 columns and count)")
+                           ->check(CLI::ExistingFile);
+  auto* year_option = estimate->add_option("--year", estimate_options->year, "Estimate from the linked registrations of this year")
+                          ->check(CLI::Range(1990, 2100));
+  table_option->excludes(year_option);
+  estimate->add_option("--mandate", estimate_options->mandate)
+      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))->capture_default_str();
+  estimate->add_option("--role", estimate_options->role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
+  estimate->add_option("--by", estimate_options->by,
+                       "Strata: any of form,sex,age,region (with --year), or a covariate column (with --table)");
+  estimate->add_flag("--joint", estimate_options->joint,
+                     "One model over all strata (with --by and --model): stratum effects, shared pairs");
+  estimate->add_option("--stratum-lists", estimate_options->stratum_lists,
+                       "With --joint: lists whose chance differs by stratum ('all', 'none' or 'A,B')")
+      ->capture_default_str();
+  estimate->add_option("--model", estimate_options->model, "Fit one model: 'independence' or pairs such as 'A:B,C:D'");
+  estimate->add_option("--search", estimate_options->search,
+                       "auto (exhaustive up to 6 lists), exhaustive, stepwise, or sparse (Chan, Silverman and Vincent)")
+      ->check(CLI::IsMember({"auto", "exhaustive", "stepwise", "sparse"}))->capture_default_str();
+  estimate->add_option("--pthresh", estimate_options->pthresh, "p-value threshold of the sparse stepwise search")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  estimate->add_option("--criterion", estimate_options->criterion)->check(CLI::IsMember({"aic", "bic"}))->capture_default_str();
+  auto* json_flag = estimate->add_flag("--json", estimate_options->json, "Machine-readable JSON");
+  estimate->add_flag("--csv", estimate_options->csv, "One CSV line per stratum")->excludes(json_flag);
+  estimate->add_option("--bootstrap", estimate_options->bootstrap,
+                       "Bootstrap replicates (BCa and percentile intervals, model choice redone in each)")
+      ->check(CLI::Range(10, 100000));
+  estimate->add_option("--bootstrap-method", estimate_options->bootstrap_method,
+                       "nonparametric (resample the people seen) or parametric (Poisson draws from the chosen model)")
+      ->check(CLI::IsMember({"nonparametric", "parametric"}))->capture_default_str();
+  estimate->add_option("--seed", estimate_options->seed, "Seed of the bootstrap")->capture_default_str();
+  estimate->add_flag("--no-sensitivity", estimate_options->no_sensitivity,
+                     "Skip the table of estimates under the other procedures (faster)");
+
+  estimate->callback([&action, estimate_options] {
+    action = [estimate_options](Context& c) {
+      if (estimate_options->table.empty() && estimate_options->year == 0) {
+        c.err << "rapporteur: estimate needs --table FILE or --year Y (see rapporteur estimate --help)\n";
+        return kExitUsage;
+      }
+      return finish(c, run_estimate(c.global, *estimate_options, c.out));
+    };
+  });
+}
+
+}  // namespace rapporteur::cli

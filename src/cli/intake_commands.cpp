@@ -1,0 +1,139 @@
+// intake and linkage: loading extracts, their batches and rejected rows, capture histories.
+#include "cli/internal/command.h"
+
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/estimate.h"
+#include "core/csv.h"
+#include "intake/intake.h"
+#include "linkage/linkage.h"
+
+namespace rapporteur::cli {
+namespace {
+
+struct IntakeLoadOptions {
+  std::string file;
+  std::string profile;
+  int year = 0;
+  bool replace = false;
+  bool no_bloom = false;
+};
+
+Result<void> run_intake_load(const GlobalOptions& global, const IntakeLoadOptions& options,
+                             std::ostream& out, std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto profile, find_profile(global, options.profile));
+  ASSIGN_OR_RETURN(const auto key, intake::PseudonymKey::read_file(global.key_path()));
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  Progress progress(err, std::filesystem::path(options.file).filename().string());
+  ASSIGN_OR_RETURN(
+      const auto report,
+      intake::load_extract(*store, key, profile,
+                           {.file = options.file,
+                            .year = options.year,
+                            .replace = options.replace ? intake::ReplaceMode::kReplace : intake::ReplaceMode::kRefuse,
+                            .encodings = options.no_bloom ? intake::Encodings::kWithoutBloomFilters
+                                                          : intake::Encodings::kWithBloomFilters,
+                            .progress = [&](double fraction, std::int64_t rows) { progress.update(fraction, rows); }}));
+  if (report.already_loaded) {
+    out << fmt::format("Already loaded as batch {} (same file): nothing to do\n", report.batch_id);
+    return ok();
+  }
+  out << fmt::format("Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}\n",
+                     report.batch_id, std::filesystem::path(options.file).filename().string(), report.reader,
+                     profile.source.code, options.year, report.rows_read, report.rows_loaded,
+                     report.rows_rejected,
+                     report.replaced_batch ? fmt::format("; replaces batch {}", *report.replaced_batch) : "");
+  if (report.rows_rejected > 0) {
+    out << fmt::format("See the rejected rows with: rapporteur intake errors {}\n", report.batch_id);
+  }
+  if (report.rows_loaded == 0) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("no row of {} could be loaded (batch {} holds the reasons)", options.file,
+                            report.batch_id));
+  }
+  return ok();
+}
+
+Result<void> run_intake_errors(const GlobalOptions& global, std::int64_t batch_id, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto batch, store->batch(batch_id));
+  ASSIGN_OR_RETURN(const auto errors, store->row_errors(batch_id));
+  out << "file,row,column,value,reason\n";
+  for (const auto& e : errors) {
+    out << fmt::format("{},{},{},{},{}\n", csv_field(batch.file_name), e.row, csv_field(e.column),
+                       csv_field(e.value), csv_field(e.reason));
+  }
+  return ok();
+}
+
+Result<void> run_intake_batches(const GlobalOptions& global, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto batches, store->batches());
+  out << "batch,source,profile,year,file,sha256,key_id,rows_read,rows_loaded,rows_rejected,loaded_at,status\n";
+  for (const auto& b : batches) {
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", b.id, b.source_code, b.profile, b.year,
+                       csv_field(b.file_name), b.file_sha256, b.key_id, b.rows_read, b.rows_loaded,
+                       b.rows_rejected, b.loaded_at,
+                       b.status == store::BatchStatus::kActive ? "active"
+                                                               : fmt::format("replaced by {}", b.replaced_by.value_or(0)));
+  }
+  return ok();
+}
+
+struct HistoriesOptions {
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+};
+
+Result<void> run_linkage_histories(const GlobalOptions& global, const HistoriesOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto histories, app::link_year(*store, options.year, options.mandate, options.role));
+  out << linkage::to_csv(histories);
+  return ok();
+}
+
+}  // namespace
+
+void add_intake_commands(CLI::App& app, Action& action) {
+  CLI::App* intake_cmd = app.add_subcommand("intake", "Load sources' extracts");
+  intake_cmd->require_subcommand(1);
+  auto load_options = std::make_shared<IntakeLoadOptions>();
+  CLI::App* intake_load = intake_cmd->add_subcommand("load", "Load one extract (CSV or XLSX) as a batch");
+  intake_load->add_option("FILE", load_options->file, "The extract")->required()->check(CLI::ExistingFile);
+  intake_load->add_option("--profile", load_options->profile, "Profile file, or a name in the profiles folder")->required();
+  intake_load->add_option("--year", load_options->year, "Registration year of the extract")->required()->check(CLI::Range(1990, 2100));
+  intake_load->add_flag("--replace", load_options->replace, "Replace the active batch of this source, profile and year");
+  intake_load->add_flag("--no-bloom", load_options->no_bloom, "Skip the Bloom-filter encodings for fuzzy linkage");
+  auto errors_batch = std::make_shared<std::int64_t>(0);
+  CLI::App* intake_errors = intake_cmd->add_subcommand("errors", "List the rejected rows of a batch (CSV)");
+  intake_errors->add_option("BATCH", *errors_batch, "Batch number")->required();
+  CLI::App* intake_batches = intake_cmd->add_subcommand("batches", "List the batches and their provenance (CSV)");
+
+  CLI::App* linkage_cmd = app.add_subcommand("linkage", "Link registrations into persons");
+  linkage_cmd->require_subcommand(1);
+  auto histories_options = std::make_shared<HistoriesOptions>();
+  CLI::App* histories = linkage_cmd->add_subcommand("histories", "Capture histories of a year (CSV)");
+  histories->add_option("--year", histories_options->year)->required()->check(CLI::Range(1990, 2100));
+  histories->add_option("--mandate", histories_options->mandate)
+      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))
+      ->capture_default_str();
+  histories->add_option("--role", histories_options->role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
+
+  intake_load->callback([&action, load_options] {
+    action = [load_options](Context& c) { return finish(c, run_intake_load(c.global, *load_options, c.out, c.err)); };
+  });
+  intake_errors->callback([&action, errors_batch] {
+    action = [errors_batch](Context& c) { return finish(c, run_intake_errors(c.global, *errors_batch, c.out)); };
+  });
+  intake_batches->callback([&action] { action = [](Context& c) { return finish(c, run_intake_batches(c.global, c.out)); }; });
+  histories->callback([&action, histories_options] {
+    action = [histories_options](Context& c) { return finish(c, run_linkage_histories(c.global, *histories_options, c.out)); };
+  });
+}
+
+}  // namespace rapporteur::cli
