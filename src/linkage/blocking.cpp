@@ -21,6 +21,24 @@ struct ResolvedKey {
 };
 
 // The rule's blocking value of a record, or 0 when a key is missing.
+std::uint64_t block_value(const RecordSet& records, const std::vector<ResolvedKey>& keys, std::uint32_t r);
+
+// The same with the keys taken in any order: each key hashed alone, the hashes sorted.
+std::uint64_t block_value_any_order(const RecordSet& records, const std::vector<ResolvedKey>& keys,
+                                    std::uint32_t r) {
+  std::vector<std::uint64_t> each;
+  each.reserve(keys.size());
+  for (const auto& k : keys) {
+    const auto v = block_value(records, {k}, r);
+    if (v == 0) return 0;
+    each.push_back(v);
+  }
+  std::sort(each.begin(), each.end());
+  std::uint64_t h = 0x13198a2e03707344ULL;
+  for (const auto v : each) h = mix(h ^ v);
+  return h == 0 ? 1 : h;
+}
+
 std::uint64_t block_value(const RecordSet& records, const std::vector<ResolvedKey>& keys, std::uint32_t r) {
   std::uint64_t h = 0x243f6a8885a308d3ULL;
   // Month and day share one key: the day is told apart by its position in the hash chain.
@@ -82,7 +100,8 @@ Result<Blocked> block(const RecordSet& records, const LinkOptions& options) {
     auto& rule_fields = blocked.fields.emplace_back();
     for (const auto& k : keys) rule_fields.push_back(k.field);
     for (std::uint32_t r = 0; r < n; ++r) {
-      const auto v = block_value(records, keys, r);
+      const auto v = rule.order == KeyOrder::kAnyOrder ? block_value_any_order(records, keys, r)
+                                                       : block_value(records, keys, r);
       record_values[r] = v;
       if (v != 0) values.emplace_back(v, r);
     }

@@ -132,11 +132,16 @@ struct BlockKey {
   DatePart part = DatePart::kWhole;
 };
 
+// kAnyOrder: the keys' values are compared as a set, so a first and last name recorded the
+// other way round still block together (name fields keyed under one purpose).
+enum class KeyOrder { kAsListed, kAnyOrder };
+
 // Records agreeing exactly on every key of a rule become candidate pairs; the candidate set
 // is the union over the rules.
 struct BlockingRule {
   std::string name;
   std::vector<BlockKey> keys;
+  KeyOrder order = KeyOrder::kAsListed;
 };
 
 enum class PairScope {
