@@ -12,7 +12,7 @@ PACKAGES=(
   libcpp-httplib-dev libexpected-dev libssl-dev libtoml11-dev libzip-dev libpugixml-dev
   libxlsxwriter-dev sqlite3 libeigen3-dev libglpk-dev python3-statsmodels
   libxapian-dev libpoppler-cpp-dev wdutch libyaml-cpp-dev chromium poppler-utils fonts-dejavu-core libargon2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
 )
 
 as_root() {

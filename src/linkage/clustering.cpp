@@ -1,0 +1,83 @@
+#include <algorithm>
+#include <numeric>
+
+#include "linkage/internal/scoring.h"
+
+namespace rapporteur::linkage::internal {
+
+// Greedy agglomeration along links, strongest first, where a join must be supported by the
+// clusters as wholes: the mean posterior over every cross pair (scored now if blocking did
+// not pair them) must reach cluster_support. A chain a-b-c with a weak a-c therefore stops
+// at {a, b} or {b, c}; connected components would join all three. Same-source pairs keep
+// the one-record-per-source shape of a linked person unless they look like a duplicate.
+Clustering cluster(const RecordSet& records, const Weights& weights,
+                   const std::optional<std::pair<std::size_t, std::size_t>>& swap,
+                   const std::vector<ScoredPair>& links, const LinkOptions& options) {
+  const auto n = static_cast<std::uint32_t>(records.size());
+  Clustering result;
+  std::vector<std::uint32_t> root(n);
+  std::iota(root.begin(), root.end(), 0U);
+  std::vector<std::vector<std::uint32_t>> members(n);
+  for (std::uint32_t r = 0; r < n; ++r) members[r] = {r};
+
+  std::vector<std::size_t> order(links.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    if (links[x].weight != links[y].weight) return links[x].weight > links[y].weight;
+    return x < y;  // Links are ordered by (a, b): ties break deterministically.
+  });
+
+  for (const auto index : order) {
+    const auto& link = links[index];
+    auto ra = root[link.a];
+    auto rb = root[link.b];
+    if (ra == rb) continue;
+    bool conflict = false;
+    double support = 0;
+    for (const auto x : members[ra]) {
+      for (const auto y : members[rb]) {
+        const double p = probability_of(weights.weight(x, compare(records, swap, x, y)));
+        if (records.source(x) == records.source(y) &&
+            (options.scope == PairScope::kAcrossSources || p < options.duplicate_threshold)) {
+          conflict = true;
+        }
+        support += p;
+      }
+    }
+    if (conflict) {
+      ++result.rejected_same_source;
+      continue;
+    }
+    if (support < options.cluster_support * static_cast<double>(members[ra].size() * members[rb].size())) {
+      ++result.rejected_weak_bridges;
+      continue;
+    }
+    if (members[ra].size() < members[rb].size()) std::swap(ra, rb);
+    for (const auto y : members[rb]) root[y] = ra;
+    members[ra].insert(members[ra].end(), members[rb].begin(), members[rb].end());
+    members[rb].clear();
+    members[rb].shrink_to_fit();
+  }
+
+  result.cluster.assign(n, 0);
+  std::vector<std::int64_t> number(n, -1);
+  for (std::uint32_t r = 0; r < n; ++r) {
+    auto& id = number[root[r]];
+    if (id < 0) id = result.clusters++;
+    result.cluster[r] = static_cast<std::uint32_t>(id);
+  }
+  for (std::uint32_t r = 0; r < n; ++r) {
+    auto group = members[r];
+    if (group.size() < 2) continue;
+    std::sort(group.begin(), group.end());
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      for (std::size_t j = i + 1; j < group.size(); ++j) {
+        if (records.source(group[i]) == records.source(group[j])) result.duplicates.emplace_back(group[i], group[j]);
+      }
+    }
+  }
+  std::sort(result.duplicates.begin(), result.duplicates.end());
+  return result;
+}
+
+}  // namespace rapporteur::linkage::internal
