@@ -31,19 +31,7 @@ struct AccountOptions {
 };
 
 Result<void> run_account_import(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(const auto file, account::read_year_file(options.file));
-  ASSIGN_OR_RETURN(const std::size_t stored, account::import_year(*store, file));
-  out << fmt::format("{}: {} activities, {} media appearances{} for {} ({} entries stored)\n", options.file,
-                     file.activities.size(), file.media.size(), file.finances ? ", finances" : "", file.year, stored);
-  if (file.finances) {
-    for (const auto& m : account::check_finances(*file.finances)) {
-      out << fmt::format("warning: {}: stated {}, computed {}, difference {}\n", m.what,
-                         format_euro(Cents{m.stated_cents}), format_euro(Cents{m.computed_cents}),
-                         format_euro(Cents{m.difference_cents}));
-    }
-  }
-  return ok();
+  return workspace_of(global).import_account(options.file, out);
 }
 
 // The activity or media appearance the options name (a removal needs only the natural key;
@@ -121,50 +109,19 @@ Result<void> run_account_check(const GlobalOptions& global, const AccountOptions
 }
 
 Result<void> run_report_annual(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
-  account::ReportOptions report_options;
-  if (const auto chart = web::static_asset("/vendor/echarts.min.js")) report_options.chart_script = std::string(*chart);
-  ASSIGN_OR_RETURN(const auto report, account::build_annual_report(*store, options.year, report_options));
-  const std::filesystem::path folder =
-      options.out.empty() ? std::filesystem::path(global.db).replace_filename("reports") : std::filesystem::path(options.out);
-  std::error_code ec;
-  std::filesystem::create_directories(folder, ec);
-  if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create: {}", folder.string(), ec.message()));
-  const auto html = folder / fmt::format("jaarverslag-{}.html", options.year);
-  {
-    const auto temporary = html.string() + ".tmp";
-    std::ofstream file(temporary, std::ios::trunc);
-    file << report.html;
-    if (!file.flush()) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", temporary));
-    file.close();
-    std::filesystem::rename(temporary, html, ec);
-    if (ec) return fail(ErrorCode::kIo, fmt::format("{}: {}", html.string(), ec.message()));
+  app::AnnualReportRequest request{.year = options.year,
+                                   .output = options.publish ? app::ReportOutput::kPublish
+                                             : options.pdf   ? app::ReportOutput::kPdf
+                                                             : app::ReportOutput::kHtml,
+                                   .folder = options.out};
+  if (const auto chart = web::static_asset("/vendor/echarts.min.js")) request.chart_script = std::string(*chart);
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<kb::KnowledgeBase> knowledge;
+  if (request.output == app::ReportOutput::kPublish) {
+    ASSIGN_OR_RETURN(store, open_store(global));
+    ASSIGN_OR_RETURN(knowledge, open_kb(*store, global));
   }
-  out << fmt::format("annual report {}: {} publications, {} recommendations ({} adopted), {} activities, {} media "
-                     "appearances{}\n{}\n",
-                     options.year, report.figures.publications, report.figures.recommendations,
-                     report.figures.recommendations_adopted, report.figures.activities, report.figures.media,
-                     report.figures.mismatches.empty() ? "" : fmt::format(", {} finance mismatches marked",
-                                                                          report.figures.mismatches.size()),
-                     html.string());
-  if (!options.pdf && !options.publish) return ok();
-  const auto pdf = folder / fmt::format("jaarverslag-{}.pdf", options.year);
-  RETURN_IF_ERROR(account::print_pdf(html, pdf));
-  out << pdf.string() << '\n';
-  if (options.publish) {
-    ASSIGN_OR_RETURN(const auto knowledge, open_kb(*store, global));
-    kb::Metadata metadata;
-    metadata.slug = fmt::format("jaarverslag-{}", options.year);
-    metadata.title = fmt::format("Jaarverslag {}", options.year);
-    metadata.type = PublicationType::kAnnualReport;
-    metadata.mandates = std::vector<Mandate>{Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren};
-    metadata.summary = fmt::format("Activiteiten, publicaties, aanbevelingen, advieswerk, media en financiën in {}.",
-                                   options.year);
-    ASSIGN_OR_RETURN(const auto added, knowledge->add_file(pdf, metadata));
-    out << fmt::format("published in the knowledge base as {} ({})\n", added.slug,
-                       added.outcome == kb::AddOutcome::kUnchanged ? "unchanged" : "added or updated");
-  }
-  return ok();
+  return workspace_of(global, knowledge.get()).annual_report(request, out);
 }
 
 }  // namespace

@@ -26,10 +26,6 @@ void configure_logging(std::ostream& err, const std::string& level) {
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  return run_with(args, out, err, Logging::kConfigure);
-}
-
-int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Logging logging) {
   CLI::App app{"Rapporteur: monitor, estimate, protect and inform on human trafficking and "
                "sexual violence against children.",
                "rapporteur"};
@@ -66,8 +62,7 @@ int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostre
     err << "rapporteur: " << e.what() << " (see rapporteur --help)\n";
     return kExitUsage;
   }
-  // A job run by the server keeps the server's logger: the default logger is process-wide.
-  if (logging == Logging::kConfigure) configure_logging(err, global.log_level);
+  configure_logging(err, global.log_level);
   Context context{global, out, err, std::cin};
   return action ? action(context) : kExitOk;
 }

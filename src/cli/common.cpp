@@ -44,6 +44,20 @@ Result<std::unique_ptr<kb::KnowledgeBase>> open_kb(store::Store& store, const Gl
   return kb::KnowledgeBase::open(store, {.folder = global.kb_path()});
 }
 
+app::InstancePaths instance_paths(const GlobalOptions& global) {
+  const std::filesystem::path db(global.db);
+  return {.key = global.key_path(),
+          .profiles = global.profiles,
+          .tables = global.tables,
+          .published = std::filesystem::path(db).replace_filename("published"),
+          .reports = std::filesystem::path(db).replace_filename("reports"),
+          .uploads = std::filesystem::path(db).replace_filename("uploads")};
+}
+
+app::Workspace workspace_of(const GlobalOptions& global, kb::KnowledgeBase* knowledge_base) {
+  return app::Workspace([global] { return open_store(global); }, knowledge_base, instance_paths(global));
+}
+
 int finish(Context& context, const Result<void>& result) {
   if (result) return kExitOk;
   context.err << "rapporteur: " << result.error().message << '\n';

@@ -204,26 +204,21 @@ Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options,
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   ASSIGN_OR_RETURN(const auto knowledge, open_kb(*store, global));
   auth::Auth sign_in(*store);
-  // Staff jobs run the same commands as this CLI, against the same instance.
-  const std::vector<std::string> prefix = {"rapporteur", "--db", global.db, "--kb", global.kb_path().string(),
-                                           "--profiles", global.profiles, "--key", global.key_path().string()};
+  // Staff jobs run through the workspace, each on its own store connection.
+  app::Workspace workspace = workspace_of(global, knowledge.get());
+  const app::InstancePaths paths = workspace.paths();
   web::Server server(*store, {.host = options.host,
                               .port = options.port,
                               // Staff upload extracts; public routes take no bodies but sign-in.
                               .max_request_bytes = std::size_t{256} << 20,
-                              .published_folder = std::filesystem::path(global.db).replace_filename("published").string(),
+                              .published_folder = paths.published.string(),
                               .knowledge_base = knowledge.get(),
                               .auth = &sign_in,
-                              .run_command = [prefix](const std::vector<std::string>& args, std::ostream& job_out,
-                                                      std::ostream& job_err) {
-                                std::vector<std::string> full = prefix;
-                                full.insert(full.end(), args.begin(), args.end());
-                                return run_with(full, job_out, job_err, Logging::kKeep);
-                              },
-                              .uploads_folder = std::filesystem::path(global.db).replace_filename("uploads").string(),
-                              .profiles_folder = global.profiles,
-                              .tables_folder = global.tables,
-                              .reports_folder = std::filesystem::path(global.db).replace_filename("reports").string(),
+                              .workspace = &workspace,
+                              .uploads_folder = paths.uploads.string(),
+                              .profiles_folder = paths.profiles.string(),
+                              .tables_folder = paths.tables.string(),
+                              .reports_folder = paths.reports.string(),
                               .secure_cookies = options.secure_cookies});
   SignalStopper stopper(server);
   ASSIGN_OR_RETURN(const int port, server.bind());

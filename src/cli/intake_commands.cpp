@@ -25,37 +25,15 @@ struct IntakeLoadOptions {
 
 Result<void> run_intake_load(const GlobalOptions& global, const IntakeLoadOptions& options,
                              std::ostream& out, std::ostream& err) {
-  ASSIGN_OR_RETURN(const auto profile, find_profile(global, options.profile));
-  ASSIGN_OR_RETURN(const auto key, intake::PseudonymKey::read_file(global.key_path()));
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
   Progress progress(err, std::filesystem::path(options.file).filename().string());
-  ASSIGN_OR_RETURN(
-      const auto report,
-      intake::load_extract(*store, key, profile,
-                           {.file = options.file,
-                            .year = options.year,
-                            .replace = options.replace ? intake::ReplaceMode::kReplace : intake::ReplaceMode::kRefuse,
-                            .encodings = options.no_bloom ? intake::Encodings::kWithoutBloomFilters
-                                                          : intake::Encodings::kWithBloomFilters,
-                            .progress = [&](double fraction, std::int64_t rows) { progress.update(fraction, rows); }}));
-  if (report.already_loaded) {
-    out << fmt::format("Already loaded as batch {} (same file): nothing to do\n", report.batch_id);
-    return ok();
-  }
-  out << fmt::format("Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}\n",
-                     report.batch_id, std::filesystem::path(options.file).filename().string(), report.reader,
-                     profile.source.code, options.year, report.rows_read, report.rows_loaded,
-                     report.rows_rejected,
-                     report.replaced_batch ? fmt::format("; replaces batch {}", *report.replaced_batch) : "");
-  if (report.rows_rejected > 0) {
-    out << fmt::format("See the rejected rows with: rapporteur intake errors {}\n", report.batch_id);
-  }
-  if (report.rows_loaded == 0) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("no row of {} could be loaded (batch {} holds the reasons)", options.file,
-                            report.batch_id));
-  }
-  return ok();
+  return workspace_of(global).load_extract(
+      {.file = options.file,
+       .profile = options.profile,
+       .year = options.year,
+       .replace = options.replace ? intake::ReplaceMode::kReplace : intake::ReplaceMode::kRefuse,
+       .encodings = options.no_bloom ? intake::Encodings::kWithoutBloomFilters : intake::Encodings::kWithBloomFilters,
+       .progress = [&](double fraction, std::int64_t rows) { progress.update(fraction, rows); }},
+      out);
 }
 
 Result<void> run_intake_errors(const GlobalOptions& global, std::int64_t batch_id, std::ostream& out) {

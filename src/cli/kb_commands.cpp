@@ -167,9 +167,7 @@ Result<void> run_kb_follow_up(const GlobalOptions& global, const KbOptions& opti
 Result<void> run_kb_rebuild(const GlobalOptions& global, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   ASSIGN_OR_RETURN(const auto knowledge, open_kb(*store, global));
-  ASSIGN_OR_RETURN(const std::int64_t documents, knowledge->rebuild());
-  out << fmt::format("search index rebuilt: {} documents\n", documents);
-  return ok();
+  return workspace_of(global, knowledge.get()).rebuild_index(out);
 }
 
 Result<void> run_kb_recommendations(const GlobalOptions& global, const KbOptions& options, std::ostream& out) {

@@ -55,46 +55,25 @@ Result<void> run_table_show(const GlobalOptions& global, const TableOptions& opt
   return ok();
 }
 
-void print_protection(const tables::ProtectionReport& report, std::ostream& out) {
-  std::int64_t cells = 0;
-  for (const auto& t : report.tables) cells += static_cast<std::int64_t>(t.built.table.values.size());
-  out << fmt::format("{} table(s), {} cells: {} primary and {} secondary suppressions ({} units suppressed secondarily; "
-                     "{} released again), {} repair rounds, {} linear programmes\n",
-                     report.tables.size(), cells, report.protection.primary_cells, report.protection.secondary_cells,
-                     report.protection.secondary_units, report.protection.released, report.protection.repair_rounds,
-                     report.protection.linear_programmes);
-  out << fmt::format("audit: {} suppressed cells, {} violations, {} exactly recoverable secondaries (warning), "
-                     "{} batched and {} exact linear programmes\n",
-                     report.audit.cells.size(), report.audit.violations, report.audit.exact_secondaries,
-                     report.audit.batched_lps, report.audit.exact_lps);
-}
 
 Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(auto built, build_tables(global, *store, options.specs));
-  sdc::Problem problem;
-  for (const auto& t : built) {
-    if (!options.jj.empty() && (t.spec.mandate != built.front().spec.mandate || t.spec.role != built.front().spec.role)) {
-      return fail(ErrorCode::kInvalidArgument, "--jj writes one linked set: give tables of one mandate and role");
-    }
-    problem.tables.push_back(t.table);
-    problem.rule = t.spec.rule;
-  }
-  sdc::AuditOptions audit_options;
-  audit_options.exact_intervals = options.exact_intervals;
-  ASSIGN_OR_RETURN(const auto report, tables::protect(std::move(built), audit_options));
-  print_protection(report, out);
-  if (!options.review.empty()) {
-    // True values of small cells: readable by the owner only, like the key file.
-    RETURN_IF_ERROR(write_file_atomically(options.review, tables::to_review_csv(report), FileAccess::kOwnerOnly));
-    out << "review written to " << options.review << '\n';
-  }
+  app::ProtectRequest request{.specs = options.specs,
+                              .review = options.review,
+                              .intervals = options.exact_intervals ? app::Intervals::kExact : app::Intervals::kCertified};
+  ASSIGN_OR_RETURN(const auto report, workspace_of(global).protect(request, out));
   if (!options.jj.empty()) {
+    sdc::Problem problem;
     std::vector<std::vector<sdc::Status>> status;
-    for (const auto& t : report.tables) status.push_back(t.status);
-    std::ofstream jj(options.jj);
-    jj << sdc::to_jj(problem, status);
-    if (!jj) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", options.jj));
+    for (const auto& t : report.tables) {
+      if (t.built.spec.mandate != report.tables.front().built.spec.mandate ||
+          t.built.spec.role != report.tables.front().built.spec.role) {
+        return fail(ErrorCode::kInvalidArgument, "--jj writes one linked set: give tables of one mandate and role");
+      }
+      problem.tables.push_back(t.built.table);
+      problem.rule = t.built.spec.rule;
+      status.push_back(t.status);
+    }
+    RETURN_IF_ERROR(write_file_atomically(options.jj, sdc::to_jj(problem, status)));
     out << "JJ file written to " << options.jj << '\n';
   }
   return ok();
@@ -161,22 +140,7 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
 // Protects, audits and releases the tables together (app::publish); nothing is released when
 // the audit fails.
 Result<void> run_publish(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
-  app::PublishRequest request;
-  for (const auto& s : options.specs) request.specs.push_back(spec_path(global, s));
-  request.folder =
-      options.out_dir.empty() ? std::filesystem::path(global.db).replace_filename("published") : std::filesystem::path(options.out_dir);
-  request.date = options.date;
-  ASSIGN_OR_RETURN(const auto published, app::publish(*store, request));
-  print_protection(published.report, out);
-  for (const auto& t : published.report.tables) {
-    std::int64_t secondary = 0;
-    for (const auto s : t.status) secondary += s == sdc::Status::kSecondary ? 1 : 0;
-    out << fmt::format("published {} ({} cells, {} secondary suppressions): {}.csv, .json, .xlsx\n", t.built.spec.name,
-                       t.status.size(), secondary, (request.folder / t.built.spec.name).string());
-  }
-  out << fmt::format("release {} is served ({} tables)\n", published.release.id, published.release.tables.size());
-  return ok();
+  return workspace_of(global).publish(options.specs, options.date, options.out_dir, out).map([](const auto&) {});
 }
 
 }  // namespace

@@ -98,11 +98,13 @@ void Server::Impl::declare_staff_routes() {
     // Stored under a generated name outside the web root; the original name is not used.
     const auto path = store_upload(file.content, extension);
     if (!path) return send_store_error(req, res, path.error());
-    std::vector<std::string> args = {"intake", "load", path->string(), "--profile", profile, "--year", year};
-    if (form_value(req, "replace") == "1") args.push_back("--replace");
+    app::LoadExtractRequest load{.file = *path, .profile = profile, .year = std::stoi(year)};
+    if (form_value(req, "replace") == "1") load.replace = intake::ReplaceMode::kReplace;
     audit("intake_load", fmt::format("profile {}, year {}, {} bytes", profile, year, file.content.size()));
-    const auto id = start_job("intake", fmt::format("Laden: {} {}", profile, year), std::move(args), "/staff/intake",
-                              "Leveringen en afgekeurde regels", *path);
+    const auto id = start_job(
+        "intake", fmt::format("Laden: {} {}", profile, year),
+        [load](app::Workspace& workspace, std::ostream& out) { return workspace.load_extract(load, out); },
+        "/staff/intake", "Leveringen en afgekeurde regels", *path);
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
@@ -139,13 +141,17 @@ void Server::Impl::declare_staff_routes() {
                        (criterion == "bic" || criterion == "aic") &&
                        (bootstrap == "0" || bootstrap == "200" || bootstrap == "1000");
     if (!valid) return send_error(req, res, 400, "bad_request", "invalid estimate parameters");
-    std::vector<std::string> args = {"estimate", "--year", year, "--mandate", mandate, "--criterion", criterion, "--json",
-                                     "--no-sensitivity"};
-    if (!by.empty()) args.insert(args.end(), {"--by", by});
-    if (bootstrap != "0") args.insert(args.end(), {"--bootstrap", bootstrap});
+    app::EstimateRequest estimate;
+    estimate.year = std::stoi(year);
+    estimate.mandate = mandate;
+    estimate.by = by;
+    estimate.selection.criterion = criterion == "aic" ? mse::Criterion::kAic : mse::Criterion::kBic;
+    estimate.selection.sensitivity = mse::Sensitivity::kSkip;
+    estimate.selection.bootstrap = std::stoi(bootstrap);
     audit("estimate", fmt::format("year {}, {}, by '{}', {}, bootstrap {}", year, mandate, by, criterion, bootstrap));
-    const auto id = start_job("estimate", fmt::format("Schatting {} {}{}", mandate, year, by.empty() ? "" : " naar " + by),
-                              std::move(args));
+    const auto id = start_job(
+        "estimate", fmt::format("Schatting {} {}{}", mandate, year, by.empty() ? "" : " naar " + by),
+        [estimate](app::Workspace& workspace, std::ostream& out) { return workspace.estimate_json(estimate, out); });
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
@@ -198,21 +204,25 @@ void Server::Impl::declare_staff_routes() {
       return send_error(req, res, 400, "bad_request", "unknown table definition");
     }
     const std::string path = (std::filesystem::path(options.tables_folder) / (spec + ".toml")).string();
-    std::vector<std::string> args = publish ? std::vector<std::string>{"publish", path}
-                                            : std::vector<std::string>{"table", "protect", path};
     std::string link = publish ? "/cijfers/" + spec : "";
     std::string link_text = publish ? "De tabel op de publieke site" : "";
+    app::ProtectRequest protect{.specs = {path}};
     if (!publish && !options.reports_folder.empty()) {
       // The review per cell (true values: staff only) goes beside the annual reports.
       const std::string review = "beoordeling-" + spec + ".csv";
-      args.insert(args.end(), {"--review", (std::filesystem::path(options.reports_folder) / review).string()});
+      protect.review = std::filesystem::path(options.reports_folder) / review;
       link = "/staff/tabellen/" + review;
       link_text = "Beoordeling per cel (CSV): waarde, status, reden en interval van elke cel";
     }
     audit(publish ? "publish" : "protect", spec);
-    const auto id = start_job(publish ? "publish" : "protect",
-                              fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec), std::move(args),
-                              std::move(link), std::move(link_text));
+    const std::filesystem::path folder = options.published_folder;
+    const auto id = start_job(
+        publish ? "publish" : "protect", fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec),
+        [publish, protect, folder](app::Workspace& workspace, std::ostream& out) -> Result<void> {
+          if (publish) return workspace.publish(protect.specs, "", folder, out).map([](const auto&) {});
+          return workspace.protect(protect, out).map([](const auto&) {});
+        },
+        std::move(link), std::move(link_text));
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   };
@@ -245,7 +255,7 @@ void Server::Impl::declare_staff_routes() {
     changes.title = req.get_param_value("title");
     changes.date = req.get_param_value("date");
     changes.summary = req.get_param_value("summary");
-    const std::lock_guard lock(kb_write_mutex);
+    const std::lock_guard lock(kb_write_mutex());
     auto updated = options.knowledge_base->update(req.matches[1], changes);
     if (!updated) {
       if (updated.error().code == ErrorCode::kInvalidArgument || updated.error().code == ErrorCode::kNotFound) {
@@ -268,7 +278,7 @@ void Server::Impl::declare_staff_routes() {
             if (!parsed) return send_error(req, res, 400, "bad_request", parsed.error().message);
             event.status = *parsed;
           }
-          const std::lock_guard lock(kb_write_mutex);
+          const std::lock_guard lock(kb_write_mutex());
           auto recorded = options.knowledge_base->follow_up(req.matches[1], std::stoi(req.matches[2]), event);
           if (!recorded) return send_refusal(req, res, recorded.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
           audit("follow_up", fmt::format("{} #{}", std::string(req.matches[1]), std::string(req.matches[2])));
@@ -277,7 +287,8 @@ void Server::Impl::declare_staff_routes() {
 
   route("POST", "/staff/kennisbank/herbouwen", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
     audit("kb_rebuild", "");
-    const auto id = start_job("kb_rebuild", "Zoekindex herbouwen", {"kb", "rebuild"});
+    const auto id = start_job("kb_rebuild", "Zoekindex herbouwen",
+                              [](app::Workspace& workspace, std::ostream& out) { return workspace.rebuild_index(out); });
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
@@ -377,8 +388,10 @@ void Server::Impl::declare_staff_routes() {
           const auto path = store_upload(req.get_file_value("file").content, ".yaml");
           if (!path) return send_store_error(req, res, path.error());
           audit("account_import", path->filename().string());
-          const auto id = start_job("account_import", "Jaarbestand importeren", {"account", "import", path->string()},
-                                    "/staff/verantwoording", "Verantwoording", *path);
+          const auto id = start_job(
+              "account_import", "Jaarbestand importeren",
+              [file = *path](app::Workspace& workspace, std::ostream& out) { return workspace.import_account(file, out); },
+              "/staff/verantwoording", "Verantwoording", *path);
           if (!id) return send_store_error(req, res, id.error());
           redirect(res, fmt::format("/staff/jobs/{}", *id));
         });
@@ -389,9 +402,13 @@ void Server::Impl::declare_staff_routes() {
             return send_error(req, res, 400, "bad_request", "the year must be four digits");
           }
           audit("annual_report", year);
-          const auto id = start_job("annual_report", "Jaarverslag " + year,
-                                    {"report", "annual", "--year", year, "--pdf", "--out", options.reports_folder},
-                                    "/staff/verantwoording?year=" + year, "Verantwoording " + year);
+          app::AnnualReportRequest report{.year = std::stoi(year), .output = app::ReportOutput::kPdf,
+                                          .folder = options.reports_folder};
+          if (const auto chart = static_asset("/vendor/echarts.min.js")) report.chart_script = std::string(*chart);
+          const auto id = start_job(
+              "annual_report", "Jaarverslag " + year,
+              [report](app::Workspace& workspace, std::ostream& out) { return workspace.annual_report(report, out); },
+              "/staff/verantwoording?year=" + year, "Verantwoording " + year);
           if (!id) return send_store_error(req, res, id.error());
           redirect(res, fmt::format("/staff/jobs/{}", *id));
         });

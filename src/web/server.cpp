@@ -14,7 +14,7 @@ std::optional<std::string_view> static_asset(std::string_view path) {
 Server::Server(store::Store& store, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {
   // Jobs a previous server left running ended with it; their pages say so.
-  if (const auto interrupted = store.interrupt_running_jobs(impl_->now_text()); !interrupted) {
+  if (const auto interrupted = impl_->jobs.interrupt_leftovers(); !interrupted) {
     spdlog::error("jobs: {}", interrupted.error().message);
   } else if (*interrupted > 0) {
     spdlog::warn("{} job(s) were still running when the server last stopped; marked interrupted", *interrupted);

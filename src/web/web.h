@@ -20,6 +20,10 @@ namespace rapporteur::kb {
 class KnowledgeBase;
 }  // namespace rapporteur::kb
 
+namespace rapporteur::app {
+class Workspace;
+}  // namespace rapporteur::app
+
 namespace rapporteur::web {
 
 // Who may use a route; no route exists without a rule. kStaff: any signed-in user;
@@ -65,10 +69,9 @@ struct ServerOptions {
   kb::KnowledgeBase* knowledge_base = nullptr;
   // Sign-in for the staff workspace; not owned. Null: every staff route answers 401.
   auth::Auth* auth = nullptr;
-  // Runs a `rapporteur` command (arguments after the program name, global options already
-  // applied) for the staff workspace's background jobs, writing to the two streams; returns
-  // the exit status. Empty: the workspace cannot start jobs.
-  std::function<int(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)> run_command;
+  // The staff workspace's work (intake, estimates, tables, index, account, reports) run as
+  // background jobs; not owned, must outlive the server. Null: the workspace cannot start jobs.
+  app::Workspace* workspace = nullptr;
   std::string uploads_folder;   // Where uploaded extracts are kept (outside the web root).
   std::string profiles_folder;  // Source profiles offered for uploads.
   std::string tables_folder;    // Table definitions offered for protection and publication.

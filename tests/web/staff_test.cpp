@@ -17,6 +17,8 @@
 #include "auth/auth.h"
 #include "store/store.h"
 #include "test_support.h"
+#include "app/workspace.h"
+#include "intake/intake.h"
 #include "web/web.h"
 
 namespace rapporteur::web {
@@ -48,26 +50,20 @@ class StaffTest : public ::testing::Test {
              {"ada", store::UserRole::kAdmin}, {"rob", store::UserRole::kResearcher}, {"eva", store::UserRole::kEditor}}) {
       ASSERT_TRUE(auth_->add_user(name, role, "wachtwoord-" + name + "-123").has_value());
     }
+    // A real workspace on this instance: the labour inspectorate's profile and a key.
     std::filesystem::create_directories(dir_ / "profiles");
-    std::ofstream(dir_ / "profiles" / "politie.toml") << "# profile\n";
+    std::filesystem::copy_file(std::filesystem::path(RAPPORTEUR_SOURCE_DIR) / "profiles" / "nla.toml",
+                               dir_ / "profiles" / "nla.toml");
+    ASSERT_TRUE(intake::PseudonymKey::create_file(dir_ / "pseudonym.key").has_value());
+    workspace_ = std::make_unique<app::Workspace>(
+        [this] { return store::open_sqlite_store(dir_ / "r.db"); }, nullptr,
+        app::InstancePaths{.key = dir_ / "pseudonym.key", .profiles = dir_ / "profiles", .tables = dir_ / "tables",
+                           .published = dir_ / "published", .reports = dir_ / "reports", .uploads = dir_ / "uploads"});
     ServerOptions options{.host = "127.0.0.1", .port = 0};
     options.auth = auth_.get();
     options.uploads_folder = (dir_ / "uploads").string();
     options.profiles_folder = (dir_ / "profiles").string();
-    options.run_command = [this](const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
-      {
-        const std::lock_guard lock(mutex_);
-        commands_.push_back(args);
-        // An upload is the job's to read while it runs (it is removed when the job ends).
-        if (args.size() > 2 && args[0] == "intake") {
-          std::ifstream in(args[2]);
-          uploads_[args[2]] = std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        }
-      }
-      ran_.notify_all();
-      out << "ran\n";
-      return 0;
-    };
+    options.workspace = workspace_.get();
     options_ = options;
     start_server();
   }
@@ -102,11 +98,23 @@ class StaffTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   int port_ = 0;
   std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable ran_;
-  std::vector<std::vector<std::string>> commands_;
-  std::map<std::string, std::string> uploads_;  // Path -> content, as the job saw it.
+  std::unique_ptr<app::Workspace> workspace_;
 };
+
+// Waits (polling the store) until job `id` has ended; returns its record.
+store::JobRecord ended_job(store::Store& store, std::int64_t id) {
+  store::JobRecord job = store.job(id).value();
+  for (int i = 0; i < 1200 && job.status == "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    job = store.job(id).value();
+  }
+  return job;
+}
+
+std::int64_t job_id(const httplib::Result& started) {
+  const std::string location = started->get_header_value("Location");
+  return std::stoll(location.substr(location.rfind('/') + 1));
+}
 
 // A concrete path for a route pattern.
 std::string sample_path(std::string pattern) {
@@ -240,10 +248,13 @@ TEST_F(StaffTest, SignInFormNeedsItsCsrfCookieAndSignOutEndsTheSession) {
 TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
   const auto [session, csrf] = sign_in("rob", "wachtwoord-rob-123");
   auto c = client();
+  const std::string extract =
+      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+      "111222333\tTesta\tVoorbeeld\t1990-02-03\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
   const httplib::MultipartFormDataItems items = {{"csrf", csrf, "", ""},
-                                                 {"profile", "politie", "", ""},
+                                                 {"profile", "nla", "", ""},
                                                  {"year", "2023", "", ""},
-                                                 {"file", "a;b\n1;2\n", "../../etc/passwd.csv", "text/csv"}};
+                                                 {"file", extract, "../../etc/passwd.csv", "text/csv"}};
 
   const auto res = c.Post("/staff/intake", {{"Cookie", "rapporteur_session=" + session}}, items);
   const auto bad_profile = c.Post("/staff/intake", {{"Cookie", "rapporteur_session=" + session}},
@@ -252,33 +263,22 @@ TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
 
   ASSERT_EQ(res->status, 303) << res->body;
   EXPECT_EQ(bad_profile->status, 400);
-  std::vector<std::string> args;
-  {
-    // The job runs on its own thread: wait until the command runner was called.
-    std::unique_lock lock(mutex_);
-    ran_.wait_for(lock, std::chrono::seconds(60), [&] { return !commands_.empty(); });
-    if (!commands_.empty()) args = commands_.front();
-  }
-  ASSERT_GE(args.size(), 7u);
-  EXPECT_EQ(args[0], "intake");
-  const std::filesystem::path stored = args[2];
-  EXPECT_EQ(stored.parent_path(), dir_ / "uploads");
-  EXPECT_THAT(stored.filename().string(), Not(HasSubstr("passwd")));
-  std::string content;
-  {
-    const std::lock_guard lock(mutex_);
-    content = uploads_[stored.string()];
-  }
-  EXPECT_EQ(content, "a;b\n1;2\n");
-  const auto job = c.Get(res->get_header_value("Location"), {{"Cookie", "rapporteur_session=" + session}});
-  EXPECT_EQ(job->status, 200);
-  // The extract holds identifying data: once its job has ended it is gone (a server waits for
-  // its jobs when it is destroyed).
-  server_->stop();
-  thread_.join();
-  server_.reset();
-  EXPECT_FALSE(std::filesystem::exists(stored));
-  start_server();
+  const store::JobRecord job = ended_job(*store_, job_id(res));
+  EXPECT_EQ(job.status, "done") << job.messages;
+  EXPECT_EQ(job.kind, "intake");
+  const auto batches = store_->batches();
+  ASSERT_TRUE(batches.has_value());
+  ASSERT_EQ(batches->size(), 1u);
+  EXPECT_EQ(batches->front().rows_loaded, 1);
+  // Stored under a generated name: neither the batch nor the folder has the client's name.
+  EXPECT_THAT(batches->front().file_name, Not(HasSubstr("passwd")));
+  const auto page = c.Get(res->get_header_value("Location"), {{"Cookie", "rapporteur_session=" + session}});
+  EXPECT_EQ(page->status, 200);
+  // The extract holds identifying data: once its job has ended it is gone.
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "uploads" / batches->front().file_name));
+  std::size_t left = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "uploads")) left += entry.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(left, 0u);
 }
 
 // Choosing English once (?lang=en) holds for the pages reached by links and redirects, which
@@ -340,20 +340,18 @@ TEST_F(StaffTest, AnEditorRemovesAMistypedActivityAndTheRemovalIsAudited) {
 // A job and its outcome outlive the server that ran it; a job the server left running is
 // shown as interrupted after a restart.
 TEST_F(StaffTest, JobsOutliveARestartAndOnesLeftRunningAreMarkedInterrupted) {
-  const auto [session, csrf] = sign_in("rob", "wachtwoord-rob-123");
+  const auto [session, csrf] = sign_in("eva", "wachtwoord-eva-123");
   const httplib::Headers signed_in{{"Cookie", "rapporteur_session=" + session}};
-  const auto started = client().Post("/staff/schatten", signed_in,
-                                     httplib::Params{{"csrf", csrf}, {"mandate", "human_trafficking"}, {"year", "2023"},
-                                                     {"criterion", "bic"}, {"bootstrap", "0"}});
+  const std::string year_file =
+      "year: 2023\nactivities:\n  - {date: 2023-02-01, kind: advisory_board, organisation: WODC, title: Adviesraad}\n";
+  const auto started = client().Post("/staff/verantwoording/importeren", signed_in,
+                                     httplib::MultipartFormDataItems{{"csrf", csrf, "", ""},
+                                                                     {"file", year_file, "2023.yaml", "text/yaml"}});
   ASSERT_EQ(started->status, 303) << started->body;
   const std::string job_page = started->get_header_value("Location");
-  const std::int64_t id = std::stoll(job_page.substr(job_page.rfind('/') + 1));
-  std::string status = "running";
-  for (int i = 0; i < 600 && status == "running"; ++i) {
-    status = store_->job(id).value().status;
-    if (status == "running") std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_EQ(status, "done");
+  const std::int64_t id = job_id(started);
+  const store::JobRecord ended = ended_job(*store_, id);
+  ASSERT_EQ(ended.status, "done") << ended.messages;
   const auto orphan = store_->add_job({0, "intake", "Laden: politie 2022", "rob", "2026-11-28T08:00:00Z"}).value();
 
   server_->stop();
@@ -368,7 +366,8 @@ TEST_F(StaffTest, JobsOutliveARestartAndOnesLeftRunningAreMarkedInterrupted) {
   EXPECT_THAT(finished->body, HasSubstr("data-status=\"done\""));
   const auto api = c.Get("/api/v1/staff/jobs/" + std::to_string(id), signed_in);
   ASSERT_EQ(api->status, 200);
-  EXPECT_EQ(nlohmann::json::parse(api->body)["output"], "ran\n") << "the output was kept";
+  EXPECT_EQ(nlohmann::json::parse(api->body)["output"], ended.output) << "the output was kept";
+  EXPECT_THAT(ended.output, HasSubstr("1 activities")) << "the import ran";
   ASSERT_EQ(interrupted->status, 200);
   EXPECT_THAT(interrupted->body, HasSubstr("data-status=\"interrupted\""));
   EXPECT_THAT(interrupted->body, HasSubstr("start haar opnieuw"));

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "app/workspace.h"
 #include "cli/cli.h"
 #include "core/result.h"
 #include "intake/profile.h"
@@ -100,11 +101,6 @@ void add_account_commands(CLI::App& app, Action& action);
 // kExitOk, or the error on one line of `err` and kExitFailure.
 int finish(Context& context, const Result<void>& result);
 
-// Whether the server's jobs configure the logger (the CLI) or keep the server's.
-enum class Logging { kConfigure, kKeep };
-// Runs a command line (args[0] is the program name).
-int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, Logging logging);
-
 // A profile given as a path, or as a name in the profiles folder.
 Result<intake::SourceProfile> find_profile(const GlobalOptions& global, const std::string& profile);
 
@@ -117,5 +113,11 @@ Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global,
                                                  Creation creation = Creation::kExistingOnly);
 // The instance's knowledge base.
 Result<std::unique_ptr<kb::KnowledgeBase>> open_kb(store::Store& store, const GlobalOptions& global);
+
+// The instance's folders and files beside its database, as the workspace uses them.
+app::InstancePaths instance_paths(const GlobalOptions& global);
+// The staff workspace's typed calls on this instance (each opens its own store connection);
+// `knowledge_base` may be null for calls that do not need it.
+app::Workspace workspace_of(const GlobalOptions& global, kb::KnowledgeBase* knowledge_base = nullptr);
 
 }  // namespace rapporteur::cli

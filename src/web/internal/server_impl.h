@@ -30,6 +30,8 @@
 #include "web/internal/pages.h"
 #include "web/internal/staff_pages.h"
 #include "web/web.h"
+#include "app/jobs.h"
+#include "app/workspace.h"
 #include "web/internal/http_util.h"
 
 namespace rapporteur::web {
@@ -136,43 +138,10 @@ struct Server::Impl {
     }
   }
 
-  // ---- Background jobs: a command run on its own thread. The store keeps each job (so the
-  // list and its outcome outlive the server); while it runs, its output is read live here. ----
-  struct Job {
-    store::JobRecord record;  // Fixed fields; status and texts below while running.
-    mutable std::mutex mutex;
-    std::string status = "running";
-    std::string out;
-    std::string err;
-  };
-  // A stream that appends to a job's text under its lock, so the page can read it while the
-  // command writes.
-  class JobBuffer : public std::stringbuf {
-   public:
-    JobBuffer(Job& job, std::string Job::*field) : job_(job), field_(field) {}
-    int sync() override {
-      const std::lock_guard lock(job_.mutex);
-      job_.*field_ += str();
-      str("");
-      return 0;
-    }
-   private:
-    Job& job_;
-    std::string Job::*field_;
-  };
-
   std::string now_text() const { return options.auth != nullptr ? options.auth->now_text() : ""; }
   // Whether cookies get the Secure flag: configured so, or behind a TLS proxy.
   bool secure(const httplib::Request& req) const {
     return options.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https";
-  }
-
-  // A job's progress and error lines as kept: at most the last megabyte. (Its standard
-  // output is its result, e.g. an estimate's JSON of several megabytes, and is kept whole.)
-  static std::string kept(std::string text) {
-    constexpr std::size_t kMax = 1 << 20;
-    if (text.size() <= kMax) return text;
-    return "...\n" + text.substr(text.size() - kMax);
   }
 
   // Keeps an uploaded file under a generated name outside the web root (owner-only, written
@@ -186,94 +155,29 @@ struct Server::Impl {
     return path;
   }
 
-  // Runs `args` on a worker thread as a job kept in the store. `upload`, when given, is removed
-  // when the job ends, whatever its outcome: an extract holds identifying data and is read once.
-  Result<std::int64_t> start_job(std::string kind, std::string title, std::vector<std::string> args,
+  // Runs `work` through the workspace on a worker thread, as a job kept in the store. `upload`,
+  // when given, is removed when the job ends, whatever its outcome: an extract holds
+  // identifying data and is read once. kUnavailable when the server has no workspace.
+  Result<std::int64_t> start_job(std::string kind, std::string title,
+                                 std::function<Result<void>(app::Workspace&, std::ostream& out)> work,
                                  std::string link = {}, std::string link_text = {},
                                  std::filesystem::path upload = {}) {
-    auto job = std::make_shared<Job>();
-    job->record.kind = std::move(kind);
-    job->record.title = std::move(title);
-    job->record.owner = current_viewer() != nullptr ? current_viewer()->user.name : "";
-    job->record.started = now_text();
-    job->record.link = std::move(link);
-    job->record.link_text = std::move(link_text);
-    ASSIGN_OR_RETURN(job->record.id, store.add_job(job->record));
-    const std::lock_guard lock(jobs_mutex);
-    live_jobs[job->record.id] = job;
-    workers.emplace_back([this, job, args = std::move(args), upload = std::move(upload)] {
-      JobBuffer out_buffer(*job, &Job::out);
-      JobBuffer err_buffer(*job, &Job::err);
-      std::ostream out(&out_buffer);
-      std::ostream err(&err_buffer);
-      int status = 1;
-      try {
-        status = options.run_command ? options.run_command(args, out, err) : 1;
-      } catch (const std::exception& e) {
-        err << "internal error: " << e.what() << '\n';
-      } catch (...) {
-        err << "internal error\n";
-      }
-      out.flush();
-      err.flush();
-      if (!upload.empty()) {
-        std::error_code ignored;
-        std::filesystem::remove(upload, ignored);
-      }
-      std::string out_text;
-      std::string err_text;
-      {
-        const std::lock_guard job_lock(job->mutex);
-        job->status = status == 0 ? "done" : "failed";
-        out_text = job->out;
-        err_text = kept(job->err);
-      }
-      if (auto finished = store.finish_job(job->record.id, job->status, out_text, err_text, now_text()); !finished) {
-        spdlog::error("job {}: {}", job->record.id, finished.error().message);
-        return;  // Stays live, so its page still shows the outcome.
-      }
-      const std::lock_guard jobs_lock(jobs_mutex);
-      live_jobs.erase(job->record.id);
+    app::Workspace* workspace = options.workspace;
+    if (workspace == nullptr) return fail(ErrorCode::kInternal, "this server cannot run staff jobs (no workspace)");
+    app::JobSpec spec{std::move(kind), std::move(title), current_viewer() != nullptr ? current_viewer()->user.name : "",
+                      std::move(link), std::move(link_text), std::move(upload)};
+    return jobs.start(std::move(spec), [workspace, work = std::move(work)](std::ostream& out, std::ostream&) {
+      return work(*workspace, out);
     });
-    return job->record.id;
-  }
-
-  static internal::JobView view(const Job& job) {
-    const std::lock_guard lock(job.mutex);
-    internal::JobView v = job.record;
-    v.status = job.status;
-    v.output = job.out;
-    v.messages = job.err;
-    return v;
   }
 
   // A job as its page shows it: live while it runs, else as stored. kNotFound when unknown.
-  Result<internal::JobView> job_view(std::int64_t id) {
-    {
-      const std::lock_guard lock(jobs_mutex);
-      if (const auto live = live_jobs.find(id); live != live_jobs.end()) return view(*live->second);
-    }
-    // Finished between the two looks: the store has it now.
-    return store.job(id);
-  }
-
+  Result<internal::JobView> job_view(std::int64_t id) { return jobs.job(id); }
   // The newest jobs, live ones with their output so far.
-  Result<std::vector<internal::JobView>> recent_jobs(int limit) {
-    ASSIGN_OR_RETURN(const auto records, store.jobs(limit));
-    std::vector<internal::JobView> views;
-    const std::lock_guard lock(jobs_mutex);
-    for (const auto& r : records) {
-      const auto live = live_jobs.find(r.id);
-      views.push_back(live != live_jobs.end() ? view(*live->second) : r);
-    }
-    return views;
-  }
+  Result<std::vector<internal::JobView>> recent_jobs(int limit) { return jobs.recent(limit); }
 
-  ~Impl() {
-    for (auto& worker : workers) {
-      if (worker.joinable()) worker.join();
-    }
-  }
+  // Knowledge-base writes are serialised with the workspace's (an index rebuild job).
+  std::mutex& kb_write_mutex() { return options.workspace != nullptr ? options.workspace->kb_write_mutex() : kb_writes; }
 
   void redirect(httplib::Response& res, const std::string& location) {
     res.status = 303;
@@ -313,10 +217,9 @@ struct Server::Impl {
   std::atomic<bool> serving{false};
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> listener_done{false};
-  std::mutex jobs_mutex;
-  std::mutex kb_write_mutex;  // The knowledge base's writes must be serialised.
-  std::map<std::int64_t, std::shared_ptr<Job>> live_jobs;  // Started by this server, not yet stored as ended.
-  std::vector<std::thread> workers;
+  std::mutex kb_writes;  // Serialises knowledge-base writes when there is no workspace.
+  // Last member: destroyed first, so running jobs end before the rest of the server goes.
+  app::JobRunner jobs{store, [this] { return now_text(); }};
 };
 
 }  // namespace rapporteur::web

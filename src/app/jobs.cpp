@@ -1,0 +1,125 @@
+#include "app/jobs.h"
+
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+namespace rapporteur::app {
+
+struct JobRunner::Live {
+  store::JobRecord record;  // Fixed fields; status and texts under the mutex while running.
+  mutable std::mutex mutex;
+};
+
+namespace {
+
+// A stream buffer that appends to a live job's text under its lock, so a page can read it
+// while the work writes.
+class LiveBuffer : public std::stringbuf {
+ public:
+  LiveBuffer(std::mutex& mutex, std::string& text) : mutex_(mutex), text_(text) {}
+  int sync() override {
+    const std::lock_guard lock(mutex_);
+    text_ += str();
+    str("");
+    return 0;
+  }
+
+ private:
+  std::mutex& mutex_;
+  std::string& text_;
+};
+
+// A job's progress and error lines as kept: at most the last megabyte. (Its output is its
+// result, e.g. an estimate's JSON of several megabytes, and is kept whole.)
+std::string kept(std::string text) {
+  constexpr std::size_t kMax = 1 << 20;
+  if (text.size() <= kMax) return text;
+  return "...\n" + text.substr(text.size() - kMax);
+}
+
+}  // namespace
+
+JobRunner::JobRunner(store::Store& store, std::function<std::string()> now) : store_(store), now_(std::move(now)) {}
+
+JobRunner::~JobRunner() {
+  for (auto& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
+}
+
+Result<int> JobRunner::interrupt_leftovers() { return store_.interrupt_running_jobs(now_()); }
+
+Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
+  auto job = std::make_shared<Live>();
+  job->record.kind = std::move(spec.kind);
+  job->record.title = std::move(spec.title);
+  job->record.owner = std::move(spec.owner);
+  job->record.started = now_();
+  job->record.link = std::move(spec.link);
+  job->record.link_text = std::move(spec.link_text);
+  ASSIGN_OR_RETURN(job->record.id, store_.add_job(job->record));
+  const std::lock_guard lock(mutex_);
+  live_[job->record.id] = job;
+  workers_.emplace_back([this, job, work = std::move(work), upload = std::move(spec.upload)] {
+    LiveBuffer out_buffer(job->mutex, job->record.output);
+    LiveBuffer err_buffer(job->mutex, job->record.messages);
+    std::ostream out(&out_buffer);
+    std::ostream err(&err_buffer);
+    Result<void> result = ok();
+    try {
+      result = work(out, err);
+    } catch (const std::exception& e) {
+      result = fail(ErrorCode::kInternal, std::string("internal error: ") + e.what());
+    } catch (...) {
+      result = fail(ErrorCode::kInternal, "internal error");
+    }
+    if (!result) err << "rapporteur: " << result.error().message << '\n';
+    out.flush();
+    err.flush();
+    if (!upload.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(upload, ignored);
+    }
+    store::JobRecord ended;
+    {
+      const std::lock_guard job_lock(job->mutex);
+      job->record.status = result ? "done" : "failed";
+      job->record.messages = kept(std::move(job->record.messages));
+      ended = job->record;
+    }
+    if (auto finished = store_.finish_job(ended.id, ended.status, ended.output, ended.messages, now_()); !finished) {
+      spdlog::error("job {}: {}", ended.id, finished.error().message);
+      return;  // Stays live, so its page still shows the outcome.
+    }
+    const std::lock_guard jobs_lock(mutex_);
+    live_.erase(ended.id);
+  });
+  return job->record.id;
+}
+
+Result<store::JobRecord> JobRunner::job(std::int64_t id) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto live = live_.find(id); live != live_.end()) {
+      const std::lock_guard job_lock(live->second->mutex);
+      return live->second->record;
+    }
+  }
+  // Finished between the two looks: the store has it now.
+  return store_.job(id);
+}
+
+Result<std::vector<store::JobRecord>> JobRunner::recent(int limit) {
+  ASSIGN_OR_RETURN(auto records, store_.jobs(limit));
+  const std::lock_guard lock(mutex_);
+  for (auto& r : records) {
+    if (const auto live = live_.find(r.id); live != live_.end()) {
+      const std::lock_guard job_lock(live->second->mutex);
+      r = live->second->record;
+    }
+  }
+  return records;
+}
+
+}  // namespace rapporteur::app

@@ -1,0 +1,65 @@
+// Background jobs of the staff workspace: a typed piece of work run on its own thread and
+// kept in the store (so the list and each outcome outlive the process); while it runs, its
+// output is readable live.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace rapporteur::app {
+
+struct JobSpec {
+  std::string kind;   // E.g. "intake", "estimate", "protect", "publish", "report".
+  std::string title;  // As the workspace lists it.
+  std::string owner;  // The staff user who started it.
+  std::string link;   // A page with the result, if any.
+  std::string link_text;
+  // A file the job reads once (an uploaded extract): removed when the job ends, whatever its
+  // outcome, since it holds identifying data.
+  std::filesystem::path upload;
+};
+
+// The work of a job: writes its result to `out` and progress lines to `err`; its error, if
+// any, is added to the progress lines and the job is marked failed.
+using JobWork = std::function<Result<void>(std::ostream& out, std::ostream& err)>;
+
+// Thread safety: all methods may be called from any thread. The destructor waits for the jobs
+// still running.
+class JobRunner {
+ public:
+  // `store` must outlive the runner; `now` gives the UTC time as ISO 8601.
+  JobRunner(store::Store& store, std::function<std::string()> now);
+  ~JobRunner();
+  JobRunner(const JobRunner&) = delete;
+  JobRunner& operator=(const JobRunner&) = delete;
+
+  // Records the job and starts it; returns its id. Fails with the store's error.
+  Result<std::int64_t> start(JobSpec spec, JobWork work);
+  // A job as it stands: live while it runs, else as stored. kNotFound when unknown.
+  Result<store::JobRecord> job(std::int64_t id);
+  // The newest jobs, live ones with their output so far.
+  Result<std::vector<store::JobRecord>> recent(int limit);
+  // Marks jobs a previous process left running as interrupted; returns how many.
+  Result<int> interrupt_leftovers();
+
+ private:
+  struct Live;
+  store::Store& store_;
+  std::function<std::string()> now_;
+  std::mutex mutex_;
+  std::map<std::int64_t, std::shared_ptr<Live>> live_;  // Started here, not yet stored as ended.
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace rapporteur::app
