@@ -29,8 +29,14 @@ struct Error {
   std::string message;  // What failed, the offending value and what was expected.
 };
 
+// tl::expected with [[nodiscard]]: ignoring a Result is a compile error under -Werror. Built
+// from any tl::expected of the same types (what .map() and .and_then() return).
 template <typename T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using tl::expected<T, Error>::expected;
+  Result(tl::expected<T, Error> other) : tl::expected<T, Error>(std::move(other)) {}  // NOLINT: implicit by design
+};
 
 // Builds the unexpected value for a Result of any type.
 inline tl::unexpected<Error> fail(ErrorCode code, std::string message) {
