@@ -42,10 +42,14 @@ Result<void> run_intake_load(const GlobalOptions& global, const IntakeLoadOption
     out << fmt::format("Already loaded as batch {} (same file): nothing to do\n", report.batch_id);
     return ok();
   }
-  out << fmt::format("Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}\n",
+  out << fmt::format("Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}{}\n",
                      report.batch_id, std::filesystem::path(options.file).filename().string(), report.reader,
                      profile.source.code, options.year, report.rows_read, report.rows_loaded,
                      report.rows_rejected,
+                     report.rows_weakly_linkable > 0
+                         ? fmt::format("; {} weakly linkable (a name without id number or date of birth)",
+                                       report.rows_weakly_linkable)
+                         : "",
                      report.replaced_batch ? fmt::format("; replaces batch {}", *report.replaced_batch) : "");
   if (report.rows_rejected > 0) {
     out << fmt::format("See the rejected rows with: rapporteur intake errors {}\n", report.batch_id);

@@ -164,7 +164,7 @@ intake::PseudonymKey test_key() {
   return intake::PseudonymKey::from_bytes(bytes);
 }
 
-TEST(LoadWorld, LoadsEveryExtractThroughIntakeQuarantiningExactlyTheFlawedRows) {
+TEST(LoadWorld, LoadsEveryExtractThroughIntakeQuarantiningTheFlawedRowsAndKeepingNameOnlyOnes) {
   TempDir dir;
   auto store = store::open_sqlite_store(dir / "demo.db");
   ASSERT_TRUE(store.has_value());
@@ -180,16 +180,25 @@ TEST(LoadWorld, LoadsEveryExtractThroughIntakeQuarantiningExactlyTheFlawedRows) 
   EXPECT_EQ(reports->size(), world->sources.size()) << "one extract per source";
   std::int64_t loaded = 0;
   std::int64_t rejected = 0;
+  std::int64_t weak = 0;
   for (const auto& report : *reports) {
     loaded += report.rows_loaded;
     rejected += report.rows_rejected;
+    weak += report.rows_weakly_linkable;
   }
-  const auto flawed = std::count_if(world->identities.begin(), world->identities.end(),
-                                    [](const RecordedIdentity& id) { return id.flaw != RecordFlaw::kNone; });
+  const auto flawed = std::count_if(world->identities.begin(), world->identities.end(), [](const RecordedIdentity& id) {
+    return id.flaw != RecordFlaw::kNone && id.flaw != RecordFlaw::kNoIdentity;
+  });
+  const auto without_identity = std::count_if(world->identities.begin(), world->identities.end(),
+                                              [](const RecordedIdentity& id) { return id.flaw == RecordFlaw::kNoIdentity; });
   EXPECT_EQ(loaded + rejected, static_cast<std::int64_t>(world->registrations.size()));
   EXPECT_GT(flawed, 0);
-  // Every flawed row is rejected; at most a couple more, for people whose synthetic name and
-  // date of birth happen to coincide within one extract.
+  // Rows whose id number and date of birth were blanked keep their name: loaded, weakly
+  // linkable (issue 16), and no other row is.
+  EXPECT_GT(without_identity, 0);
+  EXPECT_EQ(weak, without_identity);
+  // Every other flawed row is rejected; at most a couple more, for people whose synthetic name
+  // and date of birth happen to coincide within one extract.
   EXPECT_GE(rejected, flawed);
   EXPECT_LE(rejected, flawed + 2);
   EXPECT_EQ((*store)->count_registrations({}).value(), loaded);
