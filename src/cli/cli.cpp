@@ -48,6 +48,7 @@ int run_with(const std::vector<std::string>& args, std::ostream& out, std::ostre
   add_instance_commands(app, action);
   add_estimate_commands(app, action);
   add_intake_commands(app, action);
+  add_linkage_commands(app, action);
   add_table_commands(app, action);
   add_kb_commands(app, action);
   add_account_commands(app, action);
