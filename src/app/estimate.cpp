@@ -218,24 +218,6 @@ void print_estimate(const mse::Estimate& e, std::optional<std::int64_t> populati
 
 }  // namespace
 
-Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
-                                     const std::string& role_code) {
-  ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(mandate_code));
-  ASSIGN_OR_RETURN(const Role role, parse_role(role_code));
-  ASSIGN_OR_RETURN(const auto registrations, store.registrations({.year = year, .mandate = mandate, .role = role}));
-  std::vector<std::string> sources;
-  ASSIGN_OR_RETURN(const auto all_sources, store.sources());
-  for (const Source& s : all_sources) {
-    if (std::any_of(registrations.begin(), registrations.end(),
-                    [&](const Registration& r) { return r.source_code == s.code; })) {
-      sources.push_back(s.code);
-    }
-  }
-  ASSIGN_OR_RETURN(auto histories, linkage::capture_histories(registrations, sources));
-  spdlog::info("{} registrations linked into {} persons", registrations.size(), histories.persons);
-  return histories;
-}
-
 Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& request) {
   EstimateReport report;
   report.request = request;
@@ -258,7 +240,7 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     }
   } else {
     assert(store != nullptr && "a year is estimated from the store");
-    ASSIGN_OR_RETURN(const auto histories, link_year(*store, request.year, request.mandate, request.role));
+    ASSIGN_OR_RETURN(const auto histories, link_year(*store, request.year, request.mandate, request.role, request.linkage));
     if (histories.persons == 0) {
       return fail(ErrorCode::kNotFound, fmt::format("no {} {} registrations in {}", request.mandate, request.role, request.year));
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "app/linkage.h"
 #include "linkage/linkage.h"
 #include "mse/selection.h"
 #include "store/store.h"
@@ -27,6 +28,8 @@ struct EstimateRequest {
   mse::SelectionOptions selection;
   Joint joint = Joint::kSeparate;
   std::string stratum_lists = "all";  // Joint model: lists whose chance varies by stratum.
+  // How the year's registrations are linked into persons (app/linkage.h).
+  LinkageMethod linkage = LinkageMethod::kProbabilistic;
 };
 
 struct StratumEstimate {
@@ -51,11 +54,6 @@ struct EstimateReport {
   std::optional<std::int64_t> population;  // Of the country, for the year.
   double total_of_strata = 0;              // Sum of the estimable strata's estimates.
 };
-
-// Links the registrations of one year, mandate and role; only sources that registered someone
-// in this selection get a column. Fails with kInvalidArgument for an unknown mandate or role.
-Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
-                                     const std::string& role_code);
 
 // Runs the estimate. `store` may be null when `request.table_file` is given. Fails with kIo
 // for an unreadable file, kNotFound when the year has no registrations, kInvalidArgument for

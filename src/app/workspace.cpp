@@ -49,9 +49,13 @@ Result<void> Workspace::load_extract(const LoadExtractRequest& request, std::ost
     out << fmt::format("Already loaded as batch {} (same file): nothing to do\n", report.batch_id);
     return ok();
   }
-  out << fmt::format("Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}\n", report.batch_id,
+  out << fmt::format("Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}{}\n", report.batch_id,
                      request.file.filename().string(), report.reader, profile.source.code, request.year, report.rows_read,
                      report.rows_loaded, report.rows_rejected,
+                     report.rows_weakly_linkable > 0
+                         ? fmt::format("; {} weakly linkable (a name without id number or date of birth)",
+                                       report.rows_weakly_linkable)
+                         : "",
                      report.replaced_batch ? fmt::format("; replaces batch {}", *report.replaced_batch) : "");
   if (report.rows_rejected > 0) {
     out << fmt::format("See the rejected rows with: rapporteur intake errors {}\n", report.batch_id);

@@ -44,6 +44,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_instance_commands(app, action);
   add_estimate_commands(app, action);
   add_intake_commands(app, action);
+  add_linkage_commands(app, action);
   add_table_commands(app, action);
   add_kb_commands(app, action);
   add_account_commands(app, action);

@@ -14,6 +14,7 @@ struct EstimateOptions {
   int year = 0;
   std::string mandate = "human_trafficking";
   std::string role = "victim";
+  std::string linkage = "probabilistic";
   std::string by;
   std::string model;
   std::string search = "auto";
@@ -51,6 +52,7 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
   request.selection.sensitivity = options.no_sensitivity ? mse::Sensitivity::kSkip : mse::Sensitivity::kInclude;
   request.joint = options.joint ? app::Joint::kOneModel : app::Joint::kSeparate;
   request.stratum_lists = options.stratum_lists;
+  ASSIGN_OR_RETURN(request.linkage, app::parse_linkage_method(options.linkage));
   std::unique_ptr<store::Store> store;
   if (options.table.empty()) {
     ASSIGN_OR_RETURN(store, open_store(global));
@@ -73,6 +75,9 @@ void add_estimate_commands(CLI::App& app, Action& action) {
   estimate->add_option("--mandate", estimate_options->mandate)
       ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))->capture_default_str();
   estimate->add_option("--role", estimate_options->role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
+  estimate->add_option("--linkage", estimate_options->linkage, "How registrations are linked into persons")
+      ->check(CLI::IsMember({"probabilistic", "deterministic"}))
+      ->capture_default_str();
   estimate->add_option("--by", estimate_options->by,
                        "Strata: any of form,sex,age,region (with --year), or a covariate column (with --table)");
   estimate->add_flag("--joint", estimate_options->joint,

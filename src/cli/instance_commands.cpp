@@ -57,6 +57,7 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
   const auto extracts = std::filesystem::path(global.db).replace_filename("demo-extracts");
   std::int64_t loaded = 0;
   std::int64_t rejected = 0;
+  std::int64_t weak = 0;
   ASSIGN_OR_RETURN(
       const auto reports,
       demo::load_world(world, *store, key,
@@ -65,9 +66,12 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
                         .on_loaded = [&](const demo::ExtractFile& file, const intake::LoadReport& report) {
                           loaded += report.rows_loaded;
                           rejected += report.rows_rejected;
-                          err << fmt::format("Loaded {} ({}): {} rows, {} loaded, {} quarantined (batch {})\n",
+                          weak += report.rows_weakly_linkable;
+                          err << fmt::format("Loaded {} ({}): {} rows, {} loaded, {} quarantined, {} weakly "
+                                             "linkable (batch {})\n",
                                              file.path.filename().string(), report.reader, report.rows_read,
-                                             report.rows_loaded, report.rows_rejected, report.batch_id);
+                                             report.rows_loaded, report.rows_rejected,
+                                             report.rows_weakly_linkable, report.batch_id);
                         }}));
   const std::filesystem::path truth_path =
       options.truth.empty() ? std::filesystem::path(global.db).replace_filename("demo-truth.json")
@@ -89,9 +93,10 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
   ASSIGN_OR_RETURN(const std::int64_t persons, store->count_persons());
   out << fmt::format(
       "Loaded the demo world (seed {}, {}-{}) into {} through intake: {} extracts in {}, {} rows "
-      "loaded, {} quarantined, {} pseudonymised persons\nTruth written to {}\n",
+      "loaded ({} weakly linkable: a name without id number or date of birth), {} quarantined, {} "
+      "pseudonymised persons\nTruth written to {}\n",
       options.seed, options.first_year, options.last_year, global.db, reports.size(),
-      extracts.string(), loaded, rejected, persons, truth_path.string());
+      extracts.string(), loaded, weak, rejected, persons, truth_path.string());
 
   // The knowledge base: sample publications, ingested like real ones.
   const auto kennisbank = std::filesystem::path(global.db).replace_filename("demo-kennisbank");

@@ -1,4 +1,4 @@
-// intake and linkage: loading extracts, their batches and rejected rows, capture histories.
+// intake: loading extracts, their batches and rejected rows.
 #include "cli/internal/command.h"
 
 #include <filesystem>
@@ -7,10 +7,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "app/estimate.h"
 #include "core/csv.h"
 #include "intake/intake.h"
-#include "linkage/linkage.h"
 
 namespace rapporteur::cli {
 namespace {
@@ -62,19 +60,6 @@ Result<void> run_intake_batches(const GlobalOptions& global, std::ostream& out) 
   return ok();
 }
 
-struct HistoriesOptions {
-  int year = 0;
-  std::string mandate = "human_trafficking";
-  std::string role = "victim";
-};
-
-Result<void> run_linkage_histories(const GlobalOptions& global, const HistoriesOptions& options, std::ostream& out) {
-  ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(const auto histories, app::link_year(*store, options.year, options.mandate, options.role));
-  out << linkage::to_csv(histories);
-  return ok();
-}
-
 }  // namespace
 
 void add_intake_commands(CLI::App& app, Action& action) {
@@ -92,16 +77,6 @@ void add_intake_commands(CLI::App& app, Action& action) {
   intake_errors->add_option("BATCH", *errors_batch, "Batch number")->required();
   CLI::App* intake_batches = intake_cmd->add_subcommand("batches", "List the batches and their provenance (CSV)");
 
-  CLI::App* linkage_cmd = app.add_subcommand("linkage", "Link registrations into persons");
-  linkage_cmd->require_subcommand(1);
-  auto histories_options = std::make_shared<HistoriesOptions>();
-  CLI::App* histories = linkage_cmd->add_subcommand("histories", "Capture histories of a year (CSV)");
-  histories->add_option("--year", histories_options->year)->required()->check(CLI::Range(1990, 2100));
-  histories->add_option("--mandate", histories_options->mandate)
-      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))
-      ->capture_default_str();
-  histories->add_option("--role", histories_options->role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
-
   intake_load->callback([&action, load_options] {
     action = [load_options](Context& c) { return finish(c, run_intake_load(c.global, *load_options, c.out, c.err)); };
   });
@@ -109,9 +84,6 @@ void add_intake_commands(CLI::App& app, Action& action) {
     action = [errors_batch](Context& c) { return finish(c, run_intake_errors(c.global, *errors_batch, c.out)); };
   });
   intake_batches->callback([&action] { action = [](Context& c) { return finish(c, run_intake_batches(c.global, c.out)); }; });
-  histories->callback([&action, histories_options] {
-    action = [histories_options](Context& c) { return finish(c, run_linkage_histories(c.global, *histories_options, c.out)); };
-  });
 }
 
 }  // namespace rapporteur::cli

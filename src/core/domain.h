@@ -96,6 +96,25 @@ struct Person {
   std::string key;
 };
 
+// A registration's pseudonymous comparison fields for probabilistic linkage, made at intake
+// (intake/comparison.h): keys are 16 hex digits of keyed hashes, Bloom encodings raw bytes;
+// "" marks a missing value. None of them is a name, id number or date.
+struct ComparisonKeys {
+  std::string first_name_bloom;
+  std::string last_name_bloom;
+  std::string first_name_key;
+  std::string last_name_key;
+  std::string birth_year_key;
+  std::string birth_year_pair_key;      // Keyed floor(year / 2).
+  std::string birth_year_pair_odd_key;  // Keyed floor((year + 1) / 2).
+  std::string birth_month_key;          // Month and day share one purpose, so a swap shows.
+  std::string birth_day_key;
+  bool birth_first_of_january = false;
+  std::string national_id_key;  // The keyed national id, "" when the source recorded none.
+
+  friend bool operator==(const ComparisonKeys&, const ComparisonKeys&) = default;
+};
+
 // One source's record of one person in one year.
 struct Registration {
   std::string source_code;
@@ -118,6 +137,8 @@ struct Registration {
   // empty when the source did not carry them.
   std::string name_bloom;
   std::string birth_bloom;
+  // Comparison fields for probabilistic linkage; all empty when the source's load made none.
+  ComparisonKeys comparison;
 
   friend bool operator==(const Registration&, const Registration&) = default;
 };

@@ -531,6 +531,14 @@ std::string truth_json(const World& world) {
     }
   }
   root["victims"] = std::move(years);
+  ordered_json records = ordered_json::array();
+  for (const ExtractTruth& extract : record_truth(world)) {
+    records.push_back({{"source", extract.source_code}, {"year", extract.year}, {"persons", extract.persons}});
+  }
+  root["records_notes"] =
+      "Record-level truth: per extract, the demo's own identifier of the person behind each data "
+      "row (the first is row 2). Rows with equal identifiers are one person.";
+  root["records"] = std::move(records);
   return root.dump(2);
 }
 

@@ -107,9 +107,29 @@ Result<std::vector<intake::LoadReport>> load_world(const World& world, store::St
                                                    const intake::PseudonymKey& key,
                                                    const LoadWorldOptions& options);
 
-// Returns the truth as JSON: seed, years, and per year and mandate the true and registered
-// totals with their strata. It never enters the store, only a separate file.
+// Returns the truth as JSON: seed, years, per year and mandate the true and registered
+// totals with their strata, and under "records" the record-level truth (record_truth: per
+// extract the person behind each row). It never enters the store, only a separate file.
 std::string truth_json(const World& world);
+
+// Record-level truth of one extract: the demo's own identifier of the person behind each
+// data row, in row order (the first data row is the file's row 2).
+struct ExtractTruth {
+  std::string source_code;
+  int year = 0;
+  std::vector<std::string> persons;
+};
+
+// The record-level truth of every extract write_extracts writes, by year then source.
+std::vector<ExtractTruth> record_truth(const World& world);
+
+// The demo's identifier of the person behind each registration that
+// `store.registrations(filter)` returns, in that order: registrations with equal identifiers
+// are one person. `store` must hold `world` as load_world loaded it (quarantined rows are
+// skipped through the batches' row errors). Fails with kInvalidArgument when a stored
+// registration matches no row of the world, and with the store's errors.
+Result<std::vector<std::string>> stored_record_persons(const World& world, store::Store& store,
+                                                       const store::RegistrationFilter& filter);
 
 // Writes the demo knowledge base into `folder` (created if absent): about thirty sample
 // publications written for the demo, in Dutch and English, as Markdown, HTML, text and PDF

@@ -35,6 +35,9 @@ struct LoadReport {
   std::int64_t rows_read = 0;
   std::int64_t rows_loaded = 0;
   std::int64_t rows_rejected = 0;
+  // Of the rows loaded, those with a name but neither a national id nor a date of birth:
+  // linked only probabilistically, on their name and attributes (0 when already_loaded).
+  std::int64_t rows_weakly_linkable = 0;
   // Where the time went, in seconds: before the rows (hashing and opening the file), the CPU
   // time of the thread that reads and converts the rows and of the one that writes them, how
   // long the writer waited for converted rows, and after the rows (commit, clean-up).

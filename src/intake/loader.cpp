@@ -19,6 +19,7 @@
 #include <pthread.h>
 
 #include "intake/intake.h"
+#include "intake/comparison.h"
 #include "intake/internal/tables.h"
 
 namespace rapporteur::intake {
@@ -508,15 +509,36 @@ class Loader {
       c.error(Field::kNationalId, "national id number has fewer than 5 digits");
       ids.national_id.reset();
     }
+    weak_ = false;
+    bool identified = true;
     if (auto keys = person_keys_into(key_, ids, keys_); !keys) {
-      c.row_error("cannot identify the person: " + keys.error().message);
-    } else {
+      const bool has_name = (ids.first_name && !normalise_name(*ids.first_name).empty()) ||
+                            (ids.last_name && !normalise_name(*ids.last_name).empty());
+      if (!has_name) {
+        c.row_error("cannot identify the person: " + keys.error().message);
+        identified = false;
+      } else {
+        // A name without an id number or a date of birth: kept and linked probabilistically
+        // on what it has (issue 16). Its own key, from the row's place and not its values,
+        // keeps exact-key linkage from joining namesakes.
+        weak_ = true;
+        keys_.name_key.reset();
+        key_.hmac_hex_into(fmt::format("row:{}|{}|{}", profile_.source.code, options_.year, row.number),
+                           keys_.primary);
+      }
+    }
+    if (identified) {
       r.person_key = keys_.primary;
       if (keys_.name_key && *keys_.name_key != keys_.primary) r.name_key = keys_.name_key;
       if (options_.encodings == Encodings::kWithBloomFilters) {
         r.name_bloom = name_encoder_.encode(normalise_name(ids.first_name.value_or("")) + " " +
                                             normalise_name(ids.last_name.value_or("")));
         if (ids.birth_date) r.birth_bloom = birth_encoder_.encode(*ids.birth_date);
+        if (auto fields = comparison_encoder_.encode(ids); !fields) {
+          c.error(Field::kBirthDate, fields.error().message);
+        } else {
+          r.comparison = comparison_keys(std::move(*fields), ids.national_id ? keys_.primary : std::string());
+        }
       }
     }
 
@@ -583,7 +605,26 @@ class Loader {
     return r;
   }
 
+  // Whether the row last converted was kept with a name only (no id number, no date of birth).
+  bool converted_weak() const { return weak_; }
+
  private:
+  // The stored comparison fields; the national id's key is the first 16 hex digits of the
+  // person key made from it.
+  static ComparisonKeys comparison_keys(ComparisonFields fields, const std::string& id_person_key) {
+    return {.first_name_bloom = std::move(fields.first_name_bloom),
+            .last_name_bloom = std::move(fields.last_name_bloom),
+            .first_name_key = std::move(fields.first_name_key),
+            .last_name_key = std::move(fields.last_name_key),
+            .birth_year_key = std::move(fields.birth_year_key),
+            .birth_year_pair_key = std::move(fields.birth_year_pair_key),
+            .birth_year_pair_odd_key = std::move(fields.birth_year_pair_odd_key),
+            .birth_month_key = std::move(fields.birth_month_key),
+            .birth_day_key = std::move(fields.birth_day_key),
+            .birth_first_of_january = fields.birth_first_of_january,
+            .national_id_key = id_person_key.substr(0, 16)};
+  }
+
   Result<std::string> resolve_region(const std::string& value) {
     if (profile_.region_by == RegionBy::kName || profile_.labels.count(Field::kRegion)) {
       // Labels already mapped a name to a code; otherwise match the municipality's name.
@@ -622,6 +663,8 @@ class Loader {
   std::string scratch_;  // A coded value being looked up (storage reused).
   BloomEncoder name_encoder_{key_, "name"};
   BloomEncoder birth_encoder_{key_, "birth"};
+  ComparisonEncoder comparison_encoder_{key_};
+  bool weak_ = false;
 };
 
 // A chunk of converted rows, handed from the reading thread to the writing one.
@@ -630,6 +673,7 @@ struct Chunk {
   std::vector<store::RowError> bad;
   std::int64_t rows_read = 0;
   std::int64_t rows_rejected = 0;
+  std::int64_t rows_weakly_linkable = 0;
   double progress = 0;
   bool last = false;             // The reader is done; nothing follows.
   std::optional<Error> failure;  // The reader stopped on an unexpected error.
@@ -680,6 +724,7 @@ class ChunkQueue {
     chunk.bad.clear();
     chunk.rows_read = 0;
     chunk.rows_rejected = 0;
+    chunk.rows_weakly_linkable = 0;
     return chunk;
   }
 
@@ -772,6 +817,7 @@ Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
           const std::size_t errors_before = chunk.bad.size();
           if (auto registration = loader->convert(row, chunk.bad)) {
             chunk.good.push_back(std::move(*registration));
+            chunk.rows_weakly_linkable += loader->converted_weak() ? 1 : 0;
           } else {
             chunk.rows_rejected += chunk.bad.size() > errors_before ? 1 : 0;
           }
@@ -803,6 +849,7 @@ Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
       if (chunk.failure) return fail(chunk.failure->code, chunk.failure->message);
       report.rows_read += chunk.rows_read;
       report.rows_rejected += chunk.rows_rejected;
+      report.rows_weakly_linkable += chunk.rows_weakly_linkable;
       if (!chunk.good.empty()) {
         ASSIGN_OR_RETURN(const std::int64_t inserted, store.add_registrations(chunk.good, report.batch_id));
         report.rows_loaded += inserted;

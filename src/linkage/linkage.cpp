@@ -68,34 +68,30 @@ std::string consensus(const std::vector<std::string>& values) {
 
 }  // namespace
 
-Result<std::vector<LinkedPerson>> link_persons(const std::vector<Registration>& registrations,
-                                               const std::vector<std::string>& sources) {
+namespace {
+
+Result<std::unordered_map<std::string, std::size_t>> index_sources(const std::vector<Registration>& registrations,
+                                                                   const std::vector<std::string>& sources) {
   std::unordered_map<std::string, std::size_t> source_index;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     if (!source_index.emplace(sources[i], i).second) {
       return fail(ErrorCode::kInvalidArgument, fmt::format("source '{}' is listed twice", sources[i]));
     }
   }
-  DisjointSets sets;
-  std::unordered_map<std::string, std::size_t> node_of_key;
-  const auto node = [&](const std::string& key) {
-    const auto [it, inserted] = node_of_key.emplace(key, 0);
-    if (inserted) it->second = sets.add();
-    return it->second;
-  };
-  std::vector<std::size_t> node_of_registration;
-  node_of_registration.reserve(registrations.size());
   for (const Registration& r : registrations) {
     if (!source_index.count(r.source_code)) {
       return fail(ErrorCode::kInvalidArgument,
                   fmt::format("registration from source '{}', which is not among the listed sources",
                               r.source_code));
     }
-    const std::size_t primary = node("p:" + r.person_key);
-    if (r.name_key) sets.unite(primary, node("p:" + *r.name_key));
-    node_of_registration.push_back(primary);
   }
+  return source_index;
+}
 
+// The persons of a grouping (group per registration), with consensus values.
+std::vector<LinkedPerson> gather(const std::vector<Registration>& registrations, const std::vector<std::string>& sources,
+                                 const std::unordered_map<std::string, std::size_t>& source_index,
+                                 const std::vector<std::size_t>& group) {
   // Registrations of each person, visited in source order for the tie rule.
   std::vector<std::size_t> order(registrations.size());
   std::iota(order.begin(), order.end(), 0);
@@ -111,7 +107,7 @@ Result<std::vector<LinkedPerson>> link_persons(const std::vector<Registration>& 
   std::map<std::size_t, PersonRecord> persons;
   for (const std::size_t i : order) {
     const Registration& r = registrations[i];
-    PersonRecord& p = persons[sets.find(node_of_registration[i])];
+    PersonRecord& p = persons[group[i]];
     if (p.seen.empty()) p.seen.assign(sources.size(), false);
     if (p.key.empty() || r.person_key < p.key) p.key = r.person_key;
     p.seen[source_index.at(r.source_code)] = true;
@@ -131,9 +127,50 @@ Result<std::vector<LinkedPerson>> link_persons(const std::vector<Registration>& 
   return result;
 }
 
-Result<Histories> capture_histories(const std::vector<Registration>& registrations,
-                                    const std::vector<std::string>& sources) {
-  ASSIGN_OR_RETURN(const auto persons, link_persons(registrations, sources));
+}  // namespace
+
+std::vector<std::uint32_t> key_clusters(const std::vector<Registration>& registrations) {
+  DisjointSets sets;
+  std::unordered_map<std::string, std::size_t> node_of_key;
+  const auto node = [&](const std::string& key) {
+    const auto [it, inserted] = node_of_key.emplace(key, 0);
+    if (inserted) it->second = sets.add();
+    return it->second;
+  };
+  std::vector<std::size_t> node_of_registration;
+  node_of_registration.reserve(registrations.size());
+  for (const Registration& r : registrations) {
+    const std::size_t primary = node("p:" + r.person_key);
+    if (r.name_key) sets.unite(primary, node("p:" + *r.name_key));
+    node_of_registration.push_back(primary);
+  }
+  std::unordered_map<std::size_t, std::uint32_t> number_of_root;
+  std::vector<std::uint32_t> cluster;
+  cluster.reserve(registrations.size());
+  for (const std::size_t n : node_of_registration) {
+    const auto [it, inserted] = number_of_root.emplace(sets.find(n), static_cast<std::uint32_t>(number_of_root.size()));
+    cluster.push_back(it->second);
+  }
+  return cluster;
+}
+
+Result<std::vector<LinkedPerson>> link_persons(const std::vector<Registration>& registrations,
+                                               const std::vector<std::string>& sources) {
+  return persons_of_clusters(registrations, sources, key_clusters(registrations));
+}
+
+Result<std::vector<LinkedPerson>> persons_of_clusters(const std::vector<Registration>& registrations,
+                                                      const std::vector<std::string>& sources,
+                                                      const std::vector<std::uint32_t>& cluster) {
+  if (cluster.size() != registrations.size()) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("{} clusters given for {} registrations", cluster.size(),
+                                                         registrations.size()));
+  }
+  ASSIGN_OR_RETURN(const auto source_index, index_sources(registrations, sources));
+  return gather(registrations, sources, source_index, std::vector<std::size_t>(cluster.begin(), cluster.end()));
+}
+
+Histories histories_of(const std::vector<LinkedPerson>& persons, const std::vector<std::string>& sources) {
   using CellKey = std::tuple<std::vector<bool>, std::string, std::string, std::string, std::string>;
   std::map<CellKey, std::int64_t> cells;
   for (const auto& p : persons) {
@@ -147,6 +184,12 @@ Result<Histories> capture_histories(const std::vector<Registration>& registratio
     histories.rows.push_back({seen, classification, parse_sex(sex).value_or(Sex::kUnknown), age, region, count});
   }
   return histories;
+}
+
+Result<Histories> capture_histories(const std::vector<Registration>& registrations,
+                                    const std::vector<std::string>& sources) {
+  ASSIGN_OR_RETURN(const auto persons, link_persons(registrations, sources));
+  return histories_of(persons, sources);
 }
 
 std::string to_csv(const Histories& histories) {

@@ -42,11 +42,26 @@ struct LinkedPerson {
   std::optional<ChainStage> furthest_stage;  // Suspects: the furthest stage any source recorded.
 };
 
+// Per registration its cluster (0.., numbered in order of first appearance): registrations
+// sharing a person key or a name key are one cluster (transitively).
+std::vector<std::uint32_t> key_clusters(const std::vector<Registration>& registrations);
+
 // The persons behind `registrations`, linked and given consensus values as
 // capture_histories describes, in the order of their representative keys. Fails as
 // capture_histories does.
 Result<std::vector<LinkedPerson>> link_persons(const std::vector<Registration>& registrations,
                                                const std::vector<std::string>& sources);
+
+// The persons of a clustering made elsewhere (e.g. probabilistic linkage): registrations
+// with equal `cluster` values (parallel to `registrations`) are one person, given consensus
+// values as capture_histories describes, in the order of their representative keys. Fails
+// with kInvalidArgument when the sizes differ, and as capture_histories does.
+Result<std::vector<LinkedPerson>> persons_of_clusters(const std::vector<Registration>& registrations,
+                                                      const std::vector<std::string>& sources,
+                                                      const std::vector<std::uint32_t>& cluster);
+
+// The capture histories of linked persons (seen parallel to `sources`).
+Histories histories_of(const std::vector<LinkedPerson>& persons, const std::vector<std::string>& sources);
 
 // Links `registrations` (typically one year, mandate and role) into persons: registrations
 // sharing a person key or a name key belong to the same person (transitively). A person's

@@ -50,7 +50,8 @@ std::int64_t estimate_u(const RecordSet& records, const LinkOptions& options, co
   for (std::size_t f = 0; f < fields.size(); ++f) counts[f].assign(static_cast<std::size_t>(level_count(fields[f])), 0);
   SplitMix random{options.seed};
   std::int64_t sampled = 0;
-  const std::size_t attempts = options.u_sample_pairs * 4;
+  // Fewer than two records have no pairs to sample (and n = 0 must not reach the modulo).
+  const std::size_t attempts = n < 2 ? 0 : options.u_sample_pairs * 4;
   for (std::size_t k = 0; k < attempts && sampled < static_cast<std::int64_t>(options.u_sample_pairs); ++k) {
     const auto a = static_cast<std::uint32_t>(random.next() % n);
     const auto b = static_cast<std::uint32_t>(random.next() % n);

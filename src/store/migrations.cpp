@@ -283,6 +283,22 @@ UPDATE jobs
    SET messages = substr(messages, 1, instr(messages, '; the file has ') - 1) || ' (its cells withheld)' || char(10)
  WHERE instr(messages, '; the file has ') > 0;
 )sql"},
+    // Issue 16: probabilistic linkage compares names, dates of birth and id numbers through
+    // pseudonymous comparison fields made at intake (keyed hashes, Bloom filters, keyed date
+    // parts); none of them is an identifier. Rows loaded before have none (empty).
+    Migration{11, "registrations carry pseudonymous comparison fields for probabilistic linkage", R"sql(
+ALTER TABLE registrations ADD COLUMN first_name_bloom BLOB;
+ALTER TABLE registrations ADD COLUMN last_name_bloom BLOB;
+ALTER TABLE registrations ADD COLUMN first_name_key TEXT;
+ALTER TABLE registrations ADD COLUMN last_name_key TEXT;
+ALTER TABLE registrations ADD COLUMN birth_year_key TEXT;
+ALTER TABLE registrations ADD COLUMN birth_year_pair_key TEXT;
+ALTER TABLE registrations ADD COLUMN birth_year_pair_odd_key TEXT;
+ALTER TABLE registrations ADD COLUMN birth_month_key TEXT;
+ALTER TABLE registrations ADD COLUMN birth_day_key TEXT;
+ALTER TABLE registrations ADD COLUMN birth_first_of_january INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE registrations ADD COLUMN national_id_key TEXT;
+)sql"},
 };
 
 }  // namespace

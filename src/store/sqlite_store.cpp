@@ -257,9 +257,12 @@ class SqliteStore final : public Store {
           Statement insert,
           db_.prepare("INSERT INTO registrations (source_id, person_key, year, mandate, role, "
                       "exploitation_form, offence_type, sex, age, nationality, region_code, "
-                      "chain_stage, residence_status, batch_id, name_key, name_bloom, birth_bloom) "
+                      "chain_stage, residence_status, batch_id, name_key, name_bloom, birth_bloom, "
+                      "first_name_bloom, last_name_bloom, first_name_key, last_name_key, "
+                      "birth_year_key, birth_year_pair_key, birth_year_pair_odd_key, birth_month_key, "
+                      "birth_day_key, birth_first_of_january, national_id_key) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                      "?16, ?17)"));
+                      "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"));
       std::string person_key;  // The packed keys of the row being inserted (storage reused).
       std::string name_key;
       for (std::size_t i = 0; i < registrations.size(); ++i) {
@@ -290,6 +293,13 @@ class SqliteStore final : public Store {
             .bind_borrowed(11, r.region_code).bind_borrowed(12, optional_code(r.chain_stage))
             .bind_borrowed(13, to_code(r.residence_status)).bind(14, batch_id)
             .bind_blob_borrowed(16, r.name_bloom).bind_blob_borrowed(17, r.birth_bloom);
+        const ComparisonKeys& c = r.comparison;
+        insert.bind_blob_borrowed(18, c.first_name_bloom).bind_blob_borrowed(19, c.last_name_bloom)
+            .bind_borrowed(20, c.first_name_key).bind_borrowed(21, c.last_name_key)
+            .bind_borrowed(22, c.birth_year_key).bind_borrowed(23, c.birth_year_pair_key)
+            .bind_borrowed(24, c.birth_year_pair_odd_key).bind_borrowed(25, c.birth_month_key)
+            .bind_borrowed(26, c.birth_day_key).bind(27, c.birth_first_of_january ? 1 : 0)
+            .bind_borrowed(28, c.national_id_key);
         RETURN_IF_ERROR(insert.run_rebinding_all());
         ++inserted;
       }
@@ -406,7 +416,10 @@ class SqliteStore final : public Store {
         db_.prepare(fmt::format(
             "SELECT s.code, r.person_key, r.year, r.mandate, r.role, r.exploitation_form, "
             "r.offence_type, r.sex, r.age, r.nationality, r.region_code, r.chain_stage, "
-            "r.residence_status, r.name_key, r.name_bloom, r.birth_bloom "
+            "r.residence_status, r.name_key, r.name_bloom, r.birth_bloom, r.first_name_bloom, "
+            "r.last_name_bloom, r.first_name_key, r.last_name_key, r.birth_year_key, "
+            "r.birth_year_pair_key, r.birth_year_pair_odd_key, r.birth_month_key, r.birth_day_key, "
+            "r.birth_first_of_january, r.national_id_key "
             "FROM registrations r JOIN sources s ON s.id = r.source_id WHERE {} ORDER BY r.id",
             kFilterClause)));
     bind_filter(stmt, filter);
@@ -438,6 +451,18 @@ class SqliteStore final : public Store {
       if (!stmt.column_is_null(13)) r.name_key = unpack_key(stmt, 13);
       r.name_bloom = stmt.column_blob(14);
       r.birth_bloom = stmt.column_blob(15);
+      ComparisonKeys& c = r.comparison;
+      c.first_name_bloom = stmt.column_blob(16);
+      c.last_name_bloom = stmt.column_blob(17);
+      c.first_name_key = stmt.column_optional_text(18).value_or("");
+      c.last_name_key = stmt.column_optional_text(19).value_or("");
+      c.birth_year_key = stmt.column_optional_text(20).value_or("");
+      c.birth_year_pair_key = stmt.column_optional_text(21).value_or("");
+      c.birth_year_pair_odd_key = stmt.column_optional_text(22).value_or("");
+      c.birth_month_key = stmt.column_optional_text(23).value_or("");
+      c.birth_day_key = stmt.column_optional_text(24).value_or("");
+      c.birth_first_of_january = stmt.column_int(25) != 0;
+      c.national_id_key = stmt.column_optional_text(26).value_or("");
       result.push_back(std::move(r));
     }
     return result;

@@ -164,7 +164,7 @@ intake::PseudonymKey test_key() {
   return intake::PseudonymKey::from_bytes(bytes);
 }
 
-TEST(LoadWorld, LoadsEveryExtractThroughIntakeQuarantiningExactlyTheFlawedRows) {
+TEST(LoadWorld, LoadsEveryExtractThroughIntakeQuarantiningTheFlawedRowsAndKeepingNameOnlyOnes) {
   TempDir dir;
   auto store = store::open_sqlite_store(dir / "demo.db");
   ASSERT_TRUE(store.has_value());
@@ -180,16 +180,25 @@ TEST(LoadWorld, LoadsEveryExtractThroughIntakeQuarantiningExactlyTheFlawedRows) 
   EXPECT_EQ(reports->size(), world->sources.size()) << "one extract per source";
   std::int64_t loaded = 0;
   std::int64_t rejected = 0;
+  std::int64_t weak = 0;
   for (const auto& report : *reports) {
     loaded += report.rows_loaded;
     rejected += report.rows_rejected;
+    weak += report.rows_weakly_linkable;
   }
-  const auto flawed = std::count_if(world->identities.begin(), world->identities.end(),
-                                    [](const RecordedIdentity& id) { return id.flaw != RecordFlaw::kNone; });
+  const auto flawed = std::count_if(world->identities.begin(), world->identities.end(), [](const RecordedIdentity& id) {
+    return id.flaw != RecordFlaw::kNone && id.flaw != RecordFlaw::kNoIdentity;
+  });
+  const auto without_identity = std::count_if(world->identities.begin(), world->identities.end(),
+                                              [](const RecordedIdentity& id) { return id.flaw == RecordFlaw::kNoIdentity; });
   EXPECT_EQ(loaded + rejected, static_cast<std::int64_t>(world->registrations.size()));
   EXPECT_GT(flawed, 0);
-  // Every flawed row is rejected; at most a couple more, for people whose synthetic name and
-  // date of birth happen to coincide within one extract.
+  // Rows whose id number and date of birth were blanked keep their name: loaded, weakly
+  // linkable (issue 16), and no other row is.
+  EXPECT_GT(without_identity, 0);
+  EXPECT_EQ(weak, without_identity);
+  // Every other flawed row is rejected; at most a couple more, for people whose synthetic name
+  // and date of birth happen to coincide within one extract.
   EXPECT_GE(rejected, flawed);
   EXPECT_LE(rejected, flawed + 2);
   EXPECT_EQ((*store)->count_registrations({}).value(), loaded);
@@ -215,6 +224,44 @@ TEST(LoadWorld, PseudonymisedPersonsMatchTheWorldsPeopleClosely) {
   const auto people = static_cast<double>(true_people.size());
   EXPECT_GE(static_cast<double>(persons), people * 0.97);
   EXPECT_LE(static_cast<double>(persons), people * 1.05);
+}
+
+
+// Record-level truth (issue 16): the demo person behind each stored registration. Checked
+// against what the store itself knows independently: registrations sharing a keyed national
+// id are one person, and the truth file lists the same rows.
+TEST(StoredRecordPersons, GivesThePersonBehindEveryStoredRegistration) {
+  TempDir dir;
+  auto store = store::open_sqlite_store(dir / "demo.db");
+  ASSERT_TRUE(store.has_value());
+  const auto world = generate_world({.seed = 3, .first_year = 2021, .last_year = 2021});
+  ASSERT_TRUE(world.has_value());
+  ASSERT_TRUE(load_world(*world, **store, test_key(),
+                         {.extracts_folder = dir / "extracts", .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"})
+                  .has_value());
+  const store::RegistrationFilter victims{.year = 2021, .role = Role::kVictim};
+
+  const auto persons = stored_record_persons(*world, **store, victims);
+
+  ASSERT_TRUE(persons.has_value()) << persons.error().message;
+  const auto stored = (*store)->registrations(victims).value();
+  ASSERT_EQ(persons->size(), stored.size());
+  std::map<std::string, std::string> person_of_id;
+  std::size_t with_id = 0;
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const std::string& id = stored[i].comparison.national_id_key;
+    if (id.empty()) continue;
+    ++with_id;
+    const auto [it, inserted] = person_of_id.emplace(id, (*persons)[i]);
+    EXPECT_EQ(it->second, (*persons)[i]) << "registration " << i << " shares an id number with another person";
+  }
+  EXPECT_GT(with_id, stored.size() / 2);
+  const std::set<std::string> distinct(persons->begin(), persons->end());
+  EXPECT_LT(distinct.size(), stored.size()) << "sources overlap, so some registrations are one person";
+  std::set<std::string> in_file;
+  for (const auto& extract : record_truth(*world)) in_file.insert(extract.persons.begin(), extract.persons.end());
+  for (const auto& p : distinct) EXPECT_TRUE(in_file.count(p)) << p;
+  EXPECT_NE(truth_json(*world).find("\"records\""), std::string::npos);
 }
 
 }  // namespace

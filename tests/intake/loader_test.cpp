@@ -122,6 +122,41 @@ TEST_F(LoaderTest, LoadsANastyFileAndQuarantinesOnlyTheBadRows) {
   EXPECT_EQ(rows[0].name_bloom.size(), 125u);
 }
 
+// Issue 16: a row with a name but neither an id number nor a date of birth is kept and counted
+// as weakly linkable; a row with no name either still cannot be identified. The stored
+// comparison fields are keys and Bloom bytes, never the values (names invented).
+TEST_F(LoaderTest, KeepsNameOnlyRowsAsWeaklyLinkableWithPseudonymousComparisonFields) {
+  const auto file = write("weak.csv", std::string(kHeader) + "\n" +
+                                          "100000001;Wilhelmina;Zwanenburgh;17-05-1990;Vrouw;;Seksuele uitbuiting;GM0363\n" +
+                                          ";Wilhelmina;Zwanenburgh;;Vrouw;;Seksuele uitbuiting;GM0363\n" +
+                                          ";Wilhelmina;Zwanenburgh;;Vrouw;;Seksuele uitbuiting;GM0599\n" +
+                                          ";;;;Man;;Arbeidsuitbuiting;GM0363\n");
+
+  const auto report = load(file);
+
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->rows_loaded, 3);
+  EXPECT_EQ(report->rows_weakly_linkable, 2);
+  EXPECT_EQ(report->rows_rejected, 1) << "no name, id or date: nothing to link on";
+  const auto rows = store_->registrations({}).value();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_NE(rows[1].person_key, rows[2].person_key) << "namesakes without more are not one person by key";
+  EXPECT_EQ(rows[0].comparison.first_name_key, rows[1].comparison.first_name_key);
+  EXPECT_EQ(rows[0].comparison.last_name_bloom, rows[1].comparison.last_name_bloom);
+  EXPECT_EQ(rows[0].comparison.last_name_bloom.size(), 125u);
+  EXPECT_EQ(rows[0].comparison.birth_year_key.size(), 16u);
+  EXPECT_EQ(rows[0].comparison.national_id_key, rows[0].person_key.substr(0, 16));
+  EXPECT_EQ(rows[1].comparison.birth_year_key, "");
+  EXPECT_EQ(rows[1].comparison.national_id_key, "");
+  for (const auto& r : rows) {
+    for (const std::string* field : {&r.comparison.first_name_key, &r.comparison.last_name_key,
+                                     &r.comparison.birth_year_key, &r.comparison.national_id_key}) {
+      EXPECT_EQ(field->find("wilhelmina"), std::string::npos);
+      EXPECT_EQ(field->find("1990"), std::string::npos);
+    }
+  }
+}
+
 TEST_F(LoaderTest, ReadsWindows1252AndMissingTrailingColumns) {
   const auto file = write("cp1252.csv", std::string(kHeader) + "\n" +
                                             ";Ren\xE9;Ma\xEFs;02-03-1999;Man;;Arbeidsuitbuiting\n");

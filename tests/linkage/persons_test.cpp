@@ -87,5 +87,19 @@ TEST(PersonRecords, NamesTheRecordWithABadKey) {
   EXPECT_NE(records.error().message.find("person record 1"), std::string::npos);
 }
 
+// A year with no registrations, or one, reached an integer division by zero when the u
+// estimate drew random pairs (SIGFPE in the server's estimate job on an empty instance).
+TEST(PersonRecords, NoneOrOneRecordLinksIntoNoneOrOnePerson) {
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}}) {
+    const auto records = person_records(std::vector<PersonFields>(n));
+    ASSERT_TRUE(records.has_value());
+
+    const auto result = link_records(*records, person_link_options());
+
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->clusters, static_cast<std::int64_t>(n));
+  }
+}
+
 }  // namespace
 }  // namespace rapporteur::linkage

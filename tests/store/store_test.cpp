@@ -257,6 +257,53 @@ TEST(OpenSqliteStore, UpgradeRemovesQuarantinedValuesFromTheTablesAndTheFile) {
   EXPECT_NE(job.messages.find("column 'BSN' (national_id) is not in the header"), std::string::npos) << job.messages;
 }
 
+// Version 11 adds the comparison fields; registrations loaded before keep every field and
+// have none (they were never computed for them).
+TEST(OpenSqliteStore, UpgradeAddsEmptyComparisonFieldsToOlderRegistrations) {
+  TempDir dir;
+  const auto path = dir / "v10.db";
+  { ASSERT_TRUE(open_sqlite_store(path, {.target_version = 10}).has_value()); }
+  execute(path,
+          "INSERT INTO sources (id, code, name, kind) VALUES (1, 'politie', 'Politie', 'police');"
+          "INSERT INTO registrations (source_id, person_key, year, mandate, role, exploitation_form, sex, "
+          "residence_status) VALUES (1, 'p1', 2021, 'human_trafficking', 'victim', 'sexual', 'female', 'unknown');");
+
+  auto store = open_sqlite_store(path);
+
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  EXPECT_EQ((*store)->schema_version(), 11);
+  const auto rows = (*store)->registrations({}).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].person_key, "p1");
+  EXPECT_EQ(rows[0].comparison, ComparisonKeys{});
+}
+
+TEST(AddRegistrations, RoundTripsTheComparisonFields) {
+  TempDir dir;
+  const auto store = open_seeded(dir / "comparison.db");
+  Registration r = victim("p1", 2021);
+  // Invented key values of the stored form (16 hex digits) and raw Bloom bytes with a zero.
+  r.comparison = {.first_name_bloom = std::string("\x01\x00\xff", 3),
+                  .last_name_bloom = std::string(125, '\x10'),
+                  .first_name_key = "0123456789abcdef",
+                  .last_name_key = "fedcba9876543210",
+                  .birth_year_key = "1111111111111111",
+                  .birth_year_pair_key = "2222222222222222",
+                  .birth_year_pair_odd_key = "3333333333333333",
+                  .birth_month_key = "4444444444444444",
+                  .birth_day_key = "5555555555555555",
+                  .birth_first_of_january = true,
+                  .national_id_key = "6666666666666666"};
+  Registration without = victim("p2", 2021);
+
+  ASSERT_TRUE(store->add_registrations({r, without}).has_value());
+
+  const auto rows = store->registrations({}).value();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].comparison, r.comparison);
+  EXPECT_EQ(rows[1].comparison, ComparisonKeys{});
+}
+
 TEST(Jobs, AreKeptWithTheirOutcomeAndRunningOnesCanBeMarkedInterrupted) {
   TempDir dir;
   const auto path = dir / "jobs.db";

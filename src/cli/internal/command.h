@@ -93,6 +93,7 @@ using Action = std::function<int(Context&)>;
 // action in `action`.
 void add_instance_commands(CLI::App& app, Action& action);
 void add_intake_commands(CLI::App& app, Action& action);
+void add_linkage_commands(CLI::App& app, Action& action);
 void add_estimate_commands(CLI::App& app, Action& action);
 void add_table_commands(CLI::App& app, Action& action);
 void add_kb_commands(CLI::App& app, Action& action);

@@ -1,0 +1,209 @@
+#include "app/linkage.h"
+
+#include <algorithm>
+#include <map>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "linkage/persons.h"
+
+namespace rapporteur::app {
+namespace {
+
+bool has_comparison_fields(const Registration& r) {
+  const ComparisonKeys& c = r.comparison;
+  return !c.first_name_key.empty() || !c.last_name_key.empty() || !c.birth_year_key.empty() ||
+         !c.national_id_key.empty();
+}
+
+linkage::PersonFields person_fields(const Registration& r, std::uint32_t source) {
+  const ComparisonKeys& c = r.comparison;
+  return {.source = source,
+          .first_name_bloom = c.first_name_bloom,
+          .last_name_bloom = c.last_name_bloom,
+          .first_name_key = c.first_name_key,
+          .last_name_key = c.last_name_key,
+          .birth_year_key = c.birth_year_key,
+          .birth_year_pair_key = c.birth_year_pair_key,
+          .birth_year_pair_odd_key = c.birth_year_pair_odd_key,
+          .birth_month_key = c.birth_month_key,
+          .birth_day_key = c.birth_day_key,
+          .birth_first_of_january = c.birth_first_of_january,
+          .national_id_key = c.national_id_key,
+          .sex = std::string(to_code(r.sex)),
+          .nationality = r.nationality.value_or(""),
+          .region = r.region_code.value_or("")};
+}
+
+}  // namespace
+
+std::string_view to_code(LinkageMethod method) {
+  return method == LinkageMethod::kDeterministic ? "deterministic" : "probabilistic";
+}
+
+Result<LinkageMethod> parse_linkage_method(std::string_view code) {
+  if (code == "deterministic") return LinkageMethod::kDeterministic;
+  if (code == "probabilistic") return LinkageMethod::kProbabilistic;
+  return fail(ErrorCode::kInvalidArgument,
+              fmt::format("unknown linkage method '{}'; expected deterministic or probabilistic", code));
+}
+
+Result<LinkageRun> link_registrations(std::vector<Registration> registrations, std::vector<std::string> sources,
+                                      LinkageMethod method) {
+  LinkageRun run;
+  run.method = method;
+  run.registrations = std::move(registrations);
+  run.sources = std::move(sources);
+  if (method == LinkageMethod::kProbabilistic) {
+    const auto without = std::count_if(run.registrations.begin(), run.registrations.end(),
+                                       [](const Registration& r) { return !has_comparison_fields(r); });
+    if (without > 0) {
+      run.method = LinkageMethod::kDeterministic;
+      run.note = fmt::format("{} of {} registrations have no comparison fields (loaded before schema 11 or "
+                             "with --no-bloom): linked deterministically",
+                             without, run.registrations.size());
+      spdlog::warn("{}", run.note);
+    }
+  }
+  if (run.method == LinkageMethod::kDeterministic) {
+    run.cluster = linkage::key_clusters(run.registrations);
+  } else {
+    std::map<std::string, std::uint32_t> source_index;
+    for (std::size_t i = 0; i < run.sources.size(); ++i) source_index.emplace(run.sources[i], static_cast<std::uint32_t>(i));
+    std::vector<linkage::PersonFields> fields;
+    fields.reserve(run.registrations.size());
+    for (const Registration& r : run.registrations) {
+      const auto it = source_index.find(r.source_code);
+      if (it == source_index.end()) {
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("registration from source '{}', which is not among the listed sources", r.source_code));
+      }
+      fields.push_back(person_fields(r, it->second));
+    }
+    ASSIGN_OR_RETURN(const auto records, linkage::person_records(fields));
+    ASSIGN_OR_RETURN(run.probabilistic, linkage::link_records(records, linkage::person_link_options()));
+    run.cluster = run.probabilistic->cluster;
+  }
+  ASSIGN_OR_RETURN(run.persons, linkage::persons_of_clusters(run.registrations, run.sources, run.cluster));
+  run.histories = linkage::histories_of(run.persons, run.sources);
+  spdlog::info("{} registrations linked {} into {} persons", run.registrations.size(), to_code(run.method),
+               run.persons.size());
+  return run;
+}
+
+Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& request) {
+  ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(request.mandate));
+  ASSIGN_OR_RETURN(const Role role, parse_role(request.role));
+  ASSIGN_OR_RETURN(auto registrations, store.registrations({.year = request.year, .mandate = mandate, .role = role}));
+  std::vector<std::string> sources;
+  ASSIGN_OR_RETURN(const auto all_sources, store.sources());
+  for (const Source& s : all_sources) {
+    if (std::any_of(registrations.begin(), registrations.end(),
+                    [&](const Registration& r) { return r.source_code == s.code; })) {
+      sources.push_back(s.code);
+    }
+  }
+  return link_registrations(std::move(registrations), std::move(sources), request.method);
+}
+
+Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
+                                     const std::string& role_code, LinkageMethod method) {
+  ASSIGN_OR_RETURN(auto run, run_linkage(store, {.year = year, .mandate = mandate_code, .role = role_code, .method = method}));
+  return std::move(run.histories);
+}
+
+LinkageReport report_linkage(const LinkageRun& run) {
+  LinkageReport report;
+  report.method = run.method;
+  report.note = run.note;
+  report.registrations = static_cast<std::int64_t>(run.registrations.size());
+  report.persons = static_cast<std::int64_t>(run.persons.size());
+  for (const Registration& r : run.registrations) {
+    if (r.comparison.national_id_key.empty() && r.comparison.birth_year_key.empty() && has_comparison_fields(r)) {
+      ++report.weakly_linkable;
+    }
+  }
+  std::map<std::uint32_t, std::int64_t> size_of;
+  for (const auto c : run.cluster) ++size_of[c];
+  std::map<std::int64_t, std::int64_t> by_size;
+  for (const auto& [c, size] : size_of) ++by_size[size];
+  report.clusters_by_size.assign(by_size.begin(), by_size.end());
+  for (std::size_t s = 0; s < run.sources.size(); ++s) {
+    report.persons_per_source.emplace_back(
+        run.sources[s], std::count_if(run.persons.begin(), run.persons.end(), [&](const auto& p) { return p.seen[s]; }));
+    for (std::size_t t = s + 1; t < run.sources.size(); ++t) {
+      report.overlaps.push_back({run.sources[s], run.sources[t],
+                                 std::count_if(run.persons.begin(), run.persons.end(),
+                                               [&](const auto& p) { return p.seen[s] && p.seen[t]; })});
+    }
+  }
+  if (!run.probabilistic) return report;
+  const linkage::LinkResult& result = *run.probabilistic;
+  report.candidate_pairs = result.candidate_pairs;
+  report.links = static_cast<std::int64_t>(result.links.size());
+  report.duplicates = static_cast<std::int64_t>(result.duplicates.size());
+  report.rejected_weak_bridges = result.rejected_weak_bridges;
+  report.rejected_same_source = result.rejected_same_source;
+  report.prior = result.model.prior;
+  report.em_iterations = result.model.em_iterations;
+  report.converged = result.model.converged;
+  report.blocking = result.blocking;
+  double posterior_sum = 0;
+  for (const auto& link : result.links) posterior_sum += link.probability;
+  report.expected_precision = result.links.empty() ? 1.0 : posterior_sum / static_cast<double>(result.links.size());
+  // Bands of 5 log2 units from the threshold up; the top band is open.
+  constexpr std::array kEdges{40.0, 30.0, 25.0, 20.0, 15.0, 10.0, 5.0, 0.0};
+  double upper = std::numeric_limits<double>::infinity();
+  for (const double edge : kEdges) {
+    report.bands.push_back({edge, upper, 0});
+    upper = edge;
+  }
+  report.bands.push_back({-std::numeric_limits<double>::infinity(), 0.0, 0});
+  for (const auto& link : result.links) {
+    for (auto& band : report.bands) {
+      if (link.weight >= band.from && link.weight < band.to) {
+        ++band.links;
+        break;
+      }
+    }
+  }
+  return report;
+}
+
+std::string to_text(const LinkageReport& report) {
+  std::string out = fmt::format("Linkage: {}\n", to_code(report.method));
+  if (!report.note.empty()) out += fmt::format("Note: {}\n", report.note);
+  out += fmt::format("{} registrations ({} weakly linkable: a name without id number or date of birth) -> {} persons\n",
+                     report.registrations, report.weakly_linkable, report.persons);
+  out += "Clusters by size:";
+  for (const auto& [size, clusters] : report.clusters_by_size) out += fmt::format(" {}:{}", size, clusters);
+  out += "\nPersons per source:";
+  for (const auto& [source, persons] : report.persons_per_source) out += fmt::format(" {} {}", source, persons);
+  out += "\nOverlap per source pair (persons registered by both):\n";
+  for (const auto& o : report.overlaps) out += fmt::format("  {} & {}: {}\n", o.first, o.second, o.persons);
+  if (report.method != LinkageMethod::kProbabilistic) return out;
+  out += fmt::format("Model: prior {:.3g}, EM {} iterations{}\n", report.prior, report.em_iterations,
+                     report.converged ? "" : " (not converged)");
+  out += fmt::format("Candidate pairs {}, links {} (expected precision {:.4f}), same-source duplicates {}, "
+                     "links not followed: {} weak bridges, {} same source\n",
+                     report.candidate_pairs, report.links, report.expected_precision, report.duplicates,
+                     report.rejected_weak_bridges, report.rejected_same_source);
+  out += "Blocking (pairs / new / oversized blocks):\n";
+  for (const auto& b : report.blocking) {
+    out += fmt::format("  {}: {} / {} / {}\n", b.rule, b.pairs, b.new_pairs, b.oversized_blocks);
+  }
+  out += "Links per weight band (log2):\n";
+  for (const auto& band : report.bands) {
+    if (band.links == 0) continue;
+    const std::string from = std::isinf(band.from) ? "below" : fmt::format("{:g}", band.from);
+    const std::string to = std::isinf(band.to) ? "up" : fmt::format("{:g}", band.to);
+    out += fmt::format("  {} .. {}: {}\n", from, to, band.links);
+  }
+  return out;
+}
+
+}  // namespace rapporteur::app

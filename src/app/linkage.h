@@ -1,0 +1,109 @@
+// The linkage use case: the registrations of one year, mandate and role linked into persons,
+// deterministically (exact keys) or probabilistically (Fellegi-Sunter on the pseudonymous
+// comparison fields intake stores), with the persons' capture histories and a report of the
+// run (links per weight band, blocking counts, overlap per source pair, clusters by size).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/result.h"
+#include "linkage/linkage.h"
+#include "linkage/probabilistic.h"
+#include "store/store.h"
+
+namespace rapporteur::app {
+
+enum class LinkageMethod {
+  kDeterministic,  // Registrations sharing a keyed id or keyed name + date of birth.
+  kProbabilistic,  // linkage::link_records with linkage::person_link_options().
+};
+std::string_view to_code(LinkageMethod method);
+// "deterministic" or "probabilistic"; kInvalidArgument otherwise.
+Result<LinkageMethod> parse_linkage_method(std::string_view code);
+
+struct LinkageRequest {
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+  LinkageMethod method = LinkageMethod::kProbabilistic;
+};
+
+// One linkage run. `cluster` is parallel to `registrations`; equal values are one person.
+struct LinkageRun {
+  LinkageMethod method = LinkageMethod::kProbabilistic;  // The method used.
+  // Why the method used differs from the one asked for (registrations without comparison
+  // fields are linked deterministically); empty otherwise.
+  std::string note;
+  std::vector<Registration> registrations;
+  std::vector<std::string> sources;  // Sources that registered someone, in the store's order.
+  std::vector<std::uint32_t> cluster;
+  std::vector<linkage::LinkedPerson> persons;
+  linkage::Histories histories;
+  std::optional<linkage::LinkResult> probabilistic;  // The model, links and blocking counts.
+};
+
+// Links `registrations` (their sources listed in `sources`) with `method`. kProbabilistic
+// falls back to kDeterministic, saying so in `note`, when a registration has no comparison
+// fields (loaded before schema 11 or with --no-bloom). Fails with kInvalidArgument when a
+// registration's source is not listed, and with the linkage's errors.
+Result<LinkageRun> link_registrations(std::vector<Registration> registrations, std::vector<std::string> sources,
+                                      LinkageMethod method);
+
+// Links the registrations of `request`'s year, mandate and role from `store`; only sources
+// that registered someone in this selection are listed. Fails with kInvalidArgument for an
+// unknown mandate or role, and as link_registrations does.
+Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& request);
+
+// The capture histories of run_linkage for one year, mandate and role.
+Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
+                                     const std::string& role_code,
+                                     LinkageMethod method = LinkageMethod::kProbabilistic);
+
+struct WeightBand {
+  double from = 0;  // log2 weight, inclusive.
+  double to = 0;    // Exclusive.
+  std::int64_t links = 0;
+};
+
+struct SourcePairOverlap {
+  std::string first;
+  std::string second;
+  std::int64_t persons = 0;  // Persons registered by both.
+};
+
+struct LinkageReport {
+  LinkageMethod method = LinkageMethod::kProbabilistic;
+  std::string note;
+  std::int64_t registrations = 0;
+  std::int64_t persons = 0;
+  // Registrations with a name but no keyed id and no date of birth.
+  std::int64_t weakly_linkable = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> clusters_by_size;  // (size, clusters), by size.
+  std::vector<std::pair<std::string, std::int64_t>> persons_per_source;
+  std::vector<SourcePairOverlap> overlaps;  // Every pair of listed sources.
+  // Probabilistic runs only (zero otherwise).
+  std::int64_t candidate_pairs = 0;
+  std::int64_t links = 0;
+  double expected_precision = 0;  // Mean posterior of the links: the model's own precision.
+  std::int64_t duplicates = 0;    // Same-source pairs in one cluster.
+  std::int64_t rejected_weak_bridges = 0;
+  std::int64_t rejected_same_source = 0;
+  double prior = 0;
+  int em_iterations = 0;
+  bool converged = false;
+  std::vector<linkage::BlockingCount> blocking;
+  std::vector<WeightBand> bands;  // Links per weight band, highest first.
+};
+
+// The report of a run (no values, only counts and model figures).
+LinkageReport report_linkage(const LinkageRun& run);
+// As the CLI prints it.
+std::string to_text(const LinkageReport& report);
+
+}  // namespace rapporteur::app

@@ -1,0 +1,97 @@
+// linkage: registrations linked into persons (deterministically or probabilistically), their
+// capture histories and a report of the run.
+#include "cli/internal/command.h"
+
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "app/linkage.h"
+#include "linkage/linkage.h"
+
+namespace rapporteur::cli {
+namespace {
+
+struct LinkageOptions {
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+  std::string method = "probabilistic";
+};
+
+Result<app::LinkageRun> run(const GlobalOptions& global, const LinkageOptions& options, std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.method));
+  err << fmt::format("Linking {} {} registrations of {} ({})...\n", options.mandate, options.role, options.year,
+                     options.method);
+  ASSIGN_OR_RETURN(auto linked, app::run_linkage(*store, {.year = options.year,
+                                                          .mandate = options.mandate,
+                                                          .role = options.role,
+                                                          .method = method}));
+  if (!linked.note.empty()) err << "Note: " << linked.note << '\n';
+  return linked;
+}
+
+Result<void> run_histories(const GlobalOptions& global, const LinkageOptions& options, std::ostream& out,
+                           std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto linked, run(global, options, err));
+  out << linkage::to_csv(linked.histories);
+  return ok();
+}
+
+Result<void> run_summary(const GlobalOptions& global, const LinkageOptions& options, std::ostream& out,
+                         std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto linked, run(global, options, err));
+  const auto report = app::report_linkage(linked);
+  out << fmt::format("{} registrations linked {} into {} persons", report.registrations, app::to_code(report.method),
+                     report.persons);
+  if (report.method == app::LinkageMethod::kProbabilistic) {
+    out << fmt::format(" ({} candidate pairs, {} links, {} same-source duplicates)", report.candidate_pairs,
+                       report.links, report.duplicates);
+  }
+  out << '\n';
+  return ok();
+}
+
+Result<void> run_report(const GlobalOptions& global, const LinkageOptions& options, std::ostream& out,
+                        std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto linked, run(global, options, err));
+  out << app::to_text(app::report_linkage(linked));
+  return ok();
+}
+
+void add_selection(CLI::App* command, LinkageOptions& options) {
+  command->add_option("--year", options.year)->required()->check(CLI::Range(1990, 2100));
+  command->add_option("--mandate", options.mandate)
+      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))
+      ->capture_default_str();
+  command->add_option("--role", options.role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
+  command->add_option("--method", options.method, "How registrations are linked into persons")
+      ->check(CLI::IsMember({"probabilistic", "deterministic"}))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void add_linkage_commands(CLI::App& app, Action& action) {
+  CLI::App* linkage_cmd = app.add_subcommand("linkage", "Link registrations into persons");
+  linkage_cmd->require_subcommand(1);
+  auto options = std::make_shared<LinkageOptions>();
+  CLI::App* histories = linkage_cmd->add_subcommand("histories", "Capture histories of a year (CSV)");
+  CLI::App* run_cmd = linkage_cmd->add_subcommand("run", "Link a year and say how many persons were found");
+  CLI::App* report = linkage_cmd->add_subcommand(
+      "report", "Link a year and report: links per weight band, blocking counts, overlap per source pair, clusters");
+  for (CLI::App* command : {histories, run_cmd, report}) add_selection(command, *options);
+
+  histories->callback([&action, options] {
+    action = [options](Context& c) { return finish(c, run_histories(c.global, *options, c.out, c.err)); };
+  });
+  run_cmd->callback([&action, options] {
+    action = [options](Context& c) { return finish(c, run_summary(c.global, *options, c.out, c.err)); };
+  });
+  report->callback([&action, options] {
+    action = [options](Context& c) { return finish(c, run_report(c.global, *options, c.out, c.err)); };
+  });
+}
+
+}  // namespace rapporteur::cli
