@@ -23,6 +23,8 @@
 
 #include <fmt/format.h>
 
+#include "mse/checks.h"
+
 namespace rapporteur::mse {
 namespace {
 
@@ -504,25 +506,7 @@ Result<LatentClassResult> estimate_latent_class(const CaptureTable& table, const
   for (const auto& name : dropped) {
     result.warnings.push_back(fmt::format("list {} saw nobody and was left out", name));
   }
-  for (int a = 0; a < used.list_count(); ++a) {
-    std::int64_t seen = 0;
-    for (std::size_t p = 1; p < used.counts.size(); ++p) seen += ((p >> a) & 1U) ? used.counts[p] : 0;
-    if (seen < 5) {
-      result.warnings.push_back(fmt::format("list {} saw only {} people: its capture probabilities rest on the prior",
-                                            used.lists[static_cast<std::size_t>(a)], seen));
-    }
-    for (int b = a + 1; b < used.list_count(); ++b) {
-      std::int64_t overlap = 0;
-      for (std::size_t p = 1; p < used.counts.size(); ++p) {
-        if (((p >> a) & 1U) && ((p >> b) & 1U)) overlap += used.counts[p];
-      }
-      if (overlap == 0) {
-        result.warnings.push_back(fmt::format(
-            "lists {} and {} never share a person: the model identifies their dependence weakly, mostly through its prior",
-            used.lists[static_cast<std::size_t>(a)], used.lists[static_cast<std::size_t>(b)]));
-      }
-    }
-  }
+  for (auto& warning : data_warnings(used)) result.warnings.push_back(std::move(warning));
   if (options.samples >= 4) {
     const auto diagnostics = diagnose_convergence(result.draws);
     if (diagnostics) {
