@@ -1,7 +1,7 @@
 // Latent-class MSE: speed against an anchor measured in the same run, and a coverage study of
 // every estimation method over demo populations with and without unobserved heterogeneity.
 //
-//   latent_class_bench [--populations N] [--skip-timing] [--skip-coverage]
+//   latent_class_bench [--populations N] [--skip-timing] [--skip-coverage] [--skip-consistency]
 //
 // Timing: 4 chains x 110,000 iterations (10,000 burn-in, 1,000 draws thinned by 100, LCMCR's
 // usual run) on published tables, beside the anchor: one chain of the same length of the
@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 
 #include "demo/demo.h"
+#include "mse/checks.h"
 #include "mse/latent_class.h"
 #include "mse/model_average.h"
 #include "mse/mse.h"
@@ -317,12 +318,61 @@ void run_coverage(int populations) {
   }
 }
 
+// How often the leave-one-list-out check sees the shortfall: for every list that saw at least
+// 50 people, the people only it saw against the number predicted from the other lists'
+// estimate (sparse stepwise selection); a population is flagged when some list's observed
+// count exceeds the prediction by more than 25%. Also reports the median ratio over lists, and
+// how often compare_methods warns that the AIC model average and the sparse stepwise choice
+// disagree (by more than a factor of 1.2 or 1.5, or with disjoint intervals).
+void run_consistency(int populations) {
+  fmt::print("\n## Leave-one-list-out check over {} populations per setting\n\n", populations);
+  fmt::print("| visibility sigma | populations flagged | median observed / predicted (only on the left-out list) "
+             "| AIC average / sparse stepwise above 1.2 | above 1.5 | median ratio |\n|---|---|---|---|---|---|\n");
+  const mse::Selection select = [](const mse::CaptureTable& t) -> rapporteur::Result<mse::FitResult> {
+    auto search = mse::sparse_stepwise_search(t, 0.02);
+    if (!search) return tl::unexpected(search.error());
+    return search->models.front();
+  };
+  for (const double sigma : {0.0, 0.7}) {
+    int flagged = 0;
+    int apart = 0;
+    int far_apart = 0;
+    std::vector<double> ratios;
+    std::vector<double> method_ratios;
+    for (int i = 0; i < populations; ++i) {
+      const Population population = make_population(1000 + static_cast<std::uint64_t>(i), sigma, "sexual");
+      const auto checks = mse::leave_one_list_out(population.table, select);
+      if (!checks) continue;
+      bool flag = false;
+      for (const auto& check : *checks) {
+        if (check.status != "ok" || check.saw < 50 || check.predicted_only_this <= 0) continue;
+        const double ratio = static_cast<double>(check.only_this) / check.predicted_only_this;
+        ratios.push_back(ratio);
+        flag = flag || ratio > 1.25;
+      }
+      flagged += flag ? 1 : 0;
+      // The disagreement warning of compare_methods between the two log-linear answers.
+      const Interval stepwise = sparse_stepwise_profile(population.table);
+      const Interval average = averaged(population.table).first;
+      const std::vector<mse::MethodEstimate> both = {{"sparse stepwise", stepwise.estimate, stepwise.low, stepwise.high},
+                                                     {"AIC average", average.estimate, average.low, average.high}};
+      apart += mse::compare_methods(both, 1.2).empty() ? 0 : 1;
+      far_apart += mse::compare_methods(both, 1.5).empty() ? 0 : 1;
+      method_ratios.push_back(average.estimate / stepwise.estimate);
+    }
+    fmt::print("| {:.1f} | {:.1f}% | {:.2f} | {:.1f}% | {:.1f}% | {:.2f} |\n", sigma, 100.0 * flagged / populations,
+               median_of(ratios), 100.0 * apart / populations, 100.0 * far_apart / populations, median_of(method_ratios));
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int populations = 200;
   bool timing = true;
   bool coverage = true;
+  bool consistency = true;
   for (int i = 1; i < argc; ++i) {
     const std::string argument = argv[i];
     if (argument == "--populations" && i + 1 < argc) {
@@ -331,12 +381,16 @@ int main(int argc, char** argv) {
       timing = false;
     } else if (argument == "--skip-coverage") {
       coverage = false;
+    } else if (argument == "--skip-consistency") {
+      consistency = false;
     } else {
-      std::fprintf(stderr, "usage: latent_class_bench [--populations N] [--skip-timing] [--skip-coverage]\n");
+      std::fprintf(stderr, "usage: latent_class_bench [--populations N] [--skip-timing] [--skip-coverage] "
+                   "[--skip-consistency]\n");
       return 2;
     }
   }
   if (timing) run_timing();
   if (coverage) run_coverage(populations);
+  if (consistency) run_consistency(populations);
   return 0;
 }
