@@ -126,8 +126,23 @@ json joint_json(const EstimateReport& report) {
   return result;
 }
 
+json recommended_json(const StratumEstimate& s) {
+  if (!s.recommended) return {{"error", s.recommended_error}};
+  const auto& r = *s.recommended;
+  json alternatives = json::array();
+  for (const auto& a : r.alternatives) alternatives.push_back({{"method", a.method}, {"total", a.total}, {"low", a.low}, {"high", a.high}});
+  json result{{"method", r.primary.method}, {"total", r.primary.total}, {"low", r.primary.low}, {"high", r.primary.high},
+              {"models", r.average.models.size()}, {"alternatives", alternatives}, {"warnings", r.warnings}};
+  if (!r.latent_class.empty()) {
+    const auto& lc = r.latent_class.front();
+    result["latent_class"] = {{"median", lc.median}, {"low", lc.low}, {"high", lc.high}, {"r_hat", lc.r_hat},
+                              {"effective_sample_size", lc.effective_sample_size}, {"warnings", lc.warnings}};
+  }
+  return result;
+}
+
 json stratum_json(const StratumEstimate& s, const EstimateRequest& request) {
-  if (!s.estimate) return {{"stratum", s.stratum}, {"error", s.error}};
+  if (!s.estimate) return {{"stratum", s.stratum}, {"error", s.error}, {"recommended", recommended_json(s)}};
   const mse::Estimate& e = *s.estimate;
   json models = json::array();
   for (const auto& f : e.search.models) models.push_back(fit_json(f, e.table.lists));
@@ -168,6 +183,7 @@ json stratum_json(const StratumEstimate& s, const EstimateRequest& request) {
   entry["path"] = e.search.path;
   entry["warnings"] = e.warnings;
   entry["models"] = std::move(models);
+  entry["recommended"] = recommended_json(s);
   return entry;
 }
 
@@ -214,6 +230,25 @@ void print_estimate(const mse::Estimate& e, std::optional<std::int64_t> populati
              : fmt::format("    {:<16} not estimable\n", name);
   }
   for (const auto& w : e.warnings) out += "  warning: " + w + '\n';
+}
+
+// The recommended estimate (what the platform reports first) and its alternatives.
+void print_recommended(const StratumEstimate& s, std::string& out) {
+  if (!s.recommended) {
+    out += "  recommended estimate: not estimable: " + s.recommended_error + '\n';
+    return;
+  }
+  const auto& r = *s.recommended;
+  out += fmt::format("  recommended: {:.0f} (95% interval {:.0f} to {:.0f}; {} over {} models)\n", r.primary.total,
+                     r.primary.low, r.primary.high, r.primary.method, r.average.models.size());
+  for (const auto& a : r.alternatives) {
+    out += fmt::format("    beside it: {:<34} {:8.0f}  ({:.0f} to {:.0f})\n", a.method, a.total, a.low, a.high);
+  }
+  if (!r.latent_class.empty()) {
+    out += fmt::format("    latent class convergence: R-hat {:.2f}, effective draws {:.0f}\n", r.latent_class.front().r_hat,
+                       r.latent_class.front().effective_sample_size);
+  }
+  for (const auto& w : r.warnings) out += "  warning: " + w + '\n';
 }
 
 }  // namespace
@@ -269,6 +304,16 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     s.population = tables.size() == 1 ? report.population
                    : stratum_population.count(stratum) ? std::optional(stratum_population.at(stratum))
                                                        : std::nullopt;
+    mse::RecommendedOptions recommended_options;
+    recommended_options.latent_class_run = request.latent_class;
+    recommended_options.sparse_threshold = request.selection.pthresh;
+    recommended_options.latent_class.seed = request.selection.seed;
+    if (auto recommended = mse::estimate_recommended(mse::without_empty_lists(table, nullptr), recommended_options)) {
+      report.recommended_total_of_strata += recommended->primary.total;
+      s.recommended = std::move(*recommended);
+    } else {
+      s.recommended_error = recommended.error().message;
+    }
     auto estimated = mse::select_and_estimate(std::move(table), request.selection, stratum);
     if (!estimated) {
       if (tables.size() == 1) return tl::unexpected(estimated.error());
@@ -286,22 +331,32 @@ std::string to_json(const EstimateReport& report) {
   if (report.joint) return joint_json(report).dump(2) + '\n';
   json strata = json::array();
   for (const auto& s : report.strata) strata.push_back(stratum_json(s, report.request));
-  const json body = strata.size() == 1 ? strata.front() : json{{"strata", strata}, {"total_of_strata", report.total_of_strata}};
+  const json body = strata.size() == 1 ? strata.front()
+                                        : json{{"strata", strata},
+                                               {"total_of_strata", report.total_of_strata},
+                                               {"recommended_total_of_strata", report.recommended_total_of_strata}};
   return body.dump(2) + '\n';
 }
 
 std::string to_csv(const EstimateReport& report) {
-  std::string out = "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic\n";
+  std::string out =
+      "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic,recommended_total,recommended_low,recommended_high\n";
+  const auto recommended = [](const StratumEstimate& s) {
+    return s.recommended ? fmt::format(",{:.2f},{:.2f},{:.2f}", s.recommended->primary.total, s.recommended->primary.low,
+                                       s.recommended->primary.high)
+                         : std::string(",,,");
+  };
   if (report.joint) {
     const JointEstimate& j = *report.joint;
     out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}\n", csv_field("joint"), csv_field(j.terms),
                        j.table.observed(), j.fit.total - static_cast<double>(j.table.observed()), j.fit.total,
                        j.fit.ci_low, j.fit.ci_high, j.fit.aic, j.fit.bic);
+    out.insert(out.size() - 1, ",,,");
     return out;
   }
   for (const auto& s : report.strata) {
     if (!s.estimate) {
-      out += fmt::format("{},not estimable,,,,,,,\n", csv_field(s.stratum));
+      out += fmt::format("{},not estimable,,,,,,,{}\n", csv_field(s.stratum), recommended(s));
       continue;
     }
     const auto& e = *s.estimate;
@@ -309,9 +364,9 @@ std::string to_csv(const EstimateReport& report) {
     // The interval is the text's first one: profile likelihood when there is one.
     const double low = e.profile ? e.profile->low : f.ci_low;
     const double high = e.profile ? e.profile->high : f.ci_high;
-    out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}\n", csv_field(s.stratum),
+    out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}{}\n", csv_field(s.stratum),
                        csv_field(mse::describe(f.model, e.table.lists)), e.table.observed(), f.unobserved, f.total, low,
-                       high, f.aic, f.bic);
+                       high, f.aic, f.bic, recommended(s));
   }
   return out;
 }
@@ -341,8 +396,10 @@ std::string to_text(const EstimateReport& report) {
       continue;
     }
     print_estimate(*s.estimate, s.population, out);
+    print_recommended(s, out);
   }
   if (report.strata.size() > 1) {
+    out += fmt::format("Sum of the strata's recommended estimates: {:.0f}\n", report.recommended_total_of_strata);
     out += fmt::format("Sum of the strata's estimates: {:.0f}{}\n", report.total_of_strata,
                        report.population ? fmt::format(" ({:.1f} per 100,000)", report.total_of_strata / static_cast<double>(*report.population) * 1e5) : "");
   }

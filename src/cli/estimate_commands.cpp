@@ -23,6 +23,7 @@ struct EstimateOptions {
   bool json = false;
   bool csv = false;
   bool no_sensitivity = false;
+  bool latent_class = false;
   bool joint = false;
   std::string stratum_lists = "all";
   int bootstrap = 0;
@@ -51,6 +52,7 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
   request.selection.seed = options.seed;
   request.selection.sensitivity = options.no_sensitivity ? mse::Sensitivity::kSkip : mse::Sensitivity::kInclude;
   request.joint = options.joint ? app::Joint::kOneModel : app::Joint::kSeparate;
+  request.latent_class = options.latent_class ? mse::LatentClassRun::kRun : mse::LatentClassRun::kSkip;
   request.stratum_lists = options.stratum_lists;
   ASSIGN_OR_RETURN(request.linkage, app::parse_linkage_method(options.linkage));
   std::unique_ptr<store::Store> store;
@@ -101,6 +103,8 @@ void add_estimate_commands(CLI::App& app, Action& action) {
                        "nonparametric (resample the people seen) or parametric (Poisson draws from the chosen model)")
       ->check(CLI::IsMember({"nonparametric", "parametric"}))->capture_default_str();
   estimate->add_option("--seed", estimate_options->seed, "Seed of the bootstrap")->capture_default_str();
+  estimate->add_flag("--latent-class", estimate_options->latent_class,
+                     "Also run the latent-class model (4 chains x 110,000 iterations; R-hat and effective draws)");
   estimate->add_flag("--no-sensitivity", estimate_options->no_sensitivity,
                      "Skip the table of estimates under the other procedures (faster)");
 
