@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <string_view>
 
 namespace rapporteur::web::internal {
@@ -51,13 +50,7 @@ class DeadlineStream final : public httplib::Stream {
  public:
   DeadlineStream(int sock, std::chrono::milliseconds write_timeout) : sock_(sock), write_timeout_(write_timeout) {}
 
-  // A new request: its deadline, which grows by a second for every kBytesPerSecond received,
-  // so an upload that keeps arriving at that rate is never cut off while a client that sends
-  // a byte now and then is.
-  void set_deadline(Clock::time_point deadline) {
-    deadline_ = deadline;
-    received_ = 0;
-  }
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
 
   bool is_readable() const override { return ready(sock_, POLLIN, left()); }
   bool is_writable() const override { return ready(sock_, POLLOUT, write_timeout_); }
@@ -66,7 +59,6 @@ class DeadlineStream final : public httplib::Stream {
     if (!is_readable()) return -1;
     for (;;) {
       const ssize_t n = ::recv(sock_, ptr, size, 0);
-      if (n > 0) received_ += static_cast<std::uint64_t>(n);
       if (n >= 0 || errno != EINTR) return n;
     }
   }
@@ -99,17 +91,13 @@ class DeadlineStream final : public httplib::Stream {
 
  private:
   std::chrono::milliseconds left() const {
-    const auto earned = std::chrono::milliseconds(received_ * 1000 / kBytesPerSecond);
     return std::max(std::chrono::milliseconds(0),
-                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ + earned - Clock::now()));
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()));
   }
-
-  static constexpr std::uint64_t kBytesPerSecond = 256 * 1024;
 
   int sock_;
   std::chrono::milliseconds write_timeout_;
   Clock::time_point deadline_ = Clock::now();
-  std::uint64_t received_ = 0;  // Bytes of the current request so far.
 };
 
 void close_socket(int sock) {

@@ -40,9 +40,8 @@ struct RouteInfo {
 
 // Limits that keep slow and greedy clients from starving the server.
 struct ConnectionLimits {
-  // A request's header and body must arrive within this time of its first byte, plus a second
-  // for every 256 KiB received (a large upload that keeps coming is not cut off); a client that
-  // sends less (a byte every second, or a partial header and then nothing) is.
+  // A request's header and body must arrive within this time of its first byte; a client
+  // that sends less (a byte every second, or a partial header and then nothing) is cut off.
   std::chrono::milliseconds request_deadline{10'000};
   // How long an idle keep-alive connection may wait for its next request, and how many
   // requests one connection may carry.
