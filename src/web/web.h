@@ -40,9 +40,10 @@ struct RouteInfo {
 
 // Limits that keep slow and greedy clients from starving the server.
 struct ConnectionLimits {
-  // A request's header and body must arrive within this time of its first byte; a client
+  // A request's header and body must arrive within this time of its first byte (30 s: an
+  // extract of ~30 MB over a 10 Mbit/s link; larger uploads need a faster link); a client
   // that sends less (a byte every second, or a partial header and then nothing) is cut off.
-  std::chrono::milliseconds request_deadline{10'000};
+  std::chrono::milliseconds request_deadline{30'000};
   // How long an idle keep-alive connection may wait for its next request, and how many
   // requests one connection may carry.
   std::chrono::milliseconds keep_alive_idle{2'000};
