@@ -1,0 +1,203 @@
+// The SQLite backend of the Store interface: the class and the helpers its files share. Its
+// methods are defined by area: sqlite_store.cpp (opening, migrations, transactions, meta),
+// sqlite_registrations.cpp (sources, regions, batches, registrations), sqlite_publications.cpp
+// (publications and recommendations), sqlite_account.cpp (the yearly account) and
+// sqlite_staff.cpp (users, sessions, the audit log, jobs). Internal to store.
+#pragma once
+
+#include <cassert>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "store/internal/sqlite.h"
+#include "store/store.h"
+
+namespace rapporteur::store::internal {
+
+inline std::string join_mandates(const std::vector<Mandate>& mandates) {
+  std::string joined;
+  for (const Mandate mandate : mandates) {
+    joined += joined.empty() ? "" : ",";
+    joined += to_code(mandate);
+  }
+  return joined;
+}
+
+inline std::string join_forms(const std::vector<ExploitationForm>& forms) {
+  std::string joined;
+  for (const ExploitationForm form : forms) {
+    joined += joined.empty() ? "" : ",";
+    joined += to_code(form);
+  }
+  return joined;
+}
+
+inline Result<std::vector<ExploitationForm>> split_forms(std::string_view joined) {
+  std::vector<ExploitationForm> forms;
+  while (!joined.empty()) {
+    const auto comma = joined.find(',');
+    ASSIGN_OR_RETURN(const ExploitationForm form, parse_exploitation_form(joined.substr(0, comma)));
+    forms.push_back(form);
+    joined = comma == std::string_view::npos ? std::string_view{} : joined.substr(comma + 1);
+  }
+  return forms;
+}
+
+inline Result<std::vector<Mandate>> split_mandates(std::string_view joined) {
+  std::vector<Mandate> mandates;
+  while (!joined.empty()) {
+    const auto comma = joined.find(',');
+    ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(joined.substr(0, comma)));
+    mandates.push_back(mandate);
+    joined = comma == std::string_view::npos ? std::string_view{} : joined.substr(comma + 1);
+  }
+  return mandates;
+}
+
+// Reads a stored enum code back; a bad code means the database was edited by hand or a bug.
+template <typename T>
+Result<T> stored(Result<T> parsed, std::string_view column) {
+  if (!parsed) {
+    return fail(ErrorCode::kStorage,
+                fmt::format("corrupt value in column {}: {}", column, parsed.error().message));
+  }
+  return parsed;
+}
+
+template <typename T, typename Parser>
+Result<std::optional<T>> stored_optional(const std::optional<std::string>& code, Parser parser,
+                                         std::string_view column) {
+  if (!code) {
+    return std::optional<T>();
+  }
+  ASSIGN_OR_RETURN(T value, stored(parser(*code), column));
+  return std::optional<T>(value);
+}
+
+// Binds a person key in its stored form (see try_pack_key); `packed` must outlive the next run.
+inline void bind_key(Statement& statement, int index, const std::string& key, std::string& packed) {
+  if (try_pack_key(key, packed)) {
+    statement.bind_blob_borrowed(index, packed);
+  } else {
+    statement.bind_borrowed(index, key);
+  }
+}
+
+// The code of an optional enum value; views static text.
+inline std::optional<std::string_view> optional_code(const auto& value) {
+  if (!value) {
+    return std::nullopt;
+  }
+  return to_code(*value);
+}
+
+// Thread safety: every call takes mutex_ (recursive, so transact() nests).
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Database db, int version) : db_(std::move(db)), version_(version) {}
+  int schema_version() const override { return version_; }
+
+  // Transactions and instance settings (sqlite_store.cpp).
+  Result<void> transact(const std::function<Result<void>()>& work) override;
+  Result<void> set_meta(const std::string& key, const std::string& value) override;
+  Result<std::string> get_meta(const std::string& key) override;
+
+  // Sources, regions, batches and registrations (sqlite_registrations.cpp).
+  Result<void> put_source(const Source& source) override;
+  Result<std::vector<Source>> sources() override;
+  Result<void> put_region(const Region& region) override;
+  Result<std::vector<Region>> regions() override;
+  Result<void> put_population(const RegionPopulation& population) override;
+  Result<std::int64_t> population(const std::string& region_code, int year) override;
+  Result<std::int64_t> add_registrations(const std::vector<Registration>& registrations,
+                                         std::optional<std::int64_t> batch_id) override;
+  Result<std::int64_t> create_batch(const Batch& batch) override;
+  Result<void> finish_batch(std::int64_t id, std::int64_t rows_read, std::int64_t rows_loaded,
+                            std::int64_t rows_rejected) override;
+  Result<Batch> batch(std::int64_t id) override;
+  Result<std::vector<Batch>> batches() override;
+  Result<std::optional<Batch>> active_batch(const std::string& source_code, const std::string& profile,
+                                            int year) override;
+  Result<void> replace_batch(std::int64_t old_id, std::int64_t new_id) override;
+  Result<void> add_row_errors(const std::vector<RowError>& errors) override;
+  Result<std::vector<RowError>> row_errors(std::int64_t batch_id) override;
+  Result<std::int64_t> count_registrations(const RegistrationFilter& filter) override;
+  Result<std::vector<Registration>> registrations(const RegistrationFilter& filter) override;
+  Result<std::vector<RegistrationCount>> registration_counts() override;
+  Result<std::int64_t> count_persons() override;
+
+  // Publications and recommendations (sqlite_publications.cpp).
+  Result<void> put_publication(const Publication& publication) override;
+  Result<std::vector<Publication>> publications() override;
+  Result<std::vector<Publication>> publication_list() override;
+  Result<Publication> publication(const std::string& slug) override;
+  Result<std::optional<std::string>> publication_from_source(const std::string& source_sha256) override;
+  Result<void> put_recommendation(const Recommendation& recommendation) override;
+  Result<void> add_recommendation_event(const std::string& publication_slug, int number,
+                                        const Recommendation::Event& event) override;
+  Result<std::vector<Recommendation>> recommendations() override;
+
+  // The yearly account (sqlite_account.cpp).
+  Result<void> put_activity(const Activity& a) override;
+  Result<std::vector<Activity>> activities(int year) override;
+  Result<void> put_media_appearance(const MediaAppearance& m) override;
+  Result<void> remove_activity(const Activity& a) override;
+  Result<void> remove_media_appearance(const MediaAppearance& m) override;
+  Result<std::vector<MediaAppearance>> media_appearances(int year) override;
+  Result<void> put_finances(const Finances& f) override;
+  Result<Finances> finances(int year) override;
+
+  // Users, sessions, the audit log and jobs (sqlite_staff.cpp).
+  Result<void> add_user(const User& u) override;
+  Result<User> user(const std::string& name) override;
+  Result<std::vector<User>> users() override;
+  Result<void> record_sign_in_attempt(const std::string& name, int failed_attempts,
+                                      const std::string& locked_until) override;
+  Result<void> add_session(const Session& session) override;
+  Result<Session> session(const std::string& token_hash, const std::string& now) override;
+  Result<void> delete_session(const std::string& token_hash) override;
+  Result<void> audit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> audit_log(int limit) override;
+  Result<std::int64_t> add_job(const JobRecord& job) override;
+  Result<void> finish_job(std::int64_t id, const std::string& status, const std::string& output,
+                          const std::string& messages, const std::string& finished) override;
+  Result<std::vector<JobRecord>> jobs(int limit) override;
+  Result<JobRecord> job(std::int64_t id) override;
+  Result<std::int64_t> interrupt_running_jobs(const std::string& now) override;
+
+ private:
+  Result<std::vector<JobRecord>> read_jobs(const char* clause, std::int64_t argument);
+  Result<std::vector<User>> read_users(const std::string& where, const std::optional<std::string>& argument);
+  Result<void> insert_event(std::int64_t recommendation_id, const Recommendation::Event& event);
+  enum class Bodies { kRead, kLeaveOut };
+  // Publications matching `where` (bound to ?1 = `argument` when given), newest first.
+  Result<std::vector<Publication>> read_publications(const std::string& where,
+                                                     const std::optional<std::string>& argument,
+                                                     Bodies bodies = Bodies::kRead);
+  static constexpr const char* kFilterClause =
+      "(?1 IS NULL OR r.year = ?1) AND (?2 IS NULL OR r.mandate = ?2) AND "
+      "(?3 IS NULL OR r.role = ?3) AND (?4 IS NULL OR s.code = ?4)";
+  static void bind_filter(Statement& stmt, const RegistrationFilter& filter);
+  Result<bool> region_exists(const std::string& code);
+  // Runs `sql` selecting (text, integer) pairs into a map.
+  Result<std::unordered_map<std::string, std::int64_t>> id_map(const char* sql);
+  // Batches matching `where`, bound by `binder` (used in sqlite_registrations.cpp only).
+  template <typename Binder>
+  Result<std::vector<Batch>> select_batches(const std::string& where, Binder binder);
+
+  std::recursive_mutex mutex_;
+  Database db_;
+  int version_;
+  int depth_ = 0;  // Open transaction levels; guarded by mutex_.
+};
+
+}  // namespace rapporteur::store::internal

@@ -1,0 +1,157 @@
+// SQLite store: staff accounts, sessions, the audit log and background jobs.
+#include "store/internal/sqlite_store.h"
+
+namespace rapporteur::store::internal {
+
+Result<void> SqliteStore::add_user(const User& u) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement find, db_.prepare("SELECT 1 FROM users WHERE name = ?1"));
+  find.bind(1, u.name);
+  ASSIGN_OR_RETURN(const bool exists, find.step());
+  if (exists) return fail(ErrorCode::kConflict, fmt::format("user '{}' exists", u.name));
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO users (name, role, password_hash, created_at) "
+                                               "VALUES (?1, ?2, ?3, ?4)"));
+  return stmt.bind(1, u.name).bind(2, to_code(u.role)).bind(3, u.password_hash).bind(4, u.created_at).run();
+}
+
+Result<User> SqliteStore::user(const std::string& name) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(auto found, read_users("WHERE name = ?1", name));
+  if (found.empty()) return fail(ErrorCode::kNotFound, "no such user");
+  return std::move(found.front());
+}
+
+Result<std::vector<User>> SqliteStore::users() {
+  const std::lock_guard lock(mutex_);
+  return read_users("", std::nullopt);
+}
+
+Result<void> SqliteStore::record_sign_in_attempt(const std::string& name, int failed_attempts,
+                                    const std::string& locked_until) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE name = ?1"));
+  return stmt.bind(1, name).bind(2, failed_attempts).bind(3, locked_until).run();
+}
+
+Result<void> SqliteStore::add_session(const Session& session) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO sessions (token_hash, user_name, csrf_token, expires_at) "
+                                               "VALUES (?1, ?2, ?3, ?4)"));
+  return stmt.bind(1, session.token_hash).bind(2, session.user_name).bind(3, session.csrf_token)
+      .bind(4, session.expires_at).run();
+}
+
+Result<Session> SqliteStore::session(const std::string& token_hash, const std::string& now) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT user_name, csrf_token, expires_at FROM sessions "
+                                               "WHERE token_hash = ?1 AND expires_at > ?2"));
+  stmt.bind(1, token_hash).bind(2, now);
+  ASSIGN_OR_RETURN(const bool found, stmt.step());
+  if (!found) return fail(ErrorCode::kNotFound, "no such session");
+  return Session{token_hash, stmt.column_text(0), stmt.column_text(1), stmt.column_text(2)};
+}
+
+Result<void> SqliteStore::delete_session(const std::string& token_hash) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("DELETE FROM sessions WHERE token_hash = ?1"));
+  return stmt.bind(1, token_hash).run();
+}
+
+Result<void> SqliteStore::audit(const AuditEntry& entry) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO audit_log (at, user_name, action, detail) "
+                                               "VALUES (?1, ?2, ?3, ?4)"));
+  return stmt.bind(1, entry.at).bind(2, entry.user_name).bind(3, entry.action).bind(4, entry.detail).run();
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::audit_log(int limit) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT at, user_name, action, detail FROM audit_log "
+                                               "ORDER BY id DESC LIMIT ?1"));
+  stmt.bind(1, limit);
+  std::vector<AuditEntry> result;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) break;
+    result.push_back({stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3)});
+  }
+  return result;
+}
+
+Result<std::int64_t> SqliteStore::add_job(const JobRecord& job) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("INSERT INTO jobs (kind, title, owner, started, status, link, link_text) "
+                               "VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)"));
+  RETURN_IF_ERROR(stmt.bind(1, job.kind).bind(2, job.title).bind(3, job.owner).bind(4, job.started)
+                      .bind(5, job.link).bind(6, job.link_text).run());
+  return db_.last_insert_rowid();
+}
+
+Result<void> SqliteStore::finish_job(std::int64_t id, const std::string& status, const std::string& output,
+                        const std::string& messages, const std::string& finished) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET status = ?2, output = ?3, messages = ?4, "
+                                               "finished = ?5 WHERE id = ?1"));
+  RETURN_IF_ERROR(stmt.bind(1, id).bind(2, status).bind(3, output).bind(4, messages).bind(5, finished).run());
+  if (db_.changes() == 0) return fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
+  return ok();
+}
+
+Result<std::vector<JobRecord>> SqliteStore::jobs(int limit) {
+  const std::lock_guard lock(mutex_);
+  return read_jobs("ORDER BY id DESC LIMIT ?1", limit);
+}
+
+Result<JobRecord> SqliteStore::job(std::int64_t id) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(auto found, read_jobs("WHERE id = ?1", id));
+  if (found.empty()) return fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
+  return std::move(found.front());
+}
+
+Result<std::int64_t> SqliteStore::interrupt_running_jobs(const std::string& now) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET status = 'interrupted', finished = ?1 "
+                                               "WHERE status = 'running'"));
+  RETURN_IF_ERROR(stmt.bind(1, now).run());
+  return db_.changes();
+}
+
+Result<std::vector<JobRecord>> SqliteStore::read_jobs(const char* clause, std::int64_t argument) {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare(fmt::format("SELECT id, kind, title, owner, started, finished, status, output, "
+                                           "messages, link, link_text FROM jobs {}", clause)));
+  stmt.bind(1, argument);
+  std::vector<JobRecord> result;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) break;
+    result.push_back({stmt.column_int(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3),
+                      stmt.column_text(4), stmt.column_text(5), stmt.column_text(6), stmt.column_text(7),
+                      stmt.column_text(8), stmt.column_text(9), stmt.column_text(10)});
+  }
+  return result;
+}
+
+Result<std::vector<User>> SqliteStore::read_users(const std::string& where, const std::optional<std::string>& argument) {
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT name, role, password_hash, created_at, failed_attempts, "
+                                               "locked_until FROM users " + where + " ORDER BY name"));
+  if (argument) stmt.bind(1, *argument);
+  std::vector<User> result;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) break;
+    User u;
+    u.name = stmt.column_text(0);
+    ASSIGN_OR_RETURN(u.role, stored(parse_user_role(stmt.column_text(1)), "users.role"));
+    u.password_hash = stmt.column_text(2);
+    u.created_at = stmt.column_text(3);
+    u.failed_attempts = static_cast<int>(stmt.column_int(4));
+    u.locked_until = stmt.column_text(5);
+    result.push_back(std::move(u));
+  }
+  return result;
+}
+
+}  // namespace rapporteur::store::internal
