@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/domain.h"
 #include "core/result.h"
 #include "intake/pseudonym.h"
 
@@ -24,21 +25,11 @@ std::string transliterate_name(std::string_view name);
 // only particles ("Le", "De") is kept whole.
 std::string comparison_name(std::string_view name);
 
-// The pseudonymous comparison fields of one record. Keys are the first 16 hex digits of an
-// HMAC-SHA256 under the instance key with a purpose prefix; Bloom encodings are raw bytes
-// (see BloomEncoder). Empty strings mark missing values.
-struct ComparisonFields {
-  std::string first_name_bloom;
-  std::string last_name_bloom;
-  std::string first_name_key;
-  std::string last_name_key;
-  std::string birth_year_key;
-  std::string birth_year_pair_key;      // Keyed floor(year / 2).
-  std::string birth_year_pair_odd_key;  // Keyed floor((year + 1) / 2).
-  std::string birth_month_key;          // Month and day share one purpose, so a swap shows.
-  std::string birth_day_key;
-  bool birth_first_of_january = false;
-};
+// The pseudonymous comparison fields of one record (core's ComparisonKeys: keys are the first
+// 16 hex digits of an HMAC-SHA256 under the instance key with a purpose prefix; Bloom encodings
+// are raw bytes, see BloomEncoder; empty strings mark missing values). The encoder leaves
+// national_id_key empty: intake derives it from the person key.
+using ComparisonFields = ComparisonKeys;
 
 // Encodes comparison fields. First and last names share one Bloom key and one hash purpose,
 // so that names written the other way round can be compared crossed. Thread-compatible: one

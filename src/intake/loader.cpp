@@ -537,7 +537,9 @@ class Loader {
         if (auto fields = comparison_encoder_.encode(ids); !fields) {
           c.error(Field::kBirthDate, fields.error().message);
         } else {
-          r.comparison = comparison_keys(std::move(*fields), ids.national_id ? keys_.primary : std::string());
+          r.comparison = std::move(*fields);
+          // The national id's key: the first 16 hex digits of the person key made from it.
+          if (ids.national_id) r.comparison.national_id_key = keys_.primary.substr(0, 16);
         }
       }
     }
@@ -609,22 +611,6 @@ class Loader {
   bool converted_weak() const { return weak_; }
 
  private:
-  // The stored comparison fields; the national id's key is the first 16 hex digits of the
-  // person key made from it.
-  static ComparisonKeys comparison_keys(ComparisonFields fields, const std::string& id_person_key) {
-    return {.first_name_bloom = std::move(fields.first_name_bloom),
-            .last_name_bloom = std::move(fields.last_name_bloom),
-            .first_name_key = std::move(fields.first_name_key),
-            .last_name_key = std::move(fields.last_name_key),
-            .birth_year_key = std::move(fields.birth_year_key),
-            .birth_year_pair_key = std::move(fields.birth_year_pair_key),
-            .birth_year_pair_odd_key = std::move(fields.birth_year_pair_odd_key),
-            .birth_month_key = std::move(fields.birth_month_key),
-            .birth_day_key = std::move(fields.birth_day_key),
-            .birth_first_of_january = fields.birth_first_of_january,
-            .national_id_key = id_person_key.substr(0, 16)};
-  }
-
   Result<std::string> resolve_region(const std::string& value) {
     if (profile_.region_by == RegionBy::kName || profile_.labels.count(Field::kRegion)) {
       // Labels already mapped a name to a code; otherwise match the municipality's name.
