@@ -304,17 +304,20 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     s.population = tables.size() == 1 ? report.population
                    : stratum_population.count(stratum) ? std::optional(stratum_population.at(stratum))
                                                        : std::nullopt;
+    auto estimated = mse::select_and_estimate(table, request.selection, stratum);
     mse::RecommendedOptions recommended_options;
     recommended_options.latent_class_run = request.latent_class;
     recommended_options.sparse_threshold = request.selection.pthresh;
     recommended_options.latent_class.seed = request.selection.seed;
-    if (auto recommended = mse::estimate_recommended(mse::without_empty_lists(table, nullptr), recommended_options)) {
+    // The selection's exhaustive search (of the same table without empty lists) serves the
+    // average too.
+    if (estimated && estimated->search.procedure == "exhaustive") recommended_options.exhaustive = &estimated->search;
+    if (auto recommended = mse::estimate_recommended(mse::without_empty_lists(table), recommended_options)) {
       report.recommended_total_of_strata += recommended->primary.total;
       s.recommended = std::move(*recommended);
     } else {
       s.recommended_error = recommended.error().message;
     }
-    auto estimated = mse::select_and_estimate(std::move(table), request.selection, stratum);
     if (!estimated) {
       if (tables.size() == 1) return tl::unexpected(estimated.error());
       s.error = estimated.error().message;

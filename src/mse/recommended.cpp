@@ -20,8 +20,11 @@ Result<RecommendedEstimate> estimate_recommended(const CaptureTable& table, cons
   for (auto& warning : data_warnings(used)) estimate.warnings.push_back(std::move(warning));
 
   const bool exhaustive = used.list_count() <= 6;
-  ASSIGN_OR_RETURN(const SearchResult search, exhaustive ? exhaustive_search(used, Criterion::kAic, options.threads)
-                                                         : stepwise_search(used, Criterion::kAic));
+  const auto searched = [&]() -> Result<SearchResult> {
+    if (exhaustive && options.exhaustive != nullptr) return reranked(*options.exhaustive, Criterion::kAic);
+    return exhaustive ? exhaustive_search(used, Criterion::kAic, options.threads) : stepwise_search(used, Criterion::kAic);
+  };
+  ASSIGN_OR_RETURN(const SearchResult search, searched());
   ASSIGN_OR_RETURN(estimate.average, average_models(used, search, Criterion::kAic));
   estimate.primary = {"AIC model average", estimate.average.total, estimate.average.low, estimate.average.high};
   if (!exhaustive) {

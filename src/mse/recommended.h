@@ -25,6 +25,10 @@ struct RecommendedOptions {
   double heterogeneity_factor = 1.2;
   double disagreement_factor = 1.5;  // Between any two of the methods.
   int threads = 2;
+  // An exhaustive search of the same table (lists that saw nobody left out), ranked by any
+  // criterion: reused instead of searching again (a caller that chose a model by exhaustive
+  // search has one). Not owned; null: search.
+  const SearchResult* exhaustive = nullptr;
 };
 
 struct RecommendedEstimate {

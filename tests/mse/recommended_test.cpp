@@ -72,5 +72,25 @@ TEST(EstimateRecommended, PassesOnTheDutchTablesNonConvergenceAndOverlapWarnings
   EXPECT_TRUE(mentions(estimate->warnings, "lists K and R never share a person"));
 }
 
+// A caller's exhaustive search ranked by BIC serves the average: the same models, reranked.
+TEST(EstimateRecommended, ReusesAGivenExhaustiveSearchWithTheSameResult) {
+  const CaptureTable table = read_table("Korea.csv");
+  const auto by_bic = exhaustive_search(table, Criterion::kBic, 1);
+  ASSERT_TRUE(by_bic.has_value());
+  RecommendedOptions skip_latent;
+  skip_latent.latent_class_run = LatentClassRun::kSkip;
+  RecommendedOptions reuse = skip_latent;
+  reuse.exhaustive = &*by_bic;
+
+  const auto searched = estimate_recommended(table, skip_latent);
+  const auto reused = estimate_recommended(table, reuse);
+
+  ASSERT_TRUE(searched.has_value() && reused.has_value());
+  EXPECT_DOUBLE_EQ(reused->primary.total, searched->primary.total);
+  EXPECT_DOUBLE_EQ(reused->primary.low, searched->primary.low);
+  EXPECT_DOUBLE_EQ(reused->primary.high, searched->primary.high);
+  EXPECT_EQ(reused->average.models.size(), searched->average.models.size());
+}
+
 }  // namespace
 }  // namespace rapporteur::mse
