@@ -1,7 +1,6 @@
 #include "auth/auth.h"
 
 #include <argon2.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -10,6 +9,8 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include "core/files.h"
 
 namespace rapporteur::auth {
 namespace {
@@ -79,12 +80,7 @@ std::string generate_password() {
   return password;
 }
 
-std::string token_hash(std::string_view token) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(), nullptr);
-  return hex(digest, length);
-}
+std::string token_hash(std::string_view token) { return sha256_hex(token); }
 
 Auth::Auth(store::Store& store, AuthOptions options) : store_(store), options_(std::move(options)) {}
 

@@ -8,9 +8,10 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include "core/files.h"
+#include "core/time.h"
 #include "kb/internal/analyzer.h"
 #include "kb/internal/extract.h"
 #include "kb/internal/index.h"
@@ -19,22 +20,6 @@ namespace rapporteur::kb {
 namespace {
 
 constexpr const char* kGenerationKey = "kb.generation";
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
-std::string today() {
-  const auto now = std::chrono::system_clock::now();
-  const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(now)};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
-                     static_cast<unsigned>(day.day()));
-}
 
 bool valid_date(const std::string& date) {
   if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
@@ -283,7 +268,7 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
   if (p.title.empty()) p.title = file.stem().string();
   if (!metadata.type) return bad("no publication type: pass --type or set 'type' in the side-car file");
   p.type = *metadata.type;
-  p.date = metadata.date ? *metadata.date : today();
+  p.date = metadata.date ? *metadata.date : utc_today();
   if (!valid_date(p.date)) return bad(fmt::format("date '{}' is not a calendar date YYYY-MM-DD", p.date));
   p.language = metadata.language ? *metadata.language : "nl";
   if (p.language != "nl" && p.language != "en") return bad(fmt::format("language '{}' is not nl or en", p.language));

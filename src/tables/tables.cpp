@@ -16,6 +16,9 @@
 
 #include "linkage/linkage.h"
 
+#include "core/csv.h"
+#include "core/time.h"
+
 namespace rapporteur::tables {
 namespace {
 
@@ -87,13 +90,6 @@ Result<sdc::Dimension> dimension_of(store::Store& store, const TableSpec& spec, 
                 fmt::format("table {}: unknown dimension '{}' (expected year, region, form, sex, age or stage)", spec.name, name));
   }
   return sdc::make_dimension(name, codes, names);
-}
-
-std::string today() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 }  // namespace
@@ -331,7 +327,7 @@ std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& sta
   out["unit"] = "persons (linked across sources, counted once per year)";
   out["years"] = {spec.first_year, spec.last_year};
   out["sources"] = table.sources;
-  out["date"] = date.empty() ? today() : date;
+  out["date"] = date.empty() ? utc_today() : date;
   out["footnotes"] = spec.footnotes;
   out["protected"] = !shown.empty();
   out["method"] = spec.method == Method::kSuppression ? "suppression" : "cell_key";
@@ -367,13 +363,6 @@ std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& sta
 
 namespace {
 
-std::string csv_quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (const char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 // A bound as the review shows it: whole units, "inf" when unbounded.
 std::string bound(double value) {
   if (!std::isfinite(value)) return value > 0 ? "inf" : "-inf";
@@ -395,15 +384,15 @@ std::string to_review_csv(const ProtectionReport& report) {
     const auto& rule = report.tables[t].built.spec.rule;
     for (std::size_t i = 0; i < table.values.size(); ++i) {
       const auto at = table.positions(i);
-      out += csv_quote(report.tables[t].built.spec.name);
+      out += csv_field(report.tables[t].built.spec.name);
       for (std::size_t d = 0; d < depth; ++d) {
         if (d >= at.size()) {
           out += ",,,";
           continue;
         }
         const auto c = static_cast<std::size_t>(at[d]);
-        out += "," + csv_quote(table.dimensions[d].name) + "," + csv_quote(table.dimensions[d].codes[c]) + "," +
-               csv_quote(table.dimensions[d].labels[c]);
+        out += "," + csv_field(table.dimensions[d].name) + "," + csv_field(table.dimensions[d].codes[c]) + "," +
+               csv_field(table.dimensions[d].labels[c]);
       }
       const std::int64_t value = table.values[i];
       const sdc::Status status = report.tables[t].status[i];
@@ -417,7 +406,7 @@ std::string to_review_csv(const ProtectionReport& report) {
         case sdc::Status::kSecondary: reason = "suppressed to protect other cells"; break;
         case sdc::Status::kForced: reason = "suppressed by the table definition"; break;
       }
-      out += fmt::format(",{},{},{}", value, sdc::to_code(status), csv_quote(reason));
+      out += fmt::format(",{},{},{}", value, sdc::to_code(status), csv_field(reason));
       const auto found = audited.find({t, i});
       if (found == audited.end()) {
         out += ",,,,,\n";
@@ -432,7 +421,7 @@ std::string to_review_csv(const ProtectionReport& report) {
         required_high = bound(static_cast<double>(value + level));
       }
       out += fmt::format(",{},{},{},{},{}\n", bound(a.low), bound(a.high), required_low, required_high,
-                         csv_quote(a.problem));
+                         csv_field(a.problem));
     }
   }
   return out;
@@ -447,7 +436,7 @@ std::string to_csv(const BuiltTable& table, const std::vector<sdc::Status>& stat
     const auto at = table.table.positions(i);
     for (std::size_t d = 0; d < at.size(); ++d) {
       const auto c = static_cast<std::size_t>(at[d]);
-      out += csv_quote(table.table.dimensions[d].codes[c]) + "," + csv_quote(table.table.dimensions[d].labels[c]) + ",";
+      out += csv_field(table.table.dimensions[d].codes[c]) + "," + csv_field(table.table.dimensions[d].labels[c]) + ",";
     }
     const std::string value = shown.empty() ? std::to_string(table.table.values[i]) : shown[i] ? std::to_string(*shown[i]) : "x";
     out += value + "," + std::string(sdc::to_code(status[i])) + "\n";
@@ -462,7 +451,7 @@ Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& tab
   if (!workbook) return fail(ErrorCode::kIo, fmt::format("{}: cannot create workbook", path.string()));
   // Dated by the publication, not the clock: libxlsxwriter also stamps the archive's entries
   // with this time, so the same table gives the same bytes when published again.
-  const std::string day = date.empty() ? today() : date;
+  const std::string day = date.empty() ? utc_today() : date;
   std::tm tm{};
   if (std::sscanf(day.c_str(), "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) == 3) {
     tm.tm_year -= 1900;
@@ -502,7 +491,7 @@ Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& tab
       {"Eenheid", "personen (gekoppeld over bronnen, eenmaal per jaar geteld)"},
       {"Bronnen", fmt::format("{}", fmt::join(table.sources, ", "))},
       {"Beveiliging", fmt::format("minimumfrequentie {}; 'x' = onderdrukt", table.spec.rule.min_frequency)},
-      {"Datum", date.empty() ? today() : date}};
+      {"Datum", date.empty() ? utc_today() : date}};
   lxw_row_t r = 0;
   for (const auto& [k, v] : rows) {
     worksheet_write_string(meta, r, 0, k.c_str(), bold);
