@@ -44,7 +44,7 @@ JobRunner::JobRunner(store::Store& store, std::function<std::string()> now) : st
 
 JobRunner::~JobRunner() {
   for (auto& worker : workers_) {
-    if (worker.joinable()) worker.join();
+    if (worker.thread.joinable()) worker.thread.join();
   }
 }
 
@@ -60,8 +60,19 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
   job->record.link_text = std::move(spec.link_text);
   ASSIGN_OR_RETURN(job->record.id, store_.add_job(job->record));
   const std::lock_guard lock(mutex_);
+  std::erase_if(workers_, [](Worker& w) {
+    if (!w.done->load()) return false;
+    w.thread.join();  // It has finished its work; this only reaps it.
+    return true;
+  });
   live_[job->record.id] = job;
-  workers_.emplace_back([this, job, work = std::move(work), upload = std::move(spec.upload)] {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread thread([this, job, done, work = std::move(work), upload = std::move(spec.upload)] {
+    // Set on every way out, after the job's record is written.
+    struct MarkDone {
+      std::atomic<bool>& done;
+      ~MarkDone() { done.store(true); }
+    } mark{*done};
     LiveBuffer out_buffer(job->mutex, job->record.output);
     LiveBuffer err_buffer(job->mutex, job->record.messages);
     std::ostream out(&out_buffer);
@@ -95,6 +106,7 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
     const std::lock_guard jobs_lock(mutex_);
     live_.erase(ended.id);
   });
+  workers_.push_back({std::move(thread), std::move(done)});
   return job->record.id;
 }
 

@@ -3,6 +3,7 @@
 // output is readable live.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -59,7 +60,13 @@ class JobRunner {
   std::function<std::string()> now_;
   std::mutex mutex_;
   std::map<std::int64_t, std::shared_ptr<Live>> live_;  // Started here, not yet stored as ended.
-  std::vector<std::thread> workers_;
+  // Worker threads with a flag each sets as its last act: start() joins the finished ones, so
+  // a long-running server does not keep a thread per job it ever ran.
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Worker> workers_;
 };
 
 }  // namespace rapporteur::app

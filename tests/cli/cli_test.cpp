@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "cli/run_cli.h"
 #include "test_support.h"
 
 namespace rapporteur::cli {
@@ -17,19 +18,8 @@ namespace {
 
 using rapporteur::testing::TempDir;
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Outcome run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "rapporteur");
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run(args, out, err);
-  return {status, out.str(), err.str()};
-}
+using test_support::Outcome;
+using test_support::run_cli;
 
 long count_lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
 

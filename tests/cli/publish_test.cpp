@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "cli/run_cli.h"
 #include "test_support.h"
 
 namespace rapporteur::cli {
@@ -21,19 +22,8 @@ namespace {
 
 using rapporteur::testing::TempDir;
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Outcome run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "rapporteur");
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run(args, out, err);
-  return {status, out.str(), err.str()};
-}
+using test_support::Outcome;
+using test_support::run_cli;
 
 nlohmann::json read_json(const std::filesystem::path& path) {
   std::ifstream in(path);

@@ -31,6 +31,7 @@
 #include "web/internal/staff_pages.h"
 #include "web/web.h"
 #include "app/jobs.h"
+#include "core/time.h"
 #include "app/workspace.h"
 #include "web/internal/http_util.h"
 
@@ -138,7 +139,8 @@ struct Server::Impl {
     }
   }
 
-  std::string now_text() const { return options.auth != nullptr ? options.auth->now_text() : ""; }
+  // The time as the store writes it: the sign-in's clock (tests inject one), else the system's.
+  std::string now_text() const { return options.auth != nullptr ? options.auth->now_text() : utc_now_iso(); }
   // Whether cookies get the Secure flag: configured so, or behind a TLS proxy.
   bool secure(const httplib::Request& req) const {
     return options.secure_cookies || req.get_header_value("X-Forwarded-Proto") == "https";
