@@ -10,6 +10,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "core/crash_point.h"
 #include "core/files.h"
 
 namespace rapporteur::auth {
@@ -111,6 +112,7 @@ Result<void> Auth::add_user(const std::string& name, store::UserRole role, std::
   ASSIGN_OR_RETURN(const store::User user, new_user(name, role, password));
   return store_.transact([&]() -> Result<void> {
     RETURN_IF_ERROR(store_.add_user(user));
+    crash_point();  // A crash test stops here: neither the user nor its record may remain.
     return audit(audited_as.user_name, audited_as.action, audited_as.detail);
   });
 }

@@ -170,4 +170,29 @@ TEST(PublishCrash, AKillAtAnyPointLeavesTheOldReleaseOrTheNewOneWhole) {
   EXPECT_GE(recorded, points + 2);
 }
 
+// A user and its audit record are one transaction: killed between the two writes, the
+// instance has neither, and adding the user again works.
+TEST(UserAddCrash, AKillBetweenTheUserAndItsRecordLeavesNeither) {
+  TempDir dir;
+  const std::string db = (dir / "r.db").string();
+  ASSERT_EQ(run({"--db", db, "init"}).status, 0);
+
+  const Exit killed = run({"--db", db, "user", "add", "bob", "--role", "admin"}, 1);
+
+  ASSERT_TRUE(killed.killed) << "the crash point was not reached";
+  {
+    auto store = rapporteur::store::open_sqlite_store(dir / "r.db");
+    ASSERT_TRUE(store.has_value());
+    EXPECT_EQ((*store)->user("bob").error().code, rapporteur::ErrorCode::kNotFound);
+    const auto log = (*store)->audit_log(100);
+    ASSERT_TRUE(log.has_value());
+    EXPECT_TRUE(log->empty()) << "an audit record without its user";
+  }
+  EXPECT_EQ(run({"--db", db, "user", "add", "bob", "--role", "admin"}).status, 0) << "repeating repairs it";
+  auto store = rapporteur::store::open_sqlite_store(dir / "r.db");
+  ASSERT_TRUE(store.has_value());
+  EXPECT_TRUE((*store)->user("bob").has_value());
+  EXPECT_EQ((*store)->audit_log(100)->size(), 1u);
+}
+
 }  // namespace
