@@ -21,19 +21,8 @@ bool has_comparison_fields(const Registration& r) {
 }
 
 linkage::PersonFields person_fields(const Registration& r, std::uint32_t source) {
-  const ComparisonKeys& c = r.comparison;
   return {.source = source,
-          .first_name_bloom = c.first_name_bloom,
-          .last_name_bloom = c.last_name_bloom,
-          .first_name_key = c.first_name_key,
-          .last_name_key = c.last_name_key,
-          .birth_year_key = c.birth_year_key,
-          .birth_year_pair_key = c.birth_year_pair_key,
-          .birth_year_pair_odd_key = c.birth_year_pair_odd_key,
-          .birth_month_key = c.birth_month_key,
-          .birth_day_key = c.birth_day_key,
-          .birth_first_of_january = c.birth_first_of_january,
-          .national_id_key = c.national_id_key,
+          .keys = r.comparison,
           .sex = std::string(to_code(r.sex)),
           .nationality = r.nationality.value_or(""),
           .region = r.region_code.value_or("")};

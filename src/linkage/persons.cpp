@@ -42,22 +42,22 @@ Result<RecordSet> person_records(const std::vector<PersonFields>& persons) {
       return *k;
     };
     for (const auto& [field, bloom_bytes, hex] :
-         {std::tuple{std::size_t{0}, &p.first_name_bloom, &p.first_name_key},
-          std::tuple{std::size_t{1}, &p.last_name_bloom, &p.last_name_key}}) {
+         {std::tuple{std::size_t{0}, &p.keys.first_name_bloom, &p.keys.first_name_key},
+          std::tuple{std::size_t{1}, &p.keys.last_name_bloom, &p.keys.last_name_key}}) {
       auto bits = bloom_from_bytes(*bloom_bytes);
       if (!bits) return where(records.fields()[field].name, bits.error());
       ASSIGN_OR_RETURN(const auto exact, key(records.fields()[field].name, *hex));
       records.set_name(r, field, *bits, exact);
     }
     DateKeys date;
-    ASSIGN_OR_RETURN(date.year, key("birth_date", p.birth_year_key));
-    ASSIGN_OR_RETURN(date.year_pair, key("birth_date", p.birth_year_pair_key));
-    ASSIGN_OR_RETURN(date.year_pair_odd, key("birth_date", p.birth_year_pair_odd_key));
-    ASSIGN_OR_RETURN(date.month, key("birth_date", p.birth_month_key));
-    ASSIGN_OR_RETURN(date.day, key("birth_date", p.birth_day_key));
-    date.first_of_january = p.birth_first_of_january;
+    ASSIGN_OR_RETURN(date.year, key("birth_date", p.keys.birth_year_key));
+    ASSIGN_OR_RETURN(date.year_pair, key("birth_date", p.keys.birth_year_pair_key));
+    ASSIGN_OR_RETURN(date.year_pair_odd, key("birth_date", p.keys.birth_year_pair_odd_key));
+    ASSIGN_OR_RETURN(date.month, key("birth_date", p.keys.birth_month_key));
+    ASSIGN_OR_RETURN(date.day, key("birth_date", p.keys.birth_day_key));
+    date.first_of_january = p.keys.birth_first_of_january;
     records.set_date(r, 2, date);
-    ASSIGN_OR_RETURN(const auto id, key("national_id", p.national_id_key));
+    ASSIGN_OR_RETURN(const auto id, key("national_id", p.keys.national_id_key));
     records.set_key(r, 3, id);
     records.set_key(r, 4, code_key(p.sex));
     records.set_key(r, 5, code_key(p.nationality));

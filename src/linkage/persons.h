@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/domain.h"
 #include "core/result.h"
 #include "linkage/probabilistic.h"
 
@@ -17,17 +18,7 @@ namespace rapporteur::linkage {
 // stored codes ("" or "unknown" when unknown).
 struct PersonFields {
   std::uint32_t source = 0;  // Index of the source.
-  std::string first_name_bloom;
-  std::string last_name_bloom;
-  std::string first_name_key;
-  std::string last_name_key;
-  std::string birth_year_key;
-  std::string birth_year_pair_key;
-  std::string birth_year_pair_odd_key;
-  std::string birth_month_key;
-  std::string birth_day_key;
-  bool birth_first_of_january = false;
-  std::string national_id_key;  // The keyed national id, "" when the source had none.
+  ComparisonKeys keys;       // As intake stores them (national_id_key "" when the source had none).
   std::string sex;
   std::string nationality;
   std::string region;

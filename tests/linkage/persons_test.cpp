@@ -14,20 +14,8 @@ PersonFields fields_of(intake::ComparisonEncoder& encoder, const intake::Pseudon
                        const std::string& national_id) {
   intake::Identifiers ids{.first_name = first, .last_name = last};
   if (!date.empty()) ids.birth_date = date;
-  const auto c = encoder.encode(ids).value();
-  PersonFields p{.source = source,
-                 .first_name_bloom = c.first_name_bloom,
-                 .last_name_bloom = c.last_name_bloom,
-                 .first_name_key = c.first_name_key,
-                 .last_name_key = c.last_name_key,
-                 .birth_year_key = c.birth_year_key,
-                 .birth_year_pair_key = c.birth_year_pair_key,
-                 .birth_year_pair_odd_key = c.birth_year_pair_odd_key,
-                 .birth_month_key = c.birth_month_key,
-                 .birth_day_key = c.birth_day_key,
-                 .birth_first_of_january = c.birth_first_of_january,
-                 .sex = "F"};
-  if (!national_id.empty()) p.national_id_key = key.hmac_hex("id:" + national_id).substr(0, 16);
+  PersonFields p{.source = source, .keys = encoder.encode(ids).value(), .sex = "F"};
+  if (!national_id.empty()) p.keys.national_id_key = key.hmac_hex("id:" + national_id).substr(0, 16);
   return p;
 }
 
@@ -79,7 +67,7 @@ TEST(PersonRecords, LinksThreeSourcesWithOrdinaryErrors) {
 
 TEST(PersonRecords, NamesTheRecordWithABadKey) {
   std::vector<PersonFields> persons(2);
-  persons[1].last_name_key = "not-hex-at-all!!";
+  persons[1].keys.last_name_key = "not-hex-at-all!!";
 
   const auto records = person_records(persons);
 
