@@ -8,20 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "mse/mse.h"
+#include "mse/published_tables.h"
 
 namespace rapporteur::mse {
 namespace {
 
 const std::string kData = RAPPORTEUR_SHARED_DATA "/mse/";
 
-CaptureTable read_table(const std::string& name) {
-  std::ifstream file(kData + name);
-  std::stringstream text;
-  text << file.rdbuf();
-  auto table = parse_capture_table(text.str(), name);
-  EXPECT_TRUE(table.has_value()) << (table ? "" : table.error().message);
-  return table.value_or(CaptureTable{});
-}
+using test_support::read_table;
 
 FitResult fit_named(const CaptureTable& table, const std::string& terms) {
   const auto model = parse_model(terms, table.lists);

@@ -1,4 +1,5 @@
 #include "mse/latent_class.h"
+#include "mse/published_tables.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,14 +16,7 @@ namespace {
 
 const std::string kData = RAPPORTEUR_SHARED_DATA "/mse/";
 
-CaptureTable read_table(const std::string& name) {
-  std::ifstream file(kData + name);
-  std::stringstream text;
-  text << file.rdbuf();
-  auto table = parse_capture_table(text.str(), name);
-  EXPECT_TRUE(table.has_value()) << (table ? "" : table.error().message);
-  return table.value_or(CaptureTable{});
-}
+using test_support::read_table;
 
 // The independent reference: tests/mse/lcmcr_reference.py, a per-person numpy Gibbs sampler of
 // the same model written from the paper, with numpy's generator.

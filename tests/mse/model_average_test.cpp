@@ -1,4 +1,5 @@
 #include "mse/model_average.h"
+#include "mse/published_tables.h"
 
 #include <cmath>
 #include <fstream>
@@ -9,16 +10,7 @@
 namespace rapporteur::mse {
 namespace {
 
-const std::string kData = RAPPORTEUR_SHARED_DATA "/mse/";
-
-CaptureTable read_table(const std::string& name) {
-  std::ifstream file(kData + name);
-  std::stringstream text;
-  text << file.rdbuf();
-  auto table = parse_capture_table(text.str(), name);
-  EXPECT_TRUE(table.has_value()) << (table ? "" : table.error().message);
-  return table.value_or(CaptureTable{});
-}
+using test_support::read_table;
 
 // A fit as the search would return it, with the log-normal interval of an unobserved count
 // `unobserved` whose log has standard error `se` (observed 50).

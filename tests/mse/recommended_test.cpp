@@ -1,4 +1,5 @@
 #include "mse/recommended.h"
+#include "mse/published_tables.h"
 
 #include <algorithm>
 #include <fstream>
@@ -9,14 +10,7 @@
 namespace rapporteur::mse {
 namespace {
 
-CaptureTable read_table(const std::string& name) {
-  std::ifstream file(RAPPORTEUR_SHARED_DATA "/mse/" + name);
-  std::stringstream text;
-  text << file.rdbuf();
-  auto table = parse_capture_table(text.str(), name);
-  EXPECT_TRUE(table.has_value()) << (table ? "" : table.error().message);
-  return table.value_or(CaptureTable{});
-}
+using test_support::read_table;
 
 bool mentions(const std::vector<std::string>& warnings, const std::string& words) {
   return std::any_of(warnings.begin(), warnings.end(),
