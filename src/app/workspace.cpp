@@ -30,13 +30,17 @@ std::filesystem::path Workspace::spec_path(const std::string& spec) const {
   return paths_.tables / (spec + ".toml");
 }
 
-Result<void> Workspace::load_extract(const LoadExtractRequest& request, std::ostream& out) {
-  std::filesystem::path profile_path(request.profile);
-  if (!std::filesystem::exists(profile_path)) {
-    const auto named = paths_.profiles / (request.profile + ".toml");
-    if (std::filesystem::exists(named)) profile_path = named;
+Result<intake::SourceProfile> Workspace::find_profile(const std::string& profile) const {
+  std::filesystem::path path(profile);
+  if (!std::filesystem::exists(path)) {
+    const auto named = paths_.profiles / (profile + ".toml");
+    if (std::filesystem::exists(named)) path = named;
   }
-  ASSIGN_OR_RETURN(const auto profile, intake::load_profile(profile_path));
+  return intake::load_profile(path);
+}
+
+Result<void> Workspace::load_extract(const LoadExtractRequest& request, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto profile, find_profile(request.profile));
   ASSIGN_OR_RETURN(const auto key, intake::PseudonymKey::read_file(paths_.key));
   ASSIGN_OR_RETURN(const auto store, open_store_());
   ASSIGN_OR_RETURN(const auto report, intake::load_extract(*store, key, profile,

@@ -79,6 +79,9 @@ class Workspace {
   std::mutex& kb_write_mutex() { return kb_write_mutex_; }
   // The definition file of a table given by file or name.
   std::filesystem::path spec_path(const std::string& spec) const;
+  // A source profile given by file or by name in the profiles folder; fails as
+  // intake::load_profile does.
+  Result<intake::SourceProfile> find_profile(const std::string& profile) const;
 
   // Loads one extract as a batch. Fails as intake::load_extract does, with kNotFound for an
   // unknown profile, and with kInvalidArgument when no row could be loaded.

@@ -11,16 +11,6 @@ std::string default_tables() { return app::data_folder("tables", RAPPORTEUR_TABL
 
 
 
-Result<intake::SourceProfile> find_profile(const GlobalOptions& global, const std::string& profile) {
-  std::filesystem::path path(profile);
-  if (!std::filesystem::exists(path)) {
-    const auto named = std::filesystem::path(global.profiles) / (profile + ".toml");
-    if (std::filesystem::exists(named)) path = named;
-  }
-  return intake::load_profile(path);
-}
-
-
 Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global, Creation creation) {
   const std::filesystem::path path(global.db);
   if (creation == Creation::kExistingOnly && !std::filesystem::exists(path)) {

@@ -119,7 +119,7 @@ Result<void> run_key_init(const GlobalOptions& global, std::ostream& out) {
 }
 
 Result<void> run_source_check(const GlobalOptions& global, const std::string& profile_name, std::ostream& out) {
-  ASSIGN_OR_RETURN(const auto profile, find_profile(global, profile_name));
+  ASSIGN_OR_RETURN(const auto profile, workspace_of(global).find_profile(profile_name));
   std::string columns;
   for (const auto& [field, column] : profile.columns) {
     columns += fmt::format("\n  {:<18} <- '{}'{}", intake::field_key(field), column,

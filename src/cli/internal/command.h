@@ -102,9 +102,6 @@ void add_account_commands(CLI::App& app, Action& action);
 // kExitOk, or the error on one line of `err` and kExitFailure.
 int finish(Context& context, const Result<void>& result);
 
-// A profile given as a path, or as a name in the profiles folder.
-Result<intake::SourceProfile> find_profile(const GlobalOptions& global, const std::string& profile);
-
 // Whether a command may create the instance: only `init` and `demo` do, so a mistyped --db is
 // an error rather than a new, empty instance.
 enum class Creation { kExistingOnly, kCreateWhenAbsent };
