@@ -34,14 +34,7 @@ Server::Server(store::Store& store, ServerOptions options)
   });
   // Dynamic responses are not cached unless a handler says otherwise (static assets do).
   http.set_post_routing_handler([impl = impl_.get()](const httplib::Request& req, httplib::Response& res) {
-    if (!res.has_header("Cache-Control")) {
-      res.set_header("Cache-Control", "no-store");
-    }
-    // A language chosen with ?lang= holds for the following pages, links and redirects too.
-    if (const std::string asked = req.get_param_value("lang"); asked == "nl" || asked == "en") {
-      res.set_header("Set-Cookie", fmt::format("rapporteur_lang={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
-                                               asked, impl->secure(req) ? "; Secure" : ""));
-    }
+    impl->after_routing(req, res);
   });
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and
   // silently share its traffic; SO_REUSEADDR alone allows quick restarts and refuses that.
@@ -49,14 +42,7 @@ Server::Server(store::Store& store, ServerOptions options)
     int yes = 1;
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    // Only fill in bodies for errors no handler produced (unknown routes, oversized bodies).
-    if (res.body.empty()) {
-      const bool not_found = res.status == 404;
-      send_error(req, res, res.status, not_found ? "not_found" : "bad_request",
-                 not_found ? "not found" : res.status == 413 ? "request too large" : "bad request");
-    }
-  });
+  http.set_error_handler(&Impl::fill_error);
   http.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
                                 std::exception_ptr) {
     spdlog::error("{} {}: unhandled exception", req.method, req.path);
@@ -71,6 +57,73 @@ Server::Server(store::Store& store, ServerOptions options)
 }
 
 Server::~Server() = default;
+
+void Server::Impl::after_routing(const httplib::Request& req, httplib::Response& res) const {
+  // Dynamic responses are not cached unless a handler says otherwise (static assets do).
+  if (!res.has_header("Cache-Control")) {
+    res.set_header("Cache-Control", "no-store");
+  }
+  // A language chosen with ?lang= holds for the following pages, links and redirects too.
+  if (const std::string asked = req.get_param_value("lang"); asked == "nl" || asked == "en") {
+    res.set_header("Set-Cookie", fmt::format("rapporteur_lang={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
+                                             asked, secure(req) ? "; Secure" : ""));
+  }
+}
+
+void Server::Impl::fill_error(const httplib::Request& req, httplib::Response& res) {
+  if (res.body.empty()) {
+    const bool not_found = res.status == 404;
+    send_error(req, res, res.status, not_found ? "not_found" : "bad_request",
+               not_found ? "not found" : res.status == 413 ? "request too large" : "bad request");
+  }
+}
+
+LocalResponse Server::handle(const LocalRequest& request) {
+  httplib::Request req;
+  req.method = request.method;
+  req.remote_addr = request.remote_address;
+  const std::size_t query_at = request.target.find('?');
+  req.target = request.target;
+  req.path = httplib::detail::decode_url(request.target.substr(0, query_at), false);
+  if (query_at != std::string::npos) {
+    httplib::detail::parse_query_text(request.target.substr(query_at + 1), req.params);
+  }
+  for (const auto& [name, value] : request.headers) req.headers.emplace(name, value);
+  req.body = request.body;
+  if (req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+    httplib::detail::parse_query_text(req.body, req.params);
+  }
+  httplib::Response res;
+  res.status = 404;
+  for (const Impl::LocalRoute& route : impl_->local_routes) {
+    if (route.method != req.method || !std::regex_match(req.path, req.matches, route.pattern)) continue;
+    res.status = 200;
+    try {
+      route.guarded(req, res);
+    } catch (...) {
+      spdlog::error("{} {}: unhandled exception", req.method, req.path);
+      send_error(req, res, 500, "internal", "internal error");
+    }
+    break;
+  }
+  if (res.status >= 400) Impl::fill_error(req, res);
+  impl_->after_routing(req, res);
+  LocalResponse out;
+  out.status = res.status;
+  out.body = std::move(res.body);
+  for (const auto& [name, value] : res.headers) out.headers.emplace_back(name, value);
+  return out;
+}
+
+std::string LocalResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return value;
+    }
+  }
+  return "";
+}
 
 Result<int> Server::bind() {
   const ServerOptions& o = impl_->options;

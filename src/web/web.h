@@ -87,6 +87,23 @@ struct ServerOptions {
 // documents made outside the server such as the annual report; nullopt when absent.
 std::optional<std::string_view> static_asset(std::string_view path);
 
+// A request handled in-process, without a socket (tests; tools that render a page).
+struct LocalRequest {
+  std::string method = "GET";
+  std::string target;  // Path and query string, e.g. "/zoeken?q=loverboy".
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // Parsed as form fields when Content-Type is application/x-www-form-urlencoded.
+  std::string remote_address = "127.0.0.1";
+};
+
+struct LocalResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // The first header of that name (case-insensitive); empty when absent.
+  std::string header(std::string_view name) const;
+};
+
 // Thread safety: stop() may be called from any thread; the rest from the owning thread.
 class Server {
  public:
@@ -107,6 +124,12 @@ class Server {
 
   // Every route with its access rule, in registration order.
   std::vector<RouteInfo> routes() const;
+
+  // Answers one request in-process through the same routes, access rules and error bodies
+  // as the socket does (the connection limits and default security headers, which belong to
+  // the connection, are not applied; multipart bodies are not parsed). Safe to call while
+  // serving, as the handlers are.
+  LocalResponse handle(const LocalRequest& request);
 
  private:
   struct Impl;

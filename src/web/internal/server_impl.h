@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <regex>
 #include <thread>
 #include <string_view>
 
@@ -110,6 +111,7 @@ struct Server::Impl {
       handler(req, res);
       current_viewer() = nullptr;
     };
+    local_routes.push_back({method, std::regex(pattern), guarded});
     if (method == "GET") {
       http.Get(pattern, std::move(guarded));
     } else if (method == "POST") {
@@ -188,6 +190,19 @@ struct Server::Impl {
 
   void declare_staff_routes();
   void declare_routes();
+  // What every response gets after its handler (Cache-Control, the language cookie).
+  void after_routing(const httplib::Request& req, httplib::Response& res) const;
+  // Bodies for errors no handler produced (unknown routes, oversized bodies).
+  static void fill_error(const httplib::Request& req, httplib::Response& res);
+
+  // The routes once more, for Server::handle: the same guarded handlers, matched the way
+  // httplib matches them (the first whose pattern matches the whole path).
+  struct LocalRoute {
+    std::string method;
+    std::regex pattern;
+    Handler guarded;
+  };
+  std::vector<LocalRoute> local_routes;
 
   store::Store& store;
   ServerOptions options;
