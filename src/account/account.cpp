@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "core/html.h"
 #include "core/money.h"
 
 extern char** environ;
@@ -31,20 +32,7 @@ std::optional<std::int64_t> checked_sum(std::optional<std::int64_t> sum, std::in
   return out;
 }
 
-std::string escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view text) { return escape_html(text); }
 
 std::string euro(std::int64_t cents) { return format_euro(Cents{cents}); }
 

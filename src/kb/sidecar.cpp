@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <toml.hpp>
 
+#include "core/html.h"
 #include "kb/kb.h"
 
 namespace rapporteur::kb {
@@ -104,17 +105,7 @@ std::string to_json(const SearchResult& result) {
     for (const auto& part : hit.snippet) {
       if (part.highlighted) highlights.push_back(part.text);
       snippet += part.text;
-      std::string escaped;
-      for (const char c : part.text) {
-        switch (c) {
-          case '&': escaped += "&amp;"; break;
-          case '<': escaped += "&lt;"; break;
-          case '>': escaped += "&gt;"; break;
-          case '"': escaped += "&quot;"; break;
-          case '\'': escaped += "&#39;"; break;
-          default: escaped += c;
-        }
-      }
+      const std::string escaped = escape_html(part.text);
       snippet_html += part.highlighted ? "<mark>" + escaped + "</mark>" : escaped;
     }
     json item{{"id", hit.id},       {"kind", hit.kind}, {"slug", hit.slug},   {"title", hit.title},

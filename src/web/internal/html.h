@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/html.h"
+
 namespace rapporteur::web::internal {
 
 class Html {
@@ -45,20 +47,6 @@ Html html(const char (&pattern)[N], const Args&... args) {
   return Html::trusted(fmt::format(fmt::runtime(std::string_view(pattern, N - 1)), args.str()...));
 }
 
-inline Html Html::escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return trusted(std::move(out));
-}
+inline Html Html::escape(std::string_view text) { return trusted(escape_html(text)); }
 
 }  // namespace rapporteur::web::internal
