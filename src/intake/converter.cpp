@@ -347,7 +347,7 @@ struct RowConverter::Impl {
 
     std::optional<Date> registered_on;
     if (const auto text = c.text(Field::kRegistrationDate)) {
-      auto date = parse_date(*text, profile_.date_format, xlsx);
+      auto date = parse_date(*text, profile_.date_format, xlsx ? SerialDates::kAccept : SerialDates::kRefuse);
       if (!date) {
         c.error(Field::kRegistrationDate, date.error().message);
       } else if (date->year != options_.year) {
@@ -366,7 +366,7 @@ struct RowConverter::Impl {
     std::optional<Date> birth;
     std::array<char, 10> birth_iso{};
     if (const auto text = c.text(Field::kBirthDate)) {
-      auto date = parse_date(*text, profile_.date_format, xlsx);
+      auto date = parse_date(*text, profile_.date_format, xlsx ? SerialDates::kAccept : SerialDates::kRefuse);
       if (!date) {
         c.error(Field::kBirthDate, date.error().message);
       } else if (*date > Date{options_.year, 12, 31}) {

@@ -32,10 +32,13 @@ struct Date {
   friend auto operator<=>(const Date&, const Date&) = default;
 };
 
+// Whether a bare number is read as Excel's serial day number (cells of a spreadsheet) or refused.
+enum class SerialDates { kRefuse, kAccept };
+
 // Parses `text` in `format` ("dd-mm-yyyy", "yyyy-mm-dd", "dd/mm/yyyy" or "d-m-yyyy"), or as
-// Excel's serial day number when `allow_serial`. Fails with kInvalidArgument saying why, never
-// quoting the text (it may be a date of birth).
-Result<Date> parse_date(std::string_view text, const std::string& format, bool allow_serial);
+// Excel's serial day number when `serial` is kAccept. Fails with kInvalidArgument saying why,
+// never quoting the text (it may be a date of birth).
+Result<Date> parse_date(std::string_view text, const std::string& format, SerialDates serial);
 
 // Whole years from `birth` to `day`.
 int age_on(const Date& birth, const Date& day);
