@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "linkage/dice.h"
 #include "linkage/probabilistic.h"
 
 namespace rapporteur::linkage {
@@ -24,9 +25,7 @@ Result<BloomBits> bloom_from_bytes(std::string_view bytes) {
 
 double dice(const BloomBits& a, const BloomBits& b) {
   if (a.ones == 0 || b.ones == 0) return 0.0;
-  int both = 0;
-  for (std::size_t w = 0; w < kBloomWords; ++w) both += std::popcount(a.words[w] & b.words[w]);
-  return 2.0 * both / (a.ones + b.ones);
+  return 2.0 * common_bits(a, b) / (a.ones + b.ones);
 }
 
 Result<std::uint64_t> key_from_hex(std::string_view hex) {
