@@ -161,15 +161,16 @@ Kernel resolve(DiceKernel wanted) {
   return kPortableKernel;
 }
 
+// Resolved once when the library loads, so that a comparison pays no initialisation guard.
+const Kernel kBestKernel = resolve(DiceKernel::kBest);
+const Kernel kAvx512Kernel = resolve(DiceKernel::kAvx512);
+const Kernel kPopcntKernel = resolve(DiceKernel::kPopcnt);
+
 const Kernel& kernel_for(DiceKernel wanted) {
-  // Resolved once per kind (thread-safe static initialisation).
-  static const Kernel best = resolve(DiceKernel::kBest);
-  static const Kernel avx512 = resolve(DiceKernel::kAvx512);
-  static const Kernel popcnt = resolve(DiceKernel::kPopcnt);
   switch (wanted) {
-    case DiceKernel::kBest: return best;
-    case DiceKernel::kAvx512: return avx512;
-    case DiceKernel::kPopcnt: return popcnt;
+    case DiceKernel::kBest: return kBestKernel;
+    case DiceKernel::kAvx512: return kAvx512Kernel;
+    case DiceKernel::kPopcnt: return kPopcntKernel;
     case DiceKernel::kPortable: return kPortableKernel;
   }
   return kPortableKernel;
@@ -180,7 +181,7 @@ const Kernel& kernel_for(DiceKernel wanted) {
 std::string_view best_dice_kernel() { return kernel_for(DiceKernel::kBest).name; }
 
 std::uint32_t common_bits(const BloomBits& a, const BloomBits& b) {
-  return kernel_for(DiceKernel::kBest).common(a.words.data(), b.words.data());
+  return kBestKernel.common(a.words.data(), b.words.data());
 }
 
 void BloomArray::reserve(std::size_t filters) {

@@ -311,7 +311,8 @@ Result<LinkResult> link_records(const RecordSet& records, const LinkOptions& opt
   if (!options.training_blocking.empty()) {
     LinkOptions training = options;
     training.blocking = options.training_blocking;
-    ASSIGN_OR_RETURN(const auto training_pairs, internal::block(records, training));
+    ASSIGN_OR_RETURN(const auto training_pairs,
+                     internal::block(records, training, options.max_training_pairs_per_rule));
     estimate_m(records, training_pairs, compare_all(records, swap, training_pairs.pairs), options, model);
   } else if (!patterns.empty()) {
     estimate_m(records, blocked, patterns, options, model);

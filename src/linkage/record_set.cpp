@@ -129,18 +129,4 @@ void RecordSet::set_date(std::uint32_t record, std::size_t field, const DateKeys
   columns_[field].dates[record] = date;
 }
 
-const BloomBits& RecordSet::bloom(std::uint32_t record, std::size_t field) const {
-  return columns_[field].blooms[record];
-}
-
-std::uint64_t RecordSet::name_key(std::uint32_t record, std::size_t field) const {
-  return columns_[field].keys[record];
-}
-
-std::uint64_t RecordSet::key(std::uint32_t record, std::size_t field) const { return columns_[field].keys[record]; }
-
-const DateKeys& RecordSet::date(std::uint32_t record, std::size_t field) const {
-  return columns_[field].dates[record];
-}
-
 }  // namespace rapporteur::linkage
