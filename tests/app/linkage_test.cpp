@@ -57,9 +57,9 @@ TEST_F(DemoLinkage, ProbabilisticBeatsExactKeysOnTheDemoTruth) {
   EXPECT_GT(fuzzy.pairs.f1, exact.pairs.f1);
   EXPECT_NEAR(static_cast<double>(fuzzy.persons), static_cast<double>(fuzzy.true_persons), 0.02 * static_cast<double>(fuzzy.true_persons));
   // The estimate on the linked table against the estimate on the true overlap table: missed
-  // links inflate it. Issue 16 asks for 5%; measured -7.1% here (docs/linkage.md), so this
-  // asserts the measured 10% bound and that probabilistic is the nearer.
-  EXPECT_NEAR(fuzzy.estimate_linked, fuzzy.estimate_true_table, 0.10 * fuzzy.estimate_true_table);
+  // links inflate it, false links deflate it. Issue 16 asks for 5% (measured 0.0% since EM
+  // estimates u within each training rule; -7.1% before, from five namesake links).
+  EXPECT_NEAR(fuzzy.estimate_linked, fuzzy.estimate_true_table, 0.05 * fuzzy.estimate_true_table);
   EXPECT_LT(std::abs(fuzzy.estimate_linked - fuzzy.estimate_true_table),
             std::abs(exact.estimate_linked - exact.estimate_true_table));
   EXPECT_GT(fuzzy.true_population, 0);
