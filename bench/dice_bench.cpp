@@ -6,8 +6,8 @@
 //
 //   dice_bench [filters [queries]]     (default 20000 2000)
 #include <bit>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -58,8 +58,10 @@ int main(int argc, char** argv) {
   array.reserve(filters);
   for (std::size_t i = 0; i < filters; ++i) array.push_back(all[i]);
 
-  fmt::print("{} filters x {} queries, 1000-bit filters of full names, one thread, rates per CPU second; best kernel here: {}\n", filters,
-             queries, linkage::best_dice_kernel());
+  fmt::print(
+      "{} filters x {} queries, 1000-bit filters of full names, one thread, rates per CPU second; best kernel here: "
+      "{}\n",
+      filters, queries, linkage::best_dice_kernel());
   for (const double threshold : {0.7, 0.01}) {
     const double naive_start = cpu_seconds();
     std::int64_t naive_matches = 0;
@@ -70,10 +72,9 @@ int main(int argc, char** argv) {
     const double naive_rate = static_cast<double>(queries * filters) / naive_seconds;
     fmt::print("threshold {:.2f}: anchor naive loop {:7.1f} M/s ({} matches)\n", threshold, naive_rate / 1e6,
                naive_matches);
-    for (const auto& [kernel, name] : {std::pair{linkage::DiceKernel::kPortable, "portable"},
-                                      std::pair{linkage::DiceKernel::kPopcnt, "popcnt"},
-                                      std::pair{linkage::DiceKernel::kAvx512, "avx512"},
-                                      std::pair{linkage::DiceKernel::kBest, "best"}}) {
+    for (const auto& [kernel, name] :
+         {std::pair{linkage::DiceKernel::kPortable, "portable"}, std::pair{linkage::DiceKernel::kPopcnt, "popcnt"},
+          std::pair{linkage::DiceKernel::kAvx512, "avx512"}, std::pair{linkage::DiceKernel::kBest, "best"}}) {
       std::vector<linkage::DiceMatch> matches;
       linkage::DiceScanCount count;
       std::int64_t found = 0;
@@ -87,12 +88,12 @@ int main(int argc, char** argv) {
       }
       const double seconds = cpu_seconds() - start;
       const double pairs = static_cast<double>(queries * filters);
-      fmt::print("  dice_scan {:<8} {:7.1f} M pairs/s ({:.1f}x the anchor), {:7.1f} M counted/s; {:.0f}% of pairs "
-                 "ruled out by the length bound; {}\n",
-                 name, pairs / seconds / 1e6, pairs / seconds / naive_rate,
-                 static_cast<double>(count.compared) / seconds / 1e6,
-                 100.0 * static_cast<double>(count.skipped) / pairs,
-                 found == naive_matches ? "same matches as the anchor" : "MATCHES DIFFER FROM THE ANCHOR");
+      fmt::print(
+          "  dice_scan {:<8} {:7.1f} M pairs/s ({:.1f}x the anchor), {:7.1f} M counted/s; {:.0f}% of pairs "
+          "ruled out by the length bound; {}\n",
+          name, pairs / seconds / 1e6, pairs / seconds / naive_rate,
+          static_cast<double>(count.compared) / seconds / 1e6, 100.0 * static_cast<double>(count.skipped) / pairs,
+          found == naive_matches ? "same matches as the anchor" : "MATCHES DIFFER FROM THE ANCHOR");
     }
   }
   return 0;

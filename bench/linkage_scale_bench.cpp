@@ -46,8 +46,8 @@ std::vector<std::uint32_t> exact_key_clusters(const linkage::RecordSet& records)
   std::uint32_t next = 0;
   for (std::uint32_t r = 0; r < records.size(); ++r) {
     const auto& d = records.date(r, 2);
-    std::uint64_t k = records.name_key(r, 0) * 0x9e3779b97f4a7c15ULL ^ records.name_key(r, 1) * 31 ^ d.year * 7 ^
-                      d.month * 3 ^ d.day;
+    std::uint64_t k =
+        records.name_key(r, 0) * 0x9e3779b97f4a7c15ULL ^ records.name_key(r, 1) * 31 ^ d.year * 7 ^ d.month * 3 ^ d.day;
     if (records.name_key(r, 0) == 0 || records.name_key(r, 1) == 0 || d.year == 0) k = 0x8000000000000000ULL | r;
     const auto [it, added] = cluster_of.emplace(k, next);
     if (added) ++next;
@@ -72,9 +72,10 @@ int main(int argc, char** argv) {
   const std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
   const auto generate_start = Clock::now();
   const auto set = bench::make_records(count, 20261206);
-  fmt::print("{} records of {} persons over six sources, generated and encoded in {:.1f} s (not timed below); "
-             "peak RSS so far {:.0f} MiB\n",
-             set.records.size(), set.persons, seconds_since(generate_start), peak_rss_mib());
+  fmt::print(
+      "{} records of {} persons over six sources, generated and encoded in {:.1f} s (not timed below); "
+      "peak RSS so far {:.0f} MiB\n",
+      set.records.size(), set.persons, seconds_since(generate_start), peak_rss_mib());
 
   const auto anchor_start = Clock::now();
   const auto exact = exact_key_clusters(set.records);
@@ -91,10 +92,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto score = linkage::score_clusters(result->cluster, set.entity);
-  fmt::print("probabilistic: {:.1f} s wall ({:.1f} s CPU), peak RSS {:.0f} MiB; P {:.4f} R {:.4f} F1 {:.4f}; "
-             "persons {} / true {} ({:+.2f}%)\n",
-             seconds, cpu, peak_rss_mib(), score.precision, score.recall, score.f1, result->clusters, set.persons,
-             100.0 * static_cast<double>(result->clusters - set.persons) / static_cast<double>(set.persons));
+  fmt::print(
+      "probabilistic: {:.1f} s wall ({:.1f} s CPU), peak RSS {:.0f} MiB; P {:.4f} R {:.4f} F1 {:.4f}; "
+      "persons {} / true {} ({:+.2f}%)\n",
+      seconds, cpu, peak_rss_mib(), score.precision, score.recall, score.f1, result->clusters, set.persons,
+      100.0 * static_cast<double>(result->clusters - set.persons) / static_cast<double>(set.persons));
   fmt::print("  candidates {}, links {}, EM {} iterations{}, rejected weak bridges {}, same-source {}\n",
              result->candidate_pairs, result->links.size(), result->model.em_iterations,
              result->model.converged ? "" : " (not converged)", result->rejected_weak_bridges,

@@ -51,8 +51,9 @@ class NameList {
  public:
   NameList(std::size_t syllables_per_name, std::size_t size, double offset, std::uint64_t seed) {
     static constexpr std::array<std::string_view, 40> kSyllables{
-        "an", "be", "ca", "da", "el", "fa", "ga", "ha", "in", "jo", "ka", "la", "ma", "na", "ol", "pe", "ra", "sa", "ta", "va",
-        "wi", "ya", "ze", "bor", "dim", "fen", "gor", "hel", "kir", "lun", "mar", "nik", "ost", "pol", "ros", "sten", "tar", "ven", "wol", "zan"};
+        "an",  "be",  "ca",  "da",  "el",  "fa",  "ga",  "ha",   "in",  "jo",  "ka",  "la",  "ma",  "na",
+        "ol",  "pe",  "ra",  "sa",  "ta",  "va",  "wi",  "ya",   "ze",  "bor", "dim", "fen", "gor", "hel",
+        "kir", "lun", "mar", "nik", "ost", "pol", "ros", "sten", "tar", "ven", "wol", "zan"};
     Random random(seed);
     names_.reserve(size);
     for (std::size_t i = 0; i < size; ++i) {
@@ -71,7 +72,10 @@ class NameList {
     std::size_t hi = cumulative_.size() - 1;
     while (lo < hi) {
       const std::size_t mid = (lo + hi) / 2;
-      if (cumulative_[mid] < u) lo = mid + 1; else hi = mid;
+      if (cumulative_[mid] < u)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     return names_[lo];
   }
@@ -105,10 +109,18 @@ inline std::string recorded_name(const std::string& name, double error_rate, Ran
   if (random.chance(error_rate) && out.size() > 2) {  // A typo: swap, drop, double or change one letter.
     const std::size_t at = 1 + random.below(out.size() - 2);
     switch (random.below(4)) {
-      case 0: std::swap(out[at], out[at + 1]); break;
-      case 1: out.erase(at, 1); break;
-      case 2: out.insert(at, 1, out[at]); break;
-      default: out[at] = static_cast<char>('a' + random.below(26)); break;
+      case 0:
+        std::swap(out[at], out[at + 1]);
+        break;
+      case 1:
+        out.erase(at, 1);
+        break;
+      case 2:
+        out.insert(at, 1, out[at]);
+        break;
+      default:
+        out[at] = static_cast<char>('a' + random.below(26));
+        break;
     }
   }
   if (random.chance(error_rate / 2)) {  // A spelling or transliteration variant.
@@ -159,7 +171,8 @@ inline SyntheticRecords make_records(std::size_t count, std::uint64_t seed) {
     out.entity.push_back(static_cast<std::uint64_t>(out.persons));
     std::string first = recorded_name(p.first, source.errors, random);
     std::string last = recorded_name(p.last, source.errors, random);
-    if (random.chance(source.errors / 3) && first.size() > 4) first = first.substr(0, 3 + random.below(2));  // Nickname.
+    if (random.chance(source.errors / 3) && first.size() > 4)
+      first = first.substr(0, 3 + random.below(2));  // Nickname.
     if (random.chance(source.errors / 3)) std::swap(first, last);
     if (random.chance(source.errors / 4)) first.clear();
     if (random.chance(source.errors / 8)) last.clear();
@@ -175,10 +188,19 @@ inline SyntheticRecords make_records(std::size_t count, std::uint64_t seed) {
       int d = p.day;
       if (random.chance(source.errors / 2)) {
         switch (random.below(4)) {
-          case 0: if (d <= 12) std::swap(m, d); break;
-          case 1: m = 1; d = 1; break;
-          case 2: y += random.chance(0.5) ? 1 : -1; break;
-          default: d = 1 + static_cast<int>(random.below(28)); break;
+          case 0:
+            if (d <= 12) std::swap(m, d);
+            break;
+          case 1:
+            m = 1;
+            d = 1;
+            break;
+          case 2:
+            y += random.chance(0.5) ? 1 : -1;
+            break;
+          default:
+            d = 1 + static_cast<int>(random.below(28));
+            break;
         }
       }
       out.records.set_date(r, 2, date_keys(y, m, d));
@@ -188,7 +210,9 @@ inline SyntheticRecords make_records(std::size_t count, std::uint64_t seed) {
     }
     if (!random.chance(0.03)) out.records.set_key(r, 4, hash_of("sex", std::to_string(p.sex)));
     if (!random.chance(0.1)) out.records.set_key(r, 5, hash_of("nat", std::to_string(p.nationality)));
-    out.records.set_key(r, 6, hash_of("region", std::to_string(random.chance(0.1) ? random.below(40) : static_cast<std::size_t>(p.region))));
+    out.records.set_key(
+        r, 6,
+        hash_of("region", std::to_string(random.chance(0.1) ? random.below(40) : static_cast<std::size_t>(p.region))));
   };
   while (out.records.size() < count) {
     Person p;

@@ -1,8 +1,8 @@
 #include "linkage/dice.h"
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cmath>
 
@@ -22,8 +22,8 @@ namespace {
 static_assert(kBloomWords == 16, "the AVX-512 kernel loads a filter as two 512-bit halves");
 
 using CommonFn = std::uint32_t (*)(const std::uint64_t* a, const std::uint64_t* b);
-using ScanFn = void (*)(const std::uint64_t* query, std::uint32_t query_ones, const BloomArray& array,
-                        double threshold, std::vector<DiceMatch>& matches, DiceScanCount& count);
+using ScanFn = void (*)(const std::uint64_t* query, std::uint32_t query_ones, const BloomArray& array, double threshold,
+                        std::vector<DiceMatch>& matches, DiceScanCount& count);
 
 // Per number of set bits m of a filter, the common bits a pair with the query (n set bits)
 // needs to reach the threshold: 2 c >= t (n + m). Filters that cannot get there even when
@@ -81,7 +81,7 @@ void scan_portable(const std::uint64_t* query, std::uint32_t query_ones, const B
 
 #ifdef RAPPORTEUR_X86_KERNELS
 __attribute__((target("popcnt"))) inline std::uint32_t common_popcnt_inline(const std::uint64_t* a,
-                                                                             const std::uint64_t* b) {
+                                                                            const std::uint64_t* b) {
   std::uint64_t both = 0;
   for (std::size_t w = 0; w < kBloomWords; ++w) both += static_cast<std::uint64_t>(__builtin_popcountll(a[w] & b[w]));
   return static_cast<std::uint32_t>(both);
@@ -98,7 +98,7 @@ __attribute__((target("popcnt"))) void scan_popcnt(const std::uint64_t* query, s
 }
 
 __attribute__((target("avx512f,avx512vpopcntdq"))) std::uint32_t common_avx512(const std::uint64_t* a,
-                                                                              const std::uint64_t* b) {
+                                                                               const std::uint64_t* b) {
   const __m512i low = _mm512_and_si512(_mm512_loadu_si512(a), _mm512_loadu_si512(b));
   const __m512i high = _mm512_and_si512(_mm512_loadu_si512(a + 8), _mm512_loadu_si512(b + 8));
   const __m512i counts = _mm512_add_epi64(_mm512_popcnt_epi64(low), _mm512_popcnt_epi64(high));
@@ -107,9 +107,8 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) std::uint32_t common_avx512(c
 
 // scan_with's loop written out: the query's halves stay in registers across the scan.
 __attribute__((target("avx512f,avx512vpopcntdq"))) void scan_avx512(const std::uint64_t* query,
-                                                                    std::uint32_t query_ones,
-                                                                    const BloomArray& array, double threshold,
-                                                                    std::vector<DiceMatch>& matches,
+                                                                    std::uint32_t query_ones, const BloomArray& array,
+                                                                    double threshold, std::vector<DiceMatch>& matches,
                                                                     DiceScanCount& count) {
   const Needs needs(query_ones, threshold);
   const __m512i q_low = _mm512_loadu_si512(query);
@@ -168,10 +167,14 @@ const Kernel kPopcntKernel = resolve(DiceKernel::kPopcnt);
 
 const Kernel& kernel_for(DiceKernel wanted) {
   switch (wanted) {
-    case DiceKernel::kBest: return kBestKernel;
-    case DiceKernel::kAvx512: return kAvx512Kernel;
-    case DiceKernel::kPopcnt: return kPopcntKernel;
-    case DiceKernel::kPortable: return kPortableKernel;
+    case DiceKernel::kBest:
+      return kBestKernel;
+    case DiceKernel::kAvx512:
+      return kAvx512Kernel;
+    case DiceKernel::kPopcnt:
+      return kPopcntKernel;
+    case DiceKernel::kPortable:
+      return kPortableKernel;
   }
   return kPortableKernel;
 }

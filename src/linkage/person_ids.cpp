@@ -22,7 +22,8 @@ Result<PersonIds> assign_person_ids(const std::vector<std::uint64_t>& records,
   ids.next_id = std::max<std::int64_t>(next_id, 1);
   for (const auto& row : previous) {
     if (row.person <= 0) {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("an earlier person id {}; expected one above 0", row.person));
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("an earlier person id {}; expected one above 0", row.person));
     }
     earlier[row.record] = row.person;
     ++earlier_size[row.person];

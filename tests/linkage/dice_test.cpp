@@ -19,9 +19,10 @@ Encoded encode_names() {
   const auto key = testing::public_sets_internal::test_key();
   intake::BloomEncoder encoder(key, "name");
   Encoded out;
-  for (const char* name : {"jansen", "janssen", "jansens", "de vries", "devries", "vries", "nguyen", "ngyuen",
-                           "anna", "ana", "anne", "hannah", "okafor", "okafur", "mohamed", "muhammad",
-                           "a", "abcdefghijklmnopqrstuvwxyz", "wisniewska", "wisniewski"}) {
+  for (const char* name : {"jansen",     "janssen",   "jansens", "de vries", "devries", "vries",
+                           "nguyen",     "ngyuen",    "anna",    "ana",      "anne",    "hannah",
+                           "okafor",     "okafur",    "mohamed", "muhammad", "a",       "abcdefghijklmnopqrstuvwxyz",
+                           "wisniewska", "wisniewski"}) {
     out.bytes.push_back(encoder.encode(name));
     out.bits.push_back(bloom_from_bytes(out.bytes.back()).value());
   }
@@ -85,7 +86,8 @@ TEST(CommonBits, AgreesWithAWordByWordCount) {
     for (const auto& b : names.bits) {
       std::uint32_t expected = 0;
       for (std::size_t w = 0; w < kBloomWords; ++w) {
-        for (int bit = 0; bit < 64; ++bit) expected += static_cast<std::uint32_t>(((a.words[w] & b.words[w]) >> bit) & 1U);
+        for (int bit = 0; bit < 64; ++bit)
+          expected += static_cast<std::uint32_t>(((a.words[w] & b.words[w]) >> bit) & 1U);
       }
       EXPECT_EQ(common_bits(a, b), expected);
     }

@@ -75,7 +75,8 @@ TEST(AssignPersonIds, EveryUnchangedPersonKeepsItsIdUnderRandomChanges) {
     }
     for (int extra = 0; extra < 3; ++extra) {
       records.push_back(1'000'000 + static_cast<std::uint64_t>(extra));
-      cluster.push_back(random() % 2 == 0 || clusters == 0 ? clusters++ : static_cast<std::uint32_t>(random() % clusters));
+      cluster.push_back(random() % 2 == 0 || clusters == 0 ? clusters++
+                                                           : static_cast<std::uint32_t>(random() % clusters));
     }
 
     const auto ids = assign_person_ids(records, cluster, clusters, previous, 1);
