@@ -5,10 +5,12 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "linkage/person_ids.h"
 #include "linkage/persons.h"
 
 namespace rapporteur::app {
@@ -28,7 +30,81 @@ linkage::PersonFields person_fields(const Registration& r, std::uint32_t source)
           .region = r.region_code.value_or("")};
 }
 
+// FNV-1a over the fields with a separator after each, finished by splitmix64's mixer.
+class Fingerprint {
+ public:
+  Fingerprint& add(std::string_view text) {
+    for (const char c : text) step(static_cast<unsigned char>(c));
+    step(0x1f);
+    return *this;
+  }
+  Fingerprint& add(std::int64_t number) { return add(std::string_view(std::to_string(number))); }
+  std::uint64_t value() const { return mix(hash_); }
+  static std::uint64_t mix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+
+ private:
+  void step(unsigned char c) { hash_ = (hash_ ^ c) * 0x100000001b3ULL; }
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+std::uint64_t fingerprint_of(const Registration& r) {
+  Fingerprint f;
+  f.add(r.source_code).add(r.person_key).add(r.year).add(to_code(r.mandate)).add(to_code(r.role));
+  f.add(r.exploitation_form ? to_code(*r.exploitation_form) : "-");
+  f.add(r.offence_type ? to_code(*r.offence_type) : "-");
+  f.add(to_code(r.sex)).add(r.age.value_or(-1)).add(r.nationality.value_or("-")).add(r.region_code.value_or("-"));
+  f.add(r.chain_stage ? to_code(*r.chain_stage) : "-").add(to_code(r.residence_status));
+  f.add(r.name_key.value_or("-")).add(r.name_bloom).add(r.birth_bloom);
+  const ComparisonKeys& c = r.comparison;
+  f.add(c.first_name_bloom).add(c.last_name_bloom).add(c.first_name_key).add(c.last_name_key);
+  f.add(c.birth_year_key).add(c.birth_year_pair_key).add(c.birth_year_pair_odd_key).add(c.birth_month_key);
+  f.add(c.birth_day_key).add(c.birth_first_of_january ? 1 : 0).add(c.national_id_key);
+  return f.value();
+}
+
+// Person ids for `run` from the store's previous run of `scope`, stored for the next.
+Result<PersonIdChanges> keep_person_ids(store::Store& store, const store::PersonIdScope& scope, LinkageRun& run) {
+  const auto fingerprints = record_fingerprints(run.registrations);
+  std::int64_t clusters = 0;
+  for (const auto c : run.cluster) clusters = std::max<std::int64_t>(clusters, std::int64_t{c} + 1);
+  PersonIdChanges changes;
+  RETURN_IF_ERROR(store.transact([&]() -> Result<void> {
+    ASSIGN_OR_RETURN(const auto stored, store.person_ids(scope));
+    ASSIGN_OR_RETURN(const std::int64_t next_id, store.next_person_id());
+    std::vector<linkage::PersonIdRow> previous;
+    previous.reserve(stored.size());
+    for (const auto& row : stored) previous.push_back({row.record, row.person});
+    ASSIGN_OR_RETURN(const auto ids, linkage::assign_person_ids(fingerprints, run.cluster, clusters, previous, next_id));
+    std::vector<store::PersonIdRow> rows;
+    rows.reserve(ids.rows.size());
+    for (const auto& row : ids.rows) rows.push_back({row.record, row.person});
+    RETURN_IF_ERROR(store.replace_person_ids(scope, rows, ids.next_id));
+    run.person_id.clear();
+    for (const auto c : run.cluster) run.person_id.push_back(ids.of_cluster[c]);
+    changes = {.kept = ids.kept, .unchanged = ids.unchanged, .added = ids.added, .retired = ids.retired};
+    return ok();
+  }));
+  return changes;
+}
+
 }  // namespace
+
+std::vector<std::uint64_t> record_fingerprints(const std::vector<Registration>& registrations) {
+  std::vector<std::uint64_t> result;
+  result.reserve(registrations.size());
+  std::unordered_map<std::uint64_t, std::uint64_t> repeats;
+  for (const Registration& r : registrations) {
+    const std::uint64_t base = fingerprint_of(r);
+    const std::uint64_t occurrence = repeats[base]++;
+    result.push_back(occurrence == 0 ? base : Fingerprint::mix(base ^ (occurrence * 0x9e3779b97f4a7c15ULL)));
+  }
+  return result;
+}
 
 std::string_view to_code(LinkageMethod method) {
   return method == LinkageMethod::kDeterministic ? "deterministic" : "probabilistic";
@@ -96,7 +172,12 @@ Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& reques
       sources.push_back(s.code);
     }
   }
-  return link_registrations(std::move(registrations), std::move(sources), request.method);
+  ASSIGN_OR_RETURN(auto run, link_registrations(std::move(registrations), std::move(sources), request.method));
+  if (request.person_ids == PersonIdUse::kKeep) {
+    ASSIGN_OR_RETURN(run.person_id_changes,
+                     keep_person_ids(store, {.year = request.year, .mandate = mandate, .role = role}, run));
+  }
+  return run;
 }
 
 Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
@@ -109,6 +190,7 @@ LinkageReport report_linkage(const LinkageRun& run) {
   LinkageReport report;
   report.method = run.method;
   report.note = run.note;
+  report.person_ids = run.person_id_changes;
   report.registrations = static_cast<std::int64_t>(run.registrations.size());
   report.persons = static_cast<std::int64_t>(run.persons.size());
   for (const Registration& r : run.registrations) {
@@ -168,6 +250,10 @@ std::string to_text(const LinkageReport& report) {
   if (!report.note.empty()) out += fmt::format("Note: {}\n", report.note);
   out += fmt::format("{} registrations ({} weakly linkable: a name without id number or date of birth) -> {} persons\n",
                      report.registrations, report.weakly_linkable, report.persons);
+  if (report.person_ids) {
+    out += fmt::format("Person ids: {} kept ({} with the same records), {} new, {} retired\n", report.person_ids->kept,
+                       report.person_ids->unchanged, report.person_ids->added, report.person_ids->retired);
+  }
   out += "Clusters by size:";
   for (const auto& [size, clusters] : report.clusters_by_size) out += fmt::format(" {}:{}", size, clusters);
   out += "\nPersons per source:";

@@ -27,11 +27,26 @@ std::string_view to_code(LinkageMethod method);
 // "deterministic" or "probabilistic"; kInvalidArgument otherwise.
 Result<LinkageMethod> parse_linkage_method(std::string_view code);
 
+enum class PersonIdUse {
+  kNone,  // The run gives no person ids and writes nothing.
+  kKeep,  // Person ids from the store's previous run of this year, mandate and role carried
+          // over (linkage::assign_person_ids), and this run's ids stored for the next.
+};
+
 struct LinkageRequest {
   int year = 0;
   std::string mandate = "human_trafficking";
   std::string role = "victim";
   LinkageMethod method = LinkageMethod::kProbabilistic;
+  PersonIdUse person_ids = PersonIdUse::kNone;
+};
+
+// How the person ids of a kKeep run relate to the previous run's.
+struct PersonIdChanges {
+  std::int64_t kept = 0;       // Persons that kept an earlier id.
+  std::int64_t unchanged = 0;  // Of those, with exactly the same records as before.
+  std::int64_t added = 0;      // Persons given a new id.
+  std::int64_t retired = 0;    // Earlier ids no person kept (merged into another, or gone).
 };
 
 // One linkage run. `cluster` is parallel to `registrations`; equal values are one person.
@@ -46,7 +61,15 @@ struct LinkageRun {
   std::vector<linkage::LinkedPerson> persons;
   linkage::Histories histories;
   std::optional<linkage::LinkResult> probabilistic;  // The model, links and blocking counts.
+  // kKeep runs: per registration its person id (stable across runs), and what changed.
+  std::vector<std::int64_t> person_id;
+  std::optional<PersonIdChanges> person_id_changes;
 };
+
+// A fingerprint of each registration's stored content (a 64-bit hash of pseudonymous values),
+// by which a record is recognised in a later run: equal registrations get distinct
+// fingerprints numbered by their order among the equal ones.
+std::vector<std::uint64_t> record_fingerprints(const std::vector<Registration>& registrations);
 
 // Links `registrations` (their sources listed in `sources`) with `method`. kProbabilistic
 // falls back to kDeterministic, saying so in `note`, when a registration has no comparison
@@ -56,8 +79,9 @@ Result<LinkageRun> link_registrations(std::vector<Registration> registrations, s
                                       LinkageMethod method);
 
 // Links the registrations of `request`'s year, mandate and role from `store`; only sources
-// that registered someone in this selection are listed. Fails with kInvalidArgument for an
-// unknown mandate or role, and as link_registrations does.
+// that registered someone in this selection are listed. With PersonIdUse::kKeep, gives the
+// persons stable ids and stores them (one transaction). Fails with kInvalidArgument for an
+// unknown mandate or role, as link_registrations does, and with the store's errors.
 Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& request);
 
 // The capture histories of run_linkage for one year, mandate and role.
@@ -99,6 +123,7 @@ struct LinkageReport {
   bool converged = false;
   std::vector<linkage::BlockingCount> blocking;
   std::vector<WeightBand> bands;  // Links per weight band, highest first.
+  std::optional<PersonIdChanges> person_ids;  // kKeep runs only.
 };
 
 // The report of a run (no values, only counts and model figures).

@@ -19,7 +19,8 @@ struct LinkageOptions {
   std::string method = "probabilistic";
 };
 
-Result<app::LinkageRun> run(const GlobalOptions& global, const LinkageOptions& options, std::ostream& err) {
+Result<app::LinkageRun> run(const GlobalOptions& global, const LinkageOptions& options, std::ostream& err,
+                            app::PersonIdUse person_ids = app::PersonIdUse::kNone) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.method));
   err << fmt::format("Linking {} {} registrations of {} ({})...\n", options.mandate, options.role, options.year,
@@ -27,7 +28,8 @@ Result<app::LinkageRun> run(const GlobalOptions& global, const LinkageOptions& o
   ASSIGN_OR_RETURN(auto linked, app::run_linkage(*store, {.year = options.year,
                                                           .mandate = options.mandate,
                                                           .role = options.role,
-                                                          .method = method}));
+                                                          .method = method,
+                                                          .person_ids = person_ids}));
   if (!linked.note.empty()) err << "Note: " << linked.note << '\n';
   return linked;
 }
@@ -41,7 +43,8 @@ Result<void> run_histories(const GlobalOptions& global, const LinkageOptions& op
 
 Result<void> run_summary(const GlobalOptions& global, const LinkageOptions& options, std::ostream& out,
                          std::ostream& err) {
-  ASSIGN_OR_RETURN(const auto linked, run(global, options, err));
+  // A run keeps person ids: the persons of the previous run keep theirs.
+  ASSIGN_OR_RETURN(const auto linked, run(global, options, err, app::PersonIdUse::kKeep));
   const auto report = app::report_linkage(linked);
   out << fmt::format("{} registrations linked {} into {} persons", report.registrations, app::to_code(report.method),
                      report.persons);
@@ -50,6 +53,10 @@ Result<void> run_summary(const GlobalOptions& global, const LinkageOptions& opti
                        report.links, report.duplicates);
   }
   out << '\n';
+  if (report.person_ids) {
+    out << fmt::format("Person ids: {} kept ({} with the same records), {} new, {} retired\n", report.person_ids->kept,
+                       report.person_ids->unchanged, report.person_ids->added, report.person_ids->retired);
+  }
   return ok();
 }
 
@@ -78,7 +85,7 @@ void add_linkage_commands(CLI::App& app, Action& action) {
   linkage_cmd->require_subcommand(1);
   auto options = std::make_shared<LinkageOptions>();
   CLI::App* histories = linkage_cmd->add_subcommand("histories", "Capture histories of a year (CSV)");
-  CLI::App* run_cmd = linkage_cmd->add_subcommand("run", "Link a year and say how many persons were found");
+  CLI::App* run_cmd = linkage_cmd->add_subcommand("run", "Link a year, keep person ids from the previous run, say how many persons were found");
   CLI::App* report = linkage_cmd->add_subcommand(
       "report", "Link a year and report: links per weight band, blocking counts, overlap per source pair, clusters");
   for (CLI::App* command : {histories, run_cmd, report}) add_selection(command, *options);

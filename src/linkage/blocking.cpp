@@ -67,7 +67,7 @@ std::uint64_t block_value(const RecordSet& records, const std::vector<ResolvedKe
 
 }  // namespace
 
-Result<Blocked> block(const RecordSet& records, const LinkOptions& options) {
+Result<Blocked> block(const RecordSet& records, const LinkOptions& options, std::size_t max_rule_pairs) {
   if (options.blocking.empty()) {
     return fail(ErrorCode::kInvalidArgument, "no blocking rule; expected at least one");
   }
@@ -108,11 +108,41 @@ Result<Blocked> block(const RecordSet& records, const LinkOptions& options) {
     std::sort(values.begin(), values.end());
     BlockingCount count{.rule = rule.name};
     rule_pairs.clear();
+    // Pairs the rule gives, to decide whether to sample.
+    double all_pairs = 0;
+    for (std::size_t begin = 0; begin < values.size();) {
+      std::size_t end = begin + 1;
+      while (end < values.size() && values[end].first == values[begin].first) ++end;
+      const auto size = static_cast<double>(end - begin);
+      if (end - begin <= options.max_block_size) all_pairs += size * (size - 1) / 2;
+      begin = end;
+    }
+    const double keep = max_rule_pairs == 0 || all_pairs <= static_cast<double>(max_rule_pairs)
+                            ? 1.0
+                            : static_cast<double>(max_rule_pairs) / all_pairs;
+    std::uint64_t draw = options.seed ^ mix(blocked.counts.size() + 1);
+    const auto uniform = [&draw] { return static_cast<double>(mix(++draw) >> 11) * 0x1.0p-53; };
     for (std::size_t begin = 0; begin < values.size();) {
       std::size_t end = begin + 1;
       while (end < values.size() && values[end].first == values[begin].first) ++end;
       if (end - begin > options.max_block_size) {
         ++count.oversized_blocks;
+      } else if (keep < 1.0) {
+        // A random sample of the block's pairs, as many as its share of the cap (repeats
+        // removed below).
+        const auto size = end - begin;
+        const double expected = keep * static_cast<double>(size) * static_cast<double>(size - 1) / 2;
+        auto k = static_cast<std::size_t>(expected);
+        if (uniform() < expected - static_cast<double>(k)) ++k;
+        for (std::size_t drawn = 0; drawn < k; ++drawn) {
+          const auto i = static_cast<std::size_t>(mix(++draw) % size);
+          auto j = static_cast<std::size_t>(mix(++draw) % (size - 1));
+          if (j >= i) ++j;
+          const auto a = values[begin + i].second;
+          const auto b = values[begin + j].second;
+          if (options.scope == PairScope::kAcrossSources && records.source(a) == records.source(b)) continue;
+          rule_pairs.push_back(pack(a, b));
+        }
       } else {
         for (std::size_t i = begin; i < end; ++i) {
           for (std::size_t j = i + 1; j < end; ++j) {
@@ -126,6 +156,7 @@ Result<Blocked> block(const RecordSet& records, const LinkOptions& options) {
       begin = end;
     }
     std::sort(rule_pairs.begin(), rule_pairs.end());
+    rule_pairs.erase(std::unique(rule_pairs.begin(), rule_pairs.end()), rule_pairs.end());
     count.pairs = static_cast<std::int64_t>(rule_pairs.size());
     merged.clear();
     merged.reserve(blocked.pairs.size() + rule_pairs.size());

@@ -118,11 +118,16 @@ struct RuleFit {
   bool converged = false;
 };
 
-// EM for m and the within-block prior with u held fixed, on one blocking rule's pairs with
-// the rule's own fields left out: their agreement is forced by the blocking, while the other
-// fields of non-matches still agree as often as in random pairs, which is what u measures
-// (Splink's training per blocking rule). Runs over distinct patterns and their counts.
-// Source: Fellegi and Sunter (1969); Winkler (1988) for EM; Enamorado et al. (2019) eq. 3-5.
+// EM for m, u and the within-block prior on one blocking rule's pairs with the rule's own
+// fields left out: their agreement is forced by the blocking (Splink's training per blocking
+// rule). u is estimated here among the rule's non-matches rather than held at the random
+// pairs' u: pairs that share a first name share its origin, so their surnames, nationality and
+// region agree far more often than random pairs' do, and with the random pairs' u EM took
+// namesakes (same name and nationality, another date of birth) for matches, putting 2% of
+// matches at full date disagreement (demo 2023 trafficking victims: five false links, the
+// estimate 7.1% low). Only m leaves the rule; pairs are scored with the random pairs' u.
+// Runs over distinct patterns and their counts. Source: Fellegi and Sunter (1969); Jaro
+// (1989) and Winkler (1988) for EM over m and u; Enamorado et al. (2019) eq. 3-5.
 RuleFit fit_rule(const Model& start, const Counts& counts, const LinkOptions& options) {
   Model model = start;
   model.prior = 0.1;
@@ -130,16 +135,31 @@ RuleFit fit_rule(const Model& start, const Counts& counts, const LinkOptions& op
   double pairs = 0;
   for (const auto& [pattern, count] : counts) pairs += count;
   std::vector<std::vector<double>> next(nf);
+  std::vector<std::vector<double>> next_u(nf);
   RuleFit fit;
   for (int iteration = 1; iteration <= options.max_em_iterations; ++iteration) {
     for (std::size_t f = 0; f < nf; ++f) next[f].assign(model.fields[f].m.size(), 0.0);
+    for (std::size_t f = 0; f < nf; ++f) next_u[f].assign(model.fields[f].u.size(), 0.0);
     double matches = 0;
     const double log_odds = std::log(model.prior / (1 - model.prior));
     for (const auto& [pattern, count] : counts) {
       const auto [lm, lu] = log_likelihoods(model, pattern);
       const double g = count / (1 + std::exp(lu - lm - log_odds));
       matches += g;
-      for (std::size_t f = 0; f < nf; ++f) next[f][static_cast<std::size_t>(internal::level_of(pattern, f))] += g;
+      for (std::size_t f = 0; f < nf; ++f) {
+        const auto l = static_cast<std::size_t>(internal::level_of(pattern, f));
+        next[f][l] += g;
+        next_u[f][l] += count - g;
+      }
+    }
+    // u of the rule's non-matches, smoothed as estimate_u smooths.
+    for (std::size_t f = 0; f < nf; ++f) {
+      auto& u = model.fields[f].u;
+      double seen = 0;
+      for (std::size_t l = 1; l < u.size(); ++l) seen += next_u[f][l];
+      if (seen <= 0) continue;
+      const double total = seen + 0.5 * static_cast<double>(u.size() - 1);
+      for (std::size_t l = 1; l < u.size(); ++l) u[l] = std::max((next_u[f][l] + 0.5) / total, 1e-9);
     }
     double change = std::abs(matches / pairs - model.prior);
     model.prior = std::clamp(matches / pairs, 1e-9, 1 - 1e-9);
@@ -311,7 +331,8 @@ Result<LinkResult> link_records(const RecordSet& records, const LinkOptions& opt
   if (!options.training_blocking.empty()) {
     LinkOptions training = options;
     training.blocking = options.training_blocking;
-    ASSIGN_OR_RETURN(const auto training_pairs, internal::block(records, training));
+    ASSIGN_OR_RETURN(const auto training_pairs,
+                     internal::block(records, training, options.max_training_pairs_per_rule));
     estimate_m(records, training_pairs, compare_all(records, swap, training_pairs.pairs), options, model);
   } else if (!patterns.empty()) {
     estimate_m(records, blocked, patterns, options, model);

@@ -106,10 +106,11 @@ class RecordSet {
   std::size_t size() const { return sources_.size(); }
   const std::vector<FieldSpec>& fields() const { return fields_; }
   std::uint32_t source(std::uint32_t record) const { return sources_[record]; }
-  const BloomBits& bloom(std::uint32_t record, std::size_t field) const;
-  std::uint64_t name_key(std::uint32_t record, std::size_t field) const;
-  std::uint64_t key(std::uint32_t record, std::size_t field) const;
-  const DateKeys& date(std::uint32_t record, std::size_t field) const;
+  // Inline: the comparison of a candidate pair reads them in its inner loop.
+  const BloomBits& bloom(std::uint32_t record, std::size_t field) const { return columns_[field].blooms[record]; }
+  std::uint64_t name_key(std::uint32_t record, std::size_t field) const { return columns_[field].keys[record]; }
+  std::uint64_t key(std::uint32_t record, std::size_t field) const { return columns_[field].keys[record]; }
+  const DateKeys& date(std::uint32_t record, std::size_t field) const { return columns_[field].dates[record]; }
 
  private:
   explicit RecordSet(std::vector<FieldSpec> fields);
@@ -171,6 +172,10 @@ struct LinkOptions {
   double duplicate_threshold = 0.95;
   // Blocks with more records than this give no pairs (counted per rule).
   std::size_t max_block_size = 1000;
+  // A training rule producing more pairs than this trains on a random sample of this many
+  // (deterministic for the seed): EM needs proportions, not every pair, and a rule on one
+  // common field gives hundreds of millions of pairs in a million records. 0: no cap.
+  std::size_t max_training_pairs_per_rule = 2'000'000;
   std::size_t u_sample_pairs = 500'000;
   int max_em_iterations = 100;
   double em_tolerance = 1e-7;

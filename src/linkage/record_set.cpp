@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "linkage/dice.h"
 #include "linkage/probabilistic.h"
 
 namespace rapporteur::linkage {
@@ -24,9 +25,7 @@ Result<BloomBits> bloom_from_bytes(std::string_view bytes) {
 
 double dice(const BloomBits& a, const BloomBits& b) {
   if (a.ones == 0 || b.ones == 0) return 0.0;
-  int both = 0;
-  for (std::size_t w = 0; w < kBloomWords; ++w) both += std::popcount(a.words[w] & b.words[w]);
-  return 2.0 * both / (a.ones + b.ones);
+  return 2.0 * common_bits(a, b) / (a.ones + b.ones);
 }
 
 Result<std::uint64_t> key_from_hex(std::string_view hex) {
@@ -128,20 +127,6 @@ void RecordSet::set_key(std::uint32_t record, std::size_t field, std::uint64_t k
 void RecordSet::set_date(std::uint32_t record, std::size_t field, const DateKeys& date) {
   assert(field < fields_.size() && fields_[field].kind == FieldKind::kDate && "set_date on a date field");
   columns_[field].dates[record] = date;
-}
-
-const BloomBits& RecordSet::bloom(std::uint32_t record, std::size_t field) const {
-  return columns_[field].blooms[record];
-}
-
-std::uint64_t RecordSet::name_key(std::uint32_t record, std::size_t field) const {
-  return columns_[field].keys[record];
-}
-
-std::uint64_t RecordSet::key(std::uint32_t record, std::size_t field) const { return columns_[field].keys[record]; }
-
-const DateKeys& RecordSet::date(std::uint32_t record, std::size_t field) const {
-  return columns_[field].dates[record];
 }
 
 }  // namespace rapporteur::linkage

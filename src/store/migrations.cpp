@@ -299,6 +299,18 @@ ALTER TABLE registrations ADD COLUMN birth_day_key TEXT;
 ALTER TABLE registrations ADD COLUMN birth_first_of_january INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE registrations ADD COLUMN national_id_key TEXT;
 )sql"},
+    // Issue 16: person ids stay stable across linkage runs; each run's assignment of records
+    // (by a fingerprint of their pseudonymous content) to person ids is kept for the next.
+    Migration{17, "linkage keeps each record's person id for the next run", R"sql(
+CREATE TABLE linkage_person_ids (
+  year        INTEGER NOT NULL,
+  mandate     TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  record      INTEGER NOT NULL,
+  person_id   INTEGER NOT NULL CHECK (person_id > 0),
+  PRIMARY KEY (year, mandate, role, record)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -34,6 +34,21 @@ struct RegistrationFilter {
   std::optional<std::string> source_code;
 };
 
+// The registrations one linkage run covers.
+struct PersonIdScope {
+  int year = 0;
+  Mandate mandate = Mandate::kHumanTrafficking;
+  Role role = Role::kVictim;
+};
+
+// A record's person in a linkage run: the record is known by a fingerprint of its stored
+// content (a 64-bit hash of pseudonymous values, not identifying).
+struct PersonIdRow {
+  std::uint64_t record = 0;
+  std::int64_t person = 0;
+  friend bool operator==(const PersonIdRow&, const PersonIdRow&) = default;
+};
+
 // Registrations and distinct persons per year, mandate and role.
 struct RegistrationCount {
   int year = 0;
@@ -237,6 +252,19 @@ class Store {
   virtual Result<std::vector<JobRecord>> jobs(int limit) = 0;
   virtual Result<JobRecord> job(std::int64_t id) = 0;
   virtual Result<std::int64_t> interrupt_running_jobs(const std::string& now) = 0;
+
+  // Linkage person ids (issue 16), so that a person keeps its id across linkage runs: per
+  // year, mandate and role, each record's fingerprint and its person id. The defaults fail
+  // with kInternal for a backend that does not keep them.
+  //
+  // The rows of one linkage scope, ordered by fingerprint (none before the first run).
+  virtual Result<std::vector<PersonIdRow>> person_ids(const PersonIdScope& scope);
+  // Replaces the rows of `scope` with `rows` and sets the next free person id (ids are
+  // never reused across scopes); all or nothing.
+  virtual Result<void> replace_person_ids(const PersonIdScope& scope, const std::vector<PersonIdRow>& rows,
+                                          std::int64_t next_id);
+  // The first person id not given out yet (1 before any run).
+  virtual Result<std::int64_t> next_person_id();
 };
 
 // Opens (creating if absent) the SQLite database at `path` with WAL, foreign keys and the busy

@@ -54,8 +54,10 @@ struct Blocked {
   std::vector<std::vector<std::size_t>> fields;
 };
 
-// The union of the candidate pairs of the rules. Fails as link_records does for bad rules.
-Result<Blocked> block(const RecordSet& records, const LinkOptions& options);
+// The union of the candidate pairs of the rules; a rule giving more than `max_rule_pairs`
+// (0: no limit) contributes a random sample of that many. Fails as link_records does for bad
+// rules.
+Result<Blocked> block(const RecordSet& records, const LinkOptions& options, std::size_t max_rule_pairs = 0);
 
 struct Clustering {
   std::vector<std::uint32_t> cluster;

@@ -11,7 +11,9 @@ struct Migration {
   const char* sql;
 };
 
-// All migrations in ascending version order, starting at 1 with no gaps.
+// All migrations in ascending version order, starting at 1. Version numbers are assigned per
+// issue, so a branch may skip numbers another branch fills in before they merge (issue 16
+// adds 17 after 11).
 std::span<const Migration> migrations();
 
 }  // namespace rapporteur::store::internal

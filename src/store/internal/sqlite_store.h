@@ -5,7 +5,9 @@
 // sqlite_staff.cpp (users, sessions, the audit log, jobs). Internal to store.
 #pragma once
 
+#include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -173,6 +175,12 @@ class SqliteStore final : public Store {
   Result<std::vector<JobRecord>> jobs(int limit) override;
   Result<JobRecord> job(std::int64_t id) override;
   Result<std::int64_t> interrupt_running_jobs(const std::string& now) override;
+
+  // Linkage person ids (sqlite_person_ids.cpp).
+  Result<std::vector<PersonIdRow>> person_ids(const PersonIdScope& scope) override;
+  Result<void> replace_person_ids(const PersonIdScope& scope, const std::vector<PersonIdRow>& rows,
+                                  std::int64_t next_id) override;
+  Result<std::int64_t> next_person_id() override;
 
  private:
   Result<std::vector<JobRecord>> read_jobs(const char* clause, std::int64_t argument);
