@@ -2,6 +2,7 @@
 // workspace's background jobs. Used by auth and the staff workspace's job runner.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -56,6 +57,8 @@ struct JobRecord {
   std::string messages;  // Its progress and error lines.
   std::string link;      // A page with the result, if any.
   std::string link_text;
+  std::string node;       // The web node running it ("" for a single server).
+  std::string heartbeat;  // UTC, ISO 8601: when its node last said it still runs it.
 };
 
 class StaffStore : public virtual MetaStore {
@@ -87,6 +90,16 @@ class StaffStore : public virtual MetaStore {
   virtual Result<std::vector<JobRecord>> jobs(int limit) = 0;
   virtual Result<JobRecord> job(std::int64_t id) = 0;
   virtual Result<std::int64_t> interrupt_running_jobs(const std::string& now) = 0;
+
+  // Several nodes on one database. add_job records `job.node` and starts its heartbeat at
+  // `job.started`; beat_jobs sets the heartbeat of `node`'s running jobs to `now` and counts
+  // them. interrupt_abandoned_jobs marks "interrupted" (finished at `now`) every running job
+  // that `node` itself left (it is starting again) or whose heartbeat is more than
+  // `stale_after` before `now` (its node stopped), leaving live peers' jobs alone, and counts
+  // them. Jobs another node is writing at that moment are skipped, not waited for.
+  virtual Result<std::int64_t> beat_jobs(const std::string& node, const std::string& now) = 0;
+  virtual Result<std::int64_t> interrupt_abandoned_jobs(const std::string& node, const std::string& now,
+                                                        std::chrono::seconds stale_after) = 0;
 };
 
 }  // namespace rapporteur::store

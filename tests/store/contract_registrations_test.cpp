@@ -60,9 +60,7 @@ std::vector<std::string> keys_of(const std::vector<Registration>& registrations)
   return keys;
 }
 
-TEST_P(StoreContract, StartsAtTheLatestSchemaVersion) {
-  EXPECT_EQ(store().schema_version(), latest_schema_version());
-}
+TEST_P(StoreContract, StartsAtTheLatestSchemaVersion) { EXPECT_EQ(store().schema_version(), latest_schema_version()); }
 
 TEST_P(StoreContract, SettingsRoundTripAndAnAbsentOneIsNotFound) {
   ASSERT_TRUE(store().set_meta("kb_generation", "1"));
@@ -413,4 +411,9 @@ TEST_P(StoreContract, WritesAreSeenByASecondConnection) {
 }
 
 }  // namespace
+
+// Every TEST_P of the suite (in all contract_*_test.cpp files) runs once per backend.
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; });
+
 }  // namespace rapporteur::store::testing

@@ -158,6 +158,51 @@ TEST_P(StoreContract, InterruptingMarksOnlyRunningJobs) {
   EXPECT_EQ(store().interrupt_running_jobs("2026-01-01T12:00:00Z").value(), 0);
 }
 
+JobRecord job_on(const std::string& node, const std::string& started) {
+  JobRecord j = job_of("estimate", started);
+  j.node = node;
+  return j;
+}
+
+TEST_P(StoreContract, JobsRecordTheirNodeAndItsHeartbeat) {
+  const std::int64_t id = store().add_job(job_on("node-a:8080", "2026-01-01T10:00:00Z")).value();
+  const std::int64_t other = store().add_job(job_on("node-b:8080", "2026-01-01T10:00:00Z")).value();
+  ASSERT_TRUE(store().finish_job(other, "done", "", "", "2026-01-01T10:00:30Z"));
+
+  const auto beaten = store().beat_jobs("node-a:8080", "2026-01-01T10:01:00Z");
+  const auto finished_not_beaten = store().beat_jobs("node-b:8080", "2026-01-01T10:01:00Z");
+
+  ASSERT_TRUE(beaten.has_value()) << beaten.error().message;
+  EXPECT_EQ(*beaten, 1);
+  EXPECT_EQ(finished_not_beaten.value(), 0);
+  EXPECT_EQ(store().job(id).value().node, "node-a:8080");
+  EXPECT_EQ(store().job(id).value().heartbeat, "2026-01-01T10:01:00Z");
+  EXPECT_EQ(store().job(other).value().heartbeat, "2026-01-01T10:00:00Z");
+}
+
+// Node a restarts at 10:10 with a 90-second staleness: its own leftover and the job of node c
+// (last beat 10:05, over 90 s ago) are interrupted; node b (beat 10:09:00, 60 s ago) keeps its
+// job, and so does an exact 90 s (10:08:30, not more than 90 s ago).
+TEST_P(StoreContract, StartingNodeInterruptsItsLeftoversAndDeadNodesJobsOnly) {
+  const std::int64_t own = store().add_job(job_on("a", "2026-01-01T10:00:00Z")).value();
+  const std::int64_t live = store().add_job(job_on("b", "2026-01-01T10:00:00Z")).value();
+  const std::int64_t dead = store().add_job(job_on("c", "2026-01-01T10:00:00Z")).value();
+  const std::int64_t edge = store().add_job(job_on("d", "2026-01-01T10:00:00Z")).value();
+  ASSERT_TRUE(store().beat_jobs("b", "2026-01-01T10:09:00Z"));
+  ASSERT_TRUE(store().beat_jobs("c", "2026-01-01T10:05:00Z"));
+  ASSERT_TRUE(store().beat_jobs("d", "2026-01-01T10:08:30Z"));
+
+  const auto interrupted = store().interrupt_abandoned_jobs("a", "2026-01-01T10:10:00Z", std::chrono::seconds(90));
+
+  ASSERT_TRUE(interrupted.has_value()) << interrupted.error().message;
+  EXPECT_EQ(*interrupted, 2);
+  EXPECT_EQ(store().job(own).value().status, "interrupted");
+  EXPECT_EQ(store().job(own).value().finished, "2026-01-01T10:10:00Z");
+  EXPECT_EQ(store().job(dead).value().status, "interrupted");
+  EXPECT_EQ(store().job(live).value().status, "running");
+  EXPECT_EQ(store().job(edge).value().status, "running");
+}
+
 // One store shared by threads (as the server's handlers share it): each call and each
 // transaction is whole. Run under ThreadSanitizer by scripts/test.
 TEST_P(StoreContract, ThreadsSharingOneStoreKeepEveryTransactionWhole) {

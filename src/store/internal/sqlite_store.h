@@ -106,6 +106,9 @@ class SqliteStore final : public Store {
   Result<std::vector<JobRecord>> jobs(int limit) override;
   Result<JobRecord> job(std::int64_t id) override;
   Result<std::int64_t> interrupt_running_jobs(const std::string& now) override;
+  Result<std::int64_t> beat_jobs(const std::string& node, const std::string& now) override;
+  Result<std::int64_t> interrupt_abandoned_jobs(const std::string& node, const std::string& now,
+                                                std::chrono::seconds stale_after) override;
 
  private:
   Result<std::vector<JobRecord>> read_jobs(const char* clause, std::int64_t argument);
