@@ -100,8 +100,8 @@ class RegistrationStore : public virtual MetaStore {
   // All batches in the order they were created.
   virtual Result<std::vector<Batch>> batches() = 0;
   // The active batch for (source, profile, year), if any.
-  virtual Result<std::optional<Batch>> active_batch(const std::string& source_code,
-                                                    const std::string& profile, int year) = 0;
+  virtual Result<std::optional<Batch>> active_batch(const std::string& source_code, const std::string& profile,
+                                                    int year) = 0;
   // Marks `old_id` replaced by `new_id` and deletes the old batch's registrations (and persons
   // left without any). Call inside the transaction that loads the new batch.
   virtual Result<void> replace_batch(std::int64_t old_id, std::int64_t new_id) = 0;

@@ -36,10 +36,7 @@ struct StoreOptions {
 };
 
 // Every role of the store, as one backend provides them.
-class Store : public RegistrationStore,
-              public PublicationStore,
-              public AccountStore,
-              public StaffStore {};
+class Store : public RegistrationStore, public PublicationStore, public AccountStore, public StaffStore {};
 
 // True when `location` names a PostgreSQL database (a postgresql:// or postgres:// URL)
 // rather than an SQLite file.
@@ -56,8 +53,7 @@ Result<std::unique_ptr<Store>> open_store(const std::string& location, const Sto
 // timeout, and applies pending migrations, each in its own transaction. Fails with
 // kSchemaTooNew when the database is newer than this binary, kStorage when it cannot be opened
 // or migrated (nothing of a failed migration remains).
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
-                                                 const StoreOptions& options = {});
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, const StoreOptions& options = {});
 
 // Connects to the PostgreSQL database at `url` (libpq's URL form, e.g.
 // postgresql://user@host:5432/name or postgresql:///name?host=/run/postgresql) and applies

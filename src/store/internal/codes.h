@@ -59,8 +59,7 @@ inline Result<std::vector<Mandate>> split_mandates(std::string_view joined) {
 template <typename T>
 Result<T> stored(Result<T> parsed, std::string_view column) {
   if (!parsed) {
-    return fail(ErrorCode::kStorage,
-                fmt::format("corrupt value in column {}: {}", column, parsed.error().message));
+    return fail(ErrorCode::kStorage, fmt::format("corrupt value in column {}: {}", column, parsed.error().message));
   }
   return parsed;
 }
