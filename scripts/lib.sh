@@ -12,7 +12,7 @@ PACKAGES=(
   libcpp-httplib-dev libexpected-dev libssl-dev libtoml11-dev libzip-dev libpugixml-dev
   libxlsxwriter-dev sqlite3 libeigen3-dev libglpk-dev python3-statsmodels
   libxapian-dev libpoppler-cpp-dev wdutch libyaml-cpp-dev chromium poppler-utils fonts-dejavu-core libargon2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libicu-dev libpq-dev postgresql
 )
 
 as_root() {
@@ -49,6 +49,37 @@ vendor_assets() {
   mkdir -p "$(dirname "$target")"
   cp "$ROOT/node_modules/echarts/dist/echarts.min.js" "$target"
   cp "$ROOT/node_modules/echarts/LICENSE" "$(dirname "$target")/echarts.LICENSE.txt"
+}
+
+# start_test_postgres: starts a throwaway PostgreSQL cluster in a temporary folder for the
+# tests (initdb and pg_ctl of the newest installed server; no TCP, a unix socket in that
+# folder; as the unprivileged `postgres` user when run as root), exports its URL as
+# RAPPORTEUR_TEST_POSTGRES_URL, and stops it and removes the folder when the shell exits,
+# on failure too. The cluster trades durability for speed (fsync off): it is thrown away.
+start_test_postgres() {
+  local bin
+  bin="$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -1)"
+  TEST_POSTGRES_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rapporteur-postgres.XXXXXX")"
+  TEST_POSTGRES_RUN=()
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$TEST_POSTGRES_DIR"
+    TEST_POSTGRES_RUN=(runuser -u postgres --)
+  fi
+  TEST_POSTGRES_CTL="$bin/pg_ctl"
+  trap stop_test_postgres EXIT
+  "${TEST_POSTGRES_RUN[@]}" "$bin/initdb" -D "$TEST_POSTGRES_DIR/data" -U rapporteur -A trust -E UTF8 \
+    --locale=C >/dev/null
+  "${TEST_POSTGRES_RUN[@]}" "$TEST_POSTGRES_CTL" -D "$TEST_POSTGRES_DIR/data" -l "$TEST_POSTGRES_DIR/log" -w \
+    -o "-c listen_addresses='' -c unix_socket_directories=$TEST_POSTGRES_DIR -c fsync=off -c max_connections=200" \
+    start >/dev/null
+  export RAPPORTEUR_TEST_POSTGRES_URL="postgresql:///postgres?host=$TEST_POSTGRES_DIR&user=rapporteur"
+}
+
+stop_test_postgres() {
+  if [ -n "${TEST_POSTGRES_DIR:-}" ] && [ -d "$TEST_POSTGRES_DIR" ]; then
+    "${TEST_POSTGRES_RUN[@]}" "$TEST_POSTGRES_CTL" -D "$TEST_POSTGRES_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$TEST_POSTGRES_DIR"
+  fi
 }
 
 # build PRESET: configures (once) and builds with the CMake preset.

@@ -40,15 +40,37 @@ std::string kept(std::string text) {
 
 }  // namespace
 
-JobRunner::JobRunner(store::Store& store, std::function<std::string()> now) : store_(store), now_(std::move(now)) {}
+JobRunner::JobRunner(store::Store& store, std::function<std::string()> now, JobNode node)
+    : store_(store), now_(std::move(now)), node_(std::move(node)) {
+  if (node_.name.empty()) return;
+  beater_ = std::thread([this] {
+    std::unique_lock lock(beat_mutex_);
+    while (!beat_stop_.wait_for(lock, node_.heartbeat, [this] { return stopping_; })) {
+      if (auto beaten = store_.beat_jobs(node_.name, now_()); !beaten) {
+        spdlog::error("jobs: heartbeat of node {}: {}", node_.name, beaten.error().message);
+      }
+    }
+  });
+}
 
 JobRunner::~JobRunner() {
   for (auto& worker : workers_) {
     if (worker.thread.joinable()) worker.thread.join();
   }
+  if (beater_.joinable()) {
+    {
+      const std::lock_guard lock(beat_mutex_);
+      stopping_ = true;
+    }
+    beat_stop_.notify_all();
+    beater_.join();
+  }
 }
 
-Result<int> JobRunner::interrupt_leftovers() { return store_.interrupt_running_jobs(now_()); }
+Result<int> JobRunner::interrupt_leftovers() {
+  if (node_.name.empty()) return store_.interrupt_running_jobs(now_());
+  return store_.interrupt_abandoned_jobs(node_.name, now_(), node_.stale_after);
+}
 
 Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
   auto job = std::make_shared<Live>();
@@ -58,6 +80,7 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
   job->record.started = now_();
   job->record.link = std::move(spec.link);
   job->record.link_text = std::move(spec.link_text);
+  job->record.node = node_.name;
   ASSIGN_OR_RETURN(job->record.id, store_.add_job(job->record));
   const std::lock_guard lock(mutex_);
   std::erase_if(workers_, [](Worker& w) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -35,12 +37,22 @@ struct JobSpec {
 // any, is added to the progress lines and the job is marked failed.
 using JobWork = std::function<Result<void>(std::ostream& out, std::ostream& err)>;
 
+// Several web nodes on one database (docs/deployment.md): each names itself, so that its jobs
+// carry its name and a heartbeat, and a node starting leaves a live peer's jobs alone.
+struct JobNode {
+  std::string name;  // "" for a single server: every running job at start is a leftover.
+  std::chrono::seconds heartbeat{30};
+  // A job whose node has not beaten for this long is taken as abandoned (its node died).
+  std::chrono::seconds stale_after{120};
+};
+
 // Thread safety: all methods may be called from any thread. The destructor waits for the jobs
 // still running.
 class JobRunner {
  public:
-  // `store` must outlive the runner; `now` gives the UTC time as ISO 8601.
-  JobRunner(store::Store& store, std::function<std::string()> now);
+  // `store` must outlive the runner; `now` gives the UTC time as ISO 8601. With a node name,
+  // a thread beats for the node's running jobs every `node.heartbeat` until destruction.
+  JobRunner(store::Store& store, std::function<std::string()> now, JobNode node = {});
   ~JobRunner();
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
@@ -51,7 +63,8 @@ class JobRunner {
   Result<store::JobRecord> job(std::int64_t id);
   // The newest jobs, live ones with their output so far.
   Result<std::vector<store::JobRecord>> recent(int limit);
-  // Marks jobs a previous process left running as interrupted; returns how many.
+  // Marks jobs a previous process left running as interrupted; returns how many. With a node
+  // name: only this node's leftovers and the jobs of nodes that stopped beating.
   Result<int> interrupt_leftovers();
 
  private:
@@ -67,6 +80,12 @@ class JobRunner {
     std::shared_ptr<std::atomic<bool>> done;
   };
   std::vector<Worker> workers_;
+  JobNode node_;
+  // The heartbeat thread and what stops it.
+  std::mutex beat_mutex_;
+  std::condition_variable beat_stop_;
+  bool stopping_ = false;  // Guarded by beat_mutex_.
+  std::thread beater_;
 };
 
 }  // namespace rapporteur::app

@@ -83,7 +83,7 @@ std::string generate_password() {
 
 std::string token_hash(std::string_view token) { return sha256_hex(token); }
 
-Auth::Auth(store::Store& store, AuthOptions options) : store_(store), options_(std::move(options)) {}
+Auth::Auth(store::StaffStore& store, AuthOptions options) : store_(store), options_(std::move(options)) {}
 
 std::string Auth::at(std::chrono::system_clock::time_point time) const {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(time));

@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "core/result.h"
-#include "store/store.h"
+#include "store/staff_store.h"
 
 namespace rapporteur::auth {
 
@@ -50,7 +50,7 @@ struct SignedIn {
 // Thread safety: as the store's (all methods may be called concurrently).
 class Auth {
  public:
-  Auth(store::Store& store, AuthOptions options = {});
+  Auth(store::StaffStore& store, AuthOptions options = {});
 
   // Creates a user. kInvalidArgument for a name that is not 2-40 letters, digits, '.', '-' or
   // '_', or a password shorter than 12 characters; kConflict when the name exists.
@@ -78,7 +78,7 @@ class Auth {
   std::string at(std::chrono::system_clock::time_point time) const;
   // A checked user with its password hashed; kInvalidArgument as add_user says.
   Result<store::User> new_user(const std::string& name, store::UserRole role, std::string_view password) const;
-  store::Store& store_;
+  store::StaffStore& store_;
   AuthOptions options_;
 };
 

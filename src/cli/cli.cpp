@@ -31,7 +31,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                "rapporteur"};
   app.require_subcommand(1);
   GlobalOptions global;
-  app.add_option("--db", global.db, "SQLite database of the instance")->capture_default_str();
+  app.add_option("--db", global.db, "The instance's database: an SQLite file or a postgresql:// URL")
+      ->capture_default_str();
+  app.add_option("--files", global.files,
+                 "Folder of the instance's files (key, knowledge base, releases, reports, uploads) when --db "
+                 "is a PostgreSQL URL; beside the SQLite file otherwise")
+      ->capture_default_str();
   app.add_option("--key", global.key, "Pseudonymisation key file (default: pseudonym.key beside the database)");
   app.add_option("--profiles", global.profiles, "Folder of source profiles")->capture_default_str();
   app.add_option("--tables", global.tables, "Folder of table definitions")->capture_default_str();
@@ -48,6 +53,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_table_commands(app, action);
   add_kb_commands(app, action);
   add_account_commands(app, action);
+  add_store_commands(app, action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
   try {

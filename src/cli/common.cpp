@@ -12,6 +12,22 @@ std::string default_tables() { return app::data_folder("tables", RAPPORTEUR_TABL
 
 
 Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global, Creation creation) {
+  if (store::is_postgresql_url(global.db)) {
+    const auto empty = creation == Creation::kExistingOnly ? store::StoreOptions::Empty::kRefuse
+                                                           : store::StoreOptions::Empty::kCreateSchema;
+    if (creation == Creation::kCreateWhenAbsent) {
+      std::error_code ec;
+      std::filesystem::create_directories(global.files, ec);
+      if (ec) return fail(ErrorCode::kIo, fmt::format("cannot create folder '{}': {}", global.files, ec.message()));
+    }
+    auto opened = store::open_postgresql_store(global.db, {.empty = empty});
+    if (!opened && opened.error().code == ErrorCode::kNotFound) {
+      return fail(ErrorCode::kNotFound, fmt::format("no instance in {} (create one with `rapporteur --db URL init` "
+                                                    "or `rapporteur --db URL demo`)",
+                                                    global.db_for_display()));
+    }
+    return opened;
+  }
   const std::filesystem::path path(global.db);
   if (creation == Creation::kExistingOnly && !std::filesystem::exists(path)) {
     return fail(ErrorCode::kNotFound, fmt::format("no instance at '{}' (create one with `rapporteur --db {} init` "
@@ -35,13 +51,12 @@ Result<std::unique_ptr<kb::KnowledgeBase>> open_kb(store::Store& store, const Gl
 }
 
 app::InstancePaths instance_paths(const GlobalOptions& global) {
-  const std::filesystem::path db(global.db);
   return {.key = global.key_path(),
           .profiles = global.profiles,
           .tables = global.tables,
-          .published = std::filesystem::path(db).replace_filename("published"),
-          .reports = std::filesystem::path(db).replace_filename("reports"),
-          .uploads = std::filesystem::path(db).replace_filename("uploads")};
+          .published = global.beside_db("published"),
+          .reports = global.beside_db("reports"),
+          .uploads = global.beside_db("uploads")};
 }
 
 app::Workspace workspace_of(const GlobalOptions& global, kb::KnowledgeBase* knowledge_base) {

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -23,7 +24,7 @@ namespace {
 
 Result<void> run_init(const GlobalOptions& global, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global, Creation::kCreateWhenAbsent));
-  out << fmt::format("Initialised {} (schema version {})\n", global.db, store->schema_version());
+  out << fmt::format("Initialised {} (schema version {})\n", global.db_for_display(), store->schema_version());
   return ok();
 }
 
@@ -48,13 +49,13 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
   ASSIGN_OR_RETURN(const auto store, open_store(global, Creation::kCreateWhenAbsent));
   if (auto seed = store->get_meta("demo_seed"); seed && *seed == std::to_string(options.seed)) {
     out << fmt::format("The demo world with seed {} is already loaded in {}\n", options.seed,
-                       global.db);
+                       global.db_for_display());
     return ok();
   }
   ASSIGN_OR_RETURN(const auto key, open_or_create_key(global, err));
   ASSIGN_OR_RETURN(const demo::World world,
                    demo::generate_world({options.seed, options.first_year, options.last_year}));
-  const auto extracts = std::filesystem::path(global.db).replace_filename("demo-extracts");
+  const auto extracts = global.beside_db("demo-extracts");
   std::int64_t loaded = 0;
   std::int64_t rejected = 0;
   std::int64_t weak = 0;
@@ -74,7 +75,7 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
                                              report.rows_weakly_linkable, report.batch_id);
                         }}));
   const std::filesystem::path truth_path =
-      options.truth.empty() ? std::filesystem::path(global.db).replace_filename("demo-truth.json")
+      options.truth.empty() ? global.beside_db("demo-truth.json")
                             : std::filesystem::path(options.truth);
   // Write then rename, so the truth file is either whole or absent.
   const std::filesystem::path temporary = truth_path.string() + ".tmp";
@@ -95,11 +96,11 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
       "Loaded the demo world (seed {}, {}-{}) into {} through intake: {} extracts in {}, {} rows "
       "loaded ({} weakly linkable: a name without id number or date of birth), {} quarantined, {} "
       "pseudonymised persons\nTruth written to {}\n",
-      options.seed, options.first_year, options.last_year, global.db, reports.size(),
+      options.seed, options.first_year, options.last_year, global.db_for_display(), reports.size(),
       extracts.string(), loaded, weak, rejected, persons, truth_path.string());
 
   // The knowledge base: sample publications, ingested like real ones.
-  const auto kennisbank = std::filesystem::path(global.db).replace_filename("demo-kennisbank");
+  const auto kennisbank = global.beside_db("demo-kennisbank");
   ASSIGN_OR_RETURN(const auto files, demo::write_kennisbank(kennisbank));
   ASSIGN_OR_RETURN(const auto knowledge, open_kb(*store, global));
   ASSIGN_OR_RETURN(const auto added, knowledge->add_folder(kennisbank, {}));
@@ -176,7 +177,17 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   bool secure_cookies = false;
+  std::string node;  // "" = the host name and port (or process id for port 0) on PostgreSQL.
 };
+
+// A node's name among several on one database: stable across restarts when given or when the
+// port is fixed, so that a restarted node knows its own leftovers.
+std::string node_name(const GlobalOptions& global, const ServeOptions& options) {
+  if (!options.node.empty() || !store::is_postgresql_url(global.db)) return options.node;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "node");
+  return fmt::format("{}:{}", host, options.port != 0 ? options.port : static_cast<int>(::getpid()));
+}
 
 
 struct UserOptions {
@@ -224,10 +235,11 @@ Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options,
                               .profiles_folder = paths.profiles.string(),
                               .tables_folder = paths.tables.string(),
                               .reports_folder = paths.reports.string(),
-                              .secure_cookies = options.secure_cookies});
+                              .secure_cookies = options.secure_cookies,
+                              .node = node_name(global, options)});
   SignalStopper stopper(server);
   ASSIGN_OR_RETURN(const int port, server.bind());
-  out << fmt::format("Serving {} on http://{}:{}/\n", global.db, options.host, port) << std::flush;
+  out << fmt::format("Serving {} on http://{}:{}/\n", global.db_for_display(), options.host, port) << std::flush;
   RETURN_IF_ERROR(server.serve());
   spdlog::info("server stopped");
   return ok();
@@ -251,6 +263,8 @@ void add_instance_commands(CLI::App& app, Action& action) {
   CLI::App* serve = app.add_subcommand("serve", "Serve the public site and the API");
   serve->add_option("--host", serve_options->host)->capture_default_str();
   serve->add_flag("--secure-cookies", serve_options->secure_cookies, "Mark cookies Secure (when served behind TLS)");
+  serve->add_option("--node", serve_options->node,
+                    "This node's name among several on one database (default with PostgreSQL: host:port)");
   serve->add_option("--port", serve_options->port, "TCP port; 0 picks a free one")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));

@@ -285,7 +285,7 @@ class RowConversion {
 }  // namespace
 
 struct RowConverter::Impl {
-  Impl(store::Store& store, const PseudonymKey& key, const SourceProfile& profile,
+  Impl(store::RegistrationStore& store, const PseudonymKey& key, const SourceProfile& profile,
          const LoadOptions& options)
       : store_(store), key_(key), profile_(profile), options_(options) {}
 
@@ -506,7 +506,7 @@ struct RowConverter::Impl {
     return code;
   }
 
-  store::Store& store_;
+  store::RegistrationStore& store_;
   const PseudonymKey& key_;
   const SourceProfile& profile_;
   const LoadOptions& options_;
@@ -524,7 +524,7 @@ struct RowConverter::Impl {
   bool weak_ = false;
 };
 
-RowConverter::RowConverter(store::Store& store, const PseudonymKey& key, const SourceProfile& profile,
+RowConverter::RowConverter(store::RegistrationStore& store, const PseudonymKey& key, const SourceProfile& profile,
                            const LoadOptions& options)
     : impl_(std::make_unique<Impl>(store, key, profile, options)) {}
 RowConverter::~RowConverter() = default;

@@ -127,7 +127,7 @@ class ChunkQueue {
 
 }  // namespace
 
-Result<LoadReport> load_extract(store::Store& store, const PseudonymKey& key,
+Result<LoadReport> load_extract(store::RegistrationStore& store, const PseudonymKey& key,
                                 const SourceProfile& profile, const LoadOptions& options) {
   if (options.year < 1990 || options.year > 2100) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("year {} is outside 1990..2100", options.year));

@@ -106,7 +106,7 @@ Result<std::string> read_file(const std::filesystem::path& path, std::uintmax_t 
 }  // namespace
 
 struct KnowledgeBase::Impl {
-  store::Store* store = nullptr;
+  store::PublicationStore* store = nullptr;
   KbOptions options;
   std::unique_ptr<internal::Analyzer> analyzer;
   bool rebuilt_on_open = false;
@@ -210,7 +210,7 @@ struct KnowledgeBase::Impl {
 KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 KnowledgeBase::~KnowledgeBase() = default;
 
-Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(store::Store& store, KbOptions options) {
+Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(store::PublicationStore& store, KbOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(options.folder, ec);
   if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create: {}", options.folder.string(), ec.message()));

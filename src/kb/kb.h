@@ -14,7 +14,7 @@
 
 #include "core/domain.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "store/publication_store.h"
 
 namespace rapporteur::kb {
 
@@ -147,7 +147,7 @@ class KnowledgeBase {
   // Opens the knowledge base of `store` in `options.folder` and loads the word list. When the
   // index is missing, unreadable or behind the store (a crash between the two commits), it
   // is rebuilt from the store. Fails with kIo when the folder or word list cannot be used.
-  static Result<std::unique_ptr<KnowledgeBase>> open(store::Store& store, KbOptions options);
+  static Result<std::unique_ptr<KnowledgeBase>> open(store::PublicationStore& store, KbOptions options);
   ~KnowledgeBase();
   KnowledgeBase(const KnowledgeBase&) = delete;
   KnowledgeBase& operator=(const KnowledgeBase&) = delete;

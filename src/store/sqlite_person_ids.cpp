@@ -3,19 +3,6 @@
 
 namespace rapporteur::store {
 
-// Backends that do not keep person ids (the default of the interface).
-Result<std::vector<PersonIdRow>> Store::person_ids(const PersonIdScope&) {
-  return fail(ErrorCode::kInternal, "this store backend does not keep linkage person ids");
-}
-
-Result<void> Store::replace_person_ids(const PersonIdScope&, const std::vector<PersonIdRow>&, std::int64_t) {
-  return fail(ErrorCode::kInternal, "this store backend does not keep linkage person ids");
-}
-
-Result<std::int64_t> Store::next_person_id() {
-  return fail(ErrorCode::kInternal, "this store backend does not keep linkage person ids");
-}
-
 namespace internal {
 namespace {
 

@@ -81,10 +81,10 @@ Result<std::vector<AuditEntry>> SqliteStore::audit_log(int limit) {
 Result<std::int64_t> SqliteStore::add_job(const JobRecord& job) {
   const std::lock_guard lock(mutex_);
   ASSIGN_OR_RETURN(Statement stmt,
-                   db_.prepare("INSERT INTO jobs (kind, title, owner, started, status, link, link_text) "
-                               "VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)"));
+                   db_.prepare("INSERT INTO jobs (kind, title, owner, started, status, link, link_text, node, "
+                               "heartbeat) VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?4)"));
   RETURN_IF_ERROR(stmt.bind(1, job.kind).bind(2, job.title).bind(3, job.owner).bind(4, job.started)
-                      .bind(5, job.link).bind(6, job.link_text).run());
+                      .bind(5, job.link).bind(6, job.link_text).bind(7, job.node).run());
   return db_.last_insert_rowid();
 }
 
@@ -118,10 +118,28 @@ Result<std::int64_t> SqliteStore::interrupt_running_jobs(const std::string& now)
   return db_.changes();
 }
 
+Result<std::int64_t> SqliteStore::beat_jobs(const std::string& node, const std::string& now) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET heartbeat = ?2 WHERE node = ?1 AND status = 'running'"));
+  RETURN_IF_ERROR(stmt.bind(1, node).bind(2, now).run());
+  return db_.changes();
+}
+
+Result<std::int64_t> SqliteStore::interrupt_abandoned_jobs(const std::string& node, const std::string& now,
+                                                           std::chrono::seconds stale_after) {
+  const std::lock_guard lock(mutex_);
+  // One writer at a time: SQLite has no rows another node could be writing meanwhile.
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("UPDATE jobs SET status = 'interrupted', finished = ?2 WHERE status = 'running' "
+                               "AND (node = ?1 OR heartbeat < strftime('%Y-%m-%dT%H:%M:%SZ', ?2, ?3))"));
+  RETURN_IF_ERROR(stmt.bind(1, node).bind(2, now).bind(3, fmt::format("-{} seconds", stale_after.count())).run());
+  return db_.changes();
+}
+
 Result<std::vector<JobRecord>> SqliteStore::read_jobs(const char* clause, std::int64_t argument) {
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.prepare(fmt::format("SELECT id, kind, title, owner, started, finished, status, output, "
-                                           "messages, link, link_text FROM jobs {}", clause)));
+                                           "messages, link, link_text, node, heartbeat FROM jobs {}", clause)));
   stmt.bind(1, argument);
   std::vector<JobRecord> result;
   for (;;) {
@@ -129,7 +147,8 @@ Result<std::vector<JobRecord>> SqliteStore::read_jobs(const char* clause, std::i
     if (!row) break;
     result.push_back({stmt.column_int(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3),
                       stmt.column_text(4), stmt.column_text(5), stmt.column_text(6), stmt.column_text(7),
-                      stmt.column_text(8), stmt.column_text(9), stmt.column_text(10)});
+                      stmt.column_text(8), stmt.column_text(9), stmt.column_text(10), stmt.column_text(11),
+                      stmt.column_text(12)});
   }
   return result;
 }

@@ -38,7 +38,7 @@ const std::map<std::string, std::string>& labels() {
   return kLabels;
 }
 
-Result<sdc::Dimension> dimension_of(store::Store& store, const TableSpec& spec, const std::string& name) {
+Result<sdc::Dimension> dimension_of(store::RegistrationStore& store, const TableSpec& spec, const std::string& name) {
   std::vector<std::pair<std::string, std::string>> codes;
   std::vector<std::string> names;
   const auto add = [&](std::string code, std::string parent, std::string label) {
@@ -169,7 +169,7 @@ Result<TableSpec> read_spec(const std::filesystem::path& path) {
   return parse_spec(text.str(), path.string());
 }
 
-Result<BuiltTable> build(store::Store& store, const TableSpec& spec) {
+Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec) {
   BuiltTable built;
   built.spec = spec;
   built.table.name = spec.name;

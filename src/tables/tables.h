@@ -12,7 +12,7 @@
 #include "core/domain.h"
 #include "core/result.h"
 #include "sdc/sdc.h"
-#include "store/store.h"
+#include "store/registration_store.h"
 
 namespace rapporteur::tables {
 
@@ -52,7 +52,7 @@ struct BuiltTable {
 
 // Fails with kInvalidArgument for an unknown dimension or year range, and with the store's
 // errors.
-Result<BuiltTable> build(store::Store& store, const TableSpec& spec);
+Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec);
 
 // A protected table, ready to publish: per cell its status and the value to show (nothing
 // when suppressed; the perturbed count under the cell-key method).

@@ -81,6 +81,9 @@ struct ServerOptions {
   ConnectionLimits limits;
   // Failed sign-ins per client address (see auth::AddressThrottle).
   auth::ThrottleOptions sign_in_throttle;
+  // This node's name when several serve one database (app::JobNode): its jobs carry it, and
+  // at start it interrupts only its own leftovers and dead nodes' jobs. "": a single server.
+  std::string node;
 };
 
 // The bytes of a static asset built into the server (e.g. "/vendor/echarts.min.js"), for

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/store.h"
 #include "test_support.h"
 
 namespace rapporteur::intake {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "store/store.h"
 #include "test_support.h"
 
 namespace rapporteur::tables {

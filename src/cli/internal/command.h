@@ -41,13 +41,24 @@ struct GlobalOptions {
   std::string tables = default_tables();
   std::string log_level = "info";
   std::string kb;  // "" = kennisbank/ beside the database.
+  // Where the instance's files are when `db` is a PostgreSQL URL (beside the file otherwise).
+  std::string files = "var";
+
+  // `name` in the instance's folder: beside the SQLite file, or in `files` for PostgreSQL.
+  std::filesystem::path beside_db(const std::string& name) const {
+    if (store::is_postgresql_url(db)) return std::filesystem::path(files) / name;
+    return std::filesystem::path(db).replace_filename(name);
+  }
+
+  // The database for messages: a PostgreSQL URL without its password.
+  std::string db_for_display() const { return store::printable_location(db); }
 
   std::filesystem::path kb_path() const {
-    return kb.empty() ? std::filesystem::path(db).replace_filename("kennisbank") : std::filesystem::path(kb);
+    return kb.empty() ? beside_db("kennisbank") : std::filesystem::path(kb);
   }
 
   std::filesystem::path key_path() const {
-    return key.empty() ? std::filesystem::path(db).replace_filename("pseudonym.key") : std::filesystem::path(key);
+    return key.empty() ? beside_db("pseudonym.key") : std::filesystem::path(key);
   }
 };
 
@@ -98,6 +109,7 @@ void add_estimate_commands(CLI::App& app, Action& action);
 void add_table_commands(CLI::App& app, Action& action);
 void add_kb_commands(CLI::App& app, Action& action);
 void add_account_commands(CLI::App& app, Action& action);
+void add_store_commands(CLI::App& app, Action& action);
 
 // kExitOk, or the error on one line of `err` and kExitFailure.
 int finish(Context& context, const Result<void>& result);

@@ -11,7 +11,7 @@
 #include "core/result.h"
 #include "intake/intake.h"
 #include "intake/internal/tables.h"
-#include "store/store.h"
+#include "store/registration_store.h"
 
 namespace rapporteur::intake::internal {
 
@@ -20,7 +20,7 @@ namespace rapporteur::intake::internal {
 class RowConverter {
  public:
   // All arguments must outlive the converter.
-  RowConverter(store::Store& store, const PseudonymKey& key, const SourceProfile& profile, const LoadOptions& options);
+  RowConverter(store::RegistrationStore& store, const PseudonymKey& key, const SourceProfile& profile, const LoadOptions& options);
   ~RowConverter();
   RowConverter(const RowConverter&) = delete;
   RowConverter& operator=(const RowConverter&) = delete;

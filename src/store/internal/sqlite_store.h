@@ -20,70 +20,11 @@
 
 #include <fmt/format.h>
 
+#include "store/internal/codes.h"
 #include "store/internal/sqlite.h"
 #include "store/store.h"
 
 namespace rapporteur::store::internal {
-
-inline std::string join_mandates(const std::vector<Mandate>& mandates) {
-  std::string joined;
-  for (const Mandate mandate : mandates) {
-    joined += joined.empty() ? "" : ",";
-    joined += to_code(mandate);
-  }
-  return joined;
-}
-
-inline std::string join_forms(const std::vector<ExploitationForm>& forms) {
-  std::string joined;
-  for (const ExploitationForm form : forms) {
-    joined += joined.empty() ? "" : ",";
-    joined += to_code(form);
-  }
-  return joined;
-}
-
-inline Result<std::vector<ExploitationForm>> split_forms(std::string_view joined) {
-  std::vector<ExploitationForm> forms;
-  while (!joined.empty()) {
-    const auto comma = joined.find(',');
-    ASSIGN_OR_RETURN(const ExploitationForm form, parse_exploitation_form(joined.substr(0, comma)));
-    forms.push_back(form);
-    joined = comma == std::string_view::npos ? std::string_view{} : joined.substr(comma + 1);
-  }
-  return forms;
-}
-
-inline Result<std::vector<Mandate>> split_mandates(std::string_view joined) {
-  std::vector<Mandate> mandates;
-  while (!joined.empty()) {
-    const auto comma = joined.find(',');
-    ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(joined.substr(0, comma)));
-    mandates.push_back(mandate);
-    joined = comma == std::string_view::npos ? std::string_view{} : joined.substr(comma + 1);
-  }
-  return mandates;
-}
-
-// Reads a stored enum code back; a bad code means the database was edited by hand or a bug.
-template <typename T>
-Result<T> stored(Result<T> parsed, std::string_view column) {
-  if (!parsed) {
-    return fail(ErrorCode::kStorage,
-                fmt::format("corrupt value in column {}: {}", column, parsed.error().message));
-  }
-  return parsed;
-}
-
-template <typename T, typename Parser>
-Result<std::optional<T>> stored_optional(const std::optional<std::string>& code, Parser parser,
-                                         std::string_view column) {
-  if (!code) {
-    return std::optional<T>();
-  }
-  ASSIGN_OR_RETURN(T value, stored(parser(*code), column));
-  return std::optional<T>(value);
-}
 
 // Binds a person key in its stored form (see try_pack_key); `packed` must outlive the next run.
 inline void bind_key(Statement& statement, int index, const std::string& key, std::string& packed) {
@@ -92,14 +33,6 @@ inline void bind_key(Statement& statement, int index, const std::string& key, st
   } else {
     statement.bind_borrowed(index, key);
   }
-}
-
-// The code of an optional enum value; views static text.
-inline std::optional<std::string_view> optional_code(const auto& value) {
-  if (!value) {
-    return std::nullopt;
-  }
-  return to_code(*value);
 }
 
 // Thread safety: every call takes mutex_ (recursive, so transact() nests).
@@ -175,6 +108,9 @@ class SqliteStore final : public Store {
   Result<std::vector<JobRecord>> jobs(int limit) override;
   Result<JobRecord> job(std::int64_t id) override;
   Result<std::int64_t> interrupt_running_jobs(const std::string& now) override;
+  Result<std::int64_t> beat_jobs(const std::string& node, const std::string& now) override;
+  Result<std::int64_t> interrupt_abandoned_jobs(const std::string& node, const std::string& now,
+                                                std::chrono::seconds stale_after) override;
 
   // Linkage person ids (sqlite_person_ids.cpp).
   Result<std::vector<PersonIdRow>> person_ids(const PersonIdScope& scope) override;

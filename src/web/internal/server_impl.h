@@ -236,7 +236,7 @@ struct Server::Impl {
   std::atomic<bool> listener_done{false};
   std::mutex kb_writes;  // Serialises knowledge-base writes when there is no workspace.
   // Last member: destroyed first, so running jobs end before the rest of the server goes.
-  app::JobRunner jobs{store, [this] { return now_text(); }};
+  app::JobRunner jobs{store, [this] { return now_text(); }, {.name = options.node}};
 };
 
 }  // namespace rapporteur::web

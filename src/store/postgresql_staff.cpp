@@ -1,0 +1,187 @@
+// PostgreSQL store: staff accounts, sessions, the audit log and background jobs.
+#include "store/internal/postgresql_store.h"
+
+namespace rapporteur::store::internal {
+
+Result<void> PostgresStore::add_user(const User& u) {
+  const std::lock_guard lock(mutex_);
+  // Two nodes adding one name at once: the unique index refuses the second (kConflict too).
+  const auto inserted = db_.query(
+      "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (name) DO NOTHING",
+      Params().add(u.name).add(to_code(u.role)).add(u.password_hash).add(u.created_at));
+  if (!inserted) return tl::unexpected(inserted.error());
+  if (inserted->changed() == 0) return fail(ErrorCode::kConflict, fmt::format("user '{}' exists", u.name));
+  return ok();
+}
+
+Result<User> PostgresStore::user(const std::string& name) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(auto found, read_users("WHERE name = $1", name));
+  if (found.empty()) return fail(ErrorCode::kNotFound, "no such user");
+  return std::move(found.front());
+}
+
+Result<std::vector<User>> PostgresStore::users() {
+  const std::lock_guard lock(mutex_);
+  return read_users("", std::nullopt);
+}
+
+Result<void> PostgresStore::record_sign_in_attempt(const std::string& name, int failed_attempts,
+                                                   const std::string& locked_until) {
+  const std::lock_guard lock(mutex_);
+  return db_
+      .query("UPDATE users SET failed_attempts = $2, locked_until = $3 WHERE name = $1",
+             Params().add(name).add(failed_attempts).add(locked_until))
+      .map([](const Rows&) {});
+}
+
+Result<void> PostgresStore::add_session(const Session& session) {
+  const std::lock_guard lock(mutex_);
+  return db_
+      .query("INSERT INTO sessions (token_hash, user_name, csrf_token, expires_at) VALUES ($1, $2, $3, $4)",
+             Params().add(session.token_hash).add(session.user_name).add(session.csrf_token).add(session.expires_at))
+      .map([](const Rows&) {});
+}
+
+Result<Session> PostgresStore::session(const std::string& token_hash, const std::string& now) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(const Rows rows, db_.query("SELECT user_name, csrf_token, expires_at FROM sessions "
+                                              "WHERE token_hash = $1 AND expires_at COLLATE \"C\" > $2",
+                                              Params().add(token_hash).add(now)));
+  if (rows.size() == 0) return fail(ErrorCode::kNotFound, "no such session");
+  return Session{token_hash, rows.text(0, 0), rows.text(0, 1), rows.text(0, 2)};
+}
+
+Result<void> PostgresStore::delete_session(const std::string& token_hash) {
+  const std::lock_guard lock(mutex_);
+  return db_.query("DELETE FROM sessions WHERE token_hash = $1", Params().add(token_hash)).map([](const Rows&) {});
+}
+
+Result<void> PostgresStore::audit(const AuditEntry& entry) {
+  const std::lock_guard lock(mutex_);
+  return db_
+      .query("INSERT INTO audit_log (at, user_name, action, detail) VALUES ($1, $2, $3, $4)",
+             Params().add(entry.at).add(entry.user_name).add(entry.action).add(entry.detail))
+      .map([](const Rows&) {});
+}
+
+Result<std::vector<AuditEntry>> PostgresStore::audit_log(int limit) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(const Rows rows, db_.query("SELECT at, user_name, action, detail FROM audit_log "
+                                              "ORDER BY id DESC LIMIT $1",
+                                              Params().add(limit)));
+  std::vector<AuditEntry> result;
+  for (int i = 0; i < rows.size(); ++i) {
+    result.push_back({rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3)});
+  }
+  return result;
+}
+
+Result<std::int64_t> PostgresStore::add_job(const JobRecord& job) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(const Rows rows, db_.query("INSERT INTO jobs (kind, title, owner, started, status, link, "
+                                              "link_text, node, heartbeat) VALUES ($1, $2, $3, $4, 'running', $5, "
+                                              "$6, $7, $4) RETURNING id",
+                                              Params()
+                                                  .add(job.kind)
+                                                  .add(job.title)
+                                                  .add(job.owner)
+                                                  .add(job.started)
+                                                  .add(job.link)
+                                                  .add(job.link_text)
+                                                  .add(job.node)));
+  return rows.integer(0, 0);
+}
+
+Result<void> PostgresStore::finish_job(std::int64_t id, const std::string& status, const std::string& output,
+                                       const std::string& messages, const std::string& finished) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(const Rows rows, db_.query("UPDATE jobs SET status = $2, output = $3, messages = $4, "
+                                              "finished = $5 WHERE id = $1",
+                                              Params().add(id).add(status).add(output).add(messages).add(finished)));
+  if (rows.changed() == 0) return fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
+  return ok();
+}
+
+Result<std::vector<JobRecord>> PostgresStore::jobs(int limit) {
+  const std::lock_guard lock(mutex_);
+  return read_jobs("ORDER BY id DESC LIMIT $1", limit);
+}
+
+Result<JobRecord> PostgresStore::job(std::int64_t id) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(auto found, read_jobs("WHERE id = $1", id));
+  if (found.empty()) return fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
+  return std::move(found.front());
+}
+
+Result<std::int64_t> PostgresStore::interrupt_running_jobs(const std::string& now) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(const Rows rows, db_.query("UPDATE jobs SET status = 'interrupted', finished = $1 "
+                                              "WHERE status = 'running'",
+                                              Params().add(now)));
+  return rows.changed();
+}
+
+Result<std::int64_t> PostgresStore::beat_jobs(const std::string& node, const std::string& now) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(const Rows rows, db_.query("UPDATE jobs SET heartbeat = $2 WHERE node = $1 AND status = 'running'",
+                                              Params().add(node).add(now)));
+  return rows.changed();
+}
+
+Result<std::int64_t> PostgresStore::interrupt_abandoned_jobs(const std::string& node, const std::string& now,
+                                                             std::chrono::seconds stale_after) {
+  const std::lock_guard lock(mutex_);
+  // SKIP LOCKED: a job row a live node is writing (finishing it, beating) is its node's, so
+  // it is left to it rather than waited for; two nodes starting at once split the rest.
+  ASSIGN_OR_RETURN(
+      const Rows rows,
+      db_.query("UPDATE jobs SET status = 'interrupted', finished = $2 WHERE id IN (SELECT id FROM jobs "
+                "WHERE status = 'running' AND (node = $1 OR heartbeat COLLATE \"C\" < to_char(($4::timestamptz - "
+                "make_interval(secs => $3)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) "
+                "FOR UPDATE SKIP LOCKED)",
+                // `now` twice: as the text stored and as the time computed with (one parameter
+                // cannot have both types).
+                Params().add(node).add(now).add(static_cast<std::int64_t>(stale_after.count())).add(now)));
+  return rows.changed();
+}
+
+Result<std::vector<JobRecord>> PostgresStore::read_jobs(const std::string& clause, std::int64_t argument) {
+  ASSIGN_OR_RETURN(const Rows rows, db_.query("SELECT id, kind, title, owner, started, finished, status, output, "
+                                              "messages, link, link_text, node, heartbeat FROM jobs " +
+                                                  clause,
+                                              Params().add(argument)));
+  std::vector<JobRecord> result;
+  for (int i = 0; i < rows.size(); ++i) {
+    result.push_back({rows.integer(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.text(i, 4),
+                      rows.text(i, 5), rows.text(i, 6), rows.text(i, 7), rows.text(i, 8), rows.text(i, 9),
+                      rows.text(i, 10), rows.text(i, 11), rows.text(i, 12)});
+  }
+  return result;
+}
+
+Result<std::vector<User>> PostgresStore::read_users(const std::string& where,
+                                                    const std::optional<std::string>& argument) {
+  Params params;
+  if (argument) params.add(*argument);
+  ASSIGN_OR_RETURN(const Rows rows, db_.query("SELECT name, role, password_hash, created_at, failed_attempts, "
+                                              "locked_until FROM users " +
+                                                  where + " ORDER BY name COLLATE \"C\"",
+                                              params));
+  std::vector<User> result;
+  for (int i = 0; i < rows.size(); ++i) {
+    User u;
+    u.name = rows.text(i, 0);
+    ASSIGN_OR_RETURN(u.role, stored(parse_user_role(rows.text(i, 1)), "users.role"));
+    u.password_hash = rows.text(i, 2);
+    u.created_at = rows.text(i, 3);
+    u.failed_attempts = static_cast<int>(rows.integer(i, 4));
+    u.locked_until = rows.text(i, 5);
+    result.push_back(std::move(u));
+  }
+  return result;
+}
+
+}  // namespace rapporteur::store::internal
