@@ -29,10 +29,24 @@ Result<Protection> protect(const Problem& problem) {
   std::size_t cells = 0;
   for (const auto& t : problem.tables) cells += t.values.size();
   const bool small = cells <= kMaxCellsToImprove && problem.strategy != Problem::Strategy::kFast;
-  if (problem.cost != Problem::Cost::kBest) return small ? descend(problem) : internal::protect_once(problem);
+  if (!small) {
+    Problem by_units = problem;
+    if (by_units.cost == Problem::Cost::kBest) by_units.cost = Problem::Cost::kUnits;
+    ASSIGN_OR_RETURN(Protection p, internal::protect_once(by_units));
+    if (problem.tables.size() == 1) {
+      const auto before = p.status.front();
+      p.margins_released = internal::release_margins(problem, p.status.front());
+      p.released += p.margins_released;
+      p.secondary_cells -= p.margins_released;
+      for (std::size_t i = 0; i < before.size(); ++i) {
+        if (before[i] != p.status.front()[i]) p.secondary_units -= problem.tables.front().values[i];
+      }
+    }
+    return p;
+  }
+  if (problem.cost != Problem::Cost::kBest) return descend(problem);
   Problem by_units = problem;
   by_units.cost = Problem::Cost::kUnits;
-  if (!small) return internal::protect_once(by_units);
   Problem by_cells = problem;
   by_cells.cost = Problem::Cost::kCells;
   ASSIGN_OR_RETURN(Protection units, descend(by_units));

@@ -107,6 +107,10 @@ struct Problem {
   // cells only (kCells), or both tried, each improved, and the pattern with fewer suppressions
   // (then fewer units) kept (kBest; tables of up to 2,000 distinct cells, else kUnits).
   enum class Cost { kUnits, kCells, kBest } cost = Cost::kBest;
+  // After the whole-level route (one table): up to this many safe cells of the levels between
+  // the total and the finest level suppressed whole (police-unit margins, say), the most
+  // aggregated and largest first, are published where the audit still passes.
+  int margin_trials = 40;
 };
 
 struct Protection {
@@ -116,6 +120,7 @@ struct Protection {
   std::int64_t secondary_units = 0;  // Sum of the counts of the secondary cells.
   int repair_rounds = 0;             // Audit-and-repair rounds after the first pattern.
   std::int64_t released = 0;         // Secondary cells released again by the final pass.
+  std::int64_t margins_released = 0;  // Of them, coarser margins above a level suppressed whole.
   std::int64_t linear_programmes = 0;
 };
 
