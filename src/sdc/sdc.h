@@ -130,7 +130,9 @@ struct Protection {
 // to fewer than min_frequency units, gets its cheapest other cell suppressed; then each cell
 // the audit still finds under-protected gets the cheapest set of cells that lets an attacker
 // move it by its protection level, found by linear programming (GLPK), until the audit
-// passes; finally secondary cells are released one by one where the audit allows it.
+// passes; finally secondary cells are released one by one where the audit allows it. Small
+// tables then descend to fewer suppressions (improvement_trials, cost); after the whole-level
+// route, safe coarser margins are published where the audit passes (margin_trials).
 // Deterministic: the same input gives the same pattern. Fails with kInvalidArgument
 // when a table is not additive, two tables give a shared cell different values, or a forced
 // cell is out of range; with kConflict when forced cells make protection
