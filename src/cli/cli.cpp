@@ -54,6 +54,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_kb_commands(app, action);
   add_account_commands(app, action);
   add_store_commands(app, action);
+  add_sdc_commands(app, action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - (args.empty() ? 0 : 1));
   try {

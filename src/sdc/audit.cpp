@@ -189,7 +189,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       for (std::size_t d = table.dimensions.size(); d-- > 0;) {
         const std::size_t at = rest % table.dimensions[d].codes.size();
         rest /= table.dimensions[d].codes.size();
-        if (at != 0 || problem.tables.size() == 1) key.emplace_back(table.dimensions[d].name, table.dimensions[d].codes[at]);
+        if (at != 0 || problem.tables.size() == 1 || table.dimensions[d].codes.size() == 1) key.emplace_back(table.dimensions[d].name, table.dimensions[d].codes[at]);
       }
       std::sort(key.begin(), key.end());
       const auto [it, inserted] = distinct.emplace(std::move(key), value.size());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,9 @@ struct Problem {
   Rule rule;
   // Cells that must be published whatever their count, as (table index, cell index).
   std::vector<std::pair<std::size_t, std::size_t>> forced;
+  // Cells suppressed from the start and never released (cells an earlier edition already
+  // suppressed), as (table index, cell index).
+  std::vector<std::pair<std::size_t, std::size_t>> kept_suppressed;
   // After a safe pattern is found, up to this many secondary cells (largest first) are tried
   // for release, each kept only if the audit still passes: fewer units lost, at one audit per
   // trial. Skipped when more than 300 cells are suppressed.
@@ -94,6 +98,19 @@ struct Problem {
   // dimension while it is as bare; the table without them is protected (see
   // AuditOptions::reduce_levels).
   enum class Strategy { kAuto, kCareful, kFast } strategy = Strategy::kAuto;
+  // Tables of up to 2,000 distinct cells: after the first safe pattern, each secondary cell in
+  // turn is forced published and the table protected again; a pattern with fewer suppressions
+  // (then fewer units) that passes the audit replaces the best, until a whole pass finds none
+  // or this many protections have been tried.
+  int improvement_trials = 60;
+  // What the repair's programmes minimise: cells suppressed and units they hold (kUnits),
+  // cells only (kCells), or both tried, each improved, and the pattern with fewer suppressions
+  // (then fewer units) kept (kBest; tables of up to 2,000 distinct cells, else kUnits).
+  enum class Cost { kUnits, kCells, kBest } cost = Cost::kBest;
+  // After the whole-level route (one table): up to this many safe cells of the levels between
+  // the total and the finest level suppressed whole (police-unit margins, say), the most
+  // aggregated and largest first, are published where the audit still passes.
+  int margin_trials = 40;
 };
 
 struct Protection {
@@ -103,6 +120,7 @@ struct Protection {
   std::int64_t secondary_units = 0;  // Sum of the counts of the secondary cells.
   int repair_rounds = 0;             // Audit-and-repair rounds after the first pattern.
   std::int64_t released = 0;         // Secondary cells released again by the final pass.
+  std::int64_t margins_released = 0;  // Of them, coarser margins above a level suppressed whole.
   std::int64_t linear_programmes = 0;
 };
 
@@ -112,12 +130,49 @@ struct Protection {
 // to fewer than min_frequency units, gets its cheapest other cell suppressed; then each cell
 // the audit still finds under-protected gets the cheapest set of cells that lets an attacker
 // move it by its protection level, found by linear programming (GLPK), until the audit
-// passes; finally secondary cells are released one by one where the audit allows it.
+// passes; finally secondary cells are released one by one where the audit allows it. Small
+// tables then descend to fewer suppressions (improvement_trials, cost); after the whole-level
+// route, safe coarser margins are published where the audit passes (margin_trials).
 // Deterministic: the same input gives the same pattern. Fails with kInvalidArgument
 // when a table is not additive, two tables give a shared cell different values, or a forced
 // cell is out of range; with kConflict when forced cells make protection
 // impossible.
 Result<Protection> protect(const Problem& problem);
+
+// An edition of a table already published: its table (true values) and the status each cell
+// was published with.
+struct Edition {
+  Table table;
+  std::vector<Status> status;
+};
+
+// A cell of an earlier edition whose value the new tables give differently (shared by codes).
+struct EditionRevision {
+  std::size_t edition = 0;  // Index into the editions.
+  std::size_t cell = 0;     // Cell of that edition's table.
+  std::int64_t published_value = 0;
+  std::int64_t new_value = 0;
+  bool was_published = false;
+};
+
+struct EditionsProtection {
+  // The joint problem: the editions' tables (with revised values as the new tables give
+  // them), then the new tables; the statuses follow its tables.
+  Problem problem;
+  Protection protection;
+  std::vector<EditionRevision> revisions;
+};
+
+// Protects the tables of `current` together with editions already published, as linked
+// tables: cells with the same codes on the dimensions two tables share are one cell (a
+// dimension with a single code, such as the year of a yearly edition, identifies its cells).
+// The editions' published cells are forced to stay published and their suppressed cells stay
+// suppressed, so no combination of the editions and the new tables narrows a suppressed cell
+// beyond its protection. A shared cell whose value changed is a revision: it is reported and
+// neither forced nor kept, and the edition takes the new value. Fails with kInvalidArgument
+// when a status vector does not match its edition, or an edition is revised in part so that
+// it is no longer additive (re-issue it whole); otherwise as protect().
+Result<EditionsProtection> protect_over_editions(const std::vector<Edition>& published, const Problem& current);
 
 // What the intruder knows besides the published cells and every additive relation.
 struct Attacker {
@@ -227,6 +282,49 @@ double cell_key(const std::vector<double>& record_keys);
 // for every count and never exceeds max_deviation. Fails with kInvalidArgument for a
 // negative count, a key outside [0, 1) or a table whose variance its deviation cannot give.
 Result<std::int64_t> perturb(std::int64_t count, double key, const PerturbationTable& table);
+
+// Differentially private release: noise on every leaf cell (the finest code of every
+// dimension; one person counts in one leaf), clamped at zero, and every margin the sum of its
+// leaves, so the table is integer, non-negative and exactly additive.
+enum class Mechanism { kGeometric, kDiscreteGaussian };
+std::string_view to_code(Mechanism mechanism);
+
+struct PrivacyBudget {
+  Mechanism mechanism = Mechanism::kGeometric;
+  double epsilon = 1.0;  // Geometric: the release is epsilon-DP.
+  double rho = 0.5;      // Discrete Gaussian: rho-zCDP (noise variance 1 / (2 rho)).
+};
+
+// The accuracy of the cells of one level: `level` holds each dimension's depth.
+struct LevelAccuracy {
+  std::vector<int> level;
+  std::int64_t cells = 0;
+  std::int64_t leaves_per_cell = 0;  // Leaves summed into one cell (rounded mean).
+  double rmse = 0;                   // Root mean squared error, by simulation.
+  double mean_absolute_error = 0;
+  double bias = 0;  // Mean error: clamping at zero adds units where counts are small.
+};
+
+struct PrivateRelease {
+  PrivacyBudget budget;
+  std::vector<std::int64_t> values;  // Per cell of the table.
+  double leaf_noise_variance = 0;    // Before clamping.
+  // Per level, estimated by running the mechanism again on the released table (post-
+  // processing: it spends no budget), so it includes the clamping's bias.
+  std::vector<LevelAccuracy> accuracy;
+};
+
+// Releases `table` under `budget` with a generator seeded by `seed` (the same seed gives the
+// same release); `replicates` simulations estimate the accuracy. Fails with kInvalidArgument
+// for a table that is not additive or has a negative count, a budget that is not positive, or
+// fewer than one replicate.
+Result<PrivateRelease> release_private(const Table& table, const PrivacyBudget& budget, std::uint64_t seed,
+                                       int replicates = 200);
+
+// Two-sided geometric noise: P(k) = (1 - a) / (1 + a) a^|k| with a = exp(-epsilon).
+std::int64_t sample_two_sided_geometric(double epsilon, std::mt19937_64& rng);
+// Discrete Gaussian noise: P(k) proportional to exp(-k^2 / (2 sigma2)).
+std::int64_t sample_discrete_gaussian(double sigma2, std::mt19937_64& rng);
 
 // The tables and their relations in tau-ARGUS's JJ format: "0", the number of cells, one line
 // per cell (index, value, cost, status s/u/m/z, lower and upper bound, LPL, UPL, SPL), the

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "sdc/internal/levels.h"
+#include "sdc/internal/protect.h"
 #include "sdc/internal/system.h"
 #include "sdc/sdc.h"
 
@@ -33,6 +34,7 @@ struct State {
   const internal::System& system;
   const Rule& rule;
   std::vector<Status> status;  // Per distinct cell.
+  Problem::Cost cost = Problem::Cost::kUnits;
 
   bool hidden(std::size_t c) const { return status[c] == Status::kPrimary || status[c] == Status::kSecondary; }
   bool eligible(std::size_t c) const {
@@ -187,7 +189,9 @@ class Repair {
         if (room > 0) glp_set_col_bnds(lp, down, GLP_DB, 0.0, room);
         else glp_set_col_bnds(lp, down, GLP_FX, 0.0, 0.0);
       }
-      const double cost = s_.hidden(x) ? 0.0 : 1.0 + static_cast<double>(s_.system.values[x]);
+      // Per cell suppressed, and (minimising units) per unit it holds.
+      const double per_unit = s_.cost == Problem::Cost::kCells ? 0.0 : 1.0;
+      const double cost = s_.hidden(x) ? 0.0 : 1.0 + per_unit * static_cast<double>(s_.system.values[x]);
       glp_set_obj_coef(lp, up, cost);
       glp_set_obj_coef(lp, down, cost);
       for (const auto r : s_.system.relations_of[x]) rows.push_back(r);
@@ -373,7 +377,7 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
     return fail(ErrorCode::kInvalidArgument, "protection percent must lie in 0..100 and the minimum level be non-negative");
   }
   ASSIGN_OR_RETURN(const internal::System system, internal::build_system(problem));
-  State s{system, problem.rule, std::vector<Status>(system.values.size(), Status::kSafe)};
+  State s{system, problem.rule, std::vector<Status>(system.values.size(), Status::kSafe), problem.cost};
   for (const auto& [t, cell] : problem.forced) {
     if (t >= problem.tables.size() || cell >= problem.tables[t].values.size()) {
       return fail(ErrorCode::kInvalidArgument, fmt::format("forced cell ({}, {}) is not in the tables", t, cell));
@@ -394,6 +398,20 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
       ++result.primary_cells;
     }
   }
+  // Cells an earlier edition suppressed: suppressed from the start, never released.
+  std::vector<char> kept(system.values.size(), 0);
+  for (const auto& [t, cell] : problem.kept_suppressed) {
+    if (t >= problem.tables.size() || cell >= problem.tables[t].values.size()) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("kept cell ({}, {}) is not in the tables", t, cell));
+    }
+    const std::size_t c = system.cell_of[t][cell];
+    if (s.status[c] == Status::kForced) {
+      return fail(ErrorCode::kConflict, fmt::format("cell {} of table {} is both forced and kept suppressed", cell,
+                                                    problem.tables[t].name));
+    }
+    kept[c] = 1;
+    if (s.status[c] == Status::kSafe) s.status[c] = Status::kSecondary;
+  }
   // Cells held to a primary's protection on behalf of a finer level (one table).
   for (const std::size_t cell : extra_primaries) {
     const std::size_t c = system.cell_of.front()[cell];
@@ -403,6 +421,7 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
                     (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 2000);
   std::optional<Result<std::vector<Status>>> by_level;
   if (fast && levels == Levels::kTry && problem.tables.size() == 1 && problem.forced.empty() &&
+      problem.kept_suppressed.empty() &&
       problem.rule.zeros != ZeroCells::kSafe) {
     by_level = protect_by_level(problem);
   }
@@ -537,7 +556,7 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
   // audit still passes.
   std::vector<std::size_t> secondaries;
   for (std::size_t c = 0; c < system.values.size(); ++c) {
-    if (s.status[c] == Status::kSecondary) secondaries.push_back(c);
+    if (s.status[c] == Status::kSecondary && !kept[c]) secondaries.push_back(c);
   }
   std::stable_sort(secondaries.begin(), secondaries.end(),
                    [&](std::size_t a, std::size_t b) { return system.values[a] > system.values[b]; });
@@ -567,6 +586,10 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
 
 }  // namespace
 
-Result<Protection> protect(const Problem& problem) { return protect_with(problem, {}, Levels::kTry); }
+namespace internal {
+
+Result<Protection> protect_once(const Problem& problem) { return protect_with(problem, {}, Levels::kTry); }
+
+}  // namespace internal
 
 }  // namespace rapporteur::sdc

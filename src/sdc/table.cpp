@@ -19,6 +19,10 @@ std::string_view to_code(Status status) {
   return "safe";
 }
 
+std::string_view to_code(Mechanism mechanism) {
+  return mechanism == Mechanism::kGeometric ? "geometric" : "discrete_gaussian";
+}
+
 std::int64_t protection_level(const Rule& rule, std::int64_t value) {
   return std::max<std::int64_t>(rule.min_level, static_cast<std::int64_t>(std::ceil(
                                                     rule.protection_percent / 100.0 * static_cast<double>(value) - 1e-9)));

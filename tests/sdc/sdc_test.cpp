@@ -474,7 +474,7 @@ TEST(Protect, PpTabIsProtectedWithFewerSuppressionsThanHypercubeAndPassesTheStro
   const auto suppressed = count_status(*p, Status::kPrimary) + count_status(*p, Status::kSecondary);
   std::printf("pp.tab: %lld cells suppressed (sdcTable GAUSS 17, HYPERCUBE 26); %lld secondary units\n",
               static_cast<long long>(suppressed), static_cast<long long>(p->secondary_units));
-  EXPECT_LT(suppressed, 26 + 1);
+  EXPECT_LE(suppressed, 20);  // Issue #21: HYPERCUBE, the only sdcTable pattern that passes, takes 26.
 }
 
 TEST(Protect, TheFastStrategyIsAlsoSafeOnPpTab) {

@@ -110,6 +110,7 @@ void add_table_commands(CLI::App& app, Action& action);
 void add_kb_commands(CLI::App& app, Action& action);
 void add_account_commands(CLI::App& app, Action& action);
 void add_store_commands(CLI::App& app, Action& action);
+void add_sdc_commands(CLI::App& app, Action& action);
 
 // kExitOk, or the error on one line of `err` and kExitFailure.
 int finish(Context& context, const Result<void>& result);

@@ -23,6 +23,11 @@ struct System {
   std::vector<std::vector<std::size_t>> relations_of;  // Per distinct cell.
 };
 
+// A cell's identity across tables: the codes of its dimensions that are not at their root
+// (a dimension's only code is not a total: it identifies), by dimension name. Two tables share
+// exactly the cells whose identities agree.
+std::string identity(const Table& table, const std::vector<int>& positions);
+
 // Fails with kInvalidArgument when a table is not additive or linked tables disagree on a
 // shared cell.
 Result<System> build_system(const Problem& problem);
