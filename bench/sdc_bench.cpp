@@ -40,7 +40,7 @@ int main() {
   const auto spec = rapporteur::tables::read_spec(RAPPORTEUR_SOURCE_DIR "/tables/victims-5d.toml");
   if (!spec) return 1;
   auto start = Clock::now();
-  const auto built = rapporteur::tables::build(**store, *spec);
+  const auto built = rapporteur::tables::build(**store, *spec, rapporteur::tables::exact_keys());
   const double build_time = seconds_since(start);
   if (!built) return 1;
   std::int64_t empty = 0;
