@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/csv.h"
+#include "linkage/persons.h"
 #include "linkage/strata.h"
 
 namespace rapporteur::app {
@@ -251,13 +252,120 @@ void print_recommended(const StratumEstimate& s, std::string& out) {
   for (const auto& w : r.warnings) out += "  warning: " + w + '\n';
 }
 
+
+using Tables = std::vector<std::pair<std::string, mse::CaptureTable>>;
+
+// The capture tables of `histories` in the request's strata.
+Result<Tables> stratified_tables(const linkage::Histories& histories, const EstimateRequest& request,
+                                 const std::map<std::string, std::string>& unit_of) {
+  ASSIGN_OR_RETURN(const auto strata, linkage::strata(histories, linkage::split_dimensions(request.by), unit_of));
+  Tables tables;
+  for (const auto& s : strata) tables.emplace_back(s.name, mse::CaptureTable{histories.sources, s.counts});
+  return tables;
+}
+
+// The point estimates on `tables` as the report gives them: the selected model's total per
+// stratum (by name, parallel to `names`) and their sum, or the joint model's total. Bootstrap
+// and sensitivity fits are skipped: they do not move the point estimate.
+Result<LinkageVariant> point_estimates(const Tables& tables, const EstimateRequest& request,
+                                       const std::vector<std::string>& names) {
+  LinkageVariant variant;
+  variant.strata.assign(names.size(), std::nullopt);
+  if (request.joint == Joint::kOneModel) {
+    ASSIGN_OR_RETURN(const auto joint, joint_estimate(tables, request));
+    variant.total = joint.fit.total;
+    return variant;
+  }
+  mse::SelectionOptions selection = request.selection;
+  selection.bootstrap = 0;
+  selection.sensitivity = mse::Sensitivity::kSkip;
+  bool estimable = false;
+  for (const auto& [stratum, table] : tables) {
+    const auto estimated = mse::select_and_estimate(table, selection, stratum);
+    if (!estimated) continue;
+    const double total = estimated->search.models.front().total;
+    variant.total += total;
+    estimable = true;
+    const auto at = std::find(names.begin(), names.end(), stratum);
+    if (at != names.end()) variant.strata[static_cast<std::size_t>(at - names.begin())] = total;
+  }
+  if (!estimable) return fail(ErrorCode::kInvalidArgument, "no stratum is estimable");
+  return variant;
+}
+
+// Re-links the year at the stricter and the looser thresholds and estimates on each, beside
+// the estimate on the linkage used (`used`, with the report's own point estimates).
+Result<LinkageSpread> linkage_spread(store::Store& store, const EstimateRequest& request,
+                                     const std::map<std::string, std::string>& unit_of, const EstimateReport& report,
+                                     LinkageVariant used) {
+  std::vector<std::string> names;
+  for (const auto& s : report.strata) {
+    names.push_back(s.stratum);
+    used.strata.push_back(s.estimate ? std::optional(s.estimate->search.models.front().total) : std::nullopt);
+  }
+  used.total = report.joint ? report.joint->fit.total : report.total_of_strata;
+  LinkageSpread spread;
+  for (const auto& thresholds : {std::optional(kStricterLinkage), std::optional<LinkThresholds>(), std::optional(kLooserLinkage)}) {
+    if (!thresholds) {
+      spread.variants.push_back(used);
+      continue;
+    }
+    ASSIGN_OR_RETURN(const auto run, run_linkage(store, {.year = request.year, .mandate = request.mandate, .role = request.role,
+                                                         .method = LinkageMethod::kProbabilistic, .thresholds = thresholds}));
+    ASSIGN_OR_RETURN(const auto tables, stratified_tables(run.histories, request, unit_of));
+    auto variant = point_estimates(tables, request, names);
+    if (!variant) {
+      spdlog::warn("linkage spread: the linkage at match threshold {} is left out: {}", thresholds->match,
+                   variant.error().message);
+      continue;
+    }
+    variant->thresholds = *thresholds;
+    variant->persons = run.histories.persons;
+    spread.variants.push_back(std::move(*variant));
+  }
+  spread.low = spread.high = used.total;
+  spread.strata.assign(names.size(), std::nullopt);
+  for (const auto& v : spread.variants) {
+    spread.low = std::min(spread.low, v.total);
+    spread.high = std::max(spread.high, v.total);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (!v.strata[i]) continue;
+      auto& range = spread.strata[i];
+      range = range ? std::pair(std::min(range->first, *v.strata[i]), std::max(range->second, *v.strata[i]))
+                    : std::pair(*v.strata[i], *v.strata[i]);
+    }
+  }
+  return spread;
+}
+
+json spread_json(const LinkageSpread& spread) {
+  json variants = json::array();
+  for (const auto& v : spread.variants) {
+    variants.push_back({{"match_threshold", v.thresholds.match}, {"cluster_support", v.thresholds.cluster_support},
+                        {"persons", v.persons}, {"total", v.total}});
+  }
+  return {{"low", spread.low}, {"high", spread.high}, {"variants", variants}};
+}
+
+std::string spread_text(const LinkageSpread& spread) {
+  std::string out = fmt::format("Linkage spread: {:.0f} to {:.0f} (point estimates on linkages at match threshold",
+                                spread.low, spread.high);
+  for (const auto& v : spread.variants) {
+    out += fmt::format("{} {:.1f}: {} persons, total {:.0f}", &v == &spread.variants.front() ? "" : ";",
+                       v.thresholds.match, v.persons, v.total);
+  }
+  return out + ")\n";
+}
+
 }  // namespace
 
 Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& request) {
   EstimateReport report;
   report.request = request;
-  std::vector<std::pair<std::string, mse::CaptureTable>> tables;
+  Tables tables;
   std::map<std::string, std::int64_t> stratum_population;  // Strata that are about one region.
+  std::map<std::string, std::string> unit_of;
+  std::optional<LinkageVariant> used;  // The linkage used, when the spread is to be reported.
   if (!request.table_file.empty()) {
     std::ifstream file(request.table_file);
     if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", request.table_file));
@@ -275,17 +383,23 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     }
   } else {
     assert(store != nullptr && "a year is estimated from the store");
-    ASSIGN_OR_RETURN(const auto histories, link_year(*store, request.year, request.mandate, request.role, request.linkage));
+    ASSIGN_OR_RETURN(const auto run, run_linkage(*store, {.year = request.year, .mandate = request.mandate,
+                                                          .role = request.role, .method = request.linkage}));
+    const linkage::Histories& histories = run.histories;
     if (histories.persons == 0) {
       return fail(ErrorCode::kNotFound, fmt::format("no {} {} registrations in {}", request.mandate, request.role, request.year));
     }
     if (histories.sources.size() < 2) {
       return fail(ErrorCode::kInvalidArgument, fmt::format("only {} source(s) registered anyone in {}: estimation needs two or more lists", histories.sources.size(), request.year));
     }
-    ASSIGN_OR_RETURN(const auto unit_of, police_units(*store));
+    ASSIGN_OR_RETURN(unit_of, police_units(*store));
     const auto dimensions = linkage::split_dimensions(request.by);
-    ASSIGN_OR_RETURN(const auto strata, linkage::strata(histories, dimensions, unit_of));
-    for (const auto& s : strata) tables.emplace_back(s.name, mse::CaptureTable{histories.sources, s.counts});
+    ASSIGN_OR_RETURN(tables, stratified_tables(histories, request, unit_of));
+    if (request.linkage_spread == LinkageSpreadRun::kThresholds && run.method == LinkageMethod::kProbabilistic) {
+      const auto options = linkage::person_link_options();
+      used = LinkageVariant{.thresholds = {.match = options.match_threshold, .cluster_support = options.cluster_support},
+                            .persons = histories.persons};
+    }
     if (auto p = store->population("NL01", request.year)) report.population = *p;
     for (const auto& [stratum, table] : tables) {
       const auto region = linkage::region_of_stratum(stratum, dimensions);
@@ -296,6 +410,9 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
   if (request.joint == Joint::kOneModel) {
     ASSIGN_OR_RETURN(report.joint, joint_estimate(tables, request));
     report.joint->population = report.population;
+    if (used) {
+      ASSIGN_OR_RETURN(report.linkage_spread, linkage_spread(*store, request, unit_of, report, *used));
+    }
     return report;
   }
   for (auto& [stratum, table] : tables) {
@@ -327,23 +444,43 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     }
     report.strata.push_back(std::move(s));
   }
+  if (used) {
+    ASSIGN_OR_RETURN(report.linkage_spread, linkage_spread(*store, request, unit_of, report, *used));
+  }
   return report;
 }
 
 std::string to_json(const EstimateReport& report) {
-  if (report.joint) return joint_json(report).dump(2) + '\n';
+  const auto& spread = report.linkage_spread;
+  if (report.joint) {
+    json body = joint_json(report);
+    if (spread) body["linkage_spread"] = spread_json(*spread);
+    return body.dump(2) + '\n';
+  }
   json strata = json::array();
-  for (const auto& s : report.strata) strata.push_back(stratum_json(s, report.request));
-  const json body = strata.size() == 1 ? strata.front()
-                                        : json{{"strata", strata},
-                                               {"total_of_strata", report.total_of_strata},
-                                               {"recommended_total_of_strata", report.recommended_total_of_strata}};
+  for (std::size_t i = 0; i < report.strata.size(); ++i) {
+    strata.push_back(stratum_json(report.strata[i], report.request));
+    if (spread && spread->strata[i]) {
+      strata.back()["linkage_spread"] = {{"low", spread->strata[i]->first}, {"high", spread->strata[i]->second}};
+    }
+  }
+  json body = strata.size() == 1 ? strata.front()
+                                 : json{{"strata", strata},
+                                        {"total_of_strata", report.total_of_strata},
+                                        {"recommended_total_of_strata", report.recommended_total_of_strata}};
+  if (spread) body["linkage_spread"] = spread_json(*spread);
   return body.dump(2) + '\n';
 }
 
 std::string to_csv(const EstimateReport& report) {
   std::string out =
-      "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic,recommended_total,recommended_low,recommended_high\n";
+      "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic,recommended_total,recommended_low,recommended_high,"
+      "linkage_low,linkage_high\n";
+  const auto& spread = report.linkage_spread;
+  // The linkage spread of a row: empty when not reported.
+  const auto linkage_columns = [&spread](std::optional<std::pair<double, double>> range) {
+    return range ? fmt::format(",{:.2f},{:.2f}", range->first, range->second) : std::string(",,");
+  };
   const auto recommended = [](const StratumEstimate& s) {
     return s.recommended ? fmt::format(",{:.2f},{:.2f},{:.2f}", s.recommended->primary.total, s.recommended->primary.low,
                                        s.recommended->primary.high)
@@ -354,12 +491,15 @@ std::string to_csv(const EstimateReport& report) {
     out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}\n", csv_field("joint"), csv_field(j.terms),
                        j.table.observed(), j.fit.total - static_cast<double>(j.table.observed()), j.fit.total,
                        j.fit.ci_low, j.fit.ci_high, j.fit.aic, j.fit.bic);
-    out.insert(out.size() - 1, ",,,");
+    out.insert(out.size() - 1, ",,," + linkage_columns(spread ? std::optional(std::pair(spread->low, spread->high))
+                                                                    : std::nullopt));
     return out;
   }
-  for (const auto& s : report.strata) {
+  for (std::size_t i = 0; i < report.strata.size(); ++i) {
+    const auto& s = report.strata[i];
+    const auto linkage = linkage_columns(spread ? spread->strata[i] : std::nullopt);
     if (!s.estimate) {
-      out += fmt::format("{},not estimable,,,,,,,{}\n", csv_field(s.stratum), recommended(s));
+      out += fmt::format("{},not estimable,,,,,,,{}{}\n", csv_field(s.stratum), recommended(s), linkage);
       continue;
     }
     const auto& e = *s.estimate;
@@ -367,9 +507,9 @@ std::string to_csv(const EstimateReport& report) {
     // The interval is the text's first one: profile likelihood when there is one.
     const double low = e.profile ? e.profile->low : f.ci_low;
     const double high = e.profile ? e.profile->high : f.ci_high;
-    out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}{}\n", csv_field(s.stratum),
+    out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}{}{}\n", csv_field(s.stratum),
                        csv_field(mse::describe(f.model, e.table.lists)), e.table.observed(), f.unobserved, f.total, low,
-                       high, f.aic, f.bic, recommended(s));
+                       high, f.aic, f.bic, recommended(s), linkage);
   }
   return out;
 }
@@ -391,21 +531,28 @@ std::string to_text(const EstimateReport& report) {
     if (j.population && *j.population > 0) {
       out += fmt::format("  per 100,000 inhabitants: {:.1f}\n", j.fit.total / static_cast<double>(*j.population) * 1e5);
     }
+    if (report.linkage_spread) out += spread_text(*report.linkage_spread);
     return out;
   }
-  for (const auto& s : report.strata) {
+  const auto& spread = report.linkage_spread;
+  for (std::size_t i = 0; i < report.strata.size(); ++i) {
+    const auto& s = report.strata[i];
     if (!s.estimate) {
       out += fmt::format("Stratum {}: not estimable: {}\n", s.stratum, s.error);
       continue;
     }
     print_estimate(*s.estimate, s.population, out);
     print_recommended(s, out);
+    if (report.strata.size() > 1 && spread && spread->strata[i]) {
+      out += fmt::format("  linkage spread: {:.0f} to {:.0f}\n", spread->strata[i]->first, spread->strata[i]->second);
+    }
   }
   if (report.strata.size() > 1) {
     out += fmt::format("Sum of the strata's recommended estimates: {:.0f}\n", report.recommended_total_of_strata);
     out += fmt::format("Sum of the strata's estimates: {:.0f}{}\n", report.total_of_strata,
                        report.population ? fmt::format(" ({:.1f} per 100,000)", report.total_of_strata / static_cast<double>(*report.population) * 1e5) : "");
   }
+  if (spread) out += spread_text(*spread);
   return out;
 }
 

@@ -20,6 +20,14 @@ namespace rapporteur::app {
 
 enum class Joint { kSeparate, kOneModel };
 
+// Whether the estimate also reports how much it moves with the linkage (LinkageSpread).
+enum class LinkageSpreadRun { kSkip, kThresholds };
+
+// The thresholds the linkage spread re-links at, beside person_link_options()'s (0.5, 0.6):
+// stricter (fewer, surer links: more persons) and looser (more links: fewer persons).
+inline constexpr LinkThresholds kStricterLinkage{.match = 0.9, .cluster_support = 0.9};
+inline constexpr LinkThresholds kLooserLinkage{.match = 0.1, .cluster_support = 0.3};
+
 struct EstimateRequest {
   std::string table_file;  // A capture table (CSV); empty: link `year` from the store.
   int year = 0;
@@ -35,6 +43,30 @@ struct EstimateRequest {
   std::string stratum_lists = "all";  // Joint model: lists whose chance varies by stratum.
   // How the year's registrations are linked into persons (app/linkage.h).
   LinkageMethod linkage = LinkageMethod::kProbabilistic;
+  // Probabilistic linkage from the store: re-link at kStricterLinkage and kLooserLinkage and
+  // estimate on each (EstimateReport::linkage_spread).
+  LinkageSpreadRun linkage_spread = LinkageSpreadRun::kThresholds;
+};
+
+// The point estimate on one linkage of the year.
+struct LinkageVariant {
+  LinkThresholds thresholds;
+  std::int64_t persons = 0;  // Persons that linkage finds.
+  // The selected model's total per stratum (parallel to EstimateReport::strata, empty where
+  // not estimable or absent), and over all: their sum, or the joint model's total.
+  std::vector<std::optional<double>> strata;
+  double total = 0;
+};
+
+// How far the point estimate moves when the year is linked more strictly or more loosely: the
+// range of the point estimates over the linkages (the one used included). Uncertainty the
+// model's interval does not hold; reported beside it, not combined with it.
+struct LinkageSpread {
+  std::vector<LinkageVariant> variants;  // Stricter, as used, looser.
+  double low = 0;                        // Of the totals.
+  double high = 0;
+  // Per stratum (parallel to EstimateReport::strata); empty where no linkage estimates it.
+  std::vector<std::optional<std::pair<double, double>>> strata;
 };
 
 struct StratumEstimate {
@@ -61,18 +93,24 @@ struct EstimateReport {
   std::optional<std::int64_t> population;  // Of the country, for the year.
   double total_of_strata = 0;              // Sum of the estimable strata's estimates.
   double recommended_total_of_strata = 0;  // Sum of the strata's recommended estimates.
+  // When asked and the year was linked probabilistically from the store.
+  std::optional<LinkageSpread> linkage_spread;
 };
 
 // Runs the estimate. `store` may be null when `request.table_file` is given. Fails with kIo
 // for an unreadable file, kNotFound when the year has no registrations, kInvalidArgument for
 // fewer than two sources or bad options, and with the estimation's error when there is a
 // single stratum and it is not estimable (with several, that stratum's error is reported).
+// The linkage spread re-links the year twice and selects a model on each linkage (without
+// bootstrap or sensitivity fits); a linkage on which nothing is estimable is left out of it.
 Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& request);
 
 // The report as the CLI prints it; as JSON (one object for a single stratum, else
 // {"strata": [...], "total_of_strata": N}; each with "recommended"; the joint model as one
-// object); as CSV (stratum, terms, observed, unobserved, total, ci_low, ci_high, aic, bic,
-// recommended_total, recommended_low, recommended_high; fields quoted as RFC 4180).
+// object; "linkage_spread" {low, high, variants: [{match_threshold, cluster_support, persons,
+// total}]} beside the total, and per stratum {low, high}); as CSV (stratum, terms, observed,
+// unobserved, total, ci_low, ci_high, aic, bic, recommended_total, recommended_low,
+// recommended_high, linkage_low, linkage_high; fields quoted as RFC 4180).
 std::string to_text(const EstimateReport& report);
 std::string to_json(const EstimateReport& report);
 std::string to_csv(const EstimateReport& report);

@@ -118,7 +118,7 @@ Result<LinkageMethod> parse_linkage_method(std::string_view code) {
 }
 
 Result<LinkageRun> link_registrations(std::vector<Registration> registrations, std::vector<std::string> sources,
-                                      LinkageMethod method) {
+                                      LinkageMethod method, std::optional<LinkThresholds> thresholds) {
   LinkageRun run;
   run.method = method;
   run.registrations = std::move(registrations);
@@ -150,7 +150,12 @@ Result<LinkageRun> link_registrations(std::vector<Registration> registrations, s
       fields.push_back(person_fields(r, it->second));
     }
     ASSIGN_OR_RETURN(const auto records, linkage::person_records(fields));
-    ASSIGN_OR_RETURN(run.probabilistic, linkage::link_records(records, linkage::person_link_options()));
+    auto options = linkage::person_link_options();
+    if (thresholds) {
+      options.match_threshold = thresholds->match;
+      options.cluster_support = thresholds->cluster_support;
+    }
+    ASSIGN_OR_RETURN(run.probabilistic, linkage::link_records(records, options));
     run.cluster = run.probabilistic->cluster;
   }
   ASSIGN_OR_RETURN(run.persons, linkage::persons_of_clusters(run.registrations, run.sources, run.cluster));
@@ -172,7 +177,7 @@ Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& reques
       sources.push_back(s.code);
     }
   }
-  ASSIGN_OR_RETURN(auto run, link_registrations(std::move(registrations), std::move(sources), request.method));
+  ASSIGN_OR_RETURN(auto run, link_registrations(std::move(registrations), std::move(sources), request.method, request.thresholds));
   if (request.person_ids == PersonIdUse::kKeep) {
     ASSIGN_OR_RETURN(run.person_id_changes,
                      keep_person_ids(store, {.year = request.year, .mandate = mandate, .role = role}, run));

@@ -33,12 +33,20 @@ enum class PersonIdUse {
           // over (linkage::assign_person_ids), and this run's ids stored for the next.
 };
 
+// The thresholds of a probabilistic run (linkage::LinkOptions' match_threshold and
+// cluster_support), to re-link more strictly or more loosely than person_link_options().
+struct LinkThresholds {
+  double match = 0.5;
+  double cluster_support = 0.6;
+};
+
 struct LinkageRequest {
   int year = 0;
   std::string mandate = "human_trafficking";
   std::string role = "victim";
   LinkageMethod method = LinkageMethod::kProbabilistic;
   PersonIdUse person_ids = PersonIdUse::kNone;
+  std::optional<LinkThresholds> thresholds;  // Probabilistic runs; empty: person_link_options()'s.
 };
 
 // How the person ids of a kKeep run relate to the previous run's.
@@ -73,10 +81,11 @@ std::vector<std::uint64_t> record_fingerprints(const std::vector<Registration>& 
 
 // Links `registrations` (their sources listed in `sources`) with `method`. kProbabilistic
 // falls back to kDeterministic, saying so in `note`, when a registration has no comparison
-// fields (loaded before schema 11 or with --no-bloom). Fails with kInvalidArgument when a
-// registration's source is not listed, and with the linkage's errors.
+// fields (loaded before schema 11 or with --no-bloom). `thresholds` replaces
+// person_link_options()'s. Fails with kInvalidArgument when a registration's source is not
+// listed or a threshold is outside (0, 1], and with the linkage's errors.
 Result<LinkageRun> link_registrations(std::vector<Registration> registrations, std::vector<std::string> sources,
-                                      LinkageMethod method);
+                                      LinkageMethod method, std::optional<LinkThresholds> thresholds = std::nullopt);
 
 // Links the registrations of `request`'s year, mandate and role from `store`; only sources
 // that registered someone in this selection are listed. With PersonIdUse::kKeep, gives the

@@ -1,5 +1,9 @@
 #include "app/publish.h"
 
+#include <algorithm>
+#include <map>
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "core/crash_point.h"
@@ -21,6 +25,25 @@ Result<bool> recorded(store::Store& store, const std::string& id) {
 
 }  // namespace
 
+tables::PersonClustering table_persons(LinkageMethod method) {
+  auto linked = std::make_shared<std::map<std::vector<std::uint64_t>, std::vector<std::uint32_t>>>();
+  return [method, linked](const std::vector<Registration>& registrations,
+                          const std::vector<std::string>& all_sources) -> Result<std::vector<std::uint32_t>> {
+    auto fingerprints = record_fingerprints(registrations);
+    if (const auto found = linked->find(fingerprints); found != linked->end()) return found->second;
+    std::vector<std::string> sources;
+    for (const auto& s : all_sources) {
+      if (std::any_of(registrations.begin(), registrations.end(),
+                      [&s](const Registration& r) { return r.source_code == s; })) {
+        sources.push_back(s);
+      }
+    }
+    ASSIGN_OR_RETURN(auto run, link_registrations(registrations, std::move(sources), method));
+    linked->emplace(std::move(fingerprints), run.cluster);
+    return std::move(run.cluster);
+  };
+}
+
 Result<PublishResult> publish(store::Store& store, const PublishRequest& request) {
   // A release served without its record (a crash right after the switch) is recorded first.
   if (const std::string served = tables::served_release(request.folder); !served.empty()) {
@@ -31,9 +54,10 @@ Result<PublishResult> publish(store::Store& store, const PublishRequest& request
     }
   }
   std::vector<tables::BuiltTable> built;
+  const auto persons = table_persons(request.linkage);
   for (const auto& path : request.specs) {
     ASSIGN_OR_RETURN(const auto spec, tables::read_spec(path));
-    ASSIGN_OR_RETURN(auto table, tables::build(store, spec));
+    ASSIGN_OR_RETURN(auto table, tables::build(store, spec, persons));
     built.push_back(std::move(table));
   }
   PublishResult result;

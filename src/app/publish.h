@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/linkage.h"
 #include "core/result.h"
 #include "store/store.h"
 #include "tables/release.h"
@@ -13,11 +14,20 @@
 
 namespace rapporteur::app {
 
+// The persons of the monitor tables found as the estimate finds them: each year's
+// registrations linked with `method` by link_registrations, over the sources that registered
+// someone (as run_linkage lists them), so a table and an estimate of the same year, mandate and
+// role count the same persons. kDeterministic is tables::exact_keys's counting. Remembers the
+// clusters of the registration sets it linked (a publish builds several tables of the same
+// years); not thread safe, one per build.
+tables::PersonClustering table_persons(LinkageMethod method);
+
 struct PublishRequest {
   std::vector<std::filesystem::path> specs;  // Table definitions, protected together.
   std::filesystem::path folder;              // The published folder (releases/, current).
   std::string date;                          // Publication date YYYY-MM-DD; empty: today.
   std::string actor = "cli";                 // Who publishes, for the audit log.
+  LinkageMethod linkage = LinkageMethod::kProbabilistic;  // How persons are counted (table_persons).
 };
 
 struct PublishResult {
@@ -25,7 +35,7 @@ struct PublishResult {
   tables::Release release;
 };
 
-// Builds the tables from `store`, protects and audits them together, writes them as a new
+// Builds the tables from `store` (persons counted by table_persons(request.linkage)), protects and audits them together, writes them as a new
 // release and makes it the one served, then records "publish" with the release id in the audit
 // log. Nothing is released when the audit fails (kConflict) or a definition is wrong
 // (kInvalidArgument); kIo when the release cannot be written (the served one is unchanged).

@@ -81,9 +81,10 @@ Result<void> Workspace::estimate_json(const EstimateRequest& request, std::ostre
 Result<tables::ProtectionReport> Workspace::protect(const ProtectRequest& request, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store_());
   std::vector<tables::BuiltTable> built;
+  const auto persons = table_persons(request.linkage);
   for (const auto& s : request.specs) {
     ASSIGN_OR_RETURN(const auto spec, tables::read_spec(spec_path(s)));
-    ASSIGN_OR_RETURN(auto table, tables::build(*store, spec));
+    ASSIGN_OR_RETURN(auto table, tables::build(*store, spec, persons));
     built.push_back(std::move(table));
   }
   sdc::AuditOptions audit_options;
@@ -99,8 +100,10 @@ Result<tables::ProtectionReport> Workspace::protect(const ProtectRequest& reques
 }
 
 Result<PublishResult> Workspace::publish(const std::vector<std::string>& specs, const std::string& date,
-                                         const std::filesystem::path& folder, std::ostream& out) {
+                                         const std::filesystem::path& folder, std::ostream& out,
+                                         LinkageMethod linkage) {
   PublishRequest request;
+  request.linkage = linkage;
   for (const auto& s : specs) request.specs.push_back(spec_path(s));
   request.folder = folder.empty() ? paths_.published : folder;
   request.date = date;

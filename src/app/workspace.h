@@ -47,6 +47,7 @@ struct ProtectRequest {
   std::vector<std::string> specs;  // Table definitions (files or names), protected together.
   std::filesystem::path review;    // Per-cell review CSV (mode 0600); empty: none.
   Intervals intervals = Intervals::kCertified;
+  LinkageMethod linkage = LinkageMethod::kProbabilistic;  // How persons are counted (table_persons).
 };
 
 enum class ReportOutput { kHtml, kPdf, kPublish };
@@ -91,9 +92,10 @@ class Workspace {
   // Protects and audits the tables together; writes the review when asked.
   Result<tables::ProtectionReport> protect(const ProtectRequest& request, std::ostream& out);
   // Protects, audits and releases (app::publish) into the instance's published folder unless
-  // `folder` is given.
+  // `folder` is given, counting persons by `linkage` (table_persons).
   Result<PublishResult> publish(const std::vector<std::string>& specs, const std::string& date,
-                                const std::filesystem::path& folder, std::ostream& out);
+                                const std::filesystem::path& folder, std::ostream& out,
+                                LinkageMethod linkage = LinkageMethod::kProbabilistic);
   Result<void> rebuild_index(std::ostream& out);
   Result<void> import_account(const std::filesystem::path& file, std::ostream& out);
   Result<void> annual_report(const AnnualReportRequest& request, std::ostream& out);

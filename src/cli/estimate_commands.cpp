@@ -23,6 +23,7 @@ struct EstimateOptions {
   bool json = false;
   bool csv = false;
   bool no_sensitivity = false;
+  bool no_linkage_spread = false;
   bool latent_class = false;
   bool joint = false;
   std::string stratum_lists = "all";
@@ -55,6 +56,7 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
   request.latent_class = options.latent_class ? mse::LatentClassRun::kRun : mse::LatentClassRun::kSkip;
   request.stratum_lists = options.stratum_lists;
   ASSIGN_OR_RETURN(request.linkage, app::parse_linkage_method(options.linkage));
+  request.linkage_spread = options.no_linkage_spread ? app::LinkageSpreadRun::kSkip : app::LinkageSpreadRun::kThresholds;
   std::unique_ptr<store::Store> store;
   if (options.table.empty()) {
     ASSIGN_OR_RETURN(store, open_store(global));
@@ -80,6 +82,8 @@ void add_estimate_commands(CLI::App& app, Action& action) {
   estimate->add_option("--linkage", estimate_options->linkage, "How registrations are linked into persons")
       ->check(CLI::IsMember({"probabilistic", "deterministic"}))
       ->capture_default_str();
+  estimate->add_flag("--no-linkage-spread", estimate_options->no_linkage_spread,
+                     "Skip re-linking at a stricter and a looser threshold to report the estimate's linkage spread");
   estimate->add_option("--by", estimate_options->by,
                        "Strata: any of form,sex,age,region (with --year), or a covariate column (with --table)");
   estimate->add_flag("--joint", estimate_options->joint,

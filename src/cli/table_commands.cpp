@@ -25,6 +25,7 @@ struct TableOptions {
   std::string date;
   std::string review;
   bool exact_intervals = false;
+  std::string linkage = "probabilistic";  // How persons are counted (app::table_persons).
 };
 
 // A table definition given as a path, or as a name in the tables folder.
@@ -34,11 +35,13 @@ std::filesystem::path spec_path(const GlobalOptions& global, const std::string& 
 }
 
 Result<std::vector<tables::BuiltTable>> build_tables(const GlobalOptions& global, store::Store& store,
-                                                     const std::vector<std::string>& specs) {
+                                                     const TableOptions& options) {
+  ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.linkage));
+  const auto persons = app::table_persons(method);
   std::vector<tables::BuiltTable> built;
-  for (const auto& s : specs) {
+  for (const auto& s : options.specs) {
     ASSIGN_OR_RETURN(const auto spec, tables::read_spec(spec_path(global, s)));
-    ASSIGN_OR_RETURN(auto table, tables::build(store, spec));
+    ASSIGN_OR_RETURN(auto table, tables::build(store, spec, persons));
     built.push_back(std::move(table));
   }
   return built;
@@ -47,7 +50,7 @@ Result<std::vector<tables::BuiltTable>> build_tables(const GlobalOptions& global
 // The unprotected table: restricted side only.
 Result<void> run_table_show(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(const auto built, build_tables(global, *store, options.specs));
+  ASSIGN_OR_RETURN(const auto built, build_tables(global, *store, options));
   for (const auto& t : built) {
     const std::vector<sdc::Status> status(t.table.values.size(), sdc::Status::kSafe);
     out << (options.json ? tables::to_json(t, status, {}, options.date) + "\n" : tables::to_csv(t, status, {}));
@@ -57,9 +60,11 @@ Result<void> run_table_show(const GlobalOptions& global, const TableOptions& opt
 
 
 Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.linkage));
   app::ProtectRequest request{.specs = options.specs,
                               .review = options.review,
-                              .intervals = options.exact_intervals ? app::Intervals::kExact : app::Intervals::kCertified};
+                              .intervals = options.exact_intervals ? app::Intervals::kExact : app::Intervals::kCertified,
+                              .linkage = method};
   ASSIGN_OR_RETURN(const auto report, workspace_of(global).protect(request, out));
   if (!options.jj.empty()) {
     sdc::Problem problem;
@@ -82,7 +87,7 @@ Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& 
 // Audits a published JSON file's pattern against the true values in the store.
 Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(const auto built, build_tables(global, *store, options.specs));
+  ASSIGN_OR_RETURN(const auto built, build_tables(global, *store, options));
   if (built.size() != 1) return fail(ErrorCode::kInvalidArgument, "audit one table at a time");
   std::ifstream in(options.published);
   if (!in) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", options.published));
@@ -140,7 +145,8 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
 // Protects, audits and releases the tables together (app::publish); nothing is released when
 // the audit fails.
 Result<void> run_publish(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
-  return workspace_of(global).publish(options.specs, options.date, options.out_dir, out).map([](const auto&) {});
+  ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.linkage));
+  return workspace_of(global).publish(options.specs, options.date, options.out_dir, out, method).map([](const auto&) {});
 }
 
 }  // namespace
@@ -169,6 +175,14 @@ void add_table_commands(CLI::App& app, Action& action) {
   publish->add_option("SPEC", table_options->specs, "Table definitions (linked when several)")->required();
   publish->add_option("--out", table_options->out_dir, "Folder (default: published/ beside the database)");
   publish->add_option("--date", table_options->date, "Publication date (default: today)");
+
+  for (CLI::App* command : {table_show, table_protect, table_audit, publish}) {
+    command
+        ->add_option("--linkage", table_options->linkage,
+                     "How registrations are linked into persons (deterministic: exact keys only)")
+        ->check(CLI::IsMember({"probabilistic", "deterministic"}))
+        ->capture_default_str();
+  }
 
   const auto on = [&action, table_options](CLI::App* command, Result<void> (*run)(const GlobalOptions&, const TableOptions&, std::ostream&)) {
     command->callback([&action, table_options, run] {

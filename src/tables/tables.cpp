@@ -169,7 +169,14 @@ Result<TableSpec> read_spec(const std::filesystem::path& path) {
   return parse_spec(text.str(), path.string());
 }
 
-Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec) {
+PersonClustering exact_keys() {
+  return [](const std::vector<Registration>& registrations,
+            const std::vector<std::string>&) -> Result<std::vector<std::uint32_t>> {
+    return linkage::key_clusters(registrations);
+  };
+}
+
+Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec, const PersonClustering& persons_of) {
   BuiltTable built;
   built.spec = spec;
   built.table.name = spec.name;
@@ -198,7 +205,13 @@ Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec)
       const auto at = std::find(sources.begin(), sources.end(), r.source_code) - sources.begin();
       if (at < static_cast<std::ptrdiff_t>(sources.size())) contributed[static_cast<std::size_t>(at)] = 1;
     }
-    ASSIGN_OR_RETURN(const auto persons, linkage::link_persons(registrations, sources));
+    ASSIGN_OR_RETURN(const auto cluster, persons_of(registrations, sources));
+    if (cluster.size() != registrations.size()) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("table {}, year {}: the linkage gave {} clusters for {} registrations", spec.name, year,
+                              cluster.size(), registrations.size()));
+    }
+    ASSIGN_OR_RETURN(const auto persons, linkage::persons_of_clusters(registrations, sources, cluster));
     for (const auto& p : persons) {
       // Each dimension's chain from the leaf to the root.
       std::vector<std::vector<int>> chains;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,9 +51,22 @@ struct BuiltTable {
   std::vector<std::string> sources;  // Sources that contributed registrations.
 };
 
-// Fails with kInvalidArgument for an unknown dimension or year range, and with the store's
-// errors.
-Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec);
+// Who is one person among the registrations of one year of a table's mandate and role: per
+// registration a cluster number (parallel to `registrations`; equal numbers are one person).
+// `sources` lists every source of the store. The caller chooses the linkage (the platform's
+// tables use the estimate's probabilistic linkage, injected by app::table_persons), so that the
+// published counts and the estimate count the same persons.
+using PersonClustering = std::function<Result<std::vector<std::uint32_t>>(
+    const std::vector<Registration>& registrations, const std::vector<std::string>& sources)>;
+
+// Exact-key counting: registrations sharing a person key or a name key are one person
+// (linkage::key_clusters), the tables' counting before issue #16.
+PersonClustering exact_keys();
+
+// Counts the persons `persons` finds in each year. Fails with kInvalidArgument for an unknown
+// dimension or year range or when `persons` gives a cluster list of the wrong length, with
+// `persons`' errors, and with the store's errors.
+Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec, const PersonClustering& persons);
 
 // A protected table, ready to publish: per cell its status and the value to show (nothing
 // when suppressed; the perturbed count under the cell-key method).

@@ -232,6 +232,7 @@ Html estimate_result(Language language, const std::string& output) {
                  t(language, "Som van de strata", "Sum of the strata"), whole(parsed, "recommended_total_of_strata"),
                  whole(parsed, "total_of_strata"));
   }
+  if (const auto spread = parsed.value("linkage_spread", nlohmann::json::object()); spread.contains("low")) rows += html("<tr><th scope=\"row\">{}</th><td></td><td class=\"num\">{} – {}</td><td colspan=\"4\"></td></tr>\n", t(language, "Spreiding door de koppeling", "Linkage spread"), whole(spread, "low"), whole(spread, "high"));
   return html(R"(<div id="estimate-chart" class="chart" data-estimates="{}" role="img" aria-label="{}"></div>
 <table><thead><tr><th>{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th>{}</th></tr></thead><tbody>
 {}</tbody></table>

@@ -1,5 +1,6 @@
 #include "app/linkage.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -9,8 +10,10 @@
 #include <gtest/gtest.h>
 
 #include "app/linkage_evaluation.h"
+#include "app/publish.h"
 #include "demo/demo.h"
 #include "intake/comparison.h"
+#include "tables/tables.h"
 #include "test_support.h"
 
 namespace rapporteur::app {
@@ -63,6 +66,35 @@ TEST_F(DemoLinkage, ProbabilisticBeatsExactKeysOnTheDemoTruth) {
   EXPECT_LT(std::abs(fuzzy.estimate_linked - fuzzy.estimate_true_table),
             std::abs(exact.estimate_linked - exact.estimate_true_table));
   EXPECT_GT(fuzzy.true_population, 0);
+}
+
+// The monitor tables count the persons the estimate's linkage finds (app::table_persons), which
+// on the demo world are within 2% of the true persons behind the registrations (the demo's
+// record-level truth, demo::stored_record_persons), where exact keys count far more.
+TEST_F(DemoLinkage, TablesCountTheEstimatesPersonsNearTheTruth) {
+  const auto spec = tables::parse_spec("name = \"v\"\ntitle = \"V\"\ndimensions = [\"year\"]\nyears = [2023, 2023]\n", "v.toml");
+  ASSERT_TRUE(spec.has_value()) << spec.error().message;
+  const auto truth = demo::stored_record_persons(
+      world_, *store_, {.year = 2023, .mandate = Mandate::kHumanTrafficking, .role = Role::kVictim});
+  ASSERT_TRUE(truth.has_value()) << truth.error().message;
+  const auto true_persons = static_cast<double>(std::set<std::string>(truth->begin(), truth->end()).size());
+  const auto run = run_linkage(*store_, {.year = 2023});
+  ASSERT_TRUE(run.has_value()) << run.error().message;
+
+  const auto linked = tables::build(*store_, *spec, table_persons(LinkageMethod::kProbabilistic));
+  const auto deterministic = tables::build(*store_, *spec, table_persons(LinkageMethod::kDeterministic));
+  const auto exact = tables::build(*store_, *spec, tables::exact_keys());
+
+  ASSERT_TRUE(linked.has_value()) << linked.error().message;
+  ASSERT_TRUE(deterministic.has_value() && exact.has_value());
+  const auto linked_total = static_cast<double>(linked->table.values.front());
+  const auto exact_total = static_cast<double>(exact->table.values.front());
+  EXPECT_EQ(linked->table.values.front(), static_cast<std::int64_t>(run->persons.size())) << "the estimate's persons";
+  EXPECT_EQ(deterministic->table.values, exact->table.values) << "deterministic linkage is exact-key counting";
+  EXPECT_NEAR(linked_total, true_persons, 0.02 * true_persons);
+  EXPECT_LT(std::abs(linked_total - true_persons), std::abs(exact_total - true_persons));
+  std::printf("2023 victims: true persons %.0f, table (linked) %.0f, table (exact keys) %.0f\n", true_persons,
+              linked_total, exact_total);
 }
 
 TEST_F(DemoLinkage, ReportCountsPersonsOverlapsAndBlocking) {

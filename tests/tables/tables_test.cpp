@@ -68,7 +68,7 @@ years = [2022, 2023]
 )", "t.toml");
   ASSERT_TRUE(spec.has_value()) << spec.error().message;
 
-  const auto built = build(*store_, *spec);
+  const auto built = build(*store_, *spec, exact_keys());
 
   ASSERT_TRUE(built.has_value()) << built.error().message;
   const auto& t = built->table;
@@ -93,6 +93,46 @@ years = [2022, 2023]
   EXPECT_EQ(built->sources, (std::vector<std::string>{"comensha", "politie"})) << "in the store's order";
 }
 
+// The table counts the persons the injected linkage finds, not the exact keys: a linkage that
+// takes police's b (labour, no region) and CoMensha's c (sexual, GM0003) for one person.
+TEST_F(TablesTest, CountsThePersonsTheInjectedLinkageFinds) {
+  const auto spec = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2023]\n", "t.toml");
+  ASSERT_TRUE(spec.has_value()) << spec.error().message;
+  std::vector<std::size_t> calls;
+  const PersonClustering b_is_c = [&calls](const std::vector<Registration>& registrations,
+                                           const std::vector<std::string>& sources) -> Result<std::vector<std::uint32_t>> {
+    calls.push_back(registrations.size());
+    EXPECT_EQ(sources, (std::vector<std::string>{"comensha", "politie"}));
+    std::vector<std::uint32_t> cluster;
+    for (const auto& r : registrations) cluster.push_back(r.person_key == "a" ? 0u : 1u);
+    return cluster;
+  };
+
+  const auto linked = build(*store_, *spec, b_is_c);
+  const auto exact = build(*store_, *spec, exact_keys());
+
+  ASSERT_TRUE(linked.has_value() && exact.has_value());
+  // Hand count: 2022 holds a (twice), b and c; 2023 holds a.
+  EXPECT_EQ(calls, (std::vector<std::size_t>{4, 1})) << "one call per year, with that year's registrations";
+  EXPECT_EQ(linked->table.values, (std::vector<std::int64_t>{3, 2, 1})) << "total, 2022 (a; b = c), 2023 (a)";
+  EXPECT_EQ(exact->table.values, (std::vector<std::int64_t>{4, 3, 1})) << "total, 2022 (a, b, c), 2023 (a)";
+}
+
+TEST_F(TablesTest, RefusesALinkageOfTheWrongLength) {
+  const auto spec = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n", "t.toml");
+  ASSERT_TRUE(spec.has_value());
+  const PersonClustering short_by_one = [](const std::vector<Registration>& registrations,
+                                           const std::vector<std::string>&) -> Result<std::vector<std::uint32_t>> {
+    return std::vector<std::uint32_t>(registrations.size() - 1, 0);
+  };
+
+  const auto built = build(*store_, *spec, short_by_one);
+
+  ASSERT_FALSE(built.has_value());
+  EXPECT_EQ(built.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(built.error().message.find("3 clusters for 4 registrations"), std::string::npos) << built.error().message;
+}
+
 TEST_F(TablesTest, RefusesUnknownDimensionsAndBadRules) {
   EXPECT_FALSE(parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"colour\"]\nyears = [2022, 2022]\n", "a.toml").has_value());
   EXPECT_FALSE(parse_spec("name = \"T T\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n", "b.toml").has_value());
@@ -106,7 +146,7 @@ TEST_F(TablesTest, RefusesUnknownDimensionsAndBadRules) {
 TEST_F(TablesTest, ProtectedJsonHidesExactlyTheSuppressedCells) {
   const auto spec = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"region\", \"form\"]\nyears = [2022, 2023]\n", "t.toml");
   ASSERT_TRUE(spec.has_value());
-  auto built = build(*store_, *spec);
+  auto built = build(*store_, *spec, exact_keys());
   ASSERT_TRUE(built.has_value());
 
   const auto report = protect({*built});
@@ -136,8 +176,8 @@ TEST_F(TablesTest, TablesOfDifferentPopulationsAreNotLinked) {
   const auto victims = parse_spec("name = \"v\"\ntitle = \"V\"\ndimensions = [\"year\"]\nyears = [2022, 2023]\n", "v.toml");
   const auto chain = parse_spec("name = \"s\"\ntitle = \"S\"\nrole = \"suspect\"\ndimensions = [\"year\", \"stage\"]\nyears = [2022, 2023]\n", "s.toml");
   ASSERT_TRUE(victims.has_value() && chain.has_value());
-  auto v = build(*store_, *victims);
-  auto c = build(*store_, *chain);
+  auto v = build(*store_, *victims, exact_keys());
+  auto c = build(*store_, *chain, exact_keys());
   ASSERT_TRUE(v.has_value() && c.has_value());
   EXPECT_EQ(c->table.values[c->table.index({1, 4})], 1) << "2022, convicted";
 
@@ -152,7 +192,7 @@ TEST_F(TablesTest, TablesOfDifferentPopulationsAreNotLinked) {
 TEST_F(TablesTest, ReviewAccountsForEverySuppressionWithItsInterval) {
   const auto spec = parse_spec("name = \"geslacht\"\ntitle = \"T\"\ndimensions = [\"sex\"]\nyears = [2022, 2022]\n", "t.toml");
   ASSERT_TRUE(spec.has_value()) << spec.error().message;
-  auto built = build(*store_, *spec);
+  auto built = build(*store_, *spec, exact_keys());
   ASSERT_TRUE(built.has_value());
   const auto report = protect({*built});
   ASSERT_TRUE(report.has_value()) << report.error().message;
