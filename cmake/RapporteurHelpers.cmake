@@ -18,6 +18,13 @@ if(RAPPORTEUR_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# The fuzz preset: every library instrumented for libFuzzer's coverage and checked by ASan and
+# UBSan; -O1 keeps the fuzzers fast while asserts stay on (Debug).
+if(RAPPORTEUR_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # rapporteur_add_library(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 # builds rapporteur_NAME with the alias rapporteur::NAME; headers are included as "NAME/x.h".
 function(rapporteur_add_library name)

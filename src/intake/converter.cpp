@@ -292,8 +292,10 @@ struct RowConverter::Impl {
   Result<void> prepare(const internal::RowReader& reader) {
     const auto& header = reader.header();
     for (const auto& [field, column] : profile_.columns) {
+      // A named reference: clang 14 (the fuzz preset's compiler) cannot capture a structured binding.
+      const std::string& wanted = column;
       const auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) {
-        return lower(h) == lower(column);
+        return lower(h) == lower(wanted);
       });
       if (it == header.end()) {
         // The header's own cells are not listed: in a file without a header row they are a

@@ -87,6 +87,12 @@ struct ServerOptions {
 // documents made outside the server such as the annual report; nullopt when absent.
 std::optional<std::string_view> static_asset(std::string_view path);
 
+class Server;
+namespace internal {
+// Declared for Server's friendship; see web/internal/raw_requests.h.
+std::string serve_bytes(Server& server, std::string_view bytes);
+}  // namespace internal
+
 // Thread safety: stop() may be called from any thread; the rest from the owning thread.
 class Server {
  public:
@@ -109,6 +115,7 @@ class Server {
   std::vector<RouteInfo> routes() const;
 
  private:
+  friend std::string internal::serve_bytes(Server& server, std::string_view bytes);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
