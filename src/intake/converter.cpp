@@ -416,6 +416,13 @@ struct RowConverter::Impl {
           if (ids.national_id) r.comparison.national_id_key = keys_.primary.substr(0, 16);
         }
       }
+      // A rotated key's layers, the same way a rotation re-keyed the stored rows.
+      if (key_.layer_count() > 0) {
+        if (auto layered = key_.apply_layers(0, r.person_key, r.name_key, r.name_bloom, r.birth_bloom, r.comparison);
+            !layered) {
+          c.row_error("cannot apply the key's layers: " + layered.error().message);
+        }
+      }
     }
 
     if (const auto text = c.text(Field::kAge)) {

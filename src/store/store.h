@@ -26,6 +26,17 @@ struct StoreOptions {
   std::optional<int> target_version;
 };
 
+// A registration's keyed values: pseudonyms, keyed hashes and Bloom filters (hex text and raw
+// bytes as Registration holds them), and the row they belong to.
+struct KeyedValues {
+  std::int64_t id = 0;
+  std::string person_key;
+  std::optional<std::string> name_key;
+  std::string name_bloom;
+  std::string birth_bloom;
+  ComparisonKeys comparison;
+};
+
 // Which registrations a query covers; an unset field matches everything.
 struct RegistrationFilter {
   std::optional<int> year;
@@ -156,6 +167,14 @@ class Store {
   // Counts per year, mandate and role, ordered by those three.
   virtual Result<std::vector<RegistrationCount>> registration_counts() = 0;
   virtual Result<std::int64_t> count_persons() = 0;
+
+  // Key rotation (intake/rotation.h): every registration's keyed values by row id, in id
+  // order, and their rewrite. rekey_registrations sets each listed row's keyed values (a
+  // column that is NULL stays NULL) and records `key_id` as every batch's key and as the
+  // instance's (meta pseudonym_key_id); kNotFound when a row id does not exist. Call both
+  // inside one transact() so no registration is written with one key and read with another.
+  virtual Result<std::vector<KeyedValues>> keyed_values() = 0;
+  virtual Result<void> rekey_registrations(const std::vector<KeyedValues>& values, const std::string& key_id) = 0;
 
   // Batches. create_batch stores `batch` (its id, loaded_at and status are assigned) and
   // returns the new id; finish_batch records the final row counts.
