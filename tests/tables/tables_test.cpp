@@ -92,6 +92,20 @@ years = [2022, 2023]
   EXPECT_EQ(built->sources, (std::vector<std::string>{"comensha", "politie"})) << "in the store's order";
 }
 
+// Found by fuzzing (fuzz/table_spec.cpp): invalid UTF-8 inside a quoted key made toml11 read
+// past the end of its buffer (AddressSanitizer: heap-buffer-overflow in parse_literal_string).
+// TOML must be UTF-8, so such a file is refused, naming the byte, before toml11 reads it.
+TEST_F(TablesTest, RefusesATableDefinitionThatIsNotUtf8) {
+  // "name = 't'\n" is 11 bytes; the key's first byte after its quote and "ti" is byte 14.
+  const std::string text = "name = 't'\n'ti\xBB\xBB\xBB' = 1\n";
+
+  const auto spec = parse_spec(text, "e.toml");
+
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(spec.error().message, "e.toml: not UTF-8 at byte 14; TOML files must be UTF-8");
+}
+
 TEST_F(TablesTest, RefusesUnknownDimensionsAndBadRules) {
   EXPECT_FALSE(parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"colour\"]\nyears = [2022, 2022]\n", "a.toml").has_value());
   EXPECT_FALSE(parse_spec("name = \"T T\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n", "b.toml").has_value());
