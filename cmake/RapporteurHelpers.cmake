@@ -18,6 +18,13 @@ if(RAPPORTEUR_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# The fuzz preset: every library instrumented for libFuzzer's coverage and checked by ASan and
+# UBSan; -O1 keeps the fuzzers fast while asserts stay on (Debug).
+if(RAPPORTEUR_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # rapporteur_add_library(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 # builds rapporteur_NAME with the alias rapporteur::NAME; headers are included as "NAME/x.h".
 function(rapporteur_add_library name)
@@ -29,18 +36,22 @@ function(rapporteur_add_library name)
   rapporteur_set_warnings(rapporteur_${name})
 endfunction()
 
-# rapporteur_add_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest executable
-# registered with CTest, its tests carrying LABELS.
+# rapporteur_add_test(NAME SOURCES ... DEPS ... [LABELS ...] [TIMEOUT SECONDS]): a GoogleTest
+# executable registered with CTest, its tests carrying LABELS, each allowed TIMEOUT seconds
+# (300 unless given).
 function(rapporteur_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   rapporteur_set_warnings(${name})
   if(ARG_LABELS)
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS "${ARG_LABELS}")
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
   else()
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT ${ARG_TIMEOUT})
   endif()
 endfunction()
 

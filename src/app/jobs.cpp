@@ -81,7 +81,14 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
   job->record.link = std::move(spec.link);
   job->record.link_text = std::move(spec.link_text);
   job->record.node = node_.name;
-  ASSIGN_OR_RETURN(job->record.id, store_.add_job(job->record));
+  auto added = store_.add_job(job->record);
+  if (!added) {
+    // The job never runs, so nothing else would remove its upload (identifying data).
+    std::error_code ignored;
+    if (!spec.upload.empty()) std::filesystem::remove(spec.upload, ignored);
+    return tl::unexpected(added.error());
+  }
+  job->record.id = *added;
   const std::lock_guard lock(mutex_);
   std::erase_if(workers_, [](Worker& w) {
     if (!w.done->load()) return false;

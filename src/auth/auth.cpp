@@ -163,8 +163,12 @@ Result<std::pair<store::Session, store::User>> Auth::session(const std::string& 
 
 Result<void> Auth::sign_out(const std::string& token) {
   ASSIGN_OR_RETURN(const auto found, session(token));
-  RETURN_IF_ERROR(store_.delete_session(found.first.token_hash));
-  return audit(found.first.user_name, "sign_out", "");
+  // One transaction: the kill test (write_crash_test.cpp) found a sign-out killed between the
+  // two writes, its session gone and its audit record never written.
+  return store_.transact([&]() -> Result<void> {
+    RETURN_IF_ERROR(store_.delete_session(found.first.token_hash));
+    return audit(found.first.user_name, "sign_out", "");
+  });
 }
 
 Result<void> Auth::audit(const std::string& user_name, const std::string& action, const std::string& detail) {

@@ -16,6 +16,7 @@
 #include "auth/auth.h"
 #include "demo/demo.h"
 #include "intake/intake.h"
+#include "intake/rotation.h"
 #include "kb/kb.h"
 #include "web/web.h"
 
@@ -116,6 +117,19 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
 Result<void> run_key_init(const GlobalOptions& global, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto key, intake::PseudonymKey::create_file(global.key_path()));
   out << fmt::format("Created {} (mode 0600, key id {})\n", global.key_path().string(), key.id());
+  return ok();
+}
+
+Result<void> run_key_rotate(const GlobalOptions& global, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto report, intake::rotate_key(*store, global.key_path()));
+  if (report.finished_interrupted) {
+    out << fmt::format("Finished an interrupted rotation: {} now holds key {}\n", global.key_path().string(),
+                       report.new_key_id);
+  } else {
+    out << fmt::format("Rotated key {} to {}: {} registrations re-keyed; {} holds the new key\n", report.old_key_id,
+                       report.new_key_id, report.registrations, global.key_path().string());
+  }
   return ok();
 }
 
@@ -273,6 +287,8 @@ void add_instance_commands(CLI::App& app, Action& action) {
   CLI::App* key = app.add_subcommand("key", "Manage the pseudonymisation key");
   key->require_subcommand(1);
   CLI::App* key_init = key->add_subcommand("init", "Create a new key file (mode 0600); never overwrites");
+  CLI::App* key_rotate =
+      key->add_subcommand("rotate", "Re-key every stored pseudonym with a new key layer, in one transaction");
 
   CLI::App* source = app.add_subcommand("source", "Source profiles");
   source->require_subcommand(1);
@@ -308,6 +324,7 @@ void add_instance_commands(CLI::App& app, Action& action) {
     };
   });
   key_init->callback([&action] { action = [](Context& c) { return finish(c, run_key_init(c.global, c.out)); }; });
+  key_rotate->callback([&action] { action = [](Context& c) { return finish(c, run_key_rotate(c.global, c.out)); }; });
   source_check->callback([&action, profile_to_check] {
     action = [profile_to_check](Context& c) { return finish(c, run_source_check(c.global, *profile_to_check, c.out)); };
   });

@@ -292,8 +292,10 @@ struct RowConverter::Impl {
   Result<void> prepare(const internal::RowReader& reader) {
     const auto& header = reader.header();
     for (const auto& [field, column] : profile_.columns) {
+      // A named reference: clang 14 (the fuzz preset's compiler) cannot capture a structured binding.
+      const std::string& wanted = column;
       const auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) {
-        return lower(h) == lower(column);
+        return lower(h) == lower(wanted);
       });
       if (it == header.end()) {
         // The header's own cells are not listed: in a file without a header row they are a
@@ -412,6 +414,13 @@ struct RowConverter::Impl {
           r.comparison = std::move(*fields);
           // The national id's key: the first 16 hex digits of the person key made from it.
           if (ids.national_id) r.comparison.national_id_key = keys_.primary.substr(0, 16);
+        }
+      }
+      // A rotated key's layers, the same way a rotation re-keyed the stored rows.
+      if (key_.layer_count() > 0) {
+        if (auto layered = key_.apply_layers(0, r.person_key, r.name_key, r.name_bloom, r.birth_bloom, r.comparison);
+            !layered) {
+          c.row_error("cannot apply the key's layers: " + layered.error().message);
         }
       }
     }

@@ -40,6 +40,13 @@ bool is_utf8(std::string_view bytes) {
     for (std::size_t k = 1; k <= extra; ++k) {
       if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return false;
     }
+    // RFC 3629's table: no overlong forms, no surrogates, nothing past U+10FFFF (fuzzing found
+    // F0 8D .. .., an overlong form, taken for UTF-8 and stored).
+    const auto second = static_cast<unsigned char>(bytes[i + 1]);
+    if ((c == 0xE0 && second < 0xA0) || (c == 0xED && second > 0x9F) || (c == 0xF0 && second < 0x90) ||
+        (c == 0xF4 && second > 0x8F)) {
+      return false;
+    }
     i += extra + 1;
   }
   return true;

@@ -4,9 +4,14 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <toml.hpp>
+
+#include "core/utf8.h"
 
 namespace rapporteur::intake {
 namespace {
@@ -198,8 +203,17 @@ Result<SourceProfile> load_profile(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) {
     return fail(ErrorCode::kIo, fmt::format("{}: no such profile", path.string()));
   }
+  std::ifstream file(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  // TOML is UTF-8; toml11 reads past the end of its buffer on some invalid UTF-8 inside a
+  // string (found by fuzzing), so such a file never reaches it.
+  if (const auto invalid = first_invalid_utf8(text)) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: not UTF-8 at byte {}; profiles must be UTF-8", path.string(), *invalid));
+  }
   try {
-    const toml::value root = toml::parse(path.string());
+    std::istringstream in(text);
+    const toml::value root = toml::parse(in, path.string());
     return parse(root, path.string());
   } catch (const std::exception& e) {
     // toml11's messages quote the offending line of the profile, which holds no personal data.

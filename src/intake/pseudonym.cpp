@@ -204,7 +204,25 @@ Result<PseudonymKey> PseudonymKey::read_file(const std::filesystem::path& path) 
     }
     bytes[i] = static_cast<std::uint8_t>(high * 16 + low);
   }
-  return from_bytes(bytes);
+  PseudonymKey key = from_bytes(bytes);
+  // The layers that rotations added, one "layer HEX" line each, oldest first.
+  for (std::string line; std::getline(file, line);) {
+    if (line.empty()) continue;
+    std::array<std::uint8_t, 32> layer{};
+    bool valid = line.size() == 6 + 64 && line.starts_with("layer ");
+    for (std::size_t i = 0; valid && i < layer.size(); ++i) {
+      const int high = hex_value(line[6 + 2 * i]);
+      const int low = hex_value(line[6 + 2 * i + 1]);
+      valid = high >= 0 && low >= 0;
+      layer[i] = static_cast<std::uint8_t>(high * 16 + low);
+    }
+    if (!valid) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("key file '{}' has a line that is not 'layer' and 64 hex digits", path.string()));
+    }
+    key.add_layer(layer);
+  }
+  return key;
 }
 
 PseudonymKey PseudonymKey::from_bytes(const std::array<std::uint8_t, 32>& bytes) {
@@ -214,11 +232,6 @@ PseudonymKey PseudonymKey::from_bytes(const std::array<std::uint8_t, 32>& bytes)
   return key;
 }
 
-std::string PseudonymKey::id() const {
-  std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(bytes_.data(), bytes_.size(), digest.data());
-  return to_hex(digest.data(), 8);
-}
 
 std::string PseudonymKey::hmac_hex(std::string_view message) const {
   std::string out;

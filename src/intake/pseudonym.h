@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/domain.h"
 #include "core/result.h"
 
 namespace rapporteur::intake {
@@ -41,10 +42,35 @@ class PseudonymKey {
   // HMAC-SHA256 of `message` under a subkey derived for `purpose`, as raw bytes.
   std::array<std::uint8_t, 32> derived_hmac(std::string_view purpose, std::string_view message) const;
 
+  // Rotation (docs/key-handling.md): a key is a base secret and the layers that rotations
+  // added, oldest first. Every keyed value is made with the base secret (the functions above)
+  // and then passed through each layer in turn (apply_layers), so a rotation can re-key stored
+  // values without the identifiers they came from. A key file without layers is a key as
+  // before rotation existed, with the same id().
+  std::size_t layer_count() const { return layers_.size(); }
+  // A copy with one more layer of 32 random bytes (OpenSSL RAND_bytes); kInternal when the
+  // generator fails.
+  Result<PseudonymKey> with_new_layer() const;
+  // Writes the key (base and layers) to `path` whole (a temporary file, fsync, rename), mode
+  // 0600, replacing what is there. kIo when it cannot.
+  Result<void> write_file(const std::filesystem::path& path) const;
+  // Passes the keyed values of one registration through layers [first, layer_count()): hex keys
+  // (64 or 16 digits) become as many digits of HMAC-SHA256(layer, "rotate:" + key), whatever
+  // their field, so values equal before are equal after, also across fields compared crossed;
+  // Bloom filters (kBloomBits bits) have their bits moved by the layer's secret permutation,
+  // which keeps every Dice coefficient exactly. Empty values stay empty. Fails with
+  // kInvalidArgument, naming the field, for a value of another length.
+  Result<void> apply_layers(std::size_t first, std::string& person_key, std::optional<std::string>& name_key,
+                            std::string& name_bloom, std::string& birth_bloom, ComparisonKeys& comparison) const;
+
  private:
+  struct Layer;
+
   PseudonymKey() = default;
+  void add_layer(const std::array<std::uint8_t, 32>& secret);
 
   std::array<std::uint8_t, 32> bytes_{};
+  std::vector<std::shared_ptr<const Layer>> layers_;
   // The digest states after absorbing the key's inner and outer pads, computed once.
   std::shared_ptr<const internal::HmacState> state_;
 };

@@ -71,7 +71,10 @@ char32_t next_code_point(std::string_view text, std::size_t& at) {
     valid = (c & 0xC0) == 0x80;
     value = (value << 6) | (c & 0x3F);
   }
-  if (valid && value >= 0x80 && !(length == 3 && value < 0x800) && !(length == 4 && value < 0x10000)) {
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8 (RFC 3629); fuzzing
+  // found F5..F7 leads and surrogates passed through and written back as invalid UTF-8.
+  if (valid && value >= 0x80 && !(length == 3 && value < 0x800) && !(length == 4 && value < 0x10000) &&
+      value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF)) {
     at += static_cast<std::size_t>(length);
     return value;
   }

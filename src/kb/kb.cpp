@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/crash_point.h"
 #include "core/files.h"
 #include "core/time.h"
 #include "kb/internal/analyzer.h"
@@ -194,12 +195,15 @@ struct KnowledgeBase::Impl {
         const auto items = internal::items_of(publication, recommendations);
         RETURN_IF_ERROR(writer.add(items));
         documents += static_cast<std::int64_t>(items.size());
+        crash_point();
       }
       RETURN_IF_ERROR(writer.commit(generation));
     }
+    crash_point();
     std::filesystem::remove_all(old, ec);
     if (std::filesystem::exists(index_path(), ec)) std::filesystem::rename(index_path(), old, ec);
     if (ec) return fail(ErrorCode::kIo, fmt::format("{}: {}", index_path().string(), ec.message()));
+    crash_point();  // No index at all: the next open rebuilds it.
     std::filesystem::rename(fresh, index_path(), ec);
     if (ec) return fail(ErrorCode::kIo, fmt::format("{}: {}", index_path().string(), ec.message()));
     std::filesystem::remove_all(old, ec);

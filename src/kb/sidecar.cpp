@@ -1,11 +1,15 @@
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <toml.hpp>
 
 #include "core/html.h"
+#include "core/utf8.h"
 #include "kb/kb.h"
 
 namespace rapporteur::kb {
@@ -56,8 +60,17 @@ Result<Metadata> read_sidecar(const std::filesystem::path& path) {
   const auto bad = [&](const std::string& reason) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {}", path.string(), reason));
   };
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot read", path.string()));
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  // TOML is UTF-8; toml11 reads past the end of its buffer on some invalid UTF-8 inside a
+  // string (found by fuzzing), so such a file never reaches it.
+  if (const auto invalid = first_invalid_utf8(text)) {
+    return bad(fmt::format("not UTF-8 at byte {}; side-car files must be UTF-8", *invalid));
+  }
   try {
-    const toml::value root = toml::parse(path.string());
+    std::istringstream in(text);
+    const toml::value root = toml::parse(in, path.string());
     Metadata m;
     if (root.contains("slug")) m.slug = toml::find<std::string>(root, "slug");
     if (root.contains("title")) m.title = toml::find<std::string>(root, "title");

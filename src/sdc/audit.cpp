@@ -406,11 +406,13 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       }
     }
     glp_load_matrix(p, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
+    // A named reference: clang 14 (the fuzz preset's compiler) cannot capture a structured binding.
+    const auto& group = cells;
     const auto record = [&] {
       for (std::size_t j = 0; j < m; ++j) {
         const double x = glp_get_col_prim(p, static_cast<int>(j + 1));
-        seen_low[cells[j]] = std::min(seen_low[cells[j]], x);
-        seen_high[cells[j]] = std::max(seen_high[cells[j]], x);
+        seen_low[group[j]] = std::min(seen_low[group[j]], x);
+        seen_high[group[j]] = std::max(seen_high[group[j]], x);
       }
     };
     const auto set_objective = [&](const std::vector<double>& weights, int direction) {

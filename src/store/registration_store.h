@@ -59,6 +59,17 @@ struct RowError {
   std::string value;
 };
 
+// A registration's keyed values: pseudonyms, keyed hashes and Bloom filters (hex text and raw
+// bytes as Registration holds them), and the row they belong to.
+struct KeyedValues {
+  std::int64_t id = 0;
+  std::string person_key;
+  std::optional<std::string> name_key;
+  std::string name_bloom;
+  std::string birth_bloom;
+  ComparisonKeys comparison;
+};
+
 // The registrations one linkage run covers.
 struct PersonIdScope {
   int year = 0;
@@ -123,6 +134,14 @@ class RegistrationStore : public virtual MetaStore {
   virtual Result<void> add_row_errors(const std::vector<RowError>& errors) = 0;
   // The batch's rejected rows in row order; kNotFound for an unknown batch.
   virtual Result<std::vector<RowError>> row_errors(std::int64_t batch_id) = 0;
+
+  // Key rotation (intake/rotation.h): every registration's keyed values by row id, in id
+  // order, and their rewrite. rekey_registrations sets each listed row's keyed values (a
+  // column that is NULL stays NULL) and records `key_id` as every batch's key and as the
+  // instance's (meta pseudonym_key_id); kNotFound when a row id does not exist. Call both
+  // inside one transact() so no registration is written with one key and read with another.
+  virtual Result<std::vector<KeyedValues>> keyed_values() = 0;
+  virtual Result<void> rekey_registrations(const std::vector<KeyedValues>& values, const std::string& key_id) = 0;
 
   // Linkage person ids (issue 16), so that a person keeps its id across linkage runs: per
   // year, mandate and role, each record's fingerprint and its person id.

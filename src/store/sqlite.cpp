@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/crash_point.h"
+
 namespace rapporteur::store::internal {
 
 tl::unexpected<Error> sqlite_error(sqlite3* db, std::string_view doing) {
@@ -109,6 +111,8 @@ Result<void> Statement::run_rebinding_all() {
   while (stepped && *stepped) {
     stepped = step();
   }
+  // A crash test stops after each write (its transaction not yet committed).
+  if (stepped && sqlite3_stmt_readonly(stmt_) == 0) crash_point();
   sqlite3_reset(stmt_);
   if (!stepped) {
     return tl::unexpected(stepped.error());
@@ -244,11 +248,13 @@ Database::~Database() {
 Result<void> Database::exec(std::string_view sql) {
   char* message = nullptr;
   const std::string text(sql);
+  crash_point();  // Before a COMMIT, a migration's script, a pragma.
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string why = message ? message : "unknown error";
     sqlite3_free(message);
     return fail(ErrorCode::kStorage, fmt::format("database error: {}", why));
   }
+  crash_point();  // After it: committed, and the caller's next step not taken.
   return ok();
 }
 

@@ -100,6 +100,44 @@ class DeadlineStream final : public httplib::Stream {
   Clock::time_point deadline_ = Clock::now();
 };
 
+// A connection whose request bytes are all there at once and whose replies are collected.
+class MemoryStream final : public httplib::Stream {
+ public:
+  explicit MemoryStream(std::string_view input) : input_(input) {}
+
+  bool at_end() const { return input_.empty(); }
+  std::string& output() { return output_; }
+
+  bool is_readable() const override { return true; }
+  bool is_writable() const override { return true; }
+
+  ssize_t read(char* ptr, size_t size) override {
+    const std::size_t n = std::min(size, input_.size());
+    std::copy_n(input_.data(), n, ptr);
+    input_.remove_prefix(n);
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    output_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = "192.0.2.1";  // TEST-NET-1 (RFC 5737).
+    port = 40000;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 8080;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+
+ private:
+  std::string_view input_;
+  std::string output_;
+};
+
 void close_socket(int sock) {
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
@@ -116,6 +154,16 @@ GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits) : limits_(limits) 
 void GuardedHttpServer::widen_backlog() {
   const socket_t sock = svr_sock_;
   if (sock != INVALID_SOCKET) ::listen(sock, SOMAXCONN);
+}
+
+std::string GuardedHttpServer::serve_bytes(std::string_view bytes, std::size_t max_requests) {
+  MemoryStream stream(bytes);
+  for (std::size_t left = max_requests; left > 0 && !stream.at_end(); --left) {
+    bool connection_closed = false;
+    if (!process_request(stream, /*close_connection=*/left == 1, connection_closed, [](httplib::Request&) {})) break;
+    if (connection_closed) break;
+  }
+  return std::move(stream.output());
 }
 
 bool GuardedHttpServer::acquire(const std::string& address) {

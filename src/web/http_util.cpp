@@ -114,6 +114,26 @@ json recommendation_json(const Recommendation& r) {
 }
 
 // The search parameters of a request; page_size 0 reads offset/limit (API) instead of page.
+Result<UploadKind> upload_kind(std::string_view bytes) {
+  if (bytes.empty()) return fail(ErrorCode::kInvalidArgument, "the uploaded file is empty");
+  if (bytes.starts_with(std::string_view("PK\x03\x04", 4))) return UploadKind::kXlsx;
+  static constexpr std::pair<std::string_view, std::string_view> kBinary[] = {
+      {"%PDF", "a PDF document"}, {"\x7f" "ELF", "an executable"}, {"MZ", "a Windows executable"},
+      {"\xd0\xcf\x11\xe0", "an old Office document (XLS/DOC)"}, {"\x1f\x8b", "a gzip archive"},
+      {"\x89PNG", "a PNG image"}, {"\xff\xd8\xff", "a JPEG image"}, {"GIF8", "a GIF image"}};
+  for (const auto& [magic, what] : kBinary) {
+    if (bytes.starts_with(magic)) return fail(ErrorCode::kInvalidArgument, fmt::format("the uploaded file is {}, not CSV, XLSX or YAML", what));
+  }
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 && c != '\t' && c != '\r' && c != '\n' && c != '\f') {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("the uploaded file is not text: control byte 0x{:02x} at offset {}", c, i));
+    }
+  }
+  return UploadKind::kText;
+}
+
 Result<kb::SearchQuery> search_query(const httplib::Request& req, int page_size) {
   kb::SearchQuery query;
   query.text = req.get_param_value("q");

@@ -90,13 +90,12 @@ void Server::Impl::declare_staff_routes() {
       return send_error(req, res, 400, "bad_request", "no file uploaded");
     }
     const auto& file = req.get_file_value("file");
-    std::string extension = std::filesystem::path(file.filename).extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (extension != ".csv" && extension != ".txt" && extension != ".xlsx") {
-      return send_error(req, res, 400, "bad_request", "upload a .csv, .txt or .xlsx file");
-    }
+    // What the file is comes from its bytes; its name (and the browser's Content-Type) are the
+    // client's say-so and are not used.
+    const auto kind = upload_kind(file.content);
+    if (!kind) return send_error(req, res, 400, "bad_request", kind.error().message + "; upload a CSV or XLSX extract");
     // Stored under a generated name outside the web root; the original name is not used.
-    const auto path = store_upload(file.content, extension);
+    const auto path = store_upload(file.content, *kind == UploadKind::kXlsx ? ".xlsx" : ".csv");
     if (!path) return send_store_error(req, res, path.error());
     app::LoadExtractRequest load{.file = *path, .profile = profile, .year = std::stoi(year)};
     if (form_value(req, "replace") == "1") load.replace = intake::ReplaceMode::kReplace;
@@ -385,7 +384,13 @@ void Server::Impl::declare_staff_routes() {
           if (!req.has_file("file") || req.get_file_value("file").content.empty()) {
             return send_error(req, res, 400, "bad_request", "no file uploaded");
           }
-          const auto path = store_upload(req.get_file_value("file").content, ".yaml");
+          const std::string& content = req.get_file_value("file").content;
+          if (const auto kind = upload_kind(content); !kind || *kind != UploadKind::kText) {
+            return send_error(req, res, 400, "bad_request",
+                              (kind ? std::string("the uploaded file is a workbook") : kind.error().message) +
+                                  "; upload a YAML year file");
+          }
+          const auto path = store_upload(content, ".yaml");
           if (!path) return send_store_error(req, res, path.error());
           audit("account_import", path->filename().string());
           const auto id = start_job(

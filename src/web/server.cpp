@@ -1,5 +1,6 @@
 // The HTTP server's life cycle: construction (limits, headers, error handlers, logging, the
 // routes), binding, serving and stopping.
+#include "web/internal/raw_requests.h"
 #include "web/internal/server_impl.h"
 
 namespace rapporteur::web {
@@ -170,5 +171,10 @@ void Server::stop() {
 }
 
 std::vector<RouteInfo> Server::routes() const { return impl_->routes; }
+
+std::string internal::serve_bytes(Server& server, std::string_view bytes) {
+  constexpr std::size_t kRequestsPerConnection = 4;
+  return server.impl_->http.serve_bytes(bytes, kRequestsPerConnection);
+}
 
 }  // namespace rapporteur::web

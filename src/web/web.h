@@ -90,6 +90,12 @@ struct ServerOptions {
 // documents made outside the server such as the annual report; nullopt when absent.
 std::optional<std::string_view> static_asset(std::string_view path);
 
+class Server;
+namespace internal {
+// Declared for Server's friendship; see web/internal/raw_requests.h.
+std::string serve_bytes(Server& server, std::string_view bytes);
+}  // namespace internal
+
 // A request handled in-process, without a socket (tests; tools that render a page).
 struct LocalRequest {
   std::string method = "GET";
@@ -135,6 +141,7 @@ class Server {
   LocalResponse handle(const LocalRequest& request);
 
  private:
+  friend std::string internal::serve_bytes(Server& server, std::string_view bytes);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

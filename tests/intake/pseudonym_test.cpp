@@ -159,5 +159,108 @@ TEST(KeyFile, RefusesAMalformedFile) {
   EXPECT_EQ(read.error().code, ErrorCode::kInvalidArgument);
 }
 
+// A key file with one layer (bytes 32..63) after the counting key; expected values from
+// Python's hmac and hashlib (HMAC-SHA256(layer, "rotate:" + value), SHA-256(base || layer)).
+PseudonymKey layered_key(const TempDir& dir) {
+  const auto path = dir / "layered.key";
+  {
+    std::ofstream file(path);
+    file << "rapporteur-pseudonym-key v1\n000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
+         << "layer 202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f\n";
+  }
+  ::chmod(path.c_str(), 0600);
+  auto key = PseudonymKey::read_file(path);
+  EXPECT_TRUE(key.has_value()) << key.error().message;
+  return *key;
+}
+
+TEST(KeyLayers, RekeyHexValuesAsAnIndependentImplementationDoes) {
+  TempDir dir;
+  const PseudonymKey key = layered_key(dir);
+  std::string person = counting_key().hmac_hex("id:123456789");
+  std::optional<std::string> name_key = person;
+  std::string name_bloom;
+  std::string birth_bloom;
+  ComparisonKeys comparison;
+  comparison.national_id_key = person.substr(0, 16);
+  comparison.birth_day_key = person.substr(0, 16);
+
+  const auto applied = key.apply_layers(0, person, name_key, name_bloom, birth_bloom, comparison);
+
+  ASSERT_TRUE(applied.has_value()) << applied.error().message;
+  EXPECT_EQ(key.layer_count(), 1u);
+  EXPECT_EQ(key.id(), "fdeab9acf3710362");
+  EXPECT_EQ(person, "a47159de5077c7094b8175126a960df55b0ccd753cf66e5d0fd2614756236961");
+  EXPECT_EQ(name_key, person);
+  EXPECT_EQ(comparison.national_id_key, "5ed417b17891d828");
+  EXPECT_EQ(comparison.birth_day_key, comparison.national_id_key) << "equal values stay equal across fields";
+  EXPECT_TRUE(name_bloom.empty());
+  EXPECT_TRUE(comparison.first_name_key.empty()) << "a missing value stays missing";
+}
+
+TEST(KeyLayers, KeepEveryDiceCoefficientAndMoveTheBits) {
+  TempDir dir;
+  const PseudonymKey base = counting_key();
+  const PseudonymKey key = layered_key(dir);
+  const std::vector<std::string> names = {"jansen", "janssen", "jansens", "devries", "vries", "pietersen", "a"};
+  std::vector<std::string> before;
+  std::vector<std::string> after;
+  for (const auto& name : names) {
+    before.push_back(bloom_encode(base, "name", name));
+    std::string person = base.hmac_hex(name);
+    std::optional<std::string> no_name_key;
+    std::string bloom = before.back();
+    std::string birth;
+    ComparisonKeys comparison;
+    comparison.first_name_bloom = before.back();
+    ASSERT_TRUE(key.apply_layers(0, person, no_name_key, bloom, birth, comparison).has_value());
+    EXPECT_EQ(bloom, comparison.first_name_bloom) << "one permutation for every filter (names compare crossed)";
+    after.push_back(bloom);
+  }
+
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_NE(after[i], before[i]) << names[i];
+    EXPECT_EQ(after[i].size(), before[i].size());
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      EXPECT_EQ(dice(after[i], after[j]), dice(before[i], before[j])) << names[i] << " " << names[j];
+    }
+  }
+}
+
+TEST(KeyLayers, RefuseAValueOfAnUnexpectedForm) {
+  TempDir dir;
+  const PseudonymKey key = layered_key(dir);
+  std::string person = "p1";
+  std::optional<std::string> name_key;
+  std::string bloom;
+  std::string birth;
+  ComparisonKeys comparison;
+
+  const auto applied = key.apply_layers(0, person, name_key, bloom, birth, comparison);
+
+  ASSERT_FALSE(applied.has_value());
+  EXPECT_EQ(applied.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(applied.error().message.find("person_key"), std::string::npos);
+}
+
+TEST(KeyLayers, AFileWithANewLayerReadsBackAsTheSameKey) {
+  TempDir dir;
+  const auto created = PseudonymKey::create_file(dir / "pseudonym.key");
+  ASSERT_TRUE(created.has_value());
+  const auto rotated = created->with_new_layer();
+  ASSERT_TRUE(rotated.has_value());
+
+  ASSERT_TRUE(rotated->write_file(dir / "rotated.key").has_value());
+  const auto read = PseudonymKey::read_file(dir / "rotated.key");
+
+  ASSERT_TRUE(read.has_value()) << read.error().message;
+  EXPECT_EQ(read->layer_count(), 1u);
+  EXPECT_EQ(read->id(), rotated->id());
+  EXPECT_NE(read->id(), created->id());
+  struct stat info {};
+  ASSERT_EQ(::stat((dir / "rotated.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
 }  // namespace
 }  // namespace rapporteur::intake

@@ -1,4 +1,7 @@
+#include <sys/resource.h>
+
 #include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 #include <xlsxwriter.h>
@@ -122,6 +125,27 @@ TEST(OpenCsv, RefusesAnEmptyFile) {
   EXPECT_NE(reader.error().message.find("empty.csv"), std::string::npos);
 }
 
+// Found by fuzzing (fuzz/csv_reader.cpp): overlong forms and surrogates passed as UTF-8 and
+// reached the store as such. They are not UTF-8 (RFC 3629), so a file holding them is read as
+// Windows-1252, and refused when declared UTF-8.
+TEST(OpenCsv, TakesOverlongFormsAndSurrogatesForWindows1252) {
+  TempDir dir;
+  // F0 82 82 AC: an overlong four-byte euro sign; ED A0 80: a surrogate; E0 80 AF: an overlong '/'.
+  const auto path = write_bytes(dir, "overlong.csv", "id;plaats\n1;a\xF0\x82\x82\xACz\n2;\xED\xA0\x80\n3;\xE0\x80\xAF\n");
+
+  auto reader = open_csv(path, {});
+  const auto declared = open_csv(path, {.encoding = "utf-8"});
+
+  ASSERT_TRUE(reader.has_value()) << reader.error().message;
+  EXPECT_NE((*reader)->describe().find("windows-1252"), std::string::npos) << (*reader)->describe();
+  Row row;
+  ASSERT_TRUE((*reader)->next(row).value());
+  // Windows-1252: F0 is ð, 82 is the low quote, AC is ¬.
+  EXPECT_EQ(row.fields[1], "a\xC3\xB0\xE2\x80\x9A\xE2\x80\x9A\xC2\xACz");
+  EXPECT_TRUE(is_utf8(row.fields[1]));
+  EXPECT_FALSE(declared.has_value());
+}
+
 TEST(OpenCsv, RefusesInvalidUtf8WhenUtf8IsDeclared) {
   TempDir dir;
   const auto path = write_bytes(dir, "bad.csv", "a\n\xE9\n");
@@ -182,6 +206,48 @@ TEST(OpenXlsx, ReadsTheFirstSheetByDefaultAndNamesMissingSheets) {
   EXPECT_NE((*first)->describe().find("Voorblad"), std::string::npos);
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().message.find("'Registraties'"), std::string::npos);
+}
+
+// Found by fuzzing (fuzz/xlsx_reader.cpp): the reader allocated whatever size a part's entry in
+// the zip directory claimed. Here the directory claims 2 GiB for the workbook's index; the
+// file must be refused as damaged, reading only what the part really inflates to.
+TEST(OpenXlsx, RefusesAPartWhoseDeclaredSizeIsALie) {
+  TempDir dir;
+  const auto path = write_workbook(dir);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Central directory entries: signature PK\1\2, the uncompressed size at offset 24, the name's
+  // length at 28 and the name at 46 (APPNOTE.TXT 4.3.12).
+  bool patched = false;
+  for (std::size_t at = bytes.find("PK\x01\x02"); at != std::string::npos; at = bytes.find("PK\x01\x02", at + 4)) {
+    const auto u16 = [&](std::size_t offset) {
+      return static_cast<std::size_t>(static_cast<unsigned char>(bytes[at + offset])) |
+             static_cast<std::size_t>(static_cast<unsigned char>(bytes[at + offset + 1])) << 8;
+    };
+    if (bytes.compare(at + 46, u16(28), "xl/workbook.xml") != 0) continue;
+    bytes[at + 24] = '\x00';
+    bytes[at + 25] = '\x00';
+    bytes[at + 26] = '\x00';
+    bytes[at + 27] = '\x80';
+    patched = true;
+  }
+  ASSERT_TRUE(patched);
+  const auto lying = write_bytes(dir, "lying.xlsx", bytes);
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+
+  const auto reader = open_xlsx(lying, "");
+
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  // Peak resident memory in KiB: allocating what the directory claims would add 2 GiB.
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 256L * 1024) << "the reader allocated what the archive claimed";
+  ASSERT_FALSE(reader.has_value());
+  EXPECT_EQ(reader.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(reader.error().message.find("damaged"), std::string::npos) << reader.error().message;
 }
 
 TEST(OpenXlsx, RefusesAFileThatIsNotAWorkbook) {

@@ -43,6 +43,18 @@ TEST(Fold, ReadsWindows1252BytesThatAreNotUtf8) {
   EXPECT_EQ(to_utf8(cp1252), "Roemeni\xC3\xAB en caf\xC3\xA9");
 }
 
+// Found by fuzzing (fuzz/extract_html.cpp, extract_markdown.cpp): lead bytes F5..F7 and
+// surrogates were decoded as code points and written back as invalid UTF-8. They are not
+// UTF-8, so each byte is read as Windows-1252 (F7 is ÷, 84 is „, ED is í, A0 a no-break space,
+// 80 the euro sign).
+TEST(ToUtf8, ReadsLeadsPastU10FFFFAndSurrogatesAsWindows1252) {
+  const std::string beyond = "\xF7\x84\x84\x84";
+  const std::string surrogate = "\xED\xA0\x80";
+
+  EXPECT_EQ(to_utf8(beyond), "\xC3\xB7\xE2\x80\x9E\xE2\x80\x9E\xE2\x80\x9E");
+  EXPECT_EQ(to_utf8(surrogate), "\xC3\xAD\xC2\xA0\xE2\x82\xAC");
+}
+
 TEST(Stem, ConflatesFormsSnowballLeavesApart) {
   EXPECT_EQ(stem("kinderen"), stem("kind"));
   EXPECT_EQ(stem("seksuele"), stem("seksueel"));

@@ -131,6 +131,19 @@ TEST_F(TablesTest, RefusesALinkageOfTheWrongLength) {
   ASSERT_FALSE(built.has_value());
   EXPECT_EQ(built.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(built.error().message.find("3 clusters for 4 registrations"), std::string::npos) << built.error().message;
+
+// Found by fuzzing (fuzz/table_spec.cpp): invalid UTF-8 inside a quoted key made toml11 read
+// past the end of its buffer (AddressSanitizer: heap-buffer-overflow in parse_literal_string).
+// TOML must be UTF-8, so such a file is refused, naming the byte, before toml11 reads it.
+TEST_F(TablesTest, RefusesATableDefinitionThatIsNotUtf8) {
+  // "name = 't'\n" is 11 bytes; the key's first byte after its quote and "ti" is byte 14.
+  const std::string text = "name = 't'\n'ti\xBB\xBB\xBB' = 1\n";
+
+  const auto spec = parse_spec(text, "e.toml");
+
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(spec.error().message, "e.toml: not UTF-8 at byte 14; TOML files must be UTF-8");
 }
 
 TEST_F(TablesTest, RefusesUnknownDimensionsAndBadRules) {

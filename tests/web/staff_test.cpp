@@ -1,11 +1,13 @@
 // The staff workspace over HTTP: every non-public route refuses anonymous requests and wrong
 // roles, forms need the session's CSRF token, sign-in locks out after repeated failures,
 // uploads are stored under generated names and run as background jobs, and markup in a search
-// query comes back escaped.
+// query comes back escaped; uploads are judged by their bytes, and every response carries the
+// security headers and every cookie its attributes.
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <regex>
 #include <thread>
 
@@ -373,6 +375,123 @@ TEST_F(StaffTest, JobsOutliveARestartAndOnesLeftRunningAreMarkedInterrupted) {
   EXPECT_THAT(interrupted->body, HasSubstr("start haar opnieuw"));
   EXPECT_THAT(home->body, HasSubstr("Laden: politie 2022"));
   EXPECT_EQ(c.Get("/staff/jobs/999999", signed_in)->status, 404);
+}
+
+// What an upload is comes from its bytes: a PDF or binary file named .csv is refused, a
+// workbook named .yaml too, and a CSV extract whose name says .exe is loaded as CSV. Nothing
+// refused is kept.
+TEST_F(StaffTest, UploadsAreJudgedByTheirBytesNotTheirName) {
+  const auto [session, csrf] = sign_in("ada", "wachtwoord-ada-123");
+  auto c = client();
+  const httplib::Headers signed_in{{"Cookie", "rapporteur_session=" + session}};
+  const auto upload = [&](const std::string& bytes, const std::string& name) {
+    return c.Post("/staff/intake", signed_in,
+                  httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"profile", "nla", "", ""},
+                                                  {"year", "2023", "", ""}, {"file", bytes, name, "text/csv"}});
+  };
+  const std::string extract =
+      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+      "111222333\tTesta\tVoorbeeld\t1990-02-03\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
+
+  const auto pdf = upload("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "extract.csv");
+  const auto binary = upload(std::string("bsn\tnaam\n\0\x01\x02", 12), "extract.csv");
+  const auto workbook_as_yaml = c.Post("/staff/verantwoording/importeren", signed_in,
+                                       httplib::MultipartFormDataItems{{"csrf", csrf, "", ""},
+                                                                       {"file", std::string("PK\x03\x04\x14\0", 6), "2023.yaml", ""}});
+  const auto csv_named_exe = upload(extract, "extract.exe");
+
+  ASSERT_EQ(pdf->status, 400);
+  EXPECT_THAT(pdf->body, HasSubstr("PDF"));
+  ASSERT_EQ(binary->status, 400);
+  EXPECT_THAT(binary->body, HasSubstr("not text"));
+  ASSERT_EQ(workbook_as_yaml->status, 400);
+  EXPECT_THAT(workbook_as_yaml->body, HasSubstr("workbook"));
+  ASSERT_EQ(csv_named_exe->status, 303) << csv_named_exe->body;
+  const store::JobRecord job = ended_job(*store_, job_id(csv_named_exe));
+  EXPECT_EQ(job.status, "done") << job.messages;
+  ASSERT_EQ(store_->batches()->size(), 1u);
+  EXPECT_TRUE(store_->batches()->front().file_name.ends_with(".csv"));
+  EXPECT_EQ(store_->batches()->front().rows_loaded, 1);
+  std::size_t left = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "uploads")) left += entry.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(left, 0u) << "a refused upload was kept";
+}
+
+// A cookie's attributes, lower-cased names to values ("" for flags).
+std::map<std::string, std::string> cookie_attributes(const httplib::Result& res, const std::string& name) {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : res->headers) {
+    if (key != "Set-Cookie" || !value.starts_with(name + "=")) continue;
+    std::size_t at = value.find(';');
+    while (at != std::string::npos) {
+      std::size_t end = value.find(';', at + 1);
+      std::string part = value.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+      while (!part.empty() && part.front() == ' ') part.erase(0, 1);
+      const std::size_t equals = part.find('=');
+      std::string attribute = part.substr(0, equals);
+      std::transform(attribute.begin(), attribute.end(), attribute.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      out[attribute] = equals == std::string::npos ? "" : part.substr(equals + 1);
+      at = end;
+    }
+  }
+  return out;
+}
+
+// Every kind of response carries the security headers (pages, errors, the API, static assets,
+// refusals), and every cookie is HttpOnly with a SameSite rule, and Secure behind TLS.
+TEST_F(StaffTest, EveryResponseCarriesTheSecurityHeadersAndEveryCookieItsAttributes) {
+  const auto [session, csrf] = sign_in("ada", "wachtwoord-ada-123");
+  auto c = client();
+  const httplib::Headers signed_in{{"Cookie", "rapporteur_session=" + session}};
+  std::vector<std::pair<std::string, httplib::Result>> responses;
+  responses.emplace_back("home", c.Get("/"));
+  responses.emplace_back("404", c.Get("/bestaat-niet"));
+  responses.emplace_back("api", c.Get("/api/v1/sources"));
+  responses.emplace_back("api 404", c.Get("/api/v1/publications/bestaat-niet"));
+  responses.emplace_back("static", c.Get("/static/style.css"));
+  responses.emplace_back("sign-in", c.Get("/aanmelden"));
+  responses.emplace_back("staff anonymous", c.Get("/staff"));
+  responses.emplace_back("staff", c.Get("/staff", signed_in));
+  responses.emplace_back("no csrf", c.Post("/staff/gebruikers", signed_in, httplib::Params{{"name", "x"}}));
+  responses.emplace_back("too large", c.Post("/aanmelden", std::string(2 << 20, 'a'), "application/x-www-form-urlencoded"));
+
+  for (const auto& [what, res] : responses) {
+    ASSERT_TRUE(res) << what;
+    const std::string csp = res->get_header_value("Content-Security-Policy");
+    EXPECT_THAT(csp, HasSubstr("default-src 'self'")) << what;
+    EXPECT_THAT(csp, HasSubstr("frame-ancestors 'none'")) << what;
+    EXPECT_THAT(csp, HasSubstr("object-src 'none'")) << what;
+    EXPECT_THAT(csp, Not(HasSubstr("unsafe-inline"))) << what;
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff") << what;
+    EXPECT_EQ(res->get_header_value("Referrer-Policy"), "no-referrer") << what;
+    EXPECT_EQ(res->get_header_value("X-Frame-Options"), "DENY") << what;
+  }
+  EXPECT_EQ(responses[9].second->status, 413);
+
+  // Cookies, over plain HTTP and behind a TLS proxy.
+  for (const bool tls : {false, true}) {
+    httplib::Headers proxy;
+    if (tls) proxy.emplace("X-Forwarded-Proto", "https");
+    const auto form = c.Get("/aanmelden", proxy);
+    const std::string form_csrf = cookie_value(form, "rapporteur_csrf");
+    httplib::Headers with_csrf = proxy;
+    with_csrf.emplace("Cookie", "rapporteur_csrf=" + form_csrf);
+    const auto signed_in_now = c.Post("/aanmelden", with_csrf,
+                                      httplib::Params{{"csrf", form_csrf}, {"name", "eva"}, {"password", "wachtwoord-eva-123"}});
+    const auto language = c.Get("/?lang=en", proxy);
+
+    const std::vector<std::tuple<std::string, const httplib::Result*, std::string>> cookies = {
+        {"rapporteur_csrf", &form, "Strict"}, {"rapporteur_session", &signed_in_now, "Strict"}, {"rapporteur_lang", &language, "Lax"}};
+    for (const auto& [name, res, same_site] : cookies) {
+      const auto attributes = cookie_attributes(*res, name);
+      ASSERT_FALSE(attributes.empty()) << name << " was not set";
+      EXPECT_TRUE(attributes.contains("httponly")) << name;
+      EXPECT_EQ(attributes.count("samesite") ? attributes.at("samesite") : "", same_site) << name;
+      EXPECT_EQ(attributes.contains("secure"), tls) << name << (tls ? " lacks Secure behind TLS" : " is Secure over HTTP");
+      EXPECT_TRUE(attributes.contains("path")) << name;
+    }
+    EXPECT_EQ(cookie_attributes(signed_in_now, "rapporteur_session").at("max-age"), "28800");
+  }
 }
 
 TEST_F(StaffTest, MarkupInASearchQueryComesBackEscaped) {

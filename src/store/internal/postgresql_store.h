@@ -98,6 +98,10 @@ class PostgresStore final : public Store {
   Result<std::int64_t> interrupt_abandoned_jobs(const std::string& node, const std::string& now,
                                                 std::chrono::seconds stale_after) override;
 
+  // Key rotation (postgresql_keys.cpp).
+  Result<std::vector<KeyedValues>> keyed_values() override;
+  Result<void> rekey_registrations(const std::vector<KeyedValues>& values, const std::string& key_id) override;
+
   // Linkage person ids (postgresql_person_ids.cpp).
   Result<std::vector<PersonIdRow>> person_ids(const PersonIdScope& scope) override;
   Result<void> replace_person_ids(const PersonIdScope& scope, const std::vector<PersonIdRow>& rows,

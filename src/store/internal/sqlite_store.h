@@ -67,6 +67,8 @@ class SqliteStore final : public Store {
   Result<std::vector<RowError>> row_errors(std::int64_t batch_id) override;
   Result<std::int64_t> count_registrations(const RegistrationFilter& filter) override;
   Result<std::vector<Registration>> registrations(const RegistrationFilter& filter) override;
+  Result<std::vector<KeyedValues>> keyed_values() override;
+  Result<void> rekey_registrations(const std::vector<KeyedValues>& values, const std::string& key_id) override;
   Result<std::vector<RegistrationCount>> registration_counts() override;
   Result<std::int64_t> count_persons() override;
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <httplib.h>
@@ -28,6 +29,11 @@ class GuardedHttpServer : public httplib::Server {
   // page's assets, a load test, slow clients) overflows it and each overflow costs the client
   // a SYN retry of a second or more. Linux lets listen() be called again to widen it.
   void widen_backlog();
+
+  // Handles the requests in `bytes` as if they had arrived on one connection (at most
+  // `max_requests` of them) and returns what the server would have written back. No socket:
+  // for the fuzz target (fuzz/http_request.cpp) and tests.
+  std::string serve_bytes(std::string_view bytes, std::size_t max_requests);
 
  private:
   // Replaces httplib's connection loop (the same loop, with the limits above).

@@ -43,6 +43,14 @@ void send_refusal(const httplib::Request& req, httplib::Response& res, const Err
 // A publication or a recommendation as the API gives it.
 nlohmann::json publication_json(const Publication& p, bool with_body);
 nlohmann::json recommendation_json(const Recommendation& r);
+// What an uploaded file is, judged by its bytes and never by its name.
+enum class UploadKind { kXlsx, kText };
+// kXlsx for a zip archive (an XLSX workbook starts with the local file header "PK\3\4"),
+// kText for text (UTF-8, or Windows-1252 without control bytes other than tab, CR, LF and
+// form feed). Fails with kInvalidArgument, saying what was found, for anything else: other
+// binary formats, NUL bytes, an empty file.
+Result<UploadKind> upload_kind(std::string_view bytes);
+
 // The search parameters of a request; page_size 0 reads offset/limit (API) instead of page.
 Result<kb::SearchQuery> search_query(const httplib::Request& req, int page_size);
 

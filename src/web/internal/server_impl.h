@@ -167,7 +167,12 @@ struct Server::Impl {
                                  std::string link = {}, std::string link_text = {},
                                  std::filesystem::path upload = {}) {
     app::Workspace* workspace = options.workspace;
-    if (workspace == nullptr) return fail(ErrorCode::kInternal, "this server cannot run staff jobs (no workspace)");
+    if (workspace == nullptr) {
+      // The upload would otherwise stay behind: an extract holds identifying data.
+      std::error_code ignored;
+      if (!upload.empty()) std::filesystem::remove(upload, ignored);
+      return fail(ErrorCode::kInternal, "this server cannot run staff jobs (no workspace)");
+    }
     app::JobSpec spec{std::move(kind), std::move(title), current_viewer() != nullptr ? current_viewer()->user.name : "",
                       std::move(link), std::move(link_text), std::move(upload)};
     return jobs.start(std::move(spec), [workspace, work = std::move(work)](std::ostream& out, std::ostream&) {
