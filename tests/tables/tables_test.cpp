@@ -131,6 +131,7 @@ TEST_F(TablesTest, RefusesALinkageOfTheWrongLength) {
   ASSERT_FALSE(built.has_value());
   EXPECT_EQ(built.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(built.error().message.find("3 clusters for 4 registrations"), std::string::npos) << built.error().message;
+}
 
 // Found by fuzzing (fuzz/table_spec.cpp): invalid UTF-8 inside a quoted key made toml11 read
 // past the end of its buffer (AddressSanitizer: heap-buffer-overflow in parse_literal_string).
