@@ -106,6 +106,57 @@ std::vector<std::uint64_t> record_fingerprints(const std::vector<Registration>& 
   return result;
 }
 
+Result<intake::RotationReport> rotate_key(store::Store& store, const std::filesystem::path& key_file) {
+  // Per linkage scope that keeps person ids: its registrations' fingerprints before re-keying,
+  // in the store's order (by row id, which a rotation keeps).
+  struct Scope {
+    store::PersonIdScope scope;
+    std::vector<std::uint64_t> before;
+  };
+  std::vector<Scope> scopes;
+  const auto fingerprints_of = [&store](const store::PersonIdScope& scope) -> Result<std::vector<std::uint64_t>> {
+    ASSIGN_OR_RETURN(const auto registrations,
+                     store.registrations({.year = scope.year, .mandate = scope.mandate, .role = scope.role}));
+    return record_fingerprints(registrations);
+  };
+  intake::RotationHooks hooks;
+  hooks.before_rekey = [&]() -> Result<void> {
+    scopes.clear();
+    ASSIGN_OR_RETURN(const auto counts, store.registration_counts());
+    for (const auto& count : counts) {
+      const store::PersonIdScope scope{.year = count.year, .mandate = count.mandate, .role = count.role};
+      ASSIGN_OR_RETURN(const auto kept, store.person_ids(scope));
+      if (kept.empty()) continue;
+      ASSIGN_OR_RETURN(auto before, fingerprints_of(scope));
+      scopes.push_back({scope, std::move(before)});
+    }
+    return ok();
+  };
+  hooks.after_rekey = [&]() -> Result<void> {
+    ASSIGN_OR_RETURN(const std::int64_t next_id, store.next_person_id());
+    for (const Scope& s : scopes) {
+      ASSIGN_OR_RETURN(const auto after, fingerprints_of(s.scope));
+      if (after.size() != s.before.size()) {
+        return fail(ErrorCode::kInternal, "a key rotation changed the number of registrations");
+      }
+      std::unordered_map<std::uint64_t, std::uint64_t> renamed;
+      for (std::size_t i = 0; i < after.size(); ++i) renamed.emplace(s.before[i], after[i]);
+      ASSIGN_OR_RETURN(auto rows, store.person_ids(s.scope));
+      std::vector<store::PersonIdRow> kept;
+      kept.reserve(rows.size());
+      for (const auto& row : rows) {
+        // A record no longer stored (its batch replaced) keeps no id, as in a linkage run.
+        if (const auto found = renamed.find(row.record); found != renamed.end()) {
+          kept.push_back({found->second, row.person});
+        }
+      }
+      RETURN_IF_ERROR(store.replace_person_ids(s.scope, kept, next_id));
+    }
+    return ok();
+  };
+  return intake::rotate_key(store, key_file, hooks);
+}
+
 std::string_view to_code(LinkageMethod method) {
   return method == LinkageMethod::kDeterministic ? "deterministic" : "probabilistic";
 }

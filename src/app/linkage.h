@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "linkage/linkage.h"
 #include "linkage/probabilistic.h"
+#include "intake/rotation.h"
 #include "store/store.h"
 
 namespace rapporteur::app {
@@ -78,6 +79,11 @@ struct LinkageRun {
 // by which a record is recognised in a later run: equal registrations get distinct
 // fingerprints numbered by their order among the equal ones.
 std::vector<std::uint64_t> record_fingerprints(const std::vector<Registration>& registrations);
+
+// Rotates the pseudonymisation key (intake::rotate_key) and, in the same transaction, carries
+// every kept person id over to its record's new fingerprint (fingerprints hash the keyed
+// values, so without this a rotation would retire every person id).
+Result<intake::RotationReport> rotate_key(store::Store& store, const std::filesystem::path& key_file);
 
 // Links `registrations` (their sources listed in `sources`) with `method`. kProbabilistic
 // falls back to kDeterministic, saying so in `note`, when a registration has no comparison

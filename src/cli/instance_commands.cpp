@@ -16,6 +16,7 @@
 #include "auth/auth.h"
 #include "demo/demo.h"
 #include "intake/intake.h"
+#include "app/linkage.h"
 #include "intake/rotation.h"
 #include "kb/kb.h"
 #include "web/web.h"
@@ -122,7 +123,7 @@ Result<void> run_key_init(const GlobalOptions& global, std::ostream& out) {
 
 Result<void> run_key_rotate(const GlobalOptions& global, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
-  ASSIGN_OR_RETURN(const auto report, intake::rotate_key(*store, global.key_path()));
+  ASSIGN_OR_RETURN(const auto report, app::rotate_key(*store, global.key_path()));
   if (report.finished_interrupted) {
     out << fmt::format("Finished an interrupted rotation: {} now holds key {}\n", global.key_path().string(),
                        report.new_key_id);

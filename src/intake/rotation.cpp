@@ -27,7 +27,8 @@ Result<void> replace_key_file(const std::filesystem::path& key_file) {
 
 }  // namespace
 
-Result<RotationReport> rotate_key(store::Store& store, const std::filesystem::path& key_file) {
+Result<RotationReport> rotate_key(store::Store& store, const std::filesystem::path& key_file,
+                                  const RotationHooks& hooks) {
   ASSIGN_OR_RETURN(const PseudonymKey current, PseudonymKey::read_file(key_file));
   const auto stored = store.get_meta("pseudonym_key_id");
   RotationReport report;
@@ -56,6 +57,7 @@ Result<RotationReport> rotate_key(store::Store& store, const std::filesystem::pa
   report.new_key_id = rotated.id();
   const std::size_t layer = rotated.layer_count() - 1;
   auto committed = store.transact([&]() -> Result<void> {
+    if (hooks.before_rekey) RETURN_IF_ERROR(hooks.before_rekey());
     ASSIGN_OR_RETURN(auto values, store.keyed_values());
     for (store::KeyedValues& v : values) {
       if (auto rekeyed = rotated.apply_layers(layer, v.person_key, v.name_key, v.name_bloom, v.birth_bloom, v.comparison);
@@ -65,7 +67,8 @@ Result<RotationReport> rotate_key(store::Store& store, const std::filesystem::pa
     }
     report.registrations = static_cast<std::int64_t>(values.size());
     // An instance with no data yet records the new key too, so the old one is refused.
-    return store.rekey_registrations(values, rotated.id());
+    RETURN_IF_ERROR(store.rekey_registrations(values, rotated.id()));
+    return hooks.after_rekey ? hooks.after_rekey() : ok();
   });
   if (!committed) {
     std::filesystem::remove(next_file(key_file), ec);

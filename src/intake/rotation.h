@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "core/result.h"
@@ -30,6 +31,15 @@ struct RotationReport {
 // next call); a crash between 2 and 3 is finished by the next call. Fails with kConflict when
 // the instance's pseudonyms were made with another key, kIo when a file cannot be written,
 // kInvalidArgument when a stored value has an unexpected form (nothing is then changed).
-Result<RotationReport> rotate_key(store::Store& store, const std::filesystem::path& key_file);
+//
+// `hooks` run inside that one transaction, before and after the stored values are re-keyed:
+// for what the caller derives from keyed values and keeps (linkage's record fingerprints).
+// A hook's failure rolls the rotation back.
+struct RotationHooks {
+  std::function<Result<void>()> before_rekey;
+  std::function<Result<void>()> after_rekey;
+};
+Result<RotationReport> rotate_key(store::Store& store, const std::filesystem::path& key_file,
+                                  const RotationHooks& hooks = {});
 
 }  // namespace rapporteur::intake
