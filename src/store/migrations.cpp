@@ -299,6 +299,27 @@ ALTER TABLE registrations ADD COLUMN birth_day_key TEXT;
 ALTER TABLE registrations ADD COLUMN birth_first_of_january INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE registrations ADD COLUMN national_id_key TEXT;
 )sql"},
+    // Issue 17: a long job (a bootstrap, the latent class sampler) can be cancelled from its
+    // page; SQLite cannot change a CHECK constraint, so the table is rebuilt with its rows.
+    Migration{14, "a background job can end cancelled", R"sql(
+CREATE TABLE jobs_new (
+  id        INTEGER PRIMARY KEY,
+  kind      TEXT NOT NULL,
+  title     TEXT NOT NULL,
+  owner     TEXT NOT NULL,
+  started   TEXT NOT NULL,
+  finished  TEXT NOT NULL DEFAULT '',
+  status    TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+  output    TEXT NOT NULL DEFAULT '',
+  messages  TEXT NOT NULL DEFAULT '',
+  link      TEXT NOT NULL DEFAULT '',
+  link_text TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO jobs_new (id, kind, title, owner, started, finished, status, output, messages, link, link_text)
+  SELECT id, kind, title, owner, started, finished, status, output, messages, link, link_text FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_new RENAME TO jobs;
+)sql"},
 };
 
 }  // namespace

@@ -67,7 +67,11 @@ TEST(OpenSqliteStore, MigratesAnEmptyDatabaseToTheLatestVersion) {
   ASSERT_TRUE(store.has_value()) << store.error().message;
   EXPECT_EQ((*store)->schema_version(), latest_schema_version());
   EXPECT_EQ(query_int(path, "PRAGMA user_version"), latest_schema_version());
-  EXPECT_EQ(query_int(path, "SELECT count(*) FROM schema_migrations"), latest_schema_version());
+  // Every migration applied once, up to the latest (versions 12 and 13 are assigned to work
+  // not merged yet, so the count is not the latest version until they land).
+  EXPECT_EQ(query_int(path, "SELECT max(version) FROM schema_migrations"), latest_schema_version());
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM schema_migrations"),
+            query_int(path, "SELECT count(DISTINCT version) FROM schema_migrations"));
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'registrations'"), 1);
 }
 
@@ -271,7 +275,7 @@ TEST(OpenSqliteStore, UpgradeAddsEmptyComparisonFieldsToOlderRegistrations) {
   auto store = open_sqlite_store(path);
 
   ASSERT_TRUE(store.has_value()) << store.error().message;
-  EXPECT_EQ((*store)->schema_version(), 11);
+  EXPECT_EQ((*store)->schema_version(), latest_schema_version());
   const auto rows = (*store)->registrations({}).value();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].person_key, "p1");
