@@ -10,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "app/estimate.h"
 #include "app/published_estimate.h"
 #include "app/workspace.h"
 #include "auth/auth.h"
@@ -198,6 +199,94 @@ TEST_F(EstimatesTest, OnlyResearchersPublishAndPublishingRunsAsAnAuditedJob) {
   EXPECT_EQ(job.status, "failed");
   EXPECT_NE(job.messages.find("no human_trafficking victim registrations in 2022"), std::string::npos) << job.messages;
   EXPECT_TRUE(app::published_estimates(dir_ / "published").value().empty());
+}
+
+// Three lists where C saw 4 people and B and C never meet: the profile interval's upper bound
+// is not reached (an open bound) and the data warnings apply.
+constexpr const char* kSparse = "A,B,C,count\n1,0,0,40\n0,1,0,35\n0,0,1,3\n1,1,0,2\n1,0,1,1\n0,1,1,0\n1,1,1,0\n";
+
+TEST_F(EstimatesTest, TheStaffJobPageShowsEveryIntervalTheRunComputedWithOpenBoundsAndDutchWarnings) {
+  std::ofstream(dir_ / "sparse.csv") << kSparse;
+  app::EstimateRequest request;
+  request.table_file = (dir_ / "sparse.csv").string();
+  request.selection.bootstrap = 200;
+  request.latent_class = mse::LatentClassRun::kRun;
+  const auto report = app::estimate(nullptr, request).value();
+  const auto& e = *report.strata.front().estimate;
+  ASSERT_TRUE(e.profile.has_value());
+  ASSERT_FALSE(e.profile->high_found);  // The case this test is about.
+  const auto& r = *report.strata.front().recommended;
+  const auto id = store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"}).value();
+  ASSERT_TRUE(store_->finish_job(id, "done", app::to_json(report), "", "2026-12-06T22:01:00Z").has_value());
+  const auto [session, csrf] = sign_in("rob");
+  const httplib::Headers cookie{{"Cookie", "rapporteur_session=" + session}};
+
+  const auto dutch = client().Get("/staff/jobs/" + std::to_string(id) + "?lang=nl", cookie);
+  const auto english = client().Get("/staff/jobs/" + std::to_string(id) + "?lang=en", cookie);
+
+  ASSERT_TRUE(dutch && english);
+  ASSERT_EQ(dutch->status, 200);
+  const std::string& page = dutch->body;
+  const auto whole = [](double value) { return grouped(std::lround(value), '.'); };
+  EXPECT_NE(page.find(whole(e.profile->low) + " – &gt; " + whole(e.profile->high)), std::string::npos) << page;
+  EXPECT_NE(page.find(whole(r.primary.total)), std::string::npos);
+  EXPECT_NE(page.find(whole(r.primary.low) + " – " + whole(r.primary.high)), std::string::npos);
+  const auto& best = e.search.models.front();
+  EXPECT_NE(page.find(whole(best.ci_low) + " – " + whole(best.ci_high)), std::string::npos);  // Log-normal.
+  EXPECT_NE(page.find(whole(e.bootstrap->bca_low) + " – " + whole(e.bootstrap->bca_high)), std::string::npos);
+  const auto& lc = r.latent_class.front();
+  EXPECT_NE(page.find(whole(lc.median) + " (" + whole(lc.low) + " – " + whole(lc.high) + ")"), std::string::npos);
+  EXPECT_NE(page.find("<td>A:C</td>"), std::string::npos);  // A runner-up model.
+  EXPECT_NE(page.find("Gevoeligheid"), std::string::npos);
+  EXPECT_NE(page.find("stepwise"), std::string::npos);
+  EXPECT_NE(page.find("bron C registreerde maar 4 personen"), std::string::npos);
+  EXPECT_NE(page.find("bronnen B en C registreerden geen enkele persoon samen"), std::string::npos);
+  EXPECT_NE(page.find("de bovengrens van het profielinterval ligt voorbij driemaal de schatting"), std::string::npos);
+  EXPECT_EQ(page.find("saw only"), std::string::npos);
+  EXPECT_NE(english->body.find("list C saw only 4 people"), std::string::npos);
+}
+
+TEST_F(EstimatesTest, TheStaffJobPageOfStrataShowsTheNationalEstimateAndTheSum) {
+  std::ofstream(dir_ / "strata.csv") << kStrata;
+  app::EstimateRequest request;
+  request.table_file = (dir_ / "strata.csv").string();
+  request.by = "groep";
+  const auto report = app::estimate(nullptr, request).value();
+  ASSERT_TRUE(report.national.has_value());
+  const auto id = store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"}).value();
+  ASSERT_TRUE(store_->finish_job(id, "done", app::to_json(report), "", "2026-12-06T22:01:00Z").has_value());
+  const auto [session, csrf] = sign_in("rob");
+  const auto [low, high] = national_interval();
+
+  const auto page = client().Get("/staff/jobs/" + std::to_string(id) + "?lang=nl", {{"Cookie", "rapporteur_session=" + session}});
+
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("<strong>Heel Nederland</strong>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find(grouped(low, '.') + " – " + grouped(high, '.')), std::string::npos);
+  EXPECT_NE(page->body.find("Som van de strata"), std::string::npos);
+  EXPECT_NE(page->body.find("&lt;b&gt;x&lt;/b&gt;"), std::string::npos);
+  EXPECT_EQ(page->body.find("<b>x</b>"), std::string::npos);
+}
+
+TEST_F(EstimatesTest, OnlyTheOwnerOrAnAdminMayStopAJob) {
+  ASSERT_TRUE(auth_->add_user("ria", store::UserRole::kResearcher, "wachtwoord-ria-123").has_value());
+  const auto id = store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"}).value();
+  const auto [owner, owner_csrf] = sign_in("rob");
+  const auto [other, other_csrf] = sign_in("ria");
+  const std::string path = "/staff/jobs/" + std::to_string(id);
+
+  const auto owners_page = client().Get(path, {{"Cookie", "rapporteur_session=" + owner}});
+  const auto others_page = client().Get(path, {{"Cookie", "rapporteur_session=" + other}});
+  const auto refused = client().Post(path + "/annuleren", {{"Cookie", "rapporteur_session=" + other}},
+                                     httplib::Params{{"csrf", other_csrf}});
+  const auto not_here = client().Post(path + "/annuleren", {{"Cookie", "rapporteur_session=" + owner}},
+                                      httplib::Params{{"csrf", owner_csrf}});
+
+  ASSERT_TRUE(owners_page && others_page && refused && not_here);
+  EXPECT_NE(owners_page->body.find("action=\"" + path + "/annuleren\""), std::string::npos);
+  EXPECT_EQ(others_page->body.find("/annuleren"), std::string::npos);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(not_here->status, 404);  // Recorded as running, but not running in this server.
 }
 
 }  // namespace
