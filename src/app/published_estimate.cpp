@@ -21,7 +21,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kDocument = "estimates.json";
+constexpr const char* kDocument = "ESTIMATES.json";
 constexpr const char* kAction = "publish_estimate";
 
 // The figure `method` gives for one stratum; not estimable (with the reason) when it has none.
@@ -147,7 +147,8 @@ json to_json_value(const PublishedEstimate& e) {
   if (!p.table_file.empty()) provenance["table_file"] = {{"name", p.table_file}, {"sha256", p.table_file_sha256}};
   return {{"id", e.id}, {"year", e.year}, {"mandate", e.mandate}, {"role", e.role}, {"by", e.by},
           {"method", e.method}, {"method_description", e.method_description}, {"national", figure_json(e.national)},
-          {"strata", strata}, {"sum_of_strata", e.sum_of_strata}, {"models", models}, {"warnings", warnings},
+          {"strata", strata}, {"sum_of_strata", e.sum_of_strata}, {"models", models}, {"model_count", e.model_count},
+          {"other_weight", e.other_weight}, {"warnings", warnings},
           {"provenance", provenance}, {"href", "/api/v1/estimates/" + e.id}, {"page", "/schattingen/" + e.id}};
 }
 
@@ -169,6 +170,8 @@ Result<PublishedEstimate> from_json_value(const json& j) {
   for (const auto& m : j.value("models", json::array())) {
     e.models.push_back({m.value("terms", ""), m.value("weight", 0.0), m.value("total", 0.0)});
   }
+  e.model_count = j.value("model_count", static_cast<int>(e.models.size()));
+  e.other_weight = j.value("other_weight", 0.0);
   for (const auto& w : j.value("warnings", json::array())) {
     e.warnings.push_back({w.value("code", "other"), w.value("values", std::vector<std::string>{}), w.value("text", "")});
   }
@@ -271,8 +274,12 @@ Result<PublishedEstimate> make_published_estimate(const EstimateReport& report, 
       const auto& average = whole.recommended->average;
       e.method_description = fmt::format("AIC model average over {} log-linear models", average.models.size());
       // The average's models are over the lists that saw anyone, as the selection's table.
+      e.model_count = static_cast<int>(average.models.size());
       for (const auto& m : average.models) {
-        if (m.weight < 0.001) continue;
+        if (m.weight < 0.01 || e.models.size() >= 20) {
+          e.other_weight += m.weight;
+          continue;
+        }
         e.models.push_back({whole.estimate ? mse::describe(m.model, whole.estimate->table.lists) : "", m.weight, m.total});
       }
       break;
@@ -283,6 +290,7 @@ Result<PublishedEstimate> make_published_estimate(const EstimateReport& report, 
                                          e.criterion == "aic" ? "AIC" : "BIC");
       e.models.push_back({mse::describe(search.models.front().model, whole.estimate->table.lists), 1.0,
                           search.models.front().total});
+      e.model_count = 1;
       break;
     }
     case EstimateMethod::kLatentClass: {
@@ -310,6 +318,14 @@ Result<PublishedEstimate> make_published_estimate(const EstimateReport& report, 
 }
 
 Result<PublishedEstimate> publish_estimate(store::Store& store, const PublishEstimateRequest& request) {
+  const auto digits = [&](std::size_t from, std::size_t count) {
+    return std::all_of(request.date.begin() + static_cast<std::ptrdiff_t>(from),
+                       request.date.begin() + static_cast<std::ptrdiff_t>(from + count), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!request.date.empty() && (request.date.size() != 10 || request.date[4] != '-' || request.date[7] != '-' ||
+                                !digits(0, 4) || !digits(5, 2) || !digits(8, 2))) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("publication date '{}' is not YYYY-MM-DD", request.date));
+  }
   EstimateRequest estimate_request = request.estimate;
   if (request.method == EstimateMethod::kLatentClass) estimate_request.latent_class = mse::LatentClassRun::kRun;
   ASSIGN_OR_RETURN(const EstimateReport report, estimate(&store, estimate_request));

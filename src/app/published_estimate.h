@@ -1,6 +1,6 @@
 // Publishing an estimate: a researcher chooses one estimate (year, mandate, strata, method) and
 // it becomes a record with its provenance in the release the public side serves
-// (tables/release.h: the document estimates.json, written with the release and switched in one
+// (tables/release.h: the document ESTIMATES.json, written with the release and switched in one
 // rename), recorded in the audit log. The public page and API read these records only.
 #pragma once
 
@@ -66,7 +66,12 @@ struct PublishedEstimate {
   PublishedFigure national;
   std::vector<PublishedFigure> strata;  // With `by`: per stratum.
   double sum_of_strata = 0;             // Of the estimable strata's totals.
-  std::vector<PublishedModel> models;   // The model(s) behind `national`, heaviest first.
+  // The model(s) behind `national`, heaviest first: of an average the (at most 20) models with
+  // weight at least 0.01; `model_count` counts them all and `other_weight` is the weight of
+  // those not listed.
+  std::vector<PublishedModel> models;
+  int model_count = 0;
+  double other_weight = 0;
   std::vector<PublishedWarning> warnings;
   EstimateProvenance provenance;
   std::uint64_t seed = 0;
@@ -91,8 +96,9 @@ Result<PublishedEstimate> make_published_estimate(const EstimateReport& report, 
 
 // Estimates, makes the record and publishes it as a new release (replacing an earlier record
 // with the same id; the other records stay), then records "publish_estimate" with the id and
-// release in the audit log. Fails as estimate() and make_published_estimate() do, and with kIo
-// when the release cannot be written (the served one is then unchanged).
+// release in the audit log. Fails with kInvalidArgument for a date not YYYY-MM-DD, as
+// estimate() and make_published_estimate() do, and with kIo when the release cannot be written
+// (the served one is then unchanged).
 Result<PublishedEstimate> publish_estimate(store::Store& store, const PublishEstimateRequest& request);
 
 // The published estimates of the served release, newest year first then by id; empty when

@@ -43,13 +43,17 @@ bool file_name_safe(const std::string& name) {
          });
 }
 
-// A document's name: a file-name safe stem and one extension.
+// A document's name: a stem in capitals (like MANIFEST, so it never collides with a table's
+// files, whose names are lower case) and one lower-case extension.
 bool document_name_safe(const std::string& name) {
   const auto dot = name.find('.');
-  if (dot == std::string::npos || name.find('.', dot + 1) != std::string::npos) return false;
+  if (dot == std::string::npos || dot == 0 || dot > 100 || name.find('.', dot + 1) != std::string::npos) return false;
   const std::string stem = name.substr(0, dot);
   const std::string extension = name.substr(dot + 1);
-  return file_name_safe(stem) && file_name_safe(extension) && extension.size() <= 8;
+  return stem.front() >= 'A' && stem.front() <= 'Z' &&
+         std::all_of(stem.begin(), stem.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }) &&
+         file_name_safe(extension) && extension.size() <= 8 && stem != "MANIFEST";
 }
 
 // An exclusive lock on published/.lock for as long as it lives (flock: released by the kernel
@@ -165,7 +169,8 @@ Result<Release> write_release(const fs::path& published_folder, const std::vecto
   for (const auto& d : documents) {
     if (!document_name_safe(d.name)) {
       return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("document name '{}' is not file-name safe (a-z, 0-9, '-', '_' and one extension)", d.name));
+                  fmt::format("document name '{}' is not a capitalised name with one extension (A-Z, 0-9, '-', '_', "
+                              "then '.' and a-z, 0-9)", d.name));
     }
   }
   for (const auto& t : tables) {

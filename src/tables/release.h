@@ -25,11 +25,13 @@ struct ReleaseTable {
   std::function<Result<void>(const std::filesystem::path&)> write_xlsx;
 };
 
-// A file of a release that is not a table (e.g. estimates.json, the published estimates):
+// A file of a release that is not a table (e.g. ESTIMATES.json, the published estimates):
 // written with the tables, listed in the MANIFEST with its SHA-256, carried over by later
 // releases that do not replace it.
 struct ReleaseDocument {
-  std::string name;  // File-name safe, with its extension, e.g. "estimates.json".
+  // A stem in capitals and one extension, e.g. "ESTIMATES.json": like MANIFEST, never the
+  // name of a table's file (lower case), so the public side never takes it for a table.
+  std::string name;
   std::string bytes;
 };
 

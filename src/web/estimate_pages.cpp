@@ -29,7 +29,7 @@ std::string method_description(Language language, const app::PublishedEstimate& 
   if (!dutch(language)) return e.method_description;
   if (e.method == "recommended") {
     return fmt::format("gemiddelde over {} log-lineaire modellen met AIC-gewichten (meervoudige-systeemschatting)",
-                       e.models.size());
+                       e.model_count);
   }
   if (e.method == "selected") return "één gekozen log-lineair model met zijn profiel-aannemelijkheidsinterval";
   if (e.method == "latent-class") return "latente-klassenmodel (Manrique-Vallier 2016), mediaan met geloofwaardigheidsinterval";
@@ -181,6 +181,11 @@ std::string render_estimate(Language language, const app::PublishedEstimate& e) 
     models += html("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
                    Html::escape(m.terms.empty() ? (dutch(language) ? "onafhankelijkheid" : "independence") : m.terms),
                    number(language, m.weight, 3), number(language, m.total));
+  }
+  if (e.model_count > static_cast<int>(e.models.size())) {
+    models += html("<tr><td>{} {} {}</td><td class=\"num\">{}</td><td></td></tr>\n", t(language, "en", "and"),
+                   Html::escape(std::to_string(e.model_count - static_cast<int>(e.models.size()))),
+                   t(language, "andere modellen samen", "other models together"), number(language, e.other_weight, 3));
   }
   Html batches;
   for (const auto& b : e.provenance.batches) {

@@ -103,6 +103,7 @@ TEST_F(PublishedEstimateTest, ASecondEstimateKeepsTheFirstAndTheTablesAndRepubli
   auto again = request(2022);
   again.estimate.selection.criterion = mse::Criterion::kAic;
   ASSERT_TRUE(publish_estimate(*store_, again).has_value());
+  ASSERT_TRUE(tables::publish_release(folder, {table}).has_value());  // A later table publication.
 
   const auto served = published_estimates(folder).value();
   ASSERT_EQ(served.size(), 2u);
@@ -115,7 +116,7 @@ TEST_F(PublishedEstimateTest, ASecondEstimateKeepsTheFirstAndTheTablesAndRepubli
   EXPECT_EQ(line, "a");
   const auto manifest = nlohmann::json::parse(std::ifstream(tables::served_folder(folder) / "MANIFEST"));
   EXPECT_TRUE(manifest["tables"].contains("t"));
-  EXPECT_TRUE(manifest["documents"].contains("estimates.json"));
+  EXPECT_TRUE(manifest["documents"].contains("ESTIMATES.json"));
 }
 
 TEST_F(PublishedEstimateTest, AMethodWithoutAnAnswerIsRefusedAndNothingIsPublished) {
@@ -128,6 +129,20 @@ TEST_F(PublishedEstimateTest, AMethodWithoutAnAnswerIsRefusedAndNothingIsPublish
 
   ASSERT_FALSE(published.has_value());
   EXPECT_TRUE(published_estimates(dir_ / "published").value().empty());
+}
+
+TEST_F(PublishedEstimateTest, ABadDateOrDocumentNameIsRefused) {
+  auto dated = request(2022);
+  dated.date = "6-12-2026";
+
+  const auto published = publish_estimate(*store_, dated);
+  const auto lower = tables::publish_release(dir_ / "published", {}, {{"estimates.json", "{}"}});
+
+  ASSERT_FALSE(published.has_value());
+  EXPECT_EQ(published.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(published.error().message.find("6-12-2026"), std::string::npos);
+  ASSERT_FALSE(lower.has_value());
+  EXPECT_EQ(lower.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST(CodeWarning, EveryKindOfEstimateWarningGetsItsCodeAndValues) {
