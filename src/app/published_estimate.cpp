@@ -142,7 +142,7 @@ json to_json_value(const PublishedEstimate& e) {
     linkage["links"] = p.links;
   }
   json provenance{{"batches", batches}, {"linkage", linkage}, {"seed", e.seed}, {"software_version", e.software_version},
-                  {"published_on", e.published_on}, {"published_by", e.published_by},
+                  {"published_on", e.published_on},
                   {"criterion", e.criterion}, {"bootstrap", e.bootstrap}};
   if (!p.table_file.empty()) provenance["table_file"] = {{"name", p.table_file}, {"sha256", p.table_file_sha256}};
   return {{"id", e.id}, {"year", e.year}, {"mandate", e.mandate}, {"role", e.role}, {"by", e.by},
@@ -199,7 +199,6 @@ Result<PublishedEstimate> from_json_value(const json& j) {
   e.seed = p.value("seed", std::uint64_t{0});
   e.software_version = p.value("software_version", "");
   e.published_on = p.value("published_on", "");
-  e.published_by = p.value("published_by", "");
   e.criterion = p.value("criterion", "");
   e.bootstrap = p.value("bootstrap", 0);
   return e;

@@ -77,6 +77,8 @@ struct PublishedEstimate {
   std::uint64_t seed = 0;
   std::string software_version;
   std::string published_on;  // YYYY-MM-DD.
+  // Who published it: in the audit log and returned by publish_estimate, never in the public
+  // record (a staff member's account name is not public).
   std::string published_by;
   std::string release;  // The release it was published in (returned by publish_estimate only).
 };

@@ -83,9 +83,12 @@ TEST_F(PublishedEstimateTest, TheRecordHoldsTheHandComputedEstimateAndItsProvena
   ASSERT_EQ(served->size(), 1u);
   EXPECT_NEAR(served->front().national.high, hand.high, 0.5);
   EXPECT_EQ(served->front().provenance.table_file_sha256, published->provenance.table_file_sha256);
+  EXPECT_EQ(served->front().published_by, "");  // The account name stays in the audit log.
+  EXPECT_EQ(to_json(served->front()).find("rob"), std::string::npos);
   const auto log = store_->audit_log(10).value();
   ASSERT_FALSE(log.empty());
   EXPECT_EQ(log.front().action, "publish_estimate");
+  EXPECT_EQ(log.front().user_name, "rob");
   EXPECT_NE(log.front().detail.find("release " + published->release + ": estimate human-trafficking-2022"), std::string::npos)
       << log.front().detail;
 }
