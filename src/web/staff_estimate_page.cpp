@@ -141,7 +141,7 @@ Html render_estimate_result(Language language, const std::string& output) {
       warnings += html("<li><strong>{}</strong>: {}</li>\n", Html::escape(row.name),
                        Html::escape(describe_warning(language, coded.code, coded.values, coded.text)));
     }
-    if (recommended.contains("total") && !row.national) {
+    if (recommended.contains("total")) {
       chart.push_back({{"name", row.name}, {"observed", s.value("observed", 0)}, {"estimate", recommended.value("total", 0.0)},
                        {"low", recommended.value("low", 0.0)}, {"high", recommended.value("high", 0.0)}});
     }
