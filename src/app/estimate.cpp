@@ -1,6 +1,7 @@
 #include "app/estimate.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/csv.h"
+#include "core/files.h"
 #include "linkage/persons.h"
 #include "linkage/strata.h"
 
@@ -184,6 +186,13 @@ json stratum_json(const StratumEstimate& s, const EstimateRequest& request) {
   entry["path"] = e.search.path;
   entry["warnings"] = e.warnings;
   entry["models"] = std::move(models);
+  json sensitivity = json::array();
+  for (const auto& [procedure, f] : e.sensitivity) {
+    sensitivity.push_back(f ? json{{"procedure", procedure}, {"estimable", true}, {"terms", mse::describe(f->model, e.table.lists)},
+                                   {"total", f->total}, {"low", f->ci_low}, {"high", f->ci_high}}
+                            : json{{"procedure", procedure}, {"estimable", false}});
+  }
+  entry["sensitivity"] = std::move(sensitivity);
   entry["recommended"] = recommended_json(s);
   return entry;
 }
@@ -357,6 +366,31 @@ std::string spread_text(const LinkageSpread& spread) {
   return out + ")\n";
 }
 
+// The batches, linkage method and parameters an estimate of `year` rests on.
+Result<void> record_provenance(store::Store& store, int year, const LinkageRun& run, EstimateProvenance& provenance) {
+  ASSIGN_OR_RETURN(const auto batches, store.batches());
+  for (const auto& b : batches) {
+    if (b.year != year || b.status != store::BatchStatus::kActive) continue;
+    if (std::find(run.sources.begin(), run.sources.end(), b.source_code) == run.sources.end()) continue;
+    provenance.batches.push_back({b.id, b.source_code, b.file_sha256, b.rows_loaded, b.loaded_at});
+  }
+  provenance.linkage_method = std::string(to_code(run.method));
+  provenance.linkage_note = run.note;
+  provenance.registrations = static_cast<std::int64_t>(run.registrations.size());
+  provenance.persons = run.histories.persons;
+  if (run.probabilistic) {
+    const linkage::LinkOptions options = linkage::person_link_options();
+    provenance.match_threshold = options.match_threshold;
+    provenance.cluster_support = options.cluster_support;
+    provenance.duplicate_threshold = options.duplicate_threshold;
+    provenance.linkage_seed = options.seed;
+    provenance.em_iterations = run.probabilistic->model.em_iterations;
+    provenance.em_converged = run.probabilistic->model.converged;
+    provenance.links = static_cast<std::int64_t>(run.probabilistic->links.size());
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& request) {
@@ -371,6 +405,8 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     if (!file) return fail(ErrorCode::kIo, fmt::format("{}: cannot open file", request.table_file));
     std::stringstream text;
     text << file.rdbuf();
+    report.provenance.table_file = std::filesystem::path(request.table_file).filename().string();
+    report.provenance.table_file_sha256 = sha256_hex(text.str());
     if (!request.by.empty()) {
       // A covariate column of the file as strata.
       ASSIGN_OR_RETURN(const auto stratified, mse::parse_stratified_table(text.str(), request.table_file, request.by));
@@ -383,9 +419,10 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     }
   } else {
     assert(store != nullptr && "a year is estimated from the store");
-    ASSIGN_OR_RETURN(const auto run, run_linkage(*store, {.year = request.year, .mandate = request.mandate,
-                                                          .role = request.role, .method = request.linkage}));
+    ASSIGN_OR_RETURN(const LinkageRun run, run_linkage(*store, {.year = request.year, .mandate = request.mandate,
+                                                                .role = request.role, .method = request.linkage}));
     const linkage::Histories& histories = run.histories;
+    RETURN_IF_ERROR(record_provenance(*store, request.year, run, report.provenance));
     if (histories.persons == 0) {
       return fail(ErrorCode::kNotFound, fmt::format("no {} {} registrations in {}", request.mandate, request.role, request.year));
     }
@@ -415,23 +452,41 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     }
     return report;
   }
-  for (auto& [stratum, table] : tables) {
+  // The national table: every stratum's people together (the strata partition them).
+  std::optional<mse::CaptureTable> national;
+  if (tables.size() > 1) {
+    national = mse::CaptureTable{tables.front().second.lists, std::vector<std::int64_t>(tables.front().second.counts.size(), 0)};
+    for (const auto& [stratum, table] : tables) {
+      for (std::size_t p = 0; p < table.counts.size(); ++p) national->counts[p] += table.counts[p];
+    }
+  }
+  const double steps = static_cast<double>(tables.size() + (national ? 1 : 0));
+  int step = 0;
+  const auto estimate_one = [&](const std::string& stratum, const mse::CaptureTable& table,
+                                std::optional<std::int64_t> population) -> Result<StratumEstimate> {
+    if (cancel_requested(request.cancellation)) return fail(ErrorCode::kCancelled, "the estimate was cancelled");
     StratumEstimate s;
     s.stratum = stratum;
-    s.population = tables.size() == 1 ? report.population
-                   : stratum_population.count(stratum) ? std::optional(stratum_population.at(stratum))
-                                                       : std::nullopt;
-    auto estimated = mse::select_and_estimate(table, request.selection, stratum);
+    s.population = population;
+    mse::SelectionOptions selection = request.selection;
+    selection.cancellation = request.cancellation;
+    if (request.progress) {
+      selection.bootstrap_progress = [&request, step, steps](double fraction) { request.progress((step + fraction) / steps); };
+    }
+    auto estimated = mse::select_and_estimate(table, selection, stratum);
+    if (!estimated && estimated.error().code == ErrorCode::kCancelled) return tl::unexpected(estimated.error());
     mse::RecommendedOptions recommended_options;
     recommended_options.latent_class_run = request.latent_class;
     recommended_options.sparse_threshold = request.selection.pthresh;
     recommended_options.latent_class.seed = request.selection.seed;
+    recommended_options.latent_class.cancellation = request.cancellation;
     // The selection's exhaustive search (of the same table without empty lists) serves the
     // average too.
     if (estimated && estimated->search.procedure == "exhaustive") recommended_options.exhaustive = &estimated->search;
     if (auto recommended = mse::estimate_recommended(mse::without_empty_lists(table), recommended_options)) {
-      report.recommended_total_of_strata += recommended->primary.total;
       s.recommended = std::move(*recommended);
+    } else if (recommended.error().code == ErrorCode::kCancelled) {
+      return tl::unexpected(recommended.error());
     } else {
       s.recommended_error = recommended.error().message;
     }
@@ -439,10 +494,23 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
       if (tables.size() == 1) return tl::unexpected(estimated.error());
       s.error = estimated.error().message;
     } else {
-      report.total_of_strata += estimated->search.models.front().total;
       s.estimate = std::move(*estimated);
     }
+    ++step;
+    if (request.progress) request.progress(step / steps);
+    return s;
+  };
+  for (auto& [stratum, table] : tables) {
+    const auto population = tables.size() == 1 ? report.population
+                            : stratum_population.count(stratum) ? std::optional(stratum_population.at(stratum))
+                                                                : std::nullopt;
+    ASSIGN_OR_RETURN(StratumEstimate s, estimate_one(stratum, table, population));
+    if (s.recommended) report.recommended_total_of_strata += s.recommended->primary.total;
+    if (s.estimate) report.total_of_strata += s.estimate->search.models.front().total;
     report.strata.push_back(std::move(s));
+  }
+  if (national) {
+    ASSIGN_OR_RETURN(report.national, estimate_one("", *national, report.population));
   }
   if (used) {
     ASSIGN_OR_RETURN(report.linkage_spread, linkage_spread(*store, request, unit_of, report, *used));
@@ -469,6 +537,7 @@ std::string to_json(const EstimateReport& report) {
                                         {"total_of_strata", report.total_of_strata},
                                         {"recommended_total_of_strata", report.recommended_total_of_strata}};
   if (spread) body["linkage_spread"] = spread_json(*spread);
+  if (report.national) body["national"] = stratum_json(*report.national, report.request);
   return body.dump(2) + '\n';
 }
 
@@ -495,11 +564,20 @@ std::string to_csv(const EstimateReport& report) {
                                                                     : std::nullopt));
     return out;
   }
-  for (std::size_t i = 0; i < report.strata.size(); ++i) {
-    const auto& s = report.strata[i];
-    const auto linkage = linkage_columns(spread ? spread->strata[i] : std::nullopt);
+  std::vector<const StratumEstimate*> rows;
+  for (const auto& s : report.strata) rows.push_back(&s);
+  if (report.national) rows.push_back(&*report.national);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const StratumEstimate& s = *rows[i];
+    // The national row of a stratified report is named "national" (its stratum name is empty);
+    // the linkage spread it gets is the total's.
+    const bool national = report.national && rows[i] == &*report.national;
+    const std::string name = national ? "national" : s.stratum;
+    const auto linkage = linkage_columns(
+        !spread ? std::nullopt
+                : national ? std::optional(std::pair(spread->low, spread->high)) : spread->strata[i]);
     if (!s.estimate) {
-      out += fmt::format("{},not estimable,,,,,,,{}{}\n", csv_field(s.stratum), recommended(s), linkage);
+      out += fmt::format("{},not estimable,,,,,,,{}{}\n", csv_field(name), recommended(s), linkage);
       continue;
     }
     const auto& e = *s.estimate;
@@ -507,7 +585,7 @@ std::string to_csv(const EstimateReport& report) {
     // The interval is the text's first one: profile likelihood when there is one.
     const double low = e.profile ? e.profile->low : f.ci_low;
     const double high = e.profile ? e.profile->high : f.ci_high;
-    out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}{}{}\n", csv_field(s.stratum),
+    out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}{}{}\n", csv_field(name),
                        csv_field(mse::describe(f.model, e.table.lists)), e.table.observed(), f.unobserved, f.total, low,
                        high, f.aic, f.bic, recommended(s), linkage);
   }
@@ -546,6 +624,15 @@ std::string to_text(const EstimateReport& report) {
     if (report.strata.size() > 1 && spread && spread->strata[i]) {
       out += fmt::format("  linkage spread: {:.0f} to {:.0f}\n", spread->strata[i]->first, spread->strata[i]->second);
     }
+  }
+  if (report.national) {
+    out += "National estimate (all strata together):\n";
+    if (report.national->estimate) {
+      print_estimate(*report.national->estimate, report.national->population, out);
+    } else {
+      out += "  not estimable: " + report.national->error + '\n';
+    }
+    print_recommended(*report.national, out);
   }
   if (report.strata.size() > 1) {
     out += fmt::format("Sum of the strata's recommended estimates: {:.0f}\n", report.recommended_total_of_strata);

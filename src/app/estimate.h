@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel.h"
 #include "core/result.h"
 #include "app/linkage.h"
 #include "linkage/linkage.h"
@@ -46,6 +47,11 @@ struct EstimateRequest {
   // Probabilistic linkage from the store: re-link at kStricterLinkage and kLooserLinkage and
   // estimate on each (EstimateReport::linkage_spread).
   LinkageSpreadRun linkage_spread = LinkageSpreadRun::kThresholds;
+  // Checked between strata and inside the bootstrap and the latent class sampler; not owned,
+  // may be null. `progress` gets the share of the work done (strata, and bootstrap replicates
+  // within a stratum), from the calling thread.
+  const Cancellation* cancellation = nullptr;
+  ProgressCallback progress;
 };
 
 // The point estimate on one linkage of the year.
@@ -86,6 +92,35 @@ struct JointEstimate {
   std::optional<std::int64_t> population;
 };
 
+// A loaded extract the estimate rests on.
+struct BatchUsed {
+  std::int64_t id = 0;
+  std::string source;
+  std::string file_sha256;
+  std::int64_t rows_loaded = 0;
+  std::string loaded_at;
+};
+
+// What an estimate rests on, for its record when published.
+struct EstimateProvenance {
+  std::string table_file;         // Base name of the capture table file; empty from the store.
+  std::string table_file_sha256;  // Of its bytes.
+  std::vector<BatchUsed> batches;  // Active batches of the year's sources that registered someone.
+  std::string linkage_method;      // "deterministic" or "probabilistic" as run; empty for a file.
+  std::string linkage_note;        // Why it differs from the one asked for.
+  std::int64_t registrations = 0;
+  std::int64_t persons = 0;
+  // Probabilistic linkage only: its thresholds and seed (linkage::person_link_options) and
+  // how its EM ended.
+  double match_threshold = 0;
+  double cluster_support = 0;
+  double duplicate_threshold = 0;
+  std::uint64_t linkage_seed = 0;
+  int em_iterations = 0;
+  bool em_converged = false;
+  std::int64_t links = 0;
+};
+
 struct EstimateReport {
   EstimateRequest request;
   std::vector<StratumEstimate> strata;  // Separate models: one per stratum ("" for all).
@@ -95,12 +130,17 @@ struct EstimateReport {
   double recommended_total_of_strata = 0;  // Sum of the strata's recommended estimates.
   // When asked and the year was linked probabilistically from the store.
   std::optional<LinkageSpread> linkage_spread;
+  // With several strata, the table of all of them together estimated on its own (not the sum
+  // of the strata: its interval is the national one); stratum name "".
+  std::optional<StratumEstimate> national;
+  EstimateProvenance provenance;
 };
 
 // Runs the estimate. `store` may be null when `request.table_file` is given. Fails with kIo
 // for an unreadable file, kNotFound when the year has no registrations, kInvalidArgument for
 // fewer than two sources or bad options, and with the estimation's error when there is a
-// single stratum and it is not estimable (with several, that stratum's error is reported).
+// single stratum and it is not estimable (with several, that stratum's error is reported),
+// and with kCancelled when request.cancellation is requested.
 // The linkage spread re-links the year twice and selects a model on each linkage (without
 // bootstrap or sensitivity fits); a linkage on which nothing is estimable is left out of it.
 Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& request);

@@ -1,6 +1,9 @@
 #include "app/jobs.h"
 
+#include <algorithm>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 
@@ -9,7 +12,10 @@ namespace rapporteur::app {
 struct JobRunner::Live {
   store::JobRecord record;  // Fixed fields; status and texts under the mutex while running.
   mutable std::mutex mutex;
+  JobControl control;
 };
+
+void JobControl::set_progress(double fraction) { progress_.store(std::clamp(fraction, 0.0, 1.0)); }
 
 namespace {
 
@@ -109,7 +115,7 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
     std::ostream err(&err_buffer);
     Result<void> result = ok();
     try {
-      result = work(out, err);
+      result = work(out, err, job->control);
     } catch (const std::exception& e) {
       result = fail(ErrorCode::kInternal, std::string("internal error: ") + e.what());
     } catch (...) {
@@ -125,7 +131,8 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
     store::JobRecord ended;
     {
       const std::lock_guard job_lock(job->mutex);
-      job->record.status = result ? "done" : "failed";
+      const bool cancelled = !result && result.error().code == ErrorCode::kCancelled && job->control.cancellation().requested();
+      job->record.status = result ? "done" : cancelled ? "cancelled" : "failed";
       job->record.messages = kept(std::move(job->record.messages));
       ended = job->record;
     }
@@ -145,11 +152,21 @@ Result<store::JobRecord> JobRunner::job(std::int64_t id) {
     const std::lock_guard lock(mutex_);
     if (const auto live = live_.find(id); live != live_.end()) {
       const std::lock_guard job_lock(live->second->mutex);
-      return live->second->record;
+      store::JobRecord record = live->second->record;
+      record.progress = live->second->control.progress();
+      return record;
     }
   }
   // Finished between the two looks: the store has it now.
   return store_.job(id);
+}
+
+Result<void> JobRunner::cancel(std::int64_t id) {
+  const std::lock_guard lock(mutex_);
+  const auto live = live_.find(id);
+  if (live == live_.end()) return fail(ErrorCode::kNotFound, fmt::format("job {} is not running", id));
+  live->second->control.cancel();
+  return ok();
 }
 
 Result<std::vector<store::JobRecord>> JobRunner::recent(int limit) {
@@ -159,6 +176,7 @@ Result<std::vector<store::JobRecord>> JobRunner::recent(int limit) {
     if (const auto live = live_.find(r.id); live != live_.end()) {
       const std::lock_guard job_lock(live->second->mutex);
       r = live->second->record;
+      r.progress = live->second->control.progress();
     }
   }
   return records;

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/cancel.h"
 #include "core/result.h"
 #include "store/store.h"
 
@@ -33,9 +34,27 @@ struct JobSpec {
   std::filesystem::path upload;
 };
 
+// What a job's work may see and say besides its output: whether someone asked it to stop, and
+// how far it is. Thread safety: any thread may call these.
+class JobControl {
+ public:
+  // Requested by JobRunner::cancel; long work checks it between steps.
+  const Cancellation& cancellation() const { return cancellation_; }
+  // The fraction done, 0 to 1 (clamped); the job's page shows it.
+  void set_progress(double fraction);
+  // The last fraction set; negative before any.
+  double progress() const { return progress_.load(); }
+  void cancel() { cancellation_.cancel(); }
+
+ private:
+  Cancellation cancellation_;
+  std::atomic<double> progress_{-1};
+};
+
 // The work of a job: writes its result to `out` and progress lines to `err`; its error, if
-// any, is added to the progress lines and the job is marked failed.
-using JobWork = std::function<Result<void>(std::ostream& out, std::ostream& err)>;
+// any, is added to the progress lines and the job is marked failed, or cancelled when the error
+// is kCancelled after JobRunner::cancel.
+using JobWork = std::function<Result<void>(std::ostream& out, std::ostream& err, JobControl& control)>;
 
 // Several web nodes on one database (docs/deployment.md): each names itself, so that its jobs
 // carry its name and a heartbeat, and a node starting leaves a live peer's jobs alone.
@@ -59,8 +78,12 @@ class JobRunner {
 
   // Records the job and starts it; returns its id. Fails with the store's error.
   Result<std::int64_t> start(JobSpec spec, JobWork work);
-  // A job as it stands: live while it runs, else as stored. kNotFound when unknown.
+  // A job as it stands: live while it runs (with its progress), else as stored. kNotFound when
+  // unknown.
   Result<store::JobRecord> job(std::int64_t id);
+  // Asks a running job to stop; its work sees it at its next check and the job ends
+  // "cancelled". Fails with kNotFound when no job `id` runs here (unknown or already ended).
+  Result<void> cancel(std::int64_t id);
   // The newest jobs, live ones with their output so far.
   Result<std::vector<store::JobRecord>> recent(int limit);
   // Marks jobs a previous process left running as interrupted; returns how many. With a node

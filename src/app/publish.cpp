@@ -14,11 +14,12 @@ namespace {
 
 constexpr const char* kAction = "publish";
 
-// True when the audit log's recent entries record the release `id`.
+// True when the audit log's recent entries record the release `id` (a table or an estimate
+// publication).
 Result<bool> recorded(store::Store& store, const std::string& id) {
   ASSIGN_OR_RETURN(const auto entries, store.audit_log(1000));
   for (const auto& e : entries) {
-    if (e.action == kAction && e.detail.starts_with("release " + id)) return true;
+    if ((e.action == kAction || e.action == "publish_estimate") && e.detail.starts_with("release " + id)) return true;
   }
   return false;
 }
@@ -44,15 +45,17 @@ tables::PersonClustering table_persons(LinkageMethod method) {
   };
 }
 
+Result<void> record_unrecorded_release(store::Store& store, const std::filesystem::path& folder, const std::string& actor) {
+  const std::string served = tables::served_release(folder);
+  if (served.empty()) return ok();
+  ASSIGN_OR_RETURN(const bool known, recorded(store, served));
+  if (known) return ok();
+  return store.audit({utc_now_iso(), actor, kAction, fmt::format("release {} (recorded after a crash)", served)});
+}
+
 Result<PublishResult> publish(store::Store& store, const PublishRequest& request) {
   // A release served without its record (a crash right after the switch) is recorded first.
-  if (const std::string served = tables::served_release(request.folder); !served.empty()) {
-    ASSIGN_OR_RETURN(const bool known, recorded(store, served));
-    if (!known) {
-      RETURN_IF_ERROR(store.audit({utc_now_iso(), request.actor, kAction,
-                                   fmt::format("release {} (recorded after a crash)", served)}));
-    }
-  }
+  RETURN_IF_ERROR(record_unrecorded_release(store, request.folder, request.actor));
   std::vector<tables::BuiltTable> built;
   const auto persons = table_persons(request.linkage);
   for (const auto& path : request.specs) {

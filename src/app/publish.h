@@ -43,4 +43,9 @@ struct PublishResult {
 // publish.
 Result<PublishResult> publish(store::Store& store, const PublishRequest& request);
 
+// Records "publish" for the release `folder` serves when the audit log lacks it (a crash
+// between a release's switch and its record, by a table or an estimate publication). Fails
+// with the store's error.
+Result<void> record_unrecorded_release(store::Store& store, const std::filesystem::path& folder, const std::string& actor);
+
 }  // namespace rapporteur::app

@@ -78,6 +78,14 @@ Result<void> Workspace::estimate_json(const EstimateRequest& request, std::ostre
   return ok();
 }
 
+Result<PublishedEstimate> Workspace::publish_estimate(PublishEstimateRequest request, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store_());
+  if (request.folder.empty()) request.folder = paths_.published;
+  ASSIGN_OR_RETURN(auto published, app::publish_estimate(*store, request));
+  out << to_json(published);
+  return published;
+}
+
 Result<tables::ProtectionReport> Workspace::protect(const ProtectRequest& request, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store_());
   std::vector<tables::BuiltTable> built;

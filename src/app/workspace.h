@@ -14,6 +14,7 @@
 
 #include "app/estimate.h"
 #include "app/publish.h"
+#include "app/published_estimate.h"
 #include "core/result.h"
 #include "intake/intake.h"
 #include "kb/kb.h"
@@ -89,6 +90,9 @@ class Workspace {
   Result<void> load_extract(const LoadExtractRequest& request, std::ostream& out);
   // Estimates and writes the report as JSON.
   Result<void> estimate_json(const EstimateRequest& request, std::ostream& out);
+  // Publishes an estimate (app::publish_estimate) into the instance's published folder unless
+  // request.folder is given, and writes its record as JSON.
+  Result<PublishedEstimate> publish_estimate(PublishEstimateRequest request, std::ostream& out);
   // Protects and audits the tables together; writes the review when asked.
   Result<tables::ProtectionReport> protect(const ProtectRequest& request, std::ostream& out);
   // Protects, audits and releases (app::publish) into the instance's published folder unless

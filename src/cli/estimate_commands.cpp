@@ -1,9 +1,11 @@
-// estimate: multiple systems estimation through app::estimate.
+// estimate: multiple systems estimation through app::estimate; estimate publish: one estimate
+// made public through app::publish_estimate.
 #include "cli/internal/command.h"
 
 #include <memory>
 
 #include "app/estimate.h"
+#include "app/published_estimate.h"
 #include "mse/selection.h"
 
 namespace rapporteur::cli {
@@ -66,6 +68,38 @@ Result<void> run_estimate(const GlobalOptions& global, const EstimateOptions& op
   return ok();
 }
 
+struct PublishOptions {
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string by;
+  std::string method = "recommended";
+  std::string criterion = "bic";
+  std::string linkage = "probabilistic";
+  int bootstrap = 0;
+  std::uint64_t seed = 1;
+  std::string out;   // The published folder; empty: the instance's.
+  std::string date;  // Empty: today.
+};
+
+// Publishes one estimate of the linked registrations and prints its record as JSON.
+Result<void> run_estimate_publish(const GlobalOptions& global, const PublishOptions& options, std::ostream& out) {
+  app::PublishEstimateRequest request;
+  request.estimate.year = options.year;
+  request.estimate.mandate = options.mandate;
+  request.estimate.by = options.by;
+  request.estimate.selection.criterion = options.criterion == "aic" ? mse::Criterion::kAic : mse::Criterion::kBic;
+  request.estimate.selection.bootstrap = options.bootstrap;
+  request.estimate.selection.seed = options.seed;
+  request.estimate.selection.sensitivity = mse::Sensitivity::kSkip;
+  ASSIGN_OR_RETURN(request.estimate.linkage, app::parse_linkage_method(options.linkage));
+  ASSIGN_OR_RETURN(request.method, app::parse_estimate_method(options.method));
+  request.folder = options.out;
+  request.date = options.date;
+  request.actor = "cli";
+  app::Workspace workspace = workspace_of(global);
+  return workspace.publish_estimate(std::move(request), out).map([](const auto&) {});
+}
+
 }  // namespace
 
 void add_estimate_commands(CLI::App& app, Action& action) {
@@ -112,7 +146,31 @@ void add_estimate_commands(CLI::App& app, Action& action) {
   estimate->add_flag("--no-sensitivity", estimate_options->no_sensitivity,
                      "Skip the table of estimates under the other procedures (faster)");
 
-  estimate->callback([&action, estimate_options] {
+  auto publish_options = std::make_shared<PublishOptions>();
+  CLI::App* publish = estimate->add_subcommand(
+      "publish", "Publish one estimate of a year's linked registrations on the public site (/schattingen) with its provenance");
+  publish->add_option("--year", publish_options->year, "The year")->required()->check(CLI::Range(1990, 2100));
+  publish->add_option("--mandate", publish_options->mandate)
+      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))->capture_default_str();
+  publish->add_option("--by", publish_options->by, "Strata: any of form,sex,age,region; the national estimate is published with them");
+  publish->add_option("--method", publish_options->method,
+                      "recommended (AIC model average), selected (selected model, profile interval) or latent-class")
+      ->check(CLI::IsMember({"recommended", "selected", "latent-class"}))->capture_default_str();
+  publish->add_option("--criterion", publish_options->criterion, "Of the selected model")
+      ->check(CLI::IsMember({"aic", "bic"}))->capture_default_str();
+  publish->add_option("--linkage", publish_options->linkage)->check(CLI::IsMember({"probabilistic", "deterministic"}))
+      ->capture_default_str();
+  publish->add_option("--bootstrap", publish_options->bootstrap, "Bootstrap replicates of the selected model")
+      ->check(CLI::Range(10, 100000));
+  publish->add_option("--seed", publish_options->seed, "Seed of the bootstrap and the latent class sampler")->capture_default_str();
+  publish->add_option("--out", publish_options->out, "Published folder (default: published/ beside the database)");
+  publish->add_option("--date", publish_options->date, "Publication date YYYY-MM-DD (default: today)");
+  publish->callback([&action, publish_options] {
+    action = [publish_options](Context& c) { return finish(c, run_estimate_publish(c.global, *publish_options, c.out)); };
+  });
+
+  estimate->callback([&action, estimate_options, publish] {
+    if (publish->parsed()) return;  // `estimate publish` set its own action.
     action = [estimate_options](Context& c) {
       if (estimate_options->table.empty() && estimate_options->year == 0) {
         c.err << "rapporteur: estimate needs --table FILE or --year Y (see rapporteur estimate --help)\n";

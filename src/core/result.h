@@ -19,6 +19,7 @@ enum class ErrorCode {
   kStorage,          // The database failed.
   kPermissionDenied, // The caller lacks the right to do this.
   kInternal,         // A bug or an unexpected third-party failure.
+  kCancelled,        // Someone asked the work to stop before it finished.
 };
 
 // Returns the stable lower-case name of `code`, e.g. "invalid_argument".

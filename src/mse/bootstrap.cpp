@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <optional>
 #include <random>
@@ -88,8 +89,10 @@ Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& se
   }
   cumulative.back() = 1.0;
   std::vector<std::optional<double>> results(static_cast<std::size_t>(options.replicates));
+  std::atomic<int> done{0};
   const auto work = [&](int first, int step) {
     for (int r = first; r < options.replicates; r += step) {
+      if (cancel_requested(options.cancellation)) return;
       std::mt19937_64 engine(splitmix64(options.seed ^ splitmix64(static_cast<std::uint64_t>(r) + 1)));
       CaptureTable replicate{table.lists, std::vector<std::int64_t>(table.counts.size(), 0)};
       if (options.method == BootstrapMethod::kParametric) {
@@ -107,6 +110,9 @@ Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& se
       if (fitted && fitted->status == FitStatus::kOk && std::isfinite(fitted->total)) {
         results[static_cast<std::size_t>(r)] = fitted->total;
       }
+      const int finished = done.fetch_add(1, std::memory_order_relaxed) + 1;
+      // The caller's thread reports, so the callback is never called from two threads at once.
+      if (first == 0 && options.progress) options.progress(static_cast<double>(finished) / options.replicates);
     }
   };
   const int workers = std::max(1, options.threads);
@@ -114,6 +120,10 @@ Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& se
   for (int w = 1; w < workers; ++w) pool.emplace_back(work, w, workers);
   work(0, workers);
   for (auto& t : pool) t.join();
+  if (cancel_requested(options.cancellation)) {
+    return fail(ErrorCode::kCancelled, fmt::format("the bootstrap was cancelled after {} of {} replicates", done.load(),
+                                                   options.replicates));
+  }
 
   BootstrapResult result;
   for (const auto& value : results) {

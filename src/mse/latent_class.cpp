@@ -274,6 +274,7 @@ std::vector<double> run_chain(const ChainInput& input, const LatentClassOptions&
   draws.reserve(static_cast<std::size_t>(options.samples));
   const long total_iterations = static_cast<long>(options.burn_in) + static_cast<long>(options.samples) * options.thinning;
   for (long iteration = 1; iteration <= total_iterations; ++iteration) {
+    if (iteration % 1000 == 0 && cancel_requested(options.cancellation)) return draws;
     std::fill(size.begin(), size.end(), 0);
     std::fill(captured.begin(), captured.end(), 0);
     // 1. The observed people's classes.
@@ -488,6 +489,7 @@ Result<LatentClassResult> estimate_latent_class(const CaptureTable& table, const
     }
   }
 
+  if (cancel_requested(options.cancellation)) return fail(ErrorCode::kCancelled, "the latent class sampler was cancelled");
   std::vector<double> pooled;
   for (const auto& chain : result.draws) {
     std::vector<double> sorted = chain;

@@ -28,6 +28,8 @@ struct LatentClassOptions {
   std::uint64_t seed = 1;      // Chain c draws from a generator seeded by (seed, c).
   int threads = 2;             // Chains run in parallel; the result does not depend on this.
   double level = 0.95;         // Credible level of the interval, in (0, 1).
+  // Checked every 1,000 iterations of each chain; not owned, may be null.
+  const Cancellation* cancellation = nullptr;
 };
 
 // One chain's posterior of the total.
@@ -62,7 +64,8 @@ struct LatentClassResult {
 // negative binomial draw, so the cost does not grow with the number of people. Deterministic
 // for a given seed and options, whatever the number of threads. Fails with kInvalidArgument for
 // fewer than 2 lists, no observed person, or options out of range (classes outside 2..50,
-// non-positive chains, samples or thinning, a negative burn-in, a level outside (0, 1)).
+// non-positive chains, samples or thinning, a negative burn-in, a level outside (0, 1)), and
+// with kCancelled when options.cancellation is requested while the chains run.
 Result<LatentClassResult> estimate_latent_class(const CaptureTable& table, const LatentClassOptions& options);
 
 // The convergence statistics on any set of chains of one scalar (all chains the same length, at

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/cancel.h"
 #include "core/result.h"
 
 namespace rapporteur::mse {
@@ -204,6 +205,10 @@ struct BootstrapOptions {
   std::uint64_t seed = 1;
   int threads = 2;
   double level = 0.95;  // 0.80, 0.90, 0.95 or 0.99.
+  // Checked before each replicate; not owned, may be null. When requested, bootstrap fails
+  // with kCancelled within one replicate per thread.
+  const Cancellation* cancellation = nullptr;
+  ProgressCallback progress;  // The share of replicates done, from the calling thread.
 };
 
 struct BootstrapResult {
@@ -221,8 +226,8 @@ struct BootstrapResult {
 // as options.method says, to which `select` is applied afresh. Replicate r draws from its own
 // generator seeded by (seed, r), so the result depends on the seed, never on the number of
 // threads. Fails with kInvalidArgument for fewer than 10 replicates, a bad level or a `chosen`
-// that is not estimable, and with kNotFound when fewer than half of the replicates give an
-// estimate.
+// that is not estimable, with kNotFound when fewer than half of the replicates give an
+// estimate, and with kCancelled when options.cancellation is requested.
 Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& select, const FitResult& chosen,
                                   const BootstrapOptions& options);
 

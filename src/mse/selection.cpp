@@ -73,7 +73,9 @@ Result<Estimate> select_and_estimate(CaptureTable table, const SelectionOptions&
     };
     auto bootstrapped = bootstrap(e.table, select, e.search.models.front(),
                                        {.method = options.bootstrap_method, .replicates = options.bootstrap, .seed = options.seed,
-                                        .threads = static_cast<int>(std::max(2U, std::thread::hardware_concurrency()))});
+                                        .threads = static_cast<int>(std::max(2U, std::thread::hardware_concurrency())),
+                                        .cancellation = options.cancellation, .progress = options.bootstrap_progress});
+    if (!bootstrapped && bootstrapped.error().code == ErrorCode::kCancelled) return tl::unexpected(bootstrapped.error());
     if (bootstrapped) {
       e.bootstrap = std::move(*bootstrapped);
       e.bootstrap_method = options.bootstrap_method == BootstrapMethod::kParametric ? "parametric" : "nonparametric";

@@ -26,6 +26,10 @@ struct SelectionOptions {
   BootstrapMethod bootstrap_method = BootstrapMethod::kNonparametric;
   std::uint64_t seed = 1;
   Sensitivity sensitivity = Sensitivity::kInclude;
+  // Passed to the bootstrap (bootstrap_progress gets the share of its replicates done); not
+  // owned, may be null.
+  const Cancellation* cancellation = nullptr;
+  ProgressCallback bootstrap_progress;
 };
 
 // The chosen estimate and what it rests on, for one table.
@@ -44,7 +48,8 @@ struct Estimate {
 
 // Estimates `table` (the stratum's name is used in messages). Lists that saw nobody are left
 // out with a warning. Fails with kInvalidArgument when fewer than two lists saw anyone or the
-// fixed model is not estimable, and with the search's errors.
+// fixed model is not estimable, with kCancelled when options.cancellation is requested during
+// the bootstrap, and with the search's errors.
 Result<Estimate> select_and_estimate(CaptureTable table, const SelectionOptions& options, std::string stratum);
 
 }  // namespace rapporteur::mse

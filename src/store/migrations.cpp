@@ -315,6 +315,35 @@ ALTER TABLE registrations ADD COLUMN national_id_key TEXT;
 ALTER TABLE jobs ADD COLUMN node TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN heartbeat TEXT NOT NULL DEFAULT '';
 )sql"},
+    // Issue 17: a long job (a bootstrap, the latent class sampler) can be cancelled from its
+    // page; SQLite cannot change a CHECK constraint, so the table is rebuilt with its rows.
+    Migration{14, "a background job can end cancelled", R"sql(
+CREATE TABLE jobs_new (
+  id        INTEGER PRIMARY KEY,
+  kind      TEXT NOT NULL,
+  title     TEXT NOT NULL,
+  owner     TEXT NOT NULL,
+  started   TEXT NOT NULL,
+  finished  TEXT NOT NULL DEFAULT '',
+  status    TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+  output    TEXT NOT NULL DEFAULT '',
+  messages  TEXT NOT NULL DEFAULT '',
+  link      TEXT NOT NULL DEFAULT '',
+  link_text TEXT NOT NULL DEFAULT '',
+  node      TEXT NOT NULL DEFAULT '',
+  heartbeat TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO jobs_new (id, kind, title, owner, started, finished, status, output, messages, link, link_text, node,
+                      heartbeat)
+  SELECT id, kind, title, owner, started, finished, status, output, messages, link, link_text, node, heartbeat
+  FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_new RENAME TO jobs;
+)sql", R"sql(
+ALTER TABLE jobs DROP CONSTRAINT jobs_status_check;
+ALTER TABLE jobs ADD CONSTRAINT jobs_status_check
+  CHECK (status IN ('running', 'done', 'failed', 'cancelled', 'interrupted'));
+)sql"},
     // Issue 16: person ids stay stable across linkage runs; each run's assignment of records
     // (by a fingerprint of their pseudonymous content) to person ids is kept for the next.
     Migration{17, "linkage keeps each record's person id for the next run", R"sql(

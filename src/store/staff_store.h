@@ -52,13 +52,14 @@ struct JobRecord {
   std::string owner;               // The staff user who started it.
   std::string started;             // UTC, ISO 8601.
   std::string finished;            // Empty while running.
-  std::string status = "running";  // "running", "done", "failed" or "interrupted".
+  std::string status = "running";  // "running", "done", "failed", "cancelled" or "interrupted".
   std::string output;              // Its standard output.
   std::string messages;            // Its progress and error lines.
   std::string link;                // A page with the result, if any.
   std::string link_text;
   std::string node;       // The web node running it ("" for a single server).
   std::string heartbeat;  // UTC, ISO 8601: when its node last said it still runs it.
+  double progress = -1;  // While running, the fraction done when the work says (not stored); else -1.
 };
 
 class StaffStore : public virtual MetaStore {

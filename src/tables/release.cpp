@@ -7,6 +7,11 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -37,6 +42,51 @@ bool file_name_safe(const std::string& name) {
            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
          });
 }
+
+// A document's name: a stem in capitals (like MANIFEST, so it never collides with a table's
+// files, whose names are lower case) and one lower-case extension.
+bool document_name_safe(const std::string& name) {
+  const auto dot = name.find('.');
+  if (dot == std::string::npos || dot == 0 || dot > 100 || name.find('.', dot + 1) != std::string::npos) return false;
+  const std::string stem = name.substr(0, dot);
+  const std::string extension = name.substr(dot + 1);
+  return stem.front() >= 'A' && stem.front() <= 'Z' &&
+         std::all_of(stem.begin(), stem.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }) &&
+         file_name_safe(extension) && extension.size() <= 8 && stem != "MANIFEST";
+}
+
+// An exclusive lock on published/.lock for as long as it lives (flock: released by the kernel
+// when the process dies, so a crash never leaves the folder locked).
+class FolderLock {
+ public:
+  static Result<FolderLock> take(const fs::path& folder) {
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) return tl::unexpected(io_error(folder, ec, "cannot create folder"));
+    const fs::path path = folder / ".lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return fail(ErrorCode::kIo, fmt::format("{}: cannot open the lock file", path.string()));
+    while (::flock(fd, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        ::close(fd);
+        return fail(ErrorCode::kIo, fmt::format("{}: cannot lock", path.string()));
+      }
+    }
+    return FolderLock(fd);
+  }
+  FolderLock(FolderLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FolderLock& operator=(FolderLock&&) = delete;
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+  ~FolderLock() {
+    if (fd_ >= 0) ::close(fd_);  // Closing releases the lock.
+  }
+
+ private:
+  explicit FolderLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
 
 std::string new_release_id() {
   thread_local std::mt19937 random{std::random_device{}()};
@@ -108,8 +158,21 @@ std::string served_release(const fs::path& published_folder) {
   return read_manifest(folder).value("release", "");
 }
 
-Result<Release> publish_release(const fs::path& published_folder, const std::vector<ReleaseTable>& tables) {
-  if (tables.empty()) return fail(ErrorCode::kInvalidArgument, "a release needs at least one table");
+namespace {
+
+// publish_release without the lock (its callers hold it).
+Result<Release> write_release(const fs::path& published_folder, const std::vector<ReleaseTable>& tables,
+                              const std::vector<ReleaseDocument>& documents) {
+  if (tables.empty() && documents.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "a release needs at least one table or document");
+  }
+  for (const auto& d : documents) {
+    if (!document_name_safe(d.name)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("document name '{}' is not a capitalised name with one extension (A-Z, 0-9, '-', '_', "
+                              "then '.' and a-z, 0-9)", d.name));
+    }
+  }
   for (const auto& t : tables) {
     if (!file_name_safe(t.name)) {
       return fail(ErrorCode::kInvalidArgument,
@@ -154,10 +217,24 @@ Result<Release> publish_release(const fs::path& published_folder, const std::vec
                                  {t.name + ".xlsx", sha256_hex(xlsx)}}}};
   }
 
-  // Tables of the served release that this run does not replace stay as they were.
+  json manifest_documents = json::object();
+  for (const auto& d : documents) {
+    crash_point();
+    RETURN_IF_ERROR(write_file_atomically(release.folder / d.name, d.bytes));
+    manifest_documents[d.name] = {{"run", release.id}, {"sha256", sha256_hex(d.bytes)}};
+  }
+
+  // Tables and documents of the served release that this run does not replace stay as they were.
   const fs::path served = served_folder(published_folder);
   if (served != published_folder) {
     const json previous = read_manifest(served);
+    const json previous_documents = previous.value("documents", json::object());
+    for (const auto& [name, entry] : previous_documents.items()) {
+      if (manifest_documents.contains(name)) continue;
+      crash_point();
+      RETURN_IF_ERROR(carry(served / name, release.folder / name));
+      manifest_documents[name] = entry;
+    }
     const json previous_tables = previous.value("tables", json::object());
     for (const auto& [name, entry] : previous_tables.items()) {
       if (manifest_tables.contains(name)) continue;
@@ -169,7 +246,7 @@ Result<Release> publish_release(const fs::path& published_folder, const std::vec
       manifest_tables[name] = entry;
     }
   }
-  const json manifest = {{"release", release.id}, {"tables", manifest_tables}};
+  const json manifest = {{"release", release.id}, {"tables", manifest_tables}, {"documents", manifest_documents}};
   RETURN_IF_ERROR(write_file_atomically(release.folder / kManifest, manifest.dump(2) + "\n"));
   RETURN_IF_ERROR(sync_folder(release.folder));
   RETURN_IF_ERROR(sync_folder(releases));
@@ -188,6 +265,30 @@ Result<Release> publish_release(const fs::path& published_folder, const std::vec
   }
   prune(releases, release.id);
   return release;
+}
+
+}  // namespace
+
+Result<Release> publish_release(const fs::path& published_folder, const std::vector<ReleaseTable>& tables,
+                                const std::vector<ReleaseDocument>& documents) {
+  ASSIGN_OR_RETURN(const FolderLock lock, FolderLock::take(published_folder));
+  return write_release(published_folder, tables, documents);
+}
+
+std::optional<std::string> read_served_document(const fs::path& published_folder, const std::string& name) {
+  if (!document_name_safe(name)) return std::nullopt;
+  const fs::path folder = served_folder(published_folder);
+  if (folder == published_folder) return std::nullopt;
+  auto bytes = read_whole(folder / name);
+  if (!bytes) return std::nullopt;
+  return std::move(*bytes);
+}
+
+Result<Release> change_document(const fs::path& published_folder, const std::string& name,
+                                const std::function<Result<std::string>(const std::optional<std::string>&)>& change) {
+  ASSIGN_OR_RETURN(const FolderLock lock, FolderLock::take(published_folder));
+  ASSIGN_OR_RETURN(std::string bytes, change(read_served_document(published_folder, name)));
+  return write_release(published_folder, {}, {{name, std::move(bytes)}});
 }
 
 }  // namespace rapporteur::tables

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,17 +25,40 @@ struct ReleaseTable {
   std::function<Result<void>(const std::filesystem::path&)> write_xlsx;
 };
 
+// A file of a release that is not a table (e.g. ESTIMATES.json, the published estimates):
+// written with the tables, listed in the MANIFEST with its SHA-256, carried over by later
+// releases that do not replace it.
+struct ReleaseDocument {
+  // A stem in capitals and one extension, e.g. "ESTIMATES.json": like MANIFEST, never the
+  // name of a table's file (lower case), so the public side never takes it for a table.
+  std::string name;
+  std::string bytes;
+};
+
 struct Release {
   std::string id;                   // Sorts by time of writing, e.g. "20261206T184500Z-3fa9c1".
   std::filesystem::path folder;     // published/releases/<id>.
   std::vector<std::string> tables;  // Every table it holds, this run's and carried ones.
 };
 
-// Writes `tables` as a new release of `published_folder` (created when absent) and makes it
-// the one served; keeps the three releases before it and removes older ones and the remains
-// of interrupted runs. Fails with kInvalidArgument for an empty set or a name that is not
-// file-name safe, and with kIo; on any failure the release being served is unchanged.
-Result<Release> publish_release(const std::filesystem::path& published_folder, const std::vector<ReleaseTable>& tables);
+// Writes `tables` and `documents` as a new release of `published_folder` (created when absent)
+// and makes it the one served; tables and documents of the served release that this one does
+// not replace are carried over. Keeps the three releases before it and removes older ones and
+// the remains of interrupted runs. Publications of one folder are serialised by a lock file
+// (published/.lock), also between processes, so none loses what another carried. Fails with
+// kInvalidArgument when both sets are empty or a name is not file-name safe, and with kIo; on
+// any failure the release being served is unchanged.
+Result<Release> publish_release(const std::filesystem::path& published_folder, const std::vector<ReleaseTable>& tables,
+                                const std::vector<ReleaseDocument>& documents = {});
+
+// Runs `change` on the document `name` of the served release (nullopt when it has none) and
+// publishes what it returns as a new release, all under the folder's lock, so two changes at
+// once both count. Fails as publish_release does and with `change`'s error.
+Result<Release> change_document(const std::filesystem::path& published_folder, const std::string& name,
+                                const std::function<Result<std::string>(const std::optional<std::string>&)>& change);
+
+// The bytes of document `name` in the served release; nullopt when it has none.
+std::optional<std::string> read_served_document(const std::filesystem::path& published_folder, const std::string& name);
 
 // The folder whose files the public side serves, resolved once so that one request reads one
 // release: the release published/current points to, or `published_folder` itself for an

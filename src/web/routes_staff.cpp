@@ -145,12 +145,17 @@ void Server::Impl::declare_staff_routes() {
     estimate.mandate = mandate;
     estimate.by = by;
     estimate.selection.criterion = criterion == "aic" ? mse::Criterion::kAic : mse::Criterion::kBic;
-    estimate.selection.sensitivity = mse::Sensitivity::kSkip;
+    if (req.get_param_value("latent_class") == "1") estimate.latent_class = mse::LatentClassRun::kRun;
     estimate.selection.bootstrap = std::stoi(bootstrap);
     audit("estimate", fmt::format("year {}, {}, by '{}', {}, bootstrap {}", year, mandate, by, criterion, bootstrap));
-    const auto id = start_job(
+    const auto id = start_controlled_job(
         "estimate", fmt::format("Schatting {} {}{}", mandate, year, by.empty() ? "" : " naar " + by),
-        [estimate](app::Workspace& workspace, std::ostream& out) { return workspace.estimate_json(estimate, out); });
+        [estimate](app::Workspace& workspace, std::ostream& out, app::JobControl& control) {
+          app::EstimateRequest request = estimate;
+          request.cancellation = &control.cancellation();
+          request.progress = [&control](double fraction) { control.set_progress(fraction); };
+          return workspace.estimate_json(request, out);
+        });
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
@@ -165,7 +170,19 @@ void Server::Impl::declare_staff_routes() {
     if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
     const auto& v = *found;
     send_json(res, {{"id", v.id}, {"kind", v.kind}, {"status", v.status}, {"title", v.title}, {"output", v.output},
-                    {"messages", v.messages}});
+                    {"messages", v.messages}, {"progress", v.progress >= 0 ? json(v.progress) : json(nullptr)}});
+  });
+  // Its owner or an admin may stop a running job.
+  route("POST", R"(/staff/jobs/(\d{1,9})/annuleren)", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::int64_t id = std::stoll(req.matches[1]);
+    const auto found = job_view(id);
+    if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
+    if (found->owner != current_viewer()->user.name && current_viewer()->user.role != store::UserRole::kAdmin) {
+      return send_error(req, res, 403, "forbidden", "only who started a job, or an admin, may cancel it");
+    }
+    if (const auto cancelled = jobs.cancel(id); !cancelled) return send_refusal(req, res, cancelled.error(), {ErrorCode::kNotFound});
+    audit("job_cancel", fmt::format("job {}", id));
+    redirect(res, fmt::format("/staff/jobs/{}", id));
   });
 
   const auto specs = [this] {

@@ -55,6 +55,7 @@ Server::Server(store::Store& store, ServerOptions options)
   });
   impl_->declare_routes();
   impl_->declare_staff_routes();
+  impl_->declare_estimate_routes();
 }
 
 Server::~Server() = default;

@@ -1,12 +1,14 @@
 // Staff workspace pages: sign-in, dashboard, uploads and batches, estimates, tables, the
 // knowledge base editor, users and the audit log. Every form carries the session's CSRF token.
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/money.h"
+#include "web/internal/estimate_text.h"
 #include "web/internal/html.h"
 #include "web/internal/staff_pages.h"
 
@@ -157,6 +159,7 @@ std::string render_estimate_form(Language language, const StaffViewer& viewer, c
 <p><label for="by">{}</label><br><select id="by" name="by"><option value="">{}</option><option value="form">{}</option><option value="sex">{}</option><option value="age">{}</option><option value="region">{}</option></select></p>
 <p><label for="criterion">{}</label><br><select id="criterion" name="criterion"><option>bic</option><option>aic</option></select></p>
 <p><label for="bootstrap">{}</label><br><select id="bootstrap" name="bootstrap"><option value="0">{}</option><option>200</option><option>1000</option></select></p>
+<p><input type="checkbox" id="latent_class" name="latent_class" value="1"> <label for="latent_class">{}</label></p>
 <p><button type="submit">{}</button></p>
 </form>)",
                          t(language, "Schatten", "Estimate"), csrf_field(viewer.csrf), t(language, "Jaar", "Year"), year_options,
@@ -165,102 +168,58 @@ std::string render_estimate_form(Language language, const StaffViewer& viewer, c
                          t(language, "Uitsplitsen naar", "Strata"), t(language, "geen", "none"), t(language, "uitbuitingsvorm", "form"),
                          t(language, "geslacht", "sex"), t(language, "leeftijd", "age"), t(language, "politie-eenheid", "police unit"),
                          t(language, "Modelkeuze", "Model choice"), t(language, "Bootstrap-replicaties", "Bootstrap replicates"),
-                         t(language, "geen", "none"), t(language, "Schatting maken", "Run the estimate"));
-  return page(language, viewer, t(language, "Schatten", "Estimate"), body);
-}
-
-// "a:b,c:d" -> "a:b, c:d", so long model terms wrap.
-std::string spaced(const std::string& terms) {
-  std::string out;
-  for (const char c : terms) {
-    out += c;
-    if (c == ',') out += ' ';
-  }
-  return out;
-}
-
-// An estimate job's JSON output as a table and a chart: per stratum the recommended estimate
-// (the AIC model average) with its interval, the selected model's estimate with its profile
-// interval (an upper bound the profile did not reach shown as open, "> N"), why a stratum is
-// not estimable, the warnings, and the sum of the strata.
-Html estimate_result(Language language, const std::string& output) {
-  const auto parsed = nlohmann::json::parse(output, nullptr, false);
-  if (parsed.is_discarded()) return Html("");
-  std::vector<nlohmann::json> strata;
-  if (parsed.contains("strata")) {
-    for (const auto& s : parsed["strata"]) strata.push_back(s);
-  } else {
-    strata.push_back(parsed);
-  }
-  const auto whole = [](const nlohmann::json& j, const char* key) {
-    return j.contains(key) && j[key].is_number() ? Html::escape(fmt::format("{:.0f}", j[key].get<double>())) : Html("–");
-  };
-  Html rows;
-  Html warnings;
-  nlohmann::json chart = nlohmann::json::array();
-  for (const auto& s : strata) {
-    const std::string name = s.value("stratum", "").empty() ? (dutch(language) ? "totaal" : "total") : s.value("stratum", "");
-    const bool estimable = s.value("estimable", false);
-    const nlohmann::json recommended = s.value("recommended", nlohmann::json::object());
-    const bool has_recommended = recommended.contains("total");
-    const Html upper = s.value("ci_upper_found", true) ? whole(s, "ci_high") : html("&gt; {}", whole(s, "ci_high"));
-    if (!estimable && !has_recommended) {
-      rows += html("<tr><td>{}</td><td class=\"num\">{}</td><td colspan=\"5\">{}: {}</td></tr>\n", Html::escape(name),
-                   whole(s, "observed"), t(language, "niet te schatten", "not estimable"),
-                   Html::escape(s.value("error", recommended.value("error", ""))));
-      continue;
-    }
-    rows += html("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\"><strong>{}</strong></td><td class=\"num\">{} – {}</td>"
-                 "<td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td>{}</td></tr>\n",
-                 Html::escape(name), whole(s, "observed"), whole(recommended, "total"), whole(recommended, "low"),
-                 whole(recommended, "high"), estimable ? whole(s, "estimate_total") : Html("–"), whole(s, "ci_low"), upper,
-                 Html::escape(spaced(s.value("terms", ""))));
-    for (const auto& w : recommended.value("warnings", nlohmann::json::array())) {
-      warnings += html("<li><strong>{}</strong>: {}</li>\n", Html::escape(name), Html::escape(w.get<std::string>()));
-    }
-    for (const auto& w : s.value("warnings", nlohmann::json::array())) {
-      warnings += html("<li><strong>{}</strong>: {}</li>\n", Html::escape(name), Html::escape(w.get<std::string>()));
-    }
-    if (has_recommended) {
-      chart.push_back({{"name", name}, {"observed", s.value("observed", 0)}, {"estimate", recommended.value("total", 0.0)},
-                       {"low", recommended.value("low", 0.0)}, {"high", recommended.value("high", 0.0)}});
-    }
-  }
-  if (parsed.contains("strata")) {
-    rows += html("<tr class=\"total\"><th scope=\"row\">{}</th><td></td><td class=\"num\"><strong>{}</strong></td><td></td>"
-                 "<td class=\"num\">{}</td><td></td><td></td></tr>\n",
-                 t(language, "Som van de strata", "Sum of the strata"), whole(parsed, "recommended_total_of_strata"),
-                 whole(parsed, "total_of_strata"));
-  }
-  if (const auto spread = parsed.value("linkage_spread", nlohmann::json::object()); spread.contains("low")) rows += html("<tr><th scope=\"row\">{}</th><td></td><td class=\"num\">{} – {}</td><td colspan=\"4\"></td></tr>\n", t(language, "Spreiding door de koppeling", "Linkage spread"), whole(spread, "low"), whole(spread, "high"));
-  return html(R"(<div id="estimate-chart" class="chart" data-estimates="{}" role="img" aria-label="{}"></div>
-<table><thead><tr><th>{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th>{}</th></tr></thead><tbody>
-{}</tbody></table>
+                         t(language, "geen", "none"),
+                         t(language, "Ook het latente-klassenmodel (4 ketens, duurt langer)", "Also the latent class model (4 chains, takes longer)"),
+                         t(language, "Schatting maken", "Run the estimate"));
+  // Publishing runs the estimate again from these parameters (the same seed gives the same
+  // figures) and puts the chosen method's answer on /schattingen.
+  const Html publish = html(R"(<h2 id="publiceren">{}</h2>
 <p>{}</p>
-{}
-<script src="/static/vendor/echarts.min.js"></script><script src="/static/staff.js"></script>)",
-              Html::escape(chart.dump()), t(language, "Schattingen met intervallen", "Estimates with intervals"),
-              t(language, "Stratum", "Stratum"), t(language, "Geregistreerd", "Registered"),
-              t(language, "Aanbevolen schatting", "Recommended estimate"), t(language, "95%-interval", "95% interval"),
-              t(language, "Gekozen model", "Selected model"), t(language, "95%-interval (profiel)", "95% interval (profile)"),
-              t(language, "Model", "Model"), rows,
-              t(language,
-                "De aanbevolen schatting is het gemiddelde over de log-lineaire modellen met AIC-gewichten: in de "
-                "simulatiestudie (docs/estimation.md) dekte haar interval de werkelijke omvang het vaakst, ook bij verborgen "
-                "verschillen in zichtbaarheid.",
-                "The recommended estimate is the average over the log-linear models with AIC weights: in the simulation "
-                "study (docs/estimation.md) its interval covered the true size most often, also under hidden differences "
-                "in visibility."),
-              warnings.str().empty() ? Html("") : html("<h2>{}</h2><ul class=\"warnings\">{}</ul>",
-                                                 t(language, "Waarschuwingen", "Warnings"), warnings));
+<form method="post" action="/staff/schattingen/publiceren" class="panel">
+{}<p><label for="p-year">{}</label><br><select id="p-year" name="year">{}</select></p>
+<p><label for="p-mandate">{}</label><br><select id="p-mandate" name="mandate"><option value="human_trafficking">{}</option><option value="sexual_violence_against_children">{}</option></select></p>
+<p><label for="p-by">{}</label><br><select id="p-by" name="by"><option value="">{}</option><option value="form">{}</option><option value="sex">{}</option><option value="age">{}</option><option value="region">{}</option></select></p>
+<p><label for="p-method">{}</label><br><select id="p-method" name="method"><option value="recommended">{}</option><option value="selected">{}</option><option value="latent-class">{}</option></select></p>
+<input type="hidden" name="criterion" value="bic"><input type="hidden" name="bootstrap" value="0">
+<p><button type="submit">{}</button></p>
+</form>)",
+                            t(language, "Schatting publiceren", "Publish an estimate"),
+                            t(language, "Een gepubliceerde schatting staat op /schattingen en in de open-data-API, met haar herkomst; "
+                                        "de publicatie komt in het logboek.",
+                              "A published estimate appears on /schattingen and in the open data API with its provenance; the "
+                              "publication is recorded in the audit log."),
+                            csrf_field(viewer.csrf), t(language, "Jaar", "Year"), year_options, t(language, "Mandaat", "Mandate"),
+                            t(language, "Mensenhandel", "Human trafficking"),
+                            t(language, "Seksueel geweld tegen kinderen", "Sexual violence against children"),
+                            t(language, "Uitsplitsen naar (met de landelijke schatting)", "Strata (with the national estimate)"),
+                            t(language, "geen", "none"), t(language, "uitbuitingsvorm", "form"), t(language, "geslacht", "sex"),
+                            t(language, "leeftijd", "age"), t(language, "politie-eenheid", "police unit"),
+                            t(language, "Methode", "Method"),
+                            t(language, "aanbevolen: AIC-modelgemiddelde", "recommended: AIC model average"),
+                            t(language, "gekozen model (profielinterval)", "selected model (profile interval)"),
+                            t(language, "latente klassen", "latent class"), t(language, "Publiceren", "Publish"));
+  return page(language, viewer, t(language, "Schatten", "Estimate"), body + publish);
 }
 
 std::string render_job(Language language, const StaffViewer& viewer, const JobView& job) {
   const bool running = job.status == "running";
   Html result;
-  if (job.status == "done" && job.kind == "estimate") result = estimate_result(language, job.output);
+  if (job.status == "done" && job.kind == "estimate") result = render_estimate_result(language, job.output);
   if (job.status == "done" && !job.link.empty()) {
     result += html("<p><a href=\"{}\">{}</a></p>\n", Html::escape(job.link), Html::escape(job.link_text));
+  }
+  if (job.status == "cancelled") {
+    result += html("<p class=\"panel error\">{}</p>\n", t(language, "Deze taak is op verzoek gestopt; er is niets van bewaard.",
+                                                         "This job was stopped on request; nothing of it was kept."));
+  }
+  if (running && job.progress >= 0) {
+    result += html("<p><label for=\"job-progress\">{}</label> <progress id=\"job-progress\" max=\"100\" value=\"{}\">{}%</progress> {}%</p>\n",
+                   t(language, "Voortgang", "Progress"), num(std::lround(job.progress * 100)),
+                   num(std::lround(job.progress * 100)), num(std::lround(job.progress * 100)));
+  }
+  if (running && (viewer.admin || viewer.name == job.owner)) {
+    result += html("<form method=\"post\" action=\"/staff/jobs/{}/annuleren\" class=\"inline\">{}<button type=\"submit\" id=\"job-cancel\">{}</button></form>\n",
+                   num(job.id), csrf_field(viewer.csrf), t(language, "Taak stoppen", "Stop the job"));
   }
   if (job.status == "interrupted") {
     result += html("<p class=\"panel error\">{}</p>\n",

@@ -27,7 +27,7 @@ TEST(JobRunner, AStartingNodeLeavesALivePeersJobRunning) {
   std::shared_future<void> released = release.get_future().share();
   JobRunner peer(*store, clock_at("2026-01-01T10:00:00Z"), {.name = "b"});
   const std::int64_t running = peer.start({.kind = "estimate", .title = "Schatting", .owner = "anna"},
-                                          [released](std::ostream& out, std::ostream&) -> Result<void> {
+                                          [released](std::ostream& out, std::ostream&, JobControl&) -> Result<void> {
                                             released.wait();
                                             out << "klaar\n";
                                             return ok();

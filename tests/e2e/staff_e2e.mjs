@@ -1,6 +1,7 @@
 // Browser test of the staff workflow in headless Chromium (Debian package chromium, driven by
 // playwright-core): refused without sign-in, sign in, upload an extract, see its rejected
-// rows, run an estimate, publish a table, find it on the public site, search with markup,
+// rows, run an estimate, publish a table, find it on the public site, publish an estimate and
+// find it on /schattingen, search with markup,
 // sign out. Screenshots of the main pages go to var/screenshots/ (see README).
 //
 // Environment: RAPPORTEUR_BIN (the binary), RAPPORTEUR_SOURCE (the repository).
@@ -90,7 +91,7 @@ try {
   await page.selectOption("#year", "2023");
   await Promise.all([page.waitForURL(/\/staff\/jobs\/\d+/), page.click("form[action='/staff/schatten'] button[type=submit]")]);
   await waitForJob();
-  assert.match(await page.textContent("table tbody"), /totaal/);
+  assert.match(await page.textContent("table tbody"), /Heel Nederland/);
   await page.waitForSelector("#estimate-chart svg");
   await shot("06-schatting");
 
@@ -107,12 +108,28 @@ try {
   assert.ok((await page.$$("table tbody tr")).length > 3, "the published table has rows");
   await shot("08-gepubliceerde-tabel");
 
+  // Publish the 2023 estimate and find it on the public estimates page, in Dutch words.
+  await page.goto(base + "/staff/schatten");
+  await page.selectOption("#p-year", "2023");
+  await Promise.all([page.waitForURL(/\/staff\/jobs\/\d+/), page.click("form[action='/staff/schattingen/publiceren'] button[type=submit]")]);
+  await waitForJob();
+  const record = JSON.parse(await page.textContent("pre.output"));
+  await page.click("a[href='/schattingen']");
+  const words = await page.textContent("main");
+  assert.match(words, /2023 mensenhandel: naar schatting tussen [0-9.]+ en (meer dan )?[0-9.]+ slachtoffers/);
+  assert.ok(words.includes(Math.round(record.national.total).toLocaleString("nl-NL")), "the published total in Dutch notation");
+  await page.waitForSelector(".estimate-trend svg");
+  await shot("09-schattingen");
+  await page.click("a[href^='/schattingen/human-trafficking-2023']");
+  assert.match(await page.textContent("main"), /keer het aantal geregistreerde slachtoffers/);
+  await shot("10-schatting");
+
   // The knowledge base: a search with markup comes back escaped; a normal search finds.
   await page.goto(base + "/zoeken?q=" + encodeURIComponent("<img src=x onerror=alert(1)>"));
   assert.equal(await page.$("img[src=x]"), null);
   await page.goto(base + "/zoeken?q=arbeidsuitbuiting");
   assert.ok((await page.$$("ol.hits li")).length > 0);
-  await shot("09-kennisbank");
+  await shot("11-kennisbank");
 
   // Sign out; the workspace is closed again.
   await page.goto(base + "/staff");

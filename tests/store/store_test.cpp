@@ -264,6 +264,27 @@ TEST(OpenSqliteStore, UpgradeRemovesQuarantinedValuesFromTheTablesAndTheFile) {
 
 // Version 11 adds the comparison fields; registrations loaded before keep every field and
 // have none (they were never computed for them).
+TEST(OpenSqliteStore, UpgradeKeepsJobsAndLetsAJobEndCancelled) {
+  TempDir dir;
+  const auto path = dir / "v11.db";
+  { ASSERT_TRUE(open_sqlite_store(path, {.target_version = 11}).has_value()); }
+  execute(path,
+          "INSERT INTO jobs (id, kind, title, owner, started, finished, status, output) VALUES "
+          "(7, 'estimate', 'Schatting', 'rob', '2026-12-01T10:00:00Z', '2026-12-01T10:05:00Z', 'done', '{}'),"
+          "(8, 'estimate', 'Schatting', 'rob', '2026-12-01T11:00:00Z', '', 'running', '');");
+
+  auto store = open_sqlite_store(path);
+
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  const auto kept = (*store)->job(7).value();
+  EXPECT_EQ(kept.status, "done");
+  EXPECT_EQ(kept.output, "{}");
+  EXPECT_EQ(kept.finished, "2026-12-01T10:05:00Z");
+  ASSERT_TRUE((*store)->finish_job(8, "cancelled", "", "stopped", "2026-12-01T11:01:00Z").has_value());
+  EXPECT_EQ((*store)->job(8).value().status, "cancelled");
+  EXPECT_FALSE((*store)->finish_job(8, "vanished", "", "", "2026-12-01T11:02:00Z").has_value());
+}
+
 TEST(OpenSqliteStore, UpgradeAddsEmptyComparisonFieldsToOlderRegistrations) {
   TempDir dir;
   const auto path = dir / "v10.db";
@@ -276,7 +297,7 @@ TEST(OpenSqliteStore, UpgradeAddsEmptyComparisonFieldsToOlderRegistrations) {
   auto store = open_sqlite_store(path, {.target_version = 11});
 
   ASSERT_TRUE(store.has_value()) << store.error().message;
-  EXPECT_EQ((*store)->schema_version(), 11);
+  EXPECT_EQ((*store)->schema_version(), latest_schema_version());
   const auto rows = (*store)->registrations({}).value();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].person_key, "p1");

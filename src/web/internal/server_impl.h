@@ -175,8 +175,21 @@ struct Server::Impl {
     }
     app::JobSpec spec{std::move(kind), std::move(title), current_viewer() != nullptr ? current_viewer()->user.name : "",
                       std::move(link), std::move(link_text), std::move(upload)};
-    return jobs.start(std::move(spec), [workspace, work = std::move(work)](std::ostream& out, std::ostream&) {
+    return jobs.start(std::move(spec), [workspace, work = std::move(work)](std::ostream& out, std::ostream&, app::JobControl&) {
       return work(*workspace, out);
+    });
+  }
+  // start_job for work that reports progress and can be cancelled from its page.
+  Result<std::int64_t> start_controlled_job(std::string kind, std::string title,
+                                            std::function<Result<void>(app::Workspace&, std::ostream& out, app::JobControl&)> work,
+                                            std::string link = {}, std::string link_text = {}) {
+    app::Workspace* workspace = options.workspace;
+    if (workspace == nullptr) return fail(ErrorCode::kInternal, "this server cannot run staff jobs (no workspace)");
+    app::JobSpec spec{std::move(kind), std::move(title), current_viewer() != nullptr ? current_viewer()->user.name : "",
+                      std::move(link), std::move(link_text), {}};
+    return jobs.start(std::move(spec), [workspace, work = std::move(work)](std::ostream& out, std::ostream&,
+                                                                           app::JobControl& control) {
+      return work(*workspace, out, control);
     });
   }
 
@@ -208,6 +221,7 @@ struct Server::Impl {
     Handler guarded;
   };
   std::vector<LocalRoute> local_routes;
+  void declare_estimate_routes();  // routes_estimates.cpp
 
   store::Store& store;
   ServerOptions options;
