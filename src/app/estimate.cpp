@@ -547,7 +547,7 @@ std::string to_csv(const EstimateReport& report) {
       "linkage_low,linkage_high\n";
   const auto& spread = report.linkage_spread;
   // The linkage spread of a row: empty when not reported.
-  const auto linkage_columns = [&spread](std::optional<std::pair<double, double>> range) {
+  const auto linkage_columns = [](std::optional<std::pair<double, double>> range) {
     return range ? fmt::format(",{:.2f},{:.2f}", range->first, range->second) : std::string(",,");
   };
   const auto recommended = [](const StratumEstimate& s) {

@@ -11,7 +11,9 @@
 // uninitialised warning wherever it is inlined.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #define RAPPORTEUR_X86_KERNELS 1
 #endif

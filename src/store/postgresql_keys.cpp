@@ -1,16 +1,8 @@
 // PostgreSQL store: the keyed values of registrations, read and rewritten by a key rotation.
+#include "store/internal/keyed_columns.h"
 #include "store/internal/postgresql_store.h"
 
 namespace rapporteur::store::internal {
-
-namespace {
-
-constexpr const char* kKeyedColumns[] = {"name_bloom",         "birth_bloom",         "first_name_bloom",
-                                         "last_name_bloom",    "first_name_key",      "last_name_key",
-                                         "birth_year_key",     "birth_year_pair_key", "birth_year_pair_odd_key",
-                                         "birth_month_key",    "birth_day_key",       "national_id_key"};
-
-}  // namespace
 
 Result<std::vector<KeyedValues>> PostgresStore::keyed_values() {
   const std::lock_guard lock(mutex_);
@@ -28,17 +20,10 @@ Result<std::vector<KeyedValues>> PostgresStore::keyed_values() {
     v.name_key = rows.optional_text(i, 2);
     v.name_bloom = rows.bytes(i, 3);
     v.birth_bloom = rows.bytes(i, 4);
-    ComparisonKeys& c = v.comparison;
-    c.first_name_bloom = rows.bytes(i, 5);
-    c.last_name_bloom = rows.bytes(i, 6);
-    c.first_name_key = rows.optional_text(i, 7).value_or("");
-    c.last_name_key = rows.optional_text(i, 8).value_or("");
-    c.birth_year_key = rows.optional_text(i, 9).value_or("");
-    c.birth_year_pair_key = rows.optional_text(i, 10).value_or("");
-    c.birth_year_pair_odd_key = rows.optional_text(i, 11).value_or("");
-    c.birth_month_key = rows.optional_text(i, 12).value_or("");
-    c.birth_day_key = rows.optional_text(i, 13).value_or("");
-    c.national_id_key = rows.optional_text(i, 14).value_or("");
+    read_comparison_keys(
+        v.comparison, 5, [&](int column) { return rows.bytes(i, column); },
+        [&](int column) { return rows.optional_text(i, column); });
+    v.comparison.national_id_key = rows.optional_text(i, 14).value_or("");
     result.push_back(std::move(v));
   }
   return result;

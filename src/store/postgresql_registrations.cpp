@@ -2,6 +2,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "store/internal/keyed_columns.h"
 #include "store/internal/postgresql_store.h"
 
 namespace rapporteur::store::internal {
@@ -373,15 +374,9 @@ Result<std::vector<Registration>> PostgresStore::registrations(const Registratio
     r.name_bloom = rows.bytes(i, 14);
     r.birth_bloom = rows.bytes(i, 15);
     ComparisonKeys& c = r.comparison;
-    c.first_name_bloom = rows.bytes(i, 16);
-    c.last_name_bloom = rows.bytes(i, 17);
-    c.first_name_key = rows.optional_text(i, 18).value_or("");
-    c.last_name_key = rows.optional_text(i, 19).value_or("");
-    c.birth_year_key = rows.optional_text(i, 20).value_or("");
-    c.birth_year_pair_key = rows.optional_text(i, 21).value_or("");
-    c.birth_year_pair_odd_key = rows.optional_text(i, 22).value_or("");
-    c.birth_month_key = rows.optional_text(i, 23).value_or("");
-    c.birth_day_key = rows.optional_text(i, 24).value_or("");
+    read_comparison_keys(
+        c, 16, [&](int column) { return rows.bytes(i, column); },
+        [&](int column) { return rows.optional_text(i, column); });
     c.birth_first_of_january = rows.integer(i, 25) != 0;
     c.national_id_key = rows.optional_text(i, 26).value_or("");
     result.push_back(std::move(r));

@@ -1,16 +1,8 @@
 // SQLite store: the keyed values of registrations, read and rewritten by a key rotation.
+#include "store/internal/keyed_columns.h"
 #include "store/internal/sqlite_store.h"
 
 namespace rapporteur::store::internal {
-
-namespace {
-
-constexpr const char* kKeyedColumns[] = {"name_bloom",         "birth_bloom",         "first_name_bloom",
-                                         "last_name_bloom",    "first_name_key",      "last_name_key",
-                                         "birth_year_key",     "birth_year_pair_key", "birth_year_pair_odd_key",
-                                         "birth_month_key",    "birth_day_key",       "national_id_key"};
-
-}  // namespace
 
 Result<std::vector<KeyedValues>> SqliteStore::keyed_values() {
   const std::lock_guard lock(mutex_);
@@ -29,17 +21,10 @@ Result<std::vector<KeyedValues>> SqliteStore::keyed_values() {
     if (!stmt.column_is_null(2)) v.name_key = unpack_key(stmt, 2);
     v.name_bloom = stmt.column_blob(3);
     v.birth_bloom = stmt.column_blob(4);
-    ComparisonKeys& c = v.comparison;
-    c.first_name_bloom = stmt.column_blob(5);
-    c.last_name_bloom = stmt.column_blob(6);
-    c.first_name_key = stmt.column_optional_text(7).value_or("");
-    c.last_name_key = stmt.column_optional_text(8).value_or("");
-    c.birth_year_key = stmt.column_optional_text(9).value_or("");
-    c.birth_year_pair_key = stmt.column_optional_text(10).value_or("");
-    c.birth_year_pair_odd_key = stmt.column_optional_text(11).value_or("");
-    c.birth_month_key = stmt.column_optional_text(12).value_or("");
-    c.birth_day_key = stmt.column_optional_text(13).value_or("");
-    c.national_id_key = stmt.column_optional_text(14).value_or("");
+    read_comparison_keys(
+        v.comparison, 5, [&](int column) { return stmt.column_blob(column); },
+        [&](int column) { return stmt.column_optional_text(column); });
+    v.comparison.national_id_key = stmt.column_optional_text(14).value_or("");
     result.push_back(std::move(v));
   }
   return result;

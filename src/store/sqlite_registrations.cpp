@@ -1,4 +1,5 @@
 // SQLite store: sources, regions, populations, batches, rejected rows and registrations.
+#include "store/internal/keyed_columns.h"
 #include "store/internal/sqlite_store.h"
 
 namespace rapporteur::store::internal {
@@ -341,15 +342,9 @@ Result<std::vector<Registration>> SqliteStore::registrations(const RegistrationF
     r.name_bloom = stmt.column_blob(14);
     r.birth_bloom = stmt.column_blob(15);
     ComparisonKeys& c = r.comparison;
-    c.first_name_bloom = stmt.column_blob(16);
-    c.last_name_bloom = stmt.column_blob(17);
-    c.first_name_key = stmt.column_optional_text(18).value_or("");
-    c.last_name_key = stmt.column_optional_text(19).value_or("");
-    c.birth_year_key = stmt.column_optional_text(20).value_or("");
-    c.birth_year_pair_key = stmt.column_optional_text(21).value_or("");
-    c.birth_year_pair_odd_key = stmt.column_optional_text(22).value_or("");
-    c.birth_month_key = stmt.column_optional_text(23).value_or("");
-    c.birth_day_key = stmt.column_optional_text(24).value_or("");
+    read_comparison_keys(
+        c, 16, [&](int column) { return stmt.column_blob(column); },
+        [&](int column) { return stmt.column_optional_text(column); });
     c.birth_first_of_january = stmt.column_int(25) != 0;
     c.national_id_key = stmt.column_optional_text(26).value_or("");
     result.push_back(std::move(r));
