@@ -6,55 +6,13 @@
 #include <fmt/format.h>
 
 #include "web/internal/html.h"
+#include "web/internal/labels.h"
 #include "web/internal/pages.h"
 
 namespace rapporteur::web::internal {
 namespace {
 
-struct Label {
-  const char* code;
-  const char* nl;
-  const char* en;
-};
-
-constexpr Label kLabels[] = {
-    {"monitor", "Monitor", "Monitor"},
-    {"study", "Onderzoek", "Study"},
-    {"letter", "Brief", "Letter"},
-    {"news", "Nieuws", "News"},
-    {"brochure", "Brochure", "Brochure"},
-    {"annual_report", "Jaarverslag", "Annual report"},
-    {"recommendation", "Aanbeveling", "Recommendation"},
-    {"adopted", "Overgenomen", "Adopted"},
-    {"partly_adopted", "Deels overgenomen", "Partly adopted"},
-    {"rejected", "Niet overgenomen", "Rejected"},
-    {"pending", "Reactie afwachten", "Awaiting response"},
-    {"human_trafficking", "Mensenhandel", "Human trafficking"},
-    {"sexual_violence_against_children", "Seksueel geweld tegen kinderen", "Sexual violence against children"},
-    {"sexual", "Seksuele uitbuiting", "Sexual exploitation"},
-    {"labour", "Arbeidsuitbuiting", "Labour exploitation"},
-    {"criminal", "Criminele uitbuiting", "Criminal exploitation"},
-    {"other", "Overige uitbuiting", "Other exploitation"},
-    {"unknown", "Onbekend", "Unknown"},
-    {"nl", "Nederlands", "Dutch"},
-    {"en", "Engels", "English"},
-    // Facet names.
-    {"type", "Soort", "Type"},
-    {"year", "Jaar", "Year"},
-    {"theme", "Thema", "Theme"},
-    {"form", "Uitbuitingsvorm", "Exploitation form"},
-    {"status", "Reactie kabinet", "Government response"},
-    {"language", "Taal", "Language"},
-};
-
 bool dutch(Language language) { return language == Language::kDutch; }
-
-Html label(Language language, std::string_view code) {
-  for (const Label& l : kLabels) {
-    if (code == l.code) return Html::escape(dutch(language) ? l.nl : l.en);
-  }
-  return Html::escape(code);
-}
 
 Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 Html lang_code(Language language) { return dutch(language) ? Html("nl") : Html("en"); }
@@ -142,7 +100,7 @@ Html results_region(Language language, const Parameters& parameters, const kb::S
   }
   Html hits;
   for (const auto& hit : result->hits) {
-    Html meta = label(language, hit.type) + html(" · {}", Html::escape(hit.date));
+    Html meta = label(language, hit.type) + html(" · {}", Html::escape(format_date(language, hit.date)));
     if (hit.kind == "recommendation") meta += html(" · <span class=\"status {}\">{}</span>", Html::escape(hit.status), label(language, hit.status));
     hits += html("<li><a href=\"{}\">{}</a>\n<p class=\"muted\">{}</p>\n<p class=\"snippet\">{}</p></li>\n",
                  hit_link(language, hit), Html::escape(hit.title), meta, snippet_html(hit.snippet));
@@ -166,7 +124,7 @@ Html history_html(Language language, const Recommendation& r) {
   if (r.history.empty()) return Html("");
   Html items;
   for (const auto& event : r.history) {
-    items += html("<li><time>{}</time>{} {}</li>\n", Html::escape(event.date),
+    items += html("<li><time datetime=\"{}\">{}</time>{} {}</li>\n", Html::escape(event.date), Html::escape(format_date(language, event.date)),
                   event.status ? html(" <span class=\"status {}\">{}</span>", Html::escape(to_code(*event.status)),
                                       label(language, to_code(*event.status)))
                                : Html(""),
@@ -288,7 +246,7 @@ std::string render_publication(Language language, const Publication& p, const st
 {}</section>
 </article>)",
                          lang_code(language), t(language, "« Kennisbank", "« Knowledge base"), Html::escape(p.title),
-                         label(language, to_code(p.type)), Html::escape(p.date), label(language, p.language), themes,
+                         label(language, to_code(p.type)), Html::escape(format_date(language, p.date)), label(language, p.language), themes,
                          p.summary.empty() ? Html("") : html("<p class=\"panel\">{}</p>\n", Html::escape(p.summary)), download,
                          recs.str().empty() ? Html("")
                                             : html("<section><h2>{}</h2>\n<ol class=\"recs\">\n{}</ol></section>\n",

@@ -1,6 +1,7 @@
 // Server-rendered pages, Dutch first with English as the alternative.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,13 +19,8 @@ Language language_of(std::string_view parameter);
 
 std::string render_home(Language language, const std::vector<Source>& sources,
                         const std::vector<Publication>& publications);
-// The list of published tables: (name, title) pairs.
+// The list of published tables: (name, title) pairs (figure_pages.cpp).
 std::string render_figures_index(Language language, const std::vector<std::pair<std::string, std::string>>& tables);
-// One published table (its JSON as `rapporteur publish` writes it): title, metadata, a chart
-// holder, the table (rows: the first dimension other than year, with its hierarchy; columns:
-// the years; the other dimensions at their totals) and download links.
-std::string render_figure(Language language, const std::string& name, const std::string& table_json,
-                          bool chart_available);
 std::string render_error_page(Language language, int status, std::string_view message);
 
 // The page frame (header, navigation, footer) around `body`.

@@ -26,6 +26,7 @@
 #include "core/files.h"
 #include "kb/kb.h"
 #include "tables/release.h"
+#include "web/internal/explorer.h"
 #include "web/internal/guarded_http.h"
 #include "web/internal/pages.h"
 #include "web/internal/staff_pages.h"
@@ -187,6 +188,8 @@ struct Server::Impl {
   }
 
   void declare_staff_routes();
+  // The published tables: list, explorer pages, downloads, JSON (routes_figures.cpp).
+  void declare_figure_routes();
   void declare_routes();
 
   store::Store& store;
@@ -210,6 +213,12 @@ struct Server::Impl {
     std::map<std::string, std::shared_ptr<const std::string>> pages_;
   };
   PageCache figure_pages;
+  // Parsed published tables, by file and modification time (a release's files never change).
+  struct TableCache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const internal::PublishedTable>> tables;
+  };
+  TableCache table_cache;
   internal::GuardedHttpServer http;
   auth::AddressThrottle sign_in_throttle;
   std::vector<RouteInfo> routes;
