@@ -87,6 +87,8 @@ Result<PublishedTable> parse_published_table(std::string_view json_text) {
   table.title_en = root.value("title_en", table.title);
   table.date = root.value("date", "");
   table.method = root.value("method", "suppression");
+  table.mandate = root.value("mandate", "");
+  table.role = root.value("role", "");
   for (const auto& s : root.value("sources", json::array())) {
     if (s.is_string()) table.sources.push_back(s.get<std::string>());
   }

@@ -60,6 +60,45 @@ Result<std::string> grid_xlsx(internal::Language language, const internal::Publi
 
 }  // namespace
 
+Result<std::shared_ptr<const internal::PublishedTable>> Server::Impl::published_table(const std::string& name) {
+  if (options.published_folder.empty()) return fail(ErrorCode::kNotFound, "no published tables");
+  const auto file = tables::served_folder(options.published_folder) / (name + ".json");
+  std::error_code ec;
+  const auto modified = std::filesystem::last_write_time(file, ec);
+  if (ec) return fail(ErrorCode::kNotFound, fmt::format("no published table {}", name));
+  // A release's files never change; the modification time covers instances published before
+  // releases.
+  const std::string key = fmt::format("{}|{}", file.string(), modified.time_since_epoch().count());
+  {
+    const std::lock_guard lock(table_cache.mutex);
+    if (const auto found = table_cache.tables.find(key); found != table_cache.tables.end()) return found->second;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return fail(ErrorCode::kNotFound, fmt::format("no published table {}", name));
+  auto parsed = internal::parse_published_table(text.str());
+  if (!parsed) return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {}", file.string(), parsed.error().message));
+  parsed->origin = key;
+  auto table = std::make_shared<const internal::PublishedTable>(std::move(*parsed));
+  const std::lock_guard lock(table_cache.mutex);
+  // Entries of older releases go when the cache fills; pages hold their own copy of what they need.
+  if (table_cache.tables.size() >= 64) table_cache.tables.clear();
+  table_cache.tables[key] = table;
+  return table;
+}
+
+std::vector<std::string> Server::Impl::published_table_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (options.published_folder.empty() || !std::filesystem::is_directory(options.published_folder, ec)) return names;
+  for (const auto& entry : std::filesystem::directory_iterator(tables::served_folder(options.published_folder), ec)) {
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 void Server::Impl::declare_figure_routes() {
   // Published tables: only what `rapporteur publish` wrote after the audit passed.
   // Each request reads from the release being served, resolved once (tables/release.h), so a
@@ -107,50 +146,32 @@ void Server::Impl::declare_figure_routes() {
         [this](const httplib::Request& req, httplib::Response& res) {
           const internal::Language language = request_language(req);
           const std::string name = req.matches[1];
-          if (options.published_folder.empty()) return send_error(req, res, 404, "not_found", "no such table");
-          const auto file = tables::served_folder(options.published_folder) / (name + ".json");
-          std::error_code ec;
-          const auto modified = std::filesystem::last_write_time(file, ec);
-          if (ec) return send_error(req, res, 404, "not_found", "no such table");
-          const std::string file_key = fmt::format("{}|{}", file.string(), modified.time_since_epoch().count());
-          std::shared_ptr<const internal::PublishedTable> table;
-          {
-            const std::lock_guard lock(table_cache.mutex);
-            if (const auto found = table_cache.tables.find(file_key); found != table_cache.tables.end()) table = found->second;
-          }
+          auto table = published_table(name);
           if (!table) {
-            std::ifstream in(file, std::ios::binary);
-            std::stringstream text;
-            text << in.rdbuf();
-            if (!in) return send_error(req, res, 404, "not_found", "no such table");
-            auto parsed = internal::parse_published_table(text.str());
-            if (!parsed) {
-              spdlog::error("{}: {}", file.string(), parsed.error().message);
-              return send_error(req, res, 500, "internal", "the table cannot be read");
-            }
-            table = std::make_shared<const internal::PublishedTable>(std::move(*parsed));
-            const std::lock_guard lock(table_cache.mutex);
-            if (table_cache.tables.size() >= 64) table_cache.tables.clear();
-            table_cache.tables[file_key] = table;
+            if (table.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such table");
+            spdlog::error("{}", table.error().message);
+            return send_error(req, res, 500, "internal", "the table cannot be read");
           }
+          const internal::PublishedTable& shown = **table;
           internal::Parameters parameters;
           for (const auto& [key, value] : req.params) parameters.emplace_back(key, value);
-          const internal::ExplorerView view = internal::choose_view(*table, parameters);
+          const internal::ExplorerView view = internal::choose_view(shown, parameters);
           const std::string lang = language == internal::Language::kDutch ? "nl" : "en";
           const std::string format = req.get_param_value("format");
           if (format == "csv" || format == "json" || format == "xlsx") {
-            const internal::Grid grid = internal::make_grid(*table, view);
+            const internal::Grid grid = internal::make_grid(shown, view);
             res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}-weergave.{}\"", name, format));
-            if (format == "csv") return res.set_content(internal::grid_csv(language, *table, view, grid), "text/csv; charset=utf-8");
+            if (format == "csv") return res.set_content(internal::grid_csv(language, shown, view, grid), "text/csv; charset=utf-8");
             if (format == "json") {
-              return res.set_content(internal::grid_json(language, *table, view, grid), "application/json; charset=utf-8");
+              return res.set_content(internal::grid_json(language, shown, view, grid), "application/json; charset=utf-8");
             }
-            auto bytes = grid_xlsx(language, *table, view, grid);
+            auto bytes = grid_xlsx(language, shown, view, grid);
             if (!bytes) return send_error(req, res, 500, "internal", bytes.error().message);
             return res.set_content(*bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
           }
           // A page is rendered once per release, file, language and view.
-          const std::string key = file_key + "|" + internal::view_query(*table, view, lang);
+          const std::string key = shown.origin + "|" +
+                                  internal::view_query(shown, view, lang);
           res.set_header("Content-Language", lang);
           if (auto cached = figure_pages.find(key)) return res.set_content(*cached, "text/html; charset=utf-8");
           auto sources = store.sources();
@@ -159,7 +180,7 @@ void Server::Impl::declare_figure_routes() {
           for (const Source& s : *sources) source_names[s.code] = s.name;
           const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
           auto page = std::make_shared<const std::string>(
-              internal::render_figure(language, *table, view, internal::make_grid(*table, view), source_names, chart));
+              internal::render_figure(language, shown, view, internal::make_grid(shown, view), source_names, chart));
           figure_pages.insert(key, page);
           res.set_content(*page, "text/html; charset=utf-8");
         });

@@ -1,4 +1,6 @@
 // Public routes: home, figures, the JSON API, search, publications and recommendations.
+#include <set>
+
 #include "web/internal/server_impl.h"
 
 namespace rapporteur::web {
@@ -18,9 +20,36 @@ void Server::Impl::declare_routes() {
       send_store_error(req, res, !sources ? sources.error() : publications.error());
       return;
     }
+    // Key figures: per mandate, the first published table of victims by year, at its totals.
+    std::vector<internal::KeyFigure> figures;
+    std::set<std::string> mandates;
+    for (const std::string& name : published_table_names()) {
+      auto table = published_table(name);
+      if (!table) continue;
+      const internal::PublishedTable& t = **table;
+      const auto year = t.dimension("year");
+      if (t.role != "victim" || !year || !mandates.insert(t.mandate).second) continue;
+      internal::KeyFigure figure{t.name, "", "", {}};
+      if (t.mandate == "human_trafficking") {
+        figure.title_nl = "geregistreerde slachtoffers van mensenhandel";
+        figure.title_en = "registered victims of human trafficking";
+      } else {
+        figure.title_nl = "geregistreerde slachtoffers van seksueel geweld tegen kinderen";
+        figure.title_en = "registered victims of sexual violence against children";
+      }
+      std::vector<std::string> key;
+      for (const auto& d : t.dimensions) key.push_back(d.codes[0].code);
+      for (const auto& code : t.dimensions[*year].codes) {
+        if (code.depth != 1) continue;
+        key[*year] = code.code;
+        const auto cell = t.cells.find(key);
+        figure.years.emplace_back(code.code, cell == t.cells.end() ? std::nullopt : cell->second.value);
+      }
+      figures.push_back(std::move(figure));
+    }
+    const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
     res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
-    res.set_content(internal::render_home(language, *sources, *publications),
-                    "text/html; charset=utf-8");
+    res.set_content(internal::render_home(language, *sources, *publications, figures, chart), "text/html; charset=utf-8");
   });
 
   declare_figure_routes();
@@ -46,10 +75,11 @@ void Server::Impl::declare_routes() {
   route("GET", "/api/v1", Access::kPublic, [this](const httplib::Request&, httplib::Response& res) {
     json endpoints = json::array();
     for (const RouteInfo& r : routes) {
-      if (r.pattern.starts_with("/api/v1/")) {
+      // The public index lists only what the public may use; staff endpoints are in no public document.
+      if (r.pattern.starts_with("/api/v1/") && r.access == Access::kPublic) {
         endpoints.push_back({{"method", r.method},
                              {"path", r.pattern},
-                             {"access", r.access == Access::kPublic ? "public" : "staff"}});
+                             {"access", "public"}});
       }
     }
     send_json(res, {{"name", "rapporteur"},
@@ -141,6 +171,15 @@ void Server::Impl::declare_routes() {
     const auto found = assets.find("/openapi.json");
     if (found == assets.end()) return send_error(req, res, 404, "not_found", "not found");
     res.set_content(std::string(found->second), "application/json; charset=utf-8");
+  });
+
+  route("GET", "/open-data", Access::kPublic, [](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    const auto& assets = internal::embedded_assets();
+    const auto found = assets.find("/openapi.json");
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    res.set_content(internal::render_open_data(language, found == assets.end() ? std::string_view("{}") : found->second),
+                    "text/html; charset=utf-8");
   });
 
   route("GET", "/zoeken", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -161,14 +162,22 @@ TEST_F(ServerTest, PublicApiListsSourcesAndPublications) {
   ASSERT_TRUE(index);
   EXPECT_EQ(json::parse(sources->body)["sources"][0]["code"], "politie");
   EXPECT_EQ(json::parse(publications->body)["publications"][0]["slug"], "p1");
-  bool lists_counts_as_staff = false;
+  // The public index lists every public API route and no staff route (those are staff-only).
+  std::set<std::string> listed;
   const json listing = json::parse(index->body);
-  for (const auto& endpoint : listing["endpoints"]) {
-    if (endpoint["path"] == "/api/v1/registrations/counts") {
-      lists_counts_as_staff = endpoint["access"] == "staff";
+  for (const auto& endpoint : listing["endpoints"]) listed.insert(endpoint["path"].get<std::string>());
+  std::size_t public_api_routes = 0;
+  for (const RouteInfo& r : server_->server().routes()) {
+    if (!r.pattern.starts_with("/api/v1/")) continue;
+    if (r.access == Access::kPublic) {
+      ++public_api_routes;
+      EXPECT_TRUE(listed.count(r.pattern)) << r.pattern;
+    } else {
+      EXPECT_FALSE(listed.count(r.pattern)) << r.pattern << " is not public";
     }
   }
-  EXPECT_TRUE(lists_counts_as_staff);
+  EXPECT_FALSE(listed.count("/api/v1/registrations/counts"));
+  EXPECT_EQ(listed.size(), public_api_routes);
 }
 
 TEST_F(ServerTest, StaticAssetsAreCachedAndRevalidated) {

@@ -38,10 +38,13 @@ struct PublishedTable {
     std::string status;                 // "safe", "primary", "secondary", "perturbed"...
   };
   std::string name;
+  std::string origin;  // Set by the reader: the file and its version, for caches.
   std::string title;
   std::string title_en;
   std::string date;
   std::string method;  // "suppression" or "cell_key".
+  std::string mandate;  // "human_trafficking", "sexual_violence_against_children".
+  std::string role;     // "victim", "suspect".
   std::vector<std::string> sources;
   std::vector<std::string> footnotes;
   std::int64_t min_frequency = 0;

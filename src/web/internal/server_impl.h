@@ -190,6 +190,12 @@ struct Server::Impl {
   void declare_staff_routes();
   // The published tables: list, explorer pages, downloads, JSON (routes_figures.cpp).
   void declare_figure_routes();
+  // The published table `name` of the release being served, parsed once per file
+  // (routes_figures.cpp). Fails with kNotFound when there is none, kInvalidArgument when its
+  // JSON cannot be read.
+  Result<std::shared_ptr<const internal::PublishedTable>> published_table(const std::string& name);
+  // The names of the published tables of the release being served, sorted.
+  std::vector<std::string> published_table_names();
   void declare_routes();
 
   store::Store& store;
