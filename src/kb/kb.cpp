@@ -285,9 +285,16 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
     if (r.text.empty() || r.addressee.empty() || r.year < 1990 || r.year > 2100) {
       return bad(fmt::format("recommendation {}: needs text, addressee and a year in 1990..2100", r.number));
     }
+    // A recommendation is made in its publication: not in another year, and followed up after it.
+    if (std::to_string(r.year) != p.date.substr(0, 4)) {
+      return bad(fmt::format("recommendation {}: year {} is not the year of its publication ({})", r.number, r.year, p.date));
+    }
     for (const auto& event : r.history) {
       if (!valid_date(event.date)) {
         return bad(fmt::format("recommendation {}: follow-up date '{}' is not YYYY-MM-DD", r.number, event.date));
+      }
+      if (event.date < p.date) {
+        return bad(fmt::format("recommendation {}: follow-up date {} is before its publication ({})", r.number, event.date, p.date));
       }
     }
   }

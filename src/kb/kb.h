@@ -124,7 +124,8 @@ struct RecommendationSummary {
   std::int64_t partly = 0;
   std::int64_t rejected = 0;
   std::int64_t pending = 0;
-  double adopted_share = 0;  // adopted / total (fully adopted only); 0 when total is 0.
+  std::int64_t answered = 0;  // total - pending: those the government has replied to.
+  double adopted_share = 0;   // adopted / answered (fully adopted only); 0 when none is answered.
 };
 
 struct RecommendationOverview {
@@ -136,7 +137,7 @@ struct RecommendationOverview {
 RecommendationOverview summarise(const std::vector<Recommendation>& recommendations);
 
 // The overview as JSON: {by_year: [...], by_addressee: [...]}, each row with key, total,
-// adopted, partly_adopted, rejected, pending and adopted_share.
+// adopted, partly_adopted, rejected, pending, answered and adopted_share.
 std::string to_json(const RecommendationOverview& overview);
 
 // Thread safety: search(), overview() and file_path() may be called concurrently with each

@@ -248,7 +248,7 @@ std::string render_figure(Language language, const PublishedTable& table, const 
   const Html body = html(R"(<p><a href="/cijfers?lang={}">{}</a></p>
 <h1>{}</h1>
 <p class="panel">{} {}. {} {}.</p>
-{}{}<div class="scroll"><table class="explorer">
+{}{}<div class="scroll" tabindex="0"><table class="explorer">
 <caption>{}</caption>
 <thead><tr>{}</tr></thead>
 <tbody>

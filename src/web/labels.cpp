@@ -48,6 +48,7 @@ constexpr Word kWords[] = {
     {"done", "Klaar", "Done"},
     {"failed", "Mislukt", "Failed"},
     {"cancelled", "Geannuleerd", "Cancelled"},
+    {"interrupted", "Onderbroken", "Interrupted"},
     {"admin", "Beheerder", "Administrator"},
     {"researcher", "Onderzoeker", "Researcher"},
     {"editor", "Redacteur", "Editor"},

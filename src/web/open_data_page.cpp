@@ -85,7 +85,7 @@ std::string render_open_data(Language language, std::string_view openapi_json) {
                           Html::escape(operation.value("summary", "")),
                           parameters.str().empty()
                               ? Html("")
-                              : html("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n{}</tbody></table></div>\n",
+                              : html("<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n{}</tbody></table></div>\n",
                                      t(language, "Parameter", "Parameter"), t(language, "Waar", "Where"),
                                      t(language, "Betekenis", "Meaning"), parameters));
       }

@@ -250,8 +250,12 @@ void Server::Impl::declare_routes() {
     if (!recommendations || !publications) {
       return send_store_error(req, res, !recommendations ? recommendations.error() : publications.error());
     }
-    res.set_content(internal::render_recommendations(language, *recommendations, *publications,
-                                                     kb::summarise(*recommendations)),
+    internal::Parameters parameters;
+    for (const char* name : {"status", "addressee", "year"}) {
+      if (req.has_param(name)) parameters.emplace_back(name, req.get_param_value(name));
+    }
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    res.set_content(internal::render_recommendations(language, *recommendations, *publications, parameters),
                     "text/html; charset=utf-8");
   });
   route("GET", R"(/aanbevelingen/([a-z0-9\-]+)/([0-9]{1,6}))", Access::kPublic,

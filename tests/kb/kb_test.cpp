@@ -314,6 +314,41 @@ year = 2023
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(KbTest, RefusesARecommendationDatedBeforeItsPublication) {
+  write_file(dir_ / "vroeg.md", "# Vroeg\n\nTekst.\n");
+  write_file(dir_ / "vroeg.md.toml", R"(type = "letter"
+date = "2024-12-10"
+[[recommendation]]
+text = "Tel de grutto's."
+addressee = "Minister"
+year = 2025
+)");
+  write_file(dir_ / "reactie.md", "# Reactie\n\nTekst.\n");
+  write_file(dir_ / "reactie.md.toml", R"(type = "letter"
+date = "2024-12-10"
+[[recommendation]]
+text = "Tel de grutto's."
+addressee = "Minister"
+year = 2024
+[[recommendation.follow_up]]
+date = "2024-11-01"
+status = "adopted"
+note = "Te vroeg."
+)");
+
+  const auto year = kb_->add_file(dir_ / "vroeg.md", {});
+  const auto follow_up = kb_->add_file(dir_ / "reactie.md", {});
+
+  ASSERT_FALSE(year.has_value());
+  EXPECT_EQ(year.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(year.error().message.find("year 2025 is not the year of its publication (2024-12-10)"), std::string::npos)
+      << year.error().message;
+  ASSERT_FALSE(follow_up.has_value());
+  EXPECT_NE(follow_up.error().message.find("follow-up date 2024-11-01 is before its publication"), std::string::npos)
+      << follow_up.error().message;
+  EXPECT_TRUE(store_->recommendations()->empty());
+}
+
 TEST(Summarise, CountsSharesPerYearAndAddressee) {
   std::vector<Recommendation> recs = {
       {"a", 1, "t", "Minister A", 2022, ResponseStatus::kAdopted, {}},
@@ -333,6 +368,26 @@ TEST(Summarise, CountsSharesPerYearAndAddressee) {
   EXPECT_EQ(overview.by_addressee[0].key, "Minister A");
   EXPECT_DOUBLE_EQ(overview.by_addressee[0].adopted_share, 2.0 / 3.0);
   EXPECT_DOUBLE_EQ(overview.by_addressee[1].adopted_share, 0.0);
+}
+
+TEST(Summarise, CountsTheShareAdoptedOverTheAnsweredOnesWithPendingApart) {
+  // Hand count: 4 recommendations, 1 awaiting a reply; of the 3 answered, 1 adopted -> 1/3.
+  std::vector<Recommendation> recs = {
+      {"a", 1, "t", "Minister A", 2022, ResponseStatus::kAdopted, {}},
+      {"a", 2, "t", "Minister A", 2022, ResponseStatus::kPending, {}},
+      {"a", 3, "t", "Minister A", 2022, ResponseStatus::kRejected, {}},
+      {"a", 4, "t", "Minister A", 2022, ResponseStatus::kPartlyAdopted, {}},
+      {"b", 1, "t", "Minister B", 2023, ResponseStatus::kPending, {}},
+  };
+
+  const auto overview = summarise(recs);
+
+  ASSERT_EQ(overview.by_year.size(), 2u);
+  EXPECT_EQ(overview.by_year[0].pending, 1);
+  EXPECT_EQ(overview.by_year[0].answered, 3);
+  EXPECT_DOUBLE_EQ(overview.by_year[0].adopted_share, 1.0 / 3.0);
+  EXPECT_EQ(overview.by_year[1].answered, 0);
+  EXPECT_DOUBLE_EQ(overview.by_year[1].adopted_share, 0.0) << "nothing answered yet";
 }
 
 class DemoCorpusTest : public KbTest {

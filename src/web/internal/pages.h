@@ -50,8 +50,11 @@ std::string render_search(Language language, const Parameters& parameters, const
                           std::string_view error, int page_size, bool fragment);
 std::string render_publication(Language language, const Publication& publication,
                                const std::vector<Recommendation>& recommendations);
+// The recommendations chosen by `parameters` (status, addressee, year; empty: all), their
+// overview per year and per addressee (the share adopted over the answered ones, the pending
+// apart) and the filter form.
 std::string render_recommendations(Language language, const std::vector<Recommendation>& recommendations,
-                                   const std::vector<Publication>& publications, const kb::RecommendationOverview& overview);
+                                   const std::vector<Publication>& publications, const Parameters& parameters);
 std::string render_recommendation(Language language, const Recommendation& recommendation,
                                   const Publication& publication);
 // Percent-encodes a query-string component.
