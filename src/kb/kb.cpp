@@ -81,6 +81,7 @@ Metadata merge(Metadata base, const Metadata& over) {
   if (over.mandates) base.mandates = over.mandates;
   if (over.forms) base.forms = over.forms;
   if (over.summary) base.summary = over.summary;
+  if (over.text_source) base.text_source = over.text_source;
   if (!over.recommendations.empty()) base.recommendations = over.recommendations;
   return base;
 }
@@ -257,6 +258,15 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
 
   ASSIGN_OR_RETURN(const std::string bytes, read_file(file, options.max_file_bytes));
   auto extracted = internal::extract(media_type, bytes);
+  if (metadata.text_source) {
+    const std::string text_type = internal::media_type_of(metadata.text_source->filename().string());
+    if (text_type.empty() || text_type == "application/pdf") {
+      return bad(fmt::format("text source {}: expected .html, .htm, .md, .markdown or .txt", metadata.text_source->string()));
+    }
+    ASSIGN_OR_RETURN(const std::string text_bytes, read_file(*metadata.text_source, options.max_file_bytes));
+    extracted = internal::extract(text_type, text_bytes);
+    if (!extracted) return bad(fmt::format("text source {}: {}", metadata.text_source->string(), extracted.error().message));
+  }
   if (!extracted) return bad(extracted.error().message);
   const std::string sha256 = sha256_hex(bytes);
 

@@ -41,6 +41,10 @@ struct Metadata {
   std::optional<std::vector<Mandate>> mandates;
   std::optional<std::vector<ExploitationForm>> forms;
   std::optional<std::string> summary;
+  // A document of ours the publication was made from (HTML, Markdown or text, e.g. the annual
+  // report's HTML beside its PDF): its text is indexed and shown instead of what extraction
+  // from the file (a PDF's lines, tables interleaved) would give; the file stays the download.
+  std::optional<std::filesystem::path> text_source;
   // Recommendations made in the publication; their publication_slug is filled in.
   std::vector<Recommendation> recommendations;
 };

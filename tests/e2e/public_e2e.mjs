@@ -60,13 +60,15 @@ try {
   };
   const publication = JSON.parse(execFileSync("curl", ["-s", base + "/api/v1/publications"], { encoding: "utf8" })).publications[0].slug;
   const recommendation = JSON.parse(execFileSync("curl", ["-s", base + "/api/v1/recommendations"], { encoding: "utf8" })).recommendations[0];
+  // Dutch pages say lang=nl: the language chosen last is remembered in a cookie.
   const pages = [
-    ["home", "/"], ["home-en", "/?lang=en"], ["cijfers", "/cijfers"],
-    ["tabel-regio", "/cijfers/victims-region-form?open=RE05"], ["table-form-en", "/cijfers/victims-form-sex-age?lang=en"],
-    ["zoeken", "/zoeken?q=mensenhandel"], ["search-en", "/zoeken?q=trafficking&lang=en"], ["aanbevelingen", "/aanbevelingen"],
-    ["recommendations-en", "/aanbevelingen?lang=en"], ["publicatie", "/publicaties/" + publication],
-    ["aanbeveling", `/aanbevelingen/${recommendation.publication}/${recommendation.number}`], ["open-data", "/open-data"],
-    ["open-data-en", "/open-data?lang=en"],
+    ["home", "/?lang=nl"], ["home-en", "/?lang=en"], ["cijfers", "/cijfers?lang=nl"],
+    ["tabel-regio", "/cijfers/victims-region-form?lang=nl&open=RE05"], ["table-form-en", "/cijfers/victims-form-sex-age?lang=en"],
+    ["zoeken", "/zoeken?q=mensenhandel&lang=nl"], ["search-en", "/zoeken?q=trafficking&lang=en"],
+    ["aanbevelingen", "/aanbevelingen?lang=nl"], ["recommendations-en", "/aanbevelingen?lang=en"],
+    ["publicatie", `/publicaties/${publication}?lang=nl`],
+    ["aanbeveling", `/aanbevelingen/${recommendation.publication}/${recommendation.number}?lang=nl`],
+    ["open-data", "/open-data?lang=nl"], ["open-data-en", "/open-data?lang=en"],
   ];
   for (const width of [1366, 390]) {
     const page = await browser.newPage({ viewport: { width, height: 900 }, locale: "nl-NL" });
@@ -85,7 +87,7 @@ try {
   page.setDefaultTimeout(60000);
 
   // Home: key figures in Dutch number format, and the chart drawn from the published tables.
-  await page.goto(base + "/");
+  await page.goto(base + "/?lang=nl");
   const big = await page.locator(".figure .big").allTextContents();
   assert.ok(big.length >= 1, "a key figure");
   for (const b of big) assert.match(b, /^(\d{1,3}(\.\d{3})*|x)$/, "Dutch thousands separator: " + b);
@@ -95,7 +97,7 @@ try {
   assert.ok((await page.locator(".hits li").count()) > 0, "the home search box finds publications");
 
   // The explorer: police units by default, a unit opens to its municipalities.
-  await page.goto(base + "/cijfers/victims-region-form");
+  await page.goto(base + "/cijfers/victims-region-form?lang=nl");
   const unit = page.locator("#r-RE05");
   assert.match(await unit.textContent(), /Amsterdam\s*politie-eenheid/);
   assert.equal(await page.locator("#r-GM0363").count(), 0, "municipalities closed by default");
