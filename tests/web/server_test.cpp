@@ -229,6 +229,29 @@ TEST_F(ServerTest, PublishedTablesAreServedAsPagesDownloadsAndJsonAndNothingElse
   EXPECT_EQ(traversal->status, 404);
 }
 
+TEST_F(ServerTest, TheExplorerExplainsSuppressionAndDownloadsItsView) {
+  auto client = server_->client();
+
+  const auto page = client.Get("/cijfers/t1?lang=en");
+  const auto csv = client.Get("/cijfers/t1?lang=en&format=csv");
+  const auto xlsx = client.Get("/cijfers/t1?format=xlsx");
+  const auto view = client.Get("/cijfers/t1?format=json");
+
+  ASSERT_TRUE(page && csv && xlsx && view);
+  EXPECT_EQ(page->status, 200);
+  // The fixture has one primary and one secondary suppression: both footnotes, with the rule.
+  EXPECT_NE(page->body.find("id=\"fn-primary\""), std::string::npos);
+  EXPECT_NE(page->body.find("fewer than 10 persons"), std::string::npos);
+  EXPECT_NE(page->body.find("id=\"fn-secondary\""), std::string::npos);
+  EXPECT_NE(page->body.find("Persons are linked across sources"), std::string::npos) << "English notes on the English page";
+  EXPECT_NE(page->body.find("Nationale Politie"), std::string::npos) << "the source by its full name";
+  // The fixture's codes (T, f, m) have no English words: its own labels stand.
+  EXPECT_EQ(csv->body, "sex (level),sex,count\n0,totaal,12\n1,vrouw,x\n1,man,x\n");
+  ASSERT_GE(xlsx->body.size(), 4u);
+  EXPECT_EQ(xlsx->body.substr(0, 2), "PK") << "a workbook (a zip archive)";
+  EXPECT_EQ(json::parse(view->body)["data"][1]["status"][0], "primary");
+}
+
 TEST_F(ServerTest, UnknownApiPathsAnswerJson404) {
   auto client = server_->client();
 
