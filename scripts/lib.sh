@@ -42,7 +42,7 @@ install_packages() {
 # when already there.
 vendor_assets() {
   local target="$ROOT/src/web/static/vendor/echarts.min.js"
-  if [ -s "$target" ] && [ -d "$ROOT/node_modules/playwright-core" ]; then return; fi
+  if [ -s "$target" ] && [ -d "$ROOT/node_modules/playwright-core" ] && [ -d "$ROOT/node_modules/axe-core" ]; then return; fi
   if ! command -v npm >/dev/null; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
   fi

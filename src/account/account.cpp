@@ -222,6 +222,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; } th, td {
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .mismatch { background: #fdecea; color: #8e1b1b; font-weight: 600; } .note { color: #4a4a4a; }
 .chart { width: 100%; height: 16rem; } section { page-break-inside: auto; }
+@page { size: A4; margin: 18mm 16mm; }
 @media print { body { margin: 0 auto; } })";
 
 }  // namespace

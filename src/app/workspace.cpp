@@ -183,6 +183,8 @@ Result<void> Workspace::annual_report(const AnnualReportRequest& request, std::o
     metadata.mandates = std::vector<Mandate>{Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren};
     metadata.summary = fmt::format("Activiteiten, publicaties, aanbevelingen, advieswerk, media en financiën in {}.",
                                    request.year);
+    // The report is ours: its page shows the HTML's structured text, the PDF is the download.
+    metadata.text_source = html;
     const std::lock_guard lock(kb_write_mutex_);
     ASSIGN_OR_RETURN(const auto added, knowledge_base_->add_file(pdf, metadata));
     out << fmt::format("published in the knowledge base as {} ({})\n", added.slug,

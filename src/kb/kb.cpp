@@ -82,6 +82,7 @@ Metadata merge(Metadata base, const Metadata& over) {
   if (over.mandates) base.mandates = over.mandates;
   if (over.forms) base.forms = over.forms;
   if (over.summary) base.summary = over.summary;
+  if (over.text_source) base.text_source = over.text_source;
   if (!over.recommendations.empty()) base.recommendations = over.recommendations;
   return base;
 }
@@ -261,6 +262,15 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
 
   ASSIGN_OR_RETURN(const std::string bytes, read_file(file, options.max_file_bytes));
   auto extracted = internal::extract(media_type, bytes);
+  if (metadata.text_source) {
+    const std::string text_type = internal::media_type_of(metadata.text_source->filename().string());
+    if (text_type.empty() || text_type == "application/pdf") {
+      return bad(fmt::format("text source {}: expected .html, .htm, .md, .markdown or .txt", metadata.text_source->string()));
+    }
+    ASSIGN_OR_RETURN(const std::string text_bytes, read_file(*metadata.text_source, options.max_file_bytes));
+    extracted = internal::extract(text_type, text_bytes);
+    if (!extracted) return bad(fmt::format("text source {}: {}", metadata.text_source->string(), extracted.error().message));
+  }
   if (!extracted) return bad(extracted.error().message);
   const std::string sha256 = sha256_hex(bytes);
 
@@ -289,9 +299,16 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
     if (r.text.empty() || r.addressee.empty() || r.year < 1990 || r.year > 2100) {
       return bad(fmt::format("recommendation {}: needs text, addressee and a year in 1990..2100", r.number));
     }
+    // A recommendation is made in its publication: not in another year, and followed up after it.
+    if (std::to_string(r.year) != p.date.substr(0, 4)) {
+      return bad(fmt::format("recommendation {}: year {} is not the year of its publication ({})", r.number, r.year, p.date));
+    }
     for (const auto& event : r.history) {
       if (!valid_date(event.date)) {
         return bad(fmt::format("recommendation {}: follow-up date '{}' is not YYYY-MM-DD", r.number, event.date));
+      }
+      if (event.date < p.date) {
+        return bad(fmt::format("recommendation {}: follow-up date {} is before its publication ({})", r.number, event.date, p.date));
       }
     }
   }

@@ -41,6 +41,10 @@ struct Metadata {
   std::optional<std::vector<Mandate>> mandates;
   std::optional<std::vector<ExploitationForm>> forms;
   std::optional<std::string> summary;
+  // A document of ours the publication was made from (HTML, Markdown or text, e.g. the annual
+  // report's HTML beside its PDF): its text is indexed and shown instead of what extraction
+  // from the file (a PDF's lines, tables interleaved) would give; the file stays the download.
+  std::optional<std::filesystem::path> text_source;
   // Recommendations made in the publication; their publication_slug is filled in.
   std::vector<Recommendation> recommendations;
 };
@@ -124,7 +128,8 @@ struct RecommendationSummary {
   std::int64_t partly = 0;
   std::int64_t rejected = 0;
   std::int64_t pending = 0;
-  double adopted_share = 0;  // adopted / total (fully adopted only); 0 when total is 0.
+  std::int64_t answered = 0;  // total - pending: those the government has replied to.
+  double adopted_share = 0;   // adopted / answered (fully adopted only); 0 when none is answered.
 };
 
 struct RecommendationOverview {
@@ -136,7 +141,7 @@ struct RecommendationOverview {
 RecommendationOverview summarise(const std::vector<Recommendation>& recommendations);
 
 // The overview as JSON: {by_year: [...], by_addressee: [...]}, each row with key, total,
-// adopted, partly_adopted, rejected, pending and adopted_share.
+// adopted, partly_adopted, rejected, pending, answered and adopted_share.
 std::string to_json(const RecommendationOverview& overview);
 
 // Thread safety: search(), overview() and file_path() may be called concurrently with each

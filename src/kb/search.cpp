@@ -103,7 +103,11 @@ struct Rewritten {
   std::vector<Group> groups;
   std::vector<std::string> plain_words;    // Unquoted words as typed (folded), for spelling.
   std::set<std::string> highlight_words;   // Folded words worth highlighting.
-  std::set<std::string> highlight_stems;
+  std::set<std::string> highlight_stems;   // Of those words: a text word with the same stem matches.
+  // Parts of compound query words (mensenhandel: mensen, handel). The query also matches a
+  // text through its parts, so a part is highlighted, but only as itself: "handelen" shares
+  // the stem of "handel" and is not what "mensenhandel" found.
+  std::set<std::string> highlight_parts;
 };
 
 std::string quote_phrase(const std::vector<std::string>& words) {
@@ -115,7 +119,7 @@ void note_highlight(Rewritten& r, const Analyzer& analyzer, const std::vector<st
     if (stopwords().count(w) > 0) continue;
     r.highlight_words.insert(w);
     r.highlight_stems.insert(stem(w));
-    for (const auto& part : analyzer.parts(w)) r.highlight_stems.insert(stem(part));
+    for (const auto& part : analyzer.parts(w)) r.highlight_parts.insert(part);
   }
 }
 
@@ -286,16 +290,24 @@ std::vector<SnippetPart> make_snippet(std::string_view text, const Rewritten& re
   if (text.size() > kSnippetSource) text = text.substr(0, kSnippetSource);
   const auto tokens = tokenize(text);
   std::vector<int> key(tokens.size(), -1);  // Index of the matched query stem, or -1.
+  // Keys of distinct matches: the query's stems, then its compounds' parts (as words).
   std::vector<std::string> stems(rewritten.highlight_stems.begin(), rewritten.highlight_stems.end());
+  const std::vector<std::string> parts_of_query(rewritten.highlight_parts.begin(), rewritten.highlight_parts.end());
   const auto index_of = [&](const std::string& s) {
     const auto found = std::lower_bound(stems.begin(), stems.end(), s);
     return found != stems.end() && *found == s ? static_cast<int>(found - stems.begin()) : -1;
   };
+  const auto part_index = [&](const std::string& word) {
+    const auto found = std::lower_bound(parts_of_query.begin(), parts_of_query.end(), word);
+    return found != parts_of_query.end() && *found == word
+               ? static_cast<int>(stems.size() + static_cast<std::size_t>(found - parts_of_query.begin()))
+               : -1;
+  };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const std::string& word = tokens[i].word;
-    if (stems.empty() || stopwords().count(word) > 0) continue;
-    int k = rewritten.highlight_words.count(word) > 0 ? index_of(stem(word)) : -1;
-    if (k < 0) k = index_of(stem(word));
+    if ((stems.empty() && parts_of_query.empty()) || stopwords().count(word) > 0) continue;
+    int k = index_of(stem(word));
+    if (k < 0) k = part_index(word);
     if (k < 0 && word.size() >= 8) {
       for (const auto& part : analyzer.parts(word)) {
         if ((k = index_of(stem(part))) >= 0) break;

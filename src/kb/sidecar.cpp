@@ -162,7 +162,9 @@ RecommendationOverview summarise(const std::vector<Recommendation>& recommendati
   const auto finish = [](std::map<std::string, RecommendationSummary>& groups, std::vector<RecommendationSummary>& out) {
     for (auto& [key, s] : groups) {
       s.key = key;
-      s.adopted_share = s.total == 0 ? 0.0 : static_cast<double>(s.adopted) / static_cast<double>(s.total);
+      // Over the answered ones: a reply still awaited is neither adopted nor not.
+      s.answered = s.total - s.pending;
+      s.adopted_share = s.answered == 0 ? 0.0 : static_cast<double>(s.adopted) / static_cast<double>(s.answered);
       out.push_back(s);
     }
   };
@@ -177,7 +179,7 @@ std::string to_json(const RecommendationOverview& overview) {
     json list = json::array();
     for (const auto& s : summaries) {
       list.push_back({{"key", s.key}, {"total", s.total}, {"adopted", s.adopted}, {"partly_adopted", s.partly},
-                      {"rejected", s.rejected}, {"pending", s.pending}, {"adopted_share", s.adopted_share}});
+                      {"rejected", s.rejected}, {"pending", s.pending}, {"answered", s.answered}, {"adopted_share", s.adopted_share}});
     }
     return list;
   };

@@ -95,6 +95,27 @@ Result<sdc::Dimension> dimension_of(store::RegistrationStore& store, const Table
 
 }  // namespace
 
+Result<void> write_sheet_xlsx(const std::filesystem::path& path, const std::string& sheet,
+                              const std::vector<std::vector<SheetCell>>& rows, const std::vector<std::string>& notes) {
+  lxw_workbook* workbook = workbook_new(path.string().c_str());
+  if (!workbook) return fail(ErrorCode::kIo, fmt::format("{}: cannot create workbook", path.string()));
+  lxw_worksheet* cells = workbook_add_worksheet(workbook, sheet.substr(0, 31).c_str());
+  lxw_worksheet* meta = workbook_add_worksheet(workbook, "Toelichting");
+  lxw_format* bold = workbook_add_format(workbook);
+  format_set_bold(bold);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      const auto row = static_cast<lxw_row_t>(r);
+      const auto col = static_cast<lxw_col_t>(c);
+      if (rows[r][c].number) worksheet_write_number(cells, row, col, *rows[r][c].number, r == 0 ? bold : nullptr);
+      else worksheet_write_string(cells, row, col, rows[r][c].text.c_str(), r == 0 ? bold : nullptr);
+    }
+  }
+  for (std::size_t r = 0; r < notes.size(); ++r) worksheet_write_string(meta, static_cast<lxw_row_t>(r), 0, notes[r].c_str(), nullptr);
+  if (workbook_close(workbook) != LXW_NO_ERROR) return fail(ErrorCode::kIo, fmt::format("{}: cannot write workbook", path.string()));
+  return {};
+}
+
 std::string label_of(const std::string& dimension, const std::string& code) {
   const auto it = labels().find(dimension + ":" + code);
   return it == labels().end() ? code : it->second;

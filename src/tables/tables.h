@@ -116,6 +116,18 @@ Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& tab
                         const std::vector<sdc::Status>& status, const std::vector<std::optional<std::int64_t>>& shown,
                         const std::string& date);
 
+// One cell of a plain sheet: a number when `number` is set, else `text`.
+struct SheetCell {
+  std::optional<double> number;
+  std::string text;
+};
+
+// Writes a workbook of one sheet named `sheet` (its first row bold, as a header) and a sheet
+// "Toelichting" with `notes`, one a row; for views of published tables. Fails with kIo when
+// the file cannot be written.
+Result<void> write_sheet_xlsx(const std::filesystem::path& path, const std::string& sheet,
+                              const std::vector<std::vector<SheetCell>>& rows, const std::vector<std::string>& notes);
+
 // The Dutch label of a code of a dimension ("form" codes, sex, age group), or the code.
 std::string label_of(const std::string& dimension, const std::string& code);
 

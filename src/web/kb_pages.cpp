@@ -2,59 +2,18 @@
 // swaps in result fragments), publication and recommendation pages.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "web/internal/html.h"
+#include "web/internal/labels.h"
 #include "web/internal/pages.h"
 
 namespace rapporteur::web::internal {
 namespace {
 
-struct Label {
-  const char* code;
-  const char* nl;
-  const char* en;
-};
-
-constexpr Label kLabels[] = {
-    {"monitor", "Monitor", "Monitor"},
-    {"study", "Onderzoek", "Study"},
-    {"letter", "Brief", "Letter"},
-    {"news", "Nieuws", "News"},
-    {"brochure", "Brochure", "Brochure"},
-    {"annual_report", "Jaarverslag", "Annual report"},
-    {"recommendation", "Aanbeveling", "Recommendation"},
-    {"adopted", "Overgenomen", "Adopted"},
-    {"partly_adopted", "Deels overgenomen", "Partly adopted"},
-    {"rejected", "Niet overgenomen", "Rejected"},
-    {"pending", "Reactie afwachten", "Awaiting response"},
-    {"human_trafficking", "Mensenhandel", "Human trafficking"},
-    {"sexual_violence_against_children", "Seksueel geweld tegen kinderen", "Sexual violence against children"},
-    {"sexual", "Seksuele uitbuiting", "Sexual exploitation"},
-    {"labour", "Arbeidsuitbuiting", "Labour exploitation"},
-    {"criminal", "Criminele uitbuiting", "Criminal exploitation"},
-    {"other", "Overige uitbuiting", "Other exploitation"},
-    {"unknown", "Onbekend", "Unknown"},
-    {"nl", "Nederlands", "Dutch"},
-    {"en", "Engels", "English"},
-    // Facet names.
-    {"type", "Soort", "Type"},
-    {"year", "Jaar", "Year"},
-    {"theme", "Thema", "Theme"},
-    {"form", "Uitbuitingsvorm", "Exploitation form"},
-    {"status", "Reactie kabinet", "Government response"},
-    {"language", "Taal", "Language"},
-};
-
 bool dutch(Language language) { return language == Language::kDutch; }
-
-Html label(Language language, std::string_view code) {
-  for (const Label& l : kLabels) {
-    if (code == l.code) return Html::escape(dutch(language) ? l.nl : l.en);
-  }
-  return Html::escape(code);
-}
 
 Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 Html lang_code(Language language) { return dutch(language) ? Html("nl") : Html("en"); }
@@ -142,7 +101,7 @@ Html results_region(Language language, const Parameters& parameters, const kb::S
   }
   Html hits;
   for (const auto& hit : result->hits) {
-    Html meta = label(language, hit.type) + html(" · {}", Html::escape(hit.date));
+    Html meta = label(language, hit.type) + html(" · {}", Html::escape(format_date(language, hit.date)));
     if (hit.kind == "recommendation") meta += html(" · <span class=\"status {}\">{}</span>", Html::escape(hit.status), label(language, hit.status));
     hits += html("<li><a href=\"{}\">{}</a>\n<p class=\"muted\">{}</p>\n<p class=\"snippet\">{}</p></li>\n",
                  hit_link(language, hit), Html::escape(hit.title), meta, snippet_html(hit.snippet));
@@ -166,7 +125,7 @@ Html history_html(Language language, const Recommendation& r) {
   if (r.history.empty()) return Html("");
   Html items;
   for (const auto& event : r.history) {
-    items += html("<li><time>{}</time>{} {}</li>\n", Html::escape(event.date),
+    items += html("<li><time datetime=\"{}\">{}</time>{} {}</li>\n", Html::escape(event.date), Html::escape(format_date(language, event.date)),
                   event.status ? html(" <span class=\"status {}\">{}</span>", Html::escape(to_code(*event.status)),
                                       label(language, to_code(*event.status)))
                                : Html(""),
@@ -176,38 +135,37 @@ Html history_html(Language language, const Recommendation& r) {
 }
 
 Html recommendation_item(Language language, const Recommendation& r, const Html& publication_title) {
-  return html(R"(<li id="{}-{}"><p><a href="/aanbevelingen/{}/{}?lang={}">{} {}</a> · <span class="status {}">{}</span></p>
-<p>{}</p>
-<p class="muted">{}: {} · {} {}</p>
+  // The link names the recommendation by its own words.
+  return html(R"(<li id="{}-{}"><p><a href="/aanbevelingen/{}/{}?lang={}">{}</a> · <span class="status {}">{}</span></p>
+<p class="muted">{} {} · {}: {} · {} {}</p>
 {}</li>
 )",
               Html::escape(r.publication_slug), Html::escape(std::to_string(r.number)), Html::escape(r.publication_slug),
-              Html::escape(std::to_string(r.number)), lang_code(language), t(language, "Aanbeveling", "Recommendation"),
-              Html::escape(std::to_string(r.number)), Html::escape(to_code(r.status)), label(language, to_code(r.status)),
-              Html::escape(r.text), t(language, "Aan", "To"), Html::escape(r.addressee), t(language, "uit", "from"),
+              Html::escape(std::to_string(r.number)), lang_code(language), Html::escape(r.text), Html::escape(to_code(r.status)),
+              label(language, to_code(r.status)), t(language, "Aanbeveling", "Recommendation"),
+              Html::escape(std::to_string(r.number)), t(language, "Aan", "To"), Html::escape(r.addressee), t(language, "uit", "from"),
               publication_title, history_html(language, r));
 }
 
 Html overview_table(Language language, const char* heading_nl, const char* heading_en,
                     const std::vector<kb::RecommendationSummary>& rows) {
   Html body;
+  const auto n = [&](std::int64_t v) { return Html::escape(format_number(language, v)); };
   for (const auto& s : rows) {
     body += html("<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-                 "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-                 Html::escape(s.key), Html::escape(std::to_string(s.total)), Html::escape(std::to_string(s.adopted)),
-                 Html::escape(std::to_string(s.partly)), Html::escape(std::to_string(s.rejected)),
-                 Html::escape(std::to_string(s.pending)),
-                 Html::escape(fmt::format("{:.0f}%", 100 * s.adopted_share)));
+                 "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                 Html::escape(s.key), n(s.total), n(s.answered), n(s.adopted), n(s.partly), n(s.rejected),
+                 s.answered == 0 ? Html("&ndash;") : Html::escape(format_percent(language, s.adopted_share)), n(s.pending));
   }
-  return html(R"(<div class="scroll"><table>
-<thead><tr><th scope="col">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th></tr></thead>
+  return html(R"(<div class="scroll" tabindex="0"><table class="overview">
+<thead><tr><th scope="col">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th></tr></thead>
 <tbody>
 {}</tbody>
 </table></div>
 )",
-              t(language, heading_nl, heading_en), t(language, "totaal", "total"), label(language, "adopted"),
-              label(language, "partly_adopted"), label(language, "rejected"), label(language, "pending"),
-              t(language, "% overgenomen", "% adopted"), body);
+              t(language, heading_nl, heading_en), t(language, "totaal", "total"), t(language, "beantwoord", "answered"),
+              label(language, "adopted"), label(language, "partly_adopted"), label(language, "rejected"),
+              t(language, "% overgenomen van beantwoord", "% adopted of answered"), label(language, "pending"), body);
 }
 
 }  // namespace
@@ -288,7 +246,7 @@ std::string render_publication(Language language, const Publication& p, const st
 {}</section>
 </article>)",
                          lang_code(language), t(language, "« Kennisbank", "« Knowledge base"), Html::escape(p.title),
-                         label(language, to_code(p.type)), Html::escape(p.date), label(language, p.language), themes,
+                         label(language, to_code(p.type)), Html::escape(format_date(language, p.date)), label(language, p.language), themes,
                          p.summary.empty() ? Html("") : html("<p class=\"panel\">{}</p>\n", Html::escape(p.summary)), download,
                          recs.str().empty() ? Html("")
                                             : html("<section><h2>{}</h2>\n<ol class=\"recs\">\n{}</ol></section>\n",
@@ -298,17 +256,72 @@ std::string render_publication(Language language, const Publication& p, const st
 }
 
 std::string render_recommendations(Language language, const std::vector<Recommendation>& recommendations,
-                                   const std::vector<Publication>& publications, const kb::RecommendationOverview& overview) {
+                                   const std::vector<Publication>& publications, const Parameters& parameters) {
   std::map<std::string, std::string> titles;
   for (const auto& p : publications) titles[p.slug] = p.title;
+  const std::string status = get(parameters, "status");
+  const std::string addressee = get(parameters, "addressee");
+  const std::string year = get(parameters, "year");
+  std::set<std::string> addressees;
+  std::set<std::string> years;
+  std::vector<Recommendation> chosen;
+  for (const auto& r : recommendations) {
+    addressees.insert(r.addressee);
+    years.insert(std::to_string(r.year));
+    if ((status.empty() || to_code(r.status) == status) && (addressee.empty() || r.addressee == addressee) &&
+        (year.empty() || std::to_string(r.year) == year)) {
+      chosen.push_back(r);
+    }
+  }
+  const kb::RecommendationOverview overview = kb::summarise(chosen);
   Html items;
-  for (auto it = recommendations.rbegin(); it != recommendations.rend(); ++it) {
+  for (auto it = chosen.rbegin(); it != chosen.rend(); ++it) {
     items += recommendation_item(language, *it,
                                  html("<a href=\"/publicaties/{}?lang={}\">{}</a>", Html::escape(it->publication_slug),
                                       lang_code(language), Html::escape(titles[it->publication_slug])));
   }
+  const auto select = [&](const char* name, const char* nl, const char* en, const std::vector<std::pair<std::string, std::string>>& options,
+                          const std::string& selected) {
+    Html out = html("<option value=\"\">{}</option>", t(language, "alle", "all"));
+    for (const auto& [value, text] : options) {
+      out += html("<option value=\"{}\"{}>{}</option>", Html::escape(value), value == selected ? Html(" selected") : Html(""),
+                  Html::escape(text));
+    }
+    return html("<div><label for=\"f-{}\">{}</label>\n<select id=\"f-{}\" name=\"{}\">{}</select></div>\n", Html::escape(name),
+                t(language, nl, en), Html::escape(name), Html::escape(name), out);
+  };
+  std::vector<std::pair<std::string, std::string>> statuses;
+  for (const char* code : {"adopted", "partly_adopted", "rejected", "pending"}) statuses.emplace_back(code, label(language, code).str());
+  std::vector<std::pair<std::string, std::string>> addressee_options;
+  for (const auto& a : addressees) addressee_options.emplace_back(a, a);
+  std::vector<std::pair<std::string, std::string>> year_options;
+  for (auto y = years.rbegin(); y != years.rend(); ++y) year_options.emplace_back(*y, *y);
+  // The totals of the chosen ones, in words: the share over the answered, the pending apart.
+  kb::RecommendationSummary all;
+  for (const auto& s : overview.by_year) {
+    all.total += s.total;
+    all.adopted += s.adopted;
+    all.partly += s.partly;
+    all.rejected += s.rejected;
+    all.pending += s.pending;
+  }
+  all.answered = all.total - all.pending;
+  const std::string share = all.answered == 0 ? "–" : format_percent(language, static_cast<double>(all.adopted) / static_cast<double>(all.answered));
+  const std::string summary =
+      dutch(language)
+          ? fmt::format("{} aanbevelingen. Van de {} beantwoorde zijn er {} overgenomen ({}), {} deels en {} niet; op {} wacht de "
+                        "rapporteur nog op een reactie.",
+                        all.total, all.answered, all.adopted, share, all.partly, all.rejected, all.pending)
+          : fmt::format("{} recommendations. Of the {} answered, {} were adopted ({}), {} partly and {} not; {} still await a "
+                        "response.",
+                        all.total, all.answered, all.adopted, share, all.partly, all.rejected, all.pending);
   const Html body = html(R"(<h1>{}</h1>
 <p>{}</p>
+<form class="panel view" method="get" action="/aanbevelingen">
+<input type="hidden" name="lang" value="{}">
+{}{}{}<div><button type="submit">{}</button></div>
+</form>
+<p class="panel" id="summary">{}</p>
 <section><h2>{}</h2>
 {}</section>
 <section><h2>{}</h2>
@@ -319,10 +332,13 @@ std::string render_recommendations(Language language, const std::vector<Recommen
                          t(language, "Aanbevelingen en hun opvolging", "Recommendations and their follow-up"),
                          t(language, "De rapporteur doet aanbevelingen aan de regering en volgt wat ermee gebeurt.",
                            "The rapporteur makes recommendations to government and follows what becomes of them."),
-                         t(language, "Per jaar", "By year"), overview_table(language, "jaar", "year", overview.by_year),
-                         t(language, "Per geadresseerde", "By addressee"),
+                         lang_code(language), select("status", "Reactie", "Response", statuses, status),
+                         select("addressee", "Geadresseerde", "Addressee", addressee_options, addressee),
+                         select("year", "Jaar", "Year", year_options, year), t(language, "Filteren", "Filter"),
+                         Html::escape(summary), t(language, "Per jaar", "By year"),
+                         overview_table(language, "jaar", "year", overview.by_year), t(language, "Per geadresseerde", "By addressee"),
                          overview_table(language, "geadresseerde", "addressee", overview.by_addressee),
-                         t(language, "Alle aanbevelingen", "All recommendations"), items);
+                         t(language, "De aanbevelingen", "The recommendations"), items);
   return render_layout(language, t(language, "Aanbevelingen", "Recommendations"), body);
 }
 

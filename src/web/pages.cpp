@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "web/internal/html.h"
+#include "web/internal/labels.h"
 #include "web/internal/pages.h"
 
 namespace rapporteur::web::internal {
@@ -78,7 +79,7 @@ Html layout(const Messages& m, const Html& title, const Html& body) {
 <a class="skip" href="#main">{}</a>
 <header class="site">
 <a class="brand" href="/?lang={}">{}</a>
-<nav aria-label="menu"><a href="/cijfers?lang={}">{}</a> · <a href="/schattingen?lang={}">{}</a> · <a href="/zoeken?lang={}">{}</a> · <a href="/aanbevelingen?lang={}">{}</a> · <a href="/?lang={}" hreflang="{}" lang="{}">{}</a></nav>
+<nav aria-label="menu"><a href="/cijfers?lang={}">{}</a> · <a href="/schattingen?lang={}">{}</a> · <a href="/zoeken?lang={}">{}</a> · <a href="/aanbevelingen?lang={}">{}</a> · <a href="/open-data?lang={}">Open data</a> · <a href="/?lang={}" hreflang="{}" lang="{}">{}</a></nav>
 </header>
 <main id="main">
 {}
@@ -91,7 +92,7 @@ Html layout(const Messages& m, const Html& title, const Html& body) {
               std::string_view(m.lang) == "nl" ? Html("Cijfers") : Html("Figures"), text(m.lang),
               std::string_view(m.lang) == "nl" ? Html("Schattingen") : Html("Estimates"), text(m.lang),
               std::string_view(m.lang) == "nl" ? Html("Kennisbank") : Html("Knowledge base"), text(m.lang),
-              std::string_view(m.lang) == "nl" ? Html("Aanbevelingen") : Html("Recommendations"), text(m.other_lang),
+              std::string_view(m.lang) == "nl" ? Html("Aanbevelingen") : Html("Recommendations"), text(m.lang), text(m.other_lang),
               text(m.other_lang), text(m.other_lang), text(m.switch_label), body,
               text(m.footer));
 }
@@ -102,148 +103,92 @@ Language language_of(std::string_view parameter) {
   return parameter == "en" ? Language::kEnglish : Language::kDutch;
 }
 
-std::string render_home(Language language, const std::vector<Source>& sources,
-                        const std::vector<Publication>& publications) {
+std::string render_home(Language language, const std::vector<Source>& sources, const std::vector<Publication>& publications,
+                        const std::vector<KeyFigure>& figures, bool chart_available) {
   const Messages& m = messages(language);
+  const bool nl = language == Language::kDutch;
+  constexpr std::size_t kLatest = 6;
   Html items;
-  for (const Publication& p : publications) {
-    items += html("<li><span class=\"muted\">{}</span> <a href=\"/publicaties/{}?lang={}\">{}</a></li>\n",
-                  Html::escape(p.date), Html::escape(p.slug), text(m.lang), Html::escape(p.title));
+  for (std::size_t i = 0; i < publications.size() && i < kLatest; ++i) {
+    const Publication& p = publications[i];
+    items += html("<li><a href=\"/publicaties/{}?lang={}\">{}</a> <span class=\"muted\">{} · <time datetime=\"{}\">{}</time></span></li>\n",
+                  Html::escape(p.slug), text(m.lang), Html::escape(p.title), label(language, to_code(p.type)),
+                  Html::escape(p.date), Html::escape(format_date(language, p.date)));
   }
   Html publication_list = publications.empty() ? html("<p>{}</p>", text(m.no_publications))
-                                               : html("<ul>\n{}</ul>", items);
+                                               : html("<ul class=\"latest\">\n{}</ul>\n<p><a href=\"/zoeken?sort=date&amp;lang={}\">{}</a></p>", items,
+                                                      text(m.lang), nl ? Html("Alle publicaties") : Html("All publications"));
   Html source_items;
-  for (const Source& s : sources) {
-    source_items += html("<li>{}</li>\n", Html::escape(s.name));
+  for (const Source& s : sources) source_items += html("<li>{}</li>\n", Html::escape(s.name));
+  Html cards;
+  nlohmann::json labels = nlohmann::json::array();
+  nlohmann::json series = nlohmann::json::array();
+  for (const KeyFigure& f : figures) {
+    if (f.years.empty()) continue;
+    if (labels.empty()) {
+      for (const auto& [year, value] : f.years) labels.push_back(year);
+    }
+    nlohmann::json data = nlohmann::json::array();
+    for (const auto& [year, value] : f.years) data.push_back(value ? nlohmann::json(*value) : nlohmann::json(nullptr));
+    series.push_back({{"name", nl ? f.title_nl : f.title_en}, {"data", data}});
+    const auto& [year, value] = f.years.back();
+    Html change;
+    if (f.years.size() >= 2 && value && f.years[f.years.size() - 2].second) {
+      const std::int64_t before = *f.years[f.years.size() - 2].second;
+      const std::int64_t delta = *value - before;
+      change = html(" <span class=\"muted\">({}{} {} {})</span>", Html::escape(delta > 0 ? "+" : ""),
+                    Html::escape(format_number(language, delta)), nl ? Html("t.o.v.") : Html("compared with"),
+                    Html::escape(f.years[f.years.size() - 2].first));
+    }
+    cards += html("<div class=\"figure\"><p class=\"big\">{}</p><p>{} {} {}{}</p><p><a href=\"/cijfers/{}?lang={}\">{}</a></p></div>\n",
+                  Html::escape(value ? format_number(language, *value) : "x"), Html::escape(nl ? f.title_nl : f.title_en),
+                  nl ? Html("in") : Html("in"), Html::escape(year), change, Html::escape(f.table), text(m.lang),
+                  nl ? Html("Naar de tabel") : Html("To the table"));
   }
+  const nlohmann::json chart = {{"kind", "line"}, {"labels", labels}, {"series", series}};
+  const Html figures_section =
+      cards.str().empty()
+          ? Html("")
+          : html(R"(<section aria-labelledby="key-figures"><h2 id="key-figures">{}</h2>
+<div class="figures">
+{}</div>
+{}<p class="muted">{} <a href="/cijfers?lang={}">{}</a></p>
+</section>
+)",
+                 nl ? Html("Kerncijfers") : Html("Key figures"), cards,
+                 chart_available ? html("<div id=\"chart\" class=\"chart\" data-chart=\"{}\" data-lang=\"{}\" role=\"img\" aria-label=\"{}\"></div>\n",
+                                        Html::escape(chart.dump()), text(m.lang),
+                                        nl ? Html("Geregistreerde slachtoffers per jaar") : Html("Registered victims per year"))
+                                 : Html(""),
+                 nl ? Html("Personen gekoppeld over bronnen, eenmaal per jaar geteld; uit de gepubliceerde, beveiligde tabellen.")
+                    : Html("Persons linked across sources, counted once per year; from the published, protected tables."),
+                 text(m.lang), nl ? Html("Alle cijfers") : Html("All figures"));
   const Html body = html(R"(<h1>{}</h1>
 <p class="panel">{}</p>
-<section aria-labelledby="publications"><h2 id="publications">{}</h2>
+<form role="search" action="/zoeken" method="get" class="search-row home-search">
+<label for="home-q" class="visually-hidden">{}</label>
+<input id="home-q" name="q" type="search" placeholder="{}">
+<input type="hidden" name="lang" value="{}">
+<button type="submit">{}</button>
+</form>
+{}<section aria-labelledby="publications"><h2 id="publications">{}</h2>
 {}
 </section>
 <section aria-labelledby="sources"><h2 id="sources">{}</h2>
 <ul>
 {}</ul>
 </section>
-<p><a href="/api/v1">{}</a></p>)",
-                         text(m.tagline), text(m.intro), text(m.publications), publication_list,
-                         text(m.sources), source_items, text(m.api));
-  return layout(m, text(m.title), body).str();
-}
-
-std::string render_figures_index(Language language, const std::vector<std::pair<std::string, std::string>>& tables) {
-  const Messages& m = messages(language);
-  const bool nl = language == Language::kDutch;
-  Html items;
-  for (const auto& [name, title] : tables) {
-    items += html("<li><a href=\"/cijfers/{}?lang={}\">{}</a></li>\n", Html::escape(name), text(m.lang), Html::escape(title));
-  }
-  const Html body = html("<h1>{}</h1>\n<p>{}</p>\n{}", nl ? Html("Cijfers") : Html("Figures"),
-                         nl ? Html("Alle tabellen zijn beveiligd tegen onthulling en onafhankelijk gecontroleerd voordat ze "
-                                   "werden gepubliceerd; onderdrukte cellen staan als x.")
-                            : Html("Every table was protected against disclosure and independently audited before "
-                                   "publication; suppressed cells show as x."),
-                         tables.empty() ? (nl ? Html("<p>Nog geen tabellen gepubliceerd.</p>") : Html("<p>No tables published yet.</p>"))
-                                        : html("<ul>\n{}</ul>", items));
-  return layout(m, nl ? Html("Cijfers") : Html("Figures"), body).str();
-}
-
-std::string render_figure(Language language, const std::string& name, const std::string& table_json, bool chart_available) {
-  const Messages& m = messages(language);
-  const bool nl = language == Language::kDutch;
-  const auto table = nlohmann::json::parse(table_json, nullptr, false);
-  if (table.is_discarded() || !table.contains("dimensions") || !table.contains("cells")) {
-    return render_error_page(language, 500, nl ? "tabel onleesbaar" : "table unreadable");
-  }
-  const auto& dims = table["dimensions"];
-  int year = -1;
-  for (std::size_t d = 0; d < dims.size(); ++d) {
-    if (dims[d]["name"] == "year") year = static_cast<int>(d);
-  }
-  int rows_dim = -1;
-  for (std::size_t d = 0; d < dims.size() && rows_dim < 0; ++d) {
-    if (static_cast<int>(d) != year) rows_dim = static_cast<int>(d);
-  }
-  std::map<std::string, const nlohmann::json*> cells;
-  for (const auto& cell : table["cells"]) {
-    std::string key;
-    for (const auto& k : cell["key"]) key += k.get<std::string>() + '\x1f';
-    cells[key] = &cell;
-  }
-  std::vector<std::string> roots;
-  for (const auto& d : dims) roots.push_back(d["codes"][0]["code"].get<std::string>());
-  const auto cell_at = [&](const std::vector<std::string>& key) -> Html {
-    std::string joined;
-    for (const auto& k : key) joined += k + '\x1f';
-    const auto it = cells.find(joined);
-    if (it == cells.end()) return Html("<td class=\"num\">&ndash;</td>");
-    const auto& value = (*it->second)["value"];
-    if (value.is_null()) return Html("<td class=\"num x\" title=\"onderdrukt / suppressed\">x</td>");
-    return html("<td class=\"num\">{}</td>", Html::escape(std::to_string(value.get<std::int64_t>())));
-  };
-  std::vector<std::string> columns;  // Year codes, total last.
-  if (year >= 0) {
-    for (const auto& c : dims[static_cast<std::size_t>(year)]["codes"]) {
-      if (!c["parent"].is_null()) columns.push_back(c["code"].get<std::string>());
-    }
-    columns.push_back(roots[static_cast<std::size_t>(year)]);
-  }
-  Html head = html("<th scope=\"col\">{}</th>", rows_dim >= 0 ? Html::escape(dims[static_cast<std::size_t>(rows_dim)]["name"].get<std::string>()) : Html(""));
-  for (const auto& c : columns) {
-    head += html("<th scope=\"col\" class=\"num\">{}</th>", Html::escape(c == roots[static_cast<std::size_t>(year)] ? (nl ? "totaal" : "total") : c));
-  }
-  if (year < 0) head += html("<th scope=\"col\" class=\"num\">{}</th>", nl ? Html("aantal") : Html("count"));
-  Html body_rows;
-  if (rows_dim >= 0) {
-    const auto& codes = dims[static_cast<std::size_t>(rows_dim)]["codes"];
-    std::map<std::string, int> depth;
-    for (const auto& c : codes) {
-      depth[c["code"].get<std::string>()] = c["parent"].is_null() ? 0 : depth[c["parent"].get<std::string>()] + 1;
-    }
-    for (const auto& c : codes) {
-      const std::string code = c["code"].get<std::string>();
-      Html row = html("<tr class=\"level-{}\"><th scope=\"row\">{}</th>", Html::escape(std::to_string(std::min(depth[code], 2))),
-                      Html::escape(c["label"].get<std::string>()));
-      std::vector<std::string> key = roots;
-      key[static_cast<std::size_t>(rows_dim)] = code;
-      if (year < 0) row += cell_at(key);
-      for (const auto& y : columns) {
-        key[static_cast<std::size_t>(year)] = y;
-        row += cell_at(key);
-      }
-      body_rows += row + Html("</tr>\n");
-    }
-  }
-  Html notes;
-  for (const auto& f : table.value("footnotes", nlohmann::json::array())) notes += html("<li>{}</li>", Html::escape(f.get<std::string>()));
-  std::string sources;
-  for (const auto& s : table.value("sources", nlohmann::json::array())) sources += (sources.empty() ? "" : ", ") + s.get<std::string>();
-  const std::string title = table.value(nl ? "title" : "title_en", name);
-  const Html escaped_name = Html::escape(name);
-  const Html body = html(R"(<p><a href="/cijfers?lang={}">{}</a></p>
-<h1>{}</h1>
-<p class="panel">{} {}. {} {}. {} {}.</p>
-{}
-<div class="scroll"><table>
-<caption class="muted">{}</caption>
-<thead><tr>{}</tr></thead>
-<tbody>
-{}</tbody>
-</table></div>
-<ul class="muted">{}</ul>
-<p>{} <a href="/cijfers/{}.csv">CSV</a> · <a href="/cijfers/{}.xlsx">Excel</a> · <a href="/api/v1/tables/{}">JSON</a></p>
+<p><a href="/open-data?lang={}">{}</a></p>
 {})",
-      text(m.lang), nl ? Html("Alle cijfers") : Html("All figures"), Html::escape(title),
-      nl ? Html("Bronnen:") : Html("Sources:"), Html::escape(sources), nl ? Html("Gepubliceerd") : Html("Published"),
-      Html::escape(table.value("date", "")), nl ? Html("Minimumfrequentie") : Html("Minimum frequency"),
-      Html::escape(std::to_string(table["rule"].value("min_frequency", 0))),
-      chart_available ? html("<div id=\"chart\" class=\"chart\" data-table=\"{}\" role=\"img\" aria-label=\"{}\"></div>", escaped_name,
-                             Html::escape(title))
-                      : Html(""),
-      nl ? Html("Andere dimensies op hun totaal; x = onderdrukt.") : Html("Other dimensions at their totals; x = suppressed."),
-      head, body_rows, notes, nl ? Html("Downloaden:") : Html("Download:"), escaped_name, escaped_name, escaped_name,
-      chart_available ? Html("<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/figures.js\"></script>") : Html(""));
-  return layout(m, Html::escape(title), body).str();
+                         text(m.tagline), text(m.intro), nl ? Html("Zoek in de kennisbank") : Html("Search the knowledge base"),
+                         nl ? Html("Zoek in publicaties en aanbevelingen") : Html("Search publications and recommendations"),
+                         text(m.lang), nl ? Html("Zoeken") : Html("Search"), figures_section,
+                         text(m.publications), publication_list, text(m.sources),
+                         source_items, text(m.lang), text(m.api),
+                         chart_available && !cards.str().empty()
+                             ? Html("<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/figures.js\"></script>")
+                             : Html(""));
+  return layout(m, text(m.title), body).str();
 }
 
 std::string render_layout(Language language, const Html& title, const Html& body) {

@@ -1,4 +1,6 @@
 // Public routes: home, figures, the JSON API, search, publications and recommendations.
+#include <set>
+
 #include "web/internal/server_impl.h"
 
 namespace rapporteur::web {
@@ -18,103 +20,39 @@ void Server::Impl::declare_routes() {
       send_store_error(req, res, !sources ? sources.error() : publications.error());
       return;
     }
+    // Key figures: per mandate, the first published table of victims by year, at its totals.
+    std::vector<internal::KeyFigure> figures;
+    std::set<std::string> mandates;
+    for (const std::string& name : published_table_names()) {
+      auto table = published_table(name);
+      if (!table) continue;
+      const internal::PublishedTable& t = **table;
+      const auto year = t.dimension("year");
+      if (t.role != "victim" || !year || !mandates.insert(t.mandate).second) continue;
+      internal::KeyFigure figure{t.name, "", "", {}};
+      if (t.mandate == "human_trafficking") {
+        figure.title_nl = "geregistreerde slachtoffers van mensenhandel";
+        figure.title_en = "registered victims of human trafficking";
+      } else {
+        figure.title_nl = "geregistreerde slachtoffers van seksueel geweld tegen kinderen";
+        figure.title_en = "registered victims of sexual violence against children";
+      }
+      std::vector<std::string> key;
+      for (const auto& d : t.dimensions) key.push_back(d.codes[0].code);
+      for (const auto& code : t.dimensions[*year].codes) {
+        if (code.depth != 1) continue;
+        key[*year] = code.code;
+        const auto cell = t.cells.find(key);
+        figure.years.emplace_back(code.code, cell == t.cells.end() ? std::nullopt : cell->second.value);
+      }
+      figures.push_back(std::move(figure));
+    }
+    const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
     res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
-    res.set_content(internal::render_home(language, *sources, *publications),
-                    "text/html; charset=utf-8");
+    res.set_content(internal::render_home(language, *sources, *publications, figures, chart), "text/html; charset=utf-8");
   });
 
-  // Published tables: only what `rapporteur publish` wrote after the audit passed.
-  // Each request reads from the release being served, resolved once (tables/release.h), so a
-  // publication switching releases meanwhile never gives it a mix.
-  const auto read_published = [this](const std::string& file) -> std::optional<std::string> {
-    if (options.published_folder.empty()) return std::nullopt;
-    std::ifstream in(tables::served_folder(options.published_folder) / file, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
-  const auto published_tables = [this]() {
-    std::vector<json> tables;
-    std::error_code ec;
-    if (options.published_folder.empty() || !std::filesystem::is_directory(options.published_folder, ec)) return tables;
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(tables::served_folder(options.published_folder), ec)) {
-      if (entry.path().extension() == ".json") files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      std::ifstream in(f);
-      auto parsed = json::parse(in, nullptr, false);
-      if (parsed.is_discarded() || !parsed.contains("name")) continue;
-      tables.push_back({{"name", parsed["name"]}, {"title", parsed.value("title", "")},
-                        {"title_en", parsed.value("title_en", "")}, {"date", parsed.value("date", "")},
-                        {"href", "/api/v1/tables/" + parsed["name"].get<std::string>()}});
-    }
-    return tables;
-  };
-  route("GET", "/cijfers", Access::kPublic, [published_tables](const httplib::Request& req, httplib::Response& res) {
-    const internal::Language language = request_language(req);
-    std::vector<std::pair<std::string, std::string>> list;
-    for (const auto& t : published_tables()) {
-      list.emplace_back(t["name"].get<std::string>(),
-                        t[language == internal::Language::kDutch ? "title" : "title_en"].get<std::string>());
-    }
-    res.set_content(internal::render_figures_index(language, list), "text/html; charset=utf-8");
-  });
-  route("GET", R"(/cijfers/([a-z0-9_\-]+))", Access::kPublic,
-        [this](const httplib::Request& req, httplib::Response& res) {
-          const internal::Language language = request_language(req);
-          const std::string name = req.matches[1];
-          if (options.published_folder.empty()) return send_error(req, res, 404, "not_found", "no such table");
-          // The page is rendered once per release, file and language: a release's files never
-          // change (the modification time covers instances published before releases).
-          const auto file = tables::served_folder(options.published_folder) / (name + ".json");
-          std::error_code ec;
-          const auto modified = std::filesystem::last_write_time(file, ec);
-          if (ec) return send_error(req, res, 404, "not_found", "no such table");
-          const std::string key = fmt::format("{}|{}|{}", file.string(), modified.time_since_epoch().count(),
-                                              language == internal::Language::kDutch ? "nl" : "en");
-          if (auto cached = figure_pages.find(key)) {
-            res.set_content(*cached, "text/html; charset=utf-8");
-            return;
-          }
-          std::ifstream in(file, std::ios::binary);
-          std::stringstream text;
-          text << in.rdbuf();
-          if (!in) return send_error(req, res, 404, "not_found", "no such table");
-          const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
-          auto page = std::make_shared<const std::string>(internal::render_figure(language, name, text.str(), chart));
-          figure_pages.insert(key, page);
-          res.set_content(*page, "text/html; charset=utf-8");
-        });
-  route("GET", R"(/cijfers/([a-z0-9_\-]+)\.(csv|xlsx))", Access::kPublic,
-        [read_published](const httplib::Request& req, httplib::Response& res) {
-          const std::string name = req.matches[1];
-          const std::string extension = req.matches[2];
-          const auto bytes = read_published(name + "." + extension);
-          if (!bytes) {
-            send_error(req, res, 404, "not_found", "no such table");
-            return;
-          }
-          res.set_header("Content-Disposition", "attachment; filename=\"" + name + "." + extension + "\"");
-          res.set_content(*bytes, extension == "csv" ? "text/csv; charset=utf-8"
-                                                     : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        });
-  route("GET", "/api/v1/tables", Access::kPublic, [published_tables](const httplib::Request&, httplib::Response& res) {
-    send_json(res, {{"tables", published_tables()}});
-  });
-  route("GET", R"(/api/v1/tables/([a-z0-9_\-]+))", Access::kPublic,
-        [read_published](const httplib::Request& req, httplib::Response& res) {
-          const auto text = read_published(std::string(req.matches[1]) + ".json");
-          if (!text) {
-            send_error(req, res, 404, "not_found", "no such table");
-            return;
-          }
-          res.status = 200;
-          res.set_content(*text, "application/json; charset=utf-8");
-        });
-
+  declare_figure_routes();
 
   route("GET", R"(/static/([A-Za-z0-9_.\-/]+))", Access::kPublic,
         [](const httplib::Request& req, httplib::Response& res) {
@@ -137,10 +75,11 @@ void Server::Impl::declare_routes() {
   route("GET", "/api/v1", Access::kPublic, [this](const httplib::Request&, httplib::Response& res) {
     json endpoints = json::array();
     for (const RouteInfo& r : routes) {
-      if (r.pattern.starts_with("/api/v1/")) {
+      // The public index lists only what the public may use; staff endpoints are in no public document.
+      if (r.pattern.starts_with("/api/v1/") && r.access == Access::kPublic) {
         endpoints.push_back({{"method", r.method},
                              {"path", r.pattern},
-                             {"access", r.access == Access::kPublic ? "public" : "staff"}});
+                             {"access", "public"}});
       }
     }
     send_json(res, {{"name", "rapporteur"},
@@ -234,6 +173,15 @@ void Server::Impl::declare_routes() {
     res.set_content(std::string(found->second), "application/json; charset=utf-8");
   });
 
+  route("GET", "/open-data", Access::kPublic, [](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    const auto& assets = internal::embedded_assets();
+    const auto found = assets.find("/openapi.json");
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    res.set_content(internal::render_open_data(language, found == assets.end() ? std::string_view("{}") : found->second),
+                    "text/html; charset=utf-8");
+  });
+
   route("GET", "/zoeken", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
     const internal::Language language = request_language(req);
     constexpr int kPageSize = 10;
@@ -302,8 +250,12 @@ void Server::Impl::declare_routes() {
     if (!recommendations || !publications) {
       return send_store_error(req, res, !recommendations ? recommendations.error() : publications.error());
     }
-    res.set_content(internal::render_recommendations(language, *recommendations, *publications,
-                                                     kb::summarise(*recommendations)),
+    internal::Parameters parameters;
+    for (const char* name : {"status", "addressee", "year"}) {
+      if (req.has_param(name)) parameters.emplace_back(name, req.get_param_value(name));
+    }
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    res.set_content(internal::render_recommendations(language, *recommendations, *publications, parameters),
                     "text/html; charset=utf-8");
   });
   route("GET", R"(/aanbevelingen/([a-z0-9\-]+)/([0-9]{1,6}))", Access::kPublic,

@@ -10,6 +10,7 @@
 #include "core/money.h"
 #include "web/internal/estimate_text.h"
 #include "web/internal/html.h"
+#include "web/internal/labels.h"
 #include "web/internal/staff_pages.h"
 
 namespace rapporteur::web::internal {
@@ -71,7 +72,7 @@ std::string render_staff_home(Language language, const StaffViewer& viewer, cons
   Html rows;
   for (const auto& job : jobs) {
     rows += html("<tr><td><a href=\"/staff/jobs/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>\n", num(job.id),
-                 Html::escape(job.title), Html::escape(job.owner), Html::escape(job.started), Html::escape(job.status));
+                 Html::escape(job.title), Html::escape(job.owner), Html::escape(job.started), label(language, job.status));
   }
   const Html body = html(R"(<h1>{}</h1>
 <p>{}</p>
@@ -111,7 +112,7 @@ std::string render_intake(Language language, const StaffViewer& viewer, const st
 <p><button type="submit">{}</button></p>
 </form>
 <h2>{}</h2>
-<div class="scroll"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th>{}</th><th>SHA-256</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th>{}</th><th>SHA-256</th></tr></thead><tbody>
 {}</tbody></table></div>)",
                          t(language, "Bronnen laden", "Load sources"), csrf_field(viewer.csrf), t(language, "Bronprofiel", "Source profile"),
                          options, t(language, "Registratiejaar", "Registration year"),
@@ -135,7 +136,7 @@ std::string render_batch(Language language, const StaffViewer& viewer, const sto
 <h1>{} {}</h1>
 <p class="panel">{} {} · {} {} · {} · {}: {}, {}: {}, {}: {}<br>{}</p>
 <h2>{}</h2>
-<div class="scroll"><table><thead><tr><th class="num">{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>
+<div class="scroll" tabindex="0"><table><thead><tr><th class="num">{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>
 {}</tbody></table></div>)",
                          t(language, "« Leveringen", "« Batches"), t(language, "Levering", "Batch"), num(batch.id),
                          t(language, "Bron", "Source"), Html::escape(batch.source_code), t(language, "jaar", "year"), num(batch.year),
@@ -234,7 +235,7 @@ std::string render_job(Language language, const StaffViewer& viewer, const JobVi
 <pre class="output">{}</pre>
 {})",
                          Html::escape(job.title), Html::escape(job.status), t(language, "Status", "Status"),
-                         Html::escape(job.status), t(language, "gestart", "started"), Html::escape(job.started),
+                         label(language, job.status), t(language, "gestart", "started"), Html::escape(job.started),
                          t(language, "door", "by"), Html::escape(job.owner),
                          running ? html("<p>{}</p>\n", t(language, "Deze pagina ververst zichzelf tot de taak klaar is.",
                                                          "This page refreshes itself until the job is done."))
@@ -283,18 +284,19 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
       if (r.publication_slug != p.slug) continue;
       Html history;
       for (const auto& e : r.history) {
-        history += html("<li>{} {}: {}</li>", Html::escape(e.date), e.status ? Html::escape(to_code(*e.status)) : Html(""),
+        history += html("<li>{} {}: {}</li>", Html::escape(e.date), e.status ? label(language, to_code(*e.status)) : Html(""),
                         Html::escape(e.note));
       }
       recs += html(R"(<li><p>{}. {} <span class="muted">({}, {})</span></p><ol class="history">{}</ol>
 <form method="post" action="/staff/aanbevelingen/{}/{}" class="inline">{}
 <label>{} <input name="date" type="date" required></label>
-<label>{} <select name="status"><option value="">–</option><option>adopted</option><option>partly_adopted</option><option>rejected</option><option>pending</option></select></label>
+<label>{} <select name="status"><option value="">–</option><option value="adopted">{}</option><option value="partly_adopted">{}</option><option value="rejected">{}</option><option value="pending">{}</option></select></label>
 <label>{} <input name="note" required></label> <button type="submit">{}</button></form></li>
 )",
-                   num(r.number), Html::escape(r.text), Html::escape(r.addressee), Html::escape(to_code(r.status)), history,
+                   num(r.number), Html::escape(r.text), Html::escape(r.addressee), label(language, to_code(r.status)), history,
                    Html::escape(p.slug), num(r.number), csrf_field(viewer.csrf), t(language, "Datum", "Date"),
-                   t(language, "Status", "Status"), t(language, "Notitie", "Note"), t(language, "Opvolging vastleggen", "Record follow-up"));
+                   t(language, "Status", "Status"), label(language, "adopted"), label(language, "partly_adopted"),
+                   label(language, "rejected"), label(language, "pending"), t(language, "Notitie", "Note"), t(language, "Opvolging vastleggen", "Record follow-up"));
     }
     items += html(R"(<details><summary>{} <span class="muted">{} · {}</span></summary>
 <form method="post" action="/staff/kennisbank/{}" class="panel">{}
@@ -304,7 +306,7 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
 <p><button type="submit">{}</button> <a href="/publicaties/{}">{}</a></p></form>
 {}</details>
 )",
-                  Html::escape(p.title), Html::escape(to_code(p.type)), Html::escape(p.date), Html::escape(p.slug),
+                  Html::escape(p.title), label(language, to_code(p.type)), Html::escape(p.date), Html::escape(p.slug),
                   csrf_field(viewer.csrf), t(language, "Titel", "Title"), Html::escape(p.title), t(language, "Datum", "Date"),
                   Html::escape(p.date), t(language, "Samenvatting", "Summary"), Html::escape(p.summary),
                   t(language, "Opslaan", "Save"), Html::escape(p.slug), t(language, "publieke pagina", "public page"),
@@ -323,7 +325,7 @@ std::string render_users(Language language, const StaffViewer& viewer, const std
                          std::string_view created_password) {
   Html rows;
   for (const auto& u : users) {
-    rows += html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", Html::escape(u.name), Html::escape(store::to_code(u.role)),
+    rows += html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", Html::escape(u.name), label(language, store::to_code(u.role)),
                  Html::escape(u.created_at), Html::escape(u.locked_until));
   }
   const Html body = html(R"(<h1>{}</h1>

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/files.h"
 #include "demo/demo.h"
 #include "store/store.h"
 #include "test_support.h"
@@ -27,6 +28,7 @@ namespace rapporteur::kb {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using rapporteur::testing::TempDir;
 
 void write_file(const std::filesystem::path& path, std::string_view bytes) {
@@ -314,6 +316,63 @@ year = 2023
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(KbTest, APublicationOfOursShowsItsSourceTextAndKeepsThePdfAsTheDownload) {
+  const std::string pdf = demo::make_pdf("Jaarverslag", "Jaarverslag\n\nDatum Soort Titel 2023-02-14 Nieuws Samenwerking");
+  write_file(dir_ / "jaarverslag.pdf", pdf);
+  write_file(dir_ / "jaarverslag.html", "<html><body><h1>Jaarverslag</h1><h2>Publicaties</h2>"
+                                        "<p>De pimpernel verscheen in februari.</p></body></html>");
+  Metadata metadata;
+  metadata.slug = "jaarverslag";
+  metadata.type = PublicationType::kAnnualReport;
+  metadata.date = "2024-04-01";
+  metadata.text_source = dir_ / "jaarverslag.html";
+
+  const auto added = kb_->add_file(dir_ / "jaarverslag.pdf", metadata);
+
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  const auto stored = store_->publication("jaarverslag");
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_THAT(stored->body, HasSubstr("De pimpernel verscheen in februari."));
+  EXPECT_THAT(stored->body, Not(HasSubstr("Datum Soort Titel"))) << "not the PDF's extracted lines";
+  EXPECT_EQ(stored->file_sha256, sha256_hex(pdf)) << "the PDF stays the download";
+  EXPECT_EQ(stored->media_type, "application/pdf");
+}
+
+TEST_F(KbTest, RefusesARecommendationDatedBeforeItsPublication) {
+  write_file(dir_ / "vroeg.md", "# Vroeg\n\nTekst.\n");
+  write_file(dir_ / "vroeg.md.toml", R"(type = "letter"
+date = "2024-12-10"
+[[recommendation]]
+text = "Tel de grutto's."
+addressee = "Minister"
+year = 2025
+)");
+  write_file(dir_ / "reactie.md", "# Reactie\n\nTekst.\n");
+  write_file(dir_ / "reactie.md.toml", R"(type = "letter"
+date = "2024-12-10"
+[[recommendation]]
+text = "Tel de grutto's."
+addressee = "Minister"
+year = 2024
+[[recommendation.follow_up]]
+date = "2024-11-01"
+status = "adopted"
+note = "Te vroeg."
+)");
+
+  const auto year = kb_->add_file(dir_ / "vroeg.md", {});
+  const auto follow_up = kb_->add_file(dir_ / "reactie.md", {});
+
+  ASSERT_FALSE(year.has_value());
+  EXPECT_EQ(year.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(year.error().message.find("year 2025 is not the year of its publication (2024-12-10)"), std::string::npos)
+      << year.error().message;
+  ASSERT_FALSE(follow_up.has_value());
+  EXPECT_NE(follow_up.error().message.find("follow-up date 2024-11-01 is before its publication"), std::string::npos)
+      << follow_up.error().message;
+  EXPECT_TRUE(store_->recommendations()->empty());
+}
+
 TEST(Summarise, CountsSharesPerYearAndAddressee) {
   std::vector<Recommendation> recs = {
       {"a", 1, "t", "Minister A", 2022, ResponseStatus::kAdopted, {}},
@@ -333,6 +392,26 @@ TEST(Summarise, CountsSharesPerYearAndAddressee) {
   EXPECT_EQ(overview.by_addressee[0].key, "Minister A");
   EXPECT_DOUBLE_EQ(overview.by_addressee[0].adopted_share, 2.0 / 3.0);
   EXPECT_DOUBLE_EQ(overview.by_addressee[1].adopted_share, 0.0);
+}
+
+TEST(Summarise, CountsTheShareAdoptedOverTheAnsweredOnesWithPendingApart) {
+  // Hand count: 4 recommendations, 1 awaiting a reply; of the 3 answered, 1 adopted -> 1/3.
+  std::vector<Recommendation> recs = {
+      {"a", 1, "t", "Minister A", 2022, ResponseStatus::kAdopted, {}},
+      {"a", 2, "t", "Minister A", 2022, ResponseStatus::kPending, {}},
+      {"a", 3, "t", "Minister A", 2022, ResponseStatus::kRejected, {}},
+      {"a", 4, "t", "Minister A", 2022, ResponseStatus::kPartlyAdopted, {}},
+      {"b", 1, "t", "Minister B", 2023, ResponseStatus::kPending, {}},
+  };
+
+  const auto overview = summarise(recs);
+
+  ASSERT_EQ(overview.by_year.size(), 2u);
+  EXPECT_EQ(overview.by_year[0].pending, 1);
+  EXPECT_EQ(overview.by_year[0].answered, 3);
+  EXPECT_DOUBLE_EQ(overview.by_year[0].adopted_share, 1.0 / 3.0);
+  EXPECT_EQ(overview.by_year[1].answered, 0);
+  EXPECT_DOUBLE_EQ(overview.by_year[1].adopted_share, 0.0) << "nothing answered yet";
 }
 
 class DemoCorpusTest : public KbTest {
@@ -435,6 +514,20 @@ TEST_F(DemoCorpusTest, FacetCountsMatchCountsFromTheStore) {
   const auto by_date = search("mensenhandel", {.sort = SortOrder::kDate, .limit = 100});
   EXPECT_TRUE(std::is_sorted(by_date.hits.begin(), by_date.hits.end(),
                              [](const Hit& a, const Hit& b) { return a.date > b.date; }));
+}
+
+TEST_F(KbTest, HighlightsOnlyRealMatchesNotWordsThatShareAPartsStem) {
+  write_file(dir_ / "handel.md", "# Signalen\n\nWie mensenhandel bestrijdt, moet snel handelen bij signalen.\n");
+  ASSERT_TRUE(kb_->add_file(dir_ / "handel.md", {.type = PublicationType::kNews, .date = std::optional<std::string>("2024-01-01")}).has_value());
+
+  const auto result = search("mensenhandel");
+
+  ASSERT_EQ(result.total, 1);
+  std::set<std::string> highlighted;
+  for (const auto& part : result.hits[0].snippet) {
+    if (part.highlighted) highlighted.insert(part.text);
+  }
+  EXPECT_EQ(highlighted, (std::set<std::string>{"mensenhandel"})) << "not 'handelen' (stem of the part 'handel')";
 }
 
 TEST_F(DemoCorpusTest, SnippetsHighlightCompoundsFoundThroughTheirParts) {

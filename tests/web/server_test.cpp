@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -161,14 +162,22 @@ TEST_F(ServerTest, PublicApiListsSourcesAndPublications) {
   ASSERT_TRUE(index);
   EXPECT_EQ(json::parse(sources->body)["sources"][0]["code"], "politie");
   EXPECT_EQ(json::parse(publications->body)["publications"][0]["slug"], "p1");
-  bool lists_counts_as_staff = false;
+  // The public index lists every public API route and no staff route (those are staff-only).
+  std::set<std::string> listed;
   const json listing = json::parse(index->body);
-  for (const auto& endpoint : listing["endpoints"]) {
-    if (endpoint["path"] == "/api/v1/registrations/counts") {
-      lists_counts_as_staff = endpoint["access"] == "staff";
+  for (const auto& endpoint : listing["endpoints"]) listed.insert(endpoint["path"].get<std::string>());
+  std::size_t public_api_routes = 0;
+  for (const RouteInfo& r : server_->server().routes()) {
+    if (!r.pattern.starts_with("/api/v1/")) continue;
+    if (r.access == Access::kPublic) {
+      ++public_api_routes;
+      EXPECT_TRUE(listed.count(r.pattern)) << r.pattern;
+    } else {
+      EXPECT_FALSE(listed.count(r.pattern)) << r.pattern << " is not public";
     }
   }
-  EXPECT_TRUE(lists_counts_as_staff);
+  EXPECT_FALSE(listed.count("/api/v1/registrations/counts"));
+  EXPECT_EQ(listed.size(), public_api_routes);
 }
 
 TEST_F(ServerTest, StaticAssetsAreCachedAndRevalidated) {
@@ -218,6 +227,29 @@ TEST_F(ServerTest, PublishedTablesAreServedAsPagesDownloadsAndJsonAndNothingElse
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(outside->status, 404) << "only the published folder is served";
   EXPECT_EQ(traversal->status, 404);
+}
+
+TEST_F(ServerTest, TheExplorerExplainsSuppressionAndDownloadsItsView) {
+  auto client = server_->client();
+
+  const auto page = client.Get("/cijfers/t1?lang=en");
+  const auto csv = client.Get("/cijfers/t1?lang=en&format=csv");
+  const auto xlsx = client.Get("/cijfers/t1?format=xlsx");
+  const auto view = client.Get("/cijfers/t1?format=json");
+
+  ASSERT_TRUE(page && csv && xlsx && view);
+  EXPECT_EQ(page->status, 200);
+  // The fixture has one primary and one secondary suppression: both footnotes, with the rule.
+  EXPECT_NE(page->body.find("id=\"fn-primary\""), std::string::npos);
+  EXPECT_NE(page->body.find("fewer than 10 persons"), std::string::npos);
+  EXPECT_NE(page->body.find("id=\"fn-secondary\""), std::string::npos);
+  EXPECT_NE(page->body.find("Persons are linked across sources"), std::string::npos) << "English notes on the English page";
+  EXPECT_NE(page->body.find("Nationale Politie"), std::string::npos) << "the source by its full name";
+  // The fixture's codes (T, f, m) have no English words: its own labels stand.
+  EXPECT_EQ(csv->body, "sex (level),sex,count\n0,totaal,12\n1,vrouw,x\n1,man,x\n");
+  ASSERT_GE(xlsx->body.size(), 4u);
+  EXPECT_EQ(xlsx->body.substr(0, 2), "PK") << "a workbook (a zip archive)";
+  EXPECT_EQ(json::parse(view->body)["data"][1]["status"][0], "primary");
 }
 
 TEST_F(ServerTest, UnknownApiPathsAnswerJson404) {

@@ -1,6 +1,9 @@
 // Server-rendered pages, Dutch first with English as the alternative.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,15 +19,24 @@ enum class Language { kDutch, kEnglish };
 // "en" selects English; anything else (including nothing) Dutch.
 Language language_of(std::string_view parameter);
 
-std::string render_home(Language language, const std::vector<Source>& sources,
-                        const std::vector<Publication>& publications);
-// The list of published tables: (name, title) pairs.
+// A key figure of the home page: a published table's total per year (nothing when suppressed).
+struct KeyFigure {
+  std::string table;     // The published table it comes from.
+  std::string title_nl;  // E.g. "Geregistreerde slachtoffers van mensenhandel".
+  std::string title_en;
+  std::vector<std::pair<std::string, std::optional<std::int64_t>>> years;  // In order.
+};
+
+// The home page: a search box, the key figures (the latest year's number, its change and a
+// chart over the years when `chart_available`), the latest publications (newest first, as the
+// store lists them) and the sources.
+std::string render_home(Language language, const std::vector<Source>& sources, const std::vector<Publication>& publications,
+                        const std::vector<KeyFigure>& figures, bool chart_available);
+// The list of published tables: (name, title) pairs (figure_pages.cpp).
 std::string render_figures_index(Language language, const std::vector<std::pair<std::string, std::string>>& tables);
-// One published table (its JSON as `rapporteur publish` writes it): title, metadata, a chart
-// holder, the table (rows: the first dimension other than year, with its hierarchy; columns:
-// the years; the other dimensions at their totals) and download links.
-std::string render_figure(Language language, const std::string& name, const std::string& table_json,
-                          bool chart_available);
+// The open-data page (open_data_page.cpp): the public endpoints of `openapi_json` with their
+// parameters, and the definitions of the tables' dimensions.
+std::string render_open_data(Language language, std::string_view openapi_json);
 std::string render_error_page(Language language, int status, std::string_view message);
 
 // The page frame (header, navigation, footer) around `body`.
@@ -38,8 +50,11 @@ std::string render_search(Language language, const Parameters& parameters, const
                           std::string_view error, int page_size, bool fragment);
 std::string render_publication(Language language, const Publication& publication,
                                const std::vector<Recommendation>& recommendations);
+// The recommendations chosen by `parameters` (status, addressee, year; empty: all), their
+// overview per year and per addressee (the share adopted over the answered ones, the pending
+// apart) and the filter form.
 std::string render_recommendations(Language language, const std::vector<Recommendation>& recommendations,
-                                   const std::vector<Publication>& publications, const kb::RecommendationOverview& overview);
+                                   const std::vector<Publication>& publications, const Parameters& parameters);
 std::string render_recommendation(Language language, const Recommendation& recommendation,
                                   const Publication& publication);
 // Percent-encodes a query-string component.

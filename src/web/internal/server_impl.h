@@ -27,6 +27,7 @@
 #include "core/files.h"
 #include "kb/kb.h"
 #include "tables/release.h"
+#include "web/internal/explorer.h"
 #include "web/internal/guarded_http.h"
 #include "web/internal/pages.h"
 #include "web/internal/staff_pages.h"
@@ -207,6 +208,14 @@ struct Server::Impl {
   }
 
   void declare_staff_routes();
+  // The published tables: list, explorer pages, downloads, JSON (routes_figures.cpp).
+  void declare_figure_routes();
+  // The published table `name` of the release being served, parsed once per file
+  // (routes_figures.cpp). Fails with kNotFound when there is none, kInvalidArgument when its
+  // JSON cannot be read.
+  Result<std::shared_ptr<const internal::PublishedTable>> published_table(const std::string& name);
+  // The names of the published tables of the release being served, sorted.
+  std::vector<std::string> published_table_names();
   void declare_routes();
   // What every response gets after its handler (Cache-Control, the language cookie).
   void after_routing(const httplib::Request& req, httplib::Response& res) const;
@@ -244,6 +253,12 @@ struct Server::Impl {
     std::map<std::string, std::shared_ptr<const std::string>> pages_;
   };
   PageCache figure_pages;
+  // Parsed published tables, by file and modification time (a release's files never change).
+  struct TableCache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const internal::PublishedTable>> tables;
+  };
+  TableCache table_cache;
   internal::GuardedHttpServer http;
   auth::AddressThrottle sign_in_throttle;
   std::vector<RouteInfo> routes;

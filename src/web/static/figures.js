@@ -1,79 +1,30 @@
-// Draws the chart of a published table (progressive enhancement: the page's HTML table holds
-// the same figures). Uses the vendored Apache ECharts when it is there.
+// Draws the chart of the explorer's view (progressive enhancement: the page's HTML table holds
+// the same figures). The page builds the chart's data and its words; this only draws them,
+// with the page's language's number format. Uses the vendored Apache ECharts.
 (function () {
   'use strict';
   var holder = document.getElementById('chart');
   if (!holder || typeof echarts === 'undefined') return;
-  var name = holder.getAttribute('data-table');
-  var english = document.documentElement.lang === 'en';
-  fetch('/api/v1/tables/' + encodeURIComponent(name))
-    .then(function (r) { return r.json(); })
-    .then(function (table) {
-      var dims = table.dimensions;
-      var year = dims.findIndex(function (d) { return d.name === 'year'; });
-      // The series: the first dimension other than year, its root and children.
-      var other = dims.findIndex(function (d, i) { return i !== year; });
-      var roots = dims.map(function (d) { return d.codes[0].code; });
-      var labels = {};
-      dims.forEach(function (d) { d.codes.forEach(function (c) { labels[d.name + ':' + c.code] = c.label; }); });
-      var wanted = other < 0 ? [] : dims[other].codes.filter(function (c) {
-        return c.parent === null || c.parent === roots[other];
-      }).map(function (c) { return c.code; });
-      var lookup = {};
-      table.cells.forEach(function (cell) { lookup[cell.key.join('\u001f')] = cell.value; });
-      function value(codes) { var v = lookup[codes.join('\u001f')]; return v === null || v === undefined ? null : v; }
-      var option;
-      var stage = dims.findIndex(function (d) { return d.name === 'stage'; });
-      if (stage >= 0 && year >= 0) {
-        // The funnel: suspects who reached at least each stage, per year (a sum of furthest
-        // stages; unknown when a part is suppressed).
-        var steps = [['registered', 'prosecuted', 'convicted'], ['prosecuted', 'convicted'], ['convicted']];
-        var names = english ? ['registered or further', 'prosecuted or further', 'convicted']
-                            : ['ingeschreven of verder', 'vervolgd of verder', 'veroordeeld'];
-        var yearCodes = dims[year].codes.filter(function (c) { return c.parent !== null; }).map(function (c) { return c.code; });
-        option = {
-          xAxis: { type: 'category', data: yearCodes },
-          series: steps.map(function (parts, i) {
-            return {
-              type: 'bar', name: names[i],
-              data: yearCodes.map(function (y) {
-                var sum = 0;
-                for (var p = 0; p < parts.length; p++) {
-                  var key = roots.slice(); key[year] = y; key[stage] = parts[p];
-                  var v = value(key);
-                  if (v === null) return null;
-                  sum += v;
-                }
-                return sum;
-              })
-            };
-          })
-        };
-      } else if (year >= 0) {
-        var years = dims[year].codes.filter(function (c) { return c.parent !== null; }).map(function (c) { return c.code; });
-        var series = (other < 0 ? [null] : wanted).map(function (code) {
-          return {
-            type: 'line', connectNulls: false,
-            name: code === null ? table.title : labels[dims[other].name + ':' + code],
-            data: years.map(function (y) {
-              var key = roots.slice(); key[year] = y; if (code !== null) key[other] = code; return value(key);
-            })
-          };
-        });
-        option = { xAxis: { type: 'category', data: years }, series: series };
-      } else {
-        var key = roots.slice();
-        option = {
-          xAxis: { type: 'category', data: wanted.slice(1).map(function (c) { return labels[dims[other].name + ':' + c]; }) },
-          series: [{ type: 'bar', data: wanted.slice(1).map(function (c) { var k = key.slice(); k[other] = c; return value(k); }) }]
-        };
-      }
-      option.yAxis = { type: 'value', name: english ? 'persons' : 'personen' };
-      option.tooltip = { trigger: 'axis' };
-      option.legend = { type: 'scroll', bottom: 0 };
-      option.aria = { enabled: true };
-      option.grid = { bottom: 60 };
-      echarts.init(holder, null, { renderer: 'svg' }).setOption(option);
+  var data;
+  try { data = JSON.parse(holder.getAttribute('data-chart')); } catch (e) { return; }
+  var lang = holder.getAttribute('data-lang') === 'en' ? 'en-GB' : 'nl-NL';
+  var numbers = new Intl.NumberFormat(lang);
+  var format = function (v) { return v === null || v === undefined ? (lang === 'en-GB' ? 'suppressed' : 'onderdrukt') : numbers.format(v); };
+  if (!data.series || data.series.length === 0 || data.labels.length === 0) { holder.remove(); return; }
+  var option = {
+    aria: { enabled: true },
+    tooltip: { trigger: 'axis', valueFormatter: format },
+    legend: { type: 'plain', bottom: 0 },
+    grid: { left: 60, right: 20, top: 20, bottom: 30 + 22 * Math.ceil(data.series.length / 3) },
+    xAxis: { type: 'category', data: data.labels, axisLabel: { interval: 0, rotate: data.kind === 'bar' ? 30 : 0 } },
+    yAxis: { type: 'value', axisLabel: { formatter: function (v) { return numbers.format(v); } } },
+    series: data.series.map(function (s) {
+      return { type: data.kind, name: s.name, data: s.data, connectNulls: false };
     })
-    .catch(function () { holder.textContent = english ? 'The chart could not be drawn.' : 'De grafiek kon niet worden getekend.'; });
+  };
+  if (data.series.length === 1) option.legend.show = false;
+  holder.style.height = (320 + 22 * Math.ceil(data.series.length / 3)) + 'px';
+  var chart = echarts.init(holder, null, { renderer: 'svg' });
+  chart.setOption(option);
+  window.addEventListener('resize', function () { chart.resize(); });
 })();
