@@ -56,6 +56,7 @@ Server::Server(store::Store& store, ServerOptions options)
   impl_->declare_routes();
   impl_->declare_staff_routes();
   impl_->declare_estimate_routes();
+  impl_->declare_sdc_routes();
 }
 
 Server::~Server() = default;

@@ -25,9 +25,10 @@ Html csrf_field(const std::string& csrf) { return html("<input type=\"hidden\" n
 Html staff_nav(Language language, const StaffViewer& viewer) {
   Html links = html("<a href=\"/staff\">{}</a>", t(language, "Overzicht", "Overview"));
   if (viewer.researcher) {
-    links += html(" · <a href=\"/staff/intake\">{}</a> · <a href=\"/staff/schatten\">{}</a> · <a href=\"/staff/tabellen\">{}</a>",
+    links += html(" · <a href=\"/staff/intake\">{}</a> · <a href=\"/staff/schatten\">{}</a> · <a href=\"/staff/tabellen\">{}</a>"
+                  " · <a href=\"/staff/beveiliging\">{}</a>",
                   t(language, "Bronnen laden", "Load sources"), t(language, "Schatten", "Estimate"),
-                  t(language, "Tabellen", "Tables"));
+                  t(language, "Tabellen", "Tables"), t(language, "Tabel van buiten beveiligen", "Protect an outside table"));
   }
   if (viewer.editor) {
     links += html(" · <a href=\"/staff/kennisbank\">{}</a> · <a href=\"/staff/verantwoording\">{}</a>",
@@ -52,6 +53,10 @@ std::string page(Language language, const StaffViewer& viewer, const Html& title
 }
 
 }  // namespace
+
+std::string render_staff_page(Language language, const StaffViewer& viewer, const Html& title, const Html& body) {
+  return page(language, viewer, title, body);
+}
 
 std::string render_sign_in(Language language, const std::string& csrf, std::string_view message, const std::string& back) {
   const Html body = html(R"(<h1>{}</h1>

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/sdc_table.h"
 #include "core/domain.h"
 #include "store/store.h"
 #include "web/internal/pages.h"
@@ -58,5 +59,25 @@ struct AccountView {
 };
 std::string render_account(Language language, const StaffViewer& viewer, const AccountView& account);
 std::string render_audit(Language language, const StaffViewer& viewer, const std::vector<store::AuditEntry>& entries);
+
+// The disclosure-control page for a table from outside the store (staff_sdc_page.cpp). The
+// form's fields as the staff member filled them in (empty: the file's rule or the default).
+struct SdcForm {
+  std::string min_frequency;
+  std::string percent;
+  std::string min_level;
+  std::string zeros;  // "", "safe", "secondary" or "unsafe".
+};
+// What the page shows below the form: nothing, the reason an upload was refused, or a
+// protection's counts, audit and pattern with its downloads (`download` + ".csv" / ".json";
+// empty: no downloads).
+struct SdcOutcome {
+  std::string error;
+  const app::SdcProtectResult* result = nullptr;  // Not owned.
+  std::string download;
+};
+std::string render_sdc_protect(Language language, const StaffViewer& viewer, const SdcForm& form, const SdcOutcome& outcome);
+// The staff page frame (the workspace's menu) around `body` (staff_pages.cpp).
+std::string render_staff_page(Language language, const StaffViewer& viewer, const Html& title, const Html& body);
 
 }  // namespace rapporteur::web::internal
