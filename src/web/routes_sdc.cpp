@@ -120,24 +120,24 @@ void Server::Impl::declare_sdc_routes() {
       const std::string token = auth::random_token().substr(0, 24);
       std::error_code ec;
       std::filesystem::create_directories(downloads(), ec);
-      const auto csv = write_file_atomically(downloads() / (token + ".csv"), app::to_pattern_csv(result->table, result->status),
+      const auto csv = write_file_atomically(downloads() / ("patroon-" + token + ".csv"), app::to_pattern_csv(result->table, result->status),
                                              FileAccess::kOwnerOnly);
-      const auto json = write_file_atomically(downloads() / (token + ".json"),
+      const auto json = write_file_atomically(downloads() / ("patroon-" + token + ".json"),
                                               app::to_pattern_json(result->table, result->status, *rule), FileAccess::kOwnerOnly);
       if (ec || !csv || !json) {
         spdlog::error("sdc pattern downloads: {}", ec ? ec.message() : !csv ? csv.error().message : json.error().message);
       } else {
-        download = "/staff/beveiliging/" + token;
+        download = "/staff/beveiliging/patroon-" + token;
       }
     }
     res.set_content(internal::render_sdc_protect(lang(req), staff_viewer(), form, {.result = &*result, .download = download}),
                     "text/html; charset=utf-8");
   });
 
-  route("GET", R"(/staff/beveiliging/([0-9a-z]{1,64})\.(csv|json))", Access::kResearcher,
+  route("GET", R"(/staff/beveiliging/(patroon-[0-9a-f]{1,64}\.(csv|json)))", Access::kResearcher,
         [=, this](const httplib::Request& req, httplib::Response& res) {
           const std::string extension = req.matches[2];
-          std::ifstream in(downloads() / (std::string(req.matches[1]) + "." + extension), std::ios::binary);
+          std::ifstream in(downloads() / std::string(req.matches[1]), std::ios::binary);
           if (options.reports_folder.empty() || !in) return send_error(req, res, 404, "not_found", "no such pattern");
           std::stringstream bytes;
           bytes << in.rdbuf();

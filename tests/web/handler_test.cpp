@@ -32,7 +32,7 @@ std::string sample_path(const RouteInfo& route) {
     const std::string before = found.prefix().str();
     const std::string after = found.suffix().str();
     std::string chosen = "x";
-    for (const char* candidate : {"x", "1", "csv", "style.css", "jaarverslag-2023.pdf", "beoordeling-t.csv", "nl"}) {
+    for (const char* candidate : {"x", "1", "csv", "style.css", "jaarverslag-2023.pdf", "beoordeling-t.csv", "patroon-a.csv", "nl"}) {
       const std::regex part("^" + found.str() + "$");
       if (std::regex_match(std::string(candidate), part)) {
         chosen = candidate;

@@ -125,7 +125,7 @@ TEST_F(SdcPageTest, TheSmallCellAndAComplementInItsRowAndColumnAreSuppressed) {
 
   const auto page = post(cookie, "csrf=" + csrf + "&file=" + form_encoded(kSmallTable));
   std::smatch link;
-  ASSERT_TRUE(std::regex_search(page.body, link, std::regex(R"(href="(/staff/beveiliging/[0-9a-z]+)\.csv")"))) << page.body;
+  ASSERT_TRUE(std::regex_search(page.body, link, std::regex(R"(href="(/staff/beveiliging/patroon-[0-9a-f]+)\.csv")"))) << page.body;
   const auto csv = server_->handle({.target = link[1].str() + ".csv", .headers = {{"Cookie", cookie}}});
   const auto json = server_->handle({.target = link[1].str() + ".json", .headers = {{"Cookie", cookie}}});
   std::map<std::pair<std::string, std::string>, std::string> published;
