@@ -124,7 +124,8 @@ std::string sample_path(std::string pattern) {
            {R"((\d{1,9}))", "1"}, {R"((\d{1,6}))", "1"}, {R"(([a-z0-9\-]+))", "x"}, {R"(([a-z0-9_\-]+))", "x"},
            {R"((csv|xlsx))", "csv"}, {R"(([A-Za-z0-9_.\-/]+))", "style.css"},
            {R"((jaarverslag-\d{4}\.(html|pdf)))", "jaarverslag-2023.pdf"},
-           {R"((beoordeling-[A-Za-z0-9_-]{1,80}\.csv))", "beoordeling-t.csv"}}) {
+           {R"((beoordeling-[A-Za-z0-9_-]{1,80}\.csv))", "beoordeling-t.csv"},
+           {R"((patroon-[0-9a-f]{1,64}\.(csv|json)))", "patroon-a.csv"}}) {
     for (std::size_t at; (at = pattern.find(group)) != std::string::npos;) pattern.replace(at, group.size(), value);
   }
   return pattern;
