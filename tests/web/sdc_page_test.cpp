@@ -6,8 +6,10 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include "auth/auth.h"
 #include "store/store.h"
@@ -177,6 +179,32 @@ TEST_F(SdcPageTest, MalformedUploadsAreRefusedWithTheirReason) {
   EXPECT_NE(bad_rule.body.find("min_frequency"), std::string::npos);
   EXPECT_EQ(empty.status, 400);
   EXPECT_TRUE(std::filesystem::is_empty(dir_ / "uploads")) << "uploads are removed";
+}
+
+TEST_F(SdcPageTest, AFileUploadedAsABrowserDoesIsReadAndNamedInItsErrors) {
+  const auto [cookie, csrf] = sign_in("rob");
+  ServerOptions options{.host = "127.0.0.1", .port = 0};
+  options.auth = auth_.get();
+  options.uploads_folder = (dir_ / "uploads").string();
+  Server server(*store_, options);
+  const int port = server.bind().value();
+  std::thread serving([&server] { (void)server.serve(); });
+  httplib::Client client("127.0.0.1", port);
+  const httplib::Headers headers = {{"Cookie", cookie}};
+
+  const auto good = client.Post("/staff/beveiliging", headers,
+                                httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"file", kSmallTable, "klein.json", "application/json"}});
+  const auto bad = client.Post("/staff/beveiliging", headers,
+                               httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"file", "{\"cells\": 3", "tabel.json", "application/json"}});
+  server.stop();
+  serving.join();
+
+  ASSERT_TRUE(good);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(good->status, 200);
+  EXPECT_NE(good->body.find("id=\"sdc-cells\">12<"), std::string::npos);
+  EXPECT_EQ(bad->status, 422);
+  EXPECT_NE(bad->body.find("tabel.json: not JSON"), std::string::npos) << bad->body;
 }
 
 TEST_F(SdcPageTest, TauArgusPpTablePassesTheAudit) {
