@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -408,7 +409,23 @@ Result<void> KnowledgeBase::follow_up(const std::string& slug, int number, const
   return impl_->reindex(slug, generation);
 }
 
+Result<bool> KnowledgeBase::catch_up() {
+  ASSIGN_OR_RETURN(const std::int64_t stored, impl_->store_generation());
+  const auto indexed = internal::index_generation(impl_->index_path());
+  if (indexed && *indexed == stored) return false;
+  spdlog::info("search index {} behind the store's generation {}; rebuilding it",
+               indexed ? fmt::format("at generation {}", *indexed) : indexed.error().message, stored);
+  ASSIGN_OR_RETURN(const std::int64_t documents, impl_->rebuild());
+  spdlog::info("search index rebuilt: {} documents", documents);
+  return true;
+}
+
 Result<SearchResult> KnowledgeBase::search(const SearchQuery& query) const {
+  auto result = internal::search_index(impl_->index_path(), *impl_->analyzer, query);
+  if (result || result.error().code != ErrorCode::kStorage) return result;
+  // A rebuild swaps the new index in with two renames; a search that came between them finds
+  // no index. Once more, after the swap.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   return internal::search_index(impl_->index_path(), *impl_->analyzer, query);
 }
 

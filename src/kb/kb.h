@@ -184,6 +184,10 @@ class KnowledgeBase {
 
   // Drops the index and builds it again from the store. Returns the documents indexed.
   Result<std::int64_t> rebuild();
+  // Brings the index into step when another process on the same store (a second server node
+  // with its own folder) has changed the knowledge base since: rebuilds it when its generation
+  // differs from the store's. A write: serialise it with the others. Returns whether it rebuilt.
+  Result<bool> catch_up();
   // True when open() found the index out of step with the store (missing, unreadable or at
   // another generation) and rebuilt it; a new, empty knowledge base does not count.
   bool rebuilt_on_open() const;

@@ -29,6 +29,8 @@ class AccountStore : public virtual MetaStore {
   virtual Result<void> put_finances(const Finances& finances) = 0;
   // kNotFound when the year has no finances; lines in the order they were put.
   virtual Result<Finances> finances(int year) = 0;
+  // The years with an activity, a media appearance or finances, newest first.
+  virtual Result<std::vector<int>> account_years() = 0;
 };
 
 }  // namespace rapporteur::store

@@ -34,6 +34,21 @@ Result<std::vector<Activity>> SqliteStore::activities(int year) {
   return result;
 }
 
+Result<std::vector<int>> SqliteStore::account_years() {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare(
+      "SELECT CAST(substr(date, 1, 4) AS INTEGER) AS year FROM activities UNION "
+      "SELECT CAST(substr(date, 1, 4) AS INTEGER) FROM media_appearances UNION SELECT year FROM finance_years "
+      "ORDER BY 1 DESC"));
+  std::vector<int> years;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) break;
+    years.push_back(static_cast<int>(stmt.column_int(0)));
+  }
+  return years;
+}
+
 Result<void> SqliteStore::put_media_appearance(const MediaAppearance& m) {
   const std::lock_guard lock(mutex_);
   if (m.date.size() != 10 || m.outlet.empty() || m.topic.empty()) {

@@ -155,6 +155,7 @@ void Server::Impl::declare_routes() {
     if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
     auto query = search_query(req, /*page_size=*/0);
     if (!query) return send_error(req, res, 400, "bad_request", query.error().message);
+    catch_up_search_index();
     auto result = options.knowledge_base->search(*query);
     if (!result) {
       if (result.error().code == ErrorCode::kInvalidArgument) {
@@ -199,6 +200,7 @@ void Server::Impl::declare_routes() {
       return;
     }
     auto query = search_query(req, kPageSize);
+    catch_up_search_index();
     Result<kb::SearchResult> result = query ? options.knowledge_base->search(*query)
                                             : Result<kb::SearchResult>(tl::unexpected(query.error()));
     if (!result && result.error().code != ErrorCode::kInvalidArgument) return send_store_error(req, res, result.error());

@@ -313,9 +313,15 @@ void Server::Impl::declare_staff_routes() {
   route("GET", "/staff/verantwoording", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
     internal::AccountView view_model;
     const std::string year = req.get_param_value("year");
-    view_model.year = year.size() == 4 && year.find_first_not_of("0123456789") == std::string::npos
-                          ? std::stoi(year)
-                          : std::stoi(options.auth != nullptr ? options.auth->now_text().substr(0, 4) : "2024") - 1;
+    if (year.size() == 4 && year.find_first_not_of("0123456789") == std::string::npos) {
+      view_model.year = std::stoi(year);
+    } else {
+      // The latest year with any record; last year in an account with none yet.
+      auto years = store.account_years();
+      if (!years) return send_store_error(req, res, years.error());
+      view_model.year = !years->empty() ? years->front()
+                                        : std::stoi(options.auth != nullptr ? options.auth->now_text().substr(0, 4) : "2024") - 1;
+    }
     auto activities = store.activities(view_model.year);
     auto media = store.media_appearances(view_model.year);
     if (!activities || !media) return send_store_error(req, res, !activities ? activities.error() : media.error());

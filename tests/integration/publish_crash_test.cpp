@@ -2,10 +2,6 @@
 // every crash point of a publication in turn, and after each kill the folder must serve the
 // old release whole or the new one whole (every file complete, no two runs mixed in the
 // tables of one run), and publishing again must give exactly what an uninterrupted run gives.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "store/store.h"
+#include "kill_run.h"
 #include "test_support.h"
 
 namespace {
@@ -26,39 +23,12 @@ namespace {
 namespace fs = std::filesystem;
 using rapporteur::testing::TempDir;
 
-struct Exit {
-  bool killed = false;
-  int status = -1;
-};
+using rapporteur::testing::Exit;
+using rapporteur::testing::read_file;
 
 // Runs the binary with `args`, output discarded; crash_at > 0 sets RAPPORTEUR_CRASH_AT.
 Exit run(const std::vector<std::string>& args, long crash_at = 0) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (crash_at > 0) setenv("RAPPORTEUR_CRASH_AT", std::to_string(crash_at).c_str(), 1);
-    const std::string devnull = "/dev/null";
-    if (std::freopen(devnull.c_str(), "w", stdout) == nullptr || std::freopen(devnull.c_str(), "w", stderr) == nullptr) {
-      _exit(126);
-    }
-    std::vector<std::string> all = {RAPPORTEUR_BIN};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status)) return {WTERMSIG(status) == SIGKILL, -1};
-  return {false, WEXITSTATUS(status)};
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+  return rapporteur::testing::run_program(RAPPORTEUR_BIN, args, {.crash_at = crash_at});
 }
 
 // An independent SHA-256 (OpenSSL's one-shot API), to check the manifest's hashes.

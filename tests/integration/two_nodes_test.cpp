@@ -2,6 +2,7 @@
 // node records (sessions, sign-outs, lock-outs) the other honours, and both serve what the
 // database holds. Needs RAPPORTEUR_TEST_POSTGRES_URL (scripts/test sets it); skips without.
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -141,6 +142,26 @@ TEST_F(TwoNodes, APublicationInTheDatabaseIsServedByBoth) {
   EXPECT_EQ(from_second->status, 200);
   EXPECT_EQ(nlohmann::json::parse(from_second->body)["title"], "Slachtoffermonitor 2023");
   EXPECT_EQ(from_first->body, from_second->body);
+}
+
+// Each node keeps its own search index: a publication added through one node's index is
+// found by a search on the other (its index catches up with the database's generation).
+TEST_F(TwoNodes, APublicationAddedOnOneIsFoundBySearchingTheOther) {
+  std::filesystem::create_directories(dir_ / "docs");
+  {
+    std::ofstream out(dir_ / "docs" / "zeehond.md");
+    out << "# Zeehondencreche\n\nDe zeehondencreche in Pieterburen.\n";
+  }
+  Process add({"--db", schema_->url(), "--files", (dir_ / "files").string(), "--kb", (dir_ / "kb-1").string(), "kb",
+               "add", (dir_ / "docs").string(), "--type", "news", "--date", "2024-05-01"});
+  ASSERT_EQ(WEXITSTATUS(add.wait()), 0) << add.read_all_stderr();
+
+  auto second = second_->client();
+  const auto found = second.Get("/api/v1/search?q=zeehondencreche");
+
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->status, 200) << found->body;
+  EXPECT_EQ(nlohmann::json::parse(found->body)["total"], 1) << found->body;
 }
 
 }  // namespace

@@ -9,10 +9,6 @@
 // import, user add, and sign-in, failed sign-in and sign-out (through session_writer).
 // Linkage and the estimate only read; the intake runs check that linking after a kill and a
 // repeat gives the uninterrupted run's persons.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "kill_run.h"
 #include "test_support.h"
 
 namespace {
@@ -34,46 +31,10 @@ namespace {
 namespace fs = std::filesystem;
 using rapporteur::testing::TempDir;
 
-struct Exit {
-  bool killed = false;
-  int status = -1;
-};
+using rapporteur::testing::Exit;
+using rapporteur::testing::run_program;
 
-struct RunOptions {
-  long crash_at = 0;          // > 0: RAPPORTEUR_CRASH_AT.
-  std::string stdin_file;     // Read as standard input when set.
-  std::string stdout_file;    // Standard output goes here when set, else nowhere.
-};
-
-// Runs `program` with `args` in a child process.
-Exit run_program(const std::string& program, const std::vector<std::string>& args, const RunOptions& options) {
-  std::fflush(nullptr);  // Or the child's freopen writes the parent's buffered output again.
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (options.crash_at > 0) setenv("RAPPORTEUR_CRASH_AT", std::to_string(options.crash_at).c_str(), 1);
-    const std::string out = options.stdout_file.empty() ? "/dev/null" : options.stdout_file;
-    if (std::freopen(out.c_str(), "w", stdout) == nullptr || std::freopen("/dev/null", "w", stderr) == nullptr) _exit(126);
-    if (!options.stdin_file.empty() && std::freopen(options.stdin_file.c_str(), "r", stdin) == nullptr) _exit(126);
-    std::vector<std::string> all = {program};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status)) return {WTERMSIG(status) == SIGKILL, -1};
-  return {false, WEXITSTATUS(status)};
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+std::string read_text(const fs::path& path) { return rapporteur::testing::read_file(path); }
 
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -290,6 +290,30 @@ TEST_F(KbTest, RebuildsTheIndexWhenItIsBehindTheStore) {
   EXPECT_EQ(search("zeearend").total, 1);
 }
 
+// Two server nodes share one database and keep a search index each: what one adds, the
+// other's index takes in when it catches up.
+TEST_F(KbTest, AnIndexOfAnotherNodeCatchesUpWithWhatThisOneAdded) {
+  auto opened = KnowledgeBase::open(*store_, {.folder = dir_ / "kb-other"});
+  ASSERT_TRUE(opened.has_value()) << opened.error().message;
+  const std::unique_ptr<KnowledgeBase> other = std::move(*opened);
+  write_file(dir_ / "vos.txt", "Vos\n\nDe poolvos in de sneeuw.\n");
+  ASSERT_TRUE(kb_->add_file(dir_ / "vos.txt", news()).has_value());
+  SearchQuery query;
+  query.text = "poolvos";
+  ASSERT_EQ(other->search(query).value().total, 0) << "not yet caught up";
+
+  const auto first = other->catch_up();
+  const auto second = other->catch_up();
+
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_TRUE(*first);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_FALSE(*second) << "in step: nothing to do";
+  EXPECT_EQ(other->search(query).value().total, 1);
+  EXPECT_EQ(search("poolvos").total, 1);
+  EXPECT_FALSE(kb_->catch_up().value()) << "the node that added it was in step all along";
+}
+
 TEST_F(KbTest, FollowUpChangesStatusHistoryAndTheStatusFacet) {
   write_file(dir_ / "advies.md", "# Advies\n\nTekst.\n");
   write_file(dir_ / "advies.md.toml", R"(type = "letter"

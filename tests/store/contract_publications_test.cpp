@@ -210,6 +210,18 @@ TEST_P(StoreContract, MediaAppearancesAreKeyedByDateOutletAndTopic) {
             ErrorCode::kNotFound);
 }
 
+TEST_P(StoreContract, AccountYearsAreTheYearsWithAnyRecordNewestFirst) {
+  EXPECT_TRUE(store().account_years().value().empty());
+  ASSERT_TRUE(store().put_activity({"2021-03-01", ActivityKind::kOther, "X", "Een", ""}));
+  ASSERT_TRUE(store().put_activity({"2021-09-01", ActivityKind::kOther, "X", "Twee", ""}));
+  ASSERT_TRUE(store().put_media_appearance({"2019-05-01", "NOS", MediaKind::kTv, "Monitor", ""}));
+  Finances f;
+  f.year = 2024;
+  ASSERT_TRUE(store().put_finances(f));
+
+  EXPECT_EQ(store().account_years().value(), (std::vector<int>{2024, 2021, 2019}));
+}
+
 TEST_P(StoreContract, FinancesRoundTripAndAreReplacedWhole) {
   Finances f;
   f.year = 2023;

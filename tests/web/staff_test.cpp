@@ -312,6 +312,20 @@ TEST_F(StaffTest, TheChosenLanguageHoldsOnTheFollowingPages) {
   EXPECT_EQ(cookie_value(back, "rapporteur_lang"), "nl");
 }
 
+// The account opens on the latest year with a record, not on a fixed or empty year.
+TEST_F(StaffTest, TheAccountOpensOnTheLatestYearWithARecord) {
+  ASSERT_TRUE(store_->put_activity({"2019-06-01", rapporteur::ActivityKind::kBriefing, "Tweede Kamer", "Rondetafel 2019", ""}));
+  ASSERT_TRUE(store_->put_activity({"2021-06-01", rapporteur::ActivityKind::kBriefing, "Tweede Kamer", "Rondetafel 2021", ""}));
+  const auto [session, csrf] = sign_in("eva", "wachtwoord-eva-123");
+  auto c = client();
+
+  const auto page = c.Get("/staff/verantwoording", httplib::Headers{{"Cookie", "rapporteur_session=" + session}});
+
+  ASSERT_EQ(page->status, 200);
+  EXPECT_THAT(page->body, HasSubstr("Rondetafel 2021"));
+  EXPECT_THAT(page->body, Not(HasSubstr("Rondetafel 2019")));
+}
+
 TEST_F(StaffTest, AnEditorRemovesAMistypedActivityAndTheRemovalIsAudited) {
   const auto [session, csrf] = sign_in("eva", "wachtwoord-eva-123");
   auto c = client();

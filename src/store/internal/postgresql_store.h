@@ -70,6 +70,7 @@ class PostgresStore final : public Store {
   // The yearly account (postgresql_account.cpp).
   Result<void> put_activity(const Activity& a) override;
   Result<std::vector<Activity>> activities(int year) override;
+  Result<std::vector<int>> account_years() override;
   Result<void> put_media_appearance(const MediaAppearance& m) override;
   Result<void> remove_activity(const Activity& a) override;
   Result<void> remove_media_appearance(const MediaAppearance& m) override;

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
@@ -202,6 +203,23 @@ struct Server::Impl {
   // Knowledge-base writes are serialised with the workspace's (an index rebuild job).
   std::mutex& kb_write_mutex() { return options.workspace != nullptr ? options.workspace->kb_write_mutex() : kb_writes; }
 
+  // Before a search: at most once a second, brings the search index into step with the store
+  // when another node on the same database changed the knowledge base (kb::catch_up). Skipped
+  // while a knowledge-base write holds the lock (that write brings the index into step itself).
+  void catch_up_search_index() {
+    if (options.knowledge_base == nullptr) return;
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    std::int64_t last = last_index_check.load();
+    if (now - last < 1000 || !last_index_check.compare_exchange_strong(last, now)) return;
+    const std::unique_lock lock(kb_write_mutex(), std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    if (auto caught = options.knowledge_base->catch_up(); !caught) {
+      spdlog::error("search index: {}", caught.error().message);
+    }
+  }
+
   void redirect(httplib::Response& res, const std::string& location) {
     res.status = 303;
     res.set_header("Location", location);
@@ -270,6 +288,7 @@ struct Server::Impl {
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> listener_done{false};
   std::mutex kb_writes;  // Serialises knowledge-base writes when there is no workspace.
+  std::atomic<std::int64_t> last_index_check{std::numeric_limits<std::int64_t>::min() / 2};  // Steady ms.
   // Last member: destroyed first, so running jobs end before the rest of the server goes.
   app::JobRunner jobs{store, [this] { return now_text(); }, {.name = options.node}};
 };
