@@ -71,7 +71,7 @@ std::string shown_value(Language language, const MapUnit& unit, bool rates) {
 // The tile's name on one or two lines: long names break after their first hyphen.
 Html tile_name(const std::string& name, int x, int y) {
   const auto hyphen = name.find('-');
-  if (name.size() <= 14 || hyphen == std::string::npos) {
+  if (name.size() <= 12 || hyphen == std::string::npos) {
     return html("<text x=\"{}\" y=\"{}\" class=\"tile-name\">{}</text>", Html::escape(std::to_string(x)),
                 Html::escape(std::to_string(y)), Html::escape(name));
   }
@@ -178,7 +178,9 @@ std::string render_map(Language language, const PublishedTable& table, const std
                  u.population ? Html::escape(format_number(language, *u.population)) : Html("&ndash;"),
                  u.rate() ? Html::escape(format_rate(language, *u.rate())) : Html("&ndash;"));
     data.push_back({{"code", u.code}, {"name", u.name}, {"column", column}, {"row", row},
-                    {"value", v ? nlohmann::json(*v) : nlohmann::json(nullptr)}});
+                    {"value", v ? nlohmann::json(*v) : nlohmann::json(nullptr)},
+                    {"colour", v ? nlohmann::json(kPalette[static_cast<std::size_t>(level)]) : nlohmann::json(nullptr)},
+                    {"dark", level >= 3}});
   }
 
   Html legend;
