@@ -27,9 +27,9 @@ struct Tile {
   int row;
 };
 constexpr std::array kTiles = {
-    Tile{"Noord-Holland", 1, 0},       Tile{"Noord-Nederland", 3, 0},  Tile{"Amsterdam", 1, 1},
-    Tile{"Midden-Nederland", 2, 1},    Tile{"Oost-Nederland", 3, 1},   Tile{"Den Haag", 0, 2},
-    Tile{"Rotterdam", 1, 2},           Tile{"Zeeland-West-Brabant", 1, 3}, Tile{"Oost-Brabant", 2, 3},
+    Tile{"Noord-Holland", 1, 0},    Tile{"Noord-Nederland", 3, 0},      Tile{"Amsterdam", 1, 1},
+    Tile{"Midden-Nederland", 2, 1}, Tile{"Oost-Nederland", 3, 1},       Tile{"Den Haag", 0, 2},
+    Tile{"Rotterdam", 1, 2},        Tile{"Zeeland-West-Brabant", 1, 3}, Tile{"Oost-Brabant", 2, 3},
     Tile{"Limburg", 3, 3},
 };
 constexpr int kTileWidth = 120;
@@ -75,9 +75,11 @@ Html tile_name(const std::string& name, int x, int y) {
     return html("<text x=\"{}\" y=\"{}\" class=\"tile-name\">{}</text>", Html::escape(std::to_string(x)),
                 Html::escape(std::to_string(y)), Html::escape(name));
   }
-  return html("<text x=\"{}\" y=\"{}\" class=\"tile-name\"><tspan x=\"{}\">{}</tspan><tspan x=\"{}\" dy=\"13\">{}</tspan></text>",
-              Html::escape(std::to_string(x)), Html::escape(std::to_string(y - 7)), Html::escape(std::to_string(x)),
-              Html::escape(name.substr(0, hyphen + 1)), Html::escape(std::to_string(x)), Html::escape(name.substr(hyphen + 1)));
+  return html(
+      "<text x=\"{}\" y=\"{}\" class=\"tile-name\"><tspan x=\"{}\">{}</tspan><tspan x=\"{}\" "
+      "dy=\"13\">{}</tspan></text>",
+      Html::escape(std::to_string(x)), Html::escape(std::to_string(y - 7)), Html::escape(std::to_string(x)),
+      Html::escape(name.substr(0, hyphen + 1)), Html::escape(std::to_string(x)), Html::escape(name.substr(hyphen + 1)));
 }
 
 }  // namespace
@@ -144,7 +146,8 @@ std::string render_map(Language language, const PublishedTable& table, const std
   int extra = 0;
   int max_row = 3;
   for (const auto& u : units) {
-    const auto* found = std::find_if(kTiles.begin(), kTiles.end(), [&](const Tile& tile) { return u.name == tile.name; });
+    const auto* found =
+        std::find_if(kTiles.begin(), kTiles.end(), [&](const Tile& tile) { return u.name == tile.name; });
     int column = 0;
     int row = 0;
     if (found != kTiles.end()) {
@@ -161,23 +164,29 @@ std::string render_map(Language language, const PublishedTable& table, const std
     const auto v = metric(u, rates);
     const int level = v ? class_of(*v) : -1;
     const std::string value = shown_value(language, u, rates);
-    tiles += html("<g class=\"tile{}\" data-code=\"{}\"><title>{}: {}</title>"
-                  "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{}\"/>{}"
-                  "<text x=\"{}\" y=\"{}\" class=\"tile-value\">{}</text></g>\n",
-                  v ? (level >= 3 ? Html(" dark") : Html("")) : Html(" suppressed"), Html::escape(u.code),
-                  Html::escape(u.name), Html::escape(value), Html::escape(std::to_string(x)), Html::escape(std::to_string(y)),
-                  Html::escape(std::to_string(kTileWidth)), Html::escape(std::to_string(kTileHeight)),
-                  v ? Html::escape(kPalette[static_cast<std::size_t>(level)]) : Html("url(#hatch)"),
-                  tile_name(u.name, x + kTileWidth / 2, y + 30), Html::escape(std::to_string(x + kTileWidth / 2)),
-                  Html::escape(std::to_string(y + 62)), v ? Html::escape(value) : t(language, "niet gepubl.", "not publ."));
-    rows += html("<tr id=\"u-{}\"><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-                 Html::escape(u.code), Html::escape(u.name),
-                 u.count ? Html::escape(format_number(language, *u.count))
-                         : html("<span class=\"x\" aria-describedby=\"map-suppressed\">{}</span>",
-                                t(language, "niet gepubliceerd", "not published")),
-                 u.population ? Html::escape(format_number(language, *u.population)) : Html("&ndash;"),
-                 u.rate() ? Html::escape(format_rate(language, *u.rate())) : Html("&ndash;"));
-    data.push_back({{"code", u.code}, {"name", u.name}, {"column", column}, {"row", row},
+    tiles += html(
+        "<g class=\"tile{}\" data-code=\"{}\"><title>{}: {}</title>"
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{}\"/>{}"
+        "<text x=\"{}\" y=\"{}\" class=\"tile-value\">{}</text></g>\n",
+        v ? (level >= 3 ? Html(" dark") : Html("")) : Html(" suppressed"), Html::escape(u.code), Html::escape(u.name),
+        Html::escape(value), Html::escape(std::to_string(x)), Html::escape(std::to_string(y)),
+        Html::escape(std::to_string(kTileWidth)), Html::escape(std::to_string(kTileHeight)),
+        v ? Html::escape(kPalette[static_cast<std::size_t>(level)]) : Html("url(#hatch)"),
+        tile_name(u.name, x + kTileWidth / 2, y + 30), Html::escape(std::to_string(x + kTileWidth / 2)),
+        Html::escape(std::to_string(y + 62)), v ? Html::escape(value) : t(language, "niet gepubl.", "not publ."));
+    rows += html(
+        "<tr id=\"u-{}\"><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td "
+        "class=\"num\">{}</td></tr>\n",
+        Html::escape(u.code), Html::escape(u.name),
+        u.count ? Html::escape(format_number(language, *u.count))
+                : html("<span class=\"x\" aria-describedby=\"map-suppressed\">{}</span>",
+                       t(language, "niet gepubliceerd", "not published")),
+        u.population ? Html::escape(format_number(language, *u.population)) : Html("&ndash;"),
+        u.rate() ? Html::escape(format_rate(language, *u.rate())) : Html("&ndash;"));
+    data.push_back({{"code", u.code},
+                    {"name", u.name},
+                    {"column", column},
+                    {"row", row},
                     {"value", v ? nlohmann::json(*v) : nlohmann::json(nullptr)},
                     {"colour", v ? nlohmann::json(kPalette[static_cast<std::size_t>(level)]) : nlohmann::json(nullptr)},
                     {"dark", level >= 3}});
@@ -189,11 +198,12 @@ std::string render_map(Language language, const PublishedTable& table, const std
       if (high <= low && c != 2) continue;
       const double from = high <= low ? low : low + (high - low) * c / 5.0;
       const double to = high <= low ? high : low + (high - low) * (c + 1) / 5.0;
-      legend += html("<li><span class=\"swatch c{}\"></span>{} &ndash; {}</li>", Html::escape(std::to_string(c)), Html::escape(format_metric(from)),
-                     Html::escape(format_metric(to)));
+      legend += html("<li><span class=\"swatch c{}\"></span>{} &ndash; {}</li>", Html::escape(std::to_string(c)),
+                     Html::escape(format_metric(from)), Html::escape(format_metric(to)));
     }
   }
-  legend += html("<li><span class=\"swatch hatched\"></span>{}</li>", t(language, "niet gepubliceerd", "not published"));
+  legend +=
+      html("<li><span class=\"swatch hatched\"></span>{}</li>", t(language, "niet gepubliceerd", "not published"));
 
   // What may be published at the municipal level in the same year: how many of the table's
   // municipalities (depth 2) have a published count.
@@ -213,29 +223,30 @@ std::string render_map(Language language, const PublishedTable& table, const std
   }
   Html levels;
   if (municipalities > 0) {
-    levels = html("<p>{}</p>\n",
-                  Html::escape(dutch(language)
-                                   ? fmt::format("Op gemeenteniveau zijn in {} {} van de {} gemeenten gepubliceerd; de "
-                                                 "kaart toont daarom politie-eenheden. De gemeenten staan in de tabel.",
-                                                 year, format_number(language, static_cast<std::int64_t>(published_municipalities)),
-                                                 format_number(language, static_cast<std::int64_t>(municipalities)))
-                                   : fmt::format("At the municipal level {} of the {} municipalities are published for {}; "
-                                                 "the map therefore shows police units. The municipalities are in the table.",
-                                                 format_number(language, static_cast<std::int64_t>(published_municipalities)),
-                                                 format_number(language, static_cast<std::int64_t>(municipalities)), year)));
+    levels =
+        html("<p>{}</p>\n",
+             Html::escape(
+                 dutch(language)
+                     ? fmt::format("Op gemeenteniveau zijn in {} {} van de {} gemeenten gepubliceerd; de "
+                                   "kaart toont daarom politie-eenheden. De gemeenten staan in de tabel.",
+                                   year, format_number(language, static_cast<std::int64_t>(published_municipalities)),
+                                   format_number(language, static_cast<std::int64_t>(municipalities)))
+                     : fmt::format("At the municipal level {} of the {} municipalities are published for {}; "
+                                   "the map therefore shows police units. The municipalities are in the table.",
+                                   format_number(language, static_cast<std::int64_t>(published_municipalities)),
+                                   format_number(language, static_cast<std::int64_t>(municipalities)), year)));
   }
 
   Html year_options;
   for (const auto& y : table_years(table)) {
-    year_options += html("<option value=\"{}\"{}>{}</option>", Html::escape(y), y == year ? Html(" selected") : Html(""),
-                         Html::escape(y));
+    year_options += html("<option value=\"{}\"{}>{}</option>", Html::escape(y),
+                         y == year ? Html(" selected") : Html(""), Html::escape(y));
   }
   const std::string metric_name = rates ? (dutch(language) ? "geregistreerde slachtoffers per 100.000 inwoners"
                                                            : "registered victims per 100,000 inhabitants")
                                         : (dutch(language) ? "geregistreerde slachtoffers" : "registered victims");
-  const std::string caption = dutch(language)
-                                  ? fmt::format("Geregistreerde slachtoffers per politie-eenheid, {}", year)
-                                  : fmt::format("Registered victims by police unit, {}", year);
+  const std::string caption = dutch(language) ? fmt::format("Geregistreerde slachtoffers per politie-eenheid, {}", year)
+                                              : fmt::format("Registered victims by police unit, {}", year);
   const int width = kGap + kColumns * (kTileWidth + kGap);
   const int height = kGap + (max_row + 1) * (kTileHeight + kGap);
   const nlohmann::json chart = {{"lang", lang},
@@ -243,7 +254,8 @@ std::string render_map(Language language, const PublishedTable& table, const std
                                 {"rates", rates},
                                 {"not_published", dutch(language) ? "niet gepubliceerd" : "not published"},
                                 {"units", data}};
-  const Html body = html(R"html(<p><a href="/cijfers?lang={}">{}</a></p>
+  const Html body = html(
+      R"html(<p><a href="/cijfers?lang={}">{}</a></p>
 <h1>{}</h1>
 <p class="panel">{}</p>
 <form class="panel view" method="get" action="/kaart">
@@ -275,39 +287,42 @@ std::string render_map(Language language, const PublishedTable& table, const std
 </div>
 <p>{} <a href="/cijfers/{}?lang={}">{}</a> · <a href="/api/v1/tables/{}">JSON</a></p>
 {})html",
-      Html::escape(lang), t(language, "« Alle cijfers", "« All figures"), t(language, "Kaart: slachtoffers per politie-eenheid",
-                                                                              "Map: victims by police unit"),
+      Html::escape(lang), t(language, "« Alle cijfers", "« All figures"),
+      t(language, "Kaart: slachtoffers per politie-eenheid", "Map: victims by police unit"),
       t(language,
-        "Geregistreerde (mogelijke) slachtoffers van mensenhandel per regionale eenheid van de politie, uit de gepubliceerde "
-        "tabel. De regio is die van de melder, niet de plaats van uitbuiting: een hoog cijfer zegt iets over melden, niet "
+        "Geregistreerde (mogelijke) slachtoffers van mensenhandel per regionale eenheid van de politie, uit de "
+        "gepubliceerde "
+        "tabel. De regio is die van de melder, niet de plaats van uitbuiting: een hoog cijfer zegt iets over melden, "
+        "niet "
         "per se over vóórkomen.",
-        "Registered presumed victims of human trafficking by regional police unit, from the published table. The region is "
+        "Registered presumed victims of human trafficking by regional police unit, from the published table. The "
+        "region is "
         "that of the reporting body, not the place of exploitation: a high figure says something about reporting, not "
         "necessarily about prevalence."),
       Html::escape(lang), t(language, "Jaar", "Year"), year_options, t(language, "Toon", "Show"),
       Html::escape(std::to_string(width)), Html::escape(std::to_string(height)), Html::escape(chart.dump()),
       Html::escape(caption), Html::escape(metric_name), tiles,
-      t(language,
-        "Tegelkaart: elke politie-eenheid is één tegel op haar globale plaats, geen echte grenzen. Kleur: ",
+      t(language, "Tegelkaart: elke politie-eenheid is één tegel op haar globale plaats, geen echte grenzen. Kleur: ",
         "Tile map: each police unit is one tile in its approximate place, not its real boundaries. Colour: "),
-      Html::escape(metric_name),
-      t(language, "legenda", "legend"), legend, Html::escape(caption),
-      t(language, "politie-eenheid", "police unit"), t(language, "aantal", "count"), t(language, "inwoners", "inhabitants"),
-      t(language, "per 100.000 inwoners", "per 100,000 inhabitants"), rows,
-      Html::escape(dutch(language)
-                       ? fmt::format("Niet gepubliceerd: het aantal is onderdrukt om onthulling te voorkomen (minder dan {} "
-                                     "personen, of weggelaten om een onderdrukte cel te beschermen).",
-                                     format_number(language, table.min_frequency))
-                       : fmt::format("Not published: the count is suppressed to prevent disclosure (fewer than {} persons, "
-                                     "or withheld to protect a suppressed cell).",
-                                     format_number(language, table.min_frequency))),
+      Html::escape(metric_name), t(language, "legenda", "legend"), legend, Html::escape(caption),
+      t(language, "politie-eenheid", "police unit"), t(language, "aantal", "count"),
+      t(language, "inwoners", "inhabitants"), t(language, "per 100.000 inwoners", "per 100,000 inhabitants"), rows,
+      Html::escape(
+          dutch(language)
+              ? fmt::format("Niet gepubliceerd: het aantal is onderdrukt om onthulling te voorkomen (minder dan {} "
+                            "personen, of weggelaten om een onderdrukte cel te beschermen).",
+                            format_number(language, table.min_frequency))
+              : fmt::format("Not published: the count is suppressed to prevent disclosure (fewer than {} persons, "
+                            "or withheld to protect a suppressed cell).",
+                            format_number(language, table.min_frequency))),
       levels,
       t(language, "Inwoners op 1 januari (CBS). Tegelkaart getekend door dit platform; geen grensbestanden gebruikt.",
         "Inhabitants on 1 January (CBS). Tile map drawn by this platform; no boundary files used."),
       t(language, "Bron: de tabel", "Source: the table"), Html::escape(table.name), Html::escape(lang),
       Html::escape(dutch(language) ? table.title : table.title_en), Html::escape(table.name),
-      chart_available ? Html("<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/map.js\"></script>")
-                      : Html(""));
+      chart_available
+          ? Html("<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/map.js\"></script>")
+          : Html(""));
   return render_layout(language, t(language, "Kaart", "Map"), body);
 }
 

@@ -26,10 +26,11 @@ struct Unit {
   std::int64_t population;
 };
 constexpr Unit kUnits[] = {
-    {"RE01", "Noord-Nederland", 1'741'932}, {"RE02", "Oost-Nederland", 3'282'382}, {"RE03", "Midden-Nederland", 2'066'000},
-    {"RE04", "Noord-Holland", 1'560'000},   {"RE05", "Amsterdam", 1'080'000},      {"RE06", "Den Haag", 1'975'000},
-    {"RE07", "Rotterdam", 1'778'944},       {"RE08", "Zeeland-West-Brabant", 1'520'000},
-    {"RE09", "Oost-Brabant", 1'459'641},    {"RE10", "Limburg", 1'118'302},
+    {"RE01", "Noord-Nederland", 1'741'932},  {"RE02", "Oost-Nederland", 3'282'382},
+    {"RE03", "Midden-Nederland", 2'066'000}, {"RE04", "Noord-Holland", 1'560'000},
+    {"RE05", "Amsterdam", 1'080'000},        {"RE06", "Den Haag", 1'975'000},
+    {"RE07", "Rotterdam", 1'778'944},        {"RE08", "Zeeland-West-Brabant", 1'520'000},
+    {"RE09", "Oost-Brabant", 1'459'641},     {"RE10", "Limburg", 1'118'302},
 };
 
 // A regional table as `rapporteur publish` writes it (year, region, form): ten police units,
@@ -59,19 +60,28 @@ json regional_table() {
     regions.push_back({{"code", gm}, {"parent", u.code}, {"label", std::string("Gemeente ") + u.name}});
     const std::string code = u.code;
     cells.push_back(cell("2022", code, "all", 100 + i, "safe"));
-    if (code == "RE04") cells.push_back(cell("2023", code, "all", nullptr, "primary"));
-    else if (code == "RE09") cells.push_back(cell("2023", code, "all", nullptr, "secondary"));
-    else if (code != "RE10") cells.push_back(cell("2023", code, "all", 1000 + 250 * i, "safe"));
+    if (code == "RE04")
+      cells.push_back(cell("2023", code, "all", nullptr, "primary"));
+    else if (code == "RE09")
+      cells.push_back(cell("2023", code, "all", nullptr, "secondary"));
+    else if (code != "RE10")
+      cells.push_back(cell("2023", code, "all", 1000 + 250 * i, "safe"));
     // A form below the root, which the map must not read.
     cells.push_back(cell("2023", code, "sexual", 7, "safe"));
     cells.push_back(cell("2023", gm, "all", i % 2 == 0 ? json(40) : json(nullptr), i % 2 == 0 ? "safe" : "primary"));
     ++i;
   }
-  return {{"name", "victims-region-form"}, {"title", "Slachtoffers naar gemeente"}, {"title_en", "Victims by municipality"},
-          {"date", "2026-01-02"}, {"sources", json::array({"politie"})}, {"footnotes", json::array()},
+  return {{"name", "victims-region-form"},
+          {"title", "Slachtoffers naar gemeente"},
+          {"title_en", "Victims by municipality"},
+          {"date", "2026-01-02"},
+          {"sources", json::array({"politie"})},
+          {"footnotes", json::array()},
           {"rule", {{"min_frequency", 10}, {"protection_percent", 30.0}}},
-          {"dimensions", {{{"name", "year"}, {"codes", years}}, {{"name", "region"}, {"codes", regions}},
-                          {{"name", "form"}, {"codes", forms}}}},
+          {"dimensions",
+           {{{"name", "year"}, {"codes", years}},
+            {{"name", "region"}, {"codes", regions}},
+            {{"name", "form"}, {"codes", forms}}}},
           {"cells", cells}};
 }
 
@@ -94,8 +104,8 @@ class MapTest : public ::testing::Test {
     }
     std::filesystem::create_directories(dir_ / "published");
     std::ofstream(dir_ / "published" / "victims-region-form.json") << table_.dump();
-    server_ = std::make_unique<Server>(*store_, ServerOptions{.host = "127.0.0.1", .port = 0,
-                                                              .published_folder = (dir_ / "published").string()});
+    server_ = std::make_unique<Server>(
+        *store_, ServerOptions{.host = "127.0.0.1", .port = 0, .published_folder = (dir_ / "published").string()});
   }
 
   TempDir dir_;
@@ -110,7 +120,8 @@ TEST_F(MapTest, ListsEveryPoliceUnitWithItsPublishedValueOrNotPublished) {
   std::map<std::string, std::optional<std::int64_t>> expected;
   for (const auto& cell : table_["cells"]) {
     if (cell["key"][0] == "2023" && cell["key"][2] == "all" && cell["key"][1].get<std::string>().starts_with("RE")) {
-      expected[cell["key"][1]] = cell["value"].is_null() ? std::nullopt : std::optional(cell["value"].get<std::int64_t>());
+      expected[cell["key"][1]] =
+          cell["value"].is_null() ? std::nullopt : std::optional(cell["value"].get<std::int64_t>());
     }
   }
 
@@ -125,7 +136,8 @@ TEST_F(MapTest, ListsEveryPoliceUnitWithItsPublishedValueOrNotPublished) {
     const auto value = expected.count(u.code) ? expected[u.code] : std::nullopt;
     if (value) {
       char rate[32];
-      std::snprintf(rate, sizeof rate, "%.1f", static_cast<double>(*value) * 100000.0 / static_cast<double>(u.population));
+      std::snprintf(rate, sizeof rate, "%.1f",
+                    static_cast<double>(*value) * 100000.0 / static_cast<double>(u.population));
       std::string dutch_rate = rate;
       dutch_rate.replace(dutch_rate.find('.'), 1, ",");
       EXPECT_NE(row.find("<td class=\"num\">" + dutch_number(*value) + "</td>"), std::string::npos) << row;

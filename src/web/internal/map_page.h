@@ -17,10 +17,10 @@ namespace rapporteur::web::internal {
 
 // One police unit of a published table in one year.
 struct MapUnit {
-  std::string code;                       // E.g. "RE05".
-  std::string name;                       // The table's label, e.g. "Amsterdam".
-  std::optional<std::int64_t> count;      // Nothing when not published (suppressed or no cell).
-  std::optional<std::int64_t> population; // Inhabitants on 1 January, when known.
+  std::string code;                        // E.g. "RE05".
+  std::string name;                        // The table's label, e.g. "Amsterdam".
+  std::optional<std::int64_t> count;       // Nothing when not published (suppressed or no cell).
+  std::optional<std::int64_t> population;  // Inhabitants on 1 January, when known.
 
   // Registered victims per 100,000 inhabitants; nothing without a count or a population.
   std::optional<double> rate() const;
