@@ -168,5 +168,12 @@ TEST_F(MapTest, AnUnknownYearFallsBackToTheLatest) {
   EXPECT_EQ(res.body.find("<script>"), std::string::npos);
 }
 
+TEST_F(MapTest, TheFiguresIndexLinksTheMap) {
+  const LocalResponse res = server_->handle({.target = "/cijfers?lang=en"});
+
+  ASSERT_EQ(res.status, 200);
+  EXPECT_NE(res.body.find("<a href=\"/kaart?lang=en\">Map: victims by police unit</a></p>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rapporteur::web
