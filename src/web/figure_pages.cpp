@@ -194,7 +194,10 @@ std::string render_figures_index(Language language, const std::vector<std::pair<
                            "Every table was protected against disclosure and independently audited before publication; "
                            "suppressed cells show as x. In each table, choose the rows, columns and filters yourself."),
                          tables.empty() ? html("<p>{}</p>", t(language, "Nog geen tabellen gepubliceerd.", "No tables published yet."))
-                                        : html("<ul>\n{}</ul>", items));
+                                        : html("<ul>\n{}</ul>\n<p><a href=\"/kaart?lang={}\">{}</a></p>", items,
+                                               Html(dutch(language) ? "nl" : "en"),
+                                               t(language, "Kaart: slachtoffers per politie-eenheid",
+                                                 "Map: victims by police unit")));
   return render_layout(language, t(language, "Cijfers", "Figures"), body);
 }
 

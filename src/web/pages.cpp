@@ -79,7 +79,7 @@ Html layout(const Messages& m, const Html& title, const Html& body) {
 <a class="skip" href="#main">{}</a>
 <header class="site">
 <a class="brand" href="/?lang={}">{}</a>
-<nav aria-label="menu"><a href="/cijfers?lang={}">{}</a> · <a href="/schattingen?lang={}">{}</a> · <a href="/zoeken?lang={}">{}</a> · <a href="/aanbevelingen?lang={}">{}</a> · <a href="/open-data?lang={}">Open data</a> · <a href="/?lang={}" hreflang="{}" lang="{}">{}</a></nav>
+<nav aria-label="menu"><a href="/cijfers?lang={}">{}</a> · <a href="/kaart?lang={}">{}</a> · <a href="/schattingen?lang={}">{}</a> · <a href="/zoeken?lang={}">{}</a> · <a href="/aanbevelingen?lang={}">{}</a> · <a href="/open-data?lang={}">Open data</a> · <a href="/?lang={}" hreflang="{}" lang="{}">{}</a></nav>
 </header>
 <main id="main">
 {}
@@ -90,6 +90,7 @@ Html layout(const Messages& m, const Html& title, const Html& body) {
 )",
               text(m.lang), title, text(m.skip), text(m.lang), text(m.title), text(m.lang),
               std::string_view(m.lang) == "nl" ? Html("Cijfers") : Html("Figures"), text(m.lang),
+              std::string_view(m.lang) == "nl" ? Html("Kaart") : Html("Map"), text(m.lang),
               std::string_view(m.lang) == "nl" ? Html("Schattingen") : Html("Estimates"), text(m.lang),
               std::string_view(m.lang) == "nl" ? Html("Kennisbank") : Html("Knowledge base"), text(m.lang),
               std::string_view(m.lang) == "nl" ? Html("Aanbevelingen") : Html("Recommendations"), text(m.lang), text(m.other_lang),

@@ -1,7 +1,10 @@
 // Public routes of the published tables: the list, the explorer's pages and its downloads of
 // a view, the whole tables' downloads and their JSON.
+#include <charconv>
+
 #include "tables/tables.h"
 #include "web/internal/labels.h"
+#include "web/internal/map_page.h"
 #include "web/internal/server_impl.h"
 
 namespace rapporteur::web {
@@ -184,6 +187,32 @@ void Server::Impl::declare_figure_routes() {
           figure_pages.insert(key, page);
           res.set_content(*page, "text/html; charset=utf-8");
         });
+  // The map of police units: the regional table's police-unit counts of one year (published
+  // cells only) with the units' populations from the store (public CBS figures) for the rates.
+  route("GET", "/kaart", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    std::shared_ptr<const internal::PublishedTable> shown;
+    for (const char* name : {"victims-region-form", "victims-police-unit-sex"}) {
+      if (auto table = published_table(name)) {
+        shown = *table;
+        break;
+      }
+    }
+    if (!shown) return send_error(req, res, 404, "not_found", "no published table by police unit");
+    const auto years = internal::table_years(*shown);
+    if (years.empty()) return send_error(req, res, 404, "not_found", "the table has no years");
+    std::string year = req.get_param_value("year");
+    if (std::find(years.begin(), years.end(), year) == years.end()) year = years.back();
+    auto units = internal::police_unit_counts(*shown, year);
+    int year_number = 0;
+    std::from_chars(year.data(), year.data() + year.size(), year_number);
+    for (auto& unit : units) {
+      if (auto population = store.population(unit.code, year_number)) unit.population = *population;
+    }
+    const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    res.set_content(internal::render_map(language, *shown, year, units, chart), "text/html; charset=utf-8");
+  });
   route("GET", R"(/cijfers/([a-z0-9_\-]+)\.(csv|xlsx))", Access::kPublic,
         [read_published](const httplib::Request& req, httplib::Response& res) {
           const std::string name = req.matches[1];

@@ -3,7 +3,7 @@
 // at 1366 and 390 px wide, with a screenshot of each in var/screenshots/ (see README); the
 // table explorer (open a police unit, pivot, filter, permalink, download the view, footnotes
 // on suppression), the home page's key figures and chart, and the English site's words and
-// number format.
+// number format; the map of police units (/kaart) drawn and matching the published table.
 //
 // Environment: RAPPORTEUR_BIN (the binary), RAPPORTEUR_SOURCE (the repository).
 import { chromium } from "playwright-core";
@@ -69,6 +69,7 @@ try {
     ["publicatie", `/publicaties/${publication}?lang=nl`],
     ["aanbeveling", `/aanbevelingen/${recommendation.publication}/${recommendation.number}?lang=nl`],
     ["open-data", "/open-data?lang=nl"], ["open-data-en", "/open-data?lang=en"],
+    ["kaart", "/kaart?lang=nl"], ["map-en", "/kaart?lang=en"],
   ];
   for (const width of [1366, 390]) {
     const page = await browser.newPage({ viewport: { width, height: 900 }, locale: "nl-NL" });
@@ -127,6 +128,33 @@ try {
   assert.match(csv[0], /^vorm \(niveau\),vorm,2019,2020,2021,2022,2023,alle jaren/);
   const shownTotal = (await page.locator("tbody tr").first().locator("td").last().textContent()).replace(/\./g, "");
   assert.equal(csv[1].split(",").at(-1), shownTotal, "the CSV's total is the page's");
+
+  // The map of police units: the server's tiles and table, redrawn as an ECharts map series;
+  // every unit's count as the published table has it, or "niet gepubliceerd".
+  await page.goto(base + "/kaart?lang=nl");
+  await page.waitForSelector("#map-chart svg path");
+  const mapped = await page.evaluate(() => {
+    const option = window.echarts.getInstanceByDom(document.getElementById("map-chart")).getOption();
+    return { type: option.series[0].type, items: option.series[0].data.length };
+  });
+  assert.equal(mapped.type, "map");
+  assert.ok(mapped.items >= 10, "the map series has a region per police unit: " + mapped.items);
+  assert.ok((await page.locator("#map-svg g.tile").count()) >= 10, "the server drew a tile per police unit");
+  const published = JSON.parse(execFileSync("curl", ["-s", base + "/api/v1/tables/victims-region-form"], { encoding: "utf8" }));
+  const year = await page.inputValue("#year");
+  const regions = published.dimensions.find((d) => d.name === "region").codes;
+  const country = regions.find((c) => c.parent === null).code;
+  const units = regions.filter((c) => c.parent === country && c.code !== "unknown");
+  assert.ok(units.length >= 10, "ten police units in the table");
+  for (const unit of units) {
+    // The unit's cell in that year, every other dimension at its root.
+    const key = published.dimensions.map((d) => d.name === "year" ? year : d.name === "region" ? unit.code
+                                                : d.codes.find((c) => c.parent === null).code);
+    const cell = published.cells.find((c) => c.key.every((k, i) => k === key[i]));
+    const shown = (await page.locator(`#u-${unit.code} td`).first().textContent()).trim();
+    if (cell && cell.value !== null) assert.equal(shown, new Intl.NumberFormat("nl-NL").format(cell.value), unit.code);
+    else assert.equal(shown, "niet gepubliceerd", unit.code);
+  }
 
   // The English site: English category words and number format.
   await page.goto(base + "/cijfers/victims-region-form?lang=en&rows=form");
