@@ -1,5 +1,7 @@
 #include "app/workspace.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "account/account.h"
@@ -134,6 +136,54 @@ Result<void> Workspace::rebuild_index(std::ostream& out) {
   ASSIGN_OR_RETURN(const std::int64_t documents, knowledge_base_->rebuild());
   out << fmt::format("search index rebuilt: {} documents\n", documents);
   return ok();
+}
+
+namespace {
+
+// Lower-case ASCII letters and digits joined by single hyphens, at most 80 characters; other
+// characters (accents included) separate words.
+std::string slug_of_name(std::string_view name) {
+  std::string slug;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 && u < 0x80) {
+      slug += static_cast<char>(std::tolower(u));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+    if (slug.size() >= 80) break;
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  return slug.empty() ? "publicatie" : slug;
+}
+
+}  // namespace
+
+Result<kb::AddResult> Workspace::add_publication(const PublicationUpload& upload) {
+  if (knowledge_base_ == nullptr) return fail(ErrorCode::kNotFound, "this instance has no knowledge base");
+  kb::Metadata metadata = upload.metadata;
+  if (!metadata.slug) {
+    const bool titled = metadata.title && !metadata.title->empty();
+    metadata.slug = slug_of_name(titled ? *metadata.title : std::filesystem::path(upload.original_name).stem().string());
+  }
+  ASSIGN_OR_RETURN(const auto store, open_store_());
+  const std::lock_guard lock(kb_write_mutex_);
+  if (auto existing = store->publication(*metadata.slug); existing) {
+    return fail(ErrorCode::kAlreadyExists,
+                fmt::format("{}: a publication with slug '{}' already exists; change it on its own form", upload.original_name,
+                            *metadata.slug));
+  } else if (existing.error().code != ErrorCode::kNotFound) {
+    return tl::unexpected(existing.error());
+  }
+  auto added = knowledge_base_->add_file(upload.file, metadata);
+  if (!added) {
+    // The generated name means nothing to the sender; the message names their file instead.
+    Error error = added.error();
+    const std::string generated = upload.file.string();
+    if (error.message.starts_with(generated)) error.message.replace(0, generated.size(), upload.original_name);
+    return tl::unexpected(std::move(error));
+  }
+  return added;
 }
 
 Result<void> Workspace::import_account(const std::filesystem::path& path, std::ostream& out) {

@@ -63,6 +63,15 @@ struct AnnualReportRequest {
 // The summary lines of a protection: suppressions and the audit's verdict.
 std::string describe_protection(const tables::ProtectionReport& report);
 
+// A publication uploaded through the staff pages: the file kept under a generated name, the
+// name its sender gave it (for the slug and the messages, never used as a path) and the
+// metadata from the form.
+struct PublicationUpload {
+  std::filesystem::path file;
+  std::string original_name;
+  kb::Metadata metadata;
+};
+
 // Opens a connection to the instance's store.
 using StoreOpener = std::function<Result<std::unique_ptr<store::Store>>()>;
 
@@ -101,6 +110,13 @@ class Workspace {
                                 const std::filesystem::path& folder, std::ostream& out,
                                 LinkageMethod linkage = LinkageMethod::kProbabilistic);
   Result<void> rebuild_index(std::ostream& out);
+  // Adds an uploaded publication to the knowledge base (kb::KnowledgeBase::add_file) under the
+  // knowledge-base write lock. Unless the metadata sets one, the slug comes from the title, else
+  // from the original name. Fails with kAlreadyExists when a publication has that slug (an
+  // upload never replaces one), as add_file does otherwise (kInvalidArgument for a corrupt,
+  // empty or unsupported file, its message naming the original name instead of the generated
+  // one), and with kNotFound without a knowledge base. The caller keeps and removes the file.
+  Result<kb::AddResult> add_publication(const PublicationUpload& upload);
   Result<void> import_account(const std::filesystem::path& file, std::ostream& out);
   Result<void> annual_report(const AnnualReportRequest& request, std::ostream& out);
 

@@ -1,6 +1,7 @@
 #include "web/internal/http_util.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -132,6 +133,29 @@ Result<UploadKind> upload_kind(std::string_view bytes) {
     }
   }
   return UploadKind::kText;
+}
+
+Result<std::string> publication_extension(std::string_view file_name, std::string_view bytes) {
+  const auto bad = [&](std::string_view reason) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {}", file_name, reason));
+  };
+  const std::size_t dot = file_name.rfind('.');
+  std::string extension = dot == std::string_view::npos ? "" : std::string(file_name.substr(dot));
+  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+  static constexpr std::string_view kText[] = {".html", ".htm", ".md", ".markdown", ".txt"};
+  const bool text = std::find(std::begin(kText), std::end(kText), extension) != std::end(kText);
+  if (extension != ".pdf" && !text) return bad("unsupported file type (expected .pdf, .html, .htm, .md, .markdown or .txt)");
+  if (bytes.empty()) return bad("the file is empty");
+  if (extension == ".pdf") {
+    if (!bytes.starts_with("%PDF-")) return bad("not a PDF document (it does not start with %PDF-)");
+    return extension;
+  }
+  const auto kind = upload_kind(bytes);
+  if (!kind || *kind != UploadKind::kText) {
+    return bad(fmt::format("not text, as a {} file must be ({})", extension,
+                           kind ? std::string("a zip archive") : kind.error().message));
+  }
+  return extension;
 }
 
 Result<kb::SearchQuery> search_query(const httplib::Request& req, int page_size) {

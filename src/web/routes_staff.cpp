@@ -265,6 +265,51 @@ void Server::Impl::declare_staff_routes() {
     }
     html_page(res, internal::render_kb_editor(lang(req), staff_viewer(), *publications, *recommendations));
   });
+  // Declared before the editing route, whose slug pattern would also match "toevoegen".
+  route("POST", "/staff/kennisbank/toevoegen", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
+    if (options.workspace == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
+    if (!req.has_file("file")) return send_error(req, res, 400, "bad_request", "no file uploaded");
+    const auto& file = req.get_file_value("file");
+    app::PublicationUpload upload;
+    upload.original_name = std::filesystem::path(file.filename).filename().string();
+    if (upload.original_name.empty()) upload.original_name = "upload";
+    auto type = parse_publication_type(form_value(req, "type"));
+    if (!type) return send_error(req, res, 400, "bad_request", type.error().message);
+    upload.metadata.type = *type;
+    const auto optional = [&](const char* name) -> std::optional<std::string> {
+      std::string value = form_value(req, name);
+      return value.empty() ? std::nullopt : std::optional<std::string>(std::move(value));
+    };
+    upload.metadata.title = optional("title");
+    upload.metadata.date = optional("date");
+    upload.metadata.language = optional("language");
+    upload.metadata.summary = optional("summary");
+    std::vector<Mandate> themes;
+    for (auto [at, end] = req.files.equal_range("theme"); at != end; ++at) {
+      auto theme = parse_mandate(at->second.content);
+      if (!theme) return send_error(req, res, 400, "bad_request", theme.error().message);
+      themes.push_back(*theme);
+    }
+    if (!themes.empty()) upload.metadata.mandates = themes;
+    // The name says which format is meant (the knowledge base extracts by extension); the bytes
+    // must agree. Refusals are the sender's file, not a server failure: 422 with the reason.
+    const auto extension = publication_extension(upload.original_name, file.content);
+    if (!extension) return send_error(req, res, 422, "unprocessable", extension.error().message);
+    const auto path = store_upload(file.content, *extension);
+    if (!path) return send_store_error(req, res, path.error());
+    upload.file = *path;
+    auto added = options.workspace->add_publication(upload);
+    std::error_code ignored;
+    std::filesystem::remove(*path, ignored);
+    if (!added) {
+      if (added.error().code == ErrorCode::kInvalidArgument || added.error().code == ErrorCode::kAlreadyExists) {
+        return send_error(req, res, 422, "unprocessable", added.error().message);
+      }
+      return send_store_error(req, res, added.error());
+    }
+    audit("publication_add", added->slug);
+    redirect(res, "/publicaties/" + added->slug);
+  });
   route("POST", R"(/staff/kennisbank/([a-z0-9\-]+))", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
     if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
     kb::Metadata changes;

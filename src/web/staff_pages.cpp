@@ -317,9 +317,37 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
                   t(language, "Opslaan", "Save"), Html::escape(p.slug), t(language, "publieke pagina", "public page"),
                   recs.str().empty() ? Html("") : html("<h3>{}</h3><ol>{}</ol>\n", t(language, "Aanbevelingen", "Recommendations"), recs));
   }
-  const Html body = html("<h1>{}</h1>\n<p>{}</p>\n{}\n{}", t(language, "Kennisbank beheren", "Manage the knowledge base"),
-                         t(language, "Nieuwe publicaties laadt u met rapporteur kb add; hier past u gegevens aan en legt u de opvolging van aanbevelingen vast.",
-                           "Load new publications with rapporteur kb add; here you edit their details and record the follow-up of recommendations."),
+  Html types;
+  for (const std::string_view type : {"monitor", "study", "letter", "news", "brochure", "annual_report"}) {
+    types += html("<option value=\"{}\">{}</option>", Html::escape(type), label(language, type));
+  }
+  Html themes;
+  for (const std::string_view theme : {"human_trafficking", "sexual_violence_against_children"}) {
+    themes += html("<label><input type=\"checkbox\" name=\"theme\" value=\"{}\"> {}</label> ", Html::escape(theme),
+                   label(language, theme));
+  }
+  const Html add_form = html(R"(<details><summary>{}</summary>
+<form method="post" action="/staff/kennisbank/toevoegen" enctype="multipart/form-data" class="panel">{}
+<p><label>{}<br><input name="file" type="file" accept=".pdf,.html,.htm,.md,.markdown,.txt" required></label></p>
+<p><label>{}<br><select name="type" required>{}</select></label></p>
+<p><label>{}<br><input name="title" size="60"></label></p>
+<p><label>{}<br><input name="date" type="date"></label></p>
+<p><label>{}<br><select name="language"><option value="nl">Nederlands</option><option value="en">English</option></select></label></p>
+<p>{}<br>{}</p>
+<p><label>{}<br><textarea name="summary" rows="3" cols="60"></textarea></label></p>
+<p><button type="submit">{}</button></p></form></details>
+)",
+                             t(language, "Publicatie toevoegen", "Add publication"), csrf_field(viewer.csrf),
+                             t(language, "Bestand (PDF, HTML, Markdown of tekst)", "File (PDF, HTML, Markdown or text)"),
+                             t(language, "Soort", "Type"), types,
+                             t(language, "Titel (leeg: uit het bestand)", "Title (empty: from the file)"),
+                             t(language, "Datum (leeg: vandaag)", "Date (empty: today)"), t(language, "Taal", "Language"),
+                             t(language, "Thema's", "Themes"), themes, t(language, "Samenvatting", "Summary"),
+                             t(language, "Toevoegen", "Add"));
+  const Html body = html("<h1>{}</h1>\n<p>{}</p>\n{}\n{}\n{}", t(language, "Kennisbank beheren", "Manage the knowledge base"),
+                         t(language, "Hier voegt u publicaties toe (of met rapporteur kb add), past u gegevens aan en legt u de opvolging van aanbevelingen vast.",
+                           "Here you add publications (or with rapporteur kb add), edit their details and record the follow-up of recommendations."),
+                         add_form,
                          html("<form method=\"post\" action=\"/staff/kennisbank/herbouwen\">{}<button type=\"submit\">{}</button></form>",
                               csrf_field(viewer.csrf), t(language, "Zoekindex herbouwen", "Rebuild the search index")),
                          items);

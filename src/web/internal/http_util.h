@@ -50,6 +50,12 @@ enum class UploadKind { kXlsx, kText };
 // form feed). Fails with kInvalidArgument, saying what was found, for anything else: other
 // binary formats, NUL bytes, an empty file.
 Result<UploadKind> upload_kind(std::string_view bytes);
+// The extension (".pdf", ".html", ".htm", ".md", ".markdown" or ".txt", lower case) under which
+// an uploaded publication named `file_name` is kept: the name says which format is meant, the
+// bytes must agree (a PDF starts with "%PDF-", the others are text). Fails with
+// kInvalidArgument, naming the file and the reason, for another extension, an empty file or
+// bytes of another kind.
+Result<std::string> publication_extension(std::string_view file_name, std::string_view bytes);
 
 // The search parameters of a request; page_size 0 reads offset/limit (API) instead of page.
 Result<kb::SearchQuery> search_query(const httplib::Request& req, int page_size);
