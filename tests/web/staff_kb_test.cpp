@@ -27,7 +27,8 @@ using ::testing::HasSubstr;
 
 std::string cookie_value(const httplib::Result& res, const std::string& name) {
   for (const auto& [key, value] : res->headers) {
-    if (key == "Set-Cookie" && value.starts_with(name + "=")) return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
+    if (key == "Set-Cookie" && value.starts_with(name + "="))
+      return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
   }
   return "";
 }
@@ -69,9 +70,10 @@ class StaffKbTest : public ::testing::Test {
     auto c = client();
     const auto form = c.Get("/aanmelden");
     const std::string csrf = cookie_value(form, "rapporteur_csrf");
-    const auto res = c.Post("/aanmelden", {{"Cookie", "rapporteur_csrf=" + csrf}},
-                            httplib::Params{{"csrf", csrf}, {"name", name}, {"password", "wachtwoord-" + name + "-123"},
-                                            {"terug", "/staff"}});
+    const auto res =
+        c.Post("/aanmelden", {{"Cookie", "rapporteur_csrf=" + csrf}},
+               httplib::Params{
+                   {"csrf", csrf}, {"name", name}, {"password", "wachtwoord-" + name + "-123"}, {"terug", "/staff"}});
     const std::string session = cookie_value(res, "rapporteur_session");
     const auto home = client().Get("/staff", {{"Cookie", "rapporteur_session=" + session}});
     return {session, field(home->body, "csrf")};
@@ -123,7 +125,8 @@ TEST_F(StaffKbTest, TheKnowledgeBasePageOffersTheForm) {
 TEST_F(StaffKbTest, AnEditorAddsAMarkdownFileThatIsStoredSearchableAndAudited) {
   const auto [session, csrf] = sign_in("eva");
 
-  const auto res = add(session, csrf, "notitie.md", "# Notitie\n\nDit gaat over het land qwertzland en zijn grenzen.\n");
+  const auto res =
+      add(session, csrf, "notitie.md", "# Notitie\n\nDit gaat over het land qwertzland en zijn grenzen.\n");
 
   ASSERT_EQ(res->status, 303) << res->body;
   EXPECT_EQ(res->get_header_value("Location"), "/publicaties/onderzoek-naar-qwertzland");
