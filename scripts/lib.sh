@@ -13,7 +13,7 @@ PACKAGES=(
   libxlsxwriter-dev sqlite3 libeigen3-dev libglpk-dev python3-statsmodels
   libxapian-dev libpoppler-cpp-dev wdutch libyaml-cpp-dev chromium poppler-utils fonts-dejavu-core libargon2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libicu-dev libpq-dev postgresql
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
 )
 
 as_root() {
