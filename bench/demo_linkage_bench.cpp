@@ -6,9 +6,9 @@
 // estimate on the true overlap table and, for victims, the true population.
 //
 //   demo_linkage_bench [first_year [last_year]]     (default 2019 2023, the demo's default)
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
-#include <unistd.h>
 
 #include <array>
 #include <cstdlib>
@@ -44,32 +44,37 @@ int main(int argc, char** argv) {
   std::array<std::uint8_t, 32> bytes{};
   bytes[0] = 1;
   const auto key = intake::PseudonymKey::from_bytes(bytes);
-  const auto loaded = demo::load_world(*world, **store, key,
-                                       {.extracts_folder = folder / "extracts",
-                                        .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"});
+  const auto loaded =
+      demo::load_world(*world, **store, key,
+                       {.extracts_folder = folder / "extracts", .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"});
   if (!loaded) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
     return 1;
   }
-  fmt::print("year mandate role method: P R F1 | persons/true (diff) | MSE linked / true table (diff) | true population | s\n");
+  fmt::print(
+      "year mandate role method: P R F1 | persons/true (diff) | MSE linked / true table (diff) | true population | "
+      "s\n");
   for (int year = first_year; year <= last_year; ++year) {
     for (const char* mandate : {"human_trafficking", "sexual_violence_against_children"}) {
       for (const char* role : {"victim", "suspect"}) {
         for (const auto method : {app::LinkageMethod::kDeterministic, app::LinkageMethod::kProbabilistic}) {
           const auto started = Clock::now();
-          const auto s = app::score_demo_linkage(*world, **store,
-                                                 {.year = year, .mandate = mandate, .role = role, .method = method}, {});
+          const auto s = app::score_demo_linkage(
+              *world, **store, {.year = year, .mandate = mandate, .role = role, .method = method}, {});
           const double seconds = seconds_since(started);
           if (!s) {
             fmt::print("{} {} {} {}: {}\n", year, mandate, role, app::to_code(method), s.error().message);
             continue;
           }
-          fmt::print("{} {} {} {}: P {:.4f} R {:.4f} F1 {:.4f} | {}/{} ({:+.1f}%) | {:.0f} / {:.0f} ({:+.1f}%) | {} | {:.2f}\n",
-                     year, mandate, role, app::to_code(s->method), s->pairs.precision, s->pairs.recall, s->pairs.f1,
-                     s->persons, s->true_persons, 100.0 * static_cast<double>(s->persons - s->true_persons) / static_cast<double>(s->true_persons),
-                     s->estimate_linked, s->estimate_true_table,
-                     100.0 * (s->estimate_linked - s->estimate_true_table) / s->estimate_true_table,
-                     s->true_population, seconds);
+          fmt::print(
+              "{} {} {} {}: P {:.4f} R {:.4f} F1 {:.4f} | {}/{} ({:+.1f}%) | {:.0f} / {:.0f} ({:+.1f}%) | {} | "
+              "{:.2f}\n",
+              year, mandate, role, app::to_code(s->method), s->pairs.precision, s->pairs.recall, s->pairs.f1,
+              s->persons, s->true_persons,
+              100.0 * static_cast<double>(s->persons - s->true_persons) / static_cast<double>(s->true_persons),
+              s->estimate_linked, s->estimate_true_table,
+              100.0 * (s->estimate_linked - s->estimate_true_table) / s->estimate_true_table, s->true_population,
+              seconds);
         }
       }
     }

@@ -16,8 +16,8 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using rapporteur::testing::TempDir;
 using rapporteur::testing::letters;
+using rapporteur::testing::TempDir;
 
 const int kRows = std::getenv("BENCH_ROWS") ? std::atoi(std::getenv("BENCH_ROWS")) : 1'000'000;
 
@@ -49,24 +49,20 @@ region = "Gemeente"
 "arbeidsuitbuiting" = "labour"
 )";
 
-
 void write_extract(const std::filesystem::path& path) {
   std::ofstream out(path);
   out << "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Vorm uitbuiting;Gemeente\n";
   for (int i = 0; i < kRows; ++i) {
     out << 300000000 + i << ";Naam" << letters(i) << ";Achter" << letters(i * 7) << ";"
-        << fmt::format("{:02}-{:02}-{}", 1 + i % 28, 1 + i % 12, 1950 + i % 60) << ";"
-        << (i % 3 ? "Vrouw" : "Man") << ";" << (i % 2 ? "Seksuele uitbuiting" : "Arbeidsuitbuiting") << ";"
-        << (i % 2 ? "GM0363" : "GM0599") << "\n";
+        << fmt::format("{:02}-{:02}-{}", 1 + i % 28, 1 + i % 12, 1950 + i % 60) << ";" << (i % 3 ? "Vrouw" : "Man")
+        << ";" << (i % 2 ? "Seksuele uitbuiting" : "Arbeidsuitbuiting") << ";" << (i % 2 ? "GM0363" : "GM0599") << "\n";
   }
 }
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-double time_intake(const TempDir& dir, const std::filesystem::path& extract,
-                   rapporteur::intake::Encodings encodings, const std::string& name) {
+double time_intake(const TempDir& dir, const std::filesystem::path& extract, rapporteur::intake::Encodings encodings,
+                   const std::string& name) {
   auto store = rapporteur::store::open_sqlite_store(dir / (name + ".db")).value();
   (void)store->put_region({"NL01", "Nederland", rapporteur::RegionLevel::kCountry, std::nullopt});
   (void)store->put_region({"GM0363", "Amsterdam", rapporteur::RegionLevel::kMunicipality, "NL01"});
@@ -76,8 +72,8 @@ double time_intake(const TempDir& dir, const std::filesystem::path& extract,
   bytes[0] = 1;
   const auto key = rapporteur::intake::PseudonymKey::from_bytes(bytes);
   const auto start = Clock::now();
-  const auto report = rapporteur::intake::load_extract(*store, key, profile,
-                                                       {.file = extract, .year = 2023, .encodings = encodings});
+  const auto report =
+      rapporteur::intake::load_extract(*store, key, profile, {.file = extract, .year = 2023, .encodings = encodings});
   const double seconds = seconds_since(start);
   if (!report || report->rows_loaded != kRows) {
     std::fprintf(stderr, "intake failed: %s\n", report ? "rows missing" : report.error().message.c_str());
@@ -118,15 +114,15 @@ int main() {
                static_cast<double>(std::filesystem::file_size(extract)) / 1e6);
   // BENCH_ONLY=plain or =bloom runs one of the two loads (for profiling); the other reports 0.
   const std::string only = std::getenv("BENCH_ONLY") ? std::getenv("BENCH_ONLY") : "";
-  const double plain = only == "bloom" ? 0.0
-      : time_intake(dir, extract, rapporteur::intake::Encodings::kWithoutBloomFilters, "plain");
-  const double bloom = only == "plain" ? 0.0
-      : time_intake(dir, extract, rapporteur::intake::Encodings::kWithBloomFilters, "bloom");
+  const double plain =
+      only == "bloom" ? 0.0 : time_intake(dir, extract, rapporteur::intake::Encodings::kWithoutBloomFilters, "plain");
+  const double bloom =
+      only == "plain" ? 0.0 : time_intake(dir, extract, rapporteur::intake::Encodings::kWithBloomFilters, "bloom");
 
   fmt::print("anchor sqlite3 .import: {:.2f} s ({:.0f} rows/s)\n", anchor, kRows / anchor);
-  fmt::print("intake without Bloom encodings: {:.2f} s ({:.0f} rows/s), ratio to anchor {:.2f} (target <= 2)\n",
-             plain, kRows / plain, plain / anchor);
-  fmt::print("intake with Bloom encodings: {:.2f} s ({:.0f} rows/s), ratio to anchor {:.2f}\n", bloom,
-             kRows / bloom, bloom / anchor);
+  fmt::print("intake without Bloom encodings: {:.2f} s ({:.0f} rows/s), ratio to anchor {:.2f} (target <= 2)\n", plain,
+             kRows / plain, plain / anchor);
+  fmt::print("intake with Bloom encodings: {:.2f} s ({:.0f} rows/s), ratio to anchor {:.2f}\n", bloom, kRows / bloom,
+             bloom / anchor);
   return 0;
 }

@@ -29,9 +29,7 @@ namespace {
 using namespace rapporteur;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // Sentences in the field's language, written for this benchmark: compounds, diacritics and
 // synonyms that the queries below look for, mixed into general Dutch words.
@@ -55,16 +53,39 @@ const std::vector<std::string> kDomain = {
 };
 
 const std::vector<std::string> kQueries = {
-    "arbeidsuitbuiting", "uitbuiting", "slachtoffermonitor", "monitor", "mensenhandelslachtoffers",
-    "slachtoffers", "casuïstiek", "casuistiek", "loverboy", "pooierboys", "human trafficking",
-    "mensenhandel", "\"uitbuiting van arbeid\"", "\"seksuele uitbuiting\"", "criminele uitbuiting",
-    "sextortion OR grooming", "mensenhandel NOT arbeid", "jeugdzorg", "zorgcoordinatoren", "opvang regio",
-    "aanbevelingen regering", "kinderen misbruik", "arbeidsmigranten inspectie", "prostitutie",
-    "verklaring overdracht", "slachtofers", "arbeidsuitbuitng", "rapporteur", "dadermonitor jongeren",
+    "arbeidsuitbuiting",
+    "uitbuiting",
+    "slachtoffermonitor",
+    "monitor",
+    "mensenhandelslachtoffers",
+    "slachtoffers",
+    "casuïstiek",
+    "casuistiek",
+    "loverboy",
+    "pooierboys",
+    "human trafficking",
+    "mensenhandel",
+    "\"uitbuiting van arbeid\"",
+    "\"seksuele uitbuiting\"",
+    "criminele uitbuiting",
+    "sextortion OR grooming",
+    "mensenhandel NOT arbeid",
+    "jeugdzorg",
+    "zorgcoordinatoren",
+    "opvang regio",
+    "aanbevelingen regering",
+    "kinderen misbruik",
+    "arbeidsmigranten inspectie",
+    "prostitutie",
+    "verklaring overdracht",
+    "slachtofers",
+    "arbeidsuitbuitng",
+    "rapporteur",
+    "dadermonitor jongeren",
     "beeldmateriaal",
 };
-const std::vector<std::string> kCompoundQueries = {"uitbuiting", "monitor", "slachtoffers", "jeugdzorg",
-                                                   "arbeidsuitbuiting", "loverboy"};
+const std::vector<std::string> kCompoundQueries = {"uitbuiting", "monitor",           "slachtoffers",
+                                                   "jeugdzorg",  "arbeidsuitbuiting", "loverboy"};
 
 struct Doc {
   std::string id;
@@ -127,7 +148,9 @@ struct Latency {
 
 Latency percentiles(std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
-  const auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))]; };
+  const auto at = [&](double q) {
+    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))];
+  };
   return {at(0.5), at(0.99)};
 }
 
@@ -185,9 +208,10 @@ void exec(sqlite3* db, const char* sql) {
 }
 
 void index_fts(const std::vector<Doc>& docs, sqlite3* db) {
-  exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-           "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');"
-           "CREATE TABLE meta (id INTEGER PRIMARY KEY, type TEXT, date TEXT);");
+  exec(db,
+       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+       "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');"
+       "CREATE TABLE meta (id INTEGER PRIMARY KEY, type TEXT, date TEXT);");
   exec(db, "BEGIN");
   sqlite3_stmt* insert = nullptr;
   sqlite3_stmt* meta = nullptr;
@@ -315,10 +339,11 @@ int main(int argc, char** argv) {
   index_fts(docs, fts);
   const double fts_index = seconds_since(start);
   const double n = static_cast<double>(docs.size());
-  fmt::print("index: ours {:.0f} docs/s ({:.1f} s) | plain Xapian {:.0f} docs/s ({:.1f} s, ratio ours/plain time {:.2f}) | "
-             "FTS5 {:.0f} docs/s ({:.1f} s, ratio ours/FTS5 time {:.2f})\n",
-             n / ours_index, ours_index, n / plain_index, plain_index, ours_index / plain_index, n / fts_index, fts_index,
-             ours_index / fts_index);
+  fmt::print(
+      "index: ours {:.0f} docs/s ({:.1f} s) | plain Xapian {:.0f} docs/s ({:.1f} s, ratio ours/plain time {:.2f}) | "
+      "FTS5 {:.0f} docs/s ({:.1f} s, ratio ours/FTS5 time {:.2f})\n",
+      n / ours_index, ours_index, n / plain_index, plain_index, ours_index / plain_index, n / fts_index, fts_index,
+      ours_index / fts_index);
 
   const Xapian::Database plain((dir / "plain").string());
   std::vector<double> ours_ms, plain_ms, fts_ms;
@@ -344,7 +369,8 @@ int main(int argc, char** argv) {
   const auto o = percentiles(ours_ms);
   const auto p = percentiles(plain_ms);
   const auto f = percentiles(fts_ms);
-  fmt::print("query page (top 10 + exact total + facets + snippets), {} queries x {} rounds:\n", kQueries.size(), rounds);
+  fmt::print("query page (top 10 + exact total + facets + snippets), {} queries x {} rounds:\n", kQueries.size(),
+             rounds);
   fmt::print("  ours         p50 {:7.2f} ms  p99 {:7.2f} ms\n", o.p50, o.p99);
   fmt::print("  plain Xapian p50 {:7.2f} ms  p99 {:7.2f} ms  (ratio ours/plain p50 {:.2f}, p99 {:.2f})\n", p.p50, p.p99,
              o.p50 / p.p50, o.p99 / p.p99);
@@ -355,7 +381,8 @@ int main(int argc, char** argv) {
     kb::SearchQuery query;
     query.text = q;
     const auto ours = kb::internal::search_index(ours_path, **analyzer, query);
-    fmt::print("  {:<20} {:>7} / {:>7} / {:>7}\n", q, ours ? ours->total : -1, query_plain(plain, q), query_fts(fts, q));
+    fmt::print("  {:<20} {:>7} / {:>7} / {:>7}\n", q, ours ? ours->total : -1, query_plain(plain, q),
+               query_fts(fts, q));
   }
   sqlite3_close(fts);
   return 0;

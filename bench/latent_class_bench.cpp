@@ -103,7 +103,8 @@ std::vector<double> simple_chain(const mse::CaptureTable& table, int classes, lo
       for (std::size_t j = 0; j < lists; ++j) w *= 1 - lambda[j][k];
       unseen += w;
     }
-    const long missing = std::negative_binomial_distribution<long>(static_cast<long>(n), std::max(1 - unseen, 1e-12))(rng);
+    const long missing =
+        std::negative_binomial_distribution<long>(static_cast<long>(n), std::max(1 - unseen, 1e-12))(rng);
     for (long i = 0; i < missing; ++i) size[draw_class(nullptr)] += 1;
     for (std::size_t j = 0; j < lists; ++j) {
       for (std::size_t k = 0; k < k_count; ++k) {
@@ -138,10 +139,12 @@ double median_of(std::vector<double> values) {
 }
 
 void run_timing() {
-  fmt::print("## Timing: 4 chains x 110,000 iterations on 2 threads; anchor: one chain of 110,000 iterations of "
-             "the per-person sampler\n\n");
-  fmt::print("| table | n | ours wall s | ours CPU s | median (95% CrI) | R-hat | ESS | anchor 1 chain s | anchor "
-             "median | ratio (ours 4 chains / anchor 1 chain) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  fmt::print(
+      "## Timing: 4 chains x 110,000 iterations on 2 threads; anchor: one chain of 110,000 iterations of "
+      "the per-person sampler\n\n");
+  fmt::print(
+      "| table | n | ours wall s | ours CPU s | median (95% CrI) | R-hat | ESS | anchor 1 chain s | anchor "
+      "median | ratio (ours 4 chains / anchor 1 chain) |\n|---|---|---|---|---|---|---|---|---|---|\n");
   // The anchor's cost grows with the number of people: it runs on the small tables only.
   for (const char* name : {"Korea.csv", "Artificial_3.csv", "NewOrl_5.csv", "Western.csv", "Kosovo.csv", "Ned.csv"}) {
     const auto table = read_table(name);
@@ -164,8 +167,8 @@ void run_timing() {
     start = Clock::now();
     const auto anchor = simple_chain(*table, 10, 110000, 1);
     const double anchor_wall = seconds_since(start);
-    fmt::print("| {} | {} | {:.3f} | {:.3f} | {:.0f} ({:.0f}-{:.0f}) | {:.2f} | {:.0f} | {:.2f} | {:.0f} | {:.3f} |\n", name,
-               table->observed(), wall, cpu, ours->median, ours->low, ours->high, ours->r_hat,
+    fmt::print("| {} | {} | {:.3f} | {:.3f} | {:.0f} ({:.0f}-{:.0f}) | {:.2f} | {:.0f} | {:.2f} | {:.0f} | {:.3f} |\n",
+               name, table->observed(), wall, cpu, ours->median, ours->low, ours->high, ours->r_hat,
                ours->effective_sample_size, anchor_wall, median_of(anchor), wall / anchor_wall);
     std::fflush(stdout);
   }
@@ -181,7 +184,8 @@ struct Population {
 // generator's person keys, lists that saw nobody left out.
 Population make_population(std::uint64_t seed, double sigma, const std::string& form) {
   using namespace rapporteur;  // NOLINT: the demo's enums.
-  const auto world = demo::generate_world({.seed = seed, .first_year = 2021, .last_year = 2021, .visibility_sigma = sigma});
+  const auto world =
+      demo::generate_world({.seed = seed, .first_year = 2021, .last_year = 2021, .visibility_sigma = sigma});
   if (!world) std::exit(1);
   Population population;
   for (const auto& cell : world->truth) {
@@ -283,8 +287,9 @@ Interval latent_class(const mse::CaptureTable& table, std::uint64_t seed, int* u
 void run_coverage(int populations) {
   fmt::print("## Coverage over {} demo populations per setting (sexual exploitation, one year, seeds 1000-{})\n\n",
              populations, 999 + populations);
-  fmt::print("| visibility sigma | method | coverage | below | failed | mean relative error | median relative width | "
-             "s per population |\n|---|---|---|---|---|---|---|---|\n");
+  fmt::print(
+      "| visibility sigma | method | coverage | below | failed | mean relative error | median relative width | "
+      "s per population |\n|---|---|---|---|---|---|---|---|\n");
   const std::vector<std::string> methods = {"log-linear sparse stepwise + profile (today)", "model average AIC",
                                             "model average BIC", "latent class (LCMCR)"};
   for (const double sigma : {0.0, 0.7}) {
@@ -326,8 +331,9 @@ void run_coverage(int populations) {
 // disagree (by more than a factor of 1.2 or 1.5, or with disjoint intervals).
 void run_consistency(int populations) {
   fmt::print("\n## Leave-one-list-out check over {} populations per setting\n\n", populations);
-  fmt::print("| visibility sigma | populations flagged | median observed / predicted (only on the left-out list) "
-             "| AIC average / sparse stepwise above 1.2 | above 1.5 | median ratio |\n|---|---|---|---|---|---|\n");
+  fmt::print(
+      "| visibility sigma | populations flagged | median observed / predicted (only on the left-out list) "
+      "| AIC average / sparse stepwise above 1.2 | above 1.5 | median ratio |\n|---|---|---|---|---|---|\n");
   const mse::Selection select = [](const mse::CaptureTable& t) -> rapporteur::Result<mse::FitResult> {
     auto search = mse::sparse_stepwise_search(t, 0.02);
     if (!search) return tl::unexpected(search.error());
@@ -354,14 +360,16 @@ void run_consistency(int populations) {
       // The disagreement warning of compare_methods between the two log-linear answers.
       const Interval stepwise = sparse_stepwise_profile(population.table);
       const Interval average = averaged(population.table).first;
-      const std::vector<mse::MethodEstimate> both = {{"sparse stepwise", stepwise.estimate, stepwise.low, stepwise.high},
-                                                     {"AIC average", average.estimate, average.low, average.high}};
+      const std::vector<mse::MethodEstimate> both = {
+          {"sparse stepwise", stepwise.estimate, stepwise.low, stepwise.high},
+          {"AIC average", average.estimate, average.low, average.high}};
       apart += mse::compare_methods(both, 1.2).empty() ? 0 : 1;
       far_apart += mse::compare_methods(both, 1.5).empty() ? 0 : 1;
       method_ratios.push_back(average.estimate / stepwise.estimate);
     }
     fmt::print("| {:.1f} | {:.1f}% | {:.2f} | {:.1f}% | {:.1f}% | {:.2f} |\n", sigma, 100.0 * flagged / populations,
-               median_of(ratios), 100.0 * apart / populations, 100.0 * far_apart / populations, median_of(method_ratios));
+               median_of(ratios), 100.0 * apart / populations, 100.0 * far_apart / populations,
+               median_of(method_ratios));
     std::fflush(stdout);
   }
 }
@@ -384,7 +392,8 @@ int main(int argc, char** argv) {
     } else if (argument == "--skip-consistency") {
       consistency = false;
     } else {
-      std::fprintf(stderr, "usage: latent_class_bench [--populations N] [--skip-timing] [--skip-coverage] "
+      std::fprintf(stderr,
+                   "usage: latent_class_bench [--populations N] [--skip-timing] [--skip-coverage] "
                    "[--skip-consistency]\n");
       return 2;
     }

@@ -18,9 +18,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // A capture table from the shared data; nothing when it cannot be read.
 std::optional<rapporteur::mse::CaptureTable> read_table(const std::string& data, const char* name) {
@@ -58,9 +56,10 @@ int main() {
       return 1;
     }
     const double anchor = anchor_sample / kAnchorModels * static_cast<double>(exhaustive->models.size());
-    fmt::print("{}: exhaustive search of {} models: {:.3f} s (target < 1 s); anchor statsmodels loop: "
-               "{:.2f} s for {} models, {:.1f} s scaled to all; ratio {:.4f}\n",
-               name, exhaustive->models.size(), ours, anchor_sample, kAnchorModels, anchor, ours / anchor);
+    fmt::print(
+        "{}: exhaustive search of {} models: {:.3f} s (target < 1 s); anchor statsmodels loop: "
+        "{:.2f} s for {} models, {:.1f} s scaled to all; ratio {:.4f}\n",
+        name, exhaustive->models.size(), ours, anchor_sample, kAnchorModels, anchor, ours / anchor);
     fmt::print("{}: stepwise search ({} fits): {:.3f} s; best BIC total {:.0f}\n", name, stepwise->models.size(),
                ours_stepwise, stepwise->models.front().total);
   }
@@ -70,8 +69,8 @@ int main() {
     const auto table = read_table(data, name);
     if (!table) return 1;
     std::atomic<long> fits{0};
-    const rapporteur::mse::Selection select = [&](const rapporteur::mse::CaptureTable& t)
-        -> rapporteur::Result<rapporteur::mse::FitResult> {
+    const rapporteur::mse::Selection select =
+        [&](const rapporteur::mse::CaptureTable& t) -> rapporteur::Result<rapporteur::mse::FitResult> {
       auto searched = rapporteur::mse::stepwise_search(t, rapporteur::mse::Criterion::kBic);
       if (!searched) return tl::unexpected(searched.error());
       fits += static_cast<long>(searched->models.size());
@@ -80,7 +79,8 @@ int main() {
     const auto chosen = *select(*table);
     fits = 0;
     auto start = Clock::now();
-    const auto result = rapporteur::mse::bootstrap(*table, select, chosen, {.replicates = 1000, .seed = 1, .threads = 2});
+    const auto result =
+        rapporteur::mse::bootstrap(*table, select, chosen, {.replicates = 1000, .seed = 1, .threads = 2});
     const double ours = seconds_since(start);
     if (!result) return 1;
     const std::string command = fmt::format("/usr/bin/python3 '{}/bench/statsmodels_search.py' '{}{}' {}",
@@ -89,10 +89,11 @@ int main() {
     double anchor_sample = 0;
     if (!pipe || std::fscanf(pipe, "%lf", &anchor_sample) != 1 || pclose(pipe) != 0) return 1;
     const double anchor = anchor_sample / kAnchorModels * static_cast<double>(fits.load());
-    fmt::print("{}: stepwise BIC + 1,000 BCa replicates ({} fits): {:.2f} s, BCa {:.0f} to {:.0f}; anchor "
-               "statsmodels at {:.2f} ms per fit: {:.1f} s; ratio {:.4f}\n",
-               name, fits.load(), ours, result->bca_low, result->bca_high, anchor_sample / kAnchorModels * 1e3,
-               anchor, ours / anchor);
+    fmt::print(
+        "{}: stepwise BIC + 1,000 BCa replicates ({} fits): {:.2f} s, BCa {:.0f} to {:.0f}; anchor "
+        "statsmodels at {:.2f} ms per fit: {:.1f} s; ratio {:.4f}\n",
+        name, fits.load(), ours, result->bca_low, result->bca_high, anchor_sample / kAnchorModels * 1e3, anchor,
+        ours / anchor);
   }
   return 0;
 }

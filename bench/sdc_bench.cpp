@@ -60,7 +60,8 @@ Loaded load(const std::string& file) {
     std::vector<int> at;
     for (std::size_t d = 0; d < l.table.dimensions.size(); ++d) {
       const auto& codes = l.table.dimensions[d].codes;
-      at.push_back(static_cast<int>(std::find(codes.begin(), codes.end(), cell["key"][d].get<std::string>()) - codes.begin()));
+      at.push_back(
+          static_cast<int>(std::find(codes.begin(), codes.end(), cell["key"][d].get<std::string>()) - codes.begin()));
     }
     const auto i = l.table.index(at);
     l.table.values[i] = cell["true"].get<std::int64_t>();
@@ -71,13 +72,14 @@ Loaded load(const std::string& file) {
 }
 
 std::int64_t suppressed(const std::vector<Status>& status) {
-  return std::count_if(status.begin(), status.end(), [](Status s) { return s == Status::kPrimary || s == Status::kSecondary; });
+  return std::count_if(status.begin(), status.end(),
+                       [](Status s) { return s == Status::kPrimary || s == Status::kSecondary; });
 }
 
 int shared_table(const std::string& name, const std::map<std::string, double>& published_seconds) {
   const Loaded base = load(name + ".json");
-  const rapporteur::sdc::Rule rule{.min_frequency = 4, .zeros = rapporteur::sdc::ZeroCells::kSafe, .protection_percent = 30,
-                                   .min_level = 1};
+  const rapporteur::sdc::Rule rule{
+      .min_frequency = 4, .zeros = rapporteur::sdc::ZeroCells::kSafe, .protection_percent = 30, .min_level = 1};
   const rapporteur::sdc::Problem problem{{base.table}, rule, {}};
   const rapporteur::sdc::Attacker strong{.suppressed_min = 1, .integer = true};
   auto start = Clock::now();
@@ -89,7 +91,8 @@ int shared_table(const std::string& name, const std::map<std::string, double>& p
   const double audit_time = seconds_since(start);
   if (!our_audit) return 1;
   fmt::print("{} ({} cells): {:<20} {:>4} suppressed {:>3} violations  protect {:.3f} s, audit {:.4f} s\n", name,
-             base.table.values.size(), "ours", suppressed(ours->status[0]), our_audit->violations, protect_time, audit_time);
+             base.table.values.size(), "ours", suppressed(ours->status[0]), our_audit->violations, protect_time,
+             audit_time);
   double anchor_audits = 0;
   for (const auto& [method, seconds] : published_seconds) {
     const Loaded theirs = load(name + ".sdctable_" + method + ".json");
@@ -97,12 +100,14 @@ int shared_table(const std::string& name, const std::map<std::string, double>& p
     const auto checked = rapporteur::sdc::audit(problem, {theirs.status}, strong);
     anchor_audits += seconds_since(start);
     if (!checked) return 1;
-    fmt::print("{:>{}}  sdcTable {:<19} {:>4} suppressed {:>3} violations  {}\n", "", name.size() + 12, method,
-               suppressed(theirs.status), checked->violations,
-               seconds > 0 ? fmt::format("protect {:.1f} s (its README)", seconds) : std::string("(no time published)"));
+    fmt::print(
+        "{:>{}}  sdcTable {:<19} {:>4} suppressed {:>3} violations  {}\n", "", name.size() + 12, method,
+        suppressed(theirs.status), checked->violations,
+        seconds > 0 ? fmt::format("protect {:.1f} s (its README)", seconds) : std::string("(no time published)"));
   }
-  fmt::print("{:>{}}  anchor in this run: our audit of sdcTable's {} patterns {:.4f} s; our protection / that: {:.1f}\n", "",
-             name.size() + 12, published_seconds.size(), anchor_audits, protect_time / anchor_audits);
+  fmt::print(
+      "{:>{}}  anchor in this run: our audit of sdcTable's {} patterns {:.4f} s; our protection / that: {:.1f}\n", "",
+      name.size() + 12, published_seconds.size(), anchor_audits, protect_time / anchor_audits);
   return our_audit->passed() ? 0 : 1;
 }
 
@@ -162,8 +167,8 @@ int five_dimensional() {
   for (const auto v : table.values) empty += v == 0 ? 1 : 0;
   // The monitor's 5-D rule (tables/victims-5d.toml): threshold 10, no exact disclosure,
   // zeros may hide others.
-  const rapporteur::sdc::Rule rule{.min_frequency = 10, .zeros = rapporteur::sdc::ZeroCells::kSecondary,
-                                   .protection_percent = 0, .min_level = 1};
+  const rapporteur::sdc::Rule rule{
+      .min_frequency = 10, .zeros = rapporteur::sdc::ZeroCells::kSecondary, .protection_percent = 0, .min_level = 1};
   const rapporteur::sdc::Problem problem{{table}, rule, {}};
   auto start = Clock::now();
   const auto protection = rapporteur::sdc::protect(problem);
@@ -181,8 +186,10 @@ int five_dimensional() {
   constexpr double kAnchorLimit = 300;
   start = Clock::now();
   const auto anchor = rapporteur::sdc::audit(problem, protection->status, attacker,
-                                             {.batched_programmes = 0, .sample_every = static_cast<std::size_t>(hidden) + 1,
-                                              .reduce_levels = false, .programme_seconds = kAnchorLimit});
+                                             {.batched_programmes = 0,
+                                              .sample_every = static_cast<std::size_t>(hidden) + 1,
+                                              .reduce_levels = false,
+                                              .programme_seconds = kAnchorLimit});
   const double anchor_time = seconds_since(start);
   std::int64_t published_below_country = 0;
   for (std::size_t i = 0; i < table.values.size(); ++i) {
@@ -190,26 +197,29 @@ int five_dimensional() {
     const auto s = protection->status[0][i];
     if (region != 0 && s != Status::kPrimary && s != Status::kSecondary) ++published_below_country;
   }
-  fmt::print("\ngenerated 5-D victims table: {} cells ({} empty); no sdcTable pattern exists for it\n", table.values.size(),
-             empty);
-  fmt::print("  protection {:.2f} s: {} primary + {} secondary = {} suppressed ({} secondary units); {} cells below "
-             "country level published\n",
-             protect_time, protection->primary_cells, protection->secondary_cells, hidden, protection->secondary_units,
-             published_below_country);
+  fmt::print("\ngenerated 5-D victims table: {} cells ({} empty); no sdcTable pattern exists for it\n",
+             table.values.size(), empty);
+  fmt::print(
+      "  protection {:.2f} s: {} primary + {} secondary = {} suppressed ({} secondary units); {} cells below "
+      "country level published\n",
+      protect_time, protection->primary_cells, protection->secondary_cells, hidden, protection->secondary_units,
+      published_below_country);
   fmt::print("  audit {:.3f} s ({} batched + {} exact programmes), {} violations\n", audit_time, audited->batched_lps,
              audited->exact_lps, audited->violations);
-  fmt::print("  anchor: the first of {} unbatched programmes over the whole table {} {:.2f} s; our whole audit / that "
-             "one programme: {}{:.3f}\n",
-             2 * hidden, anchor ? "took" : "did not finish within", anchor_time, anchor ? "" : "at most ",
-             audit_time / anchor_time);
+  fmt::print(
+      "  anchor: the first of {} unbatched programmes over the whole table {} {:.2f} s; our whole audit / that "
+      "one programme: {}{:.3f}\n",
+      2 * hidden, anchor ? "took" : "did not finish within", anchor_time, anchor ? "" : "at most ",
+      audit_time / anchor_time);
   start = Clock::now();
   const auto released = rapporteur::sdc::release_private(
       table, {.mechanism = rapporteur::sdc::Mechanism::kDiscreteGaussian, .rho = 0.5}, 2026, 50);
   const double release_time = seconds_since(start);
   if (!released) return 1;
-  fmt::print("  differentially private release (discrete Gaussian, rho = 0.5 zCDP) with 50 accuracy replicates: {:.2f} "
-             "s; RMSE by region level (all other dimensions at their total):",
-             release_time);
+  fmt::print(
+      "  differentially private release (discrete Gaussian, rho = 0.5 zCDP) with 50 accuracy replicates: {:.2f} "
+      "s; RMSE by region level (all other dimensions at their total):",
+      release_time);
   for (const auto& a : released->accuracy) {
     if (a.level[0] == 0 && a.level[2] == 0 && a.level[3] == 0 && a.level[4] == 0) {
       fmt::print(" depth {} {:.1f} (bias {:+.1f})", a.level[1], a.rmse, a.bias);
@@ -223,10 +233,15 @@ int five_dimensional() {
 
 int main() {
   int failures = 0;
-  failures += shared_table("tau_pp_freq", {{"OPT", 2.6}, {"HITAS", 2.5}, {"GAUSS", 1.5}, {"HYPERCUBE", 1.4},
-                                           {"SIMPLEHEURISTIC", 1.5}, {"SIMPLEHEURISTIC_OLD", 0.5}});
-  failures += shared_table("sdctable_microdata2_freq", {{"OPT", 0}, {"HITAS", 0}, {"GAUSS", 0}, {"HYPERCUBE", 0},
-                                                        {"SIMPLEHEURISTIC", 0}, {"SIMPLEHEURISTIC_OLD", 0}});
+  failures += shared_table("tau_pp_freq", {{"OPT", 2.6},
+                                           {"HITAS", 2.5},
+                                           {"GAUSS", 1.5},
+                                           {"HYPERCUBE", 1.4},
+                                           {"SIMPLEHEURISTIC", 1.5},
+                                           {"SIMPLEHEURISTIC_OLD", 0.5}});
+  failures += shared_table(
+      "sdctable_microdata2_freq",
+      {{"OPT", 0}, {"HITAS", 0}, {"GAUSS", 0}, {"HYPERCUBE", 0}, {"SIMPLEHEURISTIC", 0}, {"SIMPLEHEURISTIC_OLD", 0}});
   failures += five_dimensional();
   return failures == 0 ? 0 : 1;
 }

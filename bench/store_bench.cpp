@@ -86,8 +86,8 @@ int main() {
   const double store_s = median(store_times);
   const double anchor_s = median(anchor_times);
   const double rows = static_cast<double>(world->registrations.size());
-  fmt::print("store.add_registrations: {:.0f} rows in {:.1f} ms ({:.0f} rows/s)\n", rows,
-             store_s * 1e3, rows / store_s);
+  fmt::print("store.add_registrations: {:.0f} rows in {:.1f} ms ({:.0f} rows/s)\n", rows, store_s * 1e3,
+             rows / store_s);
   fmt::print("anchor raw sqlite3 insert: {:.1f} ms\n", anchor_s * 1e3);
   fmt::print("ratio store/anchor: {:.2f}\n", store_s / anchor_s);
   return 0;

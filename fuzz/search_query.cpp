@@ -3,8 +3,8 @@
 // within the requested page.
 #include <memory>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_support.h"
 #include "kb/kb.h"
@@ -32,9 +32,11 @@ Instance open_instance() {
   require(opened.has_value(), "the knowledge base opens");
   instance.knowledge_base = std::move(*opened);
   const char* documents[][2] = {
-      {"mensenhandel.md", "# Mensenhandel in beeld\n\nSeksuele uitbuiting en arbeidsuitbuiting van kinderen; "
-                          "slachtoffers in de zorg en de kinderbescherming.\n"},
-      {"rapport.md", "# Slachtoffermonitor\n\nDe rapporteur beveelt aan: meer opvang voor minderjarige slachtoffers.\n"},
+      {"mensenhandel.md",
+       "# Mensenhandel in beeld\n\nSeksuele uitbuiting en arbeidsuitbuiting van kinderen; "
+       "slachtoffers in de zorg en de kinderbescherming.\n"},
+      {"rapport.md",
+       "# Slachtoffermonitor\n\nDe rapporteur beveelt aan: meer opvang voor minderjarige slachtoffers.\n"},
       {"english.md", "# Trafficking report\n\nThe rapporteur recommends shelters for exploited children.\n"},
   };
   for (const auto& [name, text] : documents) {

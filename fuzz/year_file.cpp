@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const std::string year = std::to_string(file->year);
-  for (const auto& activity : file->activities) require(activity.date.starts_with(year), "activities dated in the year");
+  for (const auto& activity : file->activities)
+    require(activity.date.starts_with(year), "activities dated in the year");
   for (const auto& media : file->media) require(media.date.starts_with(year), "media dated in the year");
   return 0;
 }

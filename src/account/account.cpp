@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 #include <spawn.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -13,8 +13,8 @@
 #include <limits>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include "core/html.h"
 #include "core/money.h"
@@ -97,7 +97,8 @@ Result<YearFile> parse_year(const YAML::Node& root, const YearReader& r) {
   if (!root.IsMap() || !root["year"]) return tl::unexpected(r.error("year", "missing"));
   ASSIGN_OR_RETURN(const std::string year_text, r.text(root, "", "year", true));
   out.year = std::atoi(year_text.c_str());
-  if (out.year < 1990 || out.year > 2100) return tl::unexpected(r.error("year", fmt::format("'{}' is not a year", year_text)));
+  if (out.year < 1990 || out.year > 2100)
+    return tl::unexpected(r.error("year", fmt::format("'{}' is not a year", year_text)));
   const auto list = [&](const char* key) { return root[key] && root[key].IsSequence() ? root[key] : YAML::Node(); };
   const YAML::Node activities = list("activities");
   for (std::size_t i = 0; activities && i < activities.size(); ++i) {
@@ -144,7 +145,8 @@ Result<YearFile> parse_year(const YAML::Node& root, const YearReader& r) {
     for (std::size_t i = 0; spending && spending.IsSequence() && i < spending.size(); ++i) {
       const std::string where = fmt::format("finances.spending[{}]", i + 1);
       SpendingLine line;
-      ASSIGN_OR_RETURN(line.category, r.code<SpendingCategory>(spending[i], where, "category", parse_spending_category));
+      ASSIGN_OR_RETURN(line.category,
+                       r.code<SpendingCategory>(spending[i], where, "category", parse_spending_category));
       ASSIGN_OR_RETURN(line.description, r.text(spending[i], where, "description", false));
       ASSIGN_OR_RETURN(line.amount_cents, r.amount(spending[i], where, "amount"));
       finances.spending.push_back(std::move(line));
@@ -158,65 +160,94 @@ Result<YearFile> parse_year(const YAML::Node& root, const YearReader& r) {
 
 const char* activity_label(ActivityKind kind) {
   switch (kind) {
-    case ActivityKind::kAdvisoryBoard: return "Adviesraden";
-    case ActivityKind::kSteeringCommittee: return "Begeleidingscommissies";
-    case ActivityKind::kExpertMeeting: return "Expertbijeenkomsten";
-    case ActivityKind::kBriefing: return "Briefings (onder meer aan het parlement)";
-    case ActivityKind::kConsultation: return "Consultatiereacties";
-    case ActivityKind::kPresentation: return "Presentaties";
-    case ActivityKind::kCooperation: return "Samenwerking";
-    case ActivityKind::kOther: return "Overig";
+    case ActivityKind::kAdvisoryBoard:
+      return "Adviesraden";
+    case ActivityKind::kSteeringCommittee:
+      return "Begeleidingscommissies";
+    case ActivityKind::kExpertMeeting:
+      return "Expertbijeenkomsten";
+    case ActivityKind::kBriefing:
+      return "Briefings (onder meer aan het parlement)";
+    case ActivityKind::kConsultation:
+      return "Consultatiereacties";
+    case ActivityKind::kPresentation:
+      return "Presentaties";
+    case ActivityKind::kCooperation:
+      return "Samenwerking";
+    case ActivityKind::kOther:
+      return "Overig";
   }
   return "";
 }
 
 const char* media_label(MediaKind kind) {
   switch (kind) {
-    case MediaKind::kRadio: return "Radio";
-    case MediaKind::kTv: return "Televisie";
-    case MediaKind::kNationalPaper: return "Landelijke krant";
-    case MediaKind::kRegionalPaper: return "Regionale krant";
-    case MediaKind::kInternationalPaper: return "Internationale krant";
-    case MediaKind::kOnline: return "Online";
+    case MediaKind::kRadio:
+      return "Radio";
+    case MediaKind::kTv:
+      return "Televisie";
+    case MediaKind::kNationalPaper:
+      return "Landelijke krant";
+    case MediaKind::kRegionalPaper:
+      return "Regionale krant";
+    case MediaKind::kInternationalPaper:
+      return "Internationale krant";
+    case MediaKind::kOnline:
+      return "Online";
   }
   return "";
 }
 
 const char* type_label(PublicationType type) {
   switch (type) {
-    case PublicationType::kMonitor: return "Monitor";
-    case PublicationType::kStudy: return "Onderzoek";
-    case PublicationType::kLetter: return "Brief";
-    case PublicationType::kNews: return "Nieuws";
-    case PublicationType::kBrochure: return "Brochure";
-    case PublicationType::kAnnualReport: return "Jaarverslag";
+    case PublicationType::kMonitor:
+      return "Monitor";
+    case PublicationType::kStudy:
+      return "Onderzoek";
+    case PublicationType::kLetter:
+      return "Brief";
+    case PublicationType::kNews:
+      return "Nieuws";
+    case PublicationType::kBrochure:
+      return "Brochure";
+    case PublicationType::kAnnualReport:
+      return "Jaarverslag";
   }
   return "";
 }
 
 const char* category_label(SpendingCategory category) {
   switch (category) {
-    case SpendingCategory::kStaff: return "Personeel";
-    case SpendingCategory::kOperations: return "Bedrijfsvoering";
-    case SpendingCategory::kResearch: return "Onderzoek";
-    case SpendingCategory::kOther: return "Overig";
+    case SpendingCategory::kStaff:
+      return "Personeel";
+    case SpendingCategory::kOperations:
+      return "Bedrijfsvoering";
+    case SpendingCategory::kResearch:
+      return "Onderzoek";
+    case SpendingCategory::kOther:
+      return "Overig";
   }
   return "";
 }
 
 const char* status_label(ResponseStatus status) {
   switch (status) {
-    case ResponseStatus::kAdopted: return "overgenomen";
-    case ResponseStatus::kPartlyAdopted: return "deels overgenomen";
-    case ResponseStatus::kRejected: return "niet overgenomen";
-    case ResponseStatus::kPending: return "reactie afwachten";
+    case ResponseStatus::kAdopted:
+      return "overgenomen";
+    case ResponseStatus::kPartlyAdopted:
+      return "deels overgenomen";
+    case ResponseStatus::kRejected:
+      return "niet overgenomen";
+    case ResponseStatus::kPending:
+      return "reactie afwachten";
   }
   return "";
 }
 
 const char* kMonths[12] = {"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"};
 
-constexpr const char* kStyle = R"(body { font: 11pt/1.45 "DejaVu Sans", system-ui, sans-serif; color: #1b1b1b; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
+constexpr const char* kStyle =
+    R"(body { font: 11pt/1.45 "DejaVu Sans", system-ui, sans-serif; color: #1b1b1b; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { color: #01689b; } h2 { color: #01689b; border-bottom: 1px solid #c8d1da; margin-top: 2rem; page-break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; } th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #c8d1da; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -256,8 +287,8 @@ Result<YearFile> read_year_file(const std::filesystem::path& path) {
   try {
     return parse_year(YAML::Load(in), reader);
   } catch (const YAML::Exception& e) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: line {}, column {}: {}", path.string(), e.mark.line + 1,
-                                                         e.mark.column + 1, e.msg));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: line {}, column {}: {}", path.string(), e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 
@@ -297,7 +328,8 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
   for (const auto& p : publications) {
     if (p.date.starts_with(prefix)) of_year.push_back(&p);
   }
-  std::sort(of_year.begin(), of_year.end(), [](const Publication* a, const Publication* b) { return a->date < b->date; });
+  std::sort(of_year.begin(), of_year.end(),
+            [](const Publication* a, const Publication* b) { return a->date < b->date; });
   for (const Publication* p : of_year) {
     ++fig.publications;
     ++fig.publications_by_type[type_label(p->type)];
@@ -310,17 +342,17 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
     ++fig.recommendations;
     fig.recommendations_adopted += r.status == ResponseStatus::kAdopted ? 1 : 0;
     fig.recommendations_partly += r.status == ResponseStatus::kPartlyAdopted ? 1 : 0;
-    recommendation_rows += fmt::format("<tr><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                                       escape(titles[r.publication_slug]), r.number, escape(r.text),
-                                       escape(r.addressee), status_label(r.status));
+    recommendation_rows +=
+        fmt::format("<tr><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", escape(titles[r.publication_slug]),
+                    r.number, escape(r.text), escape(r.addressee), status_label(r.status));
   }
   std::map<ActivityKind, std::string> activity_rows;
   for (const auto& a : activities) {
     ++fig.activities_by_kind[std::string(to_code(a.kind))];
     if (a.kind != ActivityKind::kCooperation) ++fig.activities;
-    activity_rows[a.kind] += fmt::format("<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>\n", escape(a.date),
-                                         escape(a.organisation), escape(a.title),
-                                         a.notes.empty() ? "" : fmt::format(" <span class=\"note\">({})</span>", escape(a.notes)));
+    activity_rows[a.kind] += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>\n", escape(a.date), escape(a.organisation), escape(a.title),
+        a.notes.empty() ? "" : fmt::format(" <span class=\"note\">({})</span>", escape(a.notes)));
   }
   std::map<MediaKind, std::int64_t> media_kinds;
   for (const auto& m : media) {
@@ -350,23 +382,24 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
 <li>{}</li>
 </ul></section>
 )",
-                      fig.publications, fig.recommendations, fig.recommendations_adopted, share, fig.recommendations_partly,
-                      fig.activities, fig.activities_by_kind["cooperation"], fig.media,
+                      fig.publications, fig.recommendations, fig.recommendations_adopted, share,
+                      fig.recommendations_partly, fig.activities, fig.activities_by_kind["cooperation"], fig.media,
                       fig.finances ? fmt::format("Resultaat: {}", escape(euro(fig.finances->result_cents)))
                                    : std::string("Geen financiële gegevens vastgelegd"));
-  html += fmt::format(R"(<section><h2>2. Publicaties</h2>
+  html +=
+      fmt::format(R"(<section><h2>2. Publicaties</h2>
 <table><thead><tr><th>Datum</th><th>Soort</th><th>Titel</th></tr></thead><tbody>
 {}</tbody></table></section>
 )",
-                      publication_rows.empty() ? "<tr><td colspan=\"3\">Geen publicaties.</td></tr>\n" : publication_rows);
-  html += fmt::format(R"(<section><h2>3. Aanbevelingen</h2>
+                  publication_rows.empty() ? "<tr><td colspan=\"3\">Geen publicaties.</td></tr>\n" : publication_rows);
+  html += fmt::format(
+      R"(<section><h2>3. Aanbevelingen</h2>
 <p>In {} deed de rapporteur {} aanbevelingen; {} zijn overgenomen ({:.0f}%), {} deels.</p>
 <table><thead><tr><th>Publicatie</th><th>Aanbeveling</th><th>Aan</th><th>Reactie</th></tr></thead><tbody>
 {}</tbody></table></section>
 )",
-                      year, fig.recommendations, fig.recommendations_adopted, share, fig.recommendations_partly,
-                      recommendation_rows.empty() ? "<tr><td colspan=\"4\">Geen aanbevelingen.</td></tr>\n"
-                                                  : recommendation_rows);
+      year, fig.recommendations, fig.recommendations_adopted, share, fig.recommendations_partly,
+      recommendation_rows.empty() ? "<tr><td colspan=\"4\">Geen aanbevelingen.</td></tr>\n" : recommendation_rows);
   std::string advisory;
   for (const auto& [kind, rows] : activity_rows) {
     if (kind == ActivityKind::kCooperation) continue;
@@ -387,15 +420,16 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
     month_values.push_back(fig.media_by_month[m]);
   }
   const bool charts = !options.chart_script.empty();
-  html += fmt::format(R"(<section><h2>5. Media</h2>
+  html += fmt::format(
+      R"(<section><h2>5. Media</h2>
 <p>Het werk van de rapporteur kwam {} keer in de media.</p>
 <table><thead><tr><th>Soort medium</th><th class="num">Aantal</th></tr></thead><tbody>
 {}<tr><th>Totaal</th><th class="num">{}</th></tr></tbody></table>
 {}<table><thead><tr>{}</tr></thead><tbody><tr>{}</tr></tbody></table></section>
 )",
-                      fig.media, media_rows, fig.media,
-                      charts ? "<div id=\"media-chart\" class=\"chart\" role=\"img\" aria-label=\"Media per maand\"></div>\n" : "",
-                      month_heads, month_cells);
+      fig.media, media_rows, fig.media,
+      charts ? "<div id=\"media-chart\" class=\"chart\" role=\"img\" aria-label=\"Media per maand\"></div>\n" : "",
+      month_heads, month_cells);
   const auto cooperation = activity_rows.find(ActivityKind::kCooperation);
   html += fmt::format("<section><h2>6. Samenwerking</h2>\n{}</section>\n",
                       cooperation == activity_rows.end()
@@ -410,25 +444,27 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
     std::int64_t incidental = 0;
     for (const auto& line : f.budget) {
       (line.kind == FundingKind::kStructural ? structural : incidental) += line.amount_cents;
-      budget_rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n", escape(line.funder),
-                                 escape(line.description), line.kind == FundingKind::kStructural ? "structureel" : "incidenteel",
-                                 escape(euro(line.amount_cents)));
+      budget_rows +=
+          fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n", escape(line.funder),
+                      escape(line.description), line.kind == FundingKind::kStructural ? "structureel" : "incidenteel",
+                      escape(euro(line.amount_cents)));
     }
     std::map<SpendingCategory, std::int64_t> by_category;
     std::string spending_rows;
     for (const auto& line : f.spending) {
       by_category[line.category] += line.amount_cents;
-      spending_rows += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
-                                   category_label(line.category), escape(line.description),
-                                   escape(euro(line.amount_cents)));
+      spending_rows +=
+          fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n", category_label(line.category),
+                      escape(line.description), escape(euro(line.amount_cents)));
     }
     std::string flagged;
     for (const auto& m : fig.mismatches) {
-      flagged += fmt::format("<p class=\"mismatch\">Let op: {} klopt niet. Opgegeven {}, berekend {}, verschil {}.</p>\n",
-                             escape(m.what), escape(euro(m.stated_cents)), escape(euro(m.computed_cents)),
-                             escape(euro(m.difference_cents)));
+      flagged += fmt::format(
+          "<p class=\"mismatch\">Let op: {} klopt niet. Opgegeven {}, berekend {}, verschil {}.</p>\n", escape(m.what),
+          escape(euro(m.stated_cents)), escape(euro(m.computed_cents)), escape(euro(m.difference_cents)));
     }
-    finance_html = fmt::format(R"({}<h3>Budget</h3>
+    finance_html = fmt::format(
+        R"({}<h3>Budget</h3>
 <table><thead><tr><th>Financier</th><th>Omschrijving</th><th>Soort</th><th class="num">Bedrag</th></tr></thead><tbody>
 {}<tr><th colspan="3">Totaal (opgegeven)</th><th class="num">{}</th></tr></tbody></table>
 <p>Structureel {}, incidenteel {}.</p>
@@ -438,12 +474,12 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
 <h3>Resultaat</h3>
 <p>Budget {} min uitgaven {}: resultaat {}.</p>
 {}{})",
-                               flagged, budget_rows, escape(euro(f.budget_total_cents)), escape(euro(structural)),
-                               escape(euro(incidental)), spending_rows, escape(euro(f.spending_total_cents)),
-                               escape(euro(f.budget_total_cents)), escape(euro(f.spending_total_cents)),
-                               escape(euro(f.result_cents)), f.notes.empty() ? "" : "<p class=\"note\">" + escape(f.notes) + "</p>\n",
-                               charts ? "<div id=\"finance-chart\" class=\"chart\" role=\"img\" aria-label=\"Budget en uitgaven\"></div>\n"
-                                      : "");
+        flagged, budget_rows, escape(euro(f.budget_total_cents)), escape(euro(structural)), escape(euro(incidental)),
+        spending_rows, escape(euro(f.spending_total_cents)), escape(euro(f.budget_total_cents)),
+        escape(euro(f.spending_total_cents)), escape(euro(f.result_cents)),
+        f.notes.empty() ? "" : "<p class=\"note\">" + escape(f.notes) + "</p>\n",
+        charts ? "<div id=\"finance-chart\" class=\"chart\" role=\"img\" aria-label=\"Budget en uitgaven\"></div>\n"
+               : "");
     finance_chart = {{"budget", static_cast<double>(f.budget_total_cents) / 100.0},
                      {"spending", static_cast<double>(f.spending_total_cents) / 100.0},
                      {"result", static_cast<double>(f.result_cents) / 100.0}};
@@ -455,7 +491,8 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
     std::string data_text = data.dump();
     std::string safe;
     for (const char c : data_text) safe += c == '<' ? std::string("\\u003c") : std::string(1, c);
-    html += "<script>" + options.chart_script + "</script>\n<script type=\"application/json\" id=\"report-data\">" + safe +
+    html += "<script>" + options.chart_script + "</script>\n<script type=\"application/json\" id=\"report-data\">" +
+            safe +
             R"JS(</script>
 <script>
 (function () {
@@ -481,9 +518,10 @@ Result<AnnualReport> build_annual_report(store::Store& store, int year, const Re
 </script>
 )JS";
   }
-  html += fmt::format("<p class=\"note\">Samengesteld uit de registers van het instituut op basis van de vastgelegde "
-                      "gegevens over {}.</p>\n</body>\n</html>\n",
-                      year);
+  html += fmt::format(
+      "<p class=\"note\">Samengesteld uit de registers van het instituut op basis van de vastgelegde "
+      "gegevens over {}.</p>\n</body>\n</html>\n",
+      year);
   report.html = std::move(html);
   return report;
 }
@@ -496,7 +534,8 @@ Result<void> print_pdf(const std::filesystem::path& html_file, const std::filesy
       break;
     }
   }
-  if (chromium.empty()) return fail(ErrorCode::kIo, "cannot print the PDF: Chromium is not installed (Debian package chromium)");
+  if (chromium.empty())
+    return fail(ErrorCode::kIo, "cannot print the PDF: Chromium is not installed (Debian package chromium)");
   const auto profile = std::filesystem::temp_directory_path() / fmt::format("rapporteur-chromium-{}", ::getpid());
   std::error_code ec;
   std::filesystem::remove(pdf_file, ec);

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "core/csv.h"
 #include "core/files.h"
@@ -69,9 +69,11 @@ Result<JointEstimate> joint_estimate(const std::vector<std::pair<std::string, ms
       std::int64_t seen = 0;
       for (std::size_t p = 1; p < table.counts[s].size(); ++p) seen += ((p >> i) & 1) ? table.counts[s][p] : 0;
       if (seen == 0) {
-        return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("list {} saw nobody in stratum {}, so its chance cannot vary by stratum: leave it out of "
-                                "--stratum-lists", table.lists[static_cast<std::size_t>(i)], table.strata[s]));
+        return fail(
+            ErrorCode::kInvalidArgument,
+            fmt::format("list {} saw nobody in stratum {}, so its chance cannot vary by stratum: leave it out of "
+                        "--stratum-lists",
+                        table.lists[static_cast<std::size_t>(i)], table.strata[s]));
       }
     }
   }
@@ -112,16 +114,28 @@ json joint_json(const EstimateReport& report) {
   json strata = json::array();
   for (std::size_t s = 0; s < j.table.strata.size(); ++s) {
     const std::int64_t observed = observed_in(j.table.counts[s]);
-    strata.push_back({{"stratum", j.table.strata[s]}, {"observed", observed}, {"estimate_unobserved", j.fit.unobserved[s]},
+    strata.push_back({{"stratum", j.table.strata[s]},
+                      {"observed", observed},
+                      {"estimate_unobserved", j.fit.unobserved[s]},
                       {"estimate_total", static_cast<double>(observed) + j.fit.unobserved[s]}});
   }
-  json result{{"procedure", "joint model over strata"}, {"by", report.request.by}, {"terms", j.terms},
-              {"stratum_lists", j.varying_lists}, {"lists", j.table.lists}, {"observed", j.table.observed()},
-              {"estimate_total", j.fit.total}, {"estimate_unobserved", j.fit.total - static_cast<double>(j.table.observed())},
-              {"ci_low", j.fit.ci_low}, {"ci_high", j.fit.ci_high},
+  json result{{"procedure", "joint model over strata"},
+              {"by", report.request.by},
+              {"terms", j.terms},
+              {"stratum_lists", j.varying_lists},
+              {"lists", j.table.lists},
+              {"observed", j.table.observed()},
+              {"estimate_total", j.fit.total},
+              {"estimate_unobserved", j.fit.total - static_cast<double>(j.table.observed())},
+              {"ci_low", j.fit.ci_low},
+              {"ci_high", j.fit.ci_high},
               {"ci_method", "log-normal on the summed unobserved counts (delta method)"},
-              {"deviance", j.fit.deviance}, {"aic", j.fit.aic}, {"bic", j.fit.bic},
-              {"parameters", j.fit.parameters}, {"strata", strata}, {"warnings", json::array()}};
+              {"deviance", j.fit.deviance},
+              {"aic", j.fit.aic},
+              {"bic", j.fit.bic},
+              {"parameters", j.fit.parameters},
+              {"strata", strata},
+              {"warnings", json::array()}};
   if (j.population && *j.population > 0) {
     result["population"] = *j.population;
     result["rate_per_100k"] = j.fit.total / static_cast<double>(*j.population) * 1e5;
@@ -133,13 +147,19 @@ json recommended_json(const StratumEstimate& s) {
   if (!s.recommended) return {{"error", s.recommended_error}};
   const auto& r = *s.recommended;
   json alternatives = json::array();
-  for (const auto& a : r.alternatives) alternatives.push_back({{"method", a.method}, {"total", a.total}, {"low", a.low}, {"high", a.high}});
-  json result{{"method", r.primary.method}, {"total", r.primary.total}, {"low", r.primary.low}, {"high", r.primary.high},
-              {"models", r.average.models.size()}, {"alternatives", alternatives}, {"warnings", r.warnings}};
+  for (const auto& a : r.alternatives)
+    alternatives.push_back({{"method", a.method}, {"total", a.total}, {"low", a.low}, {"high", a.high}});
+  json result{{"method", r.primary.method}, {"total", r.primary.total},          {"low", r.primary.low},
+              {"high", r.primary.high},     {"models", r.average.models.size()}, {"alternatives", alternatives},
+              {"warnings", r.warnings}};
   if (!r.latent_class.empty()) {
     const auto& lc = r.latent_class.front();
-    result["latent_class"] = {{"median", lc.median}, {"low", lc.low}, {"high", lc.high}, {"r_hat", lc.r_hat},
-                              {"effective_sample_size", lc.effective_sample_size}, {"warnings", lc.warnings}};
+    result["latent_class"] = {{"median", lc.median},
+                              {"low", lc.low},
+                              {"high", lc.high},
+                              {"r_hat", lc.r_hat},
+                              {"effective_sample_size", lc.effective_sample_size},
+                              {"warnings", lc.warnings}};
   }
   return result;
 }
@@ -188,8 +208,12 @@ json stratum_json(const StratumEstimate& s, const EstimateRequest& request) {
   entry["models"] = std::move(models);
   json sensitivity = json::array();
   for (const auto& [procedure, f] : e.sensitivity) {
-    sensitivity.push_back(f ? json{{"procedure", procedure}, {"estimable", true}, {"terms", mse::describe(f->model, e.table.lists)},
-                                   {"total", f->total}, {"low", f->ci_low}, {"high", f->ci_high}}
+    sensitivity.push_back(f ? json{{"procedure", procedure},
+                                   {"estimable", true},
+                                   {"terms", mse::describe(f->model, e.table.lists)},
+                                   {"total", f->total},
+                                   {"low", f->ci_low},
+                                   {"high", f->ci_high}}
                             : json{{"procedure", procedure}, {"estimable", false}});
   }
   entry["sensitivity"] = std::move(sensitivity);
@@ -206,16 +230,19 @@ void print_estimate(const mse::Estimate& e, std::optional<std::int64_t> populati
                      e.stratum.empty() ? "Estimate" : "Stratum " + e.stratum, e.search.procedure,
                      sparse ? "" : " by " + criterion, e.table.observed());
   out += fmt::format("  lists: {}\n  model: {}\n", fmt::join(lists, ", "), mse::describe(best.model, lists));
-  out += fmt::format("  observed {}  unobserved {:.0f}  total {:.0f}\n", e.table.observed(), best.unobserved, best.total);
+  out +=
+      fmt::format("  observed {}  unobserved {:.0f}  total {:.0f}\n", e.table.observed(), best.unobserved, best.total);
   if (e.profile) {
-    out += fmt::format("  95% CI {:.0f} to {}{:.0f} (multinomial profile likelihood, as Rcapture closedpCI.t; maximum at {:.1f})\n",
-                       e.profile->low, e.profile->high_found ? "" : ">", e.profile->high, e.profile->estimate);
+    out += fmt::format(
+        "  95% CI {:.0f} to {}{:.0f} (multinomial profile likelihood, as Rcapture closedpCI.t; maximum at {:.1f})\n",
+        e.profile->low, e.profile->high_found ? "" : ">", e.profile->high, e.profile->estimate);
   }
   out += fmt::format("  95% CI {:.0f} to {:.0f} (log-normal on the unobserved count)\n", best.ci_low, best.ci_high);
   if (e.bootstrap) {
-    out += fmt::format("  95% CI {:.0f} to {:.0f} ({} bootstrap BCa, {} replicates with re-selection; percentile {:.0f} to {:.0f})\n",
-                       e.bootstrap->bca_low, e.bootstrap->bca_high, e.bootstrap_method, e.bootstrap->totals.size(),
-                       e.bootstrap->percentile_low, e.bootstrap->percentile_high);
+    out += fmt::format(
+        "  95% CI {:.0f} to {:.0f} ({} bootstrap BCa, {} replicates with re-selection; percentile {:.0f} to {:.0f})\n",
+        e.bootstrap->bca_low, e.bootstrap->bca_high, e.bootstrap_method, e.bootstrap->totals.size(),
+        e.bootstrap->percentile_low, e.bootstrap->percentile_high);
   }
   if (population && *population > 0) {
     // The rate's interval is the total's first interval (profile likelihood when there is one).
@@ -228,8 +255,8 @@ void print_estimate(const mse::Estimate& e, std::optional<std::int64_t> populati
   for (std::size_t i = 0; i < std::min<std::size_t>(6, e.search.models.size()); ++i) {
     const auto& f = e.search.models[i];
     if (f.status != mse::FitStatus::kOk) break;
-    out += fmt::format("    {:>2}. {:<40} {} {:10.2f}  total {:8.0f}\n", i + 1, mse::describe(f.model, lists), criterion,
-                       mse::criterion_value(f, e.search.criterion), f.total);
+    out += fmt::format("    {:>2}. {:<40} {} {:10.2f}  total {:8.0f}\n", i + 1, mse::describe(f.model, lists),
+                       criterion, mse::criterion_value(f, e.search.criterion), f.total);
   }
   out += "  search path:\n";
   for (const auto& step : e.search.path) out += "    " + step + '\n';
@@ -255,12 +282,11 @@ void print_recommended(const StratumEstimate& s, std::string& out) {
     out += fmt::format("    beside it: {:<34} {:8.0f}  ({:.0f} to {:.0f})\n", a.method, a.total, a.low, a.high);
   }
   if (!r.latent_class.empty()) {
-    out += fmt::format("    latent class convergence: R-hat {:.2f}, effective draws {:.0f}\n", r.latent_class.front().r_hat,
-                       r.latent_class.front().effective_sample_size);
+    out += fmt::format("    latent class convergence: R-hat {:.2f}, effective draws {:.0f}\n",
+                       r.latent_class.front().r_hat, r.latent_class.front().effective_sample_size);
   }
   for (const auto& w : r.warnings) out += "  warning: " + w + '\n';
 }
-
 
 using Tables = std::vector<std::pair<std::string, mse::CaptureTable>>;
 
@@ -314,13 +340,17 @@ Result<LinkageSpread> linkage_spread(store::Store& store, const EstimateRequest&
   }
   used.total = report.joint ? report.joint->fit.total : report.total_of_strata;
   LinkageSpread spread;
-  for (const auto& thresholds : {std::optional(kStricterLinkage), std::optional<LinkThresholds>(), std::optional(kLooserLinkage)}) {
+  for (const auto& thresholds :
+       {std::optional(kStricterLinkage), std::optional<LinkThresholds>(), std::optional(kLooserLinkage)}) {
     if (!thresholds) {
       spread.variants.push_back(used);
       continue;
     }
-    ASSIGN_OR_RETURN(const auto run, run_linkage(store, {.year = request.year, .mandate = request.mandate, .role = request.role,
-                                                         .method = LinkageMethod::kProbabilistic, .thresholds = thresholds}));
+    ASSIGN_OR_RETURN(const auto run, run_linkage(store, {.year = request.year,
+                                                         .mandate = request.mandate,
+                                                         .role = request.role,
+                                                         .method = LinkageMethod::kProbabilistic,
+                                                         .thresholds = thresholds}));
     ASSIGN_OR_RETURN(const auto tables, stratified_tables(run.histories, request, unit_of));
     auto variant = point_estimates(tables, request, names);
     if (!variant) {
@@ -350,8 +380,10 @@ Result<LinkageSpread> linkage_spread(store::Store& store, const EstimateRequest&
 json spread_json(const LinkageSpread& spread) {
   json variants = json::array();
   for (const auto& v : spread.variants) {
-    variants.push_back({{"match_threshold", v.thresholds.match}, {"cluster_support", v.thresholds.cluster_support},
-                        {"persons", v.persons}, {"total", v.total}});
+    variants.push_back({{"match_threshold", v.thresholds.match},
+                        {"cluster_support", v.thresholds.cluster_support},
+                        {"persons", v.persons},
+                        {"total", v.total}});
   }
   return {{"low", spread.low}, {"high", spread.high}, {"variants", variants}};
 }
@@ -419,23 +451,29 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     }
   } else {
     assert(store != nullptr && "a year is estimated from the store");
-    ASSIGN_OR_RETURN(const LinkageRun run, run_linkage(*store, {.year = request.year, .mandate = request.mandate,
-                                                                .role = request.role, .method = request.linkage}));
+    ASSIGN_OR_RETURN(const LinkageRun run, run_linkage(*store, {.year = request.year,
+                                                                .mandate = request.mandate,
+                                                                .role = request.role,
+                                                                .method = request.linkage}));
     const linkage::Histories& histories = run.histories;
     RETURN_IF_ERROR(record_provenance(*store, request.year, run, report.provenance));
     if (histories.persons == 0) {
-      return fail(ErrorCode::kNotFound, fmt::format("no {} {} registrations in {}", request.mandate, request.role, request.year));
+      return fail(ErrorCode::kNotFound,
+                  fmt::format("no {} {} registrations in {}", request.mandate, request.role, request.year));
     }
     if (histories.sources.size() < 2) {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("only {} source(s) registered anyone in {}: estimation needs two or more lists", histories.sources.size(), request.year));
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("only {} source(s) registered anyone in {}: estimation needs two or more lists",
+                              histories.sources.size(), request.year));
     }
     ASSIGN_OR_RETURN(unit_of, police_units(*store));
     const auto dimensions = linkage::split_dimensions(request.by);
     ASSIGN_OR_RETURN(tables, stratified_tables(histories, request, unit_of));
     if (request.linkage_spread == LinkageSpreadRun::kThresholds && run.method == LinkageMethod::kProbabilistic) {
       const auto options = linkage::person_link_options();
-      used = LinkageVariant{.thresholds = {.match = options.match_threshold, .cluster_support = options.cluster_support},
-                            .persons = histories.persons};
+      used =
+          LinkageVariant{.thresholds = {.match = options.match_threshold, .cluster_support = options.cluster_support},
+                         .persons = histories.persons};
     }
     if (auto p = store->population("NL01", request.year)) report.population = *p;
     for (const auto& [stratum, table] : tables) {
@@ -455,7 +493,8 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
   // The national table: every stratum's people together (the strata partition them).
   std::optional<mse::CaptureTable> national;
   if (tables.size() > 1) {
-    national = mse::CaptureTable{tables.front().second.lists, std::vector<std::int64_t>(tables.front().second.counts.size(), 0)};
+    national = mse::CaptureTable{tables.front().second.lists,
+                                 std::vector<std::int64_t>(tables.front().second.counts.size(), 0)};
     for (const auto& [stratum, table] : tables) {
       for (std::size_t p = 0; p < table.counts.size(); ++p) national->counts[p] += table.counts[p];
     }
@@ -471,7 +510,9 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     mse::SelectionOptions selection = request.selection;
     selection.cancellation = request.cancellation;
     if (request.progress) {
-      selection.bootstrap_progress = [&request, step, steps](double fraction) { request.progress((step + fraction) / steps); };
+      selection.bootstrap_progress = [&request, step, steps](double fraction) {
+        request.progress((step + fraction) / steps);
+      };
     }
     auto estimated = mse::select_and_estimate(table, selection, stratum);
     if (!estimated && estimated.error().code == ErrorCode::kCancelled) return tl::unexpected(estimated.error());
@@ -501,7 +542,7 @@ Result<EstimateReport> estimate(store::Store* store, const EstimateRequest& requ
     return s;
   };
   for (auto& [stratum, table] : tables) {
-    const auto population = tables.size() == 1 ? report.population
+    const auto population = tables.size() == 1                  ? report.population
                             : stratum_population.count(stratum) ? std::optional(stratum_population.at(stratum))
                                                                 : std::nullopt;
     ASSIGN_OR_RETURN(StratumEstimate s, estimate_one(stratum, table, population));
@@ -543,7 +584,8 @@ std::string to_json(const EstimateReport& report) {
 
 std::string to_csv(const EstimateReport& report) {
   std::string out =
-      "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic,recommended_total,recommended_low,recommended_high,"
+      "stratum,terms,observed,unobserved,total,ci_low,ci_high,aic,bic,recommended_total,recommended_low,recommended_"
+      "high,"
       "linkage_low,linkage_high\n";
   const auto& spread = report.linkage_spread;
   // The linkage spread of a row: empty when not reported.
@@ -551,8 +593,8 @@ std::string to_csv(const EstimateReport& report) {
     return range ? fmt::format(",{:.2f},{:.2f}", range->first, range->second) : std::string(",,");
   };
   const auto recommended = [](const StratumEstimate& s) {
-    return s.recommended ? fmt::format(",{:.2f},{:.2f},{:.2f}", s.recommended->primary.total, s.recommended->primary.low,
-                                       s.recommended->primary.high)
+    return s.recommended ? fmt::format(",{:.2f},{:.2f},{:.2f}", s.recommended->primary.total,
+                                       s.recommended->primary.low, s.recommended->primary.high)
                          : std::string(",,,");
   };
   if (report.joint) {
@@ -560,8 +602,8 @@ std::string to_csv(const EstimateReport& report) {
     out += fmt::format("{},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.4f}\n", csv_field("joint"), csv_field(j.terms),
                        j.table.observed(), j.fit.total - static_cast<double>(j.table.observed()), j.fit.total,
                        j.fit.ci_low, j.fit.ci_high, j.fit.aic, j.fit.bic);
-    out.insert(out.size() - 1, ",,," + linkage_columns(spread ? std::optional(std::pair(spread->low, spread->high))
-                                                                    : std::nullopt));
+    out.insert(out.size() - 1,
+               ",,," + linkage_columns(spread ? std::optional(std::pair(spread->low, spread->high)) : std::nullopt));
     return out;
   }
   std::vector<const StratumEstimate*> rows;
@@ -573,9 +615,9 @@ std::string to_csv(const EstimateReport& report) {
     // the linkage spread it gets is the total's.
     const bool national = report.national && rows[i] == &*report.national;
     const std::string name = national ? "national" : s.stratum;
-    const auto linkage = linkage_columns(
-        !spread ? std::nullopt
-                : national ? std::optional(std::pair(spread->low, spread->high)) : spread->strata[i]);
+    const auto linkage = linkage_columns(!spread    ? std::nullopt
+                                         : national ? std::optional(std::pair(spread->low, spread->high))
+                                                    : spread->strata[i]);
     if (!s.estimate) {
       out += fmt::format("{},not estimable,,,,,,,{}{}\n", csv_field(name), recommended(s), linkage);
       continue;
@@ -597,15 +639,18 @@ std::string to_text(const EstimateReport& report) {
   if (report.joint) {
     const JointEstimate& j = *report.joint;
     out += fmt::format("Joint model over strata by {} ({} strata; lists varying by stratum: {})\n", report.request.by,
-                       j.table.strata.size(), j.varying_lists.empty() ? "none" : fmt::format("{}", fmt::join(j.varying_lists, ", ")));
+                       j.table.strata.size(),
+                       j.varying_lists.empty() ? "none" : fmt::format("{}", fmt::join(j.varying_lists, ", ")));
     out += fmt::format("  lists: {}\n  shared pairs: {}\n", fmt::join(j.table.lists, ", "), j.terms);
     for (std::size_t s = 0; s < j.table.strata.size(); ++s) {
       const std::int64_t observed = observed_in(j.table.counts[s]);
       out += fmt::format("  {:<24} observed {:>7}  unobserved {:>9.0f}  total {:>9.0f}\n", j.table.strata[s], observed,
                          j.fit.unobserved[s], static_cast<double>(observed) + j.fit.unobserved[s]);
     }
-    out += fmt::format("  total {:.0f} (95% CI {:.0f} to {:.0f}, log-normal); deviance {:.2f}, AIC {:.2f}, BIC {:.2f}, {} parameters\n",
-                       j.fit.total, j.fit.ci_low, j.fit.ci_high, j.fit.deviance, j.fit.aic, j.fit.bic, j.fit.parameters);
+    out += fmt::format(
+        "  total {:.0f} (95% CI {:.0f} to {:.0f}, log-normal); deviance {:.2f}, AIC {:.2f}, BIC {:.2f}, {} "
+        "parameters\n",
+        j.fit.total, j.fit.ci_low, j.fit.ci_high, j.fit.deviance, j.fit.aic, j.fit.bic, j.fit.parameters);
     if (j.population && *j.population > 0) {
       out += fmt::format("  per 100,000 inhabitants: {:.1f}\n", j.fit.total / static_cast<double>(*j.population) * 1e5);
     }
@@ -637,7 +682,10 @@ std::string to_text(const EstimateReport& report) {
   if (report.strata.size() > 1) {
     out += fmt::format("Sum of the strata's recommended estimates: {:.0f}\n", report.recommended_total_of_strata);
     out += fmt::format("Sum of the strata's estimates: {:.0f}{}\n", report.total_of_strata,
-                       report.population ? fmt::format(" ({:.1f} per 100,000)", report.total_of_strata / static_cast<double>(*report.population) * 1e5) : "");
+                       report.population
+                           ? fmt::format(" ({:.1f} per 100,000)",
+                                         report.total_of_strata / static_cast<double>(*report.population) * 1e5)
+                           : "");
   }
   if (spread) out += spread_text(*spread);
   return out;

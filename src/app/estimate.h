@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "app/linkage.h"
 #include "core/cancel.h"
 #include "core/result.h"
-#include "app/linkage.h"
 #include "linkage/linkage.h"
 #include "mse/recommended.h"
 #include "mse/selection.h"
@@ -77,9 +77,9 @@ struct LinkageSpread {
 
 struct StratumEstimate {
   std::string stratum;
-  std::optional<mse::Estimate> estimate;       // Empty when not estimable.
-  std::string error;                           // Why not, when not estimable.
-  std::optional<std::int64_t> population;      // Of the stratum's region (or the country).
+  std::optional<mse::Estimate> estimate;                // Empty when not estimable.
+  std::string error;                                    // Why not, when not estimable.
+  std::optional<std::int64_t> population;               // Of the stratum's region (or the country).
   std::optional<mse::RecommendedEstimate> recommended;  // Empty when not estimable.
   std::string recommended_error;
 };
@@ -103,8 +103,8 @@ struct BatchUsed {
 
 // What an estimate rests on, for its record when published.
 struct EstimateProvenance {
-  std::string table_file;         // Base name of the capture table file; empty from the store.
-  std::string table_file_sha256;  // Of its bytes.
+  std::string table_file;          // Base name of the capture table file; empty from the store.
+  std::string table_file_sha256;   // Of its bytes.
   std::vector<BatchUsed> batches;  // Active batches of the year's sources that registered someone.
   std::string linkage_method;      // "deterministic" or "probabilistic" as run; empty for a file.
   std::string linkage_note;        // Why it differs from the one asked for.
@@ -123,8 +123,8 @@ struct EstimateProvenance {
 
 struct EstimateReport {
   EstimateRequest request;
-  std::vector<StratumEstimate> strata;  // Separate models: one per stratum ("" for all).
-  std::optional<JointEstimate> joint;   // One model over the strata.
+  std::vector<StratumEstimate> strata;     // Separate models: one per stratum ("" for all).
+  std::optional<JointEstimate> joint;      // One model over the strata.
   std::optional<std::int64_t> population;  // Of the country, for the year.
   double total_of_strata = 0;              // Sum of the estimable strata's estimates.
   double recommended_total_of_strata = 0;  // Sum of the strata's recommended estimates.

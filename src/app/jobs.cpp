@@ -131,7 +131,8 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
     store::JobRecord ended;
     {
       const std::lock_guard job_lock(job->mutex);
-      const bool cancelled = !result && result.error().code == ErrorCode::kCancelled && job->control.cancellation().requested();
+      const bool cancelled =
+          !result && result.error().code == ErrorCode::kCancelled && job->control.cancellation().requested();
       job->record.status = result ? "done" : cancelled ? "cancelled" : "failed";
       job->record.messages = kept(std::move(job->record.messages));
       ended = job->record;

@@ -1,10 +1,10 @@
 #include "app/linkage.h"
 
 #include <algorithm>
-#include <map>
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -79,7 +79,8 @@ Result<PersonIdChanges> keep_person_ids(store::Store& store, const store::Person
     std::vector<linkage::PersonIdRow> previous;
     previous.reserve(stored.size());
     for (const auto& row : stored) previous.push_back({row.record, row.person});
-    ASSIGN_OR_RETURN(const auto ids, linkage::assign_person_ids(fingerprints, run.cluster, clusters, previous, next_id));
+    ASSIGN_OR_RETURN(const auto ids,
+                     linkage::assign_person_ids(fingerprints, run.cluster, clusters, previous, next_id));
     std::vector<store::PersonIdRow> rows;
     rows.reserve(ids.rows.size());
     for (const auto& row : ids.rows) rows.push_back({row.record, row.person});
@@ -179,9 +180,10 @@ Result<LinkageRun> link_registrations(std::vector<Registration> registrations, s
                                        [](const Registration& r) { return !has_comparison_fields(r); });
     if (without > 0) {
       run.method = LinkageMethod::kDeterministic;
-      run.note = fmt::format("{} of {} registrations have no comparison fields (loaded before schema 11 or "
-                             "with --no-bloom): linked deterministically",
-                             without, run.registrations.size());
+      run.note = fmt::format(
+          "{} of {} registrations have no comparison fields (loaded before schema 11 or "
+          "with --no-bloom): linked deterministically",
+          without, run.registrations.size());
       spdlog::warn("{}", run.note);
     }
   }
@@ -189,7 +191,8 @@ Result<LinkageRun> link_registrations(std::vector<Registration> registrations, s
     run.cluster = linkage::key_clusters(run.registrations);
   } else {
     std::map<std::string, std::uint32_t> source_index;
-    for (std::size_t i = 0; i < run.sources.size(); ++i) source_index.emplace(run.sources[i], static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < run.sources.size(); ++i)
+      source_index.emplace(run.sources[i], static_cast<std::uint32_t>(i));
     std::vector<linkage::PersonFields> fields;
     fields.reserve(run.registrations.size());
     for (const Registration& r : run.registrations) {
@@ -228,7 +231,8 @@ Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& reques
       sources.push_back(s.code);
     }
   }
-  ASSIGN_OR_RETURN(auto run, link_registrations(std::move(registrations), std::move(sources), request.method, request.thresholds));
+  ASSIGN_OR_RETURN(
+      auto run, link_registrations(std::move(registrations), std::move(sources), request.method, request.thresholds));
   if (request.person_ids == PersonIdUse::kKeep) {
     ASSIGN_OR_RETURN(run.person_id_changes,
                      keep_person_ids(store, {.year = request.year, .mandate = mandate, .role = role}, run));
@@ -238,7 +242,8 @@ Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& reques
 
 Result<linkage::Histories> link_year(store::Store& store, int year, const std::string& mandate_code,
                                      const std::string& role_code, LinkageMethod method) {
-  ASSIGN_OR_RETURN(auto run, run_linkage(store, {.year = year, .mandate = mandate_code, .role = role_code, .method = method}));
+  ASSIGN_OR_RETURN(auto run,
+                   run_linkage(store, {.year = year, .mandate = mandate_code, .role = role_code, .method = method}));
   return std::move(run.histories);
 }
 
@@ -260,8 +265,8 @@ LinkageReport report_linkage(const LinkageRun& run) {
   for (const auto& [c, size] : size_of) ++by_size[size];
   report.clusters_by_size.assign(by_size.begin(), by_size.end());
   for (std::size_t s = 0; s < run.sources.size(); ++s) {
-    report.persons_per_source.emplace_back(
-        run.sources[s], std::count_if(run.persons.begin(), run.persons.end(), [&](const auto& p) { return p.seen[s]; }));
+    report.persons_per_source.emplace_back(run.sources[s], std::count_if(run.persons.begin(), run.persons.end(),
+                                                                         [&](const auto& p) { return p.seen[s]; }));
     for (std::size_t t = s + 1; t < run.sources.size(); ++t) {
       report.overlaps.push_back({run.sources[s], run.sources[t],
                                  std::count_if(run.persons.begin(), run.persons.end(),
@@ -319,10 +324,11 @@ std::string to_text(const LinkageReport& report) {
   if (report.method != LinkageMethod::kProbabilistic) return out;
   out += fmt::format("Model: prior {:.3g}, EM {} iterations{}\n", report.prior, report.em_iterations,
                      report.converged ? "" : " (not converged)");
-  out += fmt::format("Candidate pairs {}, links {} (expected precision {:.4f}), same-source duplicates {}, "
-                     "links not followed: {} weak bridges, {} same source\n",
-                     report.candidate_pairs, report.links, report.expected_precision, report.duplicates,
-                     report.rejected_weak_bridges, report.rejected_same_source);
+  out += fmt::format(
+      "Candidate pairs {}, links {} (expected precision {:.4f}), same-source duplicates {}, "
+      "links not followed: {} weak bridges, {} same source\n",
+      report.candidate_pairs, report.links, report.expected_precision, report.duplicates, report.rejected_weak_bridges,
+      report.rejected_same_source);
   out += "Blocking (pairs / new / oversized blocks):\n";
   for (const auto& b : report.blocking) {
     out += fmt::format("  {}: {} / {} / {}\n", b.rule, b.pairs, b.new_pairs, b.oversized_blocks);

@@ -13,9 +13,9 @@
 
 #include "core/domain.h"
 #include "core/result.h"
+#include "intake/rotation.h"
 #include "linkage/linkage.h"
 #include "linkage/probabilistic.h"
-#include "intake/rotation.h"
 #include "store/store.h"
 
 namespace rapporteur::app {
@@ -137,7 +137,7 @@ struct LinkageReport {
   int em_iterations = 0;
   bool converged = false;
   std::vector<linkage::BlockingCount> blocking;
-  std::vector<WeightBand> bands;  // Links per weight band, highest first.
+  std::vector<WeightBand> bands;              // Links per weight band, highest first.
   std::optional<PersonIdChanges> person_ids;  // kKeep runs only.
 };
 

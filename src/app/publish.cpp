@@ -45,7 +45,8 @@ tables::PersonClustering table_persons(LinkageMethod method) {
   };
 }
 
-Result<void> record_unrecorded_release(store::Store& store, const std::filesystem::path& folder, const std::string& actor) {
+Result<void> record_unrecorded_release(store::Store& store, const std::filesystem::path& folder,
+                                       const std::string& actor) {
   const std::string served = tables::served_release(folder);
   if (served.empty()) return ok();
   ASSIGN_OR_RETURN(const bool known, recorded(store, served));
@@ -77,8 +78,8 @@ Result<PublishResult> publish(store::Store& store, const PublishRequest& request
   crash_point();  // Served but not yet recorded: the next publish records it.
   std::string names;
   for (const auto& t : result.report.tables) names += (names.empty() ? "" : ", ") + t.built.spec.name;
-  RETURN_IF_ERROR(store.audit({utc_now_iso(), request.actor, kAction,
-                               fmt::format("release {}: {}", result.release.id, names)}));
+  RETURN_IF_ERROR(
+      store.audit({utc_now_iso(), request.actor, kAction, fmt::format("release {}: {}", result.release.id, names)}));
   return result;
 }
 

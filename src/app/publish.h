@@ -23,10 +23,10 @@ namespace rapporteur::app {
 tables::PersonClustering table_persons(LinkageMethod method);
 
 struct PublishRequest {
-  std::vector<std::filesystem::path> specs;  // Table definitions, protected together.
-  std::filesystem::path folder;              // The published folder (releases/, current).
-  std::string date;                          // Publication date YYYY-MM-DD; empty: today.
-  std::string actor = "cli";                 // Who publishes, for the audit log.
+  std::vector<std::filesystem::path> specs;               // Table definitions, protected together.
+  std::filesystem::path folder;                           // The published folder (releases/, current).
+  std::string date;                                       // Publication date YYYY-MM-DD; empty: today.
+  std::string actor = "cli";                              // Who publishes, for the audit log.
   LinkageMethod linkage = LinkageMethod::kProbabilistic;  // How persons are counted (table_persons).
 };
 
@@ -35,17 +35,17 @@ struct PublishResult {
   tables::Release release;
 };
 
-// Builds the tables from `store` (persons counted by table_persons(request.linkage)), protects and audits them together, writes them as a new
-// release and makes it the one served, then records "publish" with the release id in the audit
-// log. Nothing is released when the audit fails (kConflict) or a definition is wrong
-// (kInvalidArgument); kIo when the release cannot be written (the served one is unchanged).
-// A release served but not yet recorded (a crash between the two) is recorded by the next
-// publish.
+// Builds the tables from `store` (persons counted by table_persons(request.linkage)), protects and audits them
+// together, writes them as a new release and makes it the one served, then records "publish" with the release id in the
+// audit log. Nothing is released when the audit fails (kConflict) or a definition is wrong (kInvalidArgument); kIo when
+// the release cannot be written (the served one is unchanged). A release served but not yet recorded (a crash between
+// the two) is recorded by the next publish.
 Result<PublishResult> publish(store::Store& store, const PublishRequest& request);
 
 // Records "publish" for the release `folder` serves when the audit log lacks it (a crash
 // between a release's switch and its record, by a table or an estimate publication). Fails
 // with the store's error.
-Result<void> record_unrecorded_release(store::Store& store, const std::filesystem::path& folder, const std::string& actor);
+Result<void> record_unrecorded_release(store::Store& store, const std::filesystem::path& folder,
+                                       const std::string& actor);
 
 }  // namespace rapporteur::app

@@ -126,11 +126,16 @@ json to_json_value(const PublishedEstimate& e) {
   for (const auto& w : e.warnings) warnings.push_back({{"code", w.code}, {"values", w.values}, {"text", w.text}});
   json batches = json::array();
   for (const auto& b : e.provenance.batches) {
-    batches.push_back({{"id", b.id}, {"source", b.source}, {"file_sha256", b.file_sha256}, {"rows_loaded", b.rows_loaded},
+    batches.push_back({{"id", b.id},
+                       {"source", b.source},
+                       {"file_sha256", b.file_sha256},
+                       {"rows_loaded", b.rows_loaded},
                        {"loaded_at", b.loaded_at}});
   }
   const auto& p = e.provenance;
-  json linkage{{"method", p.linkage_method}, {"note", p.linkage_note}, {"registrations", p.registrations},
+  json linkage{{"method", p.linkage_method},
+               {"note", p.linkage_note},
+               {"registrations", p.registrations},
                {"persons", p.persons}};
   if (p.linkage_method == "probabilistic") {
     linkage["match_threshold"] = p.match_threshold;
@@ -141,15 +146,31 @@ json to_json_value(const PublishedEstimate& e) {
     linkage["em_converged"] = p.em_converged;
     linkage["links"] = p.links;
   }
-  json provenance{{"batches", batches}, {"linkage", linkage}, {"seed", e.seed}, {"software_version", e.software_version},
+  json provenance{{"batches", batches},
+                  {"linkage", linkage},
+                  {"seed", e.seed},
+                  {"software_version", e.software_version},
                   {"published_on", e.published_on},
-                  {"criterion", e.criterion}, {"bootstrap", e.bootstrap}};
+                  {"criterion", e.criterion},
+                  {"bootstrap", e.bootstrap}};
   if (!p.table_file.empty()) provenance["table_file"] = {{"name", p.table_file}, {"sha256", p.table_file_sha256}};
-  return {{"id", e.id}, {"year", e.year}, {"mandate", e.mandate}, {"role", e.role}, {"by", e.by},
-          {"method", e.method}, {"method_description", e.method_description}, {"national", figure_json(e.national)},
-          {"strata", strata}, {"sum_of_strata", e.sum_of_strata}, {"models", models}, {"model_count", e.model_count},
-          {"other_weight", e.other_weight}, {"warnings", warnings},
-          {"provenance", provenance}, {"href", "/api/v1/estimates/" + e.id}, {"page", "/schattingen/" + e.id}};
+  return {{"id", e.id},
+          {"year", e.year},
+          {"mandate", e.mandate},
+          {"role", e.role},
+          {"by", e.by},
+          {"method", e.method},
+          {"method_description", e.method_description},
+          {"national", figure_json(e.national)},
+          {"strata", strata},
+          {"sum_of_strata", e.sum_of_strata},
+          {"models", models},
+          {"model_count", e.model_count},
+          {"other_weight", e.other_weight},
+          {"warnings", warnings},
+          {"provenance", provenance},
+          {"href", "/api/v1/estimates/" + e.id},
+          {"page", "/schattingen/" + e.id}};
 }
 
 Result<PublishedEstimate> from_json_value(const json& j) {
@@ -173,7 +194,8 @@ Result<PublishedEstimate> from_json_value(const json& j) {
   e.model_count = j.value("model_count", static_cast<int>(e.models.size()));
   e.other_weight = j.value("other_weight", 0.0);
   for (const auto& w : j.value("warnings", json::array())) {
-    e.warnings.push_back({w.value("code", "other"), w.value("values", std::vector<std::string>{}), w.value("text", "")});
+    e.warnings.push_back(
+        {w.value("code", "other"), w.value("values", std::vector<std::string>{}), w.value("text", "")});
   }
   const json p = j.value("provenance", json::object());
   for (const auto& b : p.value("batches", json::array())) {
@@ -225,9 +247,12 @@ Result<std::vector<PublishedEstimate>> parse_document(const std::optional<std::s
 
 std::string_view to_code(EstimateMethod method) {
   switch (method) {
-    case EstimateMethod::kRecommended: return "recommended";
-    case EstimateMethod::kSelected: return "selected";
-    case EstimateMethod::kLatentClass: return "latent-class";
+    case EstimateMethod::kRecommended:
+      return "recommended";
+    case EstimateMethod::kSelected:
+      return "selected";
+    case EstimateMethod::kLatentClass:
+      return "latent-class";
   }
   return "recommended";
 }
@@ -241,7 +266,8 @@ Result<EstimateMethod> parse_estimate_method(std::string_view code) {
 }
 
 Result<PublishedEstimate> make_published_estimate(const EstimateReport& report, EstimateMethod method) {
-  if (report.joint) return fail(ErrorCode::kInvalidArgument, "a joint model over strata is not published; estimate per stratum");
+  if (report.joint)
+    return fail(ErrorCode::kInvalidArgument, "a joint model over strata is not published; estimate per stratum");
   if (report.strata.empty()) return fail(ErrorCode::kInvalidArgument, "the estimate has no stratum");
   const EstimateRequest& request = report.request;
   const StratumEstimate& whole = report.national ? *report.national : report.strata.front();
@@ -279,7 +305,8 @@ Result<PublishedEstimate> make_published_estimate(const EstimateReport& report, 
           e.other_weight += m.weight;
           continue;
         }
-        e.models.push_back({whole.estimate ? mse::describe(m.model, whole.estimate->table.lists) : "", m.weight, m.total});
+        e.models.push_back(
+            {whole.estimate ? mse::describe(m.model, whole.estimate->table.lists) : "", m.weight, m.total});
       }
       break;
     }
@@ -287,15 +314,17 @@ Result<PublishedEstimate> make_published_estimate(const EstimateReport& report, 
       const auto& search = whole.estimate->search;
       e.method_description = fmt::format("{} search by {}, profile-likelihood interval", search.procedure,
                                          e.criterion == "aic" ? "AIC" : "BIC");
-      e.models.push_back({mse::describe(search.models.front().model, whole.estimate->table.lists), 1.0,
-                          search.models.front().total});
+      e.models.push_back(
+          {mse::describe(search.models.front().model, whole.estimate->table.lists), 1.0, search.models.front().total});
       e.model_count = 1;
       break;
     }
     case EstimateMethod::kLatentClass: {
       const auto& lc = whole.recommended->latent_class.front();
-      e.method_description = fmt::format("latent class model (Manrique-Vallier 2016), {} chains, R-hat {:.2f}, {:.0f} "
-                                         "effective draws", lc.chains.size(), lc.r_hat, lc.effective_sample_size);
+      e.method_description = fmt::format(
+          "latent class model (Manrique-Vallier 2016), {} chains, R-hat {:.2f}, {:.0f} "
+          "effective draws",
+          lc.chains.size(), lc.r_hat, lc.effective_sample_size);
       break;
     }
   }
@@ -319,7 +348,8 @@ Result<PublishedEstimate> make_published_estimate(const EstimateReport& report, 
 Result<PublishedEstimate> publish_estimate(store::Store& store, const PublishEstimateRequest& request) {
   const auto digits = [&](std::size_t from, std::size_t count) {
     return std::all_of(request.date.begin() + static_cast<std::ptrdiff_t>(from),
-                       request.date.begin() + static_cast<std::ptrdiff_t>(from + count), [](char c) { return c >= '0' && c <= '9'; });
+                       request.date.begin() + static_cast<std::ptrdiff_t>(from + count),
+                       [](char c) { return c >= '0' && c <= '9'; });
   };
   if (!request.date.empty() && (request.date.size() != 10 || request.date[4] != '-' || request.date[7] != '-' ||
                                 !digits(0, 4) || !digits(5, 2) || !digits(8, 2))) {
@@ -333,22 +363,23 @@ Result<PublishedEstimate> publish_estimate(store::Store& store, const PublishEst
   published.software_version = RAPPORTEUR_VERSION;
   published.published_on = request.date.empty() ? utc_today() : request.date;
   published.published_by = request.actor;
-  ASSIGN_OR_RETURN(const tables::Release release,
-                   tables::change_document(request.folder, kDocument, [&](const std::optional<std::string>& previous)
-                                                                          -> Result<std::string> {
-                     ASSIGN_OR_RETURN(auto estimates, parse_document(previous));
-                     std::erase_if(estimates, [&](const PublishedEstimate& e) { return e.id == published.id; });
-                     estimates.push_back(published);
-                     json list = json::array();
-                     for (const auto& e : estimates) list.push_back(to_json_value(e));
-                     return json{{"estimates", list}}.dump(2) + '\n';
-                   }));
+  ASSIGN_OR_RETURN(
+      const tables::Release release,
+      tables::change_document(
+          request.folder, kDocument, [&](const std::optional<std::string>& previous) -> Result<std::string> {
+            ASSIGN_OR_RETURN(auto estimates, parse_document(previous));
+            std::erase_if(estimates, [&](const PublishedEstimate& e) { return e.id == published.id; });
+            estimates.push_back(published);
+            json list = json::array();
+            for (const auto& e : estimates) list.push_back(to_json_value(e));
+            return json{{"estimates", list}}.dump(2) + '\n';
+          }));
   published.release = release.id;
   crash_point();  // Served but not yet recorded in the audit log.
-  RETURN_IF_ERROR(store.audit({utc_now_iso(), request.actor, kAction,
-                               fmt::format("release {}: estimate {} ({}, {:.0f}, {:.0f} to {:.0f})", release.id, published.id,
-                                           published.method, published.national.total, published.national.low,
-                                           published.national.high)}));
+  RETURN_IF_ERROR(store.audit(
+      {utc_now_iso(), request.actor, kAction,
+       fmt::format("release {}: estimate {} ({}, {:.0f}, {:.0f} to {:.0f})", release.id, published.id, published.method,
+                   published.national.total, published.national.low, published.national.high)}));
   return published;
 }
 

@@ -29,7 +29,7 @@ Result<EstimateMethod> parse_estimate_method(std::string_view code);
 
 // One published figure: the whole country or one stratum.
 struct PublishedFigure {
-  std::string stratum;         // Empty: the whole country.
+  std::string stratum;          // Empty: the whole country.
   std::int64_t registered = 0;  // People the sources registered (linked persons).
   bool estimable = false;
   std::string reason;  // Why not estimable (English), when not.
@@ -58,7 +58,7 @@ struct PublishedEstimate {
   int year = 0;
   std::string mandate;
   std::string role;
-  std::string by;  // The strata; empty for none.
+  std::string by;                  // The strata; empty for none.
   std::string method;              // to_code(EstimateMethod).
   std::string method_description;  // E.g. "AIC model average over 8 models" (English).
   std::string criterion;           // Of the selected model: "aic" or "bic".

@@ -28,7 +28,8 @@ std::string where_of(const sdc::Table& table, std::size_t cell) {
 
 json key_of(const sdc::Table& table, std::size_t cell) {
   json key = json::array();
-  for (std::size_t d = 0; const int p : table.positions(cell)) key.push_back(table.dimensions[d++].codes[static_cast<std::size_t>(p)]);
+  for (std::size_t d = 0; const int p : table.positions(cell))
+    key.push_back(table.dimensions[d++].codes[static_cast<std::size_t>(p)]);
   return key;
 }
 
@@ -46,13 +47,16 @@ json dimensions_json(const sdc::Table& table) {
 
 Result<void> check_rule(const sdc::Rule& rule) {
   if (rule.min_frequency < 1) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("minimum frequency {}: expected at least 1", rule.min_frequency));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("minimum frequency {}: expected at least 1", rule.min_frequency));
   }
   if (!(rule.protection_percent >= 0 && rule.protection_percent <= 100)) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("protection percent {}: expected 0..100", rule.protection_percent));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("protection percent {}: expected 0..100", rule.protection_percent));
   }
   if (rule.min_level < 0) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("minimum protection level {}: expected 0 or more", rule.min_level));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("minimum protection level {}: expected 0 or more", rule.min_level));
   }
   return ok();
 }
@@ -68,7 +72,8 @@ Result<SdcProtectResult> protect_table(const SdcProtectRequest& request) {
   for (const auto& path : request.editions) {
     ASSIGN_OR_RETURN(auto edition, read_table({.format = TableFormat::kJson, .path = path}));
     if (!edition.status) {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("{}: an edition must give each cell's published status", path.string()));
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("{}: an edition must give each cell's published status", path.string()));
     }
     result.edition_tables.push_back(edition.table);
     editions.push_back({std::move(edition.table), std::move(*edition.status)});
@@ -76,7 +81,8 @@ Result<SdcProtectResult> protect_table(const SdcProtectRequest& request) {
   ASSIGN_OR_RETURN(const auto joint, sdc::protect_over_editions(editions, {{result.table}, request.rule, {}}));
   for (const auto& r : joint.revisions) {
     const auto& old = result.edition_tables[r.edition];
-    result.revisions.push_back({r.edition, r.cell, where_of(old, r.cell), r.published_value, r.new_value, r.was_published});
+    result.revisions.push_back(
+        {r.edition, r.cell, where_of(old, r.cell), r.published_value, r.new_value, r.was_published});
   }
   result.protection = joint.protection;
   result.status = joint.protection.status.back();
@@ -85,7 +91,8 @@ Result<SdcProtectResult> protect_table(const SdcProtectRequest& request) {
   ASSIGN_OR_RETURN(result.audit, sdc::audit(joint.problem, joint.protection.status, sdc::attacker_for(request.rule),
                                             {.exact_intervals = small}));
   if (!result.audit.passed()) {
-    return fail(ErrorCode::kInternal, fmt::format("the protected table fails its own audit ({} violations)", result.audit.violations));
+    return fail(ErrorCode::kInternal,
+                fmt::format("the protected table fails its own audit ({} violations)", result.audit.violations));
   }
   return result;
 }
@@ -115,15 +122,17 @@ json pattern(const sdc::Table& table, const std::vector<sdc::Status>& status, co
     if (restricted) cell["status"] = status[i] == sdc::Status::kForced ? "safe" : sdc::to_code(status[i]);
     cells.push_back(std::move(cell));
   }
-  return {
-      {"name", table.name},
-      {"format", "sdc-audit/1"},
-      {"mode", "suppression"},
-      {"protection",
-       {{"percent", rule.protection_percent}, {"min_level", rule.min_level}, {"min_frequency", rule.min_frequency - 1}}},
-      {"attacker", {{"nonnegative", true}, {"integer", true}, {"suppressed_min", sdc::attacker_for(rule).suppressed_min}}},
-      {"dimensions", dimensions_json(table)},
-      {"cells", cells}};
+  return {{"name", table.name},
+          {"format", "sdc-audit/1"},
+          {"mode", "suppression"},
+          {"protection",
+           {{"percent", rule.protection_percent},
+            {"min_level", rule.min_level},
+            {"min_frequency", rule.min_frequency - 1}}},
+          {"attacker",
+           {{"nonnegative", true}, {"integer", true}, {"suppressed_min", sdc::attacker_for(rule).suppressed_min}}},
+          {"dimensions", dimensions_json(table)},
+          {"cells", cells}};
 }
 
 }  // namespace
@@ -185,17 +194,18 @@ std::string to_summary(const SdcProtectResult& result) {
     primary += s == sdc::Status::kPrimary ? 1 : 0;
     secondary += s == sdc::Status::kSecondary ? 1 : 0;
   }
-  std::string text = fmt::format("{}: {} cells, {} primary and {} secondary suppressions; audit {} ({} violations, {} "
-                                 "secondaries exactly recoverable)\n",
-                                 result.table.name, result.table.values.size(), primary, secondary,
-                                 result.audit.passed() ? "passed" : "FAILED", result.audit.violations,
-                                 result.audit.exact_secondaries);
+  std::string text = fmt::format(
+      "{}: {} cells, {} primary and {} secondary suppressions; audit {} ({} violations, {} "
+      "secondaries exactly recoverable)\n",
+      result.table.name, result.table.values.size(), primary, secondary, result.audit.passed() ? "passed" : "FAILED",
+      result.audit.violations, result.audit.exact_secondaries);
   if (!result.edition_tables.empty()) {
-    text += fmt::format("protected together with {} published edition(s); {} revised cell(s)\n", result.edition_tables.size(),
-                        result.revisions.size());
+    text += fmt::format("protected together with {} published edition(s); {} revised cell(s)\n",
+                        result.edition_tables.size(), result.revisions.size());
   }
   for (const auto& r : result.revisions) {
-    text += fmt::format("revision: edition {}, {} ({})\n", r.edition + 1, r.where, r.was_published ? "was published" : "was suppressed");
+    text += fmt::format("revision: edition {}, {} ({})\n", r.edition + 1, r.where,
+                        r.was_published ? "was published" : "was suppressed");
   }
   return text;
 }
@@ -221,21 +231,22 @@ std::string to_release_json(const SdcReleaseResult& result) {
                         {"bias", a.bias}});
   }
   json cells = json::array();
-  for (std::size_t i = 0; i < r.values.size(); ++i) cells.push_back({{"key", key_of(result.table, i)}, {"published", r.values[i]}});
-  const json out = {
-      {"name", result.table.name},
-      {"format", "sdc-audit/1"},
-      {"mode", "differential_privacy"},
-      {"privacy",
-       {{"mechanism", sdc::to_code(r.budget.mechanism)},
-        {"unit", "one person, counted in one leaf cell (add or remove one)"},
-        {"guarantee", gaussian ? "rho-zCDP" : "epsilon-DP"},
-        {gaussian ? "rho" : "epsilon", gaussian ? r.budget.rho : r.budget.epsilon},
-        {"leaf_noise_variance", r.leaf_noise_variance},
-        {"post_processing", "leaves clamped at 0; every margin the sum of its leaves (integer, non-negative, additive)"}}},
-      {"accuracy", accuracy},
-      {"dimensions", dimensions_json(result.table)},
-      {"cells", cells}};
+  for (std::size_t i = 0; i < r.values.size(); ++i)
+    cells.push_back({{"key", key_of(result.table, i)}, {"published", r.values[i]}});
+  const json out = {{"name", result.table.name},
+                    {"format", "sdc-audit/1"},
+                    {"mode", "differential_privacy"},
+                    {"privacy",
+                     {{"mechanism", sdc::to_code(r.budget.mechanism)},
+                      {"unit", "one person, counted in one leaf cell (add or remove one)"},
+                      {"guarantee", gaussian ? "rho-zCDP" : "epsilon-DP"},
+                      {gaussian ? "rho" : "epsilon", gaussian ? r.budget.rho : r.budget.epsilon},
+                      {"leaf_noise_variance", r.leaf_noise_variance},
+                      {"post_processing",
+                       "leaves clamped at 0; every margin the sum of its leaves (integer, non-negative, additive)"}}},
+                    {"accuracy", accuracy},
+                    {"dimensions", dimensions_json(result.table)},
+                    {"cells", cells}};
   return out.dump(1) + '\n';
 }
 

@@ -33,10 +33,10 @@ struct HierarchyFile {
 struct TableSource {
   TableFormat format = TableFormat::kCells;
   std::filesystem::path path;
-  std::vector<std::string> dimensions;   // Cells and microdata: the columns, in order.
-  std::string value_column = "count";    // Cells only.
+  std::vector<std::string> dimensions;     // Cells and microdata: the columns, in order.
+  std::string value_column = "count";      // Cells only.
   std::vector<HierarchyFile> hierarchies;  // Dimensions without one are flat.
-  std::string total_code = "Total";      // The root of a flat or .hrc dimension.
+  std::string total_code = "Total";        // The root of a flat or .hrc dimension.
 };
 
 // A table read from outside, with the rule its JSON file states (if any).

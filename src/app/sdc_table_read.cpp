@@ -124,7 +124,8 @@ Result<sdc::Dimension> from_children(const std::string& name, const std::string&
     if (it == children.end()) continue;
     for (const auto& child : it->second) {
       if (!seen.insert(child).second) {
-        return fail(ErrorCode::kInvalidArgument, fmt::format("{}: dimension {}: code '{}' appears twice", file, name, child));
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("{}: dimension {}: code '{}' appears twice", file, name, child));
       }
       codes.emplace_back(child, codes[i].first);
     }
@@ -157,8 +158,8 @@ Result<sdc::Dimension> read_hrc(const std::string& name, const std::filesystem::
     }
     if (depth + 1 > chain.size()) {
       return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("{} row {}: code '{}' is {} levels below the code before it (at most one)", path.string(), row,
-                              code, depth + 1 - chain.size() + 1));
+                  fmt::format("{} row {}: code '{}' is {} levels below the code before it (at most one)", path.string(),
+                              row, code, depth + 1 - chain.size() + 1));
     }
     chain.resize(depth + 1);
     codes.emplace_back(code, chain.back());
@@ -221,7 +222,8 @@ Result<sdc::Table> assemble(sdc::Table table, const std::vector<Entry>& entries,
     // Every ancestor combination holds this leaf.
     std::vector<std::vector<int>> chains(e.at.size());
     for (std::size_t d = 0; d < e.at.size(); ++d) {
-      for (int c = e.at[d]; c >= 0; c = table.dimensions[d].parents[static_cast<std::size_t>(c)]) chains[d].push_back(c);
+      for (int c = e.at[d]; c >= 0; c = table.dimensions[d].parents[static_cast<std::size_t>(c)])
+        chains[d].push_back(c);
     }
     std::vector<std::size_t> pick(e.at.size(), 0);
     std::vector<int> at(e.at.size());
@@ -270,8 +272,9 @@ Result<std::vector<sdc::Dimension>> csv_dimensions(const TableSource& source,
   }
   for (const auto& h : source.hierarchies) {
     if (std::find(source.dimensions.begin(), source.dimensions.end(), h.dimension) == source.dimensions.end()) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("{}: a hierarchy for '{}', which is not one of the dimensions", h.path.string(), h.dimension));
+      return fail(
+          ErrorCode::kInvalidArgument,
+          fmt::format("{}: a hierarchy for '{}', which is not one of the dimensions", h.path.string(), h.dimension));
     }
   }
   return dims;
@@ -374,9 +377,10 @@ Result<OutsideTable> read_json_table(const TableSource& source) {
         if (!child_codes.count(parent)) roots.push_back(parent);
       }
       if (roots.size() != 1) {
-        return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("{}: dimension {}: the hierarchy has {} codes that are no one's child (one total expected)",
-                                file, name, roots.size()));
+        return fail(
+            ErrorCode::kInvalidArgument,
+            fmt::format("{}: dimension {}: the hierarchy has {} codes that are no one's child (one total expected)",
+                        file, name, roots.size()));
       }
       ASSIGN_OR_RETURN(auto dim, from_children(name, roots.front(), children, file));
       dims.push_back(std::move(dim));
@@ -444,7 +448,8 @@ Result<OutsideTable> read_json_table(const TableSource& source) {
     }
     return out;
   } catch (const nlohmann::json::exception& e) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: not the table format of data/sdc/README.md: {}", file, e.what()));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: not the table format of data/sdc/README.md: {}", file, e.what()));
   }
 }
 

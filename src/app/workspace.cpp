@@ -14,14 +14,15 @@ namespace rapporteur::app {
 std::string describe_protection(const tables::ProtectionReport& report) {
   std::int64_t cells = 0;
   for (const auto& t : report.tables) cells += static_cast<std::int64_t>(t.built.table.values.size());
-  return fmt::format("{} table(s), {} cells: {} primary and {} secondary suppressions ({} units suppressed secondarily; "
-                     "{} released again), {} repair rounds, {} linear programmes\n"
-                     "audit: {} suppressed cells, {} violations, {} exactly recoverable secondaries (warning), "
-                     "{} batched and {} exact linear programmes\n",
-                     report.tables.size(), cells, report.protection.primary_cells, report.protection.secondary_cells,
-                     report.protection.secondary_units, report.protection.released, report.protection.repair_rounds,
-                     report.protection.linear_programmes, report.audit.cells.size(), report.audit.violations,
-                     report.audit.exact_secondaries, report.audit.batched_lps, report.audit.exact_lps);
+  return fmt::format(
+      "{} table(s), {} cells: {} primary and {} secondary suppressions ({} units suppressed secondarily; "
+      "{} released again), {} repair rounds, {} linear programmes\n"
+      "audit: {} suppressed cells, {} violations, {} exactly recoverable secondaries (warning), "
+      "{} batched and {} exact linear programmes\n",
+      report.tables.size(), cells, report.protection.primary_cells, report.protection.secondary_cells,
+      report.protection.secondary_units, report.protection.released, report.protection.repair_rounds,
+      report.protection.linear_programmes, report.audit.cells.size(), report.audit.violations,
+      report.audit.exact_secondaries, report.audit.batched_lps, report.audit.exact_lps);
 }
 
 Workspace::Workspace(StoreOpener open_store, kb::KnowledgeBase* knowledge_base, InstancePaths paths)
@@ -55,14 +56,14 @@ Result<void> Workspace::load_extract(const LoadExtractRequest& request, std::ost
     out << fmt::format("Already loaded as batch {} (same file): nothing to do\n", report.batch_id);
     return ok();
   }
-  out << fmt::format("Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}{}\n", report.batch_id,
-                     request.file.filename().string(), report.reader, profile.source.code, request.year, report.rows_read,
-                     report.rows_loaded, report.rows_rejected,
-                     report.rows_weakly_linkable > 0
-                         ? fmt::format("; {} weakly linkable (a name without id number or date of birth)",
-                                       report.rows_weakly_linkable)
-                         : "",
-                     report.replaced_batch ? fmt::format("; replaces batch {}", *report.replaced_batch) : "");
+  out << fmt::format(
+      "Batch {}: {} ({}), {} {}: {} rows read, {} loaded, {} quarantined{}{}\n", report.batch_id,
+      request.file.filename().string(), report.reader, profile.source.code, request.year, report.rows_read,
+      report.rows_loaded, report.rows_rejected,
+      report.rows_weakly_linkable > 0
+          ? fmt::format("; {} weakly linkable (a name without id number or date of birth)", report.rows_weakly_linkable)
+          : "",
+      report.replaced_batch ? fmt::format("; replaces batch {}", *report.replaced_batch) : "");
   if (report.rows_rejected > 0) {
     out << fmt::format("See the rejected rows with: rapporteur intake errors {}\n", report.batch_id);
   }
@@ -164,14 +165,15 @@ Result<kb::AddResult> Workspace::add_publication(const PublicationUpload& upload
   kb::Metadata metadata = upload.metadata;
   if (!metadata.slug) {
     const bool titled = metadata.title && !metadata.title->empty();
-    metadata.slug = slug_of_name(titled ? *metadata.title : std::filesystem::path(upload.original_name).stem().string());
+    metadata.slug =
+        slug_of_name(titled ? *metadata.title : std::filesystem::path(upload.original_name).stem().string());
   }
   ASSIGN_OR_RETURN(const auto store, open_store_());
   const std::lock_guard lock(kb_write_mutex_);
   if (auto existing = store->publication(*metadata.slug); existing) {
     return fail(ErrorCode::kAlreadyExists,
-                fmt::format("{}: a publication with slug '{}' already exists; change it on its own form", upload.original_name,
-                            *metadata.slug));
+                fmt::format("{}: a publication with slug '{}' already exists; change it on its own form",
+                            upload.original_name, *metadata.slug));
   } else if (existing.error().code != ErrorCode::kNotFound) {
     return tl::unexpected(existing.error());
   }
@@ -213,13 +215,15 @@ Result<void> Workspace::annual_report(const AnnualReportRequest& request, std::o
   if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create: {}", folder.string(), ec.message()));
   const auto html = folder / fmt::format("jaarverslag-{}.html", request.year);
   RETURN_IF_ERROR(write_file_atomically(html, report.html));
-  out << fmt::format("annual report {}: {} publications, {} recommendations ({} adopted), {} activities, {} media "
-                     "appearances{}\n{}\n",
-                     request.year, report.figures.publications, report.figures.recommendations,
-                     report.figures.recommendations_adopted, report.figures.activities, report.figures.media,
-                     report.figures.mismatches.empty() ? "" : fmt::format(", {} finance mismatches marked",
-                                                                          report.figures.mismatches.size()),
-                     html.string());
+  out << fmt::format(
+      "annual report {}: {} publications, {} recommendations ({} adopted), {} activities, {} media "
+      "appearances{}\n{}\n",
+      request.year, report.figures.publications, report.figures.recommendations, report.figures.recommendations_adopted,
+      report.figures.activities, report.figures.media,
+      report.figures.mismatches.empty()
+          ? ""
+          : fmt::format(", {} finance mismatches marked", report.figures.mismatches.size()),
+      html.string());
   if (request.output == ReportOutput::kHtml) return ok();
   const auto pdf = folder / fmt::format("jaarverslag-{}.pdf", request.year);
   RETURN_IF_ERROR(account::print_pdf(html, pdf));
@@ -231,8 +235,8 @@ Result<void> Workspace::annual_report(const AnnualReportRequest& request, std::o
     metadata.title = fmt::format("Jaarverslag {}", request.year);
     metadata.type = PublicationType::kAnnualReport;
     metadata.mandates = std::vector<Mandate>{Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren};
-    metadata.summary = fmt::format("Activiteiten, publicaties, aanbevelingen, advieswerk, media en financiën in {}.",
-                                   request.year);
+    metadata.summary =
+        fmt::format("Activiteiten, publicaties, aanbevelingen, advieswerk, media en financiën in {}.", request.year);
     // The report is ours: its page shows the HTML's structured text, the PDF is the download.
     metadata.text_source = html;
     const std::lock_guard lock(kb_write_mutex_);

@@ -30,8 +30,7 @@ std::string hex(const unsigned char* bytes, std::size_t size) {
 }
 
 bool valid_name(const std::string& name) {
-  return name.size() >= 2 && name.size() <= 40 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
+  return name.size() >= 2 && name.size() <= 40 && std::all_of(name.begin(), name.end(), [](char c) {
            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
                   c == '_';
          });
@@ -137,7 +136,8 @@ Result<SignedIn> Auth::sign_in(const std::string& name, std::string_view passwor
         failures >= options_.max_failed_attempts ? at(options_.clock() + options_.lockout) : std::string();
     RETURN_IF_ERROR(store_.transact([&]() -> Result<void> {
       RETURN_IF_ERROR(store_.record_sign_in_attempt(name, locked.empty() ? failures : 0, locked));
-      return audit(name, "sign_in_failed", locked.empty() ? fmt::format("attempt {}", failures) : "locked until " + locked);
+      return audit(name, "sign_in_failed",
+                   locked.empty() ? fmt::format("attempt {}", failures) : "locked until " + locked);
     }));
     return denied();
   }

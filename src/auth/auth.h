@@ -18,7 +18,7 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 struct AuthOptions {
   std::chrono::minutes session_lifetime{480};
-  int max_failed_attempts = 5;             // Consecutive failures before the lock.
+  int max_failed_attempts = 5;  // Consecutive failures before the lock.
   std::chrono::minutes lockout{15};
   Clock clock = [] { return std::chrono::system_clock::now(); };
 };
@@ -83,7 +83,7 @@ class Auth {
 };
 
 struct ThrottleOptions {
-  int failures = 20;                       // Failed sign-ins an address may make in the window.
+  int failures = 20;  // Failed sign-ins an address may make in the window.
   std::chrono::seconds window{15 * 60};
   Clock clock = [] { return std::chrono::system_clock::now(); };
 };

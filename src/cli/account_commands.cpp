@@ -74,7 +74,8 @@ Result<void> run_account_add_media(const GlobalOptions& global, const AccountOpt
   return ok();
 }
 
-Result<void> run_account_remove_activity(const GlobalOptions& global, const AccountOptions& options, std::ostream& out) {
+Result<void> run_account_remove_activity(const GlobalOptions& global, const AccountOptions& options,
+                                         std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   ASSIGN_OR_RETURN(const Activity a, activity_of(options));
   RETURN_IF_ERROR(store->remove_activity(a));
@@ -99,8 +100,8 @@ Result<void> run_account_check(const GlobalOptions& global, const AccountOptions
                        format_euro(Cents{m.computed_cents}), format_euro(Cents{m.difference_cents}));
   }
   if (!mismatches.empty()) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("the finances of {} do not add up ({} mismatches)",
-                                                         options.year, mismatches.size()));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("the finances of {} do not add up ({} mismatches)", options.year, mismatches.size()));
   }
   out << fmt::format("the finances of {} add up: budget {}, spending {}, result {}\n", options.year,
                      format_euro(Cents{finances.budget_total_cents}), format_euro(Cents{finances.spending_total_cents}),
@@ -130,31 +131,36 @@ void add_account_commands(CLI::App& app, Action& action) {
   auto account_options = std::make_shared<AccountOptions>();
   CLI::App* account_cmd = app.add_subcommand("account", "The yearly account: activities, media, finances");
   account_cmd->require_subcommand(1);
-  CLI::App* account_import = account_cmd->add_subcommand("import", "Import a year file (YAML): activities, media, finances");
+  CLI::App* account_import =
+      account_cmd->add_subcommand("import", "Import a year file (YAML): activities, media, finances");
   account_import->add_option("FILE", account_options->file, "The year file")->required()->check(CLI::ExistingFile);
   CLI::App* account_activity = account_cmd->add_subcommand("add-activity", "Record an activity (advice, meeting, ...)");
   account_activity->add_option("--date", account_options->date, "YYYY-MM-DD")->required();
-  account_activity->add_option("--kind", account_options->kind,
-                               "advisory_board, steering_committee, expert_meeting, briefing, consultation, "
-                               "presentation, cooperation or other")->required();
+  account_activity
+      ->add_option("--kind", account_options->kind,
+                   "advisory_board, steering_committee, expert_meeting, briefing, consultation, "
+                   "presentation, cooperation or other")
+      ->required();
   account_activity->add_option("--organisation", account_options->organisation)->required();
   account_activity->add_option("--title", account_options->title)->required();
   account_activity->add_option("--notes", account_options->notes);
   CLI::App* account_media = account_cmd->add_subcommand("add-media", "Record a media appearance");
   account_media->add_option("--date", account_options->date, "YYYY-MM-DD")->required();
   account_media->add_option("--outlet", account_options->outlet)->required();
-  account_media->add_option("--kind", account_options->kind,
-                            "radio, tv, national_paper, regional_paper, international_paper or online")->required();
+  account_media
+      ->add_option("--kind", account_options->kind,
+                   "radio, tv, national_paper, regional_paper, international_paper or online")
+      ->required();
   account_media->add_option("--topic", account_options->topic)->required();
   account_media->add_option("--link", account_options->link);
-  CLI::App* account_remove_activity =
-      account_cmd->add_subcommand("remove-activity", "Remove a recorded activity, named by date, kind, organisation and title");
+  CLI::App* account_remove_activity = account_cmd->add_subcommand(
+      "remove-activity", "Remove a recorded activity, named by date, kind, organisation and title");
   account_remove_activity->add_option("--date", account_options->date, "YYYY-MM-DD")->required();
   account_remove_activity->add_option("--kind", account_options->kind)->required();
   account_remove_activity->add_option("--organisation", account_options->organisation)->required();
   account_remove_activity->add_option("--title", account_options->title)->required();
-  CLI::App* account_remove_media =
-      account_cmd->add_subcommand("remove-media", "Remove a recorded media appearance, named by date, outlet and topic");
+  CLI::App* account_remove_media = account_cmd->add_subcommand(
+      "remove-media", "Remove a recorded media appearance, named by date, outlet and topic");
   account_remove_media->add_option("--date", account_options->date, "YYYY-MM-DD")->required();
   account_remove_media->add_option("--outlet", account_options->outlet)->required();
   account_remove_media->add_option("--topic", account_options->topic)->required();
@@ -162,13 +168,16 @@ void add_account_commands(CLI::App& app, Action& action) {
   account_check->add_option("--year", account_options->year)->required()->check(CLI::Range(1990, 2100));
   CLI::App* report_cmd = app.add_subcommand("report", "Reports made from the instance's records");
   report_cmd->require_subcommand(1);
-  CLI::App* report_annual = report_cmd->add_subcommand("annual", "The annual report (HTML; --pdf prints it with Chromium)");
+  CLI::App* report_annual =
+      report_cmd->add_subcommand("annual", "The annual report (HTML; --pdf prints it with Chromium)");
   report_annual->add_option("--year", account_options->year)->required()->check(CLI::Range(1990, 2100));
   report_annual->add_option("--out", account_options->out, "Folder (default: reports/ beside the database)");
   report_annual->add_flag("--pdf", account_options->pdf, "Also print the PDF with headless Chromium");
   report_annual->add_flag("--publish", account_options->publish, "Print the PDF and add it to the knowledge base");
 
-  const auto on = [&action, account_options](CLI::App* command, Result<void> (*run)(const GlobalOptions&, const AccountOptions&, std::ostream&)) {
+  const auto on = [&action, account_options](
+                      CLI::App* command,
+                      Result<void> (*run)(const GlobalOptions&, const AccountOptions&, std::ostream&)) {
     command->callback([&action, account_options, run] {
       action = [account_options, run](Context& c) { return finish(c, run(c.global, *account_options, c.out)); };
     });

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/internal/command.h"
 
@@ -26,9 +26,10 @@ void configure_logging(std::ostream& err, const std::string& level) {
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"Rapporteur: monitor, estimate, protect and inform on human trafficking and "
-               "sexual violence against children.",
-               "rapporteur"};
+  CLI::App app{
+      "Rapporteur: monitor, estimate, protect and inform on human trafficking and "
+      "sexual violence against children.",
+      "rapporteur"};
   app.require_subcommand(1);
   GlobalOptions global;
   app.add_option("--db", global.db, "The instance's database: an SQLite file or a postgresql:// URL")
@@ -40,7 +41,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   app.add_option("--key", global.key, "Pseudonymisation key file (default: pseudonym.key beside the database)");
   app.add_option("--profiles", global.profiles, "Folder of source profiles")->capture_default_str();
   app.add_option("--tables", global.tables, "Folder of table definitions")->capture_default_str();
-  app.add_option("--kb", global.kb, "Knowledge base folder: search index and files (default: kennisbank/ beside the database)");
+  app.add_option("--kb", global.kb,
+                 "Knowledge base folder: search index and files (default: kennisbank/ beside the database)");
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();

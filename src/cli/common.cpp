@@ -9,8 +9,6 @@ namespace rapporteur::cli {
 std::string default_profiles() { return app::data_folder("profiles", RAPPORTEUR_PROFILES_DIR).string(); }
 std::string default_tables() { return app::data_folder("tables", RAPPORTEUR_TABLES_DIR).string(); }
 
-
-
 Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global, Creation creation) {
   if (store::is_postgresql_url(global.db)) {
     const auto empty = creation == Creation::kExistingOnly ? store::StoreOptions::Empty::kRefuse
@@ -38,13 +36,12 @@ Result<std::unique_ptr<store::Store>> open_store(const GlobalOptions& global, Cr
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {
-      return fail(ErrorCode::kIo, fmt::format("cannot create folder '{}': {}",
-                                              path.parent_path().string(), ec.message()));
+      return fail(ErrorCode::kIo,
+                  fmt::format("cannot create folder '{}': {}", path.parent_path().string(), ec.message()));
     }
   }
   return store::open_sqlite_store(path);
 }
-
 
 Result<std::unique_ptr<kb::KnowledgeBase>> open_kb(store::Store& store, const GlobalOptions& global) {
   return kb::KnowledgeBase::open(store, {.folder = global.kb_path()});

@@ -13,10 +13,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "app/linkage.h"
 #include "auth/auth.h"
 #include "demo/demo.h"
 #include "intake/intake.h"
-#include "app/linkage.h"
 #include "intake/rotation.h"
 #include "kb/kb.h"
 #include "web/web.h"
@@ -41,17 +41,17 @@ Result<intake::PseudonymKey> open_or_create_key(const GlobalOptions& global, std
   const auto path = global.key_path();
   if (std::filesystem::exists(path)) return intake::PseudonymKey::read_file(path);
   ASSIGN_OR_RETURN(auto key, intake::PseudonymKey::create_file(path));
-  err << fmt::format("Created pseudonymisation key {} (id {}); keep it safe and out of backups "
-                     "of the database\n", path.string(), key.id());
+  err << fmt::format(
+      "Created pseudonymisation key {} (id {}); keep it safe and out of backups "
+      "of the database\n",
+      path.string(), key.id());
   return key;
 }
 
-Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out,
-                      std::ostream& err) {
+Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out, std::ostream& err) {
   ASSIGN_OR_RETURN(const auto store, open_store(global, Creation::kCreateWhenAbsent));
   if (auto seed = store->get_meta("demo_seed"); seed && *seed == std::to_string(options.seed)) {
-    out << fmt::format("The demo world with seed {} is already loaded in {}\n", options.seed,
-                       global.db_for_display());
+    out << fmt::format("The demo world with seed {} is already loaded in {}\n", options.seed, global.db_for_display());
     return ok();
   }
   ASSIGN_OR_RETURN(const auto key, open_or_create_key(global, err));
@@ -61,24 +61,23 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
   std::int64_t loaded = 0;
   std::int64_t rejected = 0;
   std::int64_t weak = 0;
-  ASSIGN_OR_RETURN(
-      const auto reports,
-      demo::load_world(world, *store, key,
-                       {.extracts_folder = extracts,
-                        .profiles_folder = global.profiles,
-                        .on_loaded = [&](const demo::ExtractFile& file, const intake::LoadReport& report) {
-                          loaded += report.rows_loaded;
-                          rejected += report.rows_rejected;
-                          weak += report.rows_weakly_linkable;
-                          err << fmt::format("Loaded {} ({}): {} rows, {} loaded, {} quarantined, {} weakly "
-                                             "linkable (batch {})\n",
-                                             file.path.filename().string(), report.reader, report.rows_read,
-                                             report.rows_loaded, report.rows_rejected,
-                                             report.rows_weakly_linkable, report.batch_id);
-                        }}));
+  ASSIGN_OR_RETURN(const auto reports,
+                   demo::load_world(world, *store, key,
+                                    {.extracts_folder = extracts,
+                                     .profiles_folder = global.profiles,
+                                     .on_loaded = [&](const demo::ExtractFile& file, const intake::LoadReport& report) {
+                                       loaded += report.rows_loaded;
+                                       rejected += report.rows_rejected;
+                                       weak += report.rows_weakly_linkable;
+                                       err << fmt::format(
+                                           "Loaded {} ({}): {} rows, {} loaded, {} quarantined, {} weakly "
+                                           "linkable (batch {})\n",
+                                           file.path.filename().string(), report.reader, report.rows_read,
+                                           report.rows_loaded, report.rows_rejected, report.rows_weakly_linkable,
+                                           report.batch_id);
+                                     }}));
   const std::filesystem::path truth_path =
-      options.truth.empty() ? global.beside_db("demo-truth.json")
-                            : std::filesystem::path(options.truth);
+      options.truth.empty() ? global.beside_db("demo-truth.json") : std::filesystem::path(options.truth);
   // Write then rename, so the truth file is either whole or absent.
   const std::filesystem::path temporary = truth_path.string() + ".tmp";
   {
@@ -98,8 +97,8 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options, s
       "Loaded the demo world (seed {}, {}-{}) into {} through intake: {} extracts in {}, {} rows "
       "loaded ({} weakly linkable: a name without id number or date of birth), {} quarantined, {} "
       "pseudonymised persons\nTruth written to {}\n",
-      options.seed, options.first_year, options.last_year, global.db_for_display(), reports.size(),
-      extracts.string(), loaded, weak, rejected, persons, truth_path.string());
+      options.seed, options.first_year, options.last_year, global.db_for_display(), reports.size(), extracts.string(),
+      loaded, weak, rejected, persons, truth_path.string());
 
   // The knowledge base: sample publications, ingested like real ones.
   const auto kennisbank = global.beside_db("demo-kennisbank");
@@ -139,20 +138,18 @@ Result<void> run_source_check(const GlobalOptions& global, const std::string& pr
   std::string columns;
   for (const auto& [field, column] : profile.columns) {
     columns += fmt::format("\n  {:<18} <- '{}'{}", intake::field_key(field), column,
-                           intake::is_identifying(field)                ? " (identifying: pseudonymised)"
+                           intake::is_identifying(field)            ? " (identifying: pseudonymised)"
                            : intake::is_identifying(profile, field) ? " (identifying: never shown in errors)"
-                                                                        : "");
+                                                                    : "");
   }
   for (const auto& column : profile.identifying_columns) {
     columns += fmt::format("\n  {:<18} '{}' (identifying: never shown in errors)", "marked", column);
   }
   out << fmt::format("Profile '{}' is valid: source {} ({}), {}{}", profile.name, profile.source.code,
-                     profile.source.name, profile.format == intake::FileFormat::kXlsx ? "xlsx" : "csv",
-                     columns)
+                     profile.source.name, profile.format == intake::FileFormat::kXlsx ? "xlsx" : "csv", columns)
       << '\n';
   return ok();
 }
-
 
 // Blocks SIGINT and SIGTERM in every thread (threads inherit the mask) and turns them into a
 // call of server.stop() from a dedicated thread, so no work happens in a signal handler.
@@ -204,14 +201,14 @@ std::string node_name(const GlobalOptions& global, const ServeOptions& options) 
   return fmt::format("{}:{}", host, options.port != 0 ? options.port : static_cast<int>(::getpid()));
 }
 
-
 struct UserOptions {
   std::string name;
   std::string role = "researcher";
   bool password_stdin = false;
 };
 
-Result<void> run_user_add(const GlobalOptions& global, const UserOptions& options, std::istream& in, std::ostream& out) {
+Result<void> run_user_add(const GlobalOptions& global, const UserOptions& options, std::istream& in,
+                          std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));
   ASSIGN_OR_RETURN(const store::UserRole role, store::parse_user_role(options.role));
   std::string password;
@@ -299,13 +296,17 @@ void add_instance_commands(CLI::App& app, Action& action) {
   auto user_options = std::make_shared<UserOptions>();
   CLI::App* user_cmd = app.add_subcommand("user", "Staff accounts");
   user_cmd->require_subcommand(1);
-  CLI::App* user_add = user_cmd->add_subcommand("add", "Add a user; prints a one-time password unless --password-stdin");
+  CLI::App* user_add =
+      user_cmd->add_subcommand("add", "Add a user; prints a one-time password unless --password-stdin");
   user_add->add_option("NAME", user_options->name)->required();
   user_add->add_option("--role", user_options->role, "admin, researcher or editor")
-      ->check(CLI::IsMember({"admin", "researcher", "editor"}))->capture_default_str();
-  user_add->add_flag("--password-stdin", user_options->password_stdin, "Read the password from the first line of stdin");
+      ->check(CLI::IsMember({"admin", "researcher", "editor"}))
+      ->capture_default_str();
+  user_add->add_flag("--password-stdin", user_options->password_stdin,
+                     "Read the password from the first line of stdin");
 
-  app.get_subcommand("init")->callback([&action] { action = [](Context& c) { return finish(c, run_init(c.global, c.out)); }; });
+  app.get_subcommand("init")->callback(
+      [&action] { action = [](Context& c) { return finish(c, run_init(c.global, c.out)); }; });
   demo->callback([&action, demo_options] {
     action = [demo_options](Context& c) {
       if (demo_options->first_year > demo_options->last_year) {

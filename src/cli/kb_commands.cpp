@@ -74,9 +74,12 @@ Result<kb::Metadata> metadata_from(const KbOptions& o) {
 
 std::string_view outcome_text(kb::AddOutcome outcome) {
   switch (outcome) {
-    case kb::AddOutcome::kAdded: return "added";
-    case kb::AddOutcome::kUpdated: return "updated";
-    case kb::AddOutcome::kUnchanged: return "unchanged (already loaded)";
+    case kb::AddOutcome::kAdded:
+      return "added";
+    case kb::AddOutcome::kUpdated:
+      return "updated";
+    case kb::AddOutcome::kUnchanged:
+      return "unchanged (already loaded)";
   }
   return "";
 }
@@ -198,9 +201,11 @@ void add_kb_commands(CLI::App& app, Action& action) {
   auto kb_options = std::make_shared<KbOptions>();
   CLI::App* kb_cmd = app.add_subcommand("kb", "Knowledge base: publications, recommendations and search");
   kb_cmd->require_subcommand(1);
-  CLI::App* kb_add = kb_cmd->add_subcommand("add", "Add or update a publication from a file, or every file of a folder");
+  CLI::App* kb_add =
+      kb_cmd->add_subcommand("add", "Add or update a publication from a file, or every file of a folder");
   kb_add->add_option("FILE", kb_options->path, "PDF, HTML, Markdown or text file (side-car FILE.toml), or a folder")
-      ->required()->check(CLI::ExistingPath);
+      ->required()
+      ->check(CLI::ExistingPath);
   kb_add->add_option("--type", kb_options->type, "monitor, study, letter, news, brochure or annual_report");
   kb_add->add_option("--slug", kb_options->slug, "Identifier in URLs (default: from the file name)");
   kb_add->add_option("--title", kb_options->title, "Title (default: from the file)");
@@ -231,11 +236,19 @@ void add_kb_commands(CLI::App& app, Action& action) {
   CLI::App* kb_recs = kb_cmd->add_subcommand("recommendations", "Share adopted per year and per addressee");
   kb_recs->add_flag("--json", kb_options->json);
 
-  kb_add->callback([&action, kb_options] { action = [kb_options](Context& c) { return finish(c, run_kb_add(c.global, *kb_options, c.out, c.err)); }; });
-  kb_search->callback([&action, kb_options] { action = [kb_options](Context& c) { return finish(c, run_kb_search(c.global, *kb_options, c.out)); }; });
-  kb_follow->callback([&action, kb_options] { action = [kb_options](Context& c) { return finish(c, run_kb_follow_up(c.global, *kb_options, c.out)); }; });
+  kb_add->callback([&action, kb_options] {
+    action = [kb_options](Context& c) { return finish(c, run_kb_add(c.global, *kb_options, c.out, c.err)); };
+  });
+  kb_search->callback([&action, kb_options] {
+    action = [kb_options](Context& c) { return finish(c, run_kb_search(c.global, *kb_options, c.out)); };
+  });
+  kb_follow->callback([&action, kb_options] {
+    action = [kb_options](Context& c) { return finish(c, run_kb_follow_up(c.global, *kb_options, c.out)); };
+  });
   kb_rebuild->callback([&action] { action = [](Context& c) { return finish(c, run_kb_rebuild(c.global, c.out)); }; });
-  kb_recs->callback([&action, kb_options] { action = [kb_options](Context& c) { return finish(c, run_kb_recommendations(c.global, *kb_options, c.out)); }; });
+  kb_recs->callback([&action, kb_options] {
+    action = [kb_options](Context& c) { return finish(c, run_kb_recommendations(c.global, *kb_options, c.out)); };
+  });
 }
 
 }  // namespace rapporteur::cli

@@ -85,7 +85,8 @@ void add_linkage_commands(CLI::App& app, Action& action) {
   linkage_cmd->require_subcommand(1);
   auto options = std::make_shared<LinkageOptions>();
   CLI::App* histories = linkage_cmd->add_subcommand("histories", "Capture histories of a year (CSV)");
-  CLI::App* run_cmd = linkage_cmd->add_subcommand("run", "Link a year, keep person ids from the previous run, say how many persons were found");
+  CLI::App* run_cmd = linkage_cmd->add_subcommand(
+      "run", "Link a year, keep person ids from the previous run, say how many persons were found");
   CLI::App* report = linkage_cmd->add_subcommand(
       "report", "Link a year and report: links per weight band, blocking counts, overlap per source pair, clusters");
   for (CLI::App* command : {histories, run_cmd, report}) add_selection(command, *options);

@@ -51,7 +51,7 @@ Result<app::TableSource> source_of(const SdcOptions& o) {
   app::TableSource source;
   source.path = o.input;
   const std::string format = o.format.empty() ? (source.path.extension() == ".json" ? "json" : "cells") : o.format;
-  source.format = format == "json" ? app::TableFormat::kJson
+  source.format = format == "json"        ? app::TableFormat::kJson
                   : format == "microdata" ? app::TableFormat::kMicrodata
                                           : app::TableFormat::kCells;
   source.dimensions = split_names(o.dimensions);
@@ -81,14 +81,15 @@ Result<void> run_protect(const SdcOptions& o, std::ostream& out) {
   if (o.percent) rule.protection_percent = *o.percent;
   if (o.min_level) rule.min_level = *o.min_level;
   if (o.zeros) {
-    rule.zeros = *o.zeros == "unsafe" ? sdc::ZeroCells::kUnsafe
+    rule.zeros = *o.zeros == "unsafe"      ? sdc::ZeroCells::kUnsafe
                  : *o.zeros == "secondary" ? sdc::ZeroCells::kSecondary
                                            : sdc::ZeroCells::kSafe;
   }
   app::SdcProtectRequest request{source, rule, {}};
   for (const auto& e : o.editions) request.editions.emplace_back(e);
   ASSIGN_OR_RETURN(const auto result, app::protect_table(request));
-  if (!o.csv_out.empty()) RETURN_IF_ERROR(write_file_atomically(o.csv_out, app::to_pattern_csv(result.table, result.status)));
+  if (!o.csv_out.empty())
+    RETURN_IF_ERROR(write_file_atomically(o.csv_out, app::to_pattern_csv(result.table, result.status)));
   if (!o.json_out.empty()) {
     RETURN_IF_ERROR(write_file_atomically(o.json_out, app::to_pattern_json(result.table, result.status, rule)));
   }
@@ -123,8 +124,8 @@ Result<void> run_release(const SdcOptions& o, const ReleaseOptions& r, std::ostr
   ASSIGN_OR_RETURN(const auto result, app::release_table(request));
   if (!o.csv_out.empty()) RETURN_IF_ERROR(write_file_atomically(o.csv_out, app::to_release_csv(result)));
   if (!o.json_out.empty()) RETURN_IF_ERROR(write_file_atomically(o.json_out, app::to_release_json(result)));
-  out << fmt::format("{}: {} cells released with the {} mechanism ({})\n", result.table.name, result.table.values.size(),
-                     sdc::to_code(request.budget.mechanism),
+  out << fmt::format("{}: {} cells released with the {} mechanism ({})\n", result.table.name,
+                     result.table.values.size(), sdc::to_code(request.budget.mechanism),
                      request.budget.mechanism == sdc::Mechanism::kGeometric ? fmt::format("epsilon {}", r.epsilon)
                                                                             : fmt::format("rho {} zCDP", r.rho));
   if (o.csv_out.empty() && o.json_out.empty()) out << app::to_release_csv(result);
@@ -136,7 +137,8 @@ void add_input(CLI::App* command, SdcOptions& o) {
   command->add_option("--format", o.format, "cells, json or microdata (default: json for .json, else cells)")
       ->check(CLI::IsMember({"cells", "json", "microdata"}));
   command->add_option("--dimensions", o.dimensions, "CSV: the dimension columns, comma-separated, in order");
-  command->add_option("--hierarchy", o.hierarchies, "DIMENSION=FILE: a .hrc (tau-ARGUS) or .toml hierarchy; repeatable");
+  command->add_option("--hierarchy", o.hierarchies,
+                      "DIMENSION=FILE: a .hrc (tau-ARGUS) or .toml hierarchy; repeatable");
   command->add_option("--value", o.value_column, "CSV of cells: the count column")->capture_default_str();
   command->add_option("--total", o.total_code, "The total's code of flat and .hrc dimensions")->capture_default_str();
 }
@@ -151,7 +153,8 @@ void add_sdc_commands(CLI::App& app, Action& action) {
   add_input(protect, *o);
   protect->add_option("--min-frequency", o->min_frequency, "Cells with 1 .. N-1 units are unsafe (default 10)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
-  protect->add_option("--percent", o->percent, "Protection level: percent of the value (default 30)")->check(CLI::Range(0.0, 100.0));
+  protect->add_option("--percent", o->percent, "Protection level: percent of the value (default 30)")
+      ->check(CLI::Range(0.0, 100.0));
   protect->add_option("--min-level", o->min_level, "Protection level: at least this many units (default 1)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   protect->add_option("--zeros", o->zeros, "Zero cells: safe (published), secondary (may hide others) or unsafe")
@@ -171,8 +174,12 @@ void add_sdc_commands(CLI::App& app, Action& action) {
   release->add_option("--mechanism", r->mechanism, "geometric (epsilon-DP) or gaussian (discrete, rho-zCDP)")
       ->check(CLI::IsMember({"geometric", "gaussian"}))
       ->capture_default_str();
-  release->add_option("--epsilon", r->epsilon, "Geometric: the privacy budget")->check(CLI::PositiveNumber)->capture_default_str();
-  release->add_option("--rho", r->rho, "Discrete Gaussian: the zCDP budget")->check(CLI::PositiveNumber)->capture_default_str();
+  release->add_option("--epsilon", r->epsilon, "Geometric: the privacy budget")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  release->add_option("--rho", r->rho, "Discrete Gaussian: the zCDP budget")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   release->add_option("--seed", r->seed, "Repeat a release (secret: never publish it; default: a fresh random seed)");
   release->add_option("--replicates", r->replicates, "Simulations for the accuracy per level")
       ->check(CLI::Range(1, 100000))

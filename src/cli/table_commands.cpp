@@ -58,13 +58,13 @@ Result<void> run_table_show(const GlobalOptions& global, const TableOptions& opt
   return ok();
 }
 
-
 Result<void> run_table_protect(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.linkage));
-  app::ProtectRequest request{.specs = options.specs,
-                              .review = options.review,
-                              .intervals = options.exact_intervals ? app::Intervals::kExact : app::Intervals::kCertified,
-                              .linkage = method};
+  app::ProtectRequest request{
+      .specs = options.specs,
+      .review = options.review,
+      .intervals = options.exact_intervals ? app::Intervals::kExact : app::Intervals::kCertified,
+      .linkage = method};
   ASSIGN_OR_RETURN(const auto report, workspace_of(global).protect(request, out));
   if (!options.jj.empty()) {
     sdc::Problem problem;
@@ -103,17 +103,22 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
   for (std::size_t i = 0; i < table.values.size(); ++i) {
     const auto at = table.positions(i);
     std::vector<std::string> key;
-    for (std::size_t d = 0; d < at.size(); ++d) key.push_back(table.dimensions[d].codes[static_cast<std::size_t>(at[d])]);
+    for (std::size_t d = 0; d < at.size(); ++d)
+      key.push_back(table.dimensions[d].codes[static_cast<std::size_t>(at[d])]);
     index[key] = i;
   }
   for (const auto& cell : published["cells"]) {
     const auto key = cell["key"].get<std::vector<std::string>>();
     const auto it = index.find(key);
-    if (it == index.end()) return fail(ErrorCode::kInvalidArgument, fmt::format("{}: a cell the table does not have", options.published));
+    if (it == index.end())
+      return fail(ErrorCode::kInvalidArgument, fmt::format("{}: a cell the table does not have", options.published));
     const auto code = cell["status"].get<std::string>();
-    status[it->second] = code == "primary" ? sdc::Status::kPrimary : code == "secondary" ? sdc::Status::kSecondary : sdc::Status::kSafe;
+    status[it->second] = code == "primary"     ? sdc::Status::kPrimary
+                         : code == "secondary" ? sdc::Status::kSecondary
+                                               : sdc::Status::kSafe;
     if (!cell["value"].is_null() && cell["value"].get<std::int64_t>() != table.values[it->second]) {
-      return fail(ErrorCode::kConflict, fmt::format("{}: a published value differs from the store's", options.published));
+      return fail(ErrorCode::kConflict,
+                  fmt::format("{}: a published value differs from the store's", options.published));
     }
   }
   const auto& rule = built.front().spec.rule;
@@ -121,15 +126,22 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
   if (options.json) {
     nlohmann::json cells = nlohmann::json::array();
     for (const auto& c : audited.cells) {
-      cells.push_back({{"cell", c.cell}, {"status", std::string(sdc::to_code(c.status))}, {"low", c.low},
-                       {"high", std::isfinite(c.high) ? nlohmann::json(c.high) : nlohmann::json(nullptr)}, {"problem", c.problem}});
+      cells.push_back({{"cell", c.cell},
+                       {"status", std::string(sdc::to_code(c.status))},
+                       {"low", c.low},
+                       {"high", std::isfinite(c.high) ? nlohmann::json(c.high) : nlohmann::json(nullptr)},
+                       {"problem", c.problem}});
     }
     nlohmann::json groups = nlohmann::json::array();
     for (const auto& g : audited.group_disclosures) {
       groups.push_back({{"parent", g.parent}, {"cells", g.cells}, {"sum", g.sum}, {"description", g.description}});
     }
-    out << nlohmann::json{{"passed", audited.passed()}, {"violations", audited.violations},
-                          {"group_disclosures", groups}, {"cells", cells}}.dump(1) << '\n';
+    out << nlohmann::json{{"passed", audited.passed()},
+                          {"violations", audited.violations},
+                          {"group_disclosures", groups},
+                          {"cells", cells}}
+               .dump(1)
+        << '\n';
   } else {
     out << fmt::format("audit of {}: {} suppressed cells, {} violations{}\n", options.published, audited.cells.size(),
                        audited.violations, audited.passed() ? " (passed)" : "");
@@ -146,7 +158,8 @@ Result<void> run_table_audit(const GlobalOptions& global, const TableOptions& op
 // the audit fails.
 Result<void> run_publish(const GlobalOptions& global, const TableOptions& options, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.linkage));
-  return workspace_of(global).publish(options.specs, options.date, options.out_dir, out, method).map([](const auto&) {});
+  return workspace_of(global).publish(options.specs, options.date, options.out_dir, out, method).map([](const auto&) {
+  });
 }
 
 }  // namespace
@@ -155,7 +168,8 @@ void add_table_commands(CLI::App& app, Action& action) {
   auto table_options = std::make_shared<TableOptions>();
   CLI::App* table_cmd = app.add_subcommand("table", "Monitor tables and their disclosure control");
   table_cmd->require_subcommand(1);
-  CLI::App* table_show = table_cmd->add_subcommand("show", "The unprotected table (restricted side only), CSV or --json");
+  CLI::App* table_show =
+      table_cmd->add_subcommand("show", "The unprotected table (restricted side only), CSV or --json");
   table_show->add_option("SPEC", table_options->specs, "Table definition (path or name in tables/)")->required();
   table_show->add_flag("--json", table_options->json, "JSON instead of CSV");
   CLI::App* table_protect = table_cmd->add_subcommand("protect", "Protect tables together and audit the pattern");
@@ -184,7 +198,8 @@ void add_table_commands(CLI::App& app, Action& action) {
         ->capture_default_str();
   }
 
-  const auto on = [&action, table_options](CLI::App* command, Result<void> (*run)(const GlobalOptions&, const TableOptions&, std::ostream&)) {
+  const auto on = [&action, table_options](CLI::App* command, Result<void> (*run)(const GlobalOptions&,
+                                                                                  const TableOptions&, std::ostream&)) {
     command->callback([&action, table_options, run] {
       action = [table_options, run](Context& c) { return finish(c, run(c.global, *table_options, c.out)); };
     });

@@ -25,8 +25,7 @@ std::string_view code_of(const CodeTable<Enum, N>& table, Enum value) {
 }
 
 template <typename Enum, std::size_t N>
-Result<Enum> parse_code(const CodeTable<Enum, N>& table, std::string_view what,
-                        std::string_view code) {
+Result<Enum> parse_code(const CodeTable<Enum, N>& table, std::string_view what, std::string_view code) {
   std::string accepted;
   for (const auto& [item, item_code] : table) {
     if (item_code == code) {
@@ -35,8 +34,7 @@ Result<Enum> parse_code(const CodeTable<Enum, N>& table, std::string_view what,
     accepted += accepted.empty() ? "" : ", ";
     accepted += item_code;
   }
-  return fail(ErrorCode::kInvalidArgument,
-              fmt::format("unknown {} '{}'; expected one of: {}", what, code, accepted));
+  return fail(ErrorCode::kInvalidArgument, fmt::format("unknown {} '{}'; expected one of: {}", what, code, accepted));
 }
 
 constexpr CodeTable<Mandate, 2> kMandates{{
@@ -170,29 +168,19 @@ Result<SpendingCategory> parse_spending_category(std::string_view code) {
   return parse_code(kSpendingCategories, "spending category", code);
 }
 
-Result<Mandate> parse_mandate(std::string_view code) {
-  return parse_code(kMandates, "mandate", code);
-}
+Result<Mandate> parse_mandate(std::string_view code) { return parse_code(kMandates, "mandate", code); }
 Result<ExploitationForm> parse_exploitation_form(std::string_view code) {
   return parse_code(kForms, "exploitation form", code);
 }
-Result<OffenceType> parse_offence_type(std::string_view code) {
-  return parse_code(kOffences, "offence type", code);
-}
+Result<OffenceType> parse_offence_type(std::string_view code) { return parse_code(kOffences, "offence type", code); }
 Result<Role> parse_role(std::string_view code) { return parse_code(kRoles, "role", code); }
 Result<Sex> parse_sex(std::string_view code) { return parse_code(kSexes, "sex", code); }
-Result<ChainStage> parse_chain_stage(std::string_view code) {
-  return parse_code(kStages, "chain stage", code);
-}
+Result<ChainStage> parse_chain_stage(std::string_view code) { return parse_code(kStages, "chain stage", code); }
 Result<ResidenceStatus> parse_residence_status(std::string_view code) {
   return parse_code(kResidence, "residence status", code);
 }
-Result<SourceKind> parse_source_kind(std::string_view code) {
-  return parse_code(kSourceKinds, "source kind", code);
-}
-Result<RegionLevel> parse_region_level(std::string_view code) {
-  return parse_code(kLevels, "region level", code);
-}
+Result<SourceKind> parse_source_kind(std::string_view code) { return parse_code(kSourceKinds, "source kind", code); }
+Result<RegionLevel> parse_region_level(std::string_view code) { return parse_code(kLevels, "region level", code); }
 Result<PublicationType> parse_publication_type(std::string_view code) {
   return parse_code(kPublicationTypes, "publication type", code);
 }
@@ -201,9 +189,7 @@ Result<ResponseStatus> parse_response_status(std::string_view code) {
 }
 
 Result<void> validate(const Registration& registration) {
-  const auto invalid = [](std::string message) {
-    return fail(ErrorCode::kInvalidArgument, std::move(message));
-  };
+  const auto invalid = [](std::string message) { return fail(ErrorCode::kInvalidArgument, std::move(message)); };
   if (registration.source_code.empty()) {
     return invalid("registration has no source");
   }
@@ -233,8 +219,7 @@ Result<void> validate(const Registration& registration) {
     return invalid("only suspects have a stage in the criminal-justice chain");
   }
   if (registration.nationality && !is_country_code(*registration.nationality)) {
-    return invalid(fmt::format("nationality '{}' is not an ISO 3166-1 alpha-2 code",
-                               *registration.nationality));
+    return invalid(fmt::format("nationality '{}' is not an ISO 3166-1 alpha-2 code", *registration.nationality));
   }
   return ok();
 }

@@ -123,7 +123,7 @@ struct Registration {
   Mandate mandate = Mandate::kHumanTrafficking;
   Role role = Role::kVictim;
   std::optional<ExploitationForm> exploitation_form;  // Human trafficking only.
-  std::optional<OffenceType> offence_type;             // Sexual violence against children only.
+  std::optional<OffenceType> offence_type;            // Sexual violence against children only.
   Sex sex = Sex::kUnknown;
   std::optional<int> age;                  // Age in whole years at registration.
   std::optional<std::string> nationality;  // ISO 3166-1 alpha-2, e.g. "NL".
@@ -168,8 +168,8 @@ struct Publication {
   std::string body;                     // Full text, as extracted from the source file.
   // The attached file, stored content-addressed by the knowledge base; empty when none.
   std::string file_sha256;
-  std::string file_name;   // Original base name, for downloads.
-  std::string media_type;  // E.g. "application/pdf".
+  std::string file_name;      // Original base name, for downloads.
+  std::string media_type;     // E.g. "application/pdf".
   std::string source_sha256;  // Hash of the file the publication was ingested from.
 };
 
@@ -201,10 +201,10 @@ enum class ActivityKind {
   kAdvisoryBoard,
   kSteeringCommittee,
   kExpertMeeting,
-  kBriefing,        // E.g. a briefing to parliament.
-  kConsultation,    // A response to a public consultation.
+  kBriefing,      // E.g. a briefing to parliament.
+  kConsultation,  // A response to a public consultation.
   kPresentation,
-  kCooperation,     // A partnership, e.g. a data partnership with the statistics office.
+  kCooperation,  // A partnership, e.g. a data partnership with the statistics office.
   kOther,
 };
 std::string_view to_code(ActivityKind value);

@@ -98,7 +98,8 @@ Result<void> sync_folder(const std::filesystem::path& folder) {
 
 Result<void> replace_symlink(const std::filesystem::path& link, const std::filesystem::path& target) {
   const auto temporary = temporary_beside(link);
-  if (::symlink(target.c_str(), temporary.c_str()) != 0) return tl::unexpected(io_error(temporary, "cannot create link"));
+  if (::symlink(target.c_str(), temporary.c_str()) != 0)
+    return tl::unexpected(io_error(temporary, "cannot create link"));
   crash_point();
   if (::rename(temporary.c_str(), link.c_str()) != 0) {
     const Error error = io_error(link, "cannot replace link");

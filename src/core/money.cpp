@@ -25,8 +25,7 @@ std::string format_euro(Cents amount) {
 
 Result<Cents> parse_euro(std::string_view text) {
   const auto invalid = [&](std::string_view why) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("amount '{}' is not a euro amount: {}", text, why));
+    return fail(ErrorCode::kInvalidArgument, fmt::format("amount '{}' is not a euro amount: {}", text, why));
   };
   std::string_view rest = text;
   const auto trim = [&] {
@@ -54,8 +53,7 @@ Result<Cents> parse_euro(std::string_view text) {
   const auto last_dot = rest.rfind('.');
   std::size_t decimal_at = std::string_view::npos;
   char thousands = 0;
-  if (last_comma != std::string_view::npos &&
-      (last_dot == std::string_view::npos || last_comma > last_dot)) {
+  if (last_comma != std::string_view::npos && (last_dot == std::string_view::npos || last_comma > last_dot)) {
     decimal_at = last_comma;
     thousands = '.';
   } else if (last_dot != std::string_view::npos) {

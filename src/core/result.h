@@ -10,16 +10,16 @@ namespace rapporteur {
 
 // The kind of a failure; callers branch on it, people read the message.
 enum class ErrorCode {
-  kInvalidArgument,  // The caller's input is malformed or out of range.
-  kNotFound,         // A named thing does not exist.
-  kAlreadyExists,    // A unique thing would be created twice.
-  kConflict,         // The request contradicts the current state.
-  kSchemaTooNew,     // The database was written by a newer binary.
-  kIo,               // A file or socket operation failed.
-  kStorage,          // The database failed.
-  kPermissionDenied, // The caller lacks the right to do this.
-  kInternal,         // A bug or an unexpected third-party failure.
-  kCancelled,        // Someone asked the work to stop before it finished.
+  kInvalidArgument,   // The caller's input is malformed or out of range.
+  kNotFound,          // A named thing does not exist.
+  kAlreadyExists,     // A unique thing would be created twice.
+  kConflict,          // The request contradicts the current state.
+  kSchemaTooNew,      // The database was written by a newer binary.
+  kIo,                // A file or socket operation failed.
+  kStorage,           // The database failed.
+  kPermissionDenied,  // The caller lacks the right to do this.
+  kInternal,          // A bug or an unexpected third-party failure.
+  kCancelled,         // Someone asked the work to stop before it finished.
 };
 
 // Returns the stable lower-case name of `code`, e.g. "invalid_argument".
@@ -65,9 +65,9 @@ inline Result<void> ok() { return {}; }
 // Declares `decl` from the value of `expr`, or returns its error from the enclosing function.
 #define ASSIGN_OR_RETURN(decl, expr) \
   ASSIGN_OR_RETURN_IMPL(RAPPORTEUR_CONCAT(rapporteur_result_, __COUNTER__), decl, expr)
-#define ASSIGN_OR_RETURN_IMPL(tmp, decl, expr)          \
-  auto tmp = (expr);                                    \
-  if (!tmp) {                                           \
-    return ::tl::unexpected(std::move(tmp).error());    \
-  }                                                     \
+#define ASSIGN_OR_RETURN_IMPL(tmp, decl, expr)       \
+  auto tmp = (expr);                                 \
+  if (!tmp) {                                        \
+    return ::tl::unexpected(std::move(tmp).error()); \
+  }                                                  \
   decl = std::move(tmp).value()

@@ -8,7 +8,8 @@
 namespace rapporteur {
 
 std::string utc_now_iso() {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z",
+                     std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
 std::string utc_today() { return utc_now_iso().substr(0, 10); }

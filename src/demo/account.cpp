@@ -41,19 +41,28 @@ struct Outlet {
 };
 
 constexpr std::array<Outlet, 12> kOutlets = {{
-    {"NOS Journaal", MediaKind::kTv},          {"Nieuwsuur", MediaKind::kTv},
-    {"NPO Radio 1", MediaKind::kRadio},        {"BNR Nieuwsradio", MediaKind::kRadio},
-    {"NRC", MediaKind::kNationalPaper},        {"de Volkskrant", MediaKind::kNationalPaper},
-    {"Trouw", MediaKind::kNationalPaper},      {"Dagblad van het Noorden", MediaKind::kRegionalPaper},
-    {"Brabants Dagblad", MediaKind::kRegionalPaper}, {"The Guardian", MediaKind::kInternationalPaper},
-    {"nu.nl", MediaKind::kOnline},             {"NOS.nl", MediaKind::kOnline},
+    {"NOS Journaal", MediaKind::kTv},
+    {"Nieuwsuur", MediaKind::kTv},
+    {"NPO Radio 1", MediaKind::kRadio},
+    {"BNR Nieuwsradio", MediaKind::kRadio},
+    {"NRC", MediaKind::kNationalPaper},
+    {"de Volkskrant", MediaKind::kNationalPaper},
+    {"Trouw", MediaKind::kNationalPaper},
+    {"Dagblad van het Noorden", MediaKind::kRegionalPaper},
+    {"Brabants Dagblad", MediaKind::kRegionalPaper},
+    {"The Guardian", MediaKind::kInternationalPaper},
+    {"nu.nl", MediaKind::kOnline},
+    {"NOS.nl", MediaKind::kOnline},
 }};
 
-constexpr std::array<const char*, 8> kTopics = {
-    "Slachtoffers van mensenhandel niet in beeld", "Arbeidsuitbuiting in de distributiecentra",
-    "Criminele uitbuiting van jongeren",          "Sextortion onder tieners",
-    "Opvang van minderjarige slachtoffers",       "Schatting verborgen slachtoffers",
-    "Vervolging van mensenhandelaren",             "Online seksueel misbruik van kinderen"};
+constexpr std::array<const char*, 8> kTopics = {"Slachtoffers van mensenhandel niet in beeld",
+                                                "Arbeidsuitbuiting in de distributiecentra",
+                                                "Criminele uitbuiting van jongeren",
+                                                "Sextortion onder tieners",
+                                                "Opvang van minderjarige slachtoffers",
+                                                "Schatting verborgen slachtoffers",
+                                                "Vervolging van mensenhandelaren",
+                                                "Online seksueel misbruik van kinderen"};
 
 std::string day_in(std::mt19937_64& random, int year) {
   const int month = 1 + static_cast<int>(random() % 12);
@@ -80,8 +89,8 @@ void add_account(World& world) {
       const Outlet& outlet = kOutlets[random() % kOutlets.size()];
       std::string date = day_in(random, year);
       if (random() % 3 == 0) date = fmt::format("{}-11-{:02}", year, 1 + static_cast<int>(random() % 28));
-      world.media.push_back({date, outlet.name, outlet.kind, fmt::format("{} ({})", kTopics[random() % kTopics.size()], i + 1),
-                             ""});
+      world.media.push_back(
+          {date, outlet.name, outlet.kind, fmt::format("{} ({})", kTopics[random() % kTopics.size()], i + 1), ""});
     }
     // Finances in cents; the stated totals are the sums of the lines, so they add up.
     Finances f;

@@ -61,26 +61,34 @@ class Rng {
  private:
   static double weight_of(double w) { return w; }
   template <typename T>
-  static double weight_of(const std::pair<T, double>& w) { return w.second; }
+  static double weight_of(const std::pair<T, double>& w) {
+    return w.second;
+  }
 
   std::mt19937_64 engine_;
 };
 
 Rng stream(std::uint64_t seed, int year, int kind) {
-  return Rng(splitmix64(splitmix64(seed) ^ splitmix64(static_cast<std::uint64_t>(year) * 1000u +
-                                                      static_cast<std::uint64_t>(kind))));
+  return Rng(splitmix64(splitmix64(seed) ^
+                        splitmix64(static_cast<std::uint64_t>(year) * 1000u + static_cast<std::uint64_t>(kind))));
 }
 
-std::string person_key(Rng& rng) {
-  return fmt::format("{:016x}{:016x}", rng.bits(), rng.bits());
-}
+std::string person_key(Rng& rng) { return fmt::format("{:016x}{:016x}", rng.bits(), rng.bits()); }
 
 // Registered presumed trafficking victims per year (NR counts of CoMensha registrations,
 // shared/data/nl_figures.json; 2022 and 2024 have no published figure and are interpolated).
 int registered_trafficking_target(int year) {
   static constexpr std::array<std::pair<int, int>, 10> kRegistered{{
-      {2015, 1150}, {2016, 952}, {2017, 956}, {2018, 668}, {2019, 1334},
-      {2020, 984}, {2021, 791}, {2022, 830}, {2023, 868}, {2024, 900},
+      {2015, 1150},
+      {2016, 952},
+      {2017, 956},
+      {2018, 668},
+      {2019, 1334},
+      {2020, 984},
+      {2021, 791},
+      {2022, 830},
+      {2023, 868},
+      {2024, 900},
   }};
   for (const auto& [y, count] : kRegistered) {
     if (y == year) return count;
@@ -97,8 +105,8 @@ constexpr int kTraffickingSuspectsPerYear = 420;
 constexpr int kChildSuspectsPerYear = 3'300;
 
 enum Src { kCoMensha, kPolitie, kKmar, kNla, kOm, kJeugd, kSourceCount };
-constexpr std::array<std::string_view, kSourceCount> kSourceCodes{
-    "comensha", "politie", "kmar", "nla", "om", "jeugdbescherming"};
+constexpr std::array<std::string_view, kSourceCount> kSourceCodes{"comensha", "politie", "kmar",
+                                                                  "nla",      "om",      "jeugdbescherming"};
 
 std::vector<Source> make_sources() {
   return {
@@ -113,17 +121,32 @@ std::vector<Source> make_sources() {
 
 using Weighted = std::pair<std::string_view, double>;
 
-constexpr std::array<Weighted, 11> kSexualForeign{{
-    {"NG", .25}, {"RO", .15}, {"HU", .10}, {"BG", .10}, {"UG", .08}, {"CN", .05},
-    {"TH", .05}, {"BR", .05}, {"UA", .05}, {"PL", .05}, {"MA", .07}}};
-constexpr std::array<Weighted, 11> kLabourForeign{{
-    {"PL", .28}, {"RO", .15}, {"UA", .12}, {"BG", .08}, {"IN", .06}, {"VN", .06},
-    {"PH", .05}, {"CN", .05}, {"HU", .05}, {"TR", .05}, {"NG", .05}}};
-constexpr std::array<Weighted, 7> kCriminalForeign{{
-    {"MA", .20}, {"RO", .20}, {"VN", .15}, {"ER", .10}, {"NG", .10}, {"DZ", .10}, {"PL", .15}}};
-constexpr std::array<Weighted, 8> kOtherForeign{{
-    {"MA", .2}, {"TR", .15}, {"PL", .15}, {"SY", .15}, {"SR", .1}, {"RO", .1}, {"DE", .1},
-    {"BE", .05}}};
+constexpr std::array<Weighted, 11> kSexualForeign{{{"NG", .25},
+                                                   {"RO", .15},
+                                                   {"HU", .10},
+                                                   {"BG", .10},
+                                                   {"UG", .08},
+                                                   {"CN", .05},
+                                                   {"TH", .05},
+                                                   {"BR", .05},
+                                                   {"UA", .05},
+                                                   {"PL", .05},
+                                                   {"MA", .07}}};
+constexpr std::array<Weighted, 11> kLabourForeign{{{"PL", .28},
+                                                   {"RO", .15},
+                                                   {"UA", .12},
+                                                   {"BG", .08},
+                                                   {"IN", .06},
+                                                   {"VN", .06},
+                                                   {"PH", .05},
+                                                   {"CN", .05},
+                                                   {"HU", .05},
+                                                   {"TR", .05},
+                                                   {"NG", .05}}};
+constexpr std::array<Weighted, 7> kCriminalForeign{
+    {{"MA", .20}, {"RO", .20}, {"VN", .15}, {"ER", .10}, {"NG", .10}, {"DZ", .10}, {"PL", .15}}};
+constexpr std::array<Weighted, 8> kOtherForeign{
+    {{"MA", .2}, {"TR", .15}, {"PL", .15}, {"SY", .15}, {"SR", .1}, {"RO", .1}, {"DE", .1}, {"BE", .05}}};
 
 bool is_eu(std::string_view country) {
   static constexpr std::array<std::string_view, 8> kEu{"RO", "HU", "BG", "PL", "DE", "BE", "NL", "FR"};
@@ -137,9 +160,7 @@ class Municipalities {
       weights_.push_back(std::pow(static_cast<double>(m.population_2022), exponent));
     }
   }
-  std::string draw(Rng& rng) const {
-    return std::string(internal::municipalities()[rng.pick(weights_)].code);
-  }
+  std::string draw(Rng& rng) const { return std::string(internal::municipalities()[rng.pick(weights_)].code); }
 
  private:
   std::vector<double> weights_;
@@ -201,8 +222,8 @@ void emit(World& world, Registration r, const internal::PersonIdentity& id, Src 
 
 // Gives the victim `p` a key and an identity and records them with every source in `seen`;
 // returns whether any source saw them.
-bool register_victim(World& world, const Profile& p, int year, const std::array<bool, kSourceCount>& seen,
-                     Rng& rng, Rng& id_rng) {
+bool register_victim(World& world, const Profile& p, int year, const std::array<bool, kSourceCount>& seen, Rng& rng,
+                     Rng& id_rng) {
   const std::string key = person_key(rng);
   const internal::PersonIdentity identity = internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
   bool any = false;
@@ -222,9 +243,7 @@ int adult_age(Rng& rng, double mean_excess, int cap) {
 
 // Person-level visibility: a log-normal factor with mean 1 shared by all sources, which makes
 // registers overlap more than independence predicts, as real ones do.
-double visibility(Rng& rng, double sigma) {
-  return std::exp(sigma * rng.normal() - sigma * sigma / 2);
-}
+double visibility(Rng& rng, double sigma) { return std::exp(sigma * rng.normal() - sigma * sigma / 2); }
 
 double capped(double p) { return std::clamp(p, 0.0, 0.9); }
 
@@ -235,18 +254,15 @@ struct Counts {
   std::int64_t registered = 0;
 };
 
-void add_trafficking_victims(int year, const WorldOptions& options, World& world,
-                             std::map<TruthKey, Counts>& truth) {
+void add_trafficking_victims(int year, const WorldOptions& options, World& world, std::map<TruthKey, Counts>& truth) {
   Rng rng = stream(options.seed, year, 1);
   Rng id_rng = stream(options.seed, year, 11);
   const Municipalities city_skewed(1.15);
   const Municipalities by_population(1.0);
-  const int population = static_cast<int>(
-      std::lround(registered_trafficking_target(year) / kTraffickingSeenShare));
+  const int population = static_cast<int>(std::lround(registered_trafficking_target(year) / kTraffickingSeenShare));
   constexpr std::array<double, 5> kFormShares{.55, .27, .13, .02, .03};
-  constexpr std::array kForms{ExploitationForm::kSexual, ExploitationForm::kLabour,
-                              ExploitationForm::kCriminal, ExploitationForm::kOther,
-                              ExploitationForm::kUnknown};
+  constexpr std::array kForms{ExploitationForm::kSexual, ExploitationForm::kLabour, ExploitationForm::kCriminal,
+                              ExploitationForm::kOther, ExploitationForm::kUnknown};
   constexpr std::array<double, 5> kFemale{.88, .38, .35, .5, .6};
   constexpr std::array<double, 5> kMinor{.22, .03, .30, .10, .10};
   constexpr std::array<double, 5> kDutch{.45, .05, .35, .2, .3};
@@ -266,10 +282,18 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
       p.nationality = "NL";
     } else {
       switch (*p.form) {
-        case ExploitationForm::kSexual: p.nationality = kSexualForeign[rng.pick(kSexualForeign)].first; break;
-        case ExploitationForm::kLabour: p.nationality = kLabourForeign[rng.pick(kLabourForeign)].first; break;
-        case ExploitationForm::kCriminal: p.nationality = kCriminalForeign[rng.pick(kCriminalForeign)].first; break;
-        default: p.nationality = kOtherForeign[rng.pick(kOtherForeign)].first; break;
+        case ExploitationForm::kSexual:
+          p.nationality = kSexualForeign[rng.pick(kSexualForeign)].first;
+          break;
+        case ExploitationForm::kLabour:
+          p.nationality = kLabourForeign[rng.pick(kLabourForeign)].first;
+          break;
+        case ExploitationForm::kCriminal:
+          p.nationality = kCriminalForeign[rng.pick(kCriminalForeign)].first;
+          break;
+        default:
+          p.nationality = kOtherForeign[rng.pick(kOtherForeign)].first;
+          break;
       }
     }
     if (dutch) {
@@ -280,10 +304,10 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
       // Dublin claimants appear from 2019 (nl_monitor.md section 6).
       constexpr std::array<double, 4> kStatus{.45, .25, .15, .15};
       const std::size_t s = rng.pick(kStatus);
-      p.residence = s == 0 ? ResidenceStatus::kB8
+      p.residence = s == 0                              ? ResidenceStatus::kB8
                     : s == 1 || (s == 2 && year < 2019) ? ResidenceStatus::kAsylum
-                    : s == 2 ? ResidenceStatus::kDublinClaimant
-                             : ResidenceStatus::kUnknown;
+                    : s == 2                            ? ResidenceStatus::kDublinClaimant
+                                                        : ResidenceStatus::kUnknown;
     }
     p.region = *p.form == ExploitationForm::kLabour ? by_population.draw(rng) : city_skewed.draw(rng);
 
@@ -291,8 +315,7 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
     std::array<double, kSourceCount> chance{};
     chance[kPolitie] = kPolice[f] * (minor && dutch ? 1.5 : 1.0);
     chance[kCoMensha] = kCare[f] * (minor ? 1.6 : 1.0);
-    chance[kKmar] = dutch ? 0.005
-                          : kBorder[f] * (p.residence == ResidenceStatus::kDublinClaimant ? 1.5 : 1.0);
+    chance[kKmar] = dutch ? 0.005 : kBorder[f] * (p.residence == ResidenceStatus::kDublinClaimant ? 1.5 : 1.0);
     chance[kNla] = kLabourInspection[f];
     chance[kJeugd] = minor ? 0.12 : 0.0;
     std::array<bool, kSourceCount> seen{};
@@ -303,15 +326,14 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
     seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
 
     const bool any = register_victim(world, p, year, seen, rng, id_rng);
-    Counts& cell = truth[{year, Mandate::kHumanTrafficking, std::string(to_code(*p.form)), p.sex,
-                          minor ? "minor" : "adult"}];
+    Counts& cell =
+        truth[{year, Mandate::kHumanTrafficking, std::string(to_code(*p.form)), p.sex, minor ? "minor" : "adult"}];
     ++cell.true_count;
     cell.registered += any ? 1 : 0;
   }
 }
 
-void add_child_victims(int year, const WorldOptions& options, World& world,
-                       std::map<TruthKey, Counts>& truth) {
+void add_child_victims(int year, const WorldOptions& options, World& world, std::map<TruthKey, Counts>& truth) {
   Rng rng = stream(options.seed, year, 2);
   Rng id_rng = stream(options.seed, year, 12);
   const Municipalities by_population(1.0);
@@ -319,8 +341,8 @@ void add_child_victims(int year, const WorldOptions& options, World& world,
   constexpr std::array kTypes{OffenceType::kHandsOn, OffenceType::kCsam, OffenceType::kGrooming,
                               OffenceType::kSextortion, OffenceType::kOther};
   constexpr std::array<int, 5> kYoungest{3, 6, 11, 12, 6};
-  constexpr std::array<Weighted, 6> kForeign{{
-      {"PL", .2}, {"MA", .2}, {"TR", .2}, {"SY", .15}, {"SR", .15}, {"DE", .1}}};
+  constexpr std::array<Weighted, 6> kForeign{
+      {{"PL", .2}, {"MA", .2}, {"TR", .2}, {"SY", .15}, {"SR", .15}, {"DE", .1}}};
   for (int i = 0; i < kChildVictimsPerYear; ++i) {
     Profile p;
     p.mandate = Mandate::kSexualViolenceAgainstChildren;
@@ -329,7 +351,7 @@ void add_child_victims(int year, const WorldOptions& options, World& world,
     p.sex = rng.chance(0.78) ? Sex::kFemale : Sex::kMale;
     p.age = rng.between(kYoungest[t], 17);
     p.nationality = rng.chance(0.85) ? "NL" : std::string(kForeign[rng.pick(kForeign)].first);
-    p.residence = p.nationality == "NL" ? ResidenceStatus::kDutch
+    p.residence = p.nationality == "NL"  ? ResidenceStatus::kDutch
                   : is_eu(p.nationality) ? ResidenceStatus::kEu
                                          : ResidenceStatus::kUnknown;
     p.region = by_population.draw(rng);
@@ -339,8 +361,8 @@ void add_child_victims(int year, const WorldOptions& options, World& world,
     seen[kJeugd] = rng.chance(capped((p.age < 12 ? 0.12 : 0.07) * v));
     seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
     const bool any = register_victim(world, p, year, seen, rng, id_rng);
-    Counts& cell = truth[{year, Mandate::kSexualViolenceAgainstChildren,
-                          std::string(to_code(*p.offence)), p.sex, "minor"}];
+    Counts& cell =
+        truth[{year, Mandate::kSexualViolenceAgainstChildren, std::string(to_code(*p.offence)), p.sex, "minor"}];
     ++cell.true_count;
     cell.registered += any ? 1 : 0;
   }
@@ -355,14 +377,20 @@ void add_suspects(int year, Mandate mandate, const WorldOptions& options, World&
   const Municipalities by_population(1.0);
   const int count = trafficking ? kTraffickingSuspectsPerYear : kChildSuspectsPerYear;
   constexpr std::array<double, 4> kFormShares{.60, .20, .17, .03};
-  constexpr std::array kForms{ExploitationForm::kSexual, ExploitationForm::kLabour,
-                              ExploitationForm::kCriminal, ExploitationForm::kOther};
+  constexpr std::array kForms{ExploitationForm::kSexual, ExploitationForm::kLabour, ExploitationForm::kCriminal,
+                              ExploitationForm::kOther};
   constexpr std::array<double, 5> kOffenceShares{.40, .40, .10, .07, .03};
   constexpr std::array kTypes{OffenceType::kHandsOn, OffenceType::kCsam, OffenceType::kGrooming,
                               OffenceType::kSextortion, OffenceType::kOther};
-  constexpr std::array<Weighted, 9> kForeign{{
-      {"RO", .2}, {"BG", .12}, {"NG", .12}, {"MA", .12}, {"PL", .12}, {"TR", .1}, {"HU", .08},
-      {"SR", .07}, {"DE", .07}}};
+  constexpr std::array<Weighted, 9> kForeign{{{"RO", .2},
+                                              {"BG", .12},
+                                              {"NG", .12},
+                                              {"MA", .12},
+                                              {"PL", .12},
+                                              {"TR", .1},
+                                              {"HU", .08},
+                                              {"SR", .07},
+                                              {"DE", .07}}};
   for (int i = 0; i < count; ++i) {
     Profile p;
     p.mandate = mandate;
@@ -376,12 +404,10 @@ void add_suspects(int year, Mandate mandate, const WorldOptions& options, World&
       p.sex = rng.chance(0.98) ? Sex::kMale : Sex::kFemale;
       p.age = rng.chance(0.27) ? rng.between(12, 17) : adult_age(rng, 18.0, 80);
     }
-    p.nationality = rng.chance(trafficking ? 0.5 : 0.85) ? "NL"
-                                                         : std::string(kForeign[rng.pick(kForeign)].first);
+    p.nationality = rng.chance(trafficking ? 0.5 : 0.85) ? "NL" : std::string(kForeign[rng.pick(kForeign)].first);
     p.region = by_population.draw(rng);
     const std::string key = person_key(rng);
-    const internal::PersonIdentity identity =
-        internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
+    const internal::PersonIdentity identity = internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
     const bool police = rng.chance(trafficking ? 0.72 : 0.9);
     const bool prosecution = rng.chance(trafficking ? 0.55 : (police ? 0.30 : 0.05));
     if (police) {
@@ -394,8 +420,7 @@ void add_suspects(int year, Mandate mandate, const WorldOptions& options, World&
       // Among registered cases: dismissed or pending, prosecuted without conviction, convicted.
       const std::array<double, 3> outcome =
           trafficking ? std::array<double, 3>{.30, .22, .48} : std::array<double, 3>{.25, .15, .60};
-      constexpr std::array kStages{ChainStage::kRegistered, ChainStage::kProsecuted,
-                                   ChainStage::kConvicted};
+      constexpr std::array kStages{ChainStage::kRegistered, ChainStage::kProsecuted, ChainStage::kConvicted};
       r.chain_stage = kStages[rng.pick(outcome)];
       emit(world, std::move(r), identity, kOm, id_rng);
     }
@@ -405,12 +430,12 @@ void add_suspects(int year, Mandate mandate, const WorldOptions& options, World&
 void add_regions(World& world) {
   world.regions.push_back({"NL01", "Nederland", RegionLevel::kCountry, std::nullopt});
   for (const auto& unit : internal::police_units()) {
-    world.regions.push_back({std::string(unit.code), std::string(unit.name),
-                             RegionLevel::kPoliceUnit, std::string("NL01")});
+    world.regions.push_back(
+        {std::string(unit.code), std::string(unit.name), RegionLevel::kPoliceUnit, std::string("NL01")});
   }
   for (const auto& m : internal::municipalities()) {
-    world.regions.push_back({std::string(m.code), std::string(m.name), RegionLevel::kMunicipality,
-                             std::string(m.police_unit_code)});
+    world.regions.push_back(
+        {std::string(m.code), std::string(m.name), RegionLevel::kMunicipality, std::string(m.police_unit_code)});
   }
   // Regional populations follow the national trend from their 2022 value.
   const auto scaled = [](std::int64_t population_2022, int year) {
@@ -432,11 +457,9 @@ void add_regions(World& world) {
 }  // namespace
 
 Result<World> generate_world(const WorldOptions& options) {
-  if (options.first_year > options.last_year || options.first_year < kMinYear ||
-      options.last_year > kMaxYear) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("demo years {}..{} must be a non-empty range within {}..{}",
-                            options.first_year, options.last_year, kMinYear, kMaxYear));
+  if (options.first_year > options.last_year || options.first_year < kMinYear || options.last_year > kMaxYear) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("demo years {}..{} must be a non-empty range within {}..{}",
+                                                         options.first_year, options.last_year, kMinYear, kMaxYear));
   }
   if (!(options.visibility_sigma >= 0 && options.visibility_sigma <= 2)) {
     return fail(ErrorCode::kInvalidArgument,
@@ -455,24 +478,21 @@ Result<World> generate_world(const WorldOptions& options) {
   }
   for (const auto& [key, counts] : truth) {
     const auto& [year, mandate, classification, sex, age_group] = key;
-    world.truth.push_back({year, mandate, classification, sex, age_group, counts.true_count,
-                           counts.registered});
+    world.truth.push_back({year, mandate, classification, sex, age_group, counts.true_count, counts.registered});
   }
   internal::add_account(world);
   return world;
 }
 
 Result<std::vector<intake::LoadReport>> load_world(const World& world, store::Store& store,
-                                                   const intake::PseudonymKey& key,
-                                                   const LoadWorldOptions& options) {
+                                                   const intake::PseudonymKey& key, const LoadWorldOptions& options) {
   std::vector<intake::LoadReport> reports;
   RETURN_IF_ERROR(store.transact([&]() -> Result<void> {
     ASSIGN_OR_RETURN(const std::int64_t existing, store.count_registrations({}));
     if (existing > 0) {
-      return fail(ErrorCode::kConflict,
-                  fmt::format("the instance already holds {} registrations; load the demo world "
-                              "into a new database",
-                              existing));
+      return fail(ErrorCode::kConflict, fmt::format("the instance already holds {} registrations; load the demo world "
+                                                    "into a new database",
+                                                    existing));
     }
     for (const Source& source : world.sources) RETURN_IF_ERROR(store.put_source(source));
     for (const Region& region : world.regions) RETURN_IF_ERROR(store.put_region(region));

@@ -47,9 +47,9 @@ enum class RecordFlaw { kNone, kUnknownLabel, kImpossibleDate, kNoIdentity, kUnk
 // World::registrations. Never stored: intake pseudonymises it.
 struct RecordedIdentity {
   std::string first_name;
-  std::string last_name;  // Sometimes with a typo, as in real registers.
-  std::string birth_date;  // ISO YYYY-MM-DD.
-  std::string national_id;  // Empty when the source recorded none.
+  std::string last_name;          // Sometimes with a typo, as in real registers.
+  std::string birth_date;         // ISO YYYY-MM-DD.
+  std::string national_id;        // Empty when the source recorded none.
   std::string registration_date;  // ISO; within the registration's year.
   RecordFlaw flaw = RecordFlaw::kNone;
 
@@ -65,7 +65,7 @@ struct World {
   // (ground truth for linkage), not a pseudonym: extracts carry identities instead.
   std::vector<Registration> registrations;
   std::vector<RecordedIdentity> identities;  // Parallel to registrations.
-  std::vector<TruthCell> truth;  // Victims only, ordered by year, mandate and stratum.
+  std::vector<TruthCell> truth;              // Victims only, ordered by year, mandate and stratum.
   // The institute's yearly account for every year: activities, media appearances and
   // finances whose lines add up (all synthetic).
   std::vector<Activity> activities;
@@ -104,8 +104,7 @@ struct LoadWorldOptions {
 // "demo_seed". Fails with kConflict when the store already holds registrations, and with
 // intake's errors when an extract cannot be loaded; nothing is stored then.
 Result<std::vector<intake::LoadReport>> load_world(const World& world, store::Store& store,
-                                                   const intake::PseudonymKey& key,
-                                                   const LoadWorldOptions& options);
+                                                   const intake::PseudonymKey& key, const LoadWorldOptions& options);
 
 // Returns the truth as JSON: seed, years, per year and mandate the true and registered
 // totals with their strata, and under "records" the record-level truth (record_truth: per

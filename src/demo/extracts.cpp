@@ -39,87 +39,120 @@ std::string dutch_date(const std::string& iso) {
 
 std::string form_label(ExploitationForm form) {
   switch (form) {
-    case ExploitationForm::kSexual: return "seksuele uitbuiting";
-    case ExploitationForm::kLabour: return "arbeidsuitbuiting";
-    case ExploitationForm::kCriminal: return "criminele uitbuiting";
-    case ExploitationForm::kOther: return "overige uitbuiting";
-    case ExploitationForm::kUnknown: return "onbekend";
+    case ExploitationForm::kSexual:
+      return "seksuele uitbuiting";
+    case ExploitationForm::kLabour:
+      return "arbeidsuitbuiting";
+    case ExploitationForm::kCriminal:
+      return "criminele uitbuiting";
+    case ExploitationForm::kOther:
+      return "overige uitbuiting";
+    case ExploitationForm::kUnknown:
+      return "onbekend";
   }
   return "onbekend";
 }
 
 std::string kmar_form_label(ExploitationForm form) {
   switch (form) {
-    case ExploitationForm::kSexual: return "seksueel";
-    case ExploitationForm::kLabour: return "arbeid";
-    case ExploitationForm::kCriminal: return "crimineel";
-    case ExploitationForm::kOther: return "overig";
-    case ExploitationForm::kUnknown: return "onbekend";
+    case ExploitationForm::kSexual:
+      return "seksueel";
+    case ExploitationForm::kLabour:
+      return "arbeid";
+    case ExploitationForm::kCriminal:
+      return "crimineel";
+    case ExploitationForm::kOther:
+      return "overig";
+    case ExploitationForm::kUnknown:
+      return "onbekend";
   }
   return "onbekend";
 }
 
 std::string offence_label(OffenceType type) {
   switch (type) {
-    case OffenceType::kHandsOn: return "hands-on misbruik";
-    case OffenceType::kCsam: return "kinderpornografisch materiaal";
-    case OffenceType::kGrooming: return "grooming";
-    case OffenceType::kSextortion: return "sextortion";
-    case OffenceType::kOther: return "overig";
-    case OffenceType::kUnknown: return "onbekend";
+    case OffenceType::kHandsOn:
+      return "hands-on misbruik";
+    case OffenceType::kCsam:
+      return "kinderpornografisch materiaal";
+    case OffenceType::kGrooming:
+      return "grooming";
+    case OffenceType::kSextortion:
+      return "sextortion";
+    case OffenceType::kOther:
+      return "overig";
+    case OffenceType::kUnknown:
+      return "onbekend";
   }
   return "onbekend";
 }
 
 std::string sex_label(Sex sex) {
   switch (sex) {
-    case Sex::kFemale: return "Vrouw";
-    case Sex::kMale: return "Man";
-    case Sex::kOther: return "Anders";
-    case Sex::kUnknown: return "Onbekend";
+    case Sex::kFemale:
+      return "Vrouw";
+    case Sex::kMale:
+      return "Man";
+    case Sex::kOther:
+      return "Anders";
+    case Sex::kUnknown:
+      return "Onbekend";
   }
   return "Onbekend";
 }
 
 std::string kmar_sex_label(Sex sex) {
   switch (sex) {
-    case Sex::kFemale: return "V";
-    case Sex::kMale: return "M";
-    case Sex::kOther: return "X";
-    case Sex::kUnknown: return "O";
+    case Sex::kFemale:
+      return "V";
+    case Sex::kMale:
+      return "M";
+    case Sex::kOther:
+      return "X";
+    case Sex::kUnknown:
+      return "O";
   }
   return "O";
 }
 
 std::string stage_label(ChainStage stage) {
   switch (stage) {
-    case ChainStage::kReported: return "aangemeld";
-    case ChainStage::kRegistered: return "ingeschreven";
-    case ChainStage::kProsecuted: return "vervolgd";
-    case ChainStage::kConvicted: return "veroordeeld";
+    case ChainStage::kReported:
+      return "aangemeld";
+    case ChainStage::kRegistered:
+      return "ingeschreven";
+    case ChainStage::kProsecuted:
+      return "vervolgd";
+    case ChainStage::kConvicted:
+      return "veroordeeld";
   }
   return "";
 }
 
 std::string residence_label(ResidenceStatus status) {
   switch (status) {
-    case ResidenceStatus::kDutch: return "Nederlands";
-    case ResidenceStatus::kEu: return "EU-burger";
-    case ResidenceStatus::kB8: return "B8";
-    case ResidenceStatus::kAsylum: return "asiel";
-    case ResidenceStatus::kDublinClaimant: return "Dublinclaimant";
-    case ResidenceStatus::kUnknown: return "onbekend";
+    case ResidenceStatus::kDutch:
+      return "Nederlands";
+    case ResidenceStatus::kEu:
+      return "EU-burger";
+    case ResidenceStatus::kB8:
+      return "B8";
+    case ResidenceStatus::kAsylum:
+      return "asiel";
+    case ResidenceStatus::kDublinClaimant:
+      return "Dublinclaimant";
+    case ResidenceStatus::kUnknown:
+      return "onbekend";
   }
   return "onbekend";
 }
 
 std::string country_name(const std::string& code) {
   static const std::map<std::string, std::string> kNames{
-      {"NL", "Nederland"}, {"NG", "Nigeria"}, {"RO", "Roemenië"}, {"HU", "Hongarije"},
-      {"BG", "Bulgarije"}, {"UG", "Oeganda"}, {"CN", "China"}, {"TH", "Thailand"},
-      {"BR", "Brazilië"}, {"UA", "Oekraïne"}, {"PL", "Polen"}, {"MA", "Marokko"},
-      {"IN", "India"}, {"VN", "Vietnam"}, {"PH", "Filipijnen"}, {"TR", "Turkije"},
-      {"ER", "Eritrea"}, {"DZ", "Algerije"}, {"SY", "Syrië"}, {"SR", "Suriname"},
+      {"NL", "Nederland"}, {"NG", "Nigeria"}, {"RO", "Roemenië"}, {"HU", "Hongarije"}, {"BG", "Bulgarije"},
+      {"UG", "Oeganda"},   {"CN", "China"},   {"TH", "Thailand"}, {"BR", "Brazilië"},  {"UA", "Oekraïne"},
+      {"PL", "Polen"},     {"MA", "Marokko"}, {"IN", "India"},    {"VN", "Vietnam"},   {"PH", "Filipijnen"},
+      {"TR", "Turkije"},   {"ER", "Eritrea"}, {"DZ", "Algerije"}, {"SY", "Syrië"},     {"SR", "Suriname"},
       {"DE", "Duitsland"}, {"BE", "België"}};
   const auto it = kNames.find(code);
   return it == kNames.end() ? code : it->second;
@@ -160,11 +193,13 @@ Fields politie_like(const Registration& r, const RecordedIdentity& id, Places pl
 
 // Applies a row's deliberate fault in the given columns.
 void apply_flaw(Fields& f, RecordFlaw flaw, const std::string& birth_column, const std::string& id_column,
-                const std::string& class_column, const std::string& region_column, bool iso_dates,
-                int year) {
+                const std::string& class_column, const std::string& region_column, bool iso_dates, int year) {
   switch (flaw) {
-    case RecordFlaw::kNone: break;
-    case RecordFlaw::kUnknownLabel: f[class_column] = "seksueele uitbuiting"; break;
+    case RecordFlaw::kNone:
+      break;
+    case RecordFlaw::kUnknownLabel:
+      f[class_column] = "seksueele uitbuiting";
+      break;
     case RecordFlaw::kImpossibleDate:
       f[birth_column] = iso_dates ? fmt::format("{}-02-30", year - 20) : fmt::format("31-02-{}", year - 20);
       break;
@@ -173,8 +208,10 @@ void apply_flaw(Fields& f, RecordFlaw flaw, const std::string& birth_column, con
       if (!id_column.empty()) f[id_column] = "";
       break;
     case RecordFlaw::kUnknownMunicipality:
-      if (region_column.empty()) f[class_column] = "onbekende vorm";
-      else f[region_column] = f[region_column].starts_with("GM") || f[region_column].empty() ? "GM9999" : "Atlantis";
+      if (region_column.empty())
+        f[class_column] = "onbekende vorm";
+      else
+        f[region_column] = f[region_column].starts_with("GM") || f[region_column].empty() ? "GM9999" : "Atlantis";
       break;
   }
 }
@@ -199,7 +236,8 @@ Result<std::string> to_windows1252(const std::string& utf8) {
   std::size_t out_left = out.size();
   const std::size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
   iconv_close(cd);
-  if (rc == static_cast<std::size_t>(-1)) return fail(ErrorCode::kInternal, "cannot convert a demo row to Windows-1252");
+  if (rc == static_cast<std::size_t>(-1))
+    return fail(ErrorCode::kInternal, "cannot convert a demo row to Windows-1252");
   out.resize(out.size() - out_left);
   return out;
 }
@@ -289,44 +327,74 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
     if (source == "politie") {
       f = politie_like(r, id, {.country_names = true});
       f["Datum registratie"] = dutch_date(id.registration_date);
-      apply_flaw(f, id.flaw, "Geb.datum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente", false, year);
+      apply_flaw(f, id.flaw, "Geb.datum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente",
+                 false, year);
     } else if (source == "om") {
       const Fields p = politie_like(r, id, {});
-      f = {{"BSN", p.at("BSN")}, {"Voornaam", p.at("Voornaam")}, {"Achternaam", p.at("Achternaam")},
-           {"Geboortedatum", p.at("Geb.datum")}, {"Geslacht", p.at("Geslacht")}, {"Zaaktype", p.at("Mandaat")},
-           {"Rol", p.at("Rol")}, {"Vorm uitbuiting", p.at("Vorm uitbuiting")}, {"Delicttype", p.at("Delicttype")},
-           {"Afdoening", p.at("Ketenfase")}, {"Nationaliteit", p.at("Nationaliteit")}, {"Gemeente", p.at("Gemeente")},
+      f = {{"BSN", p.at("BSN")},
+           {"Voornaam", p.at("Voornaam")},
+           {"Achternaam", p.at("Achternaam")},
+           {"Geboortedatum", p.at("Geb.datum")},
+           {"Geslacht", p.at("Geslacht")},
+           {"Zaaktype", p.at("Mandaat")},
+           {"Rol", p.at("Rol")},
+           {"Vorm uitbuiting", p.at("Vorm uitbuiting")},
+           {"Delicttype", p.at("Delicttype")},
+           {"Afdoening", p.at("Ketenfase")},
+           {"Nationaliteit", p.at("Nationaliteit")},
+           {"Gemeente", p.at("Gemeente")},
            {"Datum inschrijving", dutch_date(id.registration_date)}};
-      apply_flaw(f, id.flaw, "Geboortedatum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente", false, year);
+      apply_flaw(f, id.flaw, "Geboortedatum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente",
+                 false, year);
     } else if (source == "comensha") {
       const Fields p = politie_like(r, id, {.country_names = true, .municipality_names = true});
-      f = {{"BSN", p.at("BSN")}, {"Voornaam", p.at("Voornaam")}, {"Achternaam", p.at("Achternaam")},
-           {"Geboortedatum", p.at("Geb.datum")}, {"Geslacht", p.at("Geslacht")},
-           {"Vorm uitbuiting", p.at("Vorm uitbuiting")}, {"Nationaliteit", p.at("Nationaliteit")},
-           {"Gemeente", p.at("Gemeente")}, {"Verblijfsstatus", residence_label(r.residence_status)},
+      f = {{"BSN", p.at("BSN")},
+           {"Voornaam", p.at("Voornaam")},
+           {"Achternaam", p.at("Achternaam")},
+           {"Geboortedatum", p.at("Geb.datum")},
+           {"Geslacht", p.at("Geslacht")},
+           {"Vorm uitbuiting", p.at("Vorm uitbuiting")},
+           {"Nationaliteit", p.at("Nationaliteit")},
+           {"Gemeente", p.at("Gemeente")},
+           {"Verblijfsstatus", residence_label(r.residence_status)},
            {"Datum melding", dutch_date(id.registration_date)}};
       apply_flaw(f, id.flaw, "Geboortedatum", "BSN", "Vorm uitbuiting", "Gemeente", false, year);
     } else if (source == "nla") {
-      f = {{"bsn", id.national_id}, {"voornaam", id.first_name}, {"achternaam", id.last_name},
-           {"geboortedatum", id.birth_date}, {"geslacht", sex_label(r.sex)},
+      f = {{"bsn", id.national_id},
+           {"voornaam", id.first_name},
+           {"achternaam", id.last_name},
+           {"geboortedatum", id.birth_date},
+           {"geslacht", sex_label(r.sex)},
            {"vorm", r.exploitation_form ? form_label(*r.exploitation_form) : ""},
-           {"nationaliteit", r.nationality.value_or("")}, {"datum_signaal", id.registration_date}};
+           {"nationaliteit", r.nationality.value_or("")},
+           {"datum_signaal", id.registration_date}};
       apply_flaw(f, id.flaw, "geboortedatum", "bsn", "vorm", "", true, year);
     } else if (source == "kmar") {
-      f = {{"Achternaam", id.last_name}, {"Voornaam", id.first_name}, {"Geboortedatum", id.birth_date},
+      f = {{"Achternaam", id.last_name},
+           {"Voornaam", id.first_name},
+           {"Geboortedatum", id.birth_date},
            {"Geslacht", kmar_sex_label(r.sex)},
            {"Vorm", r.exploitation_form ? kmar_form_label(*r.exploitation_form) : ""},
-           {"Nationaliteit", r.nationality.value_or("")}, {"Gemeentecode", r.region_code.value_or("")},
-           {"Verblijfsstatus", residence_label(r.residence_status)}, {"Datum", id.registration_date}};
+           {"Nationaliteit", r.nationality.value_or("")},
+           {"Gemeentecode", r.region_code.value_or("")},
+           {"Verblijfsstatus", residence_label(r.residence_status)},
+           {"Datum", id.registration_date}};
       apply_flaw(f, id.flaw, "Geboortedatum", "", "Vorm", "Gemeentecode", true, year);
     } else if (source == "jeugdbescherming") {
       const Fields p = politie_like(r, id, {.municipality_names = true});
-      f = {{"BSN", p.at("BSN")}, {"Voornaam", p.at("Voornaam")}, {"Achternaam", p.at("Achternaam")},
-           {"Geboortedatum", id.birth_date}, {"Geslacht", p.at("Geslacht")}, {"Mandaat", p.at("Mandaat")},
-           {"Vorm uitbuiting", p.at("Vorm uitbuiting")}, {"Delicttype", p.at("Delicttype")},
-           {"Nationaliteit", r.nationality.value_or("")}, {"Gemeente", p.at("Gemeente")},
+      f = {{"BSN", p.at("BSN")},
+           {"Voornaam", p.at("Voornaam")},
+           {"Achternaam", p.at("Achternaam")},
+           {"Geboortedatum", id.birth_date},
+           {"Geslacht", p.at("Geslacht")},
+           {"Mandaat", p.at("Mandaat")},
+           {"Vorm uitbuiting", p.at("Vorm uitbuiting")},
+           {"Delicttype", p.at("Delicttype")},
+           {"Nationaliteit", r.nationality.value_or("")},
+           {"Gemeente", p.at("Gemeente")},
            {"Datum melding", id.registration_date}};
-      apply_flaw(f, id.flaw, "Geboortedatum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente", true, year);
+      apply_flaw(f, id.flaw, "Geboortedatum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente",
+                 true, year);
     }
     rows.push_back(std::move(f));
   }
@@ -337,35 +405,41 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
   file.rows = static_cast<std::int64_t>(rows.size());
   if (source == "politie") {
     file.path = folder / fmt::format("politie-{}.csv", year);
-    RETURN_IF_ERROR(write_csv(file.path, {"BSN", "Voornaam", "Achternaam", "Geb.datum", "Geslacht", "Mandaat", "Rol",
-                                          "Vorm uitbuiting", "Delicttype", "Nationaliteit", "Gemeente", "Ketenfase",
-                                          "Datum registratie"},
-                              rows, {.delimiter = ';', .bom = true, .crlf = true}));
+    RETURN_IF_ERROR(
+        write_csv(file.path,
+                  {"BSN", "Voornaam", "Achternaam", "Geb.datum", "Geslacht", "Mandaat", "Rol", "Vorm uitbuiting",
+                   "Delicttype", "Nationaliteit", "Gemeente", "Ketenfase", "Datum registratie"},
+                  rows, {.delimiter = ';', .bom = true, .crlf = true}));
   } else if (source == "om") {
     file.path = folder / fmt::format("om-{}.csv", year);
-    RETURN_IF_ERROR(write_csv(file.path, {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Zaaktype", "Rol",
-                                          "Vorm uitbuiting", "Delicttype", "Afdoening", "Nationaliteit", "Gemeente",
-                                          "Datum inschrijving"},
-                              rows, {.delimiter = ';'}));
+    RETURN_IF_ERROR(
+        write_csv(file.path,
+                  {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Zaaktype", "Rol", "Vorm uitbuiting",
+                   "Delicttype", "Afdoening", "Nationaliteit", "Gemeente", "Datum inschrijving"},
+                  rows, {.delimiter = ';'}));
   } else if (source == "comensha") {
     file.path = folder / fmt::format("comensha-{}.csv", year);
-    RETURN_IF_ERROR(write_csv(file.path, {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Vorm uitbuiting",
-                                          "Nationaliteit", "Gemeente", "Verblijfsstatus", "Datum melding"},
+    RETURN_IF_ERROR(write_csv(file.path,
+                              {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Vorm uitbuiting",
+                               "Nationaliteit", "Gemeente", "Verblijfsstatus", "Datum melding"},
                               rows, {.delimiter = ',', .crlf = true, .windows1252 = true}));
   } else if (source == "nla") {
     file.path = folder / fmt::format("nla-{}.tsv", year);
-    RETURN_IF_ERROR(write_csv(file.path, {"bsn", "voornaam", "achternaam", "geboortedatum", "geslacht", "vorm",
-                                          "nationaliteit", "datum_signaal"},
-                              rows, {.delimiter = '\t'}));
+    RETURN_IF_ERROR(write_csv(
+        file.path,
+        {"bsn", "voornaam", "achternaam", "geboortedatum", "geslacht", "vorm", "nationaliteit", "datum_signaal"}, rows,
+        {.delimiter = '\t'}));
   } else if (source == "kmar") {
     file.path = folder / fmt::format("kmar-{}.xlsx", year);
-    RETURN_IF_ERROR(write_xlsx(file.path, "Registraties", {"Achternaam", "Voornaam", "Geboortedatum", "Geslacht", "Vorm",
-                                                           "Nationaliteit", "Gemeentecode", "Verblijfsstatus", "Datum"},
+    RETURN_IF_ERROR(write_xlsx(file.path, "Registraties",
+                               {"Achternaam", "Voornaam", "Geboortedatum", "Geslacht", "Vorm", "Nationaliteit",
+                                "Gemeentecode", "Verblijfsstatus", "Datum"},
                                rows, {"Geboortedatum", "Datum"}, true));
   } else {
     file.path = folder / fmt::format("jeugdbescherming-{}.xlsx", year);
-    RETURN_IF_ERROR(write_xlsx(file.path, "Blad1", {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Mandaat",
-                                                    "Vorm uitbuiting", "Delicttype", "Nationaliteit", "Gemeente", "Datum melding"},
+    RETURN_IF_ERROR(write_xlsx(file.path, "Blad1",
+                               {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Mandaat",
+                                "Vorm uitbuiting", "Delicttype", "Nationaliteit", "Gemeente", "Datum melding"},
                                rows, {"Geboortedatum", "Datum melding"}, false));
   }
   return file;

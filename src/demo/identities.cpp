@@ -1,7 +1,7 @@
 #include <array>
 #include <cctype>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -16,41 +16,35 @@ std::string pick(const std::array<std::string_view, N>& names, const Uniform& un
 }
 
 constexpr std::array<std::string_view, 24> kDutchGiven{
-    "Anna", "Sophie", "Emma", "Julia", "Lotte", "Sanne", "Fleur", "Zoë", "Noa", "Iris", "Eva", "Femke",
-    "Daan", "Bram", "Jesse", "Thijs", "Sem", "Lars", "Ruben", "Joris", "Niels", "Stijn", "Mees", "Luuk"};
+    "Anna", "Sophie", "Emma",  "Julia", "Lotte", "Sanne", "Fleur", "Zoë",   "Noa",   "Iris",  "Eva",  "Femke",
+    "Daan", "Bram",   "Jesse", "Thijs", "Sem",   "Lars",  "Ruben", "Joris", "Niels", "Stijn", "Mees", "Luuk"};
 constexpr std::array<std::string_view, 24> kDutchFamily{
-    "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser",
-    "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks",
-    "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits", "de Graaf"};
-constexpr std::array<std::string_view, 12> kEasternGiven{
-    "Anna", "Maria", "Katarzyna", "Ioana", "Elena", "Olena", "Piotr", "Andrei", "Mihai", "Tomasz",
-    "Dmytro", "Zsófia"};
-constexpr std::array<std::string_view, 12> kEasternFamily{
-    "Nowak", "Kowalski", "Wiśniewska", "Popescu", "Ionescu", "Dumitru", "Shevchenko", "Kovalenko",
-    "Nagy", "Szabó", "Ivanova", "Georgiev"};
-constexpr std::array<std::string_view, 12> kAfricanGiven{
-    "Blessing", "Joy", "Precious", "Faith", "Grace", "Esther", "Chinedu", "Emeka", "Samuel",
-    "Daniel", "Aisha", "Fatou"};
-constexpr std::array<std::string_view, 12> kAfricanFamily{
-    "Okafor", "Adeyemi", "Okonkwo", "Eze", "Nwosu", "Mugisha", "Nakato", "Okello", "Ceesay",
-    "Jallow", "Tesfaye", "Haile"};
-constexpr std::array<std::string_view, 12> kMaghrebGiven{
-    "Fatima", "Yasmina", "Leila", "Amira", "Zeynep", "Elif", "Mohamed", "Youssef", "Omar", "Karim",
-    "Mehmet", "Ahmad"};
-constexpr std::array<std::string_view, 12> kMaghrebFamily{
-    "El Amrani", "Benali", "Bouzid", "Haddad", "Yılmaz", "Kaya", "Demir", "Saleh", "Al-Hassan",
-    "Mansour", "Cherif", "Ait Ali"};
-constexpr std::array<std::string_view, 12> kAsianGiven{
-    "Linh", "Mai", "Hoa", "Wei", "Li", "Siriporn", "Malee", "Maria", "Priya", "Minh", "Jun", "Arjun"};
-constexpr std::array<std::string_view, 12> kAsianFamily{
-    "Nguyen", "Tran", "Le", "Pham", "Wang", "Zhang", "Chen", "Srisuk", "Santos", "Reyes", "Sharma",
-    "Patel"};
-constexpr std::array<std::string_view, 12> kOtherGiven{
-    "Ana", "Camila", "Juliana", "Sharon", "Rachel", "Lena", "Mia", "Lucas", "Pedro", "Rajesh",
-    "Jonas", "Noah"};
-constexpr std::array<std::string_view, 12> kOtherFamily{
-    "Silva", "Santos", "Oliveira", "Pinas", "Sitaram", "Müller", "Schmidt", "Peeters", "Maes",
-    "Dubois", "Lambert", "Costa"};
+    "de Jong",  "Jansen",      "de Vries", "van den Berg", "van Dijk", "Bakker",   "Janssen", "Visser",
+    "Smit",     "Meijer",      "de Boer",  "Mulder",       "de Groot", "Bos",      "Vos",     "Peters",
+    "Hendriks", "van Leeuwen", "Dekker",   "Brouwer",      "de Wit",   "Dijkstra", "Smits",   "de Graaf"};
+constexpr std::array<std::string_view, 12> kEasternGiven{"Anna",  "Maria",  "Katarzyna", "Ioana",  "Elena",  "Olena",
+                                                         "Piotr", "Andrei", "Mihai",     "Tomasz", "Dmytro", "Zsófia"};
+constexpr std::array<std::string_view, 12> kEasternFamily{"Nowak",   "Kowalski", "Wiśniewska", "Popescu",
+                                                          "Ionescu", "Dumitru",  "Shevchenko", "Kovalenko",
+                                                          "Nagy",    "Szabó",    "Ivanova",    "Georgiev"};
+constexpr std::array<std::string_view, 12> kAfricanGiven{"Blessing", "Joy",   "Precious", "Faith",  "Grace", "Esther",
+                                                         "Chinedu",  "Emeka", "Samuel",   "Daniel", "Aisha", "Fatou"};
+constexpr std::array<std::string_view, 12> kAfricanFamily{"Okafor", "Adeyemi", "Okonkwo", "Eze",
+                                                          "Nwosu",  "Mugisha", "Nakato",  "Okello",
+                                                          "Ceesay", "Jallow",  "Tesfaye", "Haile"};
+constexpr std::array<std::string_view, 12> kMaghrebGiven{"Fatima",  "Yasmina", "Leila", "Amira", "Zeynep", "Elif",
+                                                         "Mohamed", "Youssef", "Omar",  "Karim", "Mehmet", "Ahmad"};
+constexpr std::array<std::string_view, 12> kMaghrebFamily{"El Amrani", "Benali",  "Bouzid", "Haddad",
+                                                          "Yılmaz",    "Kaya",    "Demir",  "Saleh",
+                                                          "Al-Hassan", "Mansour", "Cherif", "Ait Ali"};
+constexpr std::array<std::string_view, 12> kAsianGiven{"Linh",  "Mai",   "Hoa",   "Wei",  "Li",  "Siriporn",
+                                                       "Malee", "Maria", "Priya", "Minh", "Jun", "Arjun"};
+constexpr std::array<std::string_view, 12> kAsianFamily{"Nguyen", "Tran",   "Le",     "Pham",  "Wang",   "Zhang",
+                                                        "Chen",   "Srisuk", "Santos", "Reyes", "Sharma", "Patel"};
+constexpr std::array<std::string_view, 12> kOtherGiven{"Ana", "Camila", "Juliana", "Sharon", "Rachel", "Lena",
+                                                       "Mia", "Lucas",  "Pedro",   "Rajesh", "Jonas",  "Noah"};
+constexpr std::array<std::string_view, 12> kOtherFamily{"Silva",   "Santos",  "Oliveira", "Pinas",  "Sitaram", "Müller",
+                                                        "Schmidt", "Peeters", "Maes",     "Dubois", "Lambert", "Costa"};
 
 enum class Origin { kDutch, kEastern, kAfrican, kMaghreb, kAsian, kOther };
 
@@ -111,12 +105,30 @@ std::string CalendarDate::iso() const { return fmt::format("{:04}-{:02}-{:02}", 
 PersonIdentity make_identity(const std::string& nationality, int age, int year, const Uniform& uniform) {
   PersonIdentity id;
   switch (origin_of(nationality)) {
-    case Origin::kDutch: id.first_name = pick(kDutchGiven, uniform); id.last_name = pick(kDutchFamily, uniform); break;
-    case Origin::kEastern: id.first_name = pick(kEasternGiven, uniform); id.last_name = pick(kEasternFamily, uniform); break;
-    case Origin::kAfrican: id.first_name = pick(kAfricanGiven, uniform); id.last_name = pick(kAfricanFamily, uniform); break;
-    case Origin::kMaghreb: id.first_name = pick(kMaghrebGiven, uniform); id.last_name = pick(kMaghrebFamily, uniform); break;
-    case Origin::kAsian: id.first_name = pick(kAsianGiven, uniform); id.last_name = pick(kAsianFamily, uniform); break;
-    case Origin::kOther: id.first_name = pick(kOtherGiven, uniform); id.last_name = pick(kOtherFamily, uniform); break;
+    case Origin::kDutch:
+      id.first_name = pick(kDutchGiven, uniform);
+      id.last_name = pick(kDutchFamily, uniform);
+      break;
+    case Origin::kEastern:
+      id.first_name = pick(kEasternGiven, uniform);
+      id.last_name = pick(kEasternFamily, uniform);
+      break;
+    case Origin::kAfrican:
+      id.first_name = pick(kAfricanGiven, uniform);
+      id.last_name = pick(kAfricanFamily, uniform);
+      break;
+    case Origin::kMaghreb:
+      id.first_name = pick(kMaghrebGiven, uniform);
+      id.last_name = pick(kMaghrebFamily, uniform);
+      break;
+    case Origin::kAsian:
+      id.first_name = pick(kAsianGiven, uniform);
+      id.last_name = pick(kAsianFamily, uniform);
+      break;
+    case Origin::kOther:
+      id.first_name = pick(kOtherGiven, uniform);
+      id.last_name = pick(kOtherFamily, uniform);
+      break;
   }
   // First contact falls in the first ten months, leaving room for later registrations.
   id.first_contact = random_day(year, uniform);
@@ -155,7 +167,8 @@ std::string with_typo(const std::string& name, const Uniform& uniform) {
   }
   if (positions.empty()) return name + "e";
   std::string out = name;
-  const std::size_t at = positions[static_cast<std::size_t>(uniform() * static_cast<double>(positions.size())) % positions.size()];
+  const std::size_t at =
+      positions[static_cast<std::size_t>(uniform() * static_cast<double>(positions.size())) % positions.size()];
   std::swap(out[at], out[at + 1]);
   return out;
 }

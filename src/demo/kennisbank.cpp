@@ -21,11 +21,10 @@ namespace {
 // UTF-8 to Windows-1252 bytes; code points it lacks become '?'.
 std::string to_cp1252(std::string_view text) {
   static const std::map<char32_t, unsigned char> kHigh = {
-      {0x20AC, 0x80}, {0x201A, 0x82}, {0x0192, 0x83}, {0x201E, 0x84}, {0x2026, 0x85}, {0x2020, 0x86},
-      {0x2021, 0x87}, {0x02C6, 0x88}, {0x2030, 0x89}, {0x0160, 0x8A}, {0x2039, 0x8B}, {0x0152, 0x8C},
-      {0x017D, 0x8E}, {0x2018, 0x91}, {0x2019, 0x92}, {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95},
-      {0x2013, 0x96}, {0x2014, 0x97}, {0x02DC, 0x98}, {0x2122, 0x99}, {0x0161, 0x9A}, {0x203A, 0x9B},
-      {0x0153, 0x9C}, {0x017E, 0x9E}, {0x0178, 0x9F}};
+      {0x20AC, 0x80}, {0x201A, 0x82}, {0x0192, 0x83}, {0x201E, 0x84}, {0x2026, 0x85}, {0x2020, 0x86}, {0x2021, 0x87},
+      {0x02C6, 0x88}, {0x2030, 0x89}, {0x0160, 0x8A}, {0x2039, 0x8B}, {0x0152, 0x8C}, {0x017D, 0x8E}, {0x2018, 0x91},
+      {0x2019, 0x92}, {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95}, {0x2013, 0x96}, {0x2014, 0x97}, {0x02DC, 0x98},
+      {0x2122, 0x99}, {0x0161, 0x9A}, {0x203A, 0x9B}, {0x0153, 0x9C}, {0x017E, 0x9E}, {0x0178, 0x9F}};
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     const auto byte = static_cast<unsigned char>(text[i]);
@@ -109,9 +108,10 @@ std::string make_pdf(std::string_view title, std::string_view text) {
       stream += pdf_string(lines[l]) + " Tj T*\n";
     }
     stream += "ET";
-    objects.push_back(fmt::format("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-                                  "/Contents {} 0 R >>",
-                                  6 + 2 * p));
+    objects.push_back(
+        fmt::format("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+                    "/Contents {} 0 R >>",
+                    6 + 2 * p));
     objects.push_back(fmt::format("<< /Length {} >>\nstream\n{}\nendstream", stream.size(), stream));
   }
   std::string pdf = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
@@ -123,7 +123,8 @@ std::string make_pdf(std::string_view title, std::string_view text) {
   const std::size_t xref = pdf.size();
   pdf += fmt::format("xref\n0 {}\n0000000000 65535 f \n", objects.size() + 1);
   for (const std::size_t offset : offsets) pdf += fmt::format("{:010} 00000 n \n", offset);
-  pdf += fmt::format("trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{}\n%%EOF\n", objects.size() + 1, xref);
+  pdf +=
+      fmt::format("trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{}\n%%EOF\n", objects.size() + 1, xref);
   return pdf;
 }
 

@@ -11,16 +11,11 @@ namespace {
 // Utrecht, Flevoland) by veiligheidsregio and are approximations to be replaced by CBS
 // 70072ned sums.
 constexpr std::array kPoliceUnits{
-    PoliceUnitInfo{"RE01", "Noord-Nederland", 1'741'932},
-    PoliceUnitInfo{"RE02", "Oost-Nederland", 3'282'382},
-    PoliceUnitInfo{"RE03", "Midden-Nederland", 2'066'000},
-    PoliceUnitInfo{"RE04", "Noord-Holland", 1'560'000},
-    PoliceUnitInfo{"RE05", "Amsterdam", 1'080'000},
-    PoliceUnitInfo{"RE06", "Den Haag", 1'975'000},
-    PoliceUnitInfo{"RE07", "Rotterdam", 1'778'944},
-    PoliceUnitInfo{"RE08", "Zeeland-West-Brabant", 1'520'000},
-    PoliceUnitInfo{"RE09", "Oost-Brabant", 1'459'641},
-    PoliceUnitInfo{"RE10", "Limburg", 1'118'302},
+    PoliceUnitInfo{"RE01", "Noord-Nederland", 1'741'932},  PoliceUnitInfo{"RE02", "Oost-Nederland", 3'282'382},
+    PoliceUnitInfo{"RE03", "Midden-Nederland", 2'066'000}, PoliceUnitInfo{"RE04", "Noord-Holland", 1'560'000},
+    PoliceUnitInfo{"RE05", "Amsterdam", 1'080'000},        PoliceUnitInfo{"RE06", "Den Haag", 1'975'000},
+    PoliceUnitInfo{"RE07", "Rotterdam", 1'778'944},        PoliceUnitInfo{"RE08", "Zeeland-West-Brabant", 1'520'000},
+    PoliceUnitInfo{"RE09", "Oost-Brabant", 1'459'641},     PoliceUnitInfo{"RE10", "Limburg", 1'118'302},
 };
 
 // Real municipalities (CBS codes) with populations on 1 January 2022 rounded to thousands;
@@ -125,11 +120,10 @@ struct YearPopulation {
 // CBS, population on 1 January (nl_figures.json table population_nl); 2016 and 2017 are
 // linear interpolations between 2015 and 2018, marked as such in the truth file's notes.
 constexpr std::array kNational{
-    YearPopulation{2015, 16'900'726}, YearPopulation{2016, 16'994'179},
-    YearPopulation{2017, 17'087'631}, YearPopulation{2018, 17'181'084},
-    YearPopulation{2019, 17'282'163}, YearPopulation{2020, 17'407'585},
-    YearPopulation{2021, 17'475'415}, YearPopulation{2022, 17'590'672},
-    YearPopulation{2023, 17'811'291}, YearPopulation{2024, 17'947'684},
+    YearPopulation{2015, 16'900'726}, YearPopulation{2016, 16'994'179}, YearPopulation{2017, 17'087'631},
+    YearPopulation{2018, 17'181'084}, YearPopulation{2019, 17'282'163}, YearPopulation{2020, 17'407'585},
+    YearPopulation{2021, 17'475'415}, YearPopulation{2022, 17'590'672}, YearPopulation{2023, 17'811'291},
+    YearPopulation{2024, 17'947'684},
 };
 
 }  // namespace

@@ -13,8 +13,8 @@ namespace {
 // Particles of Dutch, German, French, Italian, Spanish, Portuguese and Arabic surnames,
 // which sources write, drop, join or move to the given name inconsistently.
 constexpr std::array<std::string_view, 27> kParticles = {
-    "van", "von", "der", "den", "de", "het", "ter", "ten", "te", "t", "in", "op", "da", "das",
-    "do",  "dos", "di",  "du",  "del", "della", "la", "le", "el", "al", "bin", "ibn", "ben"};
+    "van", "von", "der", "den", "de",  "het",   "ter", "ten", "te", "t",  "in",  "op",  "da", "das",
+    "do",  "dos", "di",  "du",  "del", "della", "la",  "le",  "el", "al", "bin", "ibn", "ben"};
 
 bool is_particle(std::string_view word) {
   for (const auto p : kParticles) {
@@ -27,8 +27,8 @@ bool is_particle(std::string_view word) {
 icu::Transliterator* transliterator() {
   thread_local const std::unique_ptr<icu::Transliterator> instance = [] {
     UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
-        "Any-Latin; Latin-ASCII; Any-Lower", UTRANS_FORWARD, status));
+    std::unique_ptr<icu::Transliterator> t(
+        icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Any-Lower", UTRANS_FORWARD, status));
     return U_SUCCESS(status) ? std::move(t) : nullptr;
   }();
   return instance.get();
@@ -37,7 +37,8 @@ icu::Transliterator* transliterator() {
 }  // namespace
 
 std::string transliterate_name(std::string_view name) {
-  icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  icu::UnicodeString text =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
   if (auto* t = transliterator()) t->transliterate(text);
   std::string latin;
   text.toUTF8String(latin);

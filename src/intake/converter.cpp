@@ -175,9 +175,13 @@ bool resembles_identifying(std::string_view value, const internal::Row& row, con
 class RowConversion {
  public:
   RowConversion(const SourceProfile& profile, const ColumnOfField& column_of_field,
-                const IdentifyingColumns& identifying, const std::vector<std::string>& header,
-                const internal::Row& row, std::string& scratch)
-      : profile_(profile), columns_(column_of_field), identifying_(identifying), header_(header), row_(row),
+                const IdentifyingColumns& identifying, const std::vector<std::string>& header, const internal::Row& row,
+                std::string& scratch)
+      : profile_(profile),
+        columns_(column_of_field),
+        identifying_(identifying),
+        header_(header),
+        row_(row),
         code_(scratch) {}
 
   // The trimmed text of `field` (a view into the row), or nullopt when unmapped or empty.
@@ -286,7 +290,7 @@ class RowConversion {
 
 struct RowConverter::Impl {
   Impl(store::RegistrationStore& store, const PseudonymKey& key, const SourceProfile& profile,
-         const LoadOptions& options)
+       const LoadOptions& options)
       : store_(store), key_(key), profile_(profile), options_(options) {}
 
   Result<void> prepare(const internal::RowReader& reader) {
@@ -294,14 +298,14 @@ struct RowConverter::Impl {
     for (const auto& [field, column] : profile_.columns) {
       // A named reference: clang 14 (the fuzz preset's compiler) cannot capture a structured binding.
       const std::string& wanted = column;
-      const auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) {
-        return lower(h) == lower(wanted);
-      });
+      const auto it =
+          std::find_if(header.begin(), header.end(), [&](const std::string& h) { return lower(h) == lower(wanted); });
       if (it == header.end()) {
         // The header's own cells are not listed: in a file without a header row they are a
         // person's data.
         const auto found = std::count_if(profile_.columns.begin(), profile_.columns.end(), [&](const auto& mapped) {
-          return std::any_of(header.begin(), header.end(), [&](const std::string& h) { return lower(h) == lower(mapped.second); });
+          return std::any_of(header.begin(), header.end(),
+                             [&](const std::string& h) { return lower(h) == lower(mapped.second); });
         });
         return fail(ErrorCode::kInvalidArgument,
                     fmt::format("{}: column '{}' ({}) is not in the header row; it has {} of the profile's {} "
@@ -397,8 +401,7 @@ struct RowConverter::Impl {
         // keeps exact-key linkage from joining namesakes.
         weak_ = true;
         keys_.name_key.reset();
-        key_.hmac_hex_into(fmt::format("row:{}|{}|{}", profile_.source.code, options_.year, row.number),
-                           keys_.primary);
+        key_.hmac_hex_into(fmt::format("row:{}|{}|{}", profile_.source.code, options_.year, row.number), keys_.primary);
       }
     }
     if (identified) {
@@ -427,7 +430,8 @@ struct RowConverter::Impl {
 
     if (const auto text = c.text(Field::kAge)) {
       int age = -1;
-      const bool numeric = std::all_of(text->begin(), text->end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
+      const bool numeric =
+          std::all_of(text->begin(), text->end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
       if (numeric && text->size() <= 3) std::from_chars(text->data(), text->data() + text->size(), age);
       if (age < 0 || age > 120) {
         c.error(Field::kAge, "age must be a whole number from 0 to 120");
@@ -444,11 +448,15 @@ struct RowConverter::Impl {
     }
 
     r.mandate = profile_.mandate.value_or(Mandate::kHumanTrafficking);
-    if (auto m = c.coded<Mandate>(Field::kMandate, parse_mandate)) r.mandate = *m;
-    else if (!profile_.mandate && !c.text(Field::kMandate)) c.error(Field::kMandate, "mandate is empty");
+    if (auto m = c.coded<Mandate>(Field::kMandate, parse_mandate))
+      r.mandate = *m;
+    else if (!profile_.mandate && !c.text(Field::kMandate))
+      c.error(Field::kMandate, "mandate is empty");
     r.role = profile_.role.value_or(Role::kVictim);
-    if (auto role = c.coded<Role>(Field::kRole, parse_role)) r.role = *role;
-    else if (!profile_.role && !c.text(Field::kRole)) c.error(Field::kRole, "role is empty");
+    if (auto role = c.coded<Role>(Field::kRole, parse_role))
+      r.role = *role;
+    else if (!profile_.role && !c.text(Field::kRole))
+      c.error(Field::kRole, "role is empty");
 
     if (r.mandate == Mandate::kHumanTrafficking) {
       r.exploitation_form = c.coded<ExploitationForm>(Field::kExploitationForm, parse_exploitation_form)
@@ -464,13 +472,16 @@ struct RowConverter::Impl {
     }
     r.nationality = c.coded<std::string>(Field::kNationality, [](const std::string& code) -> Result<std::string> {
       std::string upper = code;
-      std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-      if (upper.size() != 2 || !std::isalpha(static_cast<unsigned char>(upper[0])) || !std::isalpha(static_cast<unsigned char>(upper[1]))) {
+      std::transform(upper.begin(), upper.end(), upper.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+      if (upper.size() != 2 || !std::isalpha(static_cast<unsigned char>(upper[0])) ||
+          !std::isalpha(static_cast<unsigned char>(upper[1]))) {
         return fail(ErrorCode::kInvalidArgument, "nationality is not an ISO 3166-1 alpha-2 code or a known label");
       }
       return upper;
     });
-    r.region_code = c.coded<std::string>(Field::kRegion, [&](const std::string& value) { return resolve_region(value); });
+    r.region_code =
+        c.coded<std::string>(Field::kRegion, [&](const std::string& value) { return resolve_region(value); });
 
     if (!c.has_errors()) {
       if (auto valid = validate(r); !valid) c.row_error(valid.error().message);
@@ -494,7 +505,8 @@ struct RowConverter::Impl {
   Result<std::string> resolve_region(const std::string& value) {
     if (profile_.region_by == RegionBy::kName || profile_.labels.count(Field::kRegion)) {
       // Labels already mapped a name to a code; otherwise match the municipality's name.
-      if (value.size() == 6 && (value.starts_with("GM") || value.starts_with("gm")) && region_codes_.count("GM" + value.substr(2))) {
+      if (value.size() == 6 && (value.starts_with("GM") || value.starts_with("gm")) &&
+          region_codes_.count("GM" + value.substr(2))) {
         return "GM" + value.substr(2);
       }
       const auto it = region_names_.find(normalise_name(value));
@@ -505,7 +517,9 @@ struct RowConverter::Impl {
     }
     std::string digits = value;
     if (digits.size() >= 2 && (lower(digits.substr(0, 2)) == "gm")) digits = digits.substr(2);
-    if (digits.empty() || digits.size() > 4 || !std::all_of(digits.begin(), digits.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
+    if (digits.empty() || digits.size() > 4 || !std::all_of(digits.begin(), digits.end(), [](char ch) {
+          return std::isdigit(static_cast<unsigned char>(ch));
+        })) {
       return fail(ErrorCode::kInvalidArgument, "not a CBS municipality code (GM followed by 4 digits)");
     }
     const std::string code = "GM" + std::string(4 - digits.size(), '0') + digits;
@@ -525,7 +539,7 @@ struct RowConverter::Impl {
   std::unordered_set<std::string> region_codes_;
   std::unordered_map<std::string, std::string> region_names_;
   DuplicateIndex first_row_of_;
-  PersonKeys keys_;       // The keys of the row being converted (storage reused).
+  PersonKeys keys_;      // The keys of the row being converted (storage reused).
   std::string scratch_;  // A coded value being looked up (storage reused).
   BloomEncoder name_encoder_{key_, "name"};
   BloomEncoder birth_encoder_{key_, "birth"};

@@ -32,10 +32,14 @@ bool is_utf8(std::string_view bytes) {
       ++i;
       continue;
     }
-    if ((c & 0xE0) == 0xC0 && c >= 0xC2) extra = 1;
-    else if ((c & 0xF0) == 0xE0) extra = 2;
-    else if ((c & 0xF8) == 0xF0 && c <= 0xF4) extra = 3;
-    else return false;
+    if ((c & 0xE0) == 0xC0 && c >= 0xC2)
+      extra = 1;
+    else if ((c & 0xF0) == 0xE0)
+      extra = 2;
+    else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
+      extra = 3;
+    else
+      return false;
     if (i + extra >= bytes.size()) return false;
     for (std::size_t k = 1; k <= extra; ++k) {
       if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return false;
@@ -116,8 +120,7 @@ class CsvReader final : public RowReader {
         if (pos_ >= size) {
           if (quoted) {
             return fail(ErrorCode::kInvalidArgument,
-                        fmt::format("row {}: a quoted field is not closed before the end of the file",
-                                    row.number));
+                        fmt::format("row {}: a quoted field is not closed before the end of the file", row.number));
           }
           break;
         }
@@ -247,14 +250,12 @@ Result<std::unique_ptr<RowReader>> open_csv(const std::filesystem::path& path, c
   if (encoding == "windows-1252") {
     auto converted = windows1252_to_utf8(bytes);
     if (!converted) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("{}: {}", path.string(), converted.error().message));
+      return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {}", path.string(), converted.error().message));
     }
     bytes = std::move(*converted);
   } else if (encoding != "utf-8") {
     return fail(ErrorCode::kInvalidArgument,
-                fmt::format("{}: unsupported encoding '{}'; expected utf-8 or windows-1252",
-                            path.string(), encoding));
+                fmt::format("{}: unsupported encoding '{}'; expected utf-8 or windows-1252", path.string(), encoding));
   } else if (!is_utf8(bytes)) {
     return fail(ErrorCode::kInvalidArgument,
                 fmt::format("{}: the file is declared UTF-8 but is not valid UTF-8", path.string()));

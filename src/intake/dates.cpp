@@ -35,7 +35,9 @@ std::optional<Date> from_excel_serial(long serial) {
 
 Result<Date> parse_date(std::string_view text, const std::string& format, SerialDates serials) {
   const auto invalid = [&](std::string why) { return fail(ErrorCode::kInvalidArgument, std::move(why)); };
-  if (serials == SerialDates::kAccept && !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
+  if (serials == SerialDates::kAccept && !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+      })) {
     long serial = 0;
     const auto [end, code] = std::from_chars(text.data(), text.data() + text.size(), serial);
     if (code != std::errc{} || end == text.data()) return invalid("not a spreadsheet date number");

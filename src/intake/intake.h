@@ -57,7 +57,7 @@ struct LoadReport {
 // same source, profile and year exists and `replace` is kRefuse, or when the instance's
 // pseudonyms were made with another key. Row-level problems are not failures: they are
 // counted in rows_rejected and listed by the store's row_errors(batch_id).
-Result<LoadReport> load_extract(store::RegistrationStore& store, const PseudonymKey& key,
-                                const SourceProfile& profile, const LoadOptions& options);
+Result<LoadReport> load_extract(store::RegistrationStore& store, const PseudonymKey& key, const SourceProfile& profile,
+                                const LoadOptions& options);
 
 }  // namespace rapporteur::intake

@@ -41,9 +41,7 @@ std::string hex(const std::uint8_t* bytes, std::size_t size) {
   return out;
 }
 
-bool is_hex(std::string_view text) {
-  return text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
+bool is_hex(std::string_view text) { return text.find_first_not_of("0123456789abcdef") == std::string_view::npos; }
 
 // A Fisher-Yates shuffle driven by HMAC-SHA256(secret, "bloom-permutation:" + n), drawing by
 // rejection so that every permutation is equally likely.
@@ -112,7 +110,8 @@ void PseudonymKey::add_layer(const std::array<std::uint8_t, 32>& secret) {
 std::string PseudonymKey::id() const {
   // Without layers, SHA-256 of the secret as ever; with layers, of the secret and every layer.
   std::string bytes(reinterpret_cast<const char*>(bytes_.data()), bytes_.size());
-  for (const auto& layer : layers_) bytes.append(reinterpret_cast<const char*>(layer->secret.data()), layer->secret.size());
+  for (const auto& layer : layers_)
+    bytes.append(reinterpret_cast<const char*>(layer->secret.data()), layer->secret.size());
   std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest.data());
   OPENSSL_cleanse(bytes.data(), bytes.size());
@@ -138,9 +137,9 @@ Result<void> PseudonymKey::write_file(const std::filesystem::path& path) const {
   return written;
 }
 
-Result<void> PseudonymKey::apply_layers(std::size_t first, std::string& person_key, std::optional<std::string>& name_key,
-                                        std::string& name_bloom, std::string& birth_bloom,
-                                        ComparisonKeys& comparison) const {
+Result<void> PseudonymKey::apply_layers(std::size_t first, std::string& person_key,
+                                        std::optional<std::string>& name_key, std::string& name_bloom,
+                                        std::string& birth_bloom, ComparisonKeys& comparison) const {
   for (std::size_t i = first; i < layers_.size(); ++i) {
     const Layer& layer = *layers_[i];
     RETURN_IF_ERROR(rekey_hex(layer.secret, "person_key", person_key));

@@ -23,9 +23,7 @@ constexpr std::size_t kChunk = 20'000;
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // CPU time of the calling thread.
 double thread_cpu_seconds() {
@@ -127,8 +125,8 @@ class ChunkQueue {
 
 }  // namespace
 
-Result<LoadReport> load_extract(store::RegistrationStore& store, const PseudonymKey& key,
-                                const SourceProfile& profile, const LoadOptions& options) {
+Result<LoadReport> load_extract(store::RegistrationStore& store, const PseudonymKey& key, const SourceProfile& profile,
+                                const LoadOptions& options) {
   if (options.year < 1990 || options.year > 2100) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("year {} is outside 1990..2100", options.year));
   }
@@ -153,9 +151,8 @@ Result<LoadReport> load_extract(store::RegistrationStore& store, const Pseudonym
   }
   if (existing && options.replace == ReplaceMode::kRefuse) {
     return fail(ErrorCode::kConflict,
-                fmt::format("batch {} already holds {} {} ({}) from '{}'; pass --replace to replace it",
-                            existing->id, profile.source.code, options.year, profile.name,
-                            existing->file_name));
+                fmt::format("batch {} already holds {} {} ({}) from '{}'; pass --replace to replace it", existing->id,
+                            profile.source.code, options.year, profile.name, existing->file_name));
   }
 
   std::unique_ptr<internal::RowReader> reader;

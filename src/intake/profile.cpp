@@ -50,21 +50,35 @@ std::string lower(std::string text) {
 // Checks that `code` is a valid code for `field`'s target (labels map onto our codes).
 Result<void> check_code(Field field, const std::string& code) {
   switch (field) {
-    case Field::kSex: RETURN_IF_ERROR(parse_sex(code)); break;
-    case Field::kMandate: RETURN_IF_ERROR(parse_mandate(code)); break;
-    case Field::kRole: RETURN_IF_ERROR(parse_role(code)); break;
-    case Field::kExploitationForm: RETURN_IF_ERROR(parse_exploitation_form(code)); break;
-    case Field::kOffenceType: RETURN_IF_ERROR(parse_offence_type(code)); break;
-    case Field::kChainStage: RETURN_IF_ERROR(parse_chain_stage(code)); break;
-    case Field::kResidenceStatus: RETURN_IF_ERROR(parse_residence_status(code)); break;
+    case Field::kSex:
+      RETURN_IF_ERROR(parse_sex(code));
+      break;
+    case Field::kMandate:
+      RETURN_IF_ERROR(parse_mandate(code));
+      break;
+    case Field::kRole:
+      RETURN_IF_ERROR(parse_role(code));
+      break;
+    case Field::kExploitationForm:
+      RETURN_IF_ERROR(parse_exploitation_form(code));
+      break;
+    case Field::kOffenceType:
+      RETURN_IF_ERROR(parse_offence_type(code));
+      break;
+    case Field::kChainStage:
+      RETURN_IF_ERROR(parse_chain_stage(code));
+      break;
+    case Field::kResidenceStatus:
+      RETURN_IF_ERROR(parse_residence_status(code));
+      break;
     case Field::kNationality:
       if (code.size() != 2 || !std::isupper(static_cast<unsigned char>(code[0])) ||
           !std::isupper(static_cast<unsigned char>(code[1]))) {
-        return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("'{}' is not an ISO 3166-1 alpha-2 code", code));
+        return fail(ErrorCode::kInvalidArgument, fmt::format("'{}' is not an ISO 3166-1 alpha-2 code", code));
       }
       break;
-    case Field::kRegion: break;  // Region labels map names to CBS codes, checked at load.
+    case Field::kRegion:
+      break;  // Region labels map names to CBS codes, checked at load.
     default:
       return fail(ErrorCode::kInvalidArgument, "this field takes no label table");
   }
@@ -88,13 +102,19 @@ Result<SourceProfile> parse(const toml::value& root, const std::string& file) {
   if (root.contains("format")) {
     const auto& format = toml::find(root, "format");
     const std::string type = toml::find_or<std::string>(format, "type", "csv");
-    if (type == "csv") p.format = FileFormat::kCsv;
-    else if (type == "xlsx") p.format = FileFormat::kXlsx;
-    else return bad(fmt::format("[format] type '{}': expected csv or xlsx", type));
+    if (type == "csv")
+      p.format = FileFormat::kCsv;
+    else if (type == "xlsx")
+      p.format = FileFormat::kXlsx;
+    else
+      return bad(fmt::format("[format] type '{}': expected csv or xlsx", type));
     const std::string delimiter = toml::find_or<std::string>(format, "delimiter", "auto");
-    if (delimiter == "tab") p.delimiter = '\t';
-    else if (delimiter == ";" || delimiter == ",") p.delimiter = delimiter[0];
-    else if (delimiter != "auto") return bad(fmt::format("[format] delimiter '{}': expected ';', ',', 'tab' or 'auto'", delimiter));
+    if (delimiter == "tab")
+      p.delimiter = '\t';
+    else if (delimiter == ";" || delimiter == ",")
+      p.delimiter = delimiter[0];
+    else if (delimiter != "auto")
+      return bad(fmt::format("[format] delimiter '{}': expected ';', ',', 'tab' or 'auto'", delimiter));
     p.encoding = toml::find_or<std::string>(format, "encoding", "");
     if (p.encoding == "auto") p.encoding.clear();
     if (!p.encoding.empty() && p.encoding != "utf-8" && p.encoding != "windows-1252") {
@@ -104,7 +124,8 @@ Result<SourceProfile> parse(const toml::value& root, const std::string& file) {
     p.date_format = toml::find_or<std::string>(format, "date_format", "dd-mm-yyyy");
     static constexpr std::array<std::string_view, 4> kDateFormats{"dd-mm-yyyy", "yyyy-mm-dd", "dd/mm/yyyy", "d-m-yyyy"};
     if (std::find(kDateFormats.begin(), kDateFormats.end(), p.date_format) == kDateFormats.end()) {
-      return bad(fmt::format("[format] date_format '{}': expected dd-mm-yyyy, yyyy-mm-dd, dd/mm/yyyy or d-m-yyyy", p.date_format));
+      return bad(fmt::format("[format] date_format '{}': expected dd-mm-yyyy, yyyy-mm-dd, dd/mm/yyyy or d-m-yyyy",
+                             p.date_format));
     }
   }
 
@@ -121,9 +142,12 @@ Result<SourceProfile> parse(const toml::value& root, const std::string& file) {
       p.role = *role;
     }
     const std::string region_by = toml::find_or<std::string>(record, "region_by", "code");
-    if (region_by == "code") p.region_by = RegionBy::kCode;
-    else if (region_by == "name") p.region_by = RegionBy::kName;
-    else return bad(fmt::format("[record] region_by '{}': expected code or name", region_by));
+    if (region_by == "code")
+      p.region_by = RegionBy::kCode;
+    else if (region_by == "name")
+      p.region_by = RegionBy::kName;
+    else
+      return bad(fmt::format("[record] region_by '{}': expected code or name", region_by));
     if (record.contains("identifying")) {
       // Checked, not find_or: a mistyped list would silently protect nothing.
       const auto& identifying = toml::find(record, "identifying");

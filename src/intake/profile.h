@@ -45,9 +45,9 @@ struct SourceProfile {
   std::string name;  // The profile's own name, e.g. "politie-mensenhandel".
   Source source;
   FileFormat format = FileFormat::kCsv;
-  char delimiter = 0;     // CSV only; 0 detects.
-  std::string encoding;   // CSV only; "" detects.
-  std::string sheet;      // XLSX only; "" is the first sheet.
+  char delimiter = 0;                      // CSV only; 0 detects.
+  std::string encoding;                    // CSV only; "" detects.
+  std::string sheet;                       // XLSX only; "" is the first sheet.
   std::string date_format = "dd-mm-yyyy";  // Or "yyyy-mm-dd", "dd/mm/yyyy", "d-m-yyyy".
   RegionBy region_by = RegionBy::kCode;
   // Fixed values for fields the extract does not carry as a column.

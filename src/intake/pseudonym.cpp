@@ -103,12 +103,11 @@ int hex_value(char c) {
   return -1;
 }
 
-std::array<std::uint8_t, 32> hmac256(const std::uint8_t* key, std::size_t key_size,
-                                     std::string_view message) {
+std::array<std::uint8_t, 32> hmac256(const std::uint8_t* key, std::size_t key_size, std::string_view message) {
   std::array<std::uint8_t, 32> out{};
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key, static_cast<int>(key_size),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &length);
+  HMAC(EVP_sha256(), key, static_cast<int>(key_size), reinterpret_cast<const unsigned char*>(message.data()),
+       message.size(), out.data(), &length);
   return out;
 }
 
@@ -116,28 +115,105 @@ std::array<std::uint8_t, 32> hmac256(const std::uint8_t* key, std::size_t key_si
 // Written by hand: ICU is not in the stack, and names need only these blocks.
 std::string_view fold(char32_t c) {
   switch (c) {
-    case U'à': case U'á': case U'â': case U'ã': case U'ä': case U'å': case U'ā': case U'ă': case U'ą': return "a";
-    case U'æ': return "ae";
-    case U'ç': case U'ć': case U'č': case U'ĉ': return "c";
-    case U'ď': case U'đ': case U'ð': return "d";
-    case U'è': case U'é': case U'ê': case U'ë': case U'ē': case U'ė': case U'ę': case U'ě': return "e";
-    case U'ğ': case U'ģ': return "g";
-    case U'ì': case U'í': case U'î': case U'ï': case U'ī': case U'į': case U'ı': return "i";
-    case U'ĳ': return "ij";
-    case U'ķ': return "k";
-    case U'ľ': case U'ł': case U'ļ': return "l";
-    case U'ñ': case U'ń': case U'ň': case U'ņ': return "n";
-    case U'ò': case U'ó': case U'ô': case U'õ': case U'ö': case U'ø': case U'ō': case U'ő': return "o";
-    case U'œ': return "oe";
-    case U'ř': case U'ŕ': return "r";
-    case U'ß': return "ss";
-    case U'ś': case U'š': case U'ş': case U'ș': return "s";
-    case U'ť': case U'ţ': case U'ț': return "t";
-    case U'ù': case U'ú': case U'û': case U'ü': case U'ū': case U'ů': case U'ű': case U'ų': return "u";
-    case U'ý': case U'ÿ': return "y";
-    case U'ź': case U'ż': case U'ž': return "z";
-    case U'þ': return "th";
-    default: return {};
+    case U'à':
+    case U'á':
+    case U'â':
+    case U'ã':
+    case U'ä':
+    case U'å':
+    case U'ā':
+    case U'ă':
+    case U'ą':
+      return "a";
+    case U'æ':
+      return "ae";
+    case U'ç':
+    case U'ć':
+    case U'č':
+    case U'ĉ':
+      return "c";
+    case U'ď':
+    case U'đ':
+    case U'ð':
+      return "d";
+    case U'è':
+    case U'é':
+    case U'ê':
+    case U'ë':
+    case U'ē':
+    case U'ė':
+    case U'ę':
+    case U'ě':
+      return "e";
+    case U'ğ':
+    case U'ģ':
+      return "g";
+    case U'ì':
+    case U'í':
+    case U'î':
+    case U'ï':
+    case U'ī':
+    case U'į':
+    case U'ı':
+      return "i";
+    case U'ĳ':
+      return "ij";
+    case U'ķ':
+      return "k";
+    case U'ľ':
+    case U'ł':
+    case U'ļ':
+      return "l";
+    case U'ñ':
+    case U'ń':
+    case U'ň':
+    case U'ņ':
+      return "n";
+    case U'ò':
+    case U'ó':
+    case U'ô':
+    case U'õ':
+    case U'ö':
+    case U'ø':
+    case U'ō':
+    case U'ő':
+      return "o";
+    case U'œ':
+      return "oe";
+    case U'ř':
+    case U'ŕ':
+      return "r";
+    case U'ß':
+      return "ss";
+    case U'ś':
+    case U'š':
+    case U'ş':
+    case U'ș':
+      return "s";
+    case U'ť':
+    case U'ţ':
+    case U'ț':
+      return "t";
+    case U'ù':
+    case U'ú':
+    case U'û':
+    case U'ü':
+    case U'ū':
+    case U'ů':
+    case U'ű':
+    case U'ų':
+      return "u";
+    case U'ý':
+    case U'ÿ':
+      return "y";
+    case U'ź':
+    case U'ż':
+    case U'ž':
+      return "z";
+    case U'þ':
+      return "th";
+    default:
+      return {};
   }
 }
 
@@ -159,12 +235,10 @@ Result<PseudonymKey> PseudonymKey::create_file(const std::filesystem::path& path
       return fail(ErrorCode::kAlreadyExists,
                   fmt::format("key file '{}' already exists; it is never overwritten", path.string()));
     }
-    return fail(ErrorCode::kIo, fmt::format("cannot create key file '{}': {}", path.string(),
-                                            std::strerror(errno)));
+    return fail(ErrorCode::kIo, fmt::format("cannot create key file '{}': {}", path.string(), std::strerror(errno)));
   }
   const std::string text = fmt::format("{}\n{}\n", kHeader, to_hex(bytes.data(), bytes.size()));
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                       ::fsync(fd) == 0;
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!written) {
     std::filesystem::remove(path);
@@ -182,8 +256,8 @@ Result<PseudonymKey> PseudonymKey::read_file(const std::filesystem::path& path) 
   }
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     return fail(ErrorCode::kPermissionDenied,
-                fmt::format("key file '{}' is readable by others (mode {:o}); run chmod 600",
-                            path.string(), info.st_mode & 0777));
+                fmt::format("key file '{}' is readable by others (mode {:o}); run chmod 600", path.string(),
+                            info.st_mode & 0777));
   }
   std::ifstream file(path);
   std::string header;
@@ -199,8 +273,7 @@ Result<PseudonymKey> PseudonymKey::read_file(const std::filesystem::path& path) 
     const int high = hex_value(hex[2 * i]);
     const int low = hex_value(hex[2 * i + 1]);
     if (high < 0 || low < 0) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("key file '{}' holds a non-hex character", path.string()));
+      return fail(ErrorCode::kInvalidArgument, fmt::format("key file '{}' holds a non-hex character", path.string()));
     }
     bytes[i] = static_cast<std::uint8_t>(high * 16 + low);
   }
@@ -232,7 +305,6 @@ PseudonymKey PseudonymKey::from_bytes(const std::array<std::uint8_t, 32>& bytes)
   return key;
 }
 
-
 std::string PseudonymKey::hmac_hex(std::string_view message) const {
   std::string out;
   hmac_hex_into(message, out);
@@ -244,8 +316,7 @@ void PseudonymKey::hmac_hex_into(std::string_view message, std::string& out) con
   to_hex_into(mac.data(), mac.size(), out);
 }
 
-std::array<std::uint8_t, 32> PseudonymKey::derived_hmac(std::string_view purpose,
-                                                        std::string_view message) const {
+std::array<std::uint8_t, 32> PseudonymKey::derived_hmac(std::string_view purpose, std::string_view message) const {
   const auto subkey = hmac256(bytes_.data(), bytes_.size(), purpose);
   return hmac256(subkey.data(), subkey.size(), message);
 }
@@ -257,8 +328,10 @@ std::string normalise_name(std::string_view name) {
     const auto byte = static_cast<unsigned char>(name[i]);
     if (byte < 0x80) {
       // ASCII letters without the C library's locale lookups.
-      if (byte >= 'a' && byte <= 'z') out += static_cast<char>(byte);
-      else if (byte >= 'A' && byte <= 'Z') out += static_cast<char>(byte - 'A' + 'a');
+      if (byte >= 'a' && byte <= 'z')
+        out += static_cast<char>(byte);
+      else if (byte >= 'A' && byte <= 'Z')
+        out += static_cast<char>(byte - 'A' + 'a');
       ++i;
       continue;
     }
@@ -269,8 +342,7 @@ std::string normalise_name(std::string_view name) {
       c = static_cast<char32_t>(((byte & 0x1F) << 6) | (static_cast<unsigned char>(name[i + 1]) & 0x3F));
       length = 2;
     } else if ((byte & 0xF0) == 0xE0 && i + 2 < name.size()) {
-      c = static_cast<char32_t>(((byte & 0x0F) << 12) |
-                                ((static_cast<unsigned char>(name[i + 1]) & 0x3F) << 6) |
+      c = static_cast<char32_t>(((byte & 0x0F) << 12) | ((static_cast<unsigned char>(name[i + 1]) & 0x3F) << 6) |
                                 (static_cast<unsigned char>(name[i + 2]) & 0x3F));
       length = 3;
     } else if ((byte & 0xF8) == 0xF0) {
@@ -340,8 +412,7 @@ Result<void> person_keys_into(const PseudonymKey& key, const Identifiers& ids, P
     keys.primary = *keys.name_key;
   } else {
     wipe();
-    return fail(ErrorCode::kInvalidArgument,
-                "no national id and no complete first name, last name and date of birth");
+    return fail(ErrorCode::kInvalidArgument, "no national id and no complete first name, last name and date of birth");
   }
   wipe();
   return ok();

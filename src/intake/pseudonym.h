@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/domain.h"
 #include "core/result.h"

@@ -10,9 +10,7 @@ namespace rapporteur::intake {
 
 namespace {
 
-std::filesystem::path next_file(const std::filesystem::path& key_file) {
-  return key_file.string() + ".next";
-}
+std::filesystem::path next_file(const std::filesystem::path& key_file) { return key_file.string() + ".next"; }
 
 Result<void> replace_key_file(const std::filesystem::path& key_file) {
   std::error_code ec;
@@ -47,9 +45,10 @@ Result<RotationReport> rotate_key(store::Store& store, const std::filesystem::pa
     std::filesystem::remove(next_file(key_file), ec);  // A rotation that never committed.
   }
   if (stored && *stored != current.id()) {
-    return fail(ErrorCode::kConflict, fmt::format("this instance's pseudonyms were made with key {}, not with the key in "
-                                                  "'{}' ({}); nothing was rotated",
-                                                  *stored, key_file.string(), current.id()));
+    return fail(ErrorCode::kConflict,
+                fmt::format("this instance's pseudonyms were made with key {}, not with the key in "
+                            "'{}' ({}); nothing was rotated",
+                            *stored, key_file.string(), current.id()));
   }
 
   ASSIGN_OR_RETURN(const PseudonymKey rotated, current.with_new_layer());
@@ -60,7 +59,8 @@ Result<RotationReport> rotate_key(store::Store& store, const std::filesystem::pa
     if (hooks.before_rekey) RETURN_IF_ERROR(hooks.before_rekey());
     ASSIGN_OR_RETURN(auto values, store.keyed_values());
     for (store::KeyedValues& v : values) {
-      if (auto rekeyed = rotated.apply_layers(layer, v.person_key, v.name_key, v.name_bloom, v.birth_bloom, v.comparison);
+      if (auto rekeyed =
+              rotated.apply_layers(layer, v.person_key, v.name_key, v.name_bloom, v.birth_bloom, v.comparison);
           !rekeyed) {
         return fail(ErrorCode::kInvalidArgument, fmt::format("registration {}: {}", v.id, rekeyed.error().message));
       }

@@ -114,8 +114,10 @@ class XlsxReader final : public RowReader {
     for (const auto& node : rels.select_nodes("//*[local-name()='Relationship']")) {
       if (relation == node.node().attribute("Id").value()) target = node.node().attribute("Target").value();
     }
-    if (target.starts_with("/")) target = target.substr(1);
-    else target = "xl/" + target;
+    if (target.starts_with("/"))
+      target = target.substr(1);
+    else
+      target = "xl/" + target;
     if (auto shared = read_entry(zip.archive, "xl/sharedStrings.xml")) {
       pugi::xml_document strings;
       if (!strings.load_string(shared->c_str())) {
@@ -160,9 +162,8 @@ class XlsxReader final : public RowReader {
         if (type == "s") {
           const int shared = cell.child("v").text().as_int(-1);
           if (shared < 0 || static_cast<std::size_t>(shared) >= shared_.size()) {
-            return fail(ErrorCode::kInvalidArgument,
-                        fmt::format("row {}: cell {} points at a missing shared string", row.number,
-                                    cell.attribute("r").value()));
+            return fail(ErrorCode::kInvalidArgument, fmt::format("row {}: cell {} points at a missing shared string",
+                                                                 row.number, cell.attribute("r").value()));
           }
           value = shared_[shared];
         } else if (type == "inlineStr") {
@@ -197,8 +198,7 @@ class XlsxReader final : public RowReader {
 Result<std::unique_ptr<RowReader>> open_xlsx(const std::filesystem::path& path, const std::string& sheet) {
   auto reader = std::make_unique<XlsxReader>();
   if (auto loaded = reader->load(path, sheet); !loaded) {
-    return fail(loaded.error().code == ErrorCode::kNotFound ? ErrorCode::kInvalidArgument
-                                                             : loaded.error().code,
+    return fail(loaded.error().code == ErrorCode::kNotFound ? ErrorCode::kInvalidArgument : loaded.error().code,
                 fmt::format("{}: {}", path.string(), loaded.error().message));
   }
   return std::unique_ptr<RowReader>(std::move(reader));

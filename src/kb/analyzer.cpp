@@ -15,34 +15,31 @@ const std::map<std::string, std::string_view>& embedded_assets();
 
 namespace {
 
-constexpr std::size_t kMinPart = 4;     // Shorter parts split too much (uit, aan, wet).
-constexpr std::size_t kMinSplit = 8;    // Shorter words are not compounds worth splitting.
+constexpr std::size_t kMinPart = 4;   // Shorter parts split too much (uit, aan, wet).
+constexpr std::size_t kMinSplit = 8;  // Shorter words are not compounds worth splitting.
 constexpr int kMaxDepth = 3;
 
 // Windows-1252 code points of the bytes 0x80..0x9F (0 where undefined).
-constexpr std::array<char32_t, 32> kCp1252 = {
-    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
+constexpr std::array<char32_t, 32> kCp1252 = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                              0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                              0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                              0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 // Base letters of U+00C0..U+00FF; "" marks a separator (multiplication and division signs).
 constexpr std::array<const char*, 64> kLatin1 = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e",  "e",  "e", "e", "i", "i", "i", "i", "d",  "n", "o",  "o", "o", "o",
+    "o", "",  "o", "u", "u", "u", "u",  "y", "th", "ss", "a", "a", "a", "a", "a", "a", "ae", "c", "e",  "e", "e", "e",
+    "i", "i", "i", "i", "d", "n", "o",  "o", "o",  "o",  "o", "",  "o", "u", "u", "u", "u",  "y", "th", "y"};
 
 // Base letters of U+0100..U+017F (Latin Extended-A), as runs of one base.
 struct Run {
   char32_t last;
   const char* base;
 };
-constexpr std::array<Run, 22> kLatinA = {{{0x105, "a"}, {0x10D, "c"}, {0x111, "d"}, {0x11B, "e"},
-                                          {0x123, "g"}, {0x127, "h"}, {0x131, "i"}, {0x133, "ij"},
-                                          {0x135, "j"}, {0x138, "k"}, {0x142, "l"}, {0x14B, "n"},
-                                          {0x151, "o"}, {0x153, "oe"}, {0x159, "r"}, {0x161, "s"},
-                                          {0x167, "t"}, {0x173, "u"}, {0x175, "w"}, {0x178, "y"},
-                                          {0x17E, "z"}, {0x17F, "s"}}};
+constexpr std::array<Run, 22> kLatinA = {
+    {{0x105, "a"}, {0x10D, "c"}, {0x111, "d"}, {0x11B, "e"}, {0x123, "g"}, {0x127, "h"},  {0x131, "i"}, {0x133, "ij"},
+     {0x135, "j"}, {0x138, "k"}, {0x142, "l"}, {0x14B, "n"}, {0x151, "o"}, {0x153, "oe"}, {0x159, "r"}, {0x161, "s"},
+     {0x167, "t"}, {0x173, "u"}, {0x175, "w"}, {0x178, "y"}, {0x17E, "z"}, {0x17F, "s"}}};
 
 // Decodes one code point at `at`, advancing it; an invalid sequence yields its first byte
 // read as Windows-1252.
@@ -82,7 +79,6 @@ char32_t next_code_point(std::string_view text, std::size_t& at) {
   return first < 0xA0 ? kCp1252[first - 0x80] : first;
 }
 
-
 // Appends the folded form of `c` to `word`; returns false when `c` separates words.
 bool fold_into(std::string& word, char32_t c) {
   if (c < 0x80) {
@@ -115,8 +111,8 @@ bool fold_into(std::string& word, char32_t c) {
     return true;
   }
   // Punctuation, symbols, spaces and byte-order marks separate; other scripts stay as they are.
-  const bool separator = c < 0x180 || (c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) ||
-                         c == 0xFEFF || (c >= 0xFE00 && c <= 0xFE0F) || c == 0x02C6 || c == 0x02DC;
+  const bool separator = c < 0x180 || (c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) || c == 0xFEFF ||
+                         (c >= 0xFE00 && c <= 0xFE0F) || c == 0x02C6 || c == 0x02DC;
   if (separator) return false;
   append_utf8(word, c);
   return true;
@@ -231,13 +227,12 @@ AnalyzerLists builtin_lists() {
   return {get("/lexicon.txt"), get("/do-not-split.txt"), get("/not-a-part.txt"), get("/synonyms.txt")};
 }
 
-Result<std::unique_ptr<Analyzer>> Analyzer::load(const std::filesystem::path& word_list,
-                                                 const AnalyzerLists& lists) {
+Result<std::unique_ptr<Analyzer>> Analyzer::load(const std::filesystem::path& word_list, const AnalyzerLists& lists) {
   std::unique_ptr<Analyzer> analyzer(new Analyzer());
   std::ifstream in(word_list);
   if (!in) {
-    return fail(ErrorCode::kIo, fmt::format("{}: cannot read the word list (Debian package wdutch)",
-                                            word_list.string()));
+    return fail(ErrorCode::kIo,
+                fmt::format("{}: cannot read the word list (Debian package wdutch)", word_list.string()));
   }
   analyzer->lexicon_.reserve(420000);
   std::string line;
@@ -271,8 +266,7 @@ Result<std::unique_ptr<Analyzer>> Analyzer::load(const std::filesystem::path& wo
 }
 
 bool Analyzer::known(std::string_view word) const {
-  return word.size() >= kMinPart && lexicon_.count(std::string(word)) > 0 &&
-         not_a_part_.count(std::string(word)) == 0;
+  return word.size() >= kMinPart && lexicon_.count(std::string(word)) > 0 && not_a_part_.count(std::string(word)) == 0;
 }
 
 // Splits at the longest known tail (the head of a Dutch compound is its last part) whose

@@ -17,9 +17,8 @@ namespace {
 
 std::string lower_ascii(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
   return out;
 }
 
@@ -63,12 +62,11 @@ void append_code_point(std::string& out, unsigned long c) {
 // Decodes character references: numeric ones and the named ones Dutch text uses.
 std::string decode_entities(std::string_view text) {
   static constexpr std::array<std::pair<std::string_view, unsigned long>, 28> kNamed = {{
-      {"amp", '&'},      {"lt", '<'},        {"gt", '>'},        {"quot", '"'},     {"apos", '\''},
-      {"nbsp", 0xA0},    {"eacute", 0xE9},   {"euml", 0xEB},     {"iuml", 0xEF},    {"ouml", 0xF6},
-      {"uuml", 0xFC},    {"auml", 0xE4},     {"egrave", 0xE8},   {"agrave", 0xE0},  {"ecirc", 0xEA},
-      {"ccedil", 0xE7},  {"oacute", 0xF3},   {"aacute", 0xE1},   {"ndash", 0x2013}, {"mdash", 0x2014},
-      {"hellip", 0x2026}, {"euro", 0x20AC},  {"rsquo", 0x2019},  {"lsquo", 0x2018},  {"ldquo", 0x201C},
-      {"rdquo", 0x201D},  {"bdquo", 0x201E}, {"shy", 0xAD},
+      {"amp", '&'},      {"lt", '<'},       {"gt", '>'},        {"quot", '"'},    {"apos", '\''},    {"nbsp", 0xA0},
+      {"eacute", 0xE9},  {"euml", 0xEB},    {"iuml", 0xEF},     {"ouml", 0xF6},   {"uuml", 0xFC},    {"auml", 0xE4},
+      {"egrave", 0xE8},  {"agrave", 0xE0},  {"ecirc", 0xEA},    {"ccedil", 0xE7}, {"oacute", 0xF3},  {"aacute", 0xE1},
+      {"ndash", 0x2013}, {"mdash", 0x2014}, {"hellip", 0x2026}, {"euro", 0x20AC}, {"rsquo", 0x2019}, {"lsquo", 0x2018},
+      {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"bdquo", 0x201E},  {"shy", 0xAD},
   }};
   std::string out;
   std::size_t at = 0;
@@ -90,8 +88,8 @@ std::string decode_entities(std::string_view text) {
     if (name.size() > 1 && name[0] == '#') {
       const bool hex = name[1] == 'x' || name[1] == 'X';
       const std::string digits(name.substr(hex ? 2 : 1));
-      if (!digits.empty() && digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") ==
-                                 std::string::npos) {
+      if (!digits.empty() &&
+          digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") == std::string::npos) {
         append_code_point(out, std::stoul(digits, nullptr, hex ? 16 : 10));
         decoded = true;
       }
@@ -117,9 +115,9 @@ std::string decode_entities(std::string_view text) {
 // Text of an HTML document: scripts, styles and comments dropped, block elements as
 // paragraph breaks, the <title> (or the first <h1>) as title.
 Extracted from_html(std::string_view html) {
-  static constexpr std::array<std::string_view, 16> kBlocks = {
-      "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote",
-      "table", "ul"};
+  static constexpr std::array<std::string_view, 16> kBlocks = {"p",       "div",        "br",    "li", "h1", "h2",
+                                                               "h3",      "h4",         "h5",    "h6", "tr", "section",
+                                                               "article", "blockquote", "table", "ul"};
   Extracted result{"text/html", "", ""};
   std::string text;
   std::string title;

@@ -6,8 +6,8 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <xapian.h>
+#include <nlohmann/json.hpp>
 
 #include "kb/internal/index_schema.h"
 
@@ -116,16 +116,17 @@ Xapian::Document make_document(const IndexItem& item, const Analyzer& analyzer, 
   std::string stored = item.text.substr(0, std::min(item.text.size(), kStoredText));
   while (!stored.empty() && (static_cast<unsigned char>(stored.back()) & 0xC0) == 0x80) stored.pop_back();
   if (!stored.empty() && static_cast<unsigned char>(stored.back()) >= 0xC0) stored.pop_back();
-  doc.set_data(json{{"id", item.id},
-                    {"kind", item.kind},
-                    {"slug", item.slug},
-                    {"number", item.number},
-                    {"title", item.title},
-                    {"type", item.type},
-                    {"date", item.date},
-                    {"status", item.status},
-                    {"text", stored}}
-                   .dump());
+  doc.set_data(json{
+      {"id", item.id},
+      {"kind", item.kind},
+      {"slug", item.slug},
+      {"number", item.number},
+      {"title", item.title},
+      {"type", item.type},
+      {"date", item.date},
+      {"status", item.status},
+      {"text",
+       stored}}.dump());
   return doc;
 }
 
@@ -179,12 +180,12 @@ IndexWriter::IndexWriter(IndexWriter&&) noexcept = default;
 IndexWriter& IndexWriter::operator=(IndexWriter&&) noexcept = default;
 IndexWriter::~IndexWriter() = default;
 
-Result<IndexWriter> IndexWriter::open(const std::filesystem::path& path, const Analyzer& analyzer,
-                                      IndexOptions options, bool overwrite) {
+Result<IndexWriter> IndexWriter::open(const std::filesystem::path& path, const Analyzer& analyzer, IndexOptions options,
+                                      bool overwrite) {
   try {
     auto impl = std::make_unique<Impl>();
-    impl->db = Xapian::WritableDatabase(path.string(), overwrite ? Xapian::DB_CREATE_OR_OVERWRITE
-                                                                 : Xapian::DB_CREATE_OR_OPEN);
+    impl->db =
+        Xapian::WritableDatabase(path.string(), overwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
     impl->analyzer = &analyzer;
     impl->options = options;
     return IndexWriter(std::move(impl));
@@ -200,7 +201,8 @@ Result<void> IndexWriter::add(const std::vector<IndexItem>& items) {
   try {
     std::unordered_map<std::string, Xapian::termcount> spelling;
     for (const auto& item : items) {
-      impl_->db.replace_document("Q" + item.id, make_document(item, *impl_->analyzer, impl_->options, impl_->cache, spelling));
+      impl_->db.replace_document("Q" + item.id,
+                                 make_document(item, *impl_->analyzer, impl_->options, impl_->cache, spelling));
     }
     for (const auto& [word, count] : spelling) impl_->db.add_spelling(word, count);
     return ok();

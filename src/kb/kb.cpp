@@ -56,10 +56,10 @@ bool valid_slug(const std::string& slug) {
 }
 
 bool same_publication(const Publication& a, const Publication& b) {
-  return a.slug == b.slug && a.title == b.title && a.type == b.type && a.date == b.date &&
-         a.language == b.language && a.mandates == b.mandates && a.summary == b.summary && a.forms == b.forms &&
-         a.body == b.body && a.file_sha256 == b.file_sha256 && a.file_name == b.file_name &&
-         a.media_type == b.media_type && a.source_sha256 == b.source_sha256;
+  return a.slug == b.slug && a.title == b.title && a.type == b.type && a.date == b.date && a.language == b.language &&
+         a.mandates == b.mandates && a.summary == b.summary && a.forms == b.forms && a.body == b.body &&
+         a.file_sha256 == b.file_sha256 && a.file_name == b.file_name && a.media_type == b.media_type &&
+         a.source_sha256 == b.source_sha256;
 }
 
 bool same_recommendation(const Recommendation& a, const Recommendation& b) {
@@ -93,8 +93,8 @@ Result<std::string> read_file(const std::filesystem::path& path, std::uintmax_t 
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot read: {}", path.string(), ec.message()));
   if (size > limit) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {} MiB is larger than the limit of {} MiB", path.string(),
-                                                         size >> 20, limit >> 20));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: {} MiB is larger than the limit of {} MiB", path.string(), size >> 20, limit >> 20));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(ErrorCode::kIo, fmt::format("{}: cannot open", path.string()));
@@ -228,8 +228,9 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(store::PublicationSto
   const auto indexed = internal::index_generation(impl->index_path());
   if (!indexed || *indexed != stored) {
     const bool fresh = !indexed && indexed.error().code == ErrorCode::kNotFound && stored == 0;
-    spdlog::log(fresh ? spdlog::level::debug : spdlog::level::warn, "search index {} (store generation {}); rebuilding it from the store",
-                 indexed ? fmt::format("at generation {}", *indexed) : indexed.error().message, stored);
+    spdlog::log(fresh ? spdlog::level::debug : spdlog::level::warn,
+                "search index {} (store generation {}); rebuilding it from the store",
+                indexed ? fmt::format("at generation {}", *indexed) : indexed.error().message, stored);
     ASSIGN_OR_RETURN(const std::int64_t documents, impl->rebuild());
     spdlog::log(fresh ? spdlog::level::debug : spdlog::level::info, "search index rebuilt: {} documents", documents);
     impl->rebuilt_on_open = !fresh;
@@ -266,11 +267,13 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
   if (metadata.text_source) {
     const std::string text_type = internal::media_type_of(metadata.text_source->filename().string());
     if (text_type.empty() || text_type == "application/pdf") {
-      return bad(fmt::format("text source {}: expected .html, .htm, .md, .markdown or .txt", metadata.text_source->string()));
+      return bad(
+          fmt::format("text source {}: expected .html, .htm, .md, .markdown or .txt", metadata.text_source->string()));
     }
     ASSIGN_OR_RETURN(const std::string text_bytes, read_file(*metadata.text_source, options.max_file_bytes));
     extracted = internal::extract(text_type, text_bytes);
-    if (!extracted) return bad(fmt::format("text source {}: {}", metadata.text_source->string(), extracted.error().message));
+    if (!extracted)
+      return bad(fmt::format("text source {}: {}", metadata.text_source->string(), extracted.error().message));
   }
   if (!extracted) return bad(extracted.error().message);
   const std::string sha256 = sha256_hex(bytes);
@@ -302,14 +305,16 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
     }
     // A recommendation is made in its publication: not in another year, and followed up after it.
     if (std::to_string(r.year) != p.date.substr(0, 4)) {
-      return bad(fmt::format("recommendation {}: year {} is not the year of its publication ({})", r.number, r.year, p.date));
+      return bad(
+          fmt::format("recommendation {}: year {} is not the year of its publication ({})", r.number, r.year, p.date));
     }
     for (const auto& event : r.history) {
       if (!valid_date(event.date)) {
         return bad(fmt::format("recommendation {}: follow-up date '{}' is not YYYY-MM-DD", r.number, event.date));
       }
       if (event.date < p.date) {
-        return bad(fmt::format("recommendation {}: follow-up date {} is before its publication ({})", r.number, event.date, p.date));
+        return bad(fmt::format("recommendation {}: follow-up date {} is before its publication ({})", r.number,
+                               event.date, p.date));
       }
     }
   }
@@ -326,10 +331,11 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
     result.outcome = AddOutcome::kUpdated;
     if (same_publication(*existing, p)) {
       ASSIGN_OR_RETURN(const auto stored_recommendations, store->recommendations());
-      const bool same = std::all_of(metadata.recommendations.begin(), metadata.recommendations.end(), [&](const auto& r) {
-        return std::any_of(stored_recommendations.begin(), stored_recommendations.end(),
-                           [&](const auto& s) { return same_recommendation(r, s); });
-      });
+      const bool same =
+          std::all_of(metadata.recommendations.begin(), metadata.recommendations.end(), [&](const auto& r) {
+            return std::any_of(stored_recommendations.begin(), stored_recommendations.end(),
+                               [&](const auto& s) { return same_recommendation(r, s); });
+          });
       if (same) {
         result.outcome = AddOutcome::kUnchanged;
         return result;
@@ -383,7 +389,8 @@ Result<void> KnowledgeBase::update(const std::string& slug, const Metadata& chan
   if (changes.mandates) p.mandates = *changes.mandates;
   if (changes.forms) p.forms = *changes.forms;
   if (changes.summary) p.summary = *changes.summary;
-  if (p.title.empty()) return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: the title is empty", slug));
+  if (p.title.empty())
+    return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: the title is empty", slug));
   if (!valid_date(p.date)) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: date '{}' is not YYYY-MM-DD", slug, p.date));
   }

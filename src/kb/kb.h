@@ -67,8 +67,8 @@ struct AddResult {
 enum class SortOrder { kRelevance, kDate };
 
 struct SearchQuery {
-  std::string text;  // Words, "phrases", AND/OR/NOT, +word -word; empty lists everything.
-  std::optional<std::string> type;    // Publication type code, or "recommendation".
+  std::string text;                 // Words, "phrases", AND/OR/NOT, +word -word; empty lists everything.
+  std::optional<std::string> type;  // Publication type code, or "recommendation".
   std::optional<int> year;
   std::optional<std::string> theme;   // Mandate code.
   std::optional<std::string> form;    // Exploitation form code.
@@ -116,8 +116,8 @@ struct SearchResult {
 };
 
 // The result as JSON: total, hits (id, kind, slug, title, type, date, score, snippet as plain
-// text, snippet_html: escaped with <mark> around matches, highlights: the matched words; number and status for recommendations), facets
-// (name -> [{value, count}]), suggestion (or null) and corrected.
+// text, snippet_html: escaped with <mark> around matches, highlights: the matched words; number and status for
+// recommendations), facets (name -> [{value, count}]), suggestion (or null) and corrected.
 std::string to_json(const SearchResult& result);
 
 // Share adopted and open follow-up per year or addressee.

@@ -14,8 +14,8 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <xapian.h>
+#include <nlohmann/json.hpp>
 
 #include "kb/internal/index_schema.h"
 
@@ -30,9 +30,9 @@ constexpr std::size_t kSnippetWords = 32;
 
 const std::unordered_set<std::string>& stopwords() {
   static const std::unordered_set<std::string> words = {
-      "de",  "het",  "een", "van", "en",  "in",   "op",  "te",   "voor", "met", "is",   "dat", "die",
-      "der", "den",  "aan", "bij", "of",  "om",   "als", "er",   "zijn", "door", "naar", "over", "dan",
-      "ook", "nog",  "wat", "wordt", "worden", "werd", "the", "and", "to",  "a",   "an",   "for", "on"};
+      "de",  "het", "een", "van",   "en",     "in",   "op",  "te",  "voor", "met",  "is",   "dat",  "die",
+      "der", "den", "aan", "bij",   "of",     "om",   "als", "er",  "zijn", "door", "naar", "over", "dan",
+      "ook", "nog", "wat", "wordt", "worden", "werd", "the", "and", "to",   "a",    "an",   "for",  "on"};
   return words;
 }
 
@@ -99,11 +99,11 @@ struct Group {
 };
 
 struct Rewritten {
-  std::string query;                       // For Xapian's QueryParser; groups as kbx:gN.
+  std::string query;  // For Xapian's QueryParser; groups as kbx:gN.
   std::vector<Group> groups;
-  std::vector<std::string> plain_words;    // Unquoted words as typed (folded), for spelling.
-  std::set<std::string> highlight_words;   // Folded words worth highlighting.
-  std::set<std::string> highlight_stems;   // Of those words: a text word with the same stem matches.
+  std::vector<std::string> plain_words;   // Unquoted words as typed (folded), for spelling.
+  std::set<std::string> highlight_words;  // Folded words worth highlighting.
+  std::set<std::string> highlight_stems;  // Of those words: a text word with the same stem matches.
   // Parts of compound query words (mensenhandel: mensen, handel). The query also matches a
   // text through its parts, so a part is highlighted, but only as itself: "handelen" shares
   // the stem of "handel" and is not what "mensenhandel" found.
@@ -166,8 +166,8 @@ Rewritten rewrite(std::string_view text, const Analyzer& analyzer) {
     if (c == '"') {
       flush();
       const std::size_t close = text.find('"', at + 1);
-      const std::string_view inside = text.substr(at + 1, close == std::string_view::npos ? std::string_view::npos
-                                                                                           : close - at - 1);
+      const std::string_view inside =
+          text.substr(at + 1, close == std::string_view::npos ? std::string_view::npos : close - at - 1);
       std::vector<std::string> words;
       for (auto& token : tokenize(inside)) words.push_back(std::move(token.word));
       if (!words.empty()) out.push_back("\"" + join(words, ' ') + "\"");
@@ -263,9 +263,8 @@ std::optional<std::string> suggest(const Xapian::Database& db, const Analyzer& a
     if (word.size() < 4 || stopwords().count(word) > 0) continue;
     if (db.term_exists(word) || db.term_exists(kStemPrefix + stem(word))) continue;
     const auto parts = analyzer.split(word);
-    if (!parts.empty() && std::all_of(parts.begin(), parts.end(), [&](const std::string& p) {
-          return db.term_exists(kStemPrefix + stem(p));
-        })) {
+    if (!parts.empty() && std::all_of(parts.begin(), parts.end(),
+                                      [&](const std::string& p) { return db.term_exists(kStemPrefix + stem(p)); })) {
       continue;
     }
     std::string suggestion = db.get_spelling_suggestion(word, 2);
@@ -373,8 +372,8 @@ Result<SearchResult> run_search(const Xapian::Database& db, const Analyzer& anal
   // documents too, and is this thread's own.
   Xapian::Query parsed{std::string()};
   if (!rewritten.query.empty()) {
-    constexpr unsigned kFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
-                                Xapian::QueryParser::FLAG_LOVEHATE;
+    constexpr unsigned kFlags =
+        Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_LOVEHATE;
     Xapian::QueryParser parser = make_parser(db);
     GroupProcessor groups(rewritten.groups);
     parser.add_prefix("kbx", &groups);

@@ -44,8 +44,7 @@ Result<Recommendation> parse_recommendation(const toml::value& table, std::size_
       }
       r.history.push_back(std::move(event));
     }
-    std::stable_sort(r.history.begin(), r.history.end(),
-                     [](const auto& a, const auto& b) { return a.date < b.date; });
+    std::stable_sort(r.history.begin(), r.history.end(), [](const auto& a, const auto& b) { return a.date < b.date; });
     // The current status is the latest one the follow-up recorded.
     for (const auto& event : r.history) {
       if (event.status) r.status = *event.status;
@@ -87,8 +86,8 @@ Result<Metadata> read_sidecar(const std::filesystem::path& path) {
       m.mandates = *mandates;
     }
     if (root.contains("forms")) {
-      auto forms = parse_list<ExploitationForm>(toml::find<std::vector<std::string>>(root, "forms"),
-                                                parse_exploitation_form);
+      auto forms =
+          parse_list<ExploitationForm>(toml::find<std::vector<std::string>>(root, "forms"), parse_exploitation_form);
       if (!forms) return bad("forms: " + forms.error().message);
       m.forms = *forms;
     }
@@ -121,9 +120,16 @@ std::string to_json(const SearchResult& result) {
       const std::string escaped = escape_html(part.text);
       snippet_html += part.highlighted ? "<mark>" + escaped + "</mark>" : escaped;
     }
-    json item{{"id", hit.id},       {"kind", hit.kind}, {"slug", hit.slug},   {"title", hit.title},
-              {"type", hit.type},   {"date", hit.date}, {"score", hit.score}, {"snippet", snippet},
-              {"snippet_html", snippet_html}, {"highlights", highlights}};
+    json item{{"id", hit.id},
+              {"kind", hit.kind},
+              {"slug", hit.slug},
+              {"title", hit.title},
+              {"type", hit.type},
+              {"date", hit.date},
+              {"score", hit.score},
+              {"snippet", snippet},
+              {"snippet_html", snippet_html},
+              {"highlights", highlights}};
     if (hit.kind == "recommendation") {
       item["number"] = hit.number;
       item["status"] = hit.status;
@@ -141,17 +147,24 @@ std::string to_json(const SearchResult& result) {
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-
 RecommendationOverview summarise(const std::vector<Recommendation>& recommendations) {
   std::map<std::string, RecommendationSummary> by_year;
   std::map<std::string, RecommendationSummary> by_addressee;
   const auto count = [](RecommendationSummary& s, ResponseStatus status) {
     ++s.total;
     switch (status) {
-      case ResponseStatus::kAdopted: ++s.adopted; break;
-      case ResponseStatus::kPartlyAdopted: ++s.partly; break;
-      case ResponseStatus::kRejected: ++s.rejected; break;
-      case ResponseStatus::kPending: ++s.pending; break;
+      case ResponseStatus::kAdopted:
+        ++s.adopted;
+        break;
+      case ResponseStatus::kPartlyAdopted:
+        ++s.partly;
+        break;
+      case ResponseStatus::kRejected:
+        ++s.rejected;
+        break;
+      case ResponseStatus::kPending:
+        ++s.pending;
+        break;
     }
   };
   for (const auto& r : recommendations) {
@@ -159,7 +172,8 @@ RecommendationOverview summarise(const std::vector<Recommendation>& recommendati
     count(by_addressee[r.addressee], r.status);
   }
   RecommendationOverview overview;
-  const auto finish = [](std::map<std::string, RecommendationSummary>& groups, std::vector<RecommendationSummary>& out) {
+  const auto finish = [](std::map<std::string, RecommendationSummary>& groups,
+                         std::vector<RecommendationSummary>& out) {
     for (auto& [key, s] : groups) {
       s.key = key;
       // Over the answered ones: a reply still awaited is neither adopted nor not.
@@ -178,8 +192,14 @@ std::string to_json(const RecommendationOverview& overview) {
   const auto rows = [](const std::vector<RecommendationSummary>& summaries) {
     json list = json::array();
     for (const auto& s : summaries) {
-      list.push_back({{"key", s.key}, {"total", s.total}, {"adopted", s.adopted}, {"partly_adopted", s.partly},
-                      {"rejected", s.rejected}, {"pending", s.pending}, {"answered", s.answered}, {"adopted_share", s.adopted_share}});
+      list.push_back({{"key", s.key},
+                      {"total", s.total},
+                      {"adopted", s.adopted},
+                      {"partly_adopted", s.partly},
+                      {"rejected", s.rejected},
+                      {"pending", s.pending},
+                      {"answered", s.answered},
+                      {"adopted_share", s.adopted_share}});
     }
     return list;
   };

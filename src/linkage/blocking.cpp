@@ -24,8 +24,7 @@ struct ResolvedKey {
 std::uint64_t block_value(const RecordSet& records, const std::vector<ResolvedKey>& keys, std::uint32_t r);
 
 // The same with the keys taken in any order: each key hashed alone, the hashes sorted.
-std::uint64_t block_value_any_order(const RecordSet& records, const std::vector<ResolvedKey>& keys,
-                                    std::uint32_t r) {
+std::uint64_t block_value_any_order(const RecordSet& records, const std::vector<ResolvedKey>& keys, std::uint32_t r) {
   std::vector<std::uint64_t> each;
   each.reserve(keys.size());
   for (const auto& k : keys) {
@@ -84,14 +83,14 @@ Result<Blocked> block(const RecordSet& records, const LinkOptions& options, std:
     for (const auto& key : rule.keys) {
       const auto field = records.field_index(key.field);
       if (!field) {
-        return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("blocking rule '{}' names field '{}', which the records do not have", rule.name,
-                                key.field));
+        return fail(
+            ErrorCode::kInvalidArgument,
+            fmt::format("blocking rule '{}' names field '{}', which the records do not have", rule.name, key.field));
       }
       if (key.part != DatePart::kWhole && records.fields()[*field].kind != FieldKind::kDate) {
-        return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("blocking rule '{}' takes a date part of '{}', which is not a date", rule.name,
-                                key.field));
+        return fail(
+            ErrorCode::kInvalidArgument,
+            fmt::format("blocking rule '{}' takes a date part of '{}', which is not a date", rule.name, key.field));
       }
       keys.push_back({*field, key.part});
     }
@@ -100,8 +99,8 @@ Result<Blocked> block(const RecordSet& records, const LinkOptions& options, std:
     auto& rule_fields = blocked.fields.emplace_back();
     for (const auto& k : keys) rule_fields.push_back(k.field);
     for (std::uint32_t r = 0; r < n; ++r) {
-      const auto v = rule.order == KeyOrder::kAnyOrder ? block_value_any_order(records, keys, r)
-                                                       : block_value(records, keys, r);
+      const auto v =
+          rule.order == KeyOrder::kAnyOrder ? block_value_any_order(records, keys, r) : block_value(records, keys, r);
       record_values[r] = v;
       if (v != 0) values.emplace_back(v, r);
     }

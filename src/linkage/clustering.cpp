@@ -11,8 +11,8 @@ namespace rapporteur::linkage::internal {
 // at {a, b} or {b, c}; connected components would join all three. Same-source pairs keep
 // the one-record-per-source shape of a linked person unless they look like a duplicate.
 Clustering cluster(const RecordSet& records, const Weights& weights,
-                   const std::optional<std::pair<std::size_t, std::size_t>>& swap,
-                   const std::vector<ScoredPair>& links, const LinkOptions& options) {
+                   const std::optional<std::pair<std::size_t, std::size_t>>& swap, const std::vector<ScoredPair>& links,
+                   const LinkOptions& options) {
   const auto n = static_cast<std::uint32_t>(records.size());
   Clustering result;
   std::vector<std::uint32_t> root(n);

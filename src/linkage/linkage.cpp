@@ -57,8 +57,10 @@ std::string consensus(const std::vector<std::string>& values) {
   for (const auto& v : values) {
     if (v == "unknown") continue;
     auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == v; });
-    if (it == counts.end()) counts.emplace_back(v, 1);
-    else ++it->second;
+    if (it == counts.end())
+      counts.emplace_back(v, 1);
+    else
+      ++it->second;
   }
   if (counts.empty()) return "unknown";
   return std::max_element(counts.begin(), counts.end(),
@@ -81,15 +83,15 @@ Result<std::unordered_map<std::string, std::size_t>> index_sources(const std::ve
   for (const Registration& r : registrations) {
     if (!source_index.count(r.source_code)) {
       return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("registration from source '{}', which is not among the listed sources",
-                              r.source_code));
+                  fmt::format("registration from source '{}', which is not among the listed sources", r.source_code));
     }
   }
   return source_index;
 }
 
 // The persons of a grouping (group per registration), with consensus values.
-std::vector<LinkedPerson> gather(const std::vector<Registration>& registrations, const std::vector<std::string>& sources,
+std::vector<LinkedPerson> gather(const std::vector<Registration>& registrations,
+                                 const std::vector<std::string>& sources,
                                  const std::unordered_map<std::string, std::size_t>& source_index,
                                  const std::vector<std::size_t>& group) {
   // Registrations of each person, visited in source order for the tie rule.
@@ -120,8 +122,9 @@ std::vector<LinkedPerson> gather(const std::vector<Registration>& registrations,
   std::vector<LinkedPerson> result;
   result.reserve(persons.size());
   for (const auto& [root, p] : persons) {
-    result.push_back({p.key, p.seen, consensus(p.classifications), parse_sex(consensus(p.sexes)).value_or(Sex::kUnknown),
-                      consensus(p.ages), consensus(p.regions), p.stage});
+    result.push_back({p.key, p.seen, consensus(p.classifications),
+                      parse_sex(consensus(p.sexes)).value_or(Sex::kUnknown), consensus(p.ages), consensus(p.regions),
+                      p.stage});
   }
   std::sort(result.begin(), result.end(), [](const LinkedPerson& a, const LinkedPerson& b) { return a.key < b.key; });
   return result;
@@ -163,8 +166,8 @@ Result<std::vector<LinkedPerson>> persons_of_clusters(const std::vector<Registra
                                                       const std::vector<std::string>& sources,
                                                       const std::vector<std::uint32_t>& cluster) {
   if (cluster.size() != registrations.size()) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{} clusters given for {} registrations", cluster.size(),
-                                                         registrations.size()));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{} clusters given for {} registrations", cluster.size(), registrations.size()));
   }
   ASSIGN_OR_RETURN(const auto source_index, index_sources(registrations, sources));
   return gather(registrations, sources, source_index, std::vector<std::size_t>(cluster.begin(), cluster.end()));

@@ -34,9 +34,9 @@ Result<Swap> resolve_swap(const RecordSet& records, const std::optional<NameSwap
     return f && records.fields()[*f].kind == FieldKind::kName && records.fields()[*f].use == FieldUse::kCompare;
   };
   if (!is_name(first) || !is_name(last) || *first == *last) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("name swap '{}'/'{}': expected two different compared name fields", swap->first,
-                            swap->last));
+    return fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("name swap '{}'/'{}': expected two different compared name fields", swap->first, swap->last));
   }
   return Swap{std::pair{*first, *last}};
 }
@@ -58,7 +58,8 @@ std::int64_t estimate_u(const RecordSet& records, const LinkOptions& options, co
     if (a == b) continue;
     if (options.scope == PairScope::kAcrossSources && records.source(a) == records.source(b)) continue;
     const Pattern pattern = internal::compare(records, swap, a, b);
-    for (std::size_t f = 0; f < fields.size(); ++f) counts[f][static_cast<std::size_t>(internal::level_of(pattern, f))] += 1;
+    for (std::size_t f = 0; f < fields.size(); ++f)
+      counts[f][static_cast<std::size_t>(internal::level_of(pattern, f))] += 1;
     ++sampled;
   }
   for (std::size_t f = 0; f < fields.size(); ++f) {
@@ -259,7 +260,8 @@ void estimate_prior(const RecordSet& records, const std::vector<Pattern>& patter
   for (int iteration = 0; iteration < 200; ++iteration) {
     const double log_odds = std::log(prior / (1 - prior));
     double matches = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i) matches += counts[i].second / (1 + std::exp(-bayes_factor[i] - log_odds));
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      matches += counts[i].second / (1 + std::exp(-bayes_factor[i] - log_odds));
     const double next = std::clamp(matches / all_pairs, 1e-12, 0.5);
     const bool done = std::abs(next - prior) < 1e-6 * prior;
     prior = next;
@@ -359,8 +361,7 @@ Result<LinkResult> link_records(const RecordSet& records, const LinkOptions& opt
   return result;
 }
 
-Result<PairExplanation> explain_pair(const RecordSet& records, const Model& model, std::uint32_t a,
-                                     std::uint32_t b) {
+Result<PairExplanation> explain_pair(const RecordSet& records, const Model& model, std::uint32_t a, std::uint32_t b) {
   if (a >= records.size() || b >= records.size()) {
     return fail(ErrorCode::kInvalidArgument,
                 fmt::format("records {} and {}; expected indices below {}", a, b, records.size()));

@@ -76,9 +76,9 @@ struct FieldSpec {
 // kKey: 2 equal. kDate: the levels below.
 inline constexpr int kLevelMissing = 0;
 inline constexpr int kLevelDisagree = 1;
-inline constexpr int kDateYearOnly = 2;       // Year equal (or one side 1 January of that year).
-inline constexpr int kDateTwoOfThree = 3;     // Two of year, month, day equal, or year off by one.
-inline constexpr int kDateMonthDaySwap = 4;   // Year equal, day and month crossed.
+inline constexpr int kDateYearOnly = 2;      // Year equal (or one side 1 January of that year).
+inline constexpr int kDateTwoOfThree = 3;    // Two of year, month, day equal, or year off by one.
+inline constexpr int kDateMonthDaySwap = 4;  // Year equal, day and month crossed.
 inline constexpr int kDateExact = 5;
 
 // Number of agreement levels of a field, missing included.
@@ -191,7 +191,7 @@ struct FieldModel {
 // The fitted model: enough to score any pair of the same record set.
 struct Model {
   std::vector<FieldModel> fields;  // Parallel to RecordSet::fields (block-only fields too).
-  double prior = 0;  // P(match) of a record pair in scope (all pairs, not only candidates).
+  double prior = 0;                // P(match) of a record pair in scope (all pairs, not only candidates).
   int em_iterations = 0;
   bool converged = false;
   // Per field with term-frequency adjustment: each value's share of the records having one.
@@ -224,8 +224,8 @@ struct LinkResult {
   std::int64_t clusters = 0;
   // Same-source records sharing a cluster (a < b): within-source duplicates to review.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> duplicates;
-  std::int64_t rejected_weak_bridges = 0;   // Links not followed: too little cluster support.
-  std::int64_t rejected_same_source = 0;    // Links not followed: two records of one source.
+  std::int64_t rejected_weak_bridges = 0;  // Links not followed: too little cluster support.
+  std::int64_t rejected_same_source = 0;   // Links not followed: two records of one source.
 };
 
 // Links `records`: blocking, u by sampling, m and prior by EM, scoring, clustering. Fails
@@ -250,7 +250,6 @@ struct PairExplanation {
 
 // The weight of one pair broken down by field (agreement levels only, no values). Fails with
 // kInvalidArgument when a record index is not in `records`.
-Result<PairExplanation> explain_pair(const RecordSet& records, const Model& model, std::uint32_t a,
-                                     std::uint32_t b);
+Result<PairExplanation> explain_pair(const RecordSet& records, const Model& model, std::uint32_t a, std::uint32_t b);
 
 }  // namespace rapporteur::linkage

@@ -51,9 +51,12 @@ Result<std::uint64_t> key_from_hex(std::string_view hex) {
 
 int level_count(const FieldSpec& field) {
   switch (field.kind) {
-    case FieldKind::kName: return 3 + static_cast<int>(field.dice_levels.size());
-    case FieldKind::kKey: return 3;
-    case FieldKind::kDate: return kDateExact + 1;
+    case FieldKind::kName:
+      return 3 + static_cast<int>(field.dice_levels.size());
+    case FieldKind::kKey:
+      return 3;
+    case FieldKind::kDate:
+      return kDateExact + 1;
   }
   return 0;
 }
@@ -71,16 +74,15 @@ Result<RecordSet> RecordSet::create(std::vector<FieldSpec> fields) {
     if (field.kind != FieldKind::kName) continue;
     // Levels must fit the pattern's 4 bits per field.
     if (field.dice_levels.empty() || field.dice_levels.size() > 12) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("name field '{}' has {} Dice thresholds; expected 1 to 12", field.name,
-                              field.dice_levels.size()));
+      return fail(ErrorCode::kInvalidArgument, fmt::format("name field '{}' has {} Dice thresholds; expected 1 to 12",
+                                                           field.name, field.dice_levels.size()));
     }
     for (std::size_t i = 0; i < field.dice_levels.size(); ++i) {
       const double t = field.dice_levels[i];
       if (!(t > 0 && t <= 1) || (i > 0 && t >= field.dice_levels[i - 1])) {
-        return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("name field '{}': Dice threshold {} is not in (0, 1] below the one before",
-                                field.name, t));
+        return fail(
+            ErrorCode::kInvalidArgument,
+            fmt::format("name field '{}': Dice threshold {} is not in (0, 1] below the one before", field.name, t));
       }
     }
   }
@@ -99,8 +101,12 @@ std::uint32_t RecordSet::add(std::uint32_t source) {
         column.blooms.emplace_back();
         column.keys.push_back(0);
         break;
-      case FieldKind::kKey: column.keys.push_back(0); break;
-      case FieldKind::kDate: column.dates.emplace_back(); break;
+      case FieldKind::kKey:
+        column.keys.push_back(0);
+        break;
+      case FieldKind::kDate:
+        column.dates.emplace_back();
+        break;
     }
   }
   return index;

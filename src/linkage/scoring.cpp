@@ -47,8 +47,8 @@ Pattern compare(const RecordSet& records, const std::optional<std::pair<std::siz
     int level = kLevelMissing;
     switch (spec.kind) {
       case FieldKind::kName:
-        level = name_level(spec, records.bloom(a, f), records.name_key(a, f), records.bloom(b, f),
-                           records.name_key(b, f));
+        level =
+            name_level(spec, records.bloom(a, f), records.name_key(a, f), records.bloom(b, f), records.name_key(b, f));
         break;
       case FieldKind::kKey: {
         const auto x = records.key(a, f);
@@ -56,7 +56,9 @@ Pattern compare(const RecordSet& records, const std::optional<std::pair<std::siz
         if (x != 0 && y != 0) level = x == y ? 2 : kLevelDisagree;
         break;
       }
-      case FieldKind::kDate: level = date_level(records.date(a, f), records.date(b, f)); break;
+      case FieldKind::kDate:
+        level = date_level(records.date(a, f), records.date(b, f));
+        break;
     }
     pattern |= Pattern{static_cast<unsigned>(level)} << (4 * f);
   }
@@ -72,10 +74,9 @@ Pattern compare(const RecordSet& records, const std::optional<std::pair<std::siz
       const double straight = dice(fa, fb) + dice(la, lb);
       const double crossed = dice(fa, lb) + dice(la, fb);
       if (crossed > straight + 0.5) {
-        const int first_level = name_level(fields[first], fa, records.name_key(a, first), lb,
-                                           records.name_key(b, last));
-        const int last_level = name_level(fields[last], la, records.name_key(a, last), fb,
-                                          records.name_key(b, first));
+        const int first_level =
+            name_level(fields[first], fa, records.name_key(a, first), lb, records.name_key(b, last));
+        const int last_level = name_level(fields[last], la, records.name_key(a, last), fb, records.name_key(b, first));
         pattern &= ~(Pattern{15} << (4 * first));
         pattern &= ~(Pattern{15} << (4 * last));
         pattern |= Pattern{static_cast<unsigned>(first_level)} << (4 * first);

@@ -25,12 +25,12 @@ double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 // Halley step (relative error below 1e-15). Written by hand: the stack has no statistics
 // library for C++.
 double normal_quantile(double p) {
-  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                                 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                                 1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
                                  6.680131188771972e+01, -1.328068155288572e+01};
   static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                                 -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+                                 -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
                                  3.754408661907416e+00};
   p = std::clamp(p, 1e-300, 1 - 1e-16);
@@ -72,10 +72,12 @@ Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& se
   const double estimate = chosen.total;
   const std::vector<double> means = fitted_counts(table, chosen);
   if (options.replicates < 10) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{} bootstrap replicates; use at least 10", options.replicates));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{} bootstrap replicates; use at least 10", options.replicates));
   }
   if (options.level != 0.80 && options.level != 0.90 && options.level != 0.95 && options.level != 0.99) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("confidence level {} is not 0.80, 0.90, 0.95 or 0.99", options.level));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("confidence level {} is not 0.80, 0.90, 0.95 or 0.99", options.level));
   }
   const std::int64_t n = table.observed();
   std::vector<double> cumulative;
@@ -103,7 +105,8 @@ Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& se
         for (std::int64_t i = 0; i < n; ++i) {
           const double u = static_cast<double>(engine() >> 11) * 0x1.0p-53;
           const auto at = std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin();
-          ++replicate.counts[patterns[static_cast<std::size_t>(std::min<std::ptrdiff_t>(at, static_cast<std::ptrdiff_t>(patterns.size()) - 1))]];
+          ++replicate.counts[patterns[static_cast<std::size_t>(
+              std::min<std::ptrdiff_t>(at, static_cast<std::ptrdiff_t>(patterns.size()) - 1))]];
         }
       }
       const auto fitted = select(replicate);
@@ -121,14 +124,16 @@ Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& se
   work(0, workers);
   for (auto& t : pool) t.join();
   if (cancel_requested(options.cancellation)) {
-    return fail(ErrorCode::kCancelled, fmt::format("the bootstrap was cancelled after {} of {} replicates", done.load(),
-                                                   options.replicates));
+    return fail(ErrorCode::kCancelled,
+                fmt::format("the bootstrap was cancelled after {} of {} replicates", done.load(), options.replicates));
   }
 
   BootstrapResult result;
   for (const auto& value : results) {
-    if (value) result.totals.push_back(*value);
-    else ++result.failed;
+    if (value)
+      result.totals.push_back(*value);
+    else
+      ++result.failed;
   }
   if (result.totals.size() * 2 < results.size()) {
     return fail(ErrorCode::kNotFound, fmt::format("only {} of {} bootstrap replicates gave an estimate",
@@ -163,7 +168,8 @@ Result<BootstrapResult> bootstrap(const CaptureTable& table, const Selection& se
     denominator += w * std::pow(mean - v, 2);
   }
   result.acceleration = denominator > 0 ? numerator / (6 * std::pow(denominator, 1.5)) : 0.0;
-  const double below = static_cast<double>(std::count_if(sorted.begin(), sorted.end(), [&](double v) { return v < estimate; }));
+  const double below =
+      static_cast<double>(std::count_if(sorted.begin(), sorted.end(), [&](double v) { return v < estimate; }));
   const double share = std::clamp(below / static_cast<double>(sorted.size()), 0.5 / static_cast<double>(sorted.size()),
                                   1 - 0.5 / static_cast<double>(sorted.size()));
   result.bias_correction = normal_quantile(share);

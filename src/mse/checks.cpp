@@ -36,21 +36,23 @@ std::vector<std::string> data_warnings(const CaptureTable& table, std::int64_t s
 std::vector<std::string> compare_methods(const std::vector<MethodEstimate>& estimates, double factor) {
   std::vector<std::string> warnings;
   if (estimates.size() < 2) return warnings;
-  const auto [lowest, highest] = std::minmax_element(
-      estimates.begin(), estimates.end(), [](const MethodEstimate& a, const MethodEstimate& b) { return a.total < b.total; });
+  const auto [lowest, highest] =
+      std::minmax_element(estimates.begin(), estimates.end(),
+                          [](const MethodEstimate& a, const MethodEstimate& b) { return a.total < b.total; });
   if (highest->total > factor * lowest->total) {
-    warnings.push_back(fmt::format("the methods disagree by a factor of {:.1f}: {} gives {:.0f}, {} gives {:.0f}; no "
-                                   "single figure should be reported without the others",
-                                   highest->total / lowest->total, lowest->method, lowest->total, highest->method,
-                                   highest->total));
+    warnings.push_back(
+        fmt::format("the methods disagree by a factor of {:.1f}: {} gives {:.0f}, {} gives {:.0f}; no "
+                    "single figure should be reported without the others",
+                    highest->total / lowest->total, lowest->method, lowest->total, highest->method, highest->total));
   }
   for (std::size_t i = 0; i < estimates.size(); ++i) {
     for (std::size_t j = i + 1; j < estimates.size(); ++j) {
       const auto& a = estimates[i];
       const auto& b = estimates[j];
       if (a.high < b.low || b.high < a.low) {
-        warnings.push_back(fmt::format("the intervals of {} ({:.0f} to {:.0f}) and {} ({:.0f} to {:.0f}) do not overlap",
-                                       a.method, a.low, a.high, b.method, b.low, b.high));
+        warnings.push_back(
+            fmt::format("the intervals of {} ({:.0f} to {:.0f}) and {} ({:.0f} to {:.0f}) do not overlap", a.method,
+                        a.low, a.high, b.method, b.low, b.high));
       }
     }
   }

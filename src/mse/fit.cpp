@@ -5,8 +5,8 @@
 #include <cmath>
 #include <mutex>
 
-#include <Eigen/Dense>
 #include <fmt/format.h>
+#include <Eigen/Dense>
 
 #include "mse/internal/fit_internal.h"
 #include "mse/mse.h"
@@ -164,7 +164,9 @@ internal::Design internal::build_design(const CaptureTable& table, const Model& 
   }
   design.columns = 1 + k + static_cast<int>(design.finite.size());
   for (std::size_t p = 1; p < table.counts.size(); ++p) {
-    const auto holds = [p](const std::pair<int, int>& pair) { return ((p >> pair.first) & 1) && ((p >> pair.second) & 1); };
+    const auto holds = [p](const std::pair<int, int>& pair) {
+      return ((p >> pair.first) & 1) && ((p >> pair.second) & 1);
+    };
     if (std::any_of(design.infinite.begin(), design.infinite.end(), holds)) continue;
     std::vector<int> cols{0};
     for (int i = 0; i < k; ++i) {
@@ -190,7 +192,8 @@ Result<FitResult> internal::fit_model(const CaptureTable& table, const Model& mo
   }
   for (const auto& [a, b] : model.interactions) {
     if (a < 0 || b >= k || a >= b) {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("model term ({}, {}) is not a pair of the table's lists", a, b));
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("model term ({}, {}) is not a pair of the table's lists", a, b));
     }
   }
   FitResult result;
@@ -293,10 +296,12 @@ Result<StratifiedFit> fit_stratified(const StratifiedTable& table, const Stratif
   if (k < 2) return fail(ErrorCode::kInvalidArgument, "a stratified table needs at least 2 lists");
   if (strata == 0 || table.observed() == 0) return fail(ErrorCode::kInvalidArgument, "the stratified table is empty");
   for (const auto& c : table.counts) {
-    if (c.size() != std::size_t{1} << k) return fail(ErrorCode::kInvalidArgument, "a stratum's table has the wrong size");
+    if (c.size() != std::size_t{1} << k)
+      return fail(ErrorCode::kInvalidArgument, "a stratum's table has the wrong size");
   }
   for (const auto& [a, b] : model.pairs.interactions) {
-    if (a < 0 || b < 0 || a >= k || b >= k || a == b) return fail(ErrorCode::kInvalidArgument, "model names a list the table lacks");
+    if (a < 0 || b < 0 || a >= k || b >= k || a == b)
+      return fail(ErrorCode::kInvalidArgument, "model names a list the table lacks");
   }
   for (const int l : model.stratum_lists) {
     if (l < 0 || l >= k) return fail(ErrorCode::kInvalidArgument, "stratum-by-list term names a list the table lacks");
@@ -315,15 +320,18 @@ Result<StratifiedFit> fit_stratified(const StratifiedTable& table, const Stratif
   const int pair_base = cross_base + static_cast<int>(model.stratum_lists.size()) * (strata - 1);
   const int columns = pair_base + static_cast<int>(pattern_design.finite.size());
   result.coefficient_names.push_back("(intercept)");
-  for (int s = 1; s < strata; ++s) result.coefficient_names.push_back("stratum " + table.strata[static_cast<std::size_t>(s)]);
+  for (int s = 1; s < strata; ++s)
+    result.coefficient_names.push_back("stratum " + table.strata[static_cast<std::size_t>(s)]);
   for (const auto& l : table.lists) result.coefficient_names.push_back(l);
   for (const int l : model.stratum_lists) {
     for (int s = 1; s < strata; ++s) {
-      result.coefficient_names.push_back(table.lists[static_cast<std::size_t>(l)] + ":stratum " + table.strata[static_cast<std::size_t>(s)]);
+      result.coefficient_names.push_back(table.lists[static_cast<std::size_t>(l)] + ":stratum " +
+                                         table.strata[static_cast<std::size_t>(s)]);
     }
   }
   for (const auto& [a, b] : pattern_design.finite) {
-    result.coefficient_names.push_back(table.lists[static_cast<std::size_t>(a)] + ":" + table.lists[static_cast<std::size_t>(b)]);
+    result.coefficient_names.push_back(table.lists[static_cast<std::size_t>(a)] + ":" +
+                                       table.lists[static_cast<std::size_t>(b)]);
   }
   result.parameters = columns + static_cast<int>(pattern_design.infinite.size());
 
@@ -338,7 +346,8 @@ Result<StratifiedFit> fit_stratified(const StratifiedTable& table, const Stratif
         if ((p >> i) & 1) cols.push_back(list_base + i);
       }
       for (std::size_t t = 0; t < model.stratum_lists.size(); ++t) {
-        if (s > 0 && ((p >> model.stratum_lists[t]) & 1)) cols.push_back(cross_base + static_cast<int>(t) * (strata - 1) + s - 1);
+        if (s > 0 && ((p >> model.stratum_lists[t]) & 1))
+          cols.push_back(cross_base + static_cast<int>(t) * (strata - 1) + s - 1);
       }
       for (std::size_t t = 0; t < pattern_design.finite.size(); ++t) {
         const auto [a, b] = pattern_design.finite[t];
@@ -360,7 +369,8 @@ Result<StratifiedFit> fit_stratified(const StratifiedTable& table, const Stratif
   }
   if (rows < columns || Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).rank() < columns) {
     result.status = FitStatus::kNotIdentifiable;
-    result.message = fmt::format("not identifiable: {} parameters but the design on the {} cells left has lower rank", columns, rows);
+    result.message = fmt::format("not identifiable: {} parameters but the design on the {} cells left has lower rank",
+                                 columns, rows);
     return result;
   }
   if (any_zero && !strictly_positive_table_exists(x, y)) {
@@ -372,7 +382,8 @@ Result<StratifiedFit> fit_stratified(const StratifiedTable& table, const Stratif
   result.coefficients.assign(irls.beta.data(), irls.beta.data() + irls.beta.size());
   result.deviance = irls.deviance;
   double log_likelihood = 0;
-  for (Eigen::Index r = 0; r < rows; ++r) log_likelihood += y[r] * std::log(irls.mu[r]) - irls.mu[r] - std::lgamma(y[r] + 1);
+  for (Eigen::Index r = 0; r < rows; ++r)
+    log_likelihood += y[r] * std::log(irls.mu[r]) - irls.mu[r] - std::lgamma(y[r] + 1);
   const auto n = static_cast<double>(table.observed());
   result.aic = -2 * log_likelihood + 2.0 * result.parameters;
   result.bic = -2 * log_likelihood + result.parameters * std::log(n);

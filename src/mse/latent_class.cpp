@@ -272,7 +272,8 @@ std::vector<double> run_chain(const ChainInput& input, const LatentClassOptions&
 
   std::vector<double> draws;
   draws.reserve(static_cast<std::size_t>(options.samples));
-  const long total_iterations = static_cast<long>(options.burn_in) + static_cast<long>(options.samples) * options.thinning;
+  const long total_iterations =
+      static_cast<long>(options.burn_in) + static_cast<long>(options.samples) * options.thinning;
   for (long iteration = 1; iteration <= total_iterations; ++iteration) {
     if (iteration % 1000 == 0 && cancel_requested(options.cancellation)) return draws;
     std::fill(size.begin(), size.end(), 0);
@@ -380,8 +381,9 @@ Result<ConvergenceDiagnostics> diagnose_convergence(const std::vector<std::vecto
   const std::size_t length = chains.front().size();
   for (const auto& chain : chains) {
     if (chain.size() != length) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("chains differ in length ({} and {} draws); expected equal lengths", length, chain.size()));
+      return fail(
+          ErrorCode::kInvalidArgument,
+          fmt::format("chains differ in length ({} and {} draws); expected equal lengths", length, chain.size()));
     }
   }
   if (length < 4) {
@@ -452,12 +454,13 @@ Result<LatentClassResult> estimate_latent_class(const CaptureTable& table, const
   if (options.classes < 2 || options.classes > kMaxClasses || options.chains < 1 || options.samples < 1 ||
       options.thinning < 1 || options.burn_in < 0 || options.threads < 1 || !(options.level > 0 && options.level < 1) ||
       !(options.alpha_shape > 0) || !(options.alpha_rate > 0)) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("latent class options out of range: classes {} (2 to {}), chains {}, samples {}, thinning {} "
-                            "(all at least 1), burn-in {} (at least 0), threads {}, level {} (in (0, 1)), alpha prior "
-                            "({}, {}) (positive)",
-                            options.classes, kMaxClasses, options.chains, options.samples, options.thinning,
-                            options.burn_in, options.threads, options.level, options.alpha_shape, options.alpha_rate));
+    return fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("latent class options out of range: classes {} (2 to {}), chains {}, samples {}, thinning {} "
+                    "(all at least 1), burn-in {} (at least 0), threads {}, level {} (in (0, 1)), alpha prior "
+                    "({}, {}) (positive)",
+                    options.classes, kMaxClasses, options.chains, options.samples, options.thinning, options.burn_in,
+                    options.threads, options.level, options.alpha_shape, options.alpha_rate));
   }
   std::vector<std::string> dropped;
   const CaptureTable used = without_empty_lists(table, &dropped);
@@ -484,12 +487,14 @@ Result<LatentClassResult> estimate_latent_class(const CaptureTable& table, const
     std::vector<std::jthread> workers;
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
-        for (int c = t; c < options.chains; c += threads) result.draws[static_cast<std::size_t>(c)] = run_chain(input, options, c);
+        for (int c = t; c < options.chains; c += threads)
+          result.draws[static_cast<std::size_t>(c)] = run_chain(input, options, c);
       });
     }
   }
 
-  if (cancel_requested(options.cancellation)) return fail(ErrorCode::kCancelled, "the latent class sampler was cancelled");
+  if (cancel_requested(options.cancellation))
+    return fail(ErrorCode::kCancelled, "the latent class sampler was cancelled");
   std::vector<double> pooled;
   for (const auto& chain : result.draws) {
     std::vector<double> sorted = chain;
@@ -516,19 +521,21 @@ Result<LatentClassResult> estimate_latent_class(const CaptureTable& table, const
       result.effective_sample_size = diagnostics->effective_sample_size;
     }
     if (options.chains > 1 && result.r_hat > 1.1) {
-      result.warnings.push_back(fmt::format(
-          "the chains have not converged: split R-hat of N is {:.2f} (expected below 1.1); run longer or report the chains "
-          "separately",
-          result.r_hat));
+      result.warnings.push_back(
+          fmt::format("the chains have not converged: split R-hat of N is {:.2f} (expected below 1.1); run longer or "
+                      "report the chains "
+                      "separately",
+                      result.r_hat));
     }
     if (result.effective_sample_size < 100) {
-      result.warnings.push_back(fmt::format(
-          "only {:.0f} effective draws of N (expected at least 100): the interval is imprecise; run longer",
-          result.effective_sample_size));
+      result.warnings.push_back(
+          fmt::format("only {:.0f} effective draws of N (expected at least 100): the interval is imprecise; run longer",
+                      result.effective_sample_size));
     }
   }
-  const auto [lowest, highest] = std::minmax_element(result.chains.begin(), result.chains.end(),
-                                                     [](const ChainSummary& a, const ChainSummary& b) { return a.median < b.median; });
+  const auto [lowest, highest] =
+      std::minmax_element(result.chains.begin(), result.chains.end(),
+                          [](const ChainSummary& a, const ChainSummary& b) { return a.median < b.median; });
   if (highest->median > 1.1 * lowest->median) {
     result.warnings.push_back(fmt::format(
         "the chains disagree: their medians of N range from {:.0f} to {:.0f}; the posterior may have several modes",

@@ -18,16 +18,16 @@ namespace rapporteur::mse {
 // probability, the prior p(N) proportional to 1/N, and per chain 10,000 burn-in iterations then
 // 1,000 draws kept one in 100 (110,000 iterations).
 struct LatentClassOptions {
-  int classes = 10;            // Truncation level K* of the stick-breaking prior, 2 to 50.
-  double alpha_shape = 0.25;   // Gamma prior of the concentration alpha (shape, rate).
+  int classes = 10;           // Truncation level K* of the stick-breaking prior, 2 to 50.
+  double alpha_shape = 0.25;  // Gamma prior of the concentration alpha (shape, rate).
   double alpha_rate = 0.25;
-  int chains = 4;              // Each from its own overdispersed start and its own generator.
-  int burn_in = 10000;         // Iterations discarded at the start of each chain.
-  int samples = 1000;          // Draws kept per chain.
-  int thinning = 100;          // Iterations per kept draw.
-  std::uint64_t seed = 1;      // Chain c draws from a generator seeded by (seed, c).
-  int threads = 2;             // Chains run in parallel; the result does not depend on this.
-  double level = 0.95;         // Credible level of the interval, in (0, 1).
+  int chains = 4;          // Each from its own overdispersed start and its own generator.
+  int burn_in = 10000;     // Iterations discarded at the start of each chain.
+  int samples = 1000;      // Draws kept per chain.
+  int thinning = 100;      // Iterations per kept draw.
+  std::uint64_t seed = 1;  // Chain c draws from a generator seeded by (seed, c).
+  int threads = 2;         // Chains run in parallel; the result does not depend on this.
+  double level = 0.95;     // Credible level of the interval, in (0, 1).
   // Checked every 1,000 iterations of each chain; not owned, may be null.
   const Cancellation* cancellation = nullptr;
 };
@@ -43,7 +43,7 @@ struct LatentClassResult {
   std::int64_t observed = 0;
   double median = 0;  // Posterior median of the total N over all chains' draws.
   double mean = 0;
-  double low = 0;     // Equal-tailed credible interval at options.level.
+  double low = 0;  // Equal-tailed credible interval at options.level.
   double high = 0;
   // Split R-hat of N (Gelman et al., Bayesian Data Analysis, 3rd ed., 11.4): each chain cut in
   // halves; values near 1 mean the chains sample the same distribution.

@@ -23,8 +23,9 @@ double mixture_cdf(const std::vector<LogNormal>& parts, double observed, double 
   const double log_unobserved = std::log(total - observed);
   double cdf = 0;
   for (const auto& part : parts) {
-    cdf += part.weight * (part.scale > 0 ? 0.5 * std::erfc(-(log_unobserved - part.location) / (part.scale * std::sqrt(2.0)))
-                                         : (log_unobserved >= part.location ? 1.0 : 0.0));
+    cdf += part.weight * (part.scale > 0
+                              ? 0.5 * std::erfc(-(log_unobserved - part.location) / (part.scale * std::sqrt(2.0)))
+                              : (log_unobserved >= part.location ? 1.0 : 0.0));
   }
   return cdf;
 }

@@ -54,8 +54,8 @@ std::string describe(const Model& model, const std::vector<std::string>& lists);
 
 enum class FitStatus {
   kOk,
-  kNoMle,             // The data lie on the boundary of the model's marginal cone.
-  kNotIdentifiable,   // The design on the cells left has deficient rank.
+  kNoMle,            // The data lie on the boundary of the model's marginal cone.
+  kNotIdentifiable,  // The design on the cells left has deficient rank.
 };
 
 struct FitResult {

@@ -84,8 +84,8 @@ Result<SearchResult> exhaustive_search(const CaptureTable& table, Criterion crit
   const auto work = [&](std::size_t first, std::size_t step) {
     for (std::size_t mask = first; mask < count; mask += step) {
       const bool known = top_exists.at(mask & ~overlapping);
-      fits[mask] = internal::fit_model(table, model_of(mask),
-                                       known ? internal::Existence::kKnown : internal::Existence::kCheck);
+      fits[mask] =
+          internal::fit_model(table, model_of(mask), known ? internal::Existence::kKnown : internal::Existence::kCheck);
     }
   };
   const auto workers = static_cast<std::size_t>(std::max(1, threads));
@@ -121,7 +121,8 @@ Result<SearchResult> stepwise_search(const CaptureTable& table, Criterion criter
   if (current.status != FitStatus::kOk) {
     return fail(ErrorCode::kNotFound, "the independence model is not estimable: " + current.message);
   }
-  result.path.push_back(fmt::format("start: independence, {} {:.3f}", name_of(criterion), criterion_value(current, criterion)));
+  result.path.push_back(
+      fmt::format("start: independence, {} {:.3f}", name_of(criterion), criterion_value(current, criterion)));
   result.models.push_back(current);
   for (;;) {
     std::optional<FitResult> best;
@@ -130,8 +131,10 @@ Result<SearchResult> stepwise_search(const CaptureTable& table, Criterion criter
       Model candidate = current.model;
       const auto it = std::find(candidate.interactions.begin(), candidate.interactions.end(), pair);
       const bool removing = it != candidate.interactions.end();
-      if (removing) candidate.interactions.erase(it);
-      else candidate.interactions.push_back(pair);
+      if (removing)
+        candidate.interactions.erase(it);
+      else
+        candidate.interactions.push_back(pair);
       std::sort(candidate.interactions.begin(), candidate.interactions.end());
       ASSIGN_OR_RETURN(FitResult f, fit(table, candidate));
       if (f.status != FitStatus::kOk) {

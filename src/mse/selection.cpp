@@ -15,7 +15,8 @@ Result<Estimate> select_and_estimate(CaptureTable table, const SelectionOptions&
   std::vector<std::string> empty;
   table = without_empty_lists(table, &empty);
   for (const auto& list : empty) {
-    e.warnings.push_back(fmt::format("list {} saw nobody{} and is left out", list, e.stratum.empty() ? "" : " in " + e.stratum));
+    e.warnings.push_back(
+        fmt::format("list {} saw nobody{} and is left out", list, e.stratum.empty() ? "" : " in " + e.stratum));
   }
   if (table.list_count() < 2) {
     return fail(ErrorCode::kInvalidArgument,
@@ -45,7 +46,8 @@ Result<Estimate> select_and_estimate(CaptureTable table, const SelectionOptions&
     }
   }
   if (!e.search.models.front().infinite_interactions.empty()) {
-    e.warnings.push_back("the chosen model has lists that never overlap: their interaction is at minus infinity (extended MLE)");
+    e.warnings.push_back(
+        "the chosen model has lists that never overlap: their interaction is at minus infinity (extended MLE)");
   }
   e.table = table;
   if (auto profile = profile_interval(e.table, e.search.models.front())) {
@@ -72,10 +74,14 @@ Result<Estimate> select_and_estimate(CaptureTable table, const SelectionOptions&
       return searched->models.front();
     };
     auto bootstrapped = bootstrap(e.table, select, e.search.models.front(),
-                                       {.method = options.bootstrap_method, .replicates = options.bootstrap, .seed = options.seed,
-                                        .threads = static_cast<int>(std::max(2U, std::thread::hardware_concurrency())),
-                                        .cancellation = options.cancellation, .progress = options.bootstrap_progress});
-    if (!bootstrapped && bootstrapped.error().code == ErrorCode::kCancelled) return tl::unexpected(bootstrapped.error());
+                                  {.method = options.bootstrap_method,
+                                   .replicates = options.bootstrap,
+                                   .seed = options.seed,
+                                   .threads = static_cast<int>(std::max(2U, std::thread::hardware_concurrency())),
+                                   .cancellation = options.cancellation,
+                                   .progress = options.bootstrap_progress});
+    if (!bootstrapped && bootstrapped.error().code == ErrorCode::kCancelled)
+      return tl::unexpected(bootstrapped.error());
     if (bootstrapped) {
       e.bootstrap = std::move(*bootstrapped);
       e.bootstrap_method = options.bootstrap_method == BootstrapMethod::kParametric ? "parametric" : "nonparametric";
@@ -91,7 +97,8 @@ Result<Estimate> select_and_estimate(CaptureTable table, const SelectionOptions&
   // The choice of procedure often moves the estimate more than sampling error does.
   const auto independence = fit(table, {});
   e.sensitivity.emplace_back("independence", independence && independence->status == FitStatus::kOk
-                                                 ? std::optional<FitResult>(*independence) : std::nullopt);
+                                                 ? std::optional<FitResult>(*independence)
+                                                 : std::nullopt);
   // One exhaustive search serves both criteria: only the ranking differs.
   std::optional<SearchResult> exhaustive;
   if (table.list_count() <= 6) {
@@ -104,10 +111,12 @@ Result<Estimate> select_and_estimate(CaptureTable table, const SelectionOptions&
   for (const auto c : {Criterion::kAic, Criterion::kBic}) {
     const std::string name = c == Criterion::kAic ? "AIC" : "BIC";
     const auto stepwise = stepwise_search(table, c);
-    e.sensitivity.emplace_back("stepwise " + name, stepwise ? std::optional<FitResult>(stepwise->models.front()) : std::nullopt);
+    e.sensitivity.emplace_back("stepwise " + name,
+                               stepwise ? std::optional<FitResult>(stepwise->models.front()) : std::nullopt);
     if (c == Criterion::kAic) {
       const auto sparse = sparse_stepwise_search(table, options.pthresh);
-      e.sensitivity.emplace_back("sparse stepwise", sparse ? std::optional<FitResult>(sparse->models.front()) : std::nullopt);
+      e.sensitivity.emplace_back("sparse stepwise",
+                                 sparse ? std::optional<FitResult>(sparse->models.front()) : std::nullopt);
     }
     if (exhaustive) {
       e.sensitivity.emplace_back("exhaustive " + name, reranked(*exhaustive, c).models.front());

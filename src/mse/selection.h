@@ -18,7 +18,7 @@ enum class SearchChoice { kAuto, kExhaustive, kStepwise, kSparse };
 enum class Sensitivity { kInclude, kSkip };
 
 struct SelectionOptions {
-  std::string model;  // Fixed model terms (e.g. "A*B"); empty: search.
+  std::string model;                          // Fixed model terms (e.g. "A*B"); empty: search.
   SearchChoice search = SearchChoice::kAuto;  // kAuto: exhaustive up to six lists, else stepwise.
   Criterion criterion = Criterion::kBic;
   double pthresh = 0.02;  // Sparse stepwise threshold.

@@ -41,8 +41,10 @@ CaptureTable without_empty_lists(const CaptureTable& table, std::vector<std::str
   for (int i = 0; i < table.list_count(); ++i) {
     bool seen = false;
     for (std::size_t p = 1; p < table.counts.size() && !seen; ++p) seen = ((p >> i) & 1) && table.counts[p] > 0;
-    if (seen) kept.push_back(i);
-    else if (dropped) dropped->push_back(table.lists[static_cast<std::size_t>(i)]);
+    if (seen)
+      kept.push_back(i);
+    else if (dropped)
+      dropped->push_back(table.lists[static_cast<std::size_t>(i)]);
   }
   if (static_cast<int>(kept.size()) == table.list_count()) return table;
   CaptureTable result;
@@ -89,8 +91,8 @@ Result<CaptureTable> parse_capture_table(std::string_view csv, std::string_view 
   } else {
     for (std::size_t c = 0; c < header.size(); ++c) {
       if (c == count_column) continue;
-      const bool binary = std::all_of(rows.begin(), rows.end(),
-                                      [&](const auto& r) { return r[c] == "0" || r[c] == "1"; });
+      const bool binary =
+          std::all_of(rows.begin(), rows.end(), [&](const auto& r) { return r[c] == "0" || r[c] == "1"; });
       if (binary) list_columns.push_back(c);
     }
   }
@@ -132,10 +134,12 @@ std::int64_t StratifiedTable::observed() const {
   return total;
 }
 
-Result<StratifiedTable> parse_stratified_table(std::string_view csv, std::string_view file_name, const std::string& by) {
+Result<StratifiedTable> parse_stratified_table(std::string_view csv, std::string_view file_name,
+                                               const std::string& by) {
   std::istringstream in{std::string(csv)};
   std::string header_line;
-  if (!std::getline(in, header_line)) return fail(ErrorCode::kInvalidArgument, fmt::format("{}: empty file", file_name));
+  if (!std::getline(in, header_line))
+    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: empty file", file_name));
   if (header_line.starts_with("\xEF\xBB\xBF")) header_line.erase(0, 3);
   const std::vector<std::string> header = split_line(header_line);
   const auto by_at = std::find(header.begin(), header.end(), by);
@@ -162,7 +166,8 @@ Result<StratifiedTable> parse_stratified_table(std::string_view csv, std::string
   StratifiedTable table;
   table.lists = lists;
   for (const auto& [value, part] : parts) {
-    ASSIGN_OR_RETURN(CaptureTable t, parse_capture_table(part, fmt::format("{} ({} = {})", file_name, by, value), lists));
+    ASSIGN_OR_RETURN(CaptureTable t,
+                     parse_capture_table(part, fmt::format("{} ({} = {})", file_name, by, value), lists));
     table.strata.push_back(value);
     table.counts.push_back(std::move(t.counts));
   }
@@ -179,8 +184,7 @@ Result<Model> parse_model(std::string_view terms, const std::vector<std::string>
     term.erase(std::remove(term.begin(), term.end(), ' '), term.end());
     const auto colon = term.find(':');
     if (colon == std::string::npos || term.find(':', colon + 1) != std::string::npos) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("model term '{}' is not a pair of lists such as A:B", term));
+      return fail(ErrorCode::kInvalidArgument, fmt::format("model term '{}' is not a pair of lists such as A:B", term));
     }
     const auto index_of = [&](const std::string& name) -> int {
       const auto it = std::find(lists.begin(), lists.end(), name);
@@ -193,8 +197,7 @@ Result<Model> parse_model(std::string_view terms, const std::vector<std::string>
                   fmt::format("model term '{}' does not name two different lists of the table", term));
     }
     if (a > b) std::swap(a, b);
-    if (std::find(model.interactions.begin(), model.interactions.end(), std::pair{a, b}) ==
-        model.interactions.end()) {
+    if (std::find(model.interactions.begin(), model.interactions.end(), std::pair{a, b}) == model.interactions.end()) {
       model.interactions.emplace_back(a, b);
     }
   }

@@ -12,12 +12,11 @@
 
 #include <fmt/format.h>
 
-#include "sdc/sdc.h"
 #include "sdc/internal/levels.h"
+#include "sdc/sdc.h"
 
 namespace rapporteur::sdc {
 namespace {
-
 
 struct Link {
   std::size_t table;
@@ -169,7 +168,8 @@ std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vect
 Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status>>& status, const Attacker& attacker,
                     const AuditOptions& options) {
   if (status.size() != problem.tables.size()) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("{} status tables for {} tables", status.size(), problem.tables.size()));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("{} status tables for {} tables", status.size(), problem.tables.size()));
   }
   // Distinct cells: identified by their non-total codes, named by dimension.
   std::map<std::vector<std::pair<std::string, std::string>>, std::size_t> distinct;
@@ -180,7 +180,8 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   for (std::size_t t = 0; t < problem.tables.size(); ++t) {
     const Table& table = problem.tables[t];
     if (status[t].size() != table.values.size() || table.values.size() != table.cell_count()) {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("table {}: status or values do not match its cells", table.name));
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("table {}: status or values do not match its cells", table.name));
     }
     id[t].resize(table.values.size());
     for (std::size_t i = 0; i < table.values.size(); ++i) {
@@ -189,7 +190,8 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       for (std::size_t d = table.dimensions.size(); d-- > 0;) {
         const std::size_t at = rest % table.dimensions[d].codes.size();
         rest /= table.dimensions[d].codes.size();
-        if (at != 0 || problem.tables.size() == 1 || table.dimensions[d].codes.size() == 1) key.emplace_back(table.dimensions[d].name, table.dimensions[d].codes[at]);
+        if (at != 0 || problem.tables.size() == 1 || table.dimensions[d].codes.size() == 1)
+          key.emplace_back(table.dimensions[d].name, table.dimensions[d].codes[at]);
       }
       std::sort(key.begin(), key.end());
       const auto [it, inserted] = distinct.emplace(std::move(key), value.size());
@@ -198,8 +200,8 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
         value.push_back(table.values[i]);
         state.push_back(status[t][i]);
       } else if (state[it->second] != status[t][i]) {
-        return fail(ErrorCode::kInvalidArgument, fmt::format("a shared cell, {}, has different statuses in two tables",
-                                                              cell_name(table, i)));
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("a shared cell, {}, has different statuses in two tables", cell_name(table, i)));
       }
       id[t][i] = it->second;
     }
@@ -234,7 +236,8 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       std::vector<std::size_t> pick(at.size(), 0);
       for (;;) {
         std::size_t index = 0;
-        for (std::size_t d = 0; d < at.size(); ++d) index = index * table.dimensions[d].codes.size() + chains[d][pick[d]];
+        for (std::size_t d = 0; d < at.size(); ++d)
+          index = index * table.dimensions[d].codes.size() + chains[d][pick[d]];
         ++leaves[index];
         std::size_t d = at.size();
         while (d > 0 && ++pick[d - 1] == chains[d - 1].size()) pick[--d] = 0;
@@ -252,7 +255,8 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   for (std::size_t t = 0; t < problem.tables.size(); ++t) {
     const Table& table = problem.tables[t];
     std::vector<std::size_t> stride(table.dimensions.size(), 1);
-    for (std::size_t d = table.dimensions.size() - 1; d-- > 0;) stride[d] = stride[d + 1] * table.dimensions[d + 1].codes.size();
+    for (std::size_t d = table.dimensions.size() - 1; d-- > 0;)
+      stride[d] = stride[d + 1] * table.dimensions[d + 1].codes.size();
     for (std::size_t i = 0; i < table.values.size(); ++i) {
       for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
         const auto& dim = table.dimensions[d];
@@ -292,7 +296,8 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
   // Protection levels (rounded up to whole units) and what each primary cell needs.
   const auto level = [&](std::int64_t v) {
     return static_cast<double>(std::max<std::int64_t>(
-        problem.rule.min_level, static_cast<std::int64_t>(std::ceil(problem.rule.protection_percent / 100.0 * static_cast<double>(v) - 1e-9))));
+        problem.rule.min_level,
+        static_cast<std::int64_t>(std::ceil(problem.rule.protection_percent / 100.0 * static_cast<double>(v) - 1e-9))));
   };
   std::vector<double> need_high(n), need_low(n);
   std::vector<double> seen_low(n), seen_high(n);
@@ -359,8 +364,10 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       for (const auto& [c, sign] : e.terms) {
         if (!column[c]) continue;
         const std::size_t k = static_cast<std::size_t>(column[c] - 1);
-        if (!anchor) anchor = find(k);
-        else group[find(k)] = *anchor;
+        if (!anchor)
+          anchor = find(k);
+        else
+          group[find(k)] = *anchor;
       }
     }
     for (std::size_t k = 0; k < n; ++k) members[find(k)].push_back(k);
@@ -393,8 +400,10 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       double rhs = 0;
       std::vector<std::pair<int, double>> entries;
       for (const auto& [c, sign] : equations[q].terms) {
-        if (column[c]) entries.emplace_back(local.at(static_cast<std::size_t>(column[c] - 1)), sign);
-        else rhs -= sign * static_cast<double>(value[c]);
+        if (column[c])
+          entries.emplace_back(local.at(static_cast<std::size_t>(column[c] - 1)), sign);
+        else
+          rhs -= sign * static_cast<double>(value[c]);
       }
       glp_add_rows(p, 1);
       ++row;
@@ -440,9 +449,11 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       set_objective(weights, round == 1 ? GLP_MIN : GLP_MAX);
       const auto outcome = lp.solve();
       for (std::size_t j = 0; j < m; ++j) glp_set_col_bnds(p, static_cast<int>(j + 1), GLP_LO, lower, 0.0);
-      if (outcome == Lp::Outcome::kTimeLimit) return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
+      if (outcome == Lp::Outcome::kTimeLimit)
+        return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
       if (outcome != Lp::Outcome::kOptimal) {
-        return fail(ErrorCode::kInternal, "the audit's linear programme has no solution: the published table is inconsistent");
+        return fail(ErrorCode::kInternal,
+                    "the audit's linear programme has no solution: the published table is inconsistent");
       }
       ++result.batched_lps;
       record();
@@ -487,12 +498,14 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
         set_objective(weights, direction);
         const auto outcome = lp.solve();
         release_caps();
-        if (outcome == Lp::Outcome::kTimeLimit) return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
+        if (outcome == Lp::Outcome::kTimeLimit)
+          return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
         if (outcome != Lp::Outcome::kOptimal) return fail(ErrorCode::kInternal, "an audit linear programme failed");
         ++result.batched_lps;
         record();
         std::size_t still = 0;
-        for (std::size_t j = 0; j < m; ++j) still += (direction == GLP_MAX ? short_high(cells[j]) : short_low(cells[j])) ? 1 : 0;
+        for (std::size_t j = 0; j < m; ++j)
+          still += (direction == GLP_MAX ? short_high(cells[j]) : short_low(cells[j])) ? 1 : 0;
         if (still == open) break;
       }
     }
@@ -504,7 +517,8 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
       const auto outcome = lp.solve();
       ++result.exact_lps;
       if (outcome == Lp::Outcome::kUnbounded && direction == GLP_MAX) return std::numeric_limits<double>::infinity();
-      if (outcome == Lp::Outcome::kTimeLimit) return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
+      if (outcome == Lp::Outcome::kTimeLimit)
+        return fail(ErrorCode::kInternal, "an audit linear programme ran out of time");
       if (outcome != Lp::Outcome::kOptimal) return fail(ErrorCode::kInternal, "an audit linear programme failed");
       record();
       return glp_get_obj_val(p);
@@ -547,9 +561,12 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     a.low = lo;
     a.high = hi;
     if (a.status == Status::kPrimary) {
-      if (hi <= lo) a.problem = "exactly recoverable";
-      else if (hi < need_high[k] - 1e-7) a.problem = fmt::format("upper bound {} below the required {}", hi, need_high[k]);
-      else if (lo > need_low[k] + 1e-7) a.problem = fmt::format("lower bound {} above the required {}", lo, need_low[k]);
+      if (hi <= lo)
+        a.problem = "exactly recoverable";
+      else if (hi < need_high[k] - 1e-7)
+        a.problem = fmt::format("upper bound {} below the required {}", hi, need_high[k]);
+      else if (lo > need_low[k] + 1e-7)
+        a.problem = fmt::format("lower bound {} above the required {}", lo, need_low[k]);
       if (!a.problem.empty()) ++result.violations;
     } else if (hi <= lo) {
       ++result.exact_secondaries;

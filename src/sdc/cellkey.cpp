@@ -16,8 +16,10 @@ namespace {
 // Probabilities of the changes -D..D for counts above D.
 Result<std::vector<double>> shape(const PerturbationTable& t) {
   const int d = t.max_deviation;
-  if (d < 1 || d > 10) return fail(ErrorCode::kInvalidArgument, fmt::format("maximum deviation {} must lie in 1..10", d));
-  if (!(t.stay > 0 && t.stay < 1)) return fail(ErrorCode::kInvalidArgument, "the probability to stay must lie in (0, 1)");
+  if (d < 1 || d > 10)
+    return fail(ErrorCode::kInvalidArgument, fmt::format("maximum deviation {} must lie in 1..10", d));
+  if (!(t.stay > 0 && t.stay < 1))
+    return fail(ErrorCode::kInvalidArgument, "the probability to stay must lie in (0, 1)");
   // Mass (1 - stay) split over |k| = 1 and |k| = 2..D so that sum p_k k^2 = V:
   // 2a*1 + 2b*S = V with a + b' = (1 - stay)/2, where b spreads over 2..D evenly.
   const double half = (1 - t.stay) / 2;
@@ -52,9 +54,12 @@ double record_key(std::string_view person_key) {
   int used = 0;
   for (const char ch : person_key) {
     int v = -1;
-    if (ch >= '0' && ch <= '9') v = ch - '0';
-    else if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
-    else if (ch >= 'A' && ch <= 'F') v = ch - 'A' + 10;
+    if (ch >= '0' && ch <= '9')
+      v = ch - '0';
+    else if (ch >= 'a' && ch <= 'f')
+      v = ch - 'a' + 10;
+    else if (ch >= 'A' && ch <= 'F')
+      v = ch - 'A' + 10;
     if (v < 0) continue;
     bits = (bits << 4) | static_cast<std::uint64_t>(v);
     if (++used == 13) break;  // 52 bits: exact in a double.

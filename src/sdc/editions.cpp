@@ -16,10 +16,11 @@ Result<EditionsProtection> protect_over_editions(const std::vector<Edition>& pub
   std::unordered_map<std::string, std::int64_t> now;
   for (const auto& table : current.tables) {
     if (table.values.size() != table.cell_count()) {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("table {}: {} values for {} cells", table.name,
-                                                            table.values.size(), table.cell_count()));
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("table {}: {} values for {} cells", table.name, table.values.size(), table.cell_count()));
     }
-    for (std::size_t i = 0; i < table.values.size(); ++i) now.emplace(internal::identity(table, table.positions(i)), table.values[i]);
+    for (std::size_t i = 0; i < table.values.size(); ++i)
+      now.emplace(internal::identity(table, table.positions(i)), table.values[i]);
   }
   Problem& joint = out.problem;
   joint.rule = current.rule;
@@ -29,8 +30,8 @@ Result<EditionsProtection> protect_over_editions(const std::vector<Edition>& pub
     Table table = published[e].table;
     const auto& status = published[e].status;
     if (status.size() != table.values.size() || table.values.size() != table.cell_count()) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("edition {} ({}): {} statuses for {} cells", e + 1, table.name, status.size(), table.cell_count()));
+      return fail(ErrorCode::kInvalidArgument, fmt::format("edition {} ({}): {} statuses for {} cells", e + 1,
+                                                           table.name, status.size(), table.cell_count()));
     }
     for (std::size_t i = 0; i < table.values.size(); ++i) {
       const bool was_published = status[i] == Status::kSafe || status[i] == Status::kForced;
@@ -40,13 +41,15 @@ Result<EditionsProtection> protect_over_editions(const std::vector<Edition>& pub
         table.values[i] = it->second;
         continue;
       }
-      if (was_published) joint.forced.emplace_back(e, i);
-      else joint.kept_suppressed.emplace_back(e, i);
+      if (was_published)
+        joint.forced.emplace_back(e, i);
+      else
+        joint.kept_suppressed.emplace_back(e, i);
     }
     if (auto additive = check_additive(table); !additive) {
       return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("edition {} is revised in part: with the new values {} (re-issue the edition whole)", e + 1,
-                              additive.error().message));
+                  fmt::format("edition {} is revised in part: with the new values {} (re-issue the edition whole)",
+                              e + 1, additive.error().message));
     }
     joint.tables.push_back(std::move(table));
   }

@@ -79,7 +79,8 @@ Result<Protection> descend(const Problem& problem) {
     });
     for (const auto& cell : candidates) {
       if (trials++ >= problem.improvement_trials) break;
-      if (std::find(problem.kept_suppressed.begin(), problem.kept_suppressed.end(), cell) != problem.kept_suppressed.end()) {
+      if (std::find(problem.kept_suppressed.begin(), problem.kept_suppressed.end(), cell) !=
+          problem.kept_suppressed.end()) {
         continue;
       }
       Problem attempt = trial_problem;
@@ -97,7 +98,8 @@ Result<Protection> descend(const Problem& problem) {
   // published cells.
   for (std::size_t t = 0; t < best.status.size(); ++t) {
     for (std::size_t i = 0; i < best.status[t].size(); ++i) {
-      if (best.status[t][i] == Status::kForced && first_status[t][i] != Status::kForced) best.status[t][i] = Status::kSafe;
+      if (best.status[t][i] == Status::kForced && first_status[t][i] != Status::kForced)
+        best.status[t][i] = Status::kSafe;
     }
   }
   return best;

@@ -41,7 +41,9 @@ std::int64_t release_margins(const Problem& problem, std::vector<Status>& status
   for (std::size_t i = 0; i < table.values.size(); ++i) {
     const auto at = table.positions(i);
     const int level = depth[static_cast<std::size_t>(at[*chosen])];
-    if (status[i] != Status::kSecondary || level == 0 || level == deepest || table.values[i] < problem.rule.min_frequency) continue;
+    if (status[i] != Status::kSecondary || level == 0 || level == deepest ||
+        table.values[i] < problem.rule.min_frequency)
+      continue;
     const int totals = static_cast<int>(std::count(at.begin(), at.end(), 0));
     candidates.push_back({i, totals});
   }

@@ -61,8 +61,9 @@ std::vector<std::int64_t> noisy_table(const Table& table, const Levels& levels, 
   const double sigma2 = budget.mechanism == Mechanism::kDiscreteGaussian ? 1.0 / (2.0 * budget.rho) : 0.0;
   for (std::size_t i = 0; i < table.values.size(); ++i) {
     if (!levels.leaf[i]) continue;
-    const std::int64_t noise = budget.mechanism == Mechanism::kGeometric ? sample_two_sided_geometric(budget.epsilon, rng)
-                                                                         : sample_discrete_gaussian(sigma2, rng);
+    const std::int64_t noise = budget.mechanism == Mechanism::kGeometric
+                                   ? sample_two_sided_geometric(budget.epsilon, rng)
+                                   : sample_discrete_gaussian(sigma2, rng);
     const std::int64_t v = std::max<std::int64_t>(0, table.values[i] + noise);
     // Every ancestor combination of this leaf holds it.
     const auto at = table.positions(i);
@@ -120,7 +121,8 @@ Result<PrivateRelease> release_private(const Table& table, const PrivacyBudget& 
   if (budget.mechanism == Mechanism::kDiscreteGaussian && !(budget.rho > 0 && std::isfinite(budget.rho))) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("rho {}: expected a positive number", budget.rho));
   }
-  if (replicates < 1) return fail(ErrorCode::kInvalidArgument, fmt::format("{} replicates: expected at least 1", replicates));
+  if (replicates < 1)
+    return fail(ErrorCode::kInvalidArgument, fmt::format("{} replicates: expected at least 1", replicates));
   const Levels levels = levels_of(table);
   std::mt19937_64 rng(seed);
   PrivateRelease out;
@@ -144,7 +146,8 @@ Result<PrivateRelease> release_private(const Table& table, const PrivacyBudget& 
   }
   Table published = table;
   published.values = out.values;
-  std::vector<double> squared(out.accuracy.size(), 0), absolute(out.accuracy.size(), 0), signed_sum(out.accuracy.size(), 0);
+  std::vector<double> squared(out.accuracy.size(), 0), absolute(out.accuracy.size(), 0),
+      signed_sum(out.accuracy.size(), 0);
   for (int r = 0; r < replicates; ++r) {
     const auto again = noisy_table(published, levels, budget, rng);
     for (std::size_t i = 0; i < again.size(); ++i) {

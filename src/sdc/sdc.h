@@ -117,9 +117,9 @@ struct Protection {
   std::vector<std::vector<Status>> status;  // Per table, per cell.
   std::int64_t primary_cells = 0;           // Distinct cells (shared margins counted once).
   std::int64_t secondary_cells = 0;
-  std::int64_t secondary_units = 0;  // Sum of the counts of the secondary cells.
-  int repair_rounds = 0;             // Audit-and-repair rounds after the first pattern.
-  std::int64_t released = 0;         // Secondary cells released again by the final pass.
+  std::int64_t secondary_units = 0;   // Sum of the counts of the secondary cells.
+  int repair_rounds = 0;              // Audit-and-repair rounds after the first pattern.
+  std::int64_t released = 0;          // Secondary cells released again by the final pass.
   std::int64_t margins_released = 0;  // Of them, coarser margins above a level suppressed whole.
   std::int64_t linear_programmes = 0;
 };
@@ -229,7 +229,7 @@ struct CellAudit {
 // is published or exactly recoverable, either all of them or those not themselves exactly
 // recoverable (their sum is then the parent minus the children known exactly).
 struct GroupDisclosure {
-  std::size_t table = 0;   // The relation's table (the first holding it) and parent cell.
+  std::size_t table = 0;  // The relation's table (the first holding it) and parent cell.
   std::size_t parent = 0;
   std::vector<std::size_t> cells;  // The group's cells in that table, in cell order.
   std::int64_t sum = 0;
@@ -237,7 +237,7 @@ struct GroupDisclosure {
 };
 
 struct Audit {
-  std::vector<CellAudit> cells;  // Every suppressed cell (one entry per distinct cell).
+  std::vector<CellAudit> cells;                    // Every suppressed cell (one entry per distinct cell).
   std::vector<GroupDisclosure> group_disclosures;  // One per distinct group.
   // Under-protected primary cells, exactly recoverable cells of any status whose value is
   // below the threshold (1 .. min_frequency - 1), and group disclosures.
@@ -269,9 +269,9 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
 // the sum of its records' keys; the perturbation table maps (count, cell key) to a change.
 // The same records give the same cell key and so the same change in every table.
 struct PerturbationTable {
-  int max_deviation = 2;     // D: no count moves by more.
-  double variance = 1.0;     // V of the change for counts above D.
-  double stay = 0.5;         // Probability that a count above D is left alone.
+  int max_deviation = 2;  // D: no count moves by more.
+  double variance = 1.0;  // V of the change for counts above D.
+  double stay = 0.5;      // Probability that a count above D is left alone.
 };
 
 // The record key of a pseudonymous person key (hex): its first 52 bits as a fraction.

@@ -186,8 +186,10 @@ class Repair {
         glp_set_col_bnds(lp, down, GLP_FX, 0.0, 0.0);
       } else {
         glp_set_col_bnds(lp, up, GLP_LO, 0.0, 0.0);
-        if (room > 0) glp_set_col_bnds(lp, down, GLP_DB, 0.0, room);
-        else glp_set_col_bnds(lp, down, GLP_FX, 0.0, 0.0);
+        if (room > 0)
+          glp_set_col_bnds(lp, down, GLP_DB, 0.0, room);
+        else
+          glp_set_col_bnds(lp, down, GLP_FX, 0.0, 0.0);
       }
       // Per cell suppressed, and (minimising units) per unit it holds.
       const double per_unit = s_.cost == Problem::Cost::kCells ? 0.0 : 1.0;
@@ -287,7 +289,8 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
 constexpr double kUnpublishableShare = 0.75;
 
 // The share of cells at the finest level of dimension `d` that are empty or unsafe.
-double unpublishable_share(const Table& table, std::size_t d, const std::vector<int>& depth, int deepest, const Rule& rule) {
+double unpublishable_share(const Table& table, std::size_t d, const std::vector<int>& depth, int deepest,
+                           const Rule& rule) {
   std::size_t cells = 0;
   std::size_t unpublishable = 0;
   for (std::size_t i = 0; i < table.values.size(); ++i) {
@@ -336,7 +339,8 @@ std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& probl
     if (deepest < 1 || unpublishable_share(current, d, depth, deepest, rule) < kUnpublishableShare) break;
     const Coarser coarse = coarser_table(current, d, depth, deepest);
     std::vector<char> coarse_held(coarse.table.values.size(), 0);
-    for (std::size_t j = 0; j < coarse_held.size(); ++j) coarse_held[j] = is_unsafe(rule, coarse.table.values[j]) ? 1 : 0;
+    for (std::size_t j = 0; j < coarse_held.size(); ++j)
+      coarse_held[j] = is_unsafe(rule, coarse.table.values[j]) ? 1 : 0;
     for (std::size_t i = 0; i < current.values.size(); ++i) {
       if (depth[static_cast<std::size_t>(current.positions(i)[d])] != deepest) continue;
       status[to_full[i]] = Status::kSecondary;
@@ -369,12 +373,15 @@ std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& probl
 }
 
 // Protection with `extra_primaries` (cells of the one table) held to a primary's protection.
-Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries, Levels levels) {
+Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries,
+                                Levels levels) {
   if (problem.rule.min_frequency < 1) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("minimum frequency {} must be at least 1", problem.rule.min_frequency));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("minimum frequency {} must be at least 1", problem.rule.min_frequency));
   }
   if (!(problem.rule.protection_percent >= 0 && problem.rule.protection_percent <= 100) || problem.rule.min_level < 0) {
-    return fail(ErrorCode::kInvalidArgument, "protection percent must lie in 0..100 and the minimum level be non-negative");
+    return fail(ErrorCode::kInvalidArgument,
+                "protection percent must lie in 0..100 and the minimum level be non-negative");
   }
   ASSIGN_OR_RETURN(const internal::System system, internal::build_system(problem));
   State s{system, problem.rule, std::vector<Status>(system.values.size(), Status::kSafe), problem.cost};
@@ -389,9 +396,10 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
     const std::int64_t v = system.values[c];
     const bool unsafe = is_unsafe(problem.rule, v);
     if (unsafe && s.status[c] == Status::kForced) {
-      return fail(ErrorCode::kConflict,
-                  fmt::format("cell {} of table {} is forced to be published but has {} units, below the threshold {}",
-                              system.home[c].second, problem.tables[system.home[c].first].name, v, problem.rule.min_frequency));
+      return fail(
+          ErrorCode::kConflict,
+          fmt::format("cell {} of table {} is forced to be published but has {} units, below the threshold {}",
+                      system.home[c].second, problem.tables[system.home[c].first].name, v, problem.rule.min_frequency));
     }
     if (unsafe) {
       s.status[c] = Status::kPrimary;
@@ -406,8 +414,8 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
     }
     const std::size_t c = system.cell_of[t][cell];
     if (s.status[c] == Status::kForced) {
-      return fail(ErrorCode::kConflict, fmt::format("cell {} of table {} is both forced and kept suppressed", cell,
-                                                    problem.tables[t].name));
+      return fail(ErrorCode::kConflict,
+                  fmt::format("cell {} of table {} is both forced and kept suppressed", cell, problem.tables[t].name));
     }
     kept[c] = 1;
     if (s.status[c] == Status::kSafe) s.status[c] = Status::kSecondary;
@@ -421,8 +429,7 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
                     (problem.strategy == Problem::Strategy::kAuto && system.values.size() > 2000);
   std::optional<Result<std::vector<Status>>> by_level;
   if (fast && levels == Levels::kTry && problem.tables.size() == 1 && problem.forced.empty() &&
-      problem.kept_suppressed.empty() &&
-      problem.rule.zeros != ZeroCells::kSafe) {
+      problem.kept_suppressed.empty() && problem.rule.zeros != ZeroCells::kSafe) {
     by_level = protect_by_level(problem);
   }
   if (by_level) {
@@ -467,10 +474,12 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
       }
       // A secondary cell fails only when it is exactly recoverable with an unsafe value: any
       // movement protects it.
-      const auto level = cell.status == Status::kPrimary ? static_cast<double>(protection_level(problem.rule, cell.value)) : 1.0;
+      const auto level =
+          cell.status == Status::kPrimary ? static_cast<double>(protection_level(problem.rule, cell.value)) : 1.0;
       // Downwards only as far as the attacker's a-priori floor allows (the audit caps the
       // requirement there): the cell's lower bound as the audit reports it without relations.
-      const double room_down = std::min(level, static_cast<double>(cell.value) - std::max(cell.floor, static_cast<double>(attacker.suppressed_min)));
+      const double room_down = std::min(
+          level, static_cast<double>(cell.value) - std::max(cell.floor, static_cast<double>(attacker.suppressed_min)));
       for (const int direction : {+1, -1}) {
         const double amount = direction > 0 ? level : room_down;
         if (amount <= 0) continue;
@@ -480,8 +489,8 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
         const auto partners = repair.partners(c, direction, amount);
         if (!partners) {
           return fail(ErrorCode::kConflict,
-                      fmt::format("cell {} of table {} cannot be protected: forced or zero cells pin it down", cell.cell,
-                                  problem.tables[cell.table].name));
+                      fmt::format("cell {} of table {} cannot be protected: forced or zero cells pin it down",
+                                  cell.cell, problem.tables[cell.table].name));
         }
         for (const auto k : *partners) {
           s.status[k] = Status::kSecondary;
@@ -500,7 +509,8 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
       const std::size_t parent = system.cell_of[group.table][group.parent];
       std::vector<std::size_t> members;
       for (const auto cell : group.cells) members.push_back(system.cell_of[group.table][cell]);
-      const bool near_repair = touched[parent] || std::any_of(members.begin(), members.end(), [&](std::size_t c) { return touched[c]; });
+      const bool near_repair =
+          touched[parent] || std::any_of(members.begin(), members.end(), [&](std::size_t c) { return touched[c]; });
       if (near_repair) {
         changed = true;  // Left to the next audit, like a cell next to new partners.
         continue;
@@ -524,7 +534,8 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
         const bool a_enough = system.values[a] >= missing;
         const bool b_enough = system.values[b] >= missing;
         if (a_enough != b_enough) return a_enough;
-        if (system.values[a] != system.values[b]) return a_enough ? system.values[a] < system.values[b] : system.values[a] > system.values[b];
+        if (system.values[a] != system.values[b])
+          return a_enough ? system.values[a] < system.values[b] : system.values[a] > system.values[b];
         return a < b;
       };
       for (const auto c : relation->children) {
@@ -547,9 +558,10 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
     }
     screening = true;
     if (!changed) {
-      return fail(ErrorCode::kInternal, "the audit fails but no cell can be added: " +
-                                            (checked.group_disclosures.empty() ? std::string("under-protected cells")
-                                                                               : checked.group_disclosures.front().description));
+      return fail(ErrorCode::kInternal,
+                  "the audit fails but no cell can be added: " + (checked.group_disclosures.empty()
+                                                                      ? std::string("under-protected cells")
+                                                                      : checked.group_disclosures.front().description));
     }
   }
   // Release pass: largest secondaries first (ties by id), each kept published only if the
@@ -571,8 +583,10 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
     // A screening pass proves safety; a screening failure keeps the cell suppressed.
     ASSIGN_OR_RETURN(const Audit trial, audit(problem, to_tables(), attacker, {.screening = true}));
     result.linear_programmes += trial.batched_lps + trial.exact_lps;
-    if (trial.passed()) ++result.released;
-    else s.status[c] = Status::kSecondary;
+    if (trial.passed())
+      ++result.released;
+    else
+      s.status[c] = Status::kSecondary;
   }
   for (std::size_t c = 0; c < system.values.size(); ++c) {
     if (s.status[c] == Status::kSecondary) {

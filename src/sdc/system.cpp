@@ -11,7 +11,8 @@ namespace rapporteur::sdc::internal {
 std::string identity(const Table& table, const std::vector<int>& p) {
   std::vector<std::pair<std::string, std::string>> parts;
   for (std::size_t d = 0; d < p.size(); ++d) {
-    if (p[d] != 0 || table.dimensions[d].codes.size() == 1) parts.emplace_back(table.dimensions[d].name, table.dimensions[d].codes[static_cast<std::size_t>(p[d])]);
+    if (p[d] != 0 || table.dimensions[d].codes.size() == 1)
+      parts.emplace_back(table.dimensions[d].name, table.dimensions[d].codes[static_cast<std::size_t>(p[d])]);
   }
   std::sort(parts.begin(), parts.end());
   std::string key;

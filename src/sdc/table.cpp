@@ -4,17 +4,21 @@
 
 #include <fmt/format.h>
 
-#include "sdc/sdc.h"
 #include "sdc/internal/levels.h"
+#include "sdc/sdc.h"
 
 namespace rapporteur::sdc {
 
 std::string_view to_code(Status status) {
   switch (status) {
-    case Status::kSafe: return "safe";
-    case Status::kPrimary: return "primary";
-    case Status::kSecondary: return "secondary";
-    case Status::kForced: return "forced";
+    case Status::kSafe:
+      return "safe";
+    case Status::kPrimary:
+      return "primary";
+    case Status::kSecondary:
+      return "secondary";
+    case Status::kForced:
+      return "forced";
   }
   return "safe";
 }
@@ -24,8 +28,9 @@ std::string_view to_code(Mechanism mechanism) {
 }
 
 std::int64_t protection_level(const Rule& rule, std::int64_t value) {
-  return std::max<std::int64_t>(rule.min_level, static_cast<std::int64_t>(std::ceil(
-                                                    rule.protection_percent / 100.0 * static_cast<double>(value) - 1e-9)));
+  return std::max<std::int64_t>(
+      rule.min_level,
+      static_cast<std::int64_t>(std::ceil(rule.protection_percent / 100.0 * static_cast<double>(value) - 1e-9)));
 }
 
 Attacker attacker_for(const Rule& rule) { return {rule.zeros == ZeroCells::kSafe ? 1 : 0, true}; }
@@ -47,7 +52,8 @@ Result<Dimension> make_dimension(std::string name, const std::vector<std::pair<s
     if (parent.empty()) {
       if (!d.codes.empty()) {
         return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("dimension {}: '{}' is a second root (only '{}' may have no parent)", d.name, code, d.codes[0]));
+                    fmt::format("dimension {}: '{}' is a second root (only '{}' may have no parent)", d.name, code,
+                                d.codes[0]));
       }
     } else {
       const auto it = position.find(parent);
@@ -103,14 +109,15 @@ std::vector<int> Table::positions(std::size_t index) const {
 
 Result<void> check_additive(const Table& table) {
   if (table.values.size() != table.cell_count()) {
-    return fail(ErrorCode::kInvalidArgument, fmt::format("table {}: {} values for {} cells", table.name,
-                                                          table.values.size(), table.cell_count()));
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("table {}: {} values for {} cells", table.name, table.values.size(), table.cell_count()));
   }
   std::vector<std::int64_t> child_sum(table.values.size() * table.dimensions.size(), 0);
   std::vector<char> has_children(table.values.size() * table.dimensions.size(), 0);
   for (std::size_t i = 0; i < table.values.size(); ++i) {
     if (table.values[i] < 0) {
-      return fail(ErrorCode::kInvalidArgument, fmt::format("table {}: cell {} has a negative count {}", table.name, i, table.values[i]));
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("table {}: cell {} has a negative count {}", table.name, i, table.values[i]));
     }
     auto p = table.positions(i);
     for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
@@ -135,8 +142,8 @@ Result<void> check_additive(const Table& table) {
                                table.dimensions[k].codes[static_cast<std::size_t>(p[k])]);
         }
         return fail(ErrorCode::kInvalidArgument,
-                    fmt::format("table {} is not additive: cell ({}) is {} but its children over {} sum to {}", table.name,
-                                where, table.values[i], table.dimensions[d].name, child_sum[slot]));
+                    fmt::format("table {} is not additive: cell ({}) is {} but its children over {} sum to {}",
+                                table.name, where, table.values[i], table.dimensions[d].name, child_sum[slot]));
       }
     }
   }

@@ -339,7 +339,8 @@ INSERT INTO jobs_new (id, kind, title, owner, started, finished, status, output,
   FROM jobs;
 DROP TABLE jobs;
 ALTER TABLE jobs_new RENAME TO jobs;
-)sql", R"sql(
+)sql",
+              R"sql(
 ALTER TABLE jobs DROP CONSTRAINT jobs_status_check;
 ALTER TABLE jobs ADD CONSTRAINT jobs_status_check
   CHECK (status IN ('running', 'done', 'failed', 'cancelled', 'interrupted'));
@@ -355,7 +356,8 @@ CREATE TABLE linkage_person_ids (
   person_id   INTEGER NOT NULL CHECK (person_id > 0),
   PRIMARY KEY (year, mandate, role, record)
 ) WITHOUT ROWID;
-)sql", R"sql(
+)sql",
+              R"sql(
 CREATE TABLE linkage_person_ids (
   year        BIGINT NOT NULL,
   mandate     TEXT NOT NULL,

@@ -36,10 +36,13 @@ Result<std::vector<Activity>> PostgresStore::activities(int year) {
 
 Result<std::vector<int>> PostgresStore::account_years() {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(const Rows rows, db_.query(
-      "SELECT CAST(substr(date, 1, 4) AS INTEGER) AS year FROM activities UNION "
-      "SELECT CAST(substr(date, 1, 4) AS INTEGER) FROM media_appearances UNION SELECT year FROM finance_years "
-      "ORDER BY 1 DESC", Params()));
+  ASSIGN_OR_RETURN(
+      const Rows rows,
+      db_.query(
+          "SELECT CAST(substr(date, 1, 4) AS INTEGER) AS year FROM activities UNION "
+          "SELECT CAST(substr(date, 1, 4) AS INTEGER) FROM media_appearances UNION SELECT year FROM finance_years "
+          "ORDER BY 1 DESC",
+          Params()));
   std::vector<int> years;
   for (int i = 0; i < rows.size(); ++i) years.push_back(std::stoi(rows.text(i, 0)));
   return years;

@@ -62,9 +62,10 @@ Result<void> PostgresStore::rekey_registrations(const std::vector<KeyedValues>& 
     }
     ASSIGN_OR_RETURN(const Rows batches, db_.query("UPDATE batches SET key_id = $1", Params().add(key_id)));
     (void)batches;
-    ASSIGN_OR_RETURN(const Rows meta, db_.query("INSERT INTO instance_meta (key, value) VALUES ('pseudonym_key_id', $1) "
-                                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                                Params().add(key_id)));
+    ASSIGN_OR_RETURN(const Rows meta,
+                     db_.query("INSERT INTO instance_meta (key, value) VALUES ('pseudonym_key_id', $1) "
+                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                               Params().add(key_id)));
     (void)meta;
     return ok();
   });

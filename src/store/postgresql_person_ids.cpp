@@ -15,9 +15,10 @@ constexpr std::size_t kRowsPerInsert = 1000;
 
 Result<std::vector<PersonIdRow>> PostgresStore::person_ids(const PersonIdScope& scope) {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(const Rows rows, db_.query("SELECT record, person_id FROM linkage_person_ids "
-                                              "WHERE year = $1 AND mandate = $2 AND role = $3",
-                                              Params().add(scope.year).add(to_code(scope.mandate)).add(to_code(scope.role))));
+  ASSIGN_OR_RETURN(const Rows rows,
+                   db_.query("SELECT record, person_id FROM linkage_person_ids "
+                             "WHERE year = $1 AND mandate = $2 AND role = $3",
+                             Params().add(scope.year).add(to_code(scope.mandate)).add(to_code(scope.role))));
   std::vector<PersonIdRow> out;
   out.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) {
@@ -49,8 +50,8 @@ Result<void> PostgresStore::replace_person_ids(const PersonIdScope& scope, const
       Params params;
       for (std::size_t i = from; i < to; ++i) {
         const std::size_t base = (i - from) * 5;
-        sql += fmt::format("{}(${}, ${}, ${}, ${}, ${})", i == from ? "" : ", ", base + 1, base + 2, base + 3,
-                           base + 4, base + 5);
+        sql += fmt::format("{}(${}, ${}, ${}, ${}, ${})", i == from ? "" : ", ", base + 1, base + 2, base + 3, base + 4,
+                           base + 5);
         params.add(scope.year)
             .add(to_code(scope.mandate))
             .add(to_code(scope.role))
@@ -61,9 +62,10 @@ Result<void> PostgresStore::replace_person_ids(const PersonIdScope& scope, const
       (void)inserted;
     }
     ASSIGN_OR_RETURN(const std::int64_t stored_next, next_person_id());
-    ASSIGN_OR_RETURN(const Rows meta, db_.query("INSERT INTO instance_meta (key, value) VALUES ($1, $2) "
-                                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                                Params().add(kNextPersonId).add(std::to_string(std::max(stored_next, next_id)))));
+    ASSIGN_OR_RETURN(const Rows meta,
+                     db_.query("INSERT INTO instance_meta (key, value) VALUES ($1, $2) "
+                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                               Params().add(kNextPersonId).add(std::to_string(std::max(stored_next, next_id)))));
     (void)meta;
     return ok();
   });

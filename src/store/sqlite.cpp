@@ -64,9 +64,13 @@ Statement& Statement::bind_null(int index) {
   return *this;
 }
 
-Statement& Statement::bind_blob(int index, std::string_view bytes) { return bind_bytes(index, bytes, SQLITE_TRANSIENT); }
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  return bind_bytes(index, bytes, SQLITE_TRANSIENT);
+}
 
-Statement& Statement::bind_borrowed(int index, std::string_view value) { return bind_text(index, value, SQLITE_STATIC); }
+Statement& Statement::bind_borrowed(int index, std::string_view value) {
+  return bind_text(index, value, SQLITE_STATIC);
+}
 
 Statement& Statement::bind_borrowed(int index, const std::optional<std::string>& value) {
   return value ? bind_borrowed(index, std::string_view(*value)) : bind_null(index);
@@ -82,9 +86,9 @@ Statement& Statement::bind_blob_borrowed(int index, std::string_view bytes) {
 
 std::string Statement::column_blob(int index) const {
   const void* data = sqlite3_column_blob(stmt_, index);
-  return data ? std::string(static_cast<const char*>(data),
-                            static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)))
-              : std::string();
+  return data
+             ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)))
+             : std::string();
 }
 
 Result<bool> Statement::step() {
@@ -215,12 +219,11 @@ Result<Database> Database::open(const std::string& path) {
   static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kConfigured;
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    auto error = fail(ErrorCode::kStorage, fmt::format("cannot open database '{}': {}", path,
-                                                       db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    auto error = fail(ErrorCode::kStorage,
+                      fmt::format("cannot open database '{}': {}", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     sqlite3_close(db);
     return error;
   }
@@ -260,8 +263,7 @@ Result<void> Database::exec(std::string_view sql) {
 
 Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
     return sqlite_error(db_, fmt::format("preparing '{}'", sql));
   }
   return Statement(db_, stmt);

@@ -36,10 +36,12 @@ Result<std::vector<Activity>> SqliteStore::activities(int year) {
 
 Result<std::vector<int>> SqliteStore::account_years() {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(Statement stmt, db_.prepare(
-      "SELECT CAST(substr(date, 1, 4) AS INTEGER) AS year FROM activities UNION "
-      "SELECT CAST(substr(date, 1, 4) AS INTEGER) FROM media_appearances UNION SELECT year FROM finance_years "
-      "ORDER BY 1 DESC"));
+  ASSIGN_OR_RETURN(
+      Statement stmt,
+      db_.prepare(
+          "SELECT CAST(substr(date, 1, 4) AS INTEGER) AS year FROM activities UNION "
+          "SELECT CAST(substr(date, 1, 4) AS INTEGER) FROM media_appearances UNION SELECT year FROM finance_years "
+          "ORDER BY 1 DESC"));
   std::vector<int> years;
   for (;;) {
     ASSIGN_OR_RETURN(const bool row, stmt.step());
@@ -66,8 +68,8 @@ Result<void> SqliteStore::remove_activity(const Activity& a) {
                                                "organisation = ?3 AND title = ?4"));
   RETURN_IF_ERROR(stmt.bind(1, a.date).bind(2, to_code(a.kind)).bind(3, a.organisation).bind(4, a.title).run());
   if (db_.changes() == 0) {
-    return fail(ErrorCode::kNotFound, fmt::format("no {} activity '{}' with {} on {}", to_code(a.kind), a.title,
-                                                  a.organisation, a.date));
+    return fail(ErrorCode::kNotFound,
+                fmt::format("no {} activity '{}' with {} on {}", to_code(a.kind), a.title, a.organisation, a.date));
   }
   return ok();
 }
@@ -78,7 +80,8 @@ Result<void> SqliteStore::remove_media_appearance(const MediaAppearance& m) {
                    db_.prepare("DELETE FROM media_appearances WHERE date = ?1 AND outlet = ?2 AND topic = ?3"));
   RETURN_IF_ERROR(stmt.bind(1, m.date).bind(2, m.outlet).bind(3, m.topic).run());
   if (db_.changes() == 0) {
-    return fail(ErrorCode::kNotFound, fmt::format("no media appearance in {} on '{}' on {}", m.outlet, m.topic, m.date));
+    return fail(ErrorCode::kNotFound,
+                fmt::format("no media appearance in {} on '{}' on {}", m.outlet, m.topic, m.date));
   }
   return ok();
 }
@@ -112,21 +115,34 @@ Result<void> SqliteStore::put_finances(const Finances& f) {
     RETURN_IF_ERROR(drop.bind(1, f.year).run());
     ASSIGN_OR_RETURN(Statement year, db_.prepare("INSERT INTO finance_years (year, budget_total, spending_total, "
                                                  "result, notes) VALUES (?1, ?2, ?3, ?4, ?5)"));
-    RETURN_IF_ERROR(year.bind(1, f.year).bind(2, f.budget_total_cents).bind(3, f.spending_total_cents)
-                        .bind(4, f.result_cents).bind(5, f.notes).run());
+    RETURN_IF_ERROR(year.bind(1, f.year)
+                        .bind(2, f.budget_total_cents)
+                        .bind(3, f.spending_total_cents)
+                        .bind(4, f.result_cents)
+                        .bind(5, f.notes)
+                        .run());
     ASSIGN_OR_RETURN(Statement budget, db_.prepare("INSERT INTO budget_lines (year, position, funder, description, "
                                                    "kind, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     for (std::size_t i = 0; i < f.budget.size(); ++i) {
       const auto& line = f.budget[i];
-      RETURN_IF_ERROR(budget.bind(1, f.year).bind(2, static_cast<std::int64_t>(i)).bind(3, line.funder)
-                          .bind(4, line.description).bind(5, to_code(line.kind)).bind(6, line.amount_cents).run());
+      RETURN_IF_ERROR(budget.bind(1, f.year)
+                          .bind(2, static_cast<std::int64_t>(i))
+                          .bind(3, line.funder)
+                          .bind(4, line.description)
+                          .bind(5, to_code(line.kind))
+                          .bind(6, line.amount_cents)
+                          .run());
     }
     ASSIGN_OR_RETURN(Statement spending, db_.prepare("INSERT INTO spending_lines (year, position, category, "
                                                      "description, amount) VALUES (?1, ?2, ?3, ?4, ?5)"));
     for (std::size_t i = 0; i < f.spending.size(); ++i) {
       const auto& line = f.spending[i];
-      RETURN_IF_ERROR(spending.bind(1, f.year).bind(2, static_cast<std::int64_t>(i))
-                          .bind(3, to_code(line.category)).bind(4, line.description).bind(5, line.amount_cents).run());
+      RETURN_IF_ERROR(spending.bind(1, f.year)
+                          .bind(2, static_cast<std::int64_t>(i))
+                          .bind(3, to_code(line.category))
+                          .bind(4, line.description)
+                          .bind(5, line.amount_cents)
+                          .run());
     }
     return ok();
   });
@@ -165,7 +181,8 @@ Result<Finances> SqliteStore::finances(int year) {
     ASSIGN_OR_RETURN(const bool row, spending.step());
     if (!row) break;
     SpendingLine line;
-    ASSIGN_OR_RETURN(line.category, stored(parse_spending_category(spending.column_text(0)), "spending_lines.category"));
+    ASSIGN_OR_RETURN(line.category,
+                     stored(parse_spending_category(spending.column_text(0)), "spending_lines.category"));
     line.description = spending.column_text(1);
     line.amount_cents = spending.column_int(2);
     f.spending.push_back(std::move(line));

@@ -49,12 +49,19 @@ Result<void> SqliteStore::rekey_registrations(const std::vector<KeyedValues>& va
       update.bind_null(2);
     }
     const ComparisonKeys& c = v.comparison;
-    update.bind_blob_borrowed(3, v.name_bloom).bind_blob_borrowed(4, v.birth_bloom)
-        .bind_blob_borrowed(5, c.first_name_bloom).bind_blob_borrowed(6, c.last_name_bloom)
-        .bind_borrowed(7, c.first_name_key).bind_borrowed(8, c.last_name_key)
-        .bind_borrowed(9, c.birth_year_key).bind_borrowed(10, c.birth_year_pair_key)
-        .bind_borrowed(11, c.birth_year_pair_odd_key).bind_borrowed(12, c.birth_month_key)
-        .bind_borrowed(13, c.birth_day_key).bind_borrowed(14, c.national_id_key).bind(15, v.id);
+    update.bind_blob_borrowed(3, v.name_bloom)
+        .bind_blob_borrowed(4, v.birth_bloom)
+        .bind_blob_borrowed(5, c.first_name_bloom)
+        .bind_blob_borrowed(6, c.last_name_bloom)
+        .bind_borrowed(7, c.first_name_key)
+        .bind_borrowed(8, c.last_name_key)
+        .bind_borrowed(9, c.birth_year_key)
+        .bind_borrowed(10, c.birth_year_pair_key)
+        .bind_borrowed(11, c.birth_year_pair_odd_key)
+        .bind_borrowed(12, c.birth_month_key)
+        .bind_borrowed(13, c.birth_day_key)
+        .bind_borrowed(14, c.national_id_key)
+        .bind(15, v.id);
     RETURN_IF_ERROR(update.run_rebinding_all());
     if (db_.changes() != 1) return fail(ErrorCode::kNotFound, fmt::format("registration {} does not exist", v.id));
   }

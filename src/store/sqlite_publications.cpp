@@ -9,27 +9,33 @@ Result<void> SqliteStore::put_publication(const Publication& publication) {
     return fail(ErrorCode::kInvalidArgument, "a publication needs a slug and a title");
   }
   if (publication.language != "nl" && publication.language != "en") {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("publication {}: language '{}' is not 'nl' or 'en'", publication.slug,
-                            publication.language));
+    return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: language '{}' is not 'nl' or 'en'",
+                                                         publication.slug, publication.language));
   }
-  ASSIGN_OR_RETURN(
-      Statement stmt,
-      db_.prepare("INSERT INTO publications (slug, title, type, date, language, mandates, summary, "
-                  "forms, body, file_sha256, file_name, media_type, source_sha256) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
-                  "ON CONFLICT (slug) DO UPDATE SET "
-                  "title = excluded.title, type = excluded.type, date = excluded.date, "
-                  "language = excluded.language, mandates = excluded.mandates, "
-                  "summary = excluded.summary, forms = excluded.forms, body = excluded.body, "
-                  "file_sha256 = excluded.file_sha256, file_name = excluded.file_name, "
-                  "media_type = excluded.media_type, source_sha256 = excluded.source_sha256"));
-  return stmt.bind(1, publication.slug).bind(2, publication.title).bind(3, to_code(publication.type))
-      .bind(4, publication.date).bind(5, publication.language)
-      .bind(6, join_mandates(publication.mandates)).bind(7, publication.summary)
-      .bind(8, join_forms(publication.forms)).bind(9, publication.body)
-      .bind(10, publication.file_sha256).bind(11, publication.file_name)
-      .bind(12, publication.media_type).bind(13, publication.source_sha256).run();
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("INSERT INTO publications (slug, title, type, date, language, mandates, summary, "
+                               "forms, body, file_sha256, file_name, media_type, source_sha256) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+                               "ON CONFLICT (slug) DO UPDATE SET "
+                               "title = excluded.title, type = excluded.type, date = excluded.date, "
+                               "language = excluded.language, mandates = excluded.mandates, "
+                               "summary = excluded.summary, forms = excluded.forms, body = excluded.body, "
+                               "file_sha256 = excluded.file_sha256, file_name = excluded.file_name, "
+                               "media_type = excluded.media_type, source_sha256 = excluded.source_sha256"));
+  return stmt.bind(1, publication.slug)
+      .bind(2, publication.title)
+      .bind(3, to_code(publication.type))
+      .bind(4, publication.date)
+      .bind(5, publication.language)
+      .bind(6, join_mandates(publication.mandates))
+      .bind(7, publication.summary)
+      .bind(8, join_forms(publication.forms))
+      .bind(9, publication.body)
+      .bind(10, publication.file_sha256)
+      .bind(11, publication.file_name)
+      .bind(12, publication.media_type)
+      .bind(13, publication.source_sha256)
+      .run();
 }
 
 Result<std::vector<Publication>> SqliteStore::publications() {
@@ -65,20 +71,22 @@ Result<void> SqliteStore::put_recommendation(const Recommendation& recommendatio
   find.bind(1, recommendation.publication_slug);
   ASSIGN_OR_RETURN(const bool found, find.step());
   if (!found) {
-    return fail(ErrorCode::kNotFound, fmt::format("recommendation {}: no publication '{}'",
-                                                  recommendation.number,
+    return fail(ErrorCode::kNotFound, fmt::format("recommendation {}: no publication '{}'", recommendation.number,
                                                   recommendation.publication_slug));
   }
   const std::int64_t publication_id = find.column_int(0);
-  ASSIGN_OR_RETURN(
-      Statement stmt,
-      db_.prepare("INSERT INTO recommendations (publication_id, number, text, addressee, year, "
-                  "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (publication_id, number) "
-                  "DO UPDATE SET text = excluded.text, addressee = excluded.addressee, "
-                  "year = excluded.year, status = excluded.status"));
-  RETURN_IF_ERROR(stmt.bind(1, publication_id).bind(2, recommendation.number).bind(3, recommendation.text)
-                      .bind(4, recommendation.addressee).bind(5, recommendation.year)
-                      .bind(6, to_code(recommendation.status)).run());
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("INSERT INTO recommendations (publication_id, number, text, addressee, year, "
+                               "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (publication_id, number) "
+                               "DO UPDATE SET text = excluded.text, addressee = excluded.addressee, "
+                               "year = excluded.year, status = excluded.status"));
+  RETURN_IF_ERROR(stmt.bind(1, publication_id)
+                      .bind(2, recommendation.number)
+                      .bind(3, recommendation.text)
+                      .bind(4, recommendation.addressee)
+                      .bind(5, recommendation.year)
+                      .bind(6, to_code(recommendation.status))
+                      .run());
   if (recommendation.history.empty()) return ok();
   // The history given replaces the stored one: the caller passes the whole record.
   ASSIGN_OR_RETURN(Statement id_of, db_.prepare("SELECT id FROM recommendations WHERE publication_id = ?1 "
@@ -95,7 +103,7 @@ Result<void> SqliteStore::put_recommendation(const Recommendation& recommendatio
 }
 
 Result<void> SqliteStore::add_recommendation_event(const std::string& publication_slug, int number,
-                                      const Recommendation::Event& event) {
+                                                   const Recommendation::Event& event) {
   const std::lock_guard lock(mutex_);
   ASSIGN_OR_RETURN(Statement find, db_.prepare("SELECT r.id FROM recommendations r JOIN publications p "
                                                "ON p.id = r.publication_id WHERE p.slug = ?1 AND r.number = ?2"));
@@ -114,10 +122,9 @@ Result<void> SqliteStore::add_recommendation_event(const std::string& publicatio
 
 Result<std::vector<Recommendation>> SqliteStore::recommendations() {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(Statement stmt,
-                   db_.prepare("SELECT p.slug, r.number, r.text, r.addressee, r.year, r.status, r.id "
-                               "FROM recommendations r JOIN publications p "
-                               "ON p.id = r.publication_id ORDER BY r.year, p.slug, r.number"));
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT p.slug, r.number, r.text, r.addressee, r.year, r.status, r.id "
+                                               "FROM recommendations r JOIN publications p "
+                                               "ON p.id = r.publication_id ORDER BY r.year, p.slug, r.number"));
   std::vector<Recommendation> result;
   std::map<std::int64_t, std::size_t> index_of;
   for (;;) {
@@ -142,9 +149,9 @@ Result<std::vector<Recommendation>> SqliteStore::recommendations() {
     if (at == index_of.end()) continue;
     Recommendation::Event event;
     event.date = events.column_text(1);
-    ASSIGN_OR_RETURN(event.status, stored_optional<ResponseStatus>(events.column_optional_text(2),
-                                                                   parse_response_status,
-                                                                   "recommendation_events.status"));
+    ASSIGN_OR_RETURN(event.status,
+                     stored_optional<ResponseStatus>(events.column_optional_text(2), parse_response_status,
+                                                     "recommendation_events.status"));
     event.note = events.column_text(3);
     result[at->second].history.push_back(std::move(event));
   }
@@ -161,13 +168,13 @@ Result<void> SqliteStore::insert_event(std::int64_t recommendation_id, const Rec
 
 // Publications matching `where` (bound to ?1 = `argument` when given), newest first.
 Result<std::vector<Publication>> SqliteStore::read_publications(const std::string& where,
-                                                   const std::optional<std::string>& argument,
-                                                   SqliteStore::Bodies bodies) {
+                                                                const std::optional<std::string>& argument,
+                                                                SqliteStore::Bodies bodies) {
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.prepare(std::string("SELECT slug, title, type, date, language, mandates, summary, forms, ") +
                                (bodies == Bodies::kRead ? "body, " : "'', ") +
-                               "file_sha256, file_name, media_type, source_sha256 FROM publications " +
-                               where + " ORDER BY date DESC, slug"));
+                               "file_sha256, file_name, media_type, source_sha256 FROM publications " + where +
+                               " ORDER BY date DESC, slug"));
   if (argument) stmt.bind(1, *argument);
   std::vector<Publication> result;
   for (;;) {

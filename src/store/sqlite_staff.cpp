@@ -27,9 +27,10 @@ Result<std::vector<User>> SqliteStore::users() {
 }
 
 Result<void> SqliteStore::record_sign_in_attempt(const std::string& name, int failed_attempts,
-                                    const std::string& locked_until) {
+                                                 const std::string& locked_until) {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE name = ?1"));
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE name = ?1"));
   return stmt.bind(1, name).bind(2, failed_attempts).bind(3, locked_until).run();
 }
 
@@ -37,8 +38,11 @@ Result<void> SqliteStore::add_session(const Session& session) {
   const std::lock_guard lock(mutex_);
   ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO sessions (token_hash, user_name, csrf_token, expires_at) "
                                                "VALUES (?1, ?2, ?3, ?4)"));
-  return stmt.bind(1, session.token_hash).bind(2, session.user_name).bind(3, session.csrf_token)
-      .bind(4, session.expires_at).run();
+  return stmt.bind(1, session.token_hash)
+      .bind(2, session.user_name)
+      .bind(3, session.csrf_token)
+      .bind(4, session.expires_at)
+      .run();
 }
 
 Result<Session> SqliteStore::session(const std::string& token_hash, const std::string& now) {
@@ -83,13 +87,19 @@ Result<std::int64_t> SqliteStore::add_job(const JobRecord& job) {
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.prepare("INSERT INTO jobs (kind, title, owner, started, status, link, link_text, node, "
                                "heartbeat) VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?4)"));
-  RETURN_IF_ERROR(stmt.bind(1, job.kind).bind(2, job.title).bind(3, job.owner).bind(4, job.started)
-                      .bind(5, job.link).bind(6, job.link_text).bind(7, job.node).run());
+  RETURN_IF_ERROR(stmt.bind(1, job.kind)
+                      .bind(2, job.title)
+                      .bind(3, job.owner)
+                      .bind(4, job.started)
+                      .bind(5, job.link)
+                      .bind(6, job.link_text)
+                      .bind(7, job.node)
+                      .run());
   return db_.last_insert_rowid();
 }
 
 Result<void> SqliteStore::finish_job(std::int64_t id, const std::string& status, const std::string& output,
-                        const std::string& messages, const std::string& finished) {
+                                     const std::string& messages, const std::string& finished) {
   const std::lock_guard lock(mutex_);
   ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET status = ?2, output = ?3, messages = ?4, "
                                                "finished = ?5 WHERE id = ?1"));
@@ -120,7 +130,8 @@ Result<std::int64_t> SqliteStore::interrupt_running_jobs(const std::string& now)
 
 Result<std::int64_t> SqliteStore::beat_jobs(const std::string& node, const std::string& now) {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET heartbeat = ?2 WHERE node = ?1 AND status = 'running'"));
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("UPDATE jobs SET heartbeat = ?2 WHERE node = ?1 AND status = 'running'"));
   RETURN_IF_ERROR(stmt.bind(1, node).bind(2, now).run());
   return db_.changes();
 }
@@ -139,7 +150,8 @@ Result<std::int64_t> SqliteStore::interrupt_abandoned_jobs(const std::string& no
 Result<std::vector<JobRecord>> SqliteStore::read_jobs(const char* clause, std::int64_t argument) {
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.prepare(fmt::format("SELECT id, kind, title, owner, started, finished, status, output, "
-                                           "messages, link, link_text, node, heartbeat FROM jobs {}", clause)));
+                                           "messages, link, link_text, node, heartbeat FROM jobs {}",
+                                           clause)));
   stmt.bind(1, argument);
   std::vector<JobRecord> result;
   for (;;) {
@@ -153,9 +165,11 @@ Result<std::vector<JobRecord>> SqliteStore::read_jobs(const char* clause, std::i
   return result;
 }
 
-Result<std::vector<User>> SqliteStore::read_users(const std::string& where, const std::optional<std::string>& argument) {
+Result<std::vector<User>> SqliteStore::read_users(const std::string& where,
+                                                  const std::optional<std::string>& argument) {
   ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT name, role, password_hash, created_at, failed_attempts, "
-                                               "locked_until FROM users " + where + " ORDER BY name"));
+                                               "locked_until FROM users " +
+                                               where + " ORDER BY name"));
   if (argument) stmt.bind(1, *argument);
   std::vector<User> result;
   for (;;) {

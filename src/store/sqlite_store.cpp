@@ -11,8 +11,7 @@ Result<void> SqliteStore::transact(const std::function<Result<void>()>& work) {
   const std::lock_guard lock(mutex_);
   const int depth = depth_;
   const std::string savepoint = fmt::format("sp{}", depth);
-  RETURN_IF_ERROR(db_.exec(depth == 0 ? std::string("BEGIN IMMEDIATE")
-                                      : "SAVEPOINT " + savepoint));
+  RETURN_IF_ERROR(db_.exec(depth == 0 ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT " + savepoint));
   ++depth_;
   Result<void> result = work();
   --depth_;
@@ -34,9 +33,8 @@ Result<void> SqliteStore::transact(const std::function<Result<void>()>& work) {
 
 Result<void> SqliteStore::set_meta(const std::string& key, const std::string& value) {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(Statement stmt,
-                   db_.prepare("INSERT INTO instance_meta (key, value) VALUES (?1, ?2) "
-                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO instance_meta (key, value) VALUES (?1, ?2) "
+                                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
   return stmt.bind(1, key).bind(2, value).run();
 }
 
@@ -99,9 +97,12 @@ Result<void> apply_migration(Database& db, const internal::Migration& migration)
 
 std::string_view to_code(UserRole role) {
   switch (role) {
-    case UserRole::kAdmin: return "admin";
-    case UserRole::kResearcher: return "researcher";
-    case UserRole::kEditor: return "editor";
+    case UserRole::kAdmin:
+      return "admin";
+    case UserRole::kResearcher:
+      return "researcher";
+    case UserRole::kEditor:
+      return "editor";
   }
   return "";
 }
@@ -110,19 +111,20 @@ Result<UserRole> parse_user_role(std::string_view code) {
   if (code == "admin") return UserRole::kAdmin;
   if (code == "researcher") return UserRole::kResearcher;
   if (code == "editor") return UserRole::kEditor;
-  return fail(ErrorCode::kInvalidArgument, fmt::format("unknown role '{}' (expected admin, researcher or editor)", code));
+  return fail(ErrorCode::kInvalidArgument,
+              fmt::format("unknown role '{}' (expected admin, researcher or editor)", code));
 }
 
 int latest_schema_version() { return internal::migrations().back().version; }
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
-                                                 const StoreOptions& options) {
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, const StoreOptions& options) {
   ASSIGN_OR_RETURN(Database db, Database::open(path.string()));
   RETURN_IF_ERROR(db.exec(fmt::format("PRAGMA busy_timeout = {}", options.busy_timeout.count())));
   // FULL makes every commit durable across power loss, not only across a process crash.
   // A 64 MiB page cache keeps the indexes of large batch loads in memory.
-  RETURN_IF_ERROR(db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; "
-                          "PRAGMA foreign_keys = ON"));
+  RETURN_IF_ERROR(
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; "
+              "PRAGMA foreign_keys = ON"));
   ASSIGN_OR_RETURN(const int found, read_user_version(db));
   const int latest = latest_schema_version();
   if (found > latest) {
@@ -133,8 +135,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   }
   const int target = options.target_version.value_or(latest);
   if (target < 1 || target > latest) {
-    return fail(ErrorCode::kInvalidArgument,
-                fmt::format("target schema version {} is outside 1..{}", target, latest));
+    return fail(ErrorCode::kInvalidArgument, fmt::format("target schema version {} is outside 1..{}", target, latest));
   }
   for (const internal::Migration& migration : internal::migrations()) {
     if (migration.version > found && migration.version <= target) {

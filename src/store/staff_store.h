@@ -59,7 +59,7 @@ struct JobRecord {
   std::string link_text;
   std::string node;       // The web node running it ("" for a single server).
   std::string heartbeat;  // UTC, ISO 8601: when its node last said it still runs it.
-  double progress = -1;  // While running, the fraction done when the work says (not stored); else -1.
+  double progress = -1;   // While running, the fraction done when the work says (not stored); else -1.
 };
 
 class StaffStore : public virtual MetaStore {

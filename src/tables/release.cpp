@@ -38,9 +38,8 @@ Error io_error(const fs::path& path, const std::error_code& ec, std::string_view
 
 bool file_name_safe(const std::string& name) {
   return !name.empty() && name.size() <= 100 && name.front() != '.' &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-         });
+         std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
 }
 
 // A document's name: a stem in capitals (like MANIFEST, so it never collides with a table's
@@ -170,7 +169,8 @@ Result<Release> write_release(const fs::path& published_folder, const std::vecto
     if (!document_name_safe(d.name)) {
       return fail(ErrorCode::kInvalidArgument,
                   fmt::format("document name '{}' is not a capitalised name with one extension (A-Z, 0-9, '-', '_', "
-                              "then '.' and a-z, 0-9)", d.name));
+                              "then '.' and a-z, 0-9)",
+                              d.name));
     }
   }
   for (const auto& t : tables) {

@@ -10,31 +10,46 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <xlsxwriter.h>
 #include <nlohmann/json.hpp>
 #include <toml.hpp>
-#include <xlsxwriter.h>
 
 #include "linkage/linkage.h"
 
 #include "core/csv.h"
-#include "core/utf8.h"
 #include "core/time.h"
+#include "core/utf8.h"
 
 namespace rapporteur::tables {
 namespace {
 
 const std::map<std::string, std::string>& labels() {
   static const std::map<std::string, std::string> kLabels{
-      {"form:total", "alle vormen"}, {"form:sexual", "seksuele uitbuiting"}, {"form:labour", "arbeidsuitbuiting"},
-      {"form:criminal", "criminele uitbuiting"}, {"form:other", "overige uitbuiting"}, {"form:unknown", "vorm onbekend"},
-      {"form:hands_on", "hands-on misbruik"}, {"form:csam", "afbeeldingen van seksueel kindermisbruik"},
-      {"form:grooming", "grooming"}, {"form:sextortion", "sextortion"},
-      {"sex:total", "totaal"}, {"sex:female", "vrouw"}, {"sex:male", "man"}, {"sex:unknown", "overig/onbekend"},
-      {"age:total", "alle leeftijden"}, {"age:minor", "minderjarig"}, {"age:adult", "meerderjarig"},
-      {"age:unknown", "leeftijd onbekend"}, {"year:total", "alle jaren (personen per jaar opgeteld)"},
-      {"region:unknown", "gemeente onbekend"}, {"stage:total", "alle verdachten"},
-      {"stage:reported", "verder niet dan aangifte/melding"}, {"stage:registered", "verder niet dan ingeschreven bij het OM"},
-      {"stage:prosecuted", "vervolgd, (nog) niet veroordeeld"}, {"stage:convicted", "veroordeeld"},
+      {"form:total", "alle vormen"},
+      {"form:sexual", "seksuele uitbuiting"},
+      {"form:labour", "arbeidsuitbuiting"},
+      {"form:criminal", "criminele uitbuiting"},
+      {"form:other", "overige uitbuiting"},
+      {"form:unknown", "vorm onbekend"},
+      {"form:hands_on", "hands-on misbruik"},
+      {"form:csam", "afbeeldingen van seksueel kindermisbruik"},
+      {"form:grooming", "grooming"},
+      {"form:sextortion", "sextortion"},
+      {"sex:total", "totaal"},
+      {"sex:female", "vrouw"},
+      {"sex:male", "man"},
+      {"sex:unknown", "overig/onbekend"},
+      {"age:total", "alle leeftijden"},
+      {"age:minor", "minderjarig"},
+      {"age:adult", "meerderjarig"},
+      {"age:unknown", "leeftijd onbekend"},
+      {"year:total", "alle jaren (personen per jaar opgeteld)"},
+      {"region:unknown", "gemeente onbekend"},
+      {"stage:total", "alle verdachten"},
+      {"stage:reported", "verder niet dan aangifte/melding"},
+      {"stage:registered", "verder niet dan ingeschreven bij het OM"},
+      {"stage:prosecuted", "vervolgd, (nog) niet veroordeeld"},
+      {"stage:convicted", "veroordeeld"},
       {"stage:unknown", "stadium onbekend"}};
   return kLabels;
 }
@@ -51,7 +66,8 @@ Result<sdc::Dimension> dimension_of(store::RegistrationStore& store, const Table
     for (int y = spec.first_year; y <= spec.last_year; ++y) add(std::to_string(y), "total", std::to_string(y));
   } else if (name == "region") {
     ASSIGN_OR_RETURN(const auto regions, store.regions());
-    const auto country = std::find_if(regions.begin(), regions.end(), [](const Region& r) { return r.level == RegionLevel::kCountry; });
+    const auto country =
+        std::find_if(regions.begin(), regions.end(), [](const Region& r) { return r.level == RegionLevel::kCountry; });
     if (country == regions.end()) return fail(ErrorCode::kNotFound, "the store has no country region");
     add(country->code, "", country->name);
     for (const Region& unit : regions) {
@@ -77,7 +93,8 @@ Result<sdc::Dimension> dimension_of(store::RegistrationStore& store, const Table
       }
     }
   } else if (name == "sex") {
-    for (const char* c : {"total", "female", "male", "unknown"}) add(c, std::string(c) == "total" ? "" : "total", label_of("sex", c));
+    for (const char* c : {"total", "female", "male", "unknown"})
+      add(c, std::string(c) == "total" ? "" : "total", label_of("sex", c));
   } else if (name == "stage") {
     // The furthest stage of the criminal-justice chain any source recorded: additive, so it
     // can be protected; the funnel (at least this far) is its cumulative sum.
@@ -85,10 +102,12 @@ Result<sdc::Dimension> dimension_of(store::RegistrationStore& store, const Table
       add(c, std::string(c) == "total" ? "" : "total", label_of("stage", c));
     }
   } else if (name == "age") {
-    for (const char* c : {"total", "minor", "adult", "unknown"}) add(c, std::string(c) == "total" ? "" : "total", label_of("age", c));
+    for (const char* c : {"total", "minor", "adult", "unknown"})
+      add(c, std::string(c) == "total" ? "" : "total", label_of("age", c));
   } else {
     return fail(ErrorCode::kInvalidArgument,
-                fmt::format("table {}: unknown dimension '{}' (expected year, region, form, sex, age or stage)", spec.name, name));
+                fmt::format("table {}: unknown dimension '{}' (expected year, region, form, sex, age or stage)",
+                            spec.name, name));
   }
   return sdc::make_dimension(name, codes, names);
 }
@@ -107,12 +126,16 @@ Result<void> write_sheet_xlsx(const std::filesystem::path& path, const std::stri
     for (std::size_t c = 0; c < rows[r].size(); ++c) {
       const auto row = static_cast<lxw_row_t>(r);
       const auto col = static_cast<lxw_col_t>(c);
-      if (rows[r][c].number) worksheet_write_number(cells, row, col, *rows[r][c].number, r == 0 ? bold : nullptr);
-      else worksheet_write_string(cells, row, col, rows[r][c].text.c_str(), r == 0 ? bold : nullptr);
+      if (rows[r][c].number)
+        worksheet_write_number(cells, row, col, *rows[r][c].number, r == 0 ? bold : nullptr);
+      else
+        worksheet_write_string(cells, row, col, rows[r][c].text.c_str(), r == 0 ? bold : nullptr);
     }
   }
-  for (std::size_t r = 0; r < notes.size(); ++r) worksheet_write_string(meta, static_cast<lxw_row_t>(r), 0, notes[r].c_str(), nullptr);
-  if (workbook_close(workbook) != LXW_NO_ERROR) return fail(ErrorCode::kIo, fmt::format("{}: cannot write workbook", path.string()));
+  for (std::size_t r = 0; r < notes.size(); ++r)
+    worksheet_write_string(meta, static_cast<lxw_row_t>(r), 0, notes[r].c_str(), nullptr);
+  if (workbook_close(workbook) != LXW_NO_ERROR)
+    return fail(ErrorCode::kIo, fmt::format("{}: cannot write workbook", path.string()));
   return {};
 }
 
@@ -122,7 +145,9 @@ std::string label_of(const std::string& dimension, const std::string& code) {
 }
 
 Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& file_name) {
-  const auto bad = [&](const std::string& why) { return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {}", file_name, why)); };
+  const auto bad = [&](const std::string& why) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {}", file_name, why));
+  };
   // TOML is UTF-8; toml11 reads past the end of its buffer on some invalid UTF-8 inside a
   // string (found by fuzzing fuzz/table_spec.cpp), so such a file never reaches it.
   if (const auto invalid = first_invalid_utf8(toml_text)) {
@@ -152,9 +177,12 @@ Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& fi
     spec.first_year = years[0];
     spec.last_year = years[1];
     const std::string level = toml::find_or<std::string>(root, "region_level", "municipality");
-    if (level == "municipality") spec.region_level = RegionLevel::kMunicipality;
-    else if (level == "police_unit") spec.region_level = RegionLevel::kPoliceUnit;
-    else return bad(fmt::format("region_level '{}': expected municipality or police_unit", level));
+    if (level == "municipality")
+      spec.region_level = RegionLevel::kMunicipality;
+    else if (level == "police_unit")
+      spec.region_level = RegionLevel::kPoliceUnit;
+    else
+      return bad(fmt::format("region_level '{}': expected municipality or police_unit", level));
     spec.footnotes = toml::find_or<std::vector<std::string>>(root, "footnotes", {});
     if (root.contains("protection")) {
       const auto& p = toml::find(root, "protection");
@@ -165,9 +193,12 @@ Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& fi
       if (zeros != "safe" && zeros != "secondary" && zeros != "unsafe") {
         return bad(fmt::format("protection.zeros '{}': expected safe, secondary or unsafe", zeros));
       }
-      spec.rule.zeros = zeros == "safe" ? sdc::ZeroCells::kSafe : zeros == "secondary" ? sdc::ZeroCells::kSecondary : sdc::ZeroCells::kUnsafe;
+      spec.rule.zeros = zeros == "safe"        ? sdc::ZeroCells::kSafe
+                        : zeros == "secondary" ? sdc::ZeroCells::kSecondary
+                                               : sdc::ZeroCells::kUnsafe;
       const std::string method = toml::find_or<std::string>(p, "method", "suppression");
-      if (method != "suppression" && method != "cell_key") return bad(fmt::format("protection.method '{}': expected suppression or cell_key", method));
+      if (method != "suppression" && method != "cell_key")
+        return bad(fmt::format("protection.method '{}': expected suppression or cell_key", method));
       spec.method = method == "suppression" ? Method::kSuppression : Method::kCellKey;
     }
   } catch (const std::exception& e) {
@@ -182,7 +213,8 @@ Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& fi
     if (d != "year" && d != "region" && d != "form" && d != "sex" && d != "age" && d != "stage") {
       return bad(fmt::format("dimensions: unknown '{}' (expected year, region, form, sex, age or stage)", d));
     }
-    if (std::count(spec.dimensions.begin(), spec.dimensions.end(), d) > 1) return bad(fmt::format("dimensions: '{}' twice", d));
+    if (std::count(spec.dimensions.begin(), spec.dimensions.end(), d) > 1)
+      return bad(fmt::format("dimensions: '{}' twice", d));
   }
   if (spec.rule.min_frequency < 1) return bad("protection.min_frequency must be at least 1");
   return spec;
@@ -223,11 +255,13 @@ Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec,
   for (const auto& s : all_sources) sources.push_back(s.code);
   std::vector<std::map<std::string, int>> position(built.table.dimensions.size());
   for (std::size_t d = 0; d < position.size(); ++d) {
-    for (std::size_t c = 0; c < built.table.dimensions[d].codes.size(); ++c) position[d][built.table.dimensions[d].codes[c]] = static_cast<int>(c);
+    for (std::size_t c = 0; c < built.table.dimensions[d].codes.size(); ++c)
+      position[d][built.table.dimensions[d].codes[c]] = static_cast<int>(c);
   }
   std::vector<char> contributed(sources.size(), 0);
   for (int year = spec.first_year; year <= spec.last_year; ++year) {
-    ASSIGN_OR_RETURN(const auto registrations, store.registrations({.year = year, .mandate = spec.mandate, .role = spec.role}));
+    ASSIGN_OR_RETURN(const auto registrations,
+                     store.registrations({.year = year, .mandate = spec.mandate, .role = spec.role}));
     for (const auto& r : registrations) {
       const auto at = std::find(sources.begin(), sources.end(), r.source_code) - sources.begin();
       if (at < static_cast<std::ptrdiff_t>(sources.size())) contributed[static_cast<std::size_t>(at)] = 1;
@@ -245,21 +279,29 @@ Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec,
       for (std::size_t d = 0; d < built.table.dimensions.size(); ++d) {
         const auto& name = built.table.dimensions[d].name;
         std::string code;
-        if (name == "year") code = std::to_string(year);
+        if (name == "year")
+          code = std::to_string(year);
         else if (name == "region") {
           code = p.region;
-          if (spec.region_level == RegionLevel::kPoliceUnit) code = unit_of.count(p.region) ? unit_of[p.region] : "unknown";
-        } else if (name == "form") code = p.classification;
-        else if (name == "sex") code = p.sex == Sex::kFemale ? "female" : p.sex == Sex::kMale ? "male" : "unknown";
-        else if (name == "stage") code = p.furthest_stage ? std::string(to_code(*p.furthest_stage)) : "unknown";
-        else code = p.age_group;
+          if (spec.region_level == RegionLevel::kPoliceUnit)
+            code = unit_of.count(p.region) ? unit_of[p.region] : "unknown";
+        } else if (name == "form")
+          code = p.classification;
+        else if (name == "sex")
+          code = p.sex == Sex::kFemale ? "female" : p.sex == Sex::kMale ? "male" : "unknown";
+        else if (name == "stage")
+          code = p.furthest_stage ? std::string(to_code(*p.furthest_stage)) : "unknown";
+        else
+          code = p.age_group;
         auto it = position[d].find(code);
         if (it == position[d].end()) it = position[d].find("unknown");
         if (it == position[d].end()) {
-          return fail(ErrorCode::kInvalidArgument, fmt::format("table {}: value '{}' has no place in dimension {}", spec.name, code, name));
+          return fail(ErrorCode::kInvalidArgument,
+                      fmt::format("table {}: value '{}' has no place in dimension {}", spec.name, code, name));
         }
         std::vector<int> chain;
-        for (int c = it->second; c >= 0; c = built.table.dimensions[d].parents[static_cast<std::size_t>(c)]) chain.push_back(c);
+        for (int c = it->second; c >= 0; c = built.table.dimensions[d].parents[static_cast<std::size_t>(c)])
+          chain.push_back(c);
         chains.push_back(std::move(chain));
       }
       const double key = sdc::record_key(p.key);
@@ -293,7 +335,8 @@ Result<ProtectionReport> protect(std::vector<BuiltTable> tables, const sdc::Audi
   // such group is one suppression problem; tables of other groups are unrelated.
   std::map<std::pair<Mandate, Role>, std::vector<std::size_t>> groups;
   for (std::size_t t = 0; t < tables.size(); ++t) {
-    if (tables[t].spec.method == Method::kSuppression) groups[{tables[t].spec.mandate, tables[t].spec.role}].push_back(t);
+    if (tables[t].spec.method == Method::kSuppression)
+      groups[{tables[t].spec.mandate, tables[t].spec.role}].push_back(t);
   }
   std::vector<std::vector<sdc::Status>> status(tables.size());
   for (const auto& [population, members] : groups) {
@@ -309,9 +352,11 @@ Result<ProtectionReport> protect(std::vector<BuiltTable> tables, const sdc::Audi
       problem.tables.push_back(tables[t].table);
     }
     ASSIGN_OR_RETURN(const auto protection, sdc::protect(problem));
-    ASSIGN_OR_RETURN(const auto audited, sdc::audit(problem, protection.status, sdc::attacker_for(problem.rule), audit_options));
+    ASSIGN_OR_RETURN(const auto audited,
+                     sdc::audit(problem, protection.status, sdc::attacker_for(problem.rule), audit_options));
     if (!audited.passed()) {
-      return fail(ErrorCode::kConflict, fmt::format("the audit found {} violations; nothing is published", audited.violations));
+      return fail(ErrorCode::kConflict,
+                  fmt::format("the audit found {} violations; nothing is published", audited.violations));
     }
     for (std::size_t i = 0; i < members.size(); ++i) status[members[i]] = protection.status[i];
     report.protection.primary_cells += protection.primary_cells;
@@ -374,14 +419,17 @@ std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& sta
   out["rule"] = {{"min_frequency", spec.rule.min_frequency},
                  {"protection_percent", spec.rule.protection_percent},
                  {"min_level", spec.rule.min_level},
-                 {"zeros", spec.rule.zeros == sdc::ZeroCells::kSafe ? "safe" : spec.rule.zeros == sdc::ZeroCells::kSecondary ? "secondary" : "unsafe"},
+                 {"zeros", spec.rule.zeros == sdc::ZeroCells::kSafe        ? "safe"
+                           : spec.rule.zeros == sdc::ZeroCells::kSecondary ? "secondary"
+                                                                           : "unsafe"},
                  {"symbol", "x"}};
   nlohmann::json dims = nlohmann::json::array();
   for (const auto& d : table.table.dimensions) {
     nlohmann::json codes = nlohmann::json::array();
     for (std::size_t c = 0; c < d.codes.size(); ++c) {
       codes.push_back({{"code", d.codes[c]},
-                       {"parent", d.parents[c] < 0 ? nlohmann::json(nullptr) : nlohmann::json(d.codes[static_cast<std::size_t>(d.parents[c])])},
+                       {"parent", d.parents[c] < 0 ? nlohmann::json(nullptr)
+                                                   : nlohmann::json(d.codes[static_cast<std::size_t>(d.parents[c])])},
                        {"label", d.labels[c]}});
     }
     dims.push_back({{"name", d.name}, {"codes", codes}});
@@ -391,7 +439,8 @@ std::string to_json(const BuiltTable& table, const std::vector<sdc::Status>& sta
   for (std::size_t i = 0; i < table.table.values.size(); ++i) {
     const auto at = table.table.positions(i);
     nlohmann::json key = nlohmann::json::array();
-    for (std::size_t d = 0; d < at.size(); ++d) key.push_back(table.table.dimensions[d].codes[static_cast<std::size_t>(at[d])]);
+    for (std::size_t d = 0; d < at.size(); ++d)
+      key.push_back(table.table.dimensions[d].codes[static_cast<std::size_t>(at[d])]);
     nlohmann::json value = shown.empty() ? nlohmann::json(table.table.values[i])
                            : shown[i]    ? nlohmann::json(*shown[i])
                                          : nlohmann::json(nullptr);
@@ -438,13 +487,18 @@ std::string to_review_csv(const ProtectionReport& report) {
       const sdc::Status status = report.tables[t].status[i];
       std::string reason;
       switch (status) {
-        case sdc::Status::kSafe: break;
+        case sdc::Status::kSafe:
+          break;
         case sdc::Status::kPrimary:
           reason = value == 0 ? "empty cell; zeros are unsafe under this rule"
                               : fmt::format("{} below the minimum frequency {}", value, rule.min_frequency);
           break;
-        case sdc::Status::kSecondary: reason = "suppressed to protect other cells"; break;
-        case sdc::Status::kForced: reason = "suppressed by the table definition"; break;
+        case sdc::Status::kSecondary:
+          reason = "suppressed to protect other cells";
+          break;
+        case sdc::Status::kForced:
+          reason = "suppressed by the table definition";
+          break;
       }
       out += fmt::format(",{},{},{}", value, sdc::to_code(status), csv_field(reason));
       const auto found = audited.find({t, i});
@@ -478,7 +532,9 @@ std::string to_csv(const BuiltTable& table, const std::vector<sdc::Status>& stat
       const auto c = static_cast<std::size_t>(at[d]);
       out += csv_field(table.table.dimensions[d].codes[c]) + "," + csv_field(table.table.dimensions[d].labels[c]) + ",";
     }
-    const std::string value = shown.empty() ? std::to_string(table.table.values[i]) : shown[i] ? std::to_string(*shown[i]) : "x";
+    const std::string value = shown.empty() ? std::to_string(table.table.values[i])
+                              : shown[i]    ? std::to_string(*shown[i])
+                                            : "x";
     out += value + "," + std::string(sdc::to_code(status[i])) + "\n";
   }
   return out;
@@ -521,8 +577,11 @@ Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& tab
       worksheet_write_string(cells, row, col++, table.table.dimensions[d].labels[c].c_str(), nullptr);
     }
     const bool hidden = !shown.empty() && !shown[i];
-    if (hidden) worksheet_write_string(cells, row, col++, "x", nullptr);
-    else worksheet_write_number(cells, row, col++, static_cast<double>(shown.empty() ? table.table.values[i] : *shown[i]), nullptr);
+    if (hidden)
+      worksheet_write_string(cells, row, col++, "x", nullptr);
+    else
+      worksheet_write_number(cells, row, col++, static_cast<double>(shown.empty() ? table.table.values[i] : *shown[i]),
+                             nullptr);
     worksheet_write_string(cells, row, col, std::string(sdc::to_code(status[i])).c_str(), nullptr);
   }
   const std::vector<std::pair<std::string, std::string>> rows{
@@ -538,7 +597,8 @@ Result<void> write_xlsx(const std::filesystem::path& path, const BuiltTable& tab
     worksheet_write_string(meta, r++, 1, v.c_str(), nullptr);
   }
   for (const auto& f : table.spec.footnotes) worksheet_write_string(meta, r++, 1, f.c_str(), nullptr);
-  if (workbook_close(workbook) != LXW_NO_ERROR) return fail(ErrorCode::kIo, fmt::format("{}: cannot write workbook", path.string()));
+  if (workbook_close(workbook) != LXW_NO_ERROR)
+    return fail(ErrorCode::kIo, fmt::format("{}: cannot write workbook", path.string()));
   return ok();
 }
 

@@ -23,8 +23,8 @@ enum class Method { kSuppression, kCellKey };
 // exploitation form, or the offence type under the children's mandate), "sex", "age" and, for
 // suspects, "stage" (the furthest stage of the criminal-justice chain).
 struct TableSpec {
-  std::string name;  // File-name safe; the table's identifier.
-  std::string title;     // Dutch.
+  std::string name;   // File-name safe; the table's identifier.
+  std::string title;  // Dutch.
   std::string title_en;
   Mandate mandate = Mandate::kHumanTrafficking;
   Role role = Role::kVictim;
@@ -47,7 +47,7 @@ Result<TableSpec> parse_spec(const std::string& toml_text, const std::string& fi
 struct BuiltTable {
   TableSpec spec;
   sdc::Table table;
-  std::vector<double> cell_keys;  // Fraction of the sum of the cell's record keys.
+  std::vector<double> cell_keys;     // Fraction of the sum of the cell's record keys.
   std::vector<std::string> sources;  // Sources that contributed registrations.
 };
 

@@ -41,24 +41,30 @@ const std::map<std::string, std::string>& dutch_templates() {
       {"intervals_disjoint", "de intervallen van {0} ({1} tot {2}) en {3} ({4} tot {5}) overlappen niet"},
       {"empty_list", "bron {0} registreerde niemand en is weggelaten"},
       {"average_stepwise_only",
-       "{0} bronnen: het gemiddelde omvat alleen de {1} modellen die een stapsgewijze AIC-zoektocht bezocht, niet alle"},
+       "{0} bronnen: het gemiddelde omvat alleen de {1} modellen die een stapsgewijze AIC-zoektocht bezocht, niet "
+       "alle"},
       {"sparse_stepwise_failed", "de spaarzame stapsgewijze schatting mislukte"},
       {"hidden_heterogeneity",
-       "het AIC-modelgemiddelde ({0}) en de spaarzame stapsgewijze keuze ({1}) verschillen meer dan een factor {2} of in "
-       "hun intervallen: een teken van mensen die voor alle bronnen minder zichtbaar zijn. In de simulatiestudie gebeurde "
+       "het AIC-modelgemiddelde ({0}) en de spaarzame stapsgewijze keuze ({1}) verschillen meer dan een factor {2} of "
+       "in "
+       "hun intervallen: een teken van mensen die voor alle bronnen minder zichtbaar zijn. In de simulatiestudie "
+       "gebeurde "
        "dit bij 56,5% van de populaties met zulke verborgen verschillen (12% zonder); daar dekte het interval van het "
-       "modelgemiddelde de werkelijke omvang in 86% en het stapsgewijze in 10%. Lees elk interval hier als mogelijk te laag"},
+       "modelgemiddelde de werkelijke omvang in 86% en het stapsgewijze in 10%. Lees elk interval hier als mogelijk te "
+       "laag"},
       {"extended_mle",
        "het gekozen model bevat bronnen die elkaar nooit overlappen: hun interactie staat op min oneindig (uitgebreide "
        "grootste aannemelijkheid)"},
-      {"profile_upper_open", "de bovengrens van het profielinterval ligt voorbij driemaal de schatting: het interval is "
-                             "naar boven open"},
+      {"profile_upper_open",
+       "de bovengrens van het profielinterval ligt voorbij driemaal de schatting: het interval is "
+       "naar boven open"},
       {"profile_failed", "er is geen profiel-aannemelijkheidsinterval"},
       {"bootstrap_replicates_failed",
        "{0} van de {1} bootstrapreplicaties hadden geen schatbaar model en zijn weggelaten"},
       {"bootstrap_failed", "de bootstrap mislukte"},
       {"chains_not_converged",
-       "de ketens zijn niet geconvergeerd: split-R-hat van N is {0} (verwacht onder 1,1); draai langer of rapporteer de "
+       "de ketens zijn niet geconvergeerd: split-R-hat van N is {0} (verwacht onder 1,1); draai langer of rapporteer "
+       "de "
        "ketens apart"},
       {"few_effective_draws",
        "maar {0} effectieve trekkingen van N (verwacht minstens 100): het interval is onnauwkeurig; draai langer"},
@@ -71,7 +77,8 @@ const std::map<std::string, std::string>& dutch_templates() {
 std::string fill(const std::string& pattern, const std::vector<std::string>& values) {
   std::string out;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}' && std::isdigit(static_cast<unsigned char>(pattern[i + 1]))) {
+    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}' &&
+        std::isdigit(static_cast<unsigned char>(pattern[i + 1]))) {
       const auto index = static_cast<std::size_t>(pattern[i + 1] - '0');
       out += index < values.size() ? values[index] : "?";
       i += 2;
@@ -130,20 +137,27 @@ std::string interval_in_words(Language language, const app::PublishedFigure& f) 
   const std::string low = format_number(language, f.low);
   const std::string high = format_number(language, f.high);
   if (dutch(language)) {
-    if (f.low_open && f.high_open) return fmt::format("naar schatting tussen minder dan {} en meer dan {} slachtoffers", low, high);
+    if (f.low_open && f.high_open)
+      return fmt::format("naar schatting tussen minder dan {} en meer dan {} slachtoffers", low, high);
     if (f.high_open) {
-      return fmt::format("naar schatting tussen {} en meer dan {} slachtoffers (de bovengrens is open: het interval loopt "
-                         "door voorbij {})", low, high, high);
+      return fmt::format(
+          "naar schatting tussen {} en meer dan {} slachtoffers (de bovengrens is open: het interval loopt "
+          "door voorbij {})",
+          low, high, high);
     }
-    if (f.low_open) return fmt::format("naar schatting tussen minder dan {} en {} slachtoffers (de ondergrens is open)", low, high);
+    if (f.low_open)
+      return fmt::format("naar schatting tussen minder dan {} en {} slachtoffers (de ondergrens is open)", low, high);
     return fmt::format("naar schatting tussen {} en {} slachtoffers", low, high);
   }
   if (f.low_open && f.high_open) return fmt::format("an estimated fewer than {} to more than {} victims", low, high);
   if (f.high_open) {
-    return fmt::format("an estimated between {} and more than {} victims (the upper bound is open: the interval goes on "
-                       "beyond {})", low, high, high);
+    return fmt::format(
+        "an estimated between {} and more than {} victims (the upper bound is open: the interval goes on "
+        "beyond {})",
+        low, high, high);
   }
-  if (f.low_open) return fmt::format("an estimated between fewer than {} and {} victims (the lower bound is open)", low, high);
+  if (f.low_open)
+    return fmt::format("an estimated between fewer than {} and {} victims (the lower bound is open)", low, high);
   return fmt::format("an estimated between {} and {} victims", low, high);
 }
 

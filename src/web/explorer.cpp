@@ -112,7 +112,9 @@ Result<PublishedTable> parse_published_table(std::string_view json_text) {
       if (c.contains("parent") && c["parent"].is_string()) code.parent = c["parent"].get<std::string>();
       if (!code.parent.empty()) {
         const auto parent = dimension.find(code.parent);
-        if (!parent) return bad(fmt::format("dimension '{}': code '{}' comes before its parent '{}'", dimension.name, code.code, code.parent));
+        if (!parent)
+          return bad(fmt::format("dimension '{}': code '{}' comes before its parent '{}'", dimension.name, code.code,
+                                 code.parent));
         dimension.codes[*parent].has_children = true;
         code.depth = dimension.codes[*parent].depth + 1;
       } else if (!dimension.codes.empty()) {
@@ -164,7 +166,7 @@ ExplorerView choose_view(const PublishedTable& table, const Parameters& paramete
   const auto& rows = table.dimensions[view.rows];
   const std::string depth = get(parameters, "depth");
   view.depth = depth.size() == 1 && depth[0] >= '0' && depth[0] <= '9' ? std::min(depth[0] - '0', rows.max_depth)
-                                                                         : default_depth(rows);
+                                                                       : default_depth(rows);
   for (const auto& code : split_commas(get(parameters, "open"))) {
     if (const auto found = rows.find(code); found && rows.codes[*found].has_children) view.toggled.insert(code);
   }
@@ -184,7 +186,8 @@ std::string view_query(const PublishedTable& table, const ExplorerView& view, st
   }
   if (view.depth != implied.depth) parts.emplace_back("depth", std::to_string(view.depth));
   for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
-    if (view.filter[d] != 0) parts.emplace_back(table.dimensions[d].name, table.dimensions[d].codes[view.filter[d]].code);
+    if (view.filter[d] != 0)
+      parts.emplace_back(table.dimensions[d].name, table.dimensions[d].codes[view.filter[d]].code);
   }
   std::set<std::string> toggled = view.toggled;
   if (toggle) {
@@ -253,8 +256,9 @@ Grid make_grid(const PublishedTable& table, const ExplorerView& view) {
 
 std::string grid_csv(Language language, const PublishedTable& table, const ExplorerView& view, const Grid& grid) {
   const auto& rows = table.dimensions[view.rows];
-  std::string out = csv_field(dimension_name(language, rows.name) + (language == Language::kDutch ? " (niveau)" : " (level)")) +
-                    "," + csv_field(dimension_name(language, rows.name));
+  std::string out =
+      csv_field(dimension_name(language, rows.name) + (language == Language::kDutch ? " (niveau)" : " (level)")) + "," +
+      csv_field(dimension_name(language, rows.name));
   if (view.columns) {
     const auto& cols = table.dimensions[*view.columns];
     for (const std::size_t c : grid.columns) out += "," + csv_field(label_text(language, cols, c));
@@ -265,7 +269,8 @@ std::string grid_csv(Language language, const PublishedTable& table, const Explo
   for (const auto& row : grid.rows) {
     const int depth = rows.codes[row.code].depth;
     const std::string level = level_name(language, rows.name, depth, rows.codes[row.code].code);
-    out += csv_field(rows.name == "region" ? level : std::to_string(depth)) + "," + csv_field(label_text(language, rows, row.code));
+    out += csv_field(rows.name == "region" ? level : std::to_string(depth)) + "," +
+           csv_field(label_text(language, rows, row.code));
     for (const auto* cell : row.cells) {
       out += ",";
       if (cell == nullptr) continue;
@@ -306,13 +311,11 @@ std::string grid_json(Language language, const PublishedTable& table, const Expl
                     {"values", values},
                     {"status", statuses}});
   }
-  return json{{"table", table.name},
-              {"title", language == Language::kDutch ? table.title : table.title_en},
-              {"rows", rows.name},
-              {"columns", view.columns ? json(table.dimensions[*view.columns].name) : json(nullptr)},
-              {"filters", filters},
-              {"column_codes", columns},
-              {"data", body}}
+  return json{
+      {"table", table.name}, {"title", language == Language::kDutch ? table.title : table.title_en},
+      {"rows", rows.name},   {"columns", view.columns ? json(table.dimensions[*view.columns].name) : json(nullptr)},
+      {"filters", filters},  {"column_codes", columns},
+      {"data", body}}
       .dump(2);
 }
 

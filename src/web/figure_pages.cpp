@@ -48,8 +48,9 @@ Html view_form(Language language, const PublishedTable& table, const ExplorerVie
   for (int depth = 0; depth <= row_dimension.max_depth; ++depth) {
     const std::string level = level_name(language, row_dimension.name, depth, "");
     depths += option(std::to_string(depth),
-                     level.empty() ? fmt::format("{} {}", depth + 1, dutch(language) ? (depth == 0 ? "niveau" : "niveaus")
-                                                                                     : (depth == 0 ? "level" : "levels"))
+                     level.empty() ? fmt::format("{} {}", depth + 1,
+                                                 dutch(language) ? (depth == 0 ? "niveau" : "niveaus")
+                                                                 : (depth == 0 ? "level" : "levels"))
                                    : level,
                      depth == view.depth);
   }
@@ -79,8 +80,8 @@ Html view_form(Language language, const PublishedTable& table, const ExplorerVie
 </form>
 )",
               Html::escape(table.name), Html(dutch(language) ? "nl" : "en"), t(language, "Rijen", "Rows"), rows,
-              t(language, "Kolommen", "Columns"), columns, t(language, "Rijen open tot", "Rows open down to"), depths, filters,
-              t(language, "Toon", "Show"));
+              t(language, "Kolommen", "Columns"), columns, t(language, "Rijen open tot", "Rows open down to"), depths,
+              filters, t(language, "Toon", "Show"));
 }
 
 Html cell_html(Language language, const PublishedTable::Cell* cell) {
@@ -147,29 +148,38 @@ Html footnotes(Language language, const PublishedTable& table, const Grid& grid)
   Html out;
   const std::string n = format_number(language, table.min_frequency);
   if (grid.has_primary) {
-    out += html("<p id=\"fn-primary\"><span class=\"x primary\">x</span> {}</p>\n",
-                Html::escape(dutch(language)
-                                 ? fmt::format("Primair onderdrukt: minder dan {} personen in de cel (de minimumfrequentie); zo'n "
-                                               "klein aantal kan naar personen herleidbaar zijn.", n)
-                                 : fmt::format("Primary suppression: fewer than {} persons in the cell (the minimum frequency); "
-                                               "so small a number could identify people.", n)));
+    out +=
+        html("<p id=\"fn-primary\"><span class=\"x primary\">x</span> {}</p>\n",
+             Html::escape(
+                 dutch(language)
+                     ? fmt::format("Primair onderdrukt: minder dan {} personen in de cel (de minimumfrequentie); zo'n "
+                                   "klein aantal kan naar personen herleidbaar zijn.",
+                                   n)
+                     : fmt::format("Primary suppression: fewer than {} persons in the cell (the minimum frequency); "
+                                   "so small a number could identify people.",
+                                   n)));
   }
   if (grid.has_secondary) {
     const std::string p = format_number(language, static_cast<std::int64_t>(table.protection_percent));
-    out += html("<p id=\"fn-secondary\"><span class=\"x secondary\">x</span> {}</p>\n",
-                Html::escape(dutch(language)
-                                 ? fmt::format("Secundair onderdrukt: deze cel is zelf veilig, maar is weggelaten omdat een "
-                                               "primair onderdrukte cel anders uit de totalen terug te rekenen zou zijn (tot "
-                                               "binnen {}% van haar waarde).", p)
-                                 : fmt::format("Secondary suppression: this cell is safe itself but is withheld because a "
-                                               "primary suppressed cell could otherwise be worked out from the totals (to "
-                                               "within {}% of its value).", p)));
+    out += html(
+        "<p id=\"fn-secondary\"><span class=\"x secondary\">x</span> {}</p>\n",
+        Html::escape(dutch(language)
+                         ? fmt::format("Secundair onderdrukt: deze cel is zelf veilig, maar is weggelaten omdat een "
+                                       "primair onderdrukte cel anders uit de totalen terug te rekenen zou zijn (tot "
+                                       "binnen {}% van haar waarde).",
+                                       p)
+                         : fmt::format("Secondary suppression: this cell is safe itself but is withheld because a "
+                                       "primary suppressed cell could otherwise be worked out from the totals (to "
+                                       "within {}% of its value).",
+                                       p)));
   }
   if (grid.has_perturbed || table.method == "cell_key") {
-    out += html("<p>{}</p>\n", t(language, "Celwaarden zijn licht verstoord (cell-key-methode) om onthulling te voorkomen; "
-                                           "totalen tellen daardoor niet altijd precies op.",
-                                 "Cell values are slightly perturbed (the cell-key method) to prevent disclosure; totals "
-                                 "therefore do not always add up exactly."));
+    out +=
+        html("<p>{}</p>\n", t(language,
+                              "Celwaarden zijn licht verstoord (cell-key-methode) om onthulling te voorkomen; "
+                              "totalen tellen daardoor niet altijd precies op.",
+                              "Cell values are slightly perturbed (the cell-key method) to prevent disclosure; totals "
+                              "therefore do not always add up exactly."));
   }
   if (dutch(language)) {
     for (const auto& f : table.footnotes) out += html("<p>{}</p>\n", Html::escape(f));
@@ -184,20 +194,20 @@ Html footnotes(Language language, const PublishedTable& table, const Grid& grid)
 std::string render_figures_index(Language language, const std::vector<std::pair<std::string, std::string>>& tables) {
   Html items;
   for (const auto& [name, title] : tables) {
-    items += html("<li><a href=\"/cijfers/{}?lang={}\">{}</a></li>\n", Html::escape(name), Html(dutch(language) ? "nl" : "en"),
-                  Html::escape(title));
+    items += html("<li><a href=\"/cijfers/{}?lang={}\">{}</a></li>\n", Html::escape(name),
+                  Html(dutch(language) ? "nl" : "en"), Html::escape(title));
   }
-  const Html body = html("<h1>{}</h1>\n<p>{}</p>\n{}", t(language, "Cijfers", "Figures"),
-                         t(language,
-                           "Alle tabellen zijn beveiligd tegen onthulling en onafhankelijk gecontroleerd voordat ze werden "
-                           "gepubliceerd; onderdrukte cellen staan als x. Kies in elke tabel zelf de rijen, kolommen en filters.",
-                           "Every table was protected against disclosure and independently audited before publication; "
-                           "suppressed cells show as x. In each table, choose the rows, columns and filters yourself."),
-                         tables.empty() ? html("<p>{}</p>", t(language, "Nog geen tabellen gepubliceerd.", "No tables published yet."))
-                                        : html("<ul>\n{}</ul>\n<p><a href=\"/kaart?lang={}\">{}</a></p>", items,
-                                               Html(dutch(language) ? "nl" : "en"),
-                                               t(language, "Kaart: slachtoffers per politie-eenheid",
-                                                 "Map: victims by police unit")));
+  const Html body = html(
+      "<h1>{}</h1>\n<p>{}</p>\n{}", t(language, "Cijfers", "Figures"),
+      t(language,
+        "Alle tabellen zijn beveiligd tegen onthulling en onafhankelijk gecontroleerd voordat ze werden "
+        "gepubliceerd; onderdrukte cellen staan als x. Kies in elke tabel zelf de rijen, kolommen en filters.",
+        "Every table was protected against disclosure and independently audited before publication; "
+        "suppressed cells show as x. In each table, choose the rows, columns and filters yourself."),
+      tables.empty()
+          ? html("<p>{}</p>", t(language, "Nog geen tabellen gepubliceerd.", "No tables published yet."))
+          : html("<ul>\n{}</ul>\n<p><a href=\"/kaart?lang={}\">{}</a></p>", items, Html(dutch(language) ? "nl" : "en"),
+                 t(language, "Kaart: slachtoffers per politie-eenheid", "Map: victims by police unit")));
   return render_layout(language, t(language, "Cijfers", "Figures"), body);
 }
 
@@ -210,8 +220,9 @@ std::string render_figure(Language language, const PublishedTable& table, const 
   if (view.columns) {
     const auto& columns = table.dimensions[*view.columns];
     for (const std::size_t c : grid.columns) {
-      head += html("<th scope=\"col\" class=\"num\">{}</th>",
-                   Html::escape(c == 0 ? std::string(dutch(language) ? "totaal" : "total") : code_label(language, columns, c)));
+      head += html(
+          "<th scope=\"col\" class=\"num\">{}</th>",
+          Html::escape(c == 0 ? std::string(dutch(language) ? "totaal" : "total") : code_label(language, columns, c)));
     }
   } else {
     head += html("<th scope=\"col\" class=\"num\">{}</th>", t(language, "aantal", "count"));
@@ -222,18 +233,20 @@ std::string render_figure(Language language, const PublishedTable& table, const 
     const std::string label = code_label(language, rows, row.code);
     Html toggle;
     if (row.expandable) {
-      toggle = html("<a class=\"toggle\" href=\"/cijfers/{}?{}#r-{}\" aria-expanded=\"{}\" aria-label=\"{} {}\">{}</a> ",
-                    Html::escape(table.name), Html::escape(view_query(table, view, lang, code.code)), Html::escape(code.code),
-                    row.expanded ? Html("true") : Html("false"), Html::escape(label),
-                    row.expanded ? t(language, "dichtklappen", "collapse") : t(language, "openklappen", "expand"),
-                    row.expanded ? Html("&minus;") : Html("+"));
+      toggle =
+          html("<a class=\"toggle\" href=\"/cijfers/{}?{}#r-{}\" aria-expanded=\"{}\" aria-label=\"{} {}\">{}</a> ",
+               Html::escape(table.name), Html::escape(view_query(table, view, lang, code.code)),
+               Html::escape(code.code), row.expanded ? Html("true") : Html("false"), Html::escape(label),
+               row.expanded ? t(language, "dichtklappen", "collapse") : t(language, "openklappen", "expand"),
+               row.expanded ? Html("&minus;") : Html("+"));
     }
     const std::string level = code.depth == 1 ? level_name(language, rows.name, 1, code.code) : "";
     Html cells;
     for (const auto* cell : row.cells) cells += cell_html(language, cell);
-    body_rows += html("<tr id=\"r-{}\" class=\"level-{}\"><th scope=\"row\">{}{}{}</th>{}</tr>\n", Html::escape(code.code),
-                      Html::escape(std::to_string(std::min(code.depth, 3))), toggle, Html::escape(label),
-                      level.empty() ? Html("") : html(" <span class=\"lvl\">{}</span>", Html::escape(level)), cells);
+    body_rows +=
+        html("<tr id=\"r-{}\" class=\"level-{}\"><th scope=\"row\">{}{}{}</th>{}</tr>\n", Html::escape(code.code),
+             Html::escape(std::to_string(std::min(code.depth, 3))), toggle, Html::escape(label),
+             level.empty() ? Html("") : html(" <span class=\"lvl\">{}</span>", Html::escape(level)), cells);
   }
   std::string caption;
   for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
@@ -248,7 +261,8 @@ std::string render_figure(Language language, const PublishedTable& table, const 
   }
   const std::string query = view_query(table, view, lang);
   const Html name = Html::escape(table.name);
-  const Html body = html(R"(<p><a href="/cijfers?lang={}">{}</a></p>
+  const Html body = html(
+      R"(<p><a href="/cijfers?lang={}">{}</a></p>
 <h1>{}</h1>
 <p class="panel">{} {}. {} {}.</p>
 {}{}<div class="scroll" tabindex="0"><table class="explorer">
@@ -265,16 +279,19 @@ std::string render_figure(Language language, const PublishedTable& table, const 
       Html(dutch(language) ? "nl" : "en"), t(language, "« Alle cijfers", "« All figures"), Html::escape(title),
       t(language, "Bronnen:", "Sources:"), Html::escape(sources), t(language, "Gepubliceerd", "Published"),
       Html::escape(format_date(language, table.date)), view_form(language, table, view),
-      chart_available ? html("<div id=\"chart\" class=\"chart\" data-chart=\"{}\" data-lang=\"{}\" role=\"img\" aria-label=\"{}\"></div>\n",
-                             Html::escape(chart_data(language, table, view, grid).dump()), Html(dutch(language) ? "nl" : "en"),
-                             Html::escape(title))
+      chart_available ? html("<div id=\"chart\" class=\"chart\" data-chart=\"{}\" data-lang=\"{}\" role=\"img\" "
+                             "aria-label=\"{}\"></div>\n",
+                             Html::escape(chart_data(language, table, view, grid).dump()),
+                             Html(dutch(language) ? "nl" : "en"), Html::escape(title))
                       : Html(""),
       Html::escape(caption.empty() ? title : caption), head, body_rows, footnotes(language, table, grid),
       t(language, "Deze weergave:", "This view:"), name, Html::escape(query), t(language, "vaste link", "permalink"),
       t(language, "downloaden als", "download as"), name, Html::escape(query), name, Html::escape(query), name,
       Html::escape(query), t(language, "De hele tabel:", "The whole table:"), name, name, name,
-      chart_available ? Html("<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/figures.js\"></script>")
-                      : Html(""));
+      chart_available
+          ? Html(
+                "<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/figures.js\"></script>")
+          : Html(""));
   return render_layout(language, Html::escape(title), body);
 }
 

@@ -58,15 +58,13 @@ void send_json(httplib::Response& res, const json& body, int status) {
   res.set_content(body.dump(), "application/json; charset=utf-8");
 }
 
-void send_error(const httplib::Request& req, httplib::Response& res, int status,
-                std::string_view code, std::string_view message) {
+void send_error(const httplib::Request& req, httplib::Response& res, int status, std::string_view code,
+                std::string_view message) {
   if (req.path.starts_with("/api/")) {
     send_json(res, {{"error", {{"code", code}, {"message", message}}}}, status);
   } else {
     res.status = status;
-    res.set_content(internal::render_error_page(request_language(req),
-                                                status, message),
-                    "text/html; charset=utf-8");
+    res.set_content(internal::render_error_page(request_language(req), status, message), "text/html; charset=utf-8");
   }
 }
 
@@ -93,13 +91,21 @@ json publication_json(const Publication& p, bool with_body) {
   for (const Mandate m : p.mandates) mandates.push_back(to_code(m));
   json forms = json::array();
   for (const ExploitationForm f : p.forms) forms.push_back(to_code(f));
-  json body{{"slug", p.slug},         {"title", p.title},       {"type", to_code(p.type)},
-            {"date", p.date},         {"language", p.language}, {"mandates", mandates},
-            {"forms", forms},         {"summary", p.summary},   {"href", "/api/v1/publications/" + p.slug},
+  json body{{"slug", p.slug},
+            {"title", p.title},
+            {"type", to_code(p.type)},
+            {"date", p.date},
+            {"language", p.language},
+            {"mandates", mandates},
+            {"forms", forms},
+            {"summary", p.summary},
+            {"href", "/api/v1/publications/" + p.slug},
             {"page", "/publicaties/" + p.slug}};
   body["file"] = p.file_sha256.empty() ? json(nullptr)
-                                       : json{{"name", p.file_name}, {"media_type", p.media_type},
-                                              {"sha256", p.file_sha256}, {"href", "/publicaties/" + p.slug + "/bestand"}};
+                                       : json{{"name", p.file_name},
+                                              {"media_type", p.media_type},
+                                              {"sha256", p.file_sha256},
+                                              {"href", "/publicaties/" + p.slug + "/bestand"}};
   if (with_body) body["body"] = p.body;
   return body;
 }
@@ -107,10 +113,16 @@ json publication_json(const Publication& p, bool with_body) {
 json recommendation_json(const Recommendation& r) {
   json history = json::array();
   for (const auto& e : r.history) {
-    history.push_back({{"date", e.date}, {"status", e.status ? json(to_code(*e.status)) : json(nullptr)}, {"note", e.note}});
+    history.push_back(
+        {{"date", e.date}, {"status", e.status ? json(to_code(*e.status)) : json(nullptr)}, {"note", e.note}});
   }
-  return {{"publication", r.publication_slug}, {"number", r.number}, {"text", r.text}, {"addressee", r.addressee},
-          {"year", r.year}, {"status", to_code(r.status)}, {"history", history},
+  return {{"publication", r.publication_slug},
+          {"number", r.number},
+          {"text", r.text},
+          {"addressee", r.addressee},
+          {"year", r.year},
+          {"status", to_code(r.status)},
+          {"history", history},
           {"page", fmt::format("/aanbevelingen/{}/{}", r.publication_slug, r.number)}};
 }
 
@@ -119,11 +131,19 @@ Result<UploadKind> upload_kind(std::string_view bytes) {
   if (bytes.empty()) return fail(ErrorCode::kInvalidArgument, "the uploaded file is empty");
   if (bytes.starts_with(std::string_view("PK\x03\x04", 4))) return UploadKind::kXlsx;
   static constexpr std::pair<std::string_view, std::string_view> kBinary[] = {
-      {"%PDF", "a PDF document"}, {"\x7f" "ELF", "an executable"}, {"MZ", "a Windows executable"},
-      {"\xd0\xcf\x11\xe0", "an old Office document (XLS/DOC)"}, {"\x1f\x8b", "a gzip archive"},
-      {"\x89PNG", "a PNG image"}, {"\xff\xd8\xff", "a JPEG image"}, {"GIF8", "a GIF image"}};
+      {"%PDF", "a PDF document"},
+      {"\x7f"
+       "ELF",
+       "an executable"},
+      {"MZ", "a Windows executable"},
+      {"\xd0\xcf\x11\xe0", "an old Office document (XLS/DOC)"},
+      {"\x1f\x8b", "a gzip archive"},
+      {"\x89PNG", "a PNG image"},
+      {"\xff\xd8\xff", "a JPEG image"},
+      {"GIF8", "a GIF image"}};
   for (const auto& [magic, what] : kBinary) {
-    if (bytes.starts_with(magic)) return fail(ErrorCode::kInvalidArgument, fmt::format("the uploaded file is {}, not CSV, XLSX or YAML", what));
+    if (bytes.starts_with(magic))
+      return fail(ErrorCode::kInvalidArgument, fmt::format("the uploaded file is {}, not CSV, XLSX or YAML", what));
   }
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
@@ -141,10 +161,12 @@ Result<std::string> publication_extension(std::string_view file_name, std::strin
   };
   const std::size_t dot = file_name.rfind('.');
   std::string extension = dot == std::string_view::npos ? "" : std::string(file_name.substr(dot));
-  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   static constexpr std::string_view kText[] = {".html", ".htm", ".md", ".markdown", ".txt"};
   const bool text = std::find(std::begin(kText), std::end(kText), extension) != std::end(kText);
-  if (extension != ".pdf" && !text) return bad("unsupported file type (expected .pdf, .html, .htm, .md, .markdown or .txt)");
+  if (extension != ".pdf" && !text)
+    return bad("unsupported file type (expected .pdf, .html, .htm, .md, .markdown or .txt)");
   if (bytes.empty()) return bad("the file is empty");
   if (extension == ".pdf") {
     if (!bytes.starts_with("%PDF-")) return bad("not a PDF document (it does not start with %PDF-)");
@@ -202,6 +224,5 @@ Result<kb::SearchQuery> search_query(const httplib::Request& req, int page_size)
   }
   return query;
 }
-
 
 }  // namespace rapporteur::web

@@ -99,14 +99,17 @@ struct DimensionName {
 };
 
 constexpr DimensionName kDimensionNames[] = {
-    {"year", "jaar", "year"},         {"region", "regio", "region"},   {"form", "vorm", "form"},
-    {"sex", "geslacht", "sex"},       {"age", "leeftijd", "age"},      {"stage", "stadium in de strafrechtketen", "stage in the criminal-justice chain"},
+    {"year", "jaar", "year"},   {"region", "regio", "region"},
+    {"form", "vorm", "form"},   {"sex", "geslacht", "sex"},
+    {"age", "leeftijd", "age"}, {"stage", "stadium in de strafrechtketen", "stage in the criminal-justice chain"},
 };
 
-constexpr std::array<const char*, 12> kMonthsNl = {"januari", "februari", "maart",     "april",   "mei",      "juni",
-                                                   "juli",    "augustus", "september", "oktober", "november", "december"};
-constexpr std::array<const char*, 12> kMonthsEn = {"January", "February", "March",     "April",   "May",      "June",
-                                                   "July",    "August",   "September", "October", "November", "December"};
+constexpr std::array<const char*, 12> kMonthsNl = {"januari",   "februari", "maart",    "april",
+                                                   "mei",       "juni",     "juli",     "augustus",
+                                                   "september", "oktober",  "november", "december"};
+constexpr std::array<const char*, 12> kMonthsEn = {"January",   "February", "March",    "April",
+                                                   "May",       "June",     "July",     "August",
+                                                   "September", "October",  "November", "December"};
 
 bool dutch(Language language) { return language == Language::kDutch; }
 
@@ -138,10 +141,14 @@ std::string dimension_name(Language language, std::string_view dimension) {
 std::string level_name(Language language, std::string_view dimension, int depth, std::string_view code) {
   if (dimension != "region" || code == "unknown") return "";
   switch (depth) {
-    case 0: return dutch(language) ? "land" : "country";
-    case 1: return dutch(language) ? "politie-eenheid" : "police unit";
-    case 2: return dutch(language) ? "gemeente" : "municipality";
-    default: return "";
+    case 0:
+      return dutch(language) ? "land" : "country";
+    case 1:
+      return dutch(language) ? "politie-eenheid" : "police unit";
+    case 2:
+      return dutch(language) ? "gemeente" : "municipality";
+    default:
+      return "";
   }
 }
 
@@ -171,8 +178,8 @@ std::string format_date(Language language, std::string_view iso_date) {
     const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), out);
     return error == std::errc() && end == part.data() + part.size();
   };
-  if (!parse(iso_date.substr(0, 4), year) || !parse(iso_date.substr(5, 2), month) || !parse(iso_date.substr(8, 2), day) ||
-      month < 1 || month > 12 || day < 1 || day > 31) {
+  if (!parse(iso_date.substr(0, 4), year) || !parse(iso_date.substr(5, 2), month) ||
+      !parse(iso_date.substr(8, 2), day) || month < 1 || month > 12 || day < 1 || day > 31) {
     return std::string(iso_date);
   }
   const auto& months = dutch(language) ? kMonthsNl : kMonthsEn;

@@ -59,9 +59,7 @@ constexpr Messages kEnglish{
     "Rapporteur is open-source software under the EUPL-1.2.",
 };
 
-const Messages& messages(Language language) {
-  return language == Language::kDutch ? kDutch : kEnglish;
-}
+const Messages& messages(Language language) { return language == Language::kDutch ? kDutch : kEnglish; }
 
 Html text(const char* s) { return Html::escape(s); }
 
@@ -93,32 +91,34 @@ Html layout(const Messages& m, const Html& title, const Html& body) {
               std::string_view(m.lang) == "nl" ? Html("Kaart") : Html("Map"), text(m.lang),
               std::string_view(m.lang) == "nl" ? Html("Schattingen") : Html("Estimates"), text(m.lang),
               std::string_view(m.lang) == "nl" ? Html("Kennisbank") : Html("Knowledge base"), text(m.lang),
-              std::string_view(m.lang) == "nl" ? Html("Aanbevelingen") : Html("Recommendations"), text(m.lang), text(m.other_lang),
-              text(m.other_lang), text(m.other_lang), text(m.switch_label), body,
-              text(m.footer));
+              std::string_view(m.lang) == "nl" ? Html("Aanbevelingen") : Html("Recommendations"), text(m.lang),
+              text(m.other_lang), text(m.other_lang), text(m.other_lang), text(m.switch_label), body, text(m.footer));
 }
 
 }  // namespace
 
-Language language_of(std::string_view parameter) {
-  return parameter == "en" ? Language::kEnglish : Language::kDutch;
-}
+Language language_of(std::string_view parameter) { return parameter == "en" ? Language::kEnglish : Language::kDutch; }
 
-std::string render_home(Language language, const std::vector<Source>& sources, const std::vector<Publication>& publications,
-                        const std::vector<KeyFigure>& figures, bool chart_available) {
+std::string render_home(Language language, const std::vector<Source>& sources,
+                        const std::vector<Publication>& publications, const std::vector<KeyFigure>& figures,
+                        bool chart_available) {
   const Messages& m = messages(language);
   const bool nl = language == Language::kDutch;
   constexpr std::size_t kLatest = 6;
   Html items;
   for (std::size_t i = 0; i < publications.size() && i < kLatest; ++i) {
     const Publication& p = publications[i];
-    items += html("<li><a href=\"/publicaties/{}?lang={}\">{}</a> <span class=\"muted\">{} · <time datetime=\"{}\">{}</time></span></li>\n",
-                  Html::escape(p.slug), text(m.lang), Html::escape(p.title), label(language, to_code(p.type)),
-                  Html::escape(p.date), Html::escape(format_date(language, p.date)));
+    items += html(
+        "<li><a href=\"/publicaties/{}?lang={}\">{}</a> <span class=\"muted\">{} · <time "
+        "datetime=\"{}\">{}</time></span></li>\n",
+        Html::escape(p.slug), text(m.lang), Html::escape(p.title), label(language, to_code(p.type)),
+        Html::escape(p.date), Html::escape(format_date(language, p.date)));
   }
-  Html publication_list = publications.empty() ? html("<p>{}</p>", text(m.no_publications))
-                                               : html("<ul class=\"latest\">\n{}</ul>\n<p><a href=\"/zoeken?sort=date&amp;lang={}\">{}</a></p>", items,
-                                                      text(m.lang), nl ? Html("Alle publicaties") : Html("All publications"));
+  Html publication_list =
+      publications.empty()
+          ? html("<p>{}</p>", text(m.no_publications))
+          : html("<ul class=\"latest\">\n{}</ul>\n<p><a href=\"/zoeken?sort=date&amp;lang={}\">{}</a></p>", items,
+                 text(m.lang), nl ? Html("Alle publicaties") : Html("All publications"));
   Html source_items;
   for (const Source& s : sources) source_items += html("<li>{}</li>\n", Html::escape(s.name));
   Html cards;
@@ -141,30 +141,38 @@ std::string render_home(Language language, const std::vector<Source>& sources, c
                     Html::escape(format_number(language, delta)), nl ? Html("t.o.v.") : Html("compared with"),
                     Html::escape(f.years[f.years.size() - 2].first));
     }
-    cards += html("<div class=\"figure\"><p class=\"big\">{}</p><p>{} {} {}{}</p><p><a href=\"/cijfers/{}?lang={}\">{}</a></p></div>\n",
-                  Html::escape(value ? format_number(language, *value) : "x"), Html::escape(nl ? f.title_nl : f.title_en),
-                  nl ? Html("in") : Html("in"), Html::escape(year), change, Html::escape(f.table), text(m.lang),
-                  nl ? Html("Naar de tabel") : Html("To the table"));
+    cards += html(
+        "<div class=\"figure\"><p class=\"big\">{}</p><p>{} {} {}{}</p><p><a "
+        "href=\"/cijfers/{}?lang={}\">{}</a></p></div>\n",
+        Html::escape(value ? format_number(language, *value) : "x"), Html::escape(nl ? f.title_nl : f.title_en),
+        nl ? Html("in") : Html("in"), Html::escape(year), change, Html::escape(f.table), text(m.lang),
+        nl ? Html("Naar de tabel") : Html("To the table"));
   }
   const nlohmann::json chart = {{"kind", "line"}, {"labels", labels}, {"series", series}};
   const Html figures_section =
       cards.str().empty()
           ? Html("")
-          : html(R"(<section aria-labelledby="key-figures"><h2 id="key-figures">{}</h2>
+          : html(
+                R"(<section aria-labelledby="key-figures"><h2 id="key-figures">{}</h2>
 <div class="figures">
 {}</div>
 {}<p class="muted">{} <a href="/cijfers?lang={}">{}</a></p>
 </section>
 )",
-                 nl ? Html("Kerncijfers") : Html("Key figures"), cards,
-                 chart_available ? html("<div id=\"chart\" class=\"chart\" data-chart=\"{}\" data-lang=\"{}\" role=\"img\" aria-label=\"{}\"></div>\n",
-                                        Html::escape(chart.dump()), text(m.lang),
-                                        nl ? Html("Geregistreerde slachtoffers per jaar") : Html("Registered victims per year"))
-                                 : Html(""),
-                 nl ? Html("Personen gekoppeld over bronnen, eenmaal per jaar geteld; uit de gepubliceerde, beveiligde tabellen.")
-                    : Html("Persons linked across sources, counted once per year; from the published, protected tables."),
-                 text(m.lang), nl ? Html("Alle cijfers") : Html("All figures"));
-  const Html body = html(R"(<h1>{}</h1>
+                nl ? Html("Kerncijfers") : Html("Key figures"), cards,
+                chart_available
+                    ? html("<div id=\"chart\" class=\"chart\" data-chart=\"{}\" data-lang=\"{}\" role=\"img\" "
+                           "aria-label=\"{}\"></div>\n",
+                           Html::escape(chart.dump()), text(m.lang),
+                           nl ? Html("Geregistreerde slachtoffers per jaar") : Html("Registered victims per year"))
+                    : Html(""),
+                nl ? Html("Personen gekoppeld over bronnen, eenmaal per jaar geteld; uit de gepubliceerde, beveiligde "
+                          "tabellen.")
+                   : Html(
+                         "Persons linked across sources, counted once per year; from the published, protected tables."),
+                text(m.lang), nl ? Html("Alle cijfers") : Html("All figures"));
+  const Html body = html(
+      R"(<h1>{}</h1>
 <p class="panel">{}</p>
 <form role="search" action="/zoeken" method="get" class="search-row home-search">
 <label for="home-q" class="visually-hidden">{}</label>
@@ -181,14 +189,14 @@ std::string render_home(Language language, const std::vector<Source>& sources, c
 </section>
 <p><a href="/open-data?lang={}">{}</a></p>
 {})",
-                         text(m.tagline), text(m.intro), nl ? Html("Zoek in de kennisbank") : Html("Search the knowledge base"),
-                         nl ? Html("Zoek in publicaties en aanbevelingen") : Html("Search publications and recommendations"),
-                         text(m.lang), nl ? Html("Zoeken") : Html("Search"), figures_section,
-                         text(m.publications), publication_list, text(m.sources),
-                         source_items, text(m.lang), text(m.api),
-                         chart_available && !cards.str().empty()
-                             ? Html("<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/figures.js\"></script>")
-                             : Html(""));
+      text(m.tagline), text(m.intro), nl ? Html("Zoek in de kennisbank") : Html("Search the knowledge base"),
+      nl ? Html("Zoek in publicaties en aanbevelingen") : Html("Search publications and recommendations"), text(m.lang),
+      nl ? Html("Zoeken") : Html("Search"), figures_section, text(m.publications), publication_list, text(m.sources),
+      source_items, text(m.lang), text(m.api),
+      chart_available && !cards.str().empty()
+          ? Html(
+                "<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/figures.js\"></script>")
+          : Html(""));
   return layout(m, text(m.title), body).str();
 }
 
@@ -198,8 +206,7 @@ std::string render_layout(Language language, const Html& title, const Html& body
 
 std::string render_error_page(Language language, int status, std::string_view message) {
   const Messages& m = messages(language);
-  const Html body = html("<h1>{}</h1>\n<p>{}</p>", Html::escape(std::to_string(status)),
-                         Html::escape(message));
+  const Html body = html("<h1>{}</h1>\n<p>{}</p>", Html::escape(std::to_string(status)), Html::escape(message));
   return layout(m, Html::escape(std::to_string(status)), body).str();
 }
 

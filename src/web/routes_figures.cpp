@@ -24,7 +24,8 @@ Result<std::string> grid_xlsx(internal::Language language, const internal::Publi
   if (view.columns) {
     const auto& columns = table.dimensions[*view.columns];
     for (const std::size_t c : grid.columns) {
-      head.push_back({std::nullopt, internal::dimension_code_label(language, columns.name, columns.codes[c].code, columns.codes[c].label)});
+      head.push_back({std::nullopt, internal::dimension_code_label(language, columns.name, columns.codes[c].code,
+                                                                   columns.codes[c].label)});
     }
   } else {
     head.push_back({std::nullopt, dutch ? "aantal" : "count"});
@@ -37,16 +38,21 @@ Result<std::string> grid_xlsx(internal::Language language, const internal::Publi
         {std::nullopt, std::string(static_cast<std::size_t>(2 * code.depth), ' ') +
                            internal::dimension_code_label(language, rows.name, code.code, code.label)}};
     for (const auto* cell : row.cells) {
-      if (cell == nullptr) line.push_back({std::nullopt, ""});
-      else if (cell->value) line.push_back({static_cast<double>(*cell->value), ""});
-      else line.push_back({std::nullopt, "x"});
+      if (cell == nullptr)
+        line.push_back({std::nullopt, ""});
+      else if (cell->value)
+        line.push_back({static_cast<double>(*cell->value), ""});
+      else
+        line.push_back({std::nullopt, "x"});
     }
     sheet.push_back(std::move(line));
   }
-  std::vector<std::string> notes = {dutch ? table.title : table.title_en,
-                                    dutch ? "x = onderdrukt om onthulling te voorkomen" : "x = suppressed to prevent disclosure"};
+  std::vector<std::string> notes = {
+      dutch ? table.title : table.title_en,
+      dutch ? "x = onderdrukt om onthulling te voorkomen" : "x = suppressed to prevent disclosure"};
   if (dutch) notes.insert(notes.end(), table.footnotes.begin(), table.footnotes.end());
-  const auto path = std::filesystem::temp_directory_path() / ("rapporteur-view-" + auth::random_token().substr(0, 16) + ".xlsx");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("rapporteur-view-" + auth::random_token().substr(0, 16) + ".xlsx");
   auto written = tables::write_sheet_xlsx(path, dutch ? "Tabel" : "Table", sheet, notes);
   std::string bytes;
   if (written) {
@@ -127,8 +133,10 @@ void Server::Impl::declare_figure_routes() {
       std::ifstream in(f);
       auto parsed = json::parse(in, nullptr, false);
       if (parsed.is_discarded() || !parsed.contains("name")) continue;
-      tables.push_back({{"name", parsed["name"]}, {"title", parsed.value("title", "")},
-                        {"title_en", parsed.value("title_en", "")}, {"date", parsed.value("date", "")},
+      tables.push_back({{"name", parsed["name"]},
+                        {"title", parsed.value("title", "")},
+                        {"title_en", parsed.value("title_en", "")},
+                        {"date", parsed.value("date", "")},
                         {"href", "/api/v1/tables/" + parsed["name"].get<std::string>()}});
     }
     return tables;
@@ -151,7 +159,8 @@ void Server::Impl::declare_figure_routes() {
           const std::string name = req.matches[1];
           auto table = published_table(name);
           if (!table) {
-            if (table.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such table");
+            if (table.error().code == ErrorCode::kNotFound)
+              return send_error(req, res, 404, "not_found", "no such table");
             spdlog::error("{}", table.error().message);
             return send_error(req, res, 500, "internal", "the table cannot be read");
           }
@@ -164,17 +173,18 @@ void Server::Impl::declare_figure_routes() {
           if (format == "csv" || format == "json" || format == "xlsx") {
             const internal::Grid grid = internal::make_grid(shown, view);
             res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}-weergave.{}\"", name, format));
-            if (format == "csv") return res.set_content(internal::grid_csv(language, shown, view, grid), "text/csv; charset=utf-8");
+            if (format == "csv")
+              return res.set_content(internal::grid_csv(language, shown, view, grid), "text/csv; charset=utf-8");
             if (format == "json") {
-              return res.set_content(internal::grid_json(language, shown, view, grid), "application/json; charset=utf-8");
+              return res.set_content(internal::grid_json(language, shown, view, grid),
+                                     "application/json; charset=utf-8");
             }
             auto bytes = grid_xlsx(language, shown, view, grid);
             if (!bytes) return send_error(req, res, 500, "internal", bytes.error().message);
             return res.set_content(*bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
           }
           // A page is rendered once per release, file, language and view.
-          const std::string key = shown.origin + "|" +
-                                  internal::view_query(shown, view, lang);
+          const std::string key = shown.origin + "|" + internal::view_query(shown, view, lang);
           res.set_header("Content-Language", lang);
           if (auto cached = figure_pages.find(key)) return res.set_content(*cached, "text/html; charset=utf-8");
           auto sources = store.sources();
@@ -223,8 +233,9 @@ void Server::Impl::declare_figure_routes() {
             return;
           }
           res.set_header("Content-Disposition", "attachment; filename=\"" + name + "." + extension + "\"");
-          res.set_content(*bytes, extension == "csv" ? "text/csv; charset=utf-8"
-                                                     : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+          res.set_content(*bytes, extension == "csv"
+                                      ? "text/csv; charset=utf-8"
+                                      : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         });
   route("GET", "/api/v1/tables", Access::kPublic, [published_tables](const httplib::Request&, httplib::Response& res) {
     send_json(res, {{"tables", published_tables()}});

@@ -49,7 +49,8 @@ void Server::Impl::declare_routes() {
     }
     const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
     res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
-    res.set_content(internal::render_home(language, *sources, *publications, figures, chart), "text/html; charset=utf-8");
+    res.set_content(internal::render_home(language, *sources, *publications, figures, chart),
+                    "text/html; charset=utf-8");
   });
 
   declare_figure_routes();
@@ -77,9 +78,7 @@ void Server::Impl::declare_routes() {
     for (const RouteInfo& r : routes) {
       // The public index lists only what the public may use; staff endpoints are in no public document.
       if (r.pattern.starts_with("/api/v1/") && r.access == Access::kPublic) {
-        endpoints.push_back({{"method", r.method},
-                             {"path", r.pattern},
-                             {"access", "public"}});
+        endpoints.push_back({{"method", r.method}, {"path", r.pattern}, {"access", "public"}});
       }
     }
     send_json(res, {{"name", "rapporteur"},
@@ -88,39 +87,36 @@ void Server::Impl::declare_routes() {
                     {"endpoints", endpoints}});
   });
 
-  route("GET", "/api/v1/sources", Access::kPublic,
-        [this](const httplib::Request& req, httplib::Response& res) {
-          auto sources = store.sources();
-          if (!sources) return send_store_error(req, res, sources.error());
-          json body = json::array();
-          for (const Source& s : *sources) {
-            body.push_back({{"code", s.code}, {"name", s.name}, {"kind", to_code(s.kind)}});
-          }
-          send_json(res, {{"sources", body}});
-        });
+  route("GET", "/api/v1/sources", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    auto sources = store.sources();
+    if (!sources) return send_store_error(req, res, sources.error());
+    json body = json::array();
+    for (const Source& s : *sources) {
+      body.push_back({{"code", s.code}, {"name", s.name}, {"kind", to_code(s.kind)}});
+    }
+    send_json(res, {{"sources", body}});
+  });
 
-  route("GET", "/api/v1/regions", Access::kPublic,
-        [this](const httplib::Request& req, httplib::Response& res) {
-          auto regions = store.regions();
-          if (!regions) return send_store_error(req, res, regions.error());
-          json body = json::array();
-          for (const Region& r : *regions) {
-            body.push_back({{"code", r.code},
-                            {"name", r.name},
-                            {"level", to_code(r.level)},
-                            {"parent", r.parent_code ? json(*r.parent_code) : json(nullptr)}});
-          }
-          send_json(res, {{"regions", body}});
-        });
+  route("GET", "/api/v1/regions", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    auto regions = store.regions();
+    if (!regions) return send_store_error(req, res, regions.error());
+    json body = json::array();
+    for (const Region& r : *regions) {
+      body.push_back({{"code", r.code},
+                      {"name", r.name},
+                      {"level", to_code(r.level)},
+                      {"parent", r.parent_code ? json(*r.parent_code) : json(nullptr)}});
+    }
+    send_json(res, {{"regions", body}});
+  });
 
-  route("GET", "/api/v1/publications", Access::kPublic,
-        [this](const httplib::Request& req, httplib::Response& res) {
-          auto publications = store.publication_list();
-          if (!publications) return send_store_error(req, res, publications.error());
-          json body = json::array();
-          for (const Publication& p : *publications) body.push_back(publication_json(p, /*with_body=*/false));
-          send_json(res, {{"publications", body}});
-        });
+  route("GET", "/api/v1/publications", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    auto publications = store.publication_list();
+    if (!publications) return send_store_error(req, res, publications.error());
+    json body = json::array();
+    for (const Publication& p : *publications) body.push_back(publication_json(p, /*with_body=*/false));
+    send_json(res, {{"publications", body}});
+  });
   route("GET", R"(/api/v1/publications/([a-z0-9\-]+))", Access::kPublic,
         [this](const httplib::Request& req, httplib::Response& res) {
           auto publication = store.publication(req.matches[1]);
@@ -141,15 +137,14 @@ void Server::Impl::declare_routes() {
           send_json(res, body);
         });
 
-  route("GET", "/api/v1/recommendations", Access::kPublic,
-        [this](const httplib::Request& req, httplib::Response& res) {
-          auto recommendations = store.recommendations();
-          if (!recommendations) return send_store_error(req, res, recommendations.error());
-          json body = json::array();
-          for (const Recommendation& r : *recommendations) body.push_back(recommendation_json(r));
-          const auto overview = kb::summarise(*recommendations);
-          send_json(res, {{"recommendations", body}, {"overview", json::parse(kb::to_json(overview))}});
-        });
+  route("GET", "/api/v1/recommendations", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
+    auto recommendations = store.recommendations();
+    if (!recommendations) return send_store_error(req, res, recommendations.error());
+    json body = json::array();
+    for (const Recommendation& r : *recommendations) body.push_back(recommendation_json(r));
+    const auto overview = kb::summarise(*recommendations);
+    send_json(res, {{"recommendations", body}, {"overview", json::parse(kb::to_json(overview))}});
+  });
 
   route("GET", "/api/v1/search", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
     if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
@@ -179,8 +174,9 @@ void Server::Impl::declare_routes() {
     const auto& assets = internal::embedded_assets();
     const auto found = assets.find("/openapi.json");
     res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
-    res.set_content(internal::render_open_data(language, found == assets.end() ? std::string_view("{}") : found->second),
-                    "text/html; charset=utf-8");
+    res.set_content(
+        internal::render_open_data(language, found == assets.end() ? std::string_view("{}") : found->second),
+        "text/html; charset=utf-8");
   });
 
   route("GET", "/zoeken", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
@@ -188,39 +184,44 @@ void Server::Impl::declare_routes() {
     constexpr int kPageSize = 10;
     internal::Parameters parameters;
     for (const char* name : {"q", "type", "year", "theme", "form", "status", "language", "sort", "page", "lang"}) {
-      if (req.has_param(name) && !req.get_param_value(name).empty()) parameters.emplace_back(name, req.get_param_value(name));
+      if (req.has_param(name) && !req.get_param_value(name).empty())
+        parameters.emplace_back(name, req.get_param_value(name));
     }
     const bool fragment = req.get_param_value("partial") == "1";
     res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
     if (options.knowledge_base == nullptr) {
       res.status = 503;
-      res.set_content(internal::render_search(language, parameters, nullptr, "De kennisbank is niet beschikbaar.", kPageSize,
-                                              fragment),
+      res.set_content(internal::render_search(language, parameters, nullptr, "De kennisbank is niet beschikbaar.",
+                                              kPageSize, fragment),
                       "text/html; charset=utf-8");
       return;
     }
     auto query = search_query(req, kPageSize);
     catch_up_search_index();
-    Result<kb::SearchResult> result = query ? options.knowledge_base->search(*query)
-                                            : Result<kb::SearchResult>(tl::unexpected(query.error()));
-    if (!result && result.error().code != ErrorCode::kInvalidArgument) return send_store_error(req, res, result.error());
+    Result<kb::SearchResult> result =
+        query ? options.knowledge_base->search(*query) : Result<kb::SearchResult>(tl::unexpected(query.error()));
+    if (!result && result.error().code != ErrorCode::kInvalidArgument)
+      return send_store_error(req, res, result.error());
     res.status = result ? 200 : 400;
     res.set_content(internal::render_search(language, parameters, result ? &*result : nullptr,
                                             result ? "" : result.error().message, kPageSize, fragment),
                     "text/html; charset=utf-8");
   });
 
-  route("GET", R"(/publicaties/([a-z0-9\-]+))", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
-    const internal::Language language = request_language(req);
-    auto publication = store.publication(req.matches[1]);
-    if (!publication) {
-      if (publication.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such publication");
-      return send_store_error(req, res, publication.error());
-    }
-    auto recommendations = store.recommendations();
-    if (!recommendations) return send_store_error(req, res, recommendations.error());
-    res.set_content(internal::render_publication(language, *publication, *recommendations), "text/html; charset=utf-8");
-  });
+  route("GET", R"(/publicaties/([a-z0-9\-]+))", Access::kPublic,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const internal::Language language = request_language(req);
+          auto publication = store.publication(req.matches[1]);
+          if (!publication) {
+            if (publication.error().code == ErrorCode::kNotFound)
+              return send_error(req, res, 404, "not_found", "no such publication");
+            return send_store_error(req, res, publication.error());
+          }
+          auto recommendations = store.recommendations();
+          if (!recommendations) return send_store_error(req, res, recommendations.error());
+          res.set_content(internal::render_publication(language, *publication, *recommendations),
+                          "text/html; charset=utf-8");
+        });
   route("GET", R"(/publicaties/([a-z0-9\-]+)/bestand)", Access::kPublic,
         [this](const httplib::Request& req, httplib::Response& res) {
           auto publication = store.publication(req.matches[1]);
@@ -284,14 +285,14 @@ void Server::Impl::declare_routes() {
           if (!counts) return send_store_error(req, res, counts.error());
           json body = json::array();
           for (const auto& c : *counts) {
-            body.push_back({{"year", c.year}, {"mandate", to_code(c.mandate)},
-                            {"role", to_code(c.role)}, {"registrations", c.registrations},
+            body.push_back({{"year", c.year},
+                            {"mandate", to_code(c.mandate)},
+                            {"role", to_code(c.role)},
+                            {"registrations", c.registrations},
                             {"persons", c.persons}});
           }
           send_json(res, {{"counts", body}});
         });
 }
-
-
 
 }  // namespace rapporteur::web

@@ -24,13 +24,14 @@ void Server::Impl::declare_staff_routes() {
     const std::string csrf = cookie(req, "rapporteur_csrf");
     const auto again = [&](int status, std::string_view message) {
       const std::string fresh = auth::random_token();
-      res.set_header("Set-Cookie", fmt::format("rapporteur_csrf={}; Path=/aanmelden; HttpOnly; SameSite=Strict{}", fresh,
-                                               secure(req) ? "; Secure" : ""));
+      res.set_header("Set-Cookie", fmt::format("rapporteur_csrf={}; Path=/aanmelden; HttpOnly; SameSite=Strict{}",
+                                               fresh, secure(req) ? "; Secure" : ""));
       res.status = status;
       html_page(res, internal::render_sign_in(lang(req), fresh, message, back));
     };
     if (options.auth == nullptr) return again(503, "Aanmelden is op deze server niet ingericht.");
-    if (csrf.empty() || req.get_param_value("csrf") != csrf) return again(403, "Het formulier is verlopen; probeer het opnieuw.");
+    if (csrf.empty() || req.get_param_value("csrf") != csrf)
+      return again(403, "Het formulier is verlopen; probeer het opnieuw.");
     // Per address before any password is hashed: a guessing run from one address costs it,
     // not the server, and leaves other addresses alone.
     if (const auto wait = sign_in_throttle.retry_after(req.remote_addr); wait.count() > 0) {
@@ -45,8 +46,9 @@ void Server::Impl::declare_staff_routes() {
       return again(401, locked ? "Te veel mislukte pogingen; probeer het over een kwartier opnieuw."
                                : "Onjuiste naam of wachtwoord.");
     }
-    res.set_header("Set-Cookie", fmt::format("rapporteur_session={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800{}",
-                                             signed_in->token, secure(req) ? "; Secure" : ""));
+    res.set_header("Set-Cookie",
+                   fmt::format("rapporteur_session={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800{}",
+                               signed_in->token, secure(req) ? "; Secure" : ""));
     redirect(res, target);
   });
   route("POST", "/afmelden", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
@@ -107,17 +109,19 @@ void Server::Impl::declare_staff_routes() {
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
-  route("GET", R"(/staff/batches/(\d{1,9}))", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
-    const std::int64_t id = std::stoll(req.matches[1]);
-    auto batch = store.batch(id);
-    if (!batch) {
-      if (batch.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such batch");
-      return send_store_error(req, res, batch.error());
-    }
-    auto errors = store.row_errors(id);
-    if (!errors) return send_store_error(req, res, errors.error());
-    html_page(res, internal::render_batch(lang(req), staff_viewer(), *batch, *errors));
-  });
+  route("GET", R"(/staff/batches/(\d{1,9}))", Access::kResearcher,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const std::int64_t id = std::stoll(req.matches[1]);
+          auto batch = store.batch(id);
+          if (!batch) {
+            if (batch.error().code == ErrorCode::kNotFound)
+              return send_error(req, res, 404, "not_found", "no such batch");
+            return send_store_error(req, res, batch.error());
+          }
+          auto errors = store.row_errors(id);
+          if (!errors) return send_store_error(req, res, errors.error());
+          html_page(res, internal::render_batch(lang(req), staff_viewer(), *batch, *errors));
+        });
 
   route("GET", "/staff/schatten", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
     auto counts = store.registration_counts();
@@ -160,30 +164,39 @@ void Server::Impl::declare_staff_routes() {
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
 
-  route("GET", R"(/staff/jobs/(\d{1,9}))", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
-    const auto found = job_view(std::stoll(req.matches[1]));
-    if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
-    html_page(res, internal::render_job(lang(req), staff_viewer(), *found));
-  });
-  route("GET", R"(/api/v1/staff/jobs/(\d{1,9}))", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
-    const auto found = job_view(std::stoll(req.matches[1]));
-    if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
-    const auto& v = *found;
-    send_json(res, {{"id", v.id}, {"kind", v.kind}, {"status", v.status}, {"title", v.title}, {"output", v.output},
-                    {"messages", v.messages}, {"progress", v.progress >= 0 ? json(v.progress) : json(nullptr)}});
-  });
+  route("GET", R"(/staff/jobs/(\d{1,9}))", Access::kStaff,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const auto found = job_view(std::stoll(req.matches[1]));
+          if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
+          html_page(res, internal::render_job(lang(req), staff_viewer(), *found));
+        });
+  route("GET", R"(/api/v1/staff/jobs/(\d{1,9}))", Access::kStaff,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const auto found = job_view(std::stoll(req.matches[1]));
+          if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
+          const auto& v = *found;
+          send_json(res, {{"id", v.id},
+                          {"kind", v.kind},
+                          {"status", v.status},
+                          {"title", v.title},
+                          {"output", v.output},
+                          {"messages", v.messages},
+                          {"progress", v.progress >= 0 ? json(v.progress) : json(nullptr)}});
+        });
   // Its owner or an admin may stop a running job.
-  route("POST", R"(/staff/jobs/(\d{1,9})/annuleren)", Access::kStaff, [=, this](const httplib::Request& req, httplib::Response& res) {
-    const std::int64_t id = std::stoll(req.matches[1]);
-    const auto found = job_view(id);
-    if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
-    if (found->owner != current_viewer()->user.name && current_viewer()->user.role != store::UserRole::kAdmin) {
-      return send_error(req, res, 403, "forbidden", "only who started a job, or an admin, may cancel it");
-    }
-    if (const auto cancelled = jobs.cancel(id); !cancelled) return send_refusal(req, res, cancelled.error(), {ErrorCode::kNotFound});
-    audit("job_cancel", fmt::format("job {}", id));
-    redirect(res, fmt::format("/staff/jobs/{}", id));
-  });
+  route("POST", R"(/staff/jobs/(\d{1,9})/annuleren)", Access::kStaff,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const std::int64_t id = std::stoll(req.matches[1]);
+          const auto found = job_view(id);
+          if (!found) return send_refusal(req, res, found.error(), {ErrorCode::kNotFound});
+          if (found->owner != current_viewer()->user.name && current_viewer()->user.role != store::UserRole::kAdmin) {
+            return send_error(req, res, 403, "forbidden", "only who started a job, or an admin, may cancel it");
+          }
+          if (const auto cancelled = jobs.cancel(id); !cancelled)
+            return send_refusal(req, res, cancelled.error(), {ErrorCode::kNotFound});
+          audit("job_cancel", fmt::format("job {}", id));
+          redirect(res, fmt::format("/staff/jobs/{}", id));
+        });
 
   const auto specs = [this] {
     std::vector<std::pair<std::string, std::string>> list;
@@ -233,7 +246,8 @@ void Server::Impl::declare_staff_routes() {
     audit(publish ? "publish" : "protect", spec);
     const std::filesystem::path folder = options.published_folder;
     const auto id = start_job(
-        publish ? "publish" : "protect", fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec),
+        publish ? "publish" : "protect",
+        fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec),
         [publish, protect, folder](app::Workspace& workspace, std::ostream& out) -> Result<void> {
           if (publish) return workspace.publish(protect.specs, "", folder, out).map([](const auto&) {});
           return workspace.protect(protect, out).map([](const auto&) {});
@@ -266,68 +280,70 @@ void Server::Impl::declare_staff_routes() {
     html_page(res, internal::render_kb_editor(lang(req), staff_viewer(), *publications, *recommendations));
   });
   // Declared before the editing route, whose slug pattern would also match "toevoegen".
-  route("POST", "/staff/kennisbank/toevoegen", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
-    if (options.workspace == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
-    if (!req.has_file("file")) return send_error(req, res, 400, "bad_request", "no file uploaded");
-    const auto& file = req.get_file_value("file");
-    app::PublicationUpload upload;
-    upload.original_name = std::filesystem::path(file.filename).filename().string();
-    if (upload.original_name.empty()) upload.original_name = "upload";
-    auto type = parse_publication_type(form_value(req, "type"));
-    if (!type) return send_error(req, res, 400, "bad_request", type.error().message);
-    upload.metadata.type = *type;
-    const auto optional = [&](const char* name) -> std::optional<std::string> {
-      std::string value = form_value(req, name);
-      return value.empty() ? std::nullopt : std::optional<std::string>(std::move(value));
-    };
-    upload.metadata.title = optional("title");
-    upload.metadata.date = optional("date");
-    upload.metadata.language = optional("language");
-    upload.metadata.summary = optional("summary");
-    std::vector<Mandate> themes;
-    for (auto [at, end] = req.files.equal_range("theme"); at != end; ++at) {
-      auto theme = parse_mandate(at->second.content);
-      if (!theme) return send_error(req, res, 400, "bad_request", theme.error().message);
-      themes.push_back(*theme);
-    }
-    if (!themes.empty()) upload.metadata.mandates = themes;
-    // The name says which format is meant (the knowledge base extracts by extension); the bytes
-    // must agree. Refusals are the sender's file, not a server failure: 422 with the reason.
-    const auto extension = publication_extension(upload.original_name, file.content);
-    if (!extension) return send_error(req, res, 422, "unprocessable", extension.error().message);
-    const auto path = store_upload(file.content, *extension);
-    if (!path) return send_store_error(req, res, path.error());
-    upload.file = *path;
-    auto added = options.workspace->add_publication(upload);
-    std::error_code ignored;
-    std::filesystem::remove(*path, ignored);
-    if (!added) {
-      if (added.error().code == ErrorCode::kInvalidArgument || added.error().code == ErrorCode::kAlreadyExists) {
-        return send_error(req, res, 422, "unprocessable", added.error().message);
-      }
-      return send_store_error(req, res, added.error());
-    }
-    audit("publication_add", added->slug);
-    redirect(res, "/publicaties/" + added->slug);
-  });
-  route("POST", R"(/staff/kennisbank/([a-z0-9\-]+))", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
-    if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
-    kb::Metadata changes;
-    changes.title = req.get_param_value("title");
-    changes.date = req.get_param_value("date");
-    changes.summary = req.get_param_value("summary");
-    const std::lock_guard lock(kb_write_mutex());
-    auto updated = options.knowledge_base->update(req.matches[1], changes);
-    if (!updated) {
-      if (updated.error().code == ErrorCode::kInvalidArgument || updated.error().code == ErrorCode::kNotFound) {
-        return send_error(req, res, updated.error().code == ErrorCode::kNotFound ? 404 : 400, "bad_request",
-                          updated.error().message);
-      }
-      return send_store_error(req, res, updated.error());
-    }
-    audit("publication_edit", req.matches[1]);
-    redirect(res, "/staff/kennisbank");
-  });
+  route("POST", "/staff/kennisbank/toevoegen", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          if (options.workspace == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
+          if (!req.has_file("file")) return send_error(req, res, 400, "bad_request", "no file uploaded");
+          const auto& file = req.get_file_value("file");
+          app::PublicationUpload upload;
+          upload.original_name = std::filesystem::path(file.filename).filename().string();
+          if (upload.original_name.empty()) upload.original_name = "upload";
+          auto type = parse_publication_type(form_value(req, "type"));
+          if (!type) return send_error(req, res, 400, "bad_request", type.error().message);
+          upload.metadata.type = *type;
+          const auto optional = [&](const char* name) -> std::optional<std::string> {
+            std::string value = form_value(req, name);
+            return value.empty() ? std::nullopt : std::optional<std::string>(std::move(value));
+          };
+          upload.metadata.title = optional("title");
+          upload.metadata.date = optional("date");
+          upload.metadata.language = optional("language");
+          upload.metadata.summary = optional("summary");
+          std::vector<Mandate> themes;
+          for (auto [at, end] = req.files.equal_range("theme"); at != end; ++at) {
+            auto theme = parse_mandate(at->second.content);
+            if (!theme) return send_error(req, res, 400, "bad_request", theme.error().message);
+            themes.push_back(*theme);
+          }
+          if (!themes.empty()) upload.metadata.mandates = themes;
+          // The name says which format is meant (the knowledge base extracts by extension); the bytes
+          // must agree. Refusals are the sender's file, not a server failure: 422 with the reason.
+          const auto extension = publication_extension(upload.original_name, file.content);
+          if (!extension) return send_error(req, res, 422, "unprocessable", extension.error().message);
+          const auto path = store_upload(file.content, *extension);
+          if (!path) return send_store_error(req, res, path.error());
+          upload.file = *path;
+          auto added = options.workspace->add_publication(upload);
+          std::error_code ignored;
+          std::filesystem::remove(*path, ignored);
+          if (!added) {
+            if (added.error().code == ErrorCode::kInvalidArgument || added.error().code == ErrorCode::kAlreadyExists) {
+              return send_error(req, res, 422, "unprocessable", added.error().message);
+            }
+            return send_store_error(req, res, added.error());
+          }
+          audit("publication_add", added->slug);
+          redirect(res, "/publicaties/" + added->slug);
+        });
+  route("POST", R"(/staff/kennisbank/([a-z0-9\-]+))", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
+          kb::Metadata changes;
+          changes.title = req.get_param_value("title");
+          changes.date = req.get_param_value("date");
+          changes.summary = req.get_param_value("summary");
+          const std::lock_guard lock(kb_write_mutex());
+          auto updated = options.knowledge_base->update(req.matches[1], changes);
+          if (!updated) {
+            if (updated.error().code == ErrorCode::kInvalidArgument || updated.error().code == ErrorCode::kNotFound) {
+              return send_error(req, res, updated.error().code == ErrorCode::kNotFound ? 404 : 400, "bad_request",
+                                updated.error().message);
+            }
+            return send_store_error(req, res, updated.error());
+          }
+          audit("publication_edit", req.matches[1]);
+          redirect(res, "/staff/kennisbank");
+        });
   route("POST", R"(/staff/aanbevelingen/([a-z0-9\-]+)/(\d{1,6}))", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
           if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
@@ -341,50 +357,56 @@ void Server::Impl::declare_staff_routes() {
           }
           const std::lock_guard lock(kb_write_mutex());
           auto recorded = options.knowledge_base->follow_up(req.matches[1], std::stoi(req.matches[2]), event);
-          if (!recorded) return send_refusal(req, res, recorded.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
+          if (!recorded)
+            return send_refusal(req, res, recorded.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
           audit("follow_up", fmt::format("{} #{}", std::string(req.matches[1]), std::string(req.matches[2])));
           redirect(res, "/staff/kennisbank");
         });
 
-  route("POST", "/staff/kennisbank/herbouwen", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
-    audit("kb_rebuild", "");
-    const auto id = start_job("kb_rebuild", "Zoekindex herbouwen",
-                              [](app::Workspace& workspace, std::ostream& out) { return workspace.rebuild_index(out); });
-    if (!id) return send_store_error(req, res, id.error());
-    redirect(res, fmt::format("/staff/jobs/{}", *id));
-  });
+  route("POST", "/staff/kennisbank/herbouwen", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          audit("kb_rebuild", "");
+          const auto id =
+              start_job("kb_rebuild", "Zoekindex herbouwen",
+                        [](app::Workspace& workspace, std::ostream& out) { return workspace.rebuild_index(out); });
+          if (!id) return send_store_error(req, res, id.error());
+          redirect(res, fmt::format("/staff/jobs/{}", *id));
+        });
 
   // The yearly account: registers, finance checks and the annual report.
-  route("GET", "/staff/verantwoording", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
-    internal::AccountView view_model;
-    const std::string year = req.get_param_value("year");
-    if (year.size() == 4 && year.find_first_not_of("0123456789") == std::string::npos) {
-      view_model.year = std::stoi(year);
-    } else {
-      // The latest year with any record; last year in an account with none yet.
-      auto years = store.account_years();
-      if (!years) return send_store_error(req, res, years.error());
-      view_model.year = !years->empty() ? years->front()
-                                        : std::stoi(options.auth != nullptr ? options.auth->now_text().substr(0, 4) : "2024") - 1;
-    }
-    auto activities = store.activities(view_model.year);
-    auto media = store.media_appearances(view_model.year);
-    if (!activities || !media) return send_store_error(req, res, !activities ? activities.error() : media.error());
-    view_model.activities = std::move(*activities);
-    view_model.media = std::move(*media);
-    if (auto finances = store.finances(view_model.year)) {
-      for (const auto& m : account::check_finances(*finances)) {
-        view_model.mismatches.emplace_back(m.what, m.stated_cents, m.computed_cents, m.difference_cents);
-      }
-      view_model.finances = std::move(*finances);
-    }
-    for (const char* extension : {"html", "pdf"}) {
-      const std::string name = fmt::format("jaarverslag-{}.{}", view_model.year, extension);
-      std::error_code ec;
-      if (std::filesystem::exists(std::filesystem::path(options.reports_folder) / name, ec)) view_model.report_files.push_back(name);
-    }
-    html_page(res, internal::render_account(lang(req), staff_viewer(), view_model));
-  });
+  route(
+      "GET", "/staff/verantwoording", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
+        internal::AccountView view_model;
+        const std::string year = req.get_param_value("year");
+        if (year.size() == 4 && year.find_first_not_of("0123456789") == std::string::npos) {
+          view_model.year = std::stoi(year);
+        } else {
+          // The latest year with any record; last year in an account with none yet.
+          auto years = store.account_years();
+          if (!years) return send_store_error(req, res, years.error());
+          view_model.year =
+              !years->empty() ? years->front()
+                              : std::stoi(options.auth != nullptr ? options.auth->now_text().substr(0, 4) : "2024") - 1;
+        }
+        auto activities = store.activities(view_model.year);
+        auto media = store.media_appearances(view_model.year);
+        if (!activities || !media) return send_store_error(req, res, !activities ? activities.error() : media.error());
+        view_model.activities = std::move(*activities);
+        view_model.media = std::move(*media);
+        if (auto finances = store.finances(view_model.year)) {
+          for (const auto& m : account::check_finances(*finances)) {
+            view_model.mismatches.emplace_back(m.what, m.stated_cents, m.computed_cents, m.difference_cents);
+          }
+          view_model.finances = std::move(*finances);
+        }
+        for (const char* extension : {"html", "pdf"}) {
+          const std::string name = fmt::format("jaarverslag-{}.{}", view_model.year, extension);
+          std::error_code ec;
+          if (std::filesystem::exists(std::filesystem::path(options.reports_folder) / name, ec))
+            view_model.report_files.push_back(name);
+        }
+        html_page(res, internal::render_account(lang(req), staff_viewer(), view_model));
+      });
   const auto back_to_account = [this](httplib::Response& res, const std::string& date) {
     redirect(res, "/staff/verantwoording?year=" + date.substr(0, 4));
   };
@@ -418,15 +440,17 @@ void Server::Impl::declare_staff_routes() {
           audit("activity_add", a->date + " " + a->title);
           back_to_account(res, a->date);
         });
-  route("POST", "/staff/verantwoording/media", Access::kEditor, [=, this](const httplib::Request& req, httplib::Response& res) {
-    const auto m = media_of(req);
-    if (!m || !req.has_param("kind")) return send_error(req, res, 400, "bad_request", m ? "kind is missing" : m.error().message);
-    if (auto stored = store.put_media_appearance(*m); !stored) {
-      return send_refusal(req, res, stored.error(), {ErrorCode::kInvalidArgument});
-    }
-    audit("media_add", m->date + " " + m->outlet);
-    back_to_account(res, m->date);
-  });
+  route("POST", "/staff/verantwoording/media", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          const auto m = media_of(req);
+          if (!m || !req.has_param("kind"))
+            return send_error(req, res, 400, "bad_request", m ? "kind is missing" : m.error().message);
+          if (auto stored = store.put_media_appearance(*m); !stored) {
+            return send_refusal(req, res, stored.error(), {ErrorCode::kInvalidArgument});
+          }
+          audit("media_add", m->date + " " + m->outlet);
+          back_to_account(res, m->date);
+        });
   route("POST", "/staff/verantwoording/activiteit/verwijderen", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
           const auto a = activity_of(req);
@@ -463,7 +487,9 @@ void Server::Impl::declare_staff_routes() {
           audit("account_import", path->filename().string());
           const auto id = start_job(
               "account_import", "Jaarbestand importeren",
-              [file = *path](app::Workspace& workspace, std::ostream& out) { return workspace.import_account(file, out); },
+              [file = *path](app::Workspace& workspace, std::ostream& out) {
+                return workspace.import_account(file, out);
+              },
               "/staff/verantwoording", "Verantwoording", *path);
           if (!id) return send_store_error(req, res, id.error());
           redirect(res, fmt::format("/staff/jobs/{}", *id));
@@ -475,8 +501,8 @@ void Server::Impl::declare_staff_routes() {
             return send_error(req, res, 400, "bad_request", "the year must be four digits");
           }
           audit("annual_report", year);
-          app::AnnualReportRequest report{.year = std::stoi(year), .output = app::ReportOutput::kPdf,
-                                          .folder = options.reports_folder};
+          app::AnnualReportRequest report{
+              .year = std::stoi(year), .output = app::ReportOutput::kPdf, .folder = options.reports_folder};
           if (const auto chart = static_asset("/vendor/echarts.min.js")) report.chart_script = std::string(*chart);
           const auto id = start_job(
               "annual_report", "Jaarverslag " + year,
@@ -513,9 +539,10 @@ void Server::Impl::declare_staff_routes() {
     auto role = store::parse_user_role(req.get_param_value("role"));
     if (!role) return send_error(req, res, 400, "bad_request", role.error().message);
     const std::string password = auth::generate_password();
-    auto added = options.auth->add_user(
-        req.get_param_value("name"), *role, password,
-        {staff_viewer().name, "user_add", fmt::format("{} ({})", req.get_param_value("name"), req.get_param_value("role"))});
+    auto added =
+        options.auth->add_user(req.get_param_value("name"), *role, password,
+                               {staff_viewer().name, "user_add",
+                                fmt::format("{} ({})", req.get_param_value("name"), req.get_param_value("role"))});
     if (!added) return send_refusal(req, res, added.error(), {ErrorCode::kInvalidArgument, ErrorCode::kConflict});
     auto users = store.users();
     if (!users) return send_store_error(req, res, users.error());
@@ -527,6 +554,5 @@ void Server::Impl::declare_staff_routes() {
     html_page(res, internal::render_audit(lang(req), staff_viewer(), *entries));
   });
 }
-
 
 }  // namespace rapporteur::web

@@ -12,8 +12,7 @@ std::optional<std::string_view> static_asset(std::string_view path) {
   return found->second;
 }
 
-Server::Server(store::Store& store, ServerOptions options)
-    : impl_(std::make_unique<Impl>(store, std::move(options))) {
+Server::Server(store::Store& store, ServerOptions options) : impl_(std::make_unique<Impl>(store, std::move(options))) {
   // Jobs a previous server left running ended with it; their pages say so.
   if (const auto interrupted = impl_->jobs.interrupt_leftovers(); !interrupted) {
     spdlog::error("jobs: {}", interrupted.error().message);
@@ -34,9 +33,8 @@ Server::Server(store::Store& store, ServerOptions options)
       {"X-Frame-Options", "DENY"},
   });
   // Dynamic responses are not cached unless a handler says otherwise (static assets do).
-  http.set_post_routing_handler([impl = impl_.get()](const httplib::Request& req, httplib::Response& res) {
-    impl->after_routing(req, res);
-  });
+  http.set_post_routing_handler(
+      [impl = impl_.get()](const httplib::Request& req, httplib::Response& res) { impl->after_routing(req, res); });
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and
   // silently share its traffic; SO_REUSEADDR alone allows quick restarts and refuses that.
   http.set_socket_options([](int socket) {
@@ -44,8 +42,7 @@ Server::Server(store::Store& store, ServerOptions options)
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   http.set_error_handler(&Impl::fill_error);
-  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                                std::exception_ptr) {
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
     spdlog::error("{} {}: unhandled exception", req.method, req.path);
     send_error(req, res, 500, "internal", "internal error");
   });
@@ -77,7 +74,9 @@ void Server::Impl::fill_error(const httplib::Request& req, httplib::Response& re
   if (res.body.empty()) {
     const bool not_found = res.status == 404;
     send_error(req, res, res.status, not_found ? "not_found" : "bad_request",
-               not_found ? "not found" : res.status == 413 ? "request too large" : "bad request");
+               not_found           ? "not found"
+               : res.status == 413 ? "request too large"
+                                   : "bad request");
   }
 }
 
@@ -120,8 +119,8 @@ LocalResponse Server::handle(const LocalRequest& request) {
 
 std::string LocalResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(),
+                                                [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
       return value;
     }
   }
@@ -137,8 +136,7 @@ Result<int> Server::bind() {
     port = -1;
   }
   if (port < 0) {
-    return fail(ErrorCode::kIo, fmt::format("cannot listen on {}:{} (address in use or invalid)",
-                                            o.host, o.port));
+    return fail(ErrorCode::kIo, fmt::format("cannot listen on {}:{} (address in use or invalid)", o.host, o.port));
   }
   impl_->http.widen_backlog();
   impl_->bound = true;

@@ -6,14 +6,14 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <ostream>
 #include <optional>
-#include <string_view>
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "core/result.h"
 #include "auth/auth.h"
+#include "core/result.h"
 #include "store/store.h"
 
 namespace rapporteur::kb {

@@ -16,15 +16,16 @@
 namespace rapporteur::account {
 namespace {
 
-using ::testing::HasSubstr;
 using rapporteur::testing::TempDir;
+using ::testing::HasSubstr;
 
 Finances balanced() {
   Finances f;
   f.year = 2023;
   f.budget = {{"Ministerie", "Structureel", FundingKind::kStructural, 380'000'000},
               {"EU", "Project", FundingKind::kIncidental, 2'500'050}};
-  f.spending = {{SpendingCategory::kStaff, "Personeel", 300'000'000}, {SpendingCategory::kOperations, "ICT", 70'000'025}};
+  f.spending = {{SpendingCategory::kStaff, "Personeel", 300'000'000},
+                {SpendingCategory::kOperations, "ICT", 70'000'025}};
   f.budget_total_cents = 382'500'050;    // 3.800.000,00 + 25.000,50 by hand.
   f.spending_total_cents = 370'000'025;  // 3.000.000,00 + 700.000,25.
   f.result_cents = 12'500'025;           // 3.825.000,50 - 3.700.000,25 = 125.000,25.
@@ -213,7 +214,8 @@ TEST_F(AccountTest, PrintsThePdfWithItsSevenSections) {
   const auto printed = print_pdf(dir_ / "report.html", dir_ / "report.pdf");
 
   ASSERT_TRUE(printed.has_value()) << printed.error().message;
-  const std::string command = "pdftotext -layout " + (dir_ / "report.pdf").string() + " " + (dir_ / "report.txt").string();
+  const std::string command =
+      "pdftotext -layout " + (dir_ / "report.pdf").string() + " " + (dir_ / "report.txt").string();
   ASSERT_EQ(std::system(command.c_str()), 0) << "pdftotext (Debian package poppler-utils)";
   std::ifstream in(dir_ / "report.txt");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -17,9 +17,7 @@ namespace {
 using rapporteur::testing::TempDir;
 
 // A small three-list table (any estimable one serves).
-mse::CaptureTable korea() {
-  return {{"b", "c", "d"}, {0, 5, 5, 54, 41, 2, 5, 11}};
-}
+mse::CaptureTable korea() { return {{"b", "c", "d"}, {0, 5, 5, 54, 41, 2, 5, 11}}; }
 
 TEST(JobRunner, ACancelledBootstrapStopsPromptlyAndItsJobEndsCancelled) {
   TempDir dir;
@@ -36,15 +34,17 @@ TEST(JobRunner, ACancelledBootstrapStopsPromptlyAndItsJobEndsCancelled) {
              .start({.kind = "estimate", .title = "bootstrap", .owner = "rob"},
                     [&](std::ostream& out, std::ostream&, JobControl& control) -> Result<void> {
                       bool first = true;
-                      mse::BootstrapOptions options{.replicates = kReplicates, .seed = 3, .threads = 2,
-                                                    .cancellation = &control.cancellation()};
+                      mse::BootstrapOptions options{
+                          .replicates = kReplicates, .seed = 3, .threads = 2, .cancellation = &control.cancellation()};
                       options.progress = [&](double fraction) {
                         control.set_progress(fraction);
                         if (first) started.set_value();
                         first = false;
                       };
                       const mse::Selection select = [](const mse::CaptureTable& t) {
-                        return mse::exhaustive_search(t, mse::Criterion::kBic, 1).map([](const auto& s) { return s.models.front(); });
+                        return mse::exhaustive_search(t, mse::Criterion::kBic, 1).map([](const auto& s) {
+                          return s.models.front();
+                        });
                       };
                       auto result = mse::bootstrap(table, select, chosen, options);
                       const bool failed = !result.has_value();

@@ -31,7 +31,7 @@ enum class Plant { kClean, kAmbiguous };
 
 // A name no other planted person shares: three syllables picked by the digits of `i`.
 std::string name_of(int i, int salt) {
-  static const std::array<const char*, 12> kSyllables = {"ka", "lo", "mi", "ren", "tu", "vas",
+  static const std::array<const char*, 12> kSyllables = {"ka",  "lo",  "mi", "ren",  "tu", "vas",
                                                          "dor", "bel", "sa", "quin", "jo", "fe"};
   std::string name;
   for (int d = 0, v = i * 7 + salt; d < 3; ++d, v /= 12) name += kSyllables[static_cast<std::size_t>(v % 12)];
@@ -44,9 +44,10 @@ std::string name_of(int i, int salt) {
 std::unique_ptr<store::Store> demo_with(const TempDir& dir, Plant plant) {
   const auto world = demo::generate_world({.first_year = 2023, .last_year = 2023}).value();
   auto store = std::move(store::open_sqlite_store(dir / "demo.db").value());
-  EXPECT_TRUE(demo::load_world(world, *store, test_key(),
-                               {.extracts_folder = dir / "extracts", .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"})
-                  .has_value());
+  EXPECT_TRUE(
+      demo::load_world(world, *store, test_key(),
+                       {.extracts_folder = dir / "extracts", .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"})
+          .has_value());
   const auto registrations =
       store->registrations({.year = 2023, .mandate = Mandate::kHumanTrafficking, .role = Role::kVictim}).value();
   const Registration& base = registrations.front();
@@ -81,7 +82,8 @@ std::unique_ptr<store::Store> demo_with(const TempDir& dir, Plant plant) {
       add(other, fmt::format("plant-b-{}", i), first.substr(0, first.size() - 1) + "x", last,
           fmt::format("{}-{:02}-{:02}", 1960 + i % 40, 1 + (i + 5) % 12, 1 + (i + 11) % 28));
     } else {  // The full name, born in another decade.
-      add(other, fmt::format("plant-b-{}", i), first, last, fmt::format("{}-{:02}-{:02}", 1960 + (i + 13) % 40, 1 + (i + 3) % 12, 1 + (i + 7) % 28));
+      add(other, fmt::format("plant-b-{}", i), first, last,
+          fmt::format("{}-{:02}-{:02}", 1960 + (i + 13) % 40, 1 + (i + 3) % 12, 1 + (i + 7) % 28));
     }
   }
   EXPECT_TRUE(store->add_registrations(batch).has_value());
@@ -152,7 +154,8 @@ TEST(LinkageSpread, IsReportedInTextJsonAndCsvAndCanBeSkipped) {
   EXPECT_FALSE(skipped->linkage_spread.has_value());
   EXPECT_FALSE(exact->linkage_spread.has_value()) << "exact keys have no thresholds to move";
   const auto& spread = *report->linkage_spread;
-  EXPECT_NE(to_text(*report).find(fmt::format("Linkage spread: {:.0f} to {:.0f}", spread.low, spread.high)), std::string::npos)
+  EXPECT_NE(to_text(*report).find(fmt::format("Linkage spread: {:.0f} to {:.0f}", spread.low, spread.high)),
+            std::string::npos)
       << to_text(*report);
   EXPECT_NE(to_json(*report).find("\"linkage_spread\""), std::string::npos);
   const std::string csv = to_csv(*report);

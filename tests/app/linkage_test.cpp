@@ -34,14 +34,15 @@ class DemoLinkage : public ::testing::Test {
   void SetUp() override {
     world_ = demo::generate_world({.first_year = 2023, .last_year = 2023}).value();
     store_ = std::move(store::open_sqlite_store(dir_ / "demo.db").value());
-    ASSERT_TRUE(demo::load_world(world_, *store_, test_key(),
-                                 {.extracts_folder = dir_ / "extracts", .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"})
-                    .has_value());
+    ASSERT_TRUE(
+        demo::load_world(world_, *store_, test_key(),
+                         {.extracts_folder = dir_ / "extracts", .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"})
+            .has_value());
   }
 
   DemoLinkageScore score(LinkageMethod method) {
-    auto s = score_demo_linkage(world_, *store_, {.year = 2023, .method = method},
-                                {.sensitivity = mse::Sensitivity::kSkip});
+    auto s =
+        score_demo_linkage(world_, *store_, {.year = 2023, .method = method}, {.sensitivity = mse::Sensitivity::kSkip});
     EXPECT_TRUE(s.has_value()) << s.error().message;
     return s.value_or(DemoLinkageScore{});
   }
@@ -58,7 +59,8 @@ TEST_F(DemoLinkage, ProbabilisticBeatsExactKeysOnTheDemoTruth) {
   EXPECT_EQ(fuzzy.method, LinkageMethod::kProbabilistic) << "intake stored comparison fields for every row";
   EXPECT_GE(fuzzy.pairs.f1, 0.95);
   EXPECT_GT(fuzzy.pairs.f1, exact.pairs.f1);
-  EXPECT_NEAR(static_cast<double>(fuzzy.persons), static_cast<double>(fuzzy.true_persons), 0.02 * static_cast<double>(fuzzy.true_persons));
+  EXPECT_NEAR(static_cast<double>(fuzzy.persons), static_cast<double>(fuzzy.true_persons),
+              0.02 * static_cast<double>(fuzzy.true_persons));
   // The estimate on the linked table against the estimate on the true overlap table: missed
   // links inflate it, false links deflate it. Issue 16 asks for 5% (measured 0.0% since EM
   // estimates u within each training rule; -7.1% before, from five namesake links).
@@ -72,7 +74,8 @@ TEST_F(DemoLinkage, ProbabilisticBeatsExactKeysOnTheDemoTruth) {
 // on the demo world are within 2% of the true persons behind the registrations (the demo's
 // record-level truth, demo::stored_record_persons), where exact keys count far more.
 TEST_F(DemoLinkage, TablesCountTheEstimatesPersonsNearTheTruth) {
-  const auto spec = tables::parse_spec("name = \"v\"\ntitle = \"V\"\ndimensions = [\"year\"]\nyears = [2023, 2023]\n", "v.toml");
+  const auto spec =
+      tables::parse_spec("name = \"v\"\ntitle = \"V\"\ndimensions = [\"year\"]\nyears = [2023, 2023]\n", "v.toml");
   ASSERT_TRUE(spec.has_value()) << spec.error().message;
   const auto truth = demo::stored_record_persons(
       world_, *store_, {.year = 2023, .mandate = Mandate::kHumanTrafficking, .role = Role::kVictim});
@@ -130,9 +133,8 @@ TEST_F(DemoLinkage, ANewBatchKeepsTheIdOfEveryPersonWhoseRecordsDidNotChange) {
   // A new batch from another source: 30 people already registered (their records copied
   // under that source) and 10 people never seen before (new names, encoded as intake does).
   std::vector<Registration> batch;
-  const std::string other = first->registrations.front().source_code == first->sources.back()
-                                ? first->sources.front()
-                                : first->sources.back();
+  const std::string other = first->registrations.front().source_code == first->sources.back() ? first->sources.front()
+                                                                                              : first->sources.back();
   for (std::size_t i = 0; batch.size() < 30 && i < first->registrations.size(); i += 7) {
     if (first->registrations[i].source_code == other) continue;
     Registration again = first->registrations[i];
@@ -147,7 +149,8 @@ TEST_F(DemoLinkage, ANewBatchKeepsTheIdOfEveryPersonWhoseRecordsDidNotChange) {
     fresh.name_key.reset();
     const std::string first_name = fmt::format("Quirijn{}", std::string(static_cast<std::size_t>(i + 1), 'x'));
     const std::string birth = fmt::format("19{}-0{}-1{}", 70 + i, 1 + i % 9, i);
-    fresh.comparison = encoder.encode({.first_name = first_name, .last_name = "Zwaneveldt", .birth_date = birth}).value();
+    fresh.comparison =
+        encoder.encode({.first_name = first_name, .last_name = "Zwaneveldt", .birth_date = birth}).value();
     batch.push_back(fresh);
   }
   ASSERT_TRUE(store_->add_registrations(batch).has_value());

@@ -89,7 +89,8 @@ TEST_F(PublishedEstimateTest, TheRecordHoldsTheHandComputedEstimateAndItsProvena
   ASSERT_FALSE(log.empty());
   EXPECT_EQ(log.front().action, "publish_estimate");
   EXPECT_EQ(log.front().user_name, "rob");
-  EXPECT_NE(log.front().detail.find("release " + published->release + ": estimate human-trafficking-2022"), std::string::npos)
+  EXPECT_NE(log.front().detail.find("release " + published->release + ": estimate human-trafficking-2022"),
+            std::string::npos)
       << log.front().detail;
 }
 
@@ -150,8 +151,12 @@ TEST_F(PublishedEstimateTest, ABadDateOrDocumentNameIsRefused) {
 
 TEST(CodeWarning, EveryKindOfEstimateWarningGetsItsCodeAndValues) {
   const auto sparse = code_warning("list C saw only 3 people: what it adds rests on very little");
-  const auto latent = code_warning("latent class: the chains disagree: their medians of N range from 120 to 180; the posterior may have several modes");
-  const auto disagree = code_warning("the methods disagree by a factor of 1.7: AIC model average gives 3168, latent class (median, credible) gives 5400; no single figure should be reported without the others");
+  const auto latent = code_warning(
+      "latent class: the chains disagree: their medians of N range from 120 to 180; the posterior may have several "
+      "modes");
+  const auto disagree = code_warning(
+      "the methods disagree by a factor of 1.7: AIC model average gives 3168, latent class (median, credible) gives "
+      "5400; no single figure should be reported without the others");
   const auto open = code_warning("the upper profile-likelihood bound lies beyond three times the estimate");
   const auto unknown = code_warning("something new");
 
@@ -160,7 +165,8 @@ TEST(CodeWarning, EveryKindOfEstimateWarningGetsItsCodeAndValues) {
   EXPECT_EQ(latent.code, "latent_class.chains_disagree");
   EXPECT_EQ(latent.values, (std::vector<std::string>{"120", "180"}));
   EXPECT_EQ(disagree.code, "methods_disagree");
-  EXPECT_EQ(disagree.values, (std::vector<std::string>{"1.7", "AIC model average", "3168", "latent class (median, credible)", "5400"}));
+  EXPECT_EQ(disagree.values,
+            (std::vector<std::string>{"1.7", "AIC model average", "3168", "latent class (median, credible)", "5400"}));
   EXPECT_EQ(open.code, "profile_upper_open");
   EXPECT_EQ(unknown.code, "other");
   EXPECT_EQ(unknown.text, "something new");

@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 class TempDir {
  public:
-  TempDir() : path_(fs::temp_directory_path() / ("sdc_table_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))) {
+  TempDir()
+      : path_(fs::temp_directory_path() /
+              ("sdc_table_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))) {
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
@@ -50,7 +52,8 @@ std::string pp_leaves_csv() {
   for (const auto& cell : json["cells"]) {
     const auto s = cell["key"][0].get<std::string>();
     const auto r = cell["key"][1].get<std::string>();
-    if (size_leaves.count(s) && region_leaves.count(r)) csv += s + "," + r + "," + std::to_string(cell["true"].get<long>()) + "\n";
+    if (size_leaves.count(s) && region_leaves.count(r))
+      csv += s + "," + r + "," + std::to_string(cell["true"].get<long>()) + "\n";
   }
   return csv;
 }
@@ -73,7 +76,8 @@ TEST(ReadTable, CellsWithAnHrcOrTomlHierarchyGiveTheMarginsOfTheSharedJson) {
   const auto json = nlohmann::json::parse(in);
 
   const auto from_hrc = read_table({.path = cells, .dimensions = {"Size", "Region"}, .hierarchies = {{"Region", hrc}}});
-  const auto from_toml = read_table({.path = cells, .dimensions = {"Size", "Region"}, .hierarchies = {{"Region", toml}}});
+  const auto from_toml =
+      read_table({.path = cells, .dimensions = {"Size", "Region"}, .hierarchies = {{"Region", toml}}});
 
   ASSERT_TRUE(from_hrc.has_value()) << from_hrc.error().message;
   ASSERT_TRUE(from_toml.has_value()) << from_toml.error().message;
@@ -110,8 +114,7 @@ TEST(ReadTable, MicrodataAreCountedPerCombination) {
 
 TEST(ReadTable, BadRowsAreNamedByFileRowFieldAndReason) {
   const TempDir dir;
-  const auto file = dir.write("bad.csv",
-                              "sex,age,count\nF,a1,3\nM,a1,x3\nQ,a1,2\nF,a1,4\nF,Total,99\n");
+  const auto file = dir.write("bad.csv", "sex,age,count\nF,a1,3\nM,a1,x3\nQ,a1,2\nF,a1,4\nF,Total,99\n");
 
   const auto sex = dir.write("sex.toml", "total = \"Total\"\n[children]\nTotal = [\"F\", \"M\"]\n");
 
@@ -141,8 +144,8 @@ TEST(ProtectTable, PpTabFromCellsPassesItsAuditAndThePatternShowsEverySuppressio
   const auto hrc = dir.write("region.hrc", kRegionHrc);
   const sdc::Rule rule{.min_frequency = 4, .zeros = sdc::ZeroCells::kSafe, .protection_percent = 30, .min_level = 1};
 
-  const auto r = protect_table(
-      {{.path = cells, .dimensions = {"Size", "Region"}, .hierarchies = {{"Region", hrc}}}, rule, {}});
+  const auto r =
+      protect_table({{.path = cells, .dimensions = {"Size", "Region"}, .hierarchies = {{"Region", hrc}}}, rule, {}});
 
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_TRUE(r->audit.passed());

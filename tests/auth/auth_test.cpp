@@ -64,8 +64,10 @@ class AuthTest : public ::testing::Test {
 TEST_F(AuthTest, AUserIsAddedWithItsAuditRecordOrNotAtAll) {
   Auth auth(*store_);
 
-  const auto added = auth.add_user("ada", store::UserRole::kAdmin, "wachtwoord-ada-123", {"cli", "user_add", "ada (admin)"});
-  const auto twice = auth.add_user("ada", store::UserRole::kAdmin, "wachtwoord-ada-123", {"cli", "user_add", "ada (admin)"});
+  const auto added =
+      auth.add_user("ada", store::UserRole::kAdmin, "wachtwoord-ada-123", {"cli", "user_add", "ada (admin)"});
+  const auto twice =
+      auth.add_user("ada", store::UserRole::kAdmin, "wachtwoord-ada-123", {"cli", "user_add", "ada (admin)"});
 
   ASSERT_TRUE(added.has_value()) << added.error().message;
   ASSERT_FALSE(twice.has_value());

@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "store/store.h"
 #include "cli/run_cli.h"
+#include "store/store.h"
 #include "test_support.h"
 
 namespace rapporteur::cli {
@@ -47,13 +47,28 @@ TEST(Cli, OutOfRangePortIsBadUsage) {
 }
 
 TEST(Cli, HelpWorksOnEveryCommand) {
-  const std::vector<std::vector<std::string>> commands{
-      {"init"}, {"demo"}, {"serve"}, {"version"}, {"key", "init"}, {"source", "check"},
-      {"intake", "load"}, {"intake", "errors"}, {"intake", "batches"}, {"linkage", "histories"},
-      {"kb", "add"}, {"kb", "search"}, {"kb", "follow-up"}, {"kb", "rebuild"}, {"kb", "recommendations"},
-      {"account", "import"}, {"account", "add-activity"}, {"account", "add-media"}, {"account", "check"},
-      {"account", "remove-activity"}, {"account", "remove-media"},
-      {"report", "annual"}};
+  const std::vector<std::vector<std::string>> commands{{"init"},
+                                                       {"demo"},
+                                                       {"serve"},
+                                                       {"version"},
+                                                       {"key", "init"},
+                                                       {"source", "check"},
+                                                       {"intake", "load"},
+                                                       {"intake", "errors"},
+                                                       {"intake", "batches"},
+                                                       {"linkage", "histories"},
+                                                       {"kb", "add"},
+                                                       {"kb", "search"},
+                                                       {"kb", "follow-up"},
+                                                       {"kb", "rebuild"},
+                                                       {"kb", "recommendations"},
+                                                       {"account", "import"},
+                                                       {"account", "add-activity"},
+                                                       {"account", "add-media"},
+                                                       {"account", "check"},
+                                                       {"account", "remove-activity"},
+                                                       {"account", "remove-media"},
+                                                       {"report", "annual"}};
   for (auto command : commands) {
     const std::string name = command.back();
     command.push_back("--help");
@@ -69,8 +84,7 @@ TEST(Cli, VersionPrintsTheSchemaVersion) {
   const Outcome outcome = run_cli({"version"});
 
   EXPECT_EQ(outcome.status, kExitOk);
-  EXPECT_NE(outcome.out.find("schema version " + std::to_string(store::latest_schema_version())),
-            std::string::npos);
+  EXPECT_NE(outcome.out.find("schema version " + std::to_string(store::latest_schema_version())), std::string::npos);
 }
 
 TEST(Cli, InitCreatesTheDatabaseAndItsFolder) {
@@ -102,8 +116,8 @@ TEST(Cli, AccountEntriesCanBeRemovedAndAMissingOneIsNamed) {
   TempDir dir;
   const std::string db = (dir / "r.db").string();
   ASSERT_EQ(run_cli({"--db", db, "init"}).status, kExitOk);
-  const std::vector<std::string> key{"--date", "2023-04-01", "--kind", "briefing", "--organisation", "Tweede Kamer",
-                                     "--title", "Monitor"};
+  const std::vector<std::string> key{"--date",         "2023-04-01",   "--kind",  "briefing",
+                                     "--organisation", "Tweede Kamer", "--title", "Monitor"};
   auto with = [&](std::vector<std::string> args, const std::vector<std::string>& more) {
     args.insert(args.end(), more.begin(), more.end());
     return run_cli(args);
@@ -117,7 +131,8 @@ TEST(Cli, AccountEntriesCanBeRemovedAndAMissingOneIsNamed) {
   EXPECT_EQ(removed.status, kExitOk) << removed.err;
   EXPECT_EQ(store::open_sqlite_store(db).value()->activities(2023).value().size(), 0u);
   EXPECT_EQ(again.status, kExitFailure);
-  EXPECT_NE(again.err.find("no briefing activity 'Monitor' with Tweede Kamer on 2023-04-01"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("no briefing activity 'Monitor' with Tweede Kamer on 2023-04-01"), std::string::npos)
+      << again.err;
 }
 
 TEST(Cli, DemoLoadsOnceAndIsANoOpTheSecondTime) {
@@ -125,10 +140,10 @@ TEST(Cli, DemoLoadsOnceAndIsANoOpTheSecondTime) {
   const auto db = dir / "demo.db";
   const auto truth = dir / "truth.json";
 
-  const Outcome first = run_cli({"--db", db.string(), "demo", "--seed", "5", "--first-year", "2022",
-                                 "--last-year", "2022", "--truth", truth.string()});
-  const Outcome second = run_cli({"--db", db.string(), "demo", "--seed", "5", "--first-year",
-                                  "2022", "--last-year", "2022", "--truth", truth.string()});
+  const Outcome first = run_cli({"--db", db.string(), "demo", "--seed", "5", "--first-year", "2022", "--last-year",
+                                 "2022", "--truth", truth.string()});
+  const Outcome second = run_cli({"--db", db.string(), "demo", "--seed", "5", "--first-year", "2022", "--last-year",
+                                  "2022", "--truth", truth.string()});
 
   EXPECT_EQ(first.status, kExitOk) << first.err;
   EXPECT_TRUE(std::filesystem::exists(truth));
@@ -152,7 +167,8 @@ TEST(Cli, KbAddsAFolderSearchesAsJsonAndRecordsFollowUp) {
   const Outcome follow = run_cli({"--db", db, "kb", "follow-up", "studie", "1", "--date", "2024-02-03", "--status",
                                   "adopted", "--note", "Gedaan."});
   const Outcome overview = run_cli({"--db", db, "kb", "recommendations", "--json"});
-  const Outcome bad_date = run_cli({"--db", db, "kb", "follow-up", "studie", "1", "--date", "2024-02-30", "--note", "x"});
+  const Outcome bad_date =
+      run_cli({"--db", db, "kb", "follow-up", "studie", "1", "--date", "2024-02-30", "--note", "x"});
 
   EXPECT_EQ(added.status, kExitOk) << added.err;
   EXPECT_NE(added.out.find("1 files loaded, 1 refused"), std::string::npos) << added.out;
@@ -197,10 +213,10 @@ TEST(Cli, IntakeLoadsReportsErrorsAndLinksWithoutLeakingIdentifiers) {
   EXPECT_NE(errors.out.find("nla-2023.tsv,3,geboortedatum,,impossible date"), std::string::npos) << errors.out;
   EXPECT_NE(batches.out.find(",nla,nla,2023,nla-2023.tsv,"), std::string::npos) << batches.out;
   EXPECT_EQ(histories.out, "nla,classification,sex,age_group,region,count\n1,labour,female,adult,unknown,2\n");
-  const std::string everything = check.out + check.err + load.out + load.err + again.out + again.err +
-                                 errors.out + errors.err + batches.out + histories.out + histories.err;
-  for (const char* secret : {"918273645", "918273646", "Xylofoonia", "Quaxelbeek", "Zwierobelle",
-                             "Pruttelwijk", "Blubbertina", "Knorrevaar", "1990-05-17", "1990-02-30"}) {
+  const std::string everything = check.out + check.err + load.out + load.err + again.out + again.err + errors.out +
+                                 errors.err + batches.out + histories.out + histories.err;
+  for (const char* secret : {"918273645", "918273646", "Xylofoonia", "Quaxelbeek", "Zwierobelle", "Pruttelwijk",
+                             "Blubbertina", "Knorrevaar", "1990-05-17", "1990-02-30"}) {
     EXPECT_EQ(everything.find(secret), std::string::npos) << secret << " reached the output or the log";
   }
 }
@@ -225,8 +241,8 @@ TEST(Cli, IntakeLoadWithoutAKeyFailsWithAHint) {
   const auto extract = dir / "a.tsv";
   std::ofstream(extract) << kNlaExtract;
 
-  const Outcome load = run_cli({"--db", (dir / "i.db").string(), "intake", "load", extract.string(),
-                                "--profile", "nla", "--year", "2023"});
+  const Outcome load = run_cli(
+      {"--db", (dir / "i.db").string(), "intake", "load", extract.string(), "--profile", "nla", "--year", "2023"});
 
   EXPECT_EQ(load.status, kExitFailure);
   EXPECT_NE(load.err.find("rapporteur key init"), std::string::npos) << load.err;
@@ -259,15 +275,17 @@ TEST(Cli, EstimateOnACaptureTableChoosesAModelAndShowsTheAlternatives) {
   const auto parsed = nlohmann::json::parse(json.out);
   EXPECT_EQ(parsed["terms"], "b:c,c:d");
   EXPECT_EQ(std::lround(parsed["estimate_total"].get<double>()), 157);
-  for (const char* key : {"estimate_unobserved", "ci_low", "ci_high", "ci_method", "deviance", "aic", "bic", "models", "warnings"}) {
+  for (const char* key :
+       {"estimate_unobserved", "ci_low", "ci_high", "ci_method", "deviance", "aic", "bic", "models", "warnings"}) {
     EXPECT_TRUE(parsed.contains(key)) << key;
   }
   EXPECT_EQ(parsed["models"].size(), 8u);
-  const Outcome booted = run_cli({"estimate", "--table", kKorea, "--model", "b:c,c:d", "--bootstrap", "200",
-                                  "--seed", "4", "--no-sensitivity", "--json"});
+  const Outcome booted = run_cli({"estimate", "--table", kKorea, "--model", "b:c,c:d", "--bootstrap", "200", "--seed",
+                                  "4", "--no-sensitivity", "--json"});
   ASSERT_EQ(booted.status, kExitOk) << booted.err;
   const auto with_bootstrap = nlohmann::json::parse(booted.out);
-  EXPECT_EQ(with_bootstrap["bootstrap"]["replicates"].get<int>() + with_bootstrap["bootstrap"]["failed"].get<int>(), 200);
+  EXPECT_EQ(with_bootstrap["bootstrap"]["replicates"].get<int>() + with_bootstrap["bootstrap"]["failed"].get<int>(),
+            200);
   EXPECT_LT(with_bootstrap["bootstrap"]["bca_low"].get<double>(), 157);
   EXPECT_GT(with_bootstrap["bootstrap"]["bca_high"].get<double>(), 157);
   EXPECT_EQ(with_bootstrap["bootstrap"]["method"], "nonparametric");
@@ -285,8 +303,8 @@ TEST(Cli, EstimateOneJointModelOverTheStrataOfACovariateColumn) {
   const std::string cruyff = RAPPORTEUR_SHARED_DATA "/mse/Cruyff_simdat.csv";
   const Outcome joint = run_cli({"estimate", "--table", cruyff, "--by", "Y", "--joint", "--model", "R1:R2",
                                  "--stratum-lists", "R1,R3", "--json"});
-  const Outcome separate = run_cli({"estimate", "--table", cruyff, "--by", "Y", "--model", "independence", "--json",
-                                    "--no-sensitivity"});
+  const Outcome separate =
+      run_cli({"estimate", "--table", cruyff, "--by", "Y", "--model", "independence", "--json", "--no-sensitivity"});
   const Outcome unknown = run_cli({"estimate", "--table", cruyff, "--by", "Y", "--joint", "--stratum-lists", "R9"});
 
   ASSERT_EQ(joint.status, kExitOk) << joint.err;
@@ -315,7 +333,8 @@ TEST(Cli, ProtectWritesAReviewOfEveryCellForItsOwnerOnly) {
   ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2021", "--last-year", "2021"}).status, kExitOk);
   const auto review = dir / "review.csv";
 
-  const Outcome protected_ = run_cli({"--db", db, "table", "protect", "victims-form-sex-age", "--review", review.string()});
+  const Outcome protected_ =
+      run_cli({"--db", db, "table", "protect", "victims-form-sex-age", "--review", review.string()});
   const Outcome raw = run_cli({"--db", db, "table", "show", "victims-form-sex-age"});
 
   ASSERT_EQ(protected_.status, kExitOk) << protected_.err;
@@ -345,11 +364,13 @@ TEST(Cli, ProtectWritesAReviewOfEveryCellForItsOwnerOnly) {
     ASSERT_EQ(g.size(), 10u) << shown_line;
     for (int d = 0; d < 4; ++d) EXPECT_EQ(f[2 + 3 * d], g[2 * d]) << line;
     EXPECT_EQ(f[13], g[8]) << line << " | " << shown_line;
-    const bool is_suppressed = line.find(",primary,") != std::string::npos || line.find(",secondary,") != std::string::npos;
+    const bool is_suppressed =
+        line.find(",primary,") != std::string::npos || line.find(",secondary,") != std::string::npos;
     suppressed += is_suppressed;
     if (is_suppressed) {
       EXPECT_TRUE(line.find("below the minimum frequency") != std::string::npos ||
-                  line.find("suppressed to protect other cells") != std::string::npos) << line;
+                  line.find("suppressed to protect other cells") != std::string::npos)
+          << line;
       with_interval += line.find(",inf,") != std::string::npos || !line.ends_with(",,,,,");
     }
   }
@@ -367,13 +388,15 @@ TEST(Cli, PublishWritesOnlyAnAuditedTableAndTheAuditCatchesATamperedPattern) {
   ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2021", "--last-year", "2021"}).status, kExitOk);
   const auto out = dir / "published";
 
-  const Outcome published = run_cli({"--db", db, "publish", "victims-form-sex-age", "--out", out.string(), "--date", "2026-11-27"});
+  const Outcome published =
+      run_cli({"--db", db, "publish", "victims-form-sex-age", "--out", out.string(), "--date", "2026-11-27"});
   const Outcome raw = run_cli({"--db", db, "table", "show", "victims-form-sex-age", "--json"});
 
   ASSERT_EQ(published.status, kExitOk) << published.err;
   EXPECT_NE(published.out.find("0 violations"), std::string::npos) << published.out;
   EXPECT_NE(published.out.find("secondary suppressions"), std::string::npos) << published.out;
-  for (const char* ext : {".csv", ".json", ".xlsx"}) EXPECT_TRUE(std::filesystem::exists(out / (std::string("victims-form-sex-age") + ext)));
+  for (const char* ext : {".csv", ".json", ".xlsx"})
+    EXPECT_TRUE(std::filesystem::exists(out / (std::string("victims-form-sex-age") + ext)));
   const auto table = read_json(out / "victims-form-sex-age.json");
   const auto truth = nlohmann::json::parse(raw.out);
   ASSERT_EQ(table["cells"].size(), truth["cells"].size());
@@ -448,9 +471,10 @@ TEST(Cli, EstimateFromTheLinkedRegistrationsPerStratum) {
   const auto db = (dir / "demo.db").string();
   ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2021", "--last-year", "2021"}).status, kExitOk);
 
-  const Outcome overall = run_cli({"--db", db, "estimate", "--year", "2021", "--search", "stepwise", "--no-sensitivity"});
-  const Outcome by_sex = run_cli({"--db", db, "estimate", "--year", "2021", "--by", "sex", "--search", "stepwise",
-                                 "--no-sensitivity", "--csv"});
+  const Outcome overall =
+      run_cli({"--db", db, "estimate", "--year", "2021", "--search", "stepwise", "--no-sensitivity"});
+  const Outcome by_sex = run_cli(
+      {"--db", db, "estimate", "--year", "2021", "--by", "sex", "--search", "stepwise", "--no-sensitivity", "--csv"});
 
   EXPECT_EQ(overall.status, kExitOk) << overall.err;
   EXPECT_NE(overall.out.find("per 100,000 inhabitants"), std::string::npos) << overall.out;
@@ -464,10 +488,10 @@ TEST(Cli, EstimatePerPoliceUnitGivesRatesPerHundredThousandOfThatUnit) {
   const auto db = (dir / "demo.db").string();
   ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2021", "--last-year", "2021"}).status, kExitOk);
 
-  const Outcome overall = run_cli({"--db", db, "estimate", "--year", "2021", "--model", "independence", "--json",
-                                   "--no-sensitivity"});
-  const Outcome by_region = run_cli({"--db", db, "estimate", "--year", "2021", "--by", "region", "--search", "sparse",
-                                     "--json", "--no-sensitivity"});
+  const Outcome overall =
+      run_cli({"--db", db, "estimate", "--year", "2021", "--model", "independence", "--json", "--no-sensitivity"});
+  const Outcome by_region = run_cli(
+      {"--db", db, "estimate", "--year", "2021", "--by", "region", "--search", "sparse", "--json", "--no-sensitivity"});
 
   ASSERT_EQ(overall.status, kExitOk) << overall.err;
   ASSERT_EQ(by_region.status, kExitOk) << by_region.err;

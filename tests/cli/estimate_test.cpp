@@ -76,8 +76,8 @@ TEST(EstimateCommand, PublishPutsTheEstimateWithItsProvenanceOnThePublicSide) {
   ASSERT_EQ(estimate.status, 0) << estimate.err;
   const auto computed = nlohmann::json::parse(estimate.out);
 
-  const Outcome published = run_cli({"--db", db, "estimate", "publish", "--year", "2021", "--out", (dir / "published").string(),
-                                     "--date", "2026-12-01"});
+  const Outcome published = run_cli({"--db", db, "estimate", "publish", "--year", "2021", "--out",
+                                     (dir / "published").string(), "--date", "2026-12-01"});
 
   ASSERT_EQ(published.status, 0) << published.err;
   const auto record = nlohmann::json::parse(published.out);

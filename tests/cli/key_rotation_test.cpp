@@ -40,16 +40,17 @@ std::vector<Person> people() {
   std::vector<Person> out;
   for (int i = 0; i < 30; ++i) {
     out.push_back({i % 4 == 0 ? "" : std::to_string(200000000 + i * 7907), "Vn" + letters(i + 40),
-                   "Achter" + letters(i * 7 + 3), std::to_string(1 + i % 27) + "-" + std::to_string(1 + i % 12) + "-" +
-                                                      std::to_string(1960 + i),
+                   "Achter" + letters(i * 7 + 3),
+                   std::to_string(1 + i % 27) + "-" + std::to_string(1 + i % 12) + "-" + std::to_string(1960 + i),
                    i % 3 == 0 ? "man" : "vrouw"});
   }
   return out;
 }
 
 std::string police_csv(const std::vector<Person>& all) {
-  std::string csv = "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;"
-                    "Gemeente;Ketenfase;Datum registratie\n";
+  std::string csv =
+      "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;"
+      "Gemeente;Ketenfase;Datum registratie\n";
   for (std::size_t i = 0; i < 20; ++i) {
     const Person& p = all[i];
     csv += p.bsn + ";" + p.first + ";" + p.last + ";" + p.born + ";" + p.sex +
@@ -61,8 +62,9 @@ std::string police_csv(const std::vector<Person>& all) {
 // People 10..29: half seen by the police too; some without their id number and with a typo in
 // the surname, so that only probabilistic linkage joins them.
 std::string comensha_csv(const std::vector<Person>& all) {
-  std::string csv = "BSN,Voornaam,Achternaam,Geboortedatum,Geslacht,Vorm uitbuiting,Nationaliteit,Gemeente,"
-                    "Verblijfsstatus,Datum melding\n";
+  std::string csv =
+      "BSN,Voornaam,Achternaam,Geboortedatum,Geslacht,Vorm uitbuiting,Nationaliteit,Gemeente,"
+      "Verblijfsstatus,Datum melding\n";
   for (std::size_t i = 10; i < all.size(); ++i) {
     Person p = all[i];
     if (i % 3 == 1) {

@@ -102,7 +102,8 @@ Findings check_linked(const std::vector<nlohmann::json>& published, const std::v
     const auto& dims = published[t]["dimensions"];
     std::vector<std::map<std::string, std::string>> parent_of(dims.size());
     for (std::size_t d = 0; d < dims.size(); ++d) {
-      for (const auto& c : dims[d]["codes"]) parent_of[d][c["code"]] = c["parent"].is_null() ? "" : c["parent"].get<std::string>();
+      for (const auto& c : dims[d]["codes"])
+        parent_of[d][c["code"]] = c["parent"].is_null() ? "" : c["parent"].get<std::string>();
     }
     const auto cell_id = [&](const std::vector<std::string>& key) {
       std::vector<std::string> linked;
@@ -113,7 +114,8 @@ Findings check_linked(const std::vector<nlohmann::json>& published, const std::v
       return id.at(linked);
     };
     std::map<std::vector<std::string>, std::int64_t> true_value;
-    for (const auto& c : truth[t]["cells"]) true_value[c["key"].get<std::vector<std::string>>()] = c["value"].get<std::int64_t>();
+    for (const auto& c : truth[t]["cells"])
+      true_value[c["key"].get<std::vector<std::string>>()] = c["value"].get<std::int64_t>();
     for (const auto& c : published[t]["cells"]) {
       const auto key = c["key"].get<std::vector<std::string>>();
       std::vector<std::string> linked;
@@ -130,7 +132,8 @@ Findings check_linked(const std::vector<nlohmann::json>& published, const std::v
         hidden.push_back(suppressed ? 1 : 0);
         name.push_back(label + ")");
       }
-      EXPECT_EQ(hidden[static_cast<std::size_t>(it->second)], suppressed ? 1 : 0) << label << ": a shared cell, one status";
+      EXPECT_EQ(hidden[static_cast<std::size_t>(it->second)], suppressed ? 1 : 0)
+          << label << ": a shared cell, one status";
     }
     for (const auto& c : published[t]["cells"]) {
       const auto key = c["key"].get<std::vector<std::string>>();
@@ -225,9 +228,9 @@ void expect_no_small_derivable_sums(const std::string& first_year, const std::st
     const Findings found = check_linked(tables.first, tables.second);
 
     EXPECT_GT(found.suppressed, 0u) << population;
-    EXPECT_TRUE(found.small_groups.empty()) << population << ", years " << first_year << "-" << last_year << ": "
-                                            << found.small_groups.size() << " derivable small sums, first "
-                                            << found.small_groups.front();
+    EXPECT_TRUE(found.small_groups.empty())
+        << population << ", years " << first_year << "-" << last_year << ": " << found.small_groups.size()
+        << " derivable small sums, first " << found.small_groups.front();
     EXPECT_TRUE(found.small_exact.empty()) << population << ": " << found.small_exact.front() << " is recoverable";
   }
 }
@@ -252,7 +255,8 @@ TEST(Publish, AuditRefusesAHandMadePatternWhoseTwoSmallCellsSumIsDerivable) {
   ASSERT_EQ(raw.status, kExitOk);
   const auto truth = nlohmann::json::parse(raw.out);
   std::map<std::vector<std::string>, std::size_t> at;
-  for (std::size_t i = 0; i < table["cells"].size(); ++i) at[table["cells"][i]["key"].get<std::vector<std::string>>()] = i;
+  for (std::size_t i = 0; i < table["cells"].size(); ++i)
+    at[table["cells"][i]["key"].get<std::vector<std::string>>()] = i;
   const auto& dims = table["dimensions"];
   std::int64_t sum = 0;
   for (std::size_t i = 0; i < table["cells"].size() && sum == 0; ++i) {
@@ -285,7 +289,8 @@ TEST(Publish, AuditRefusesAHandMadePatternWhoseTwoSmallCellsSumIsDerivable) {
   const Outcome audited = run_cli({"--db", db, "table", "audit", "suspects-chain", "--published", path.string()});
 
   EXPECT_EQ(audited.status, kExitFailure) << audited.out;
-  EXPECT_NE(audited.out.find("2 of its suppressed cells sum to " + std::to_string(sum)), std::string::npos) << audited.out;
+  EXPECT_NE(audited.out.find("2 of its suppressed cells sum to " + std::to_string(sum)), std::string::npos)
+      << audited.out;
 }
 
 }  // namespace

@@ -28,9 +28,9 @@ std::string slurp(const std::filesystem::path& path) {
 TEST(SdcCommand, ProtectsTheSharedJsonAndWritesPatternAuditAndRecord) {
   const TempDir dir;
 
-  const auto r = run_cli({"sdc", "protect", kPp, "--min-frequency", "4", "--zeros", "safe", "--csv", (dir / "p.csv").string(), "--json",
-                          (dir / "p.json").string(), "--audit", (dir / "a.json").string(), "--record",
-                          (dir / "r.json").string()});
+  const auto r = run_cli({"sdc", "protect", kPp, "--min-frequency", "4", "--zeros", "safe", "--csv",
+                          (dir / "p.csv").string(), "--json", (dir / "p.json").string(), "--audit",
+                          (dir / "a.json").string(), "--record", (dir / "r.json").string()});
 
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("audit passed (0 violations"), std::string::npos) << r.out;
@@ -43,8 +43,8 @@ TEST(SdcCommand, ProtectsTheSharedJsonAndWritesPatternAuditAndRecord) {
   const auto published = nlohmann::json::parse(slurp(dir / "p.json"));
   for (const auto& c : published["cells"]) EXPECT_FALSE(c.contains("true"));
   // The record is next year's --edition: it reads back as a table with its statuses.
-  const auto next = run_cli({"sdc", "protect", kPp, "--min-frequency", "4", "--zeros", "safe", "--edition", (dir / "r.json").string(), "--csv",
-                             (dir / "q.csv").string()});
+  const auto next = run_cli({"sdc", "protect", kPp, "--min-frequency", "4", "--zeros", "safe", "--edition",
+                             (dir / "r.json").string(), "--csv", (dir / "q.csv").string()});
   ASSERT_EQ(next.status, 0) << next.err;
   EXPECT_NE(next.out.find("protected together with 1 published edition(s); 0 revised"), std::string::npos) << next.out;
 }
@@ -56,16 +56,17 @@ TEST(SdcCommand, ABadRowFailsNamingFileRowAndField) {
   const auto r = run_cli({"sdc", "protect", (dir / "cells.csv").string(), "--dimensions", "sex"});
 
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("cells.csv row 3, field 'count': '-2' is not a whole non-negative count"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cells.csv row 3, field 'count': '-2' is not a whole non-negative count"), std::string::npos)
+      << r.err;
 }
 
 TEST(SdcCommand, ReleasesWithDifferentialPrivacyStatingTheBudget) {
   const TempDir dir;
   std::ofstream(dir / "units.csv") << "sex,age\nF,a\nF,b\nM,a\nM,a\nF,a\n";
 
-  const auto r = run_cli({"sdc", "release", (dir / "units.csv").string(), "--format", "microdata", "--dimensions", "sex,age",
-                          "--mechanism", "gaussian", "--rho", "0.25", "--replicates", "10", "--json",
-                          (dir / "d.json").string()});
+  const auto r =
+      run_cli({"sdc", "release", (dir / "units.csv").string(), "--format", "microdata", "--dimensions", "sex,age",
+               "--mechanism", "gaussian", "--rho", "0.25", "--replicates", "10", "--json", (dir / "d.json").string()});
 
   ASSERT_EQ(r.status, 0) << r.err;
   const auto released = nlohmann::json::parse(slurp(dir / "d.json"));

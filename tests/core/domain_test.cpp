@@ -18,9 +18,8 @@ Registration valid_victim() {
 }
 
 TEST(EnumCodes, RoundTripEveryExploitationForm) {
-  for (const auto form : {ExploitationForm::kSexual, ExploitationForm::kLabour,
-                          ExploitationForm::kCriminal, ExploitationForm::kOther,
-                          ExploitationForm::kUnknown}) {
+  for (const auto form : {ExploitationForm::kSexual, ExploitationForm::kLabour, ExploitationForm::kCriminal,
+                          ExploitationForm::kOther, ExploitationForm::kUnknown}) {
     const auto parsed = parse_exploitation_form(to_code(form));
 
     ASSERT_TRUE(parsed.has_value());
@@ -37,9 +36,7 @@ TEST(EnumCodes, UnknownCodeNamesTheValueAndTheAcceptedOnes) {
   EXPECT_NE(parsed.error().message.find("female"), std::string::npos);
 }
 
-TEST(ValidateRegistration, AcceptsAConsistentVictim) {
-  EXPECT_TRUE(validate(valid_victim()).has_value());
-}
+TEST(ValidateRegistration, AcceptsAConsistentVictim) { EXPECT_TRUE(validate(valid_victim()).has_value()); }
 
 TEST(ValidateRegistration, RejectsTraffickingWithoutExploitationForm) {
   Registration r = valid_victim();

@@ -15,8 +15,7 @@ TEST(FormatEuro, GroupsThousandsWithDotsAndCentsWithComma) {
 
 TEST(FormatEuro, HandlesTheMostNegativeAmountWithoutOverflow) {
   // -9223372036854775808 cents = -92233720368547758.08 euros.
-  EXPECT_EQ(format_euro({std::numeric_limits<std::int64_t>::min()}),
-            "-€ 92.233.720.368.547.758,08");
+  EXPECT_EQ(format_euro({std::numeric_limits<std::int64_t>::min()}), "-€ 92.233.720.368.547.758,08");
 }
 
 TEST(ParseEuro, ReadsDutchAndInternationalNotation) {

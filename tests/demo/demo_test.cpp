@@ -48,8 +48,7 @@ TEST(GenerateWorld, RefusesAnEmptyYearRange) {
 }
 
 // Registered trafficking victims per year (NR counts, shared/data/nl_figures.json).
-const std::map<int, int> kPublishedRegistered{
-    {2019, 1334}, {2020, 984}, {2021, 791}, {2023, 868}};
+const std::map<int, int> kPublishedRegistered{{2019, 1334}, {2020, 984}, {2021, 791}, {2023, 868}};
 
 std::map<int, std::set<std::string>> trafficking_victims_by_year(const World& world) {
   std::map<int, std::set<std::string>> persons;
@@ -189,8 +188,9 @@ TEST(LoadWorld, LoadsEveryExtractThroughIntakeQuarantiningTheFlawedRowsAndKeepin
   const auto flawed = std::count_if(world->identities.begin(), world->identities.end(), [](const RecordedIdentity& id) {
     return id.flaw != RecordFlaw::kNone && id.flaw != RecordFlaw::kNoIdentity;
   });
-  const auto without_identity = std::count_if(world->identities.begin(), world->identities.end(),
-                                              [](const RecordedIdentity& id) { return id.flaw == RecordFlaw::kNoIdentity; });
+  const auto without_identity =
+      std::count_if(world->identities.begin(), world->identities.end(),
+                    [](const RecordedIdentity& id) { return id.flaw == RecordFlaw::kNoIdentity; });
   EXPECT_EQ(loaded + rejected, static_cast<std::int64_t>(world->registrations.size()));
   EXPECT_GT(flawed, 0);
   // Rows whose id number and date of birth were blanked keep their name: loaded, weakly
@@ -225,7 +225,6 @@ TEST(LoadWorld, PseudonymisedPersonsMatchTheWorldsPeopleClosely) {
   EXPECT_GE(static_cast<double>(persons), people * 0.97);
   EXPECT_LE(static_cast<double>(persons), people * 1.05);
 }
-
 
 // Record-level truth (issue 16): the demo person behind each stored registration. Checked
 // against what the store itself knows independently: registrations sharing a keyed national

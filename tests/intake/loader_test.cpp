@@ -17,8 +17,8 @@
 namespace rapporteur::intake {
 namespace {
 
-using rapporteur::testing::TempDir;
 using rapporteur::testing::letters;
+using rapporteur::testing::TempDir;
 
 constexpr const char* kProfile = R"(
 name = "testbron"
@@ -50,7 +50,8 @@ region = "Gemeente"
 "arbeidsuitbuiting" = "labour"
 )";
 
-constexpr const char* kHeader = "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Leeftijd;Vorm uitbuiting;Gemeente;Opmerking";
+constexpr const char* kHeader =
+    "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Leeftijd;Vorm uitbuiting;Gemeente;Opmerking";
 
 PseudonymKey test_key() {
   std::array<std::uint8_t, 32> bytes{};
@@ -88,13 +89,13 @@ class LoaderTest : public ::testing::Test {
 };
 
 TEST_F(LoaderTest, LoadsANastyFileAndQuarantinesOnlyTheBadRows) {
-  const auto file = write("nasty.csv",
-                          std::string("\xEF\xBB\xBF") + kHeader + ";Extra\r\n" +
-                              "100000001;Anna;\"de Vries; jr\";17-05-1990;Vrouw;;Seksuele uitbuiting;GM0363;\"twee\r\nregels\";x\r\n" +
-                              "\r\n" +
-                              "100000002;Piet;Jansen;01-01-1980;Man;;Arbeidsuitbuiting;363\r\n" +
-                              "100000003;Els;Bakker;31-02-1990;Vrouw;;Seksuele uitbuiting;GM0363;;;;\r\n" +
-                              "100000004;Jan;Smit;01-01-1980;Man;;Onbekende vorm;GM0599\r\n");
+  const auto file = write(
+      "nasty.csv",
+      std::string("\xEF\xBB\xBF") + kHeader + ";Extra\r\n" +
+          "100000001;Anna;\"de Vries; jr\";17-05-1990;Vrouw;;Seksuele uitbuiting;GM0363;\"twee\r\nregels\";x\r\n" +
+          "\r\n" + "100000002;Piet;Jansen;01-01-1980;Man;;Arbeidsuitbuiting;363\r\n" +
+          "100000003;Els;Bakker;31-02-1990;Vrouw;;Seksuele uitbuiting;GM0363;;;;\r\n" +
+          "100000004;Jan;Smit;01-01-1980;Man;;Onbekende vorm;GM0599\r\n");
 
   const auto report = load(file);
 
@@ -127,11 +128,11 @@ TEST_F(LoaderTest, LoadsANastyFileAndQuarantinesOnlyTheBadRows) {
 // as weakly linkable; a row with no name either still cannot be identified. The stored
 // comparison fields are keys and Bloom bytes, never the values (names invented).
 TEST_F(LoaderTest, KeepsNameOnlyRowsAsWeaklyLinkableWithPseudonymousComparisonFields) {
-  const auto file = write("weak.csv", std::string(kHeader) + "\n" +
-                                          "100000001;Wilhelmina;Zwanenburgh;17-05-1990;Vrouw;;Seksuele uitbuiting;GM0363\n" +
-                                          ";Wilhelmina;Zwanenburgh;;Vrouw;;Seksuele uitbuiting;GM0363\n" +
-                                          ";Wilhelmina;Zwanenburgh;;Vrouw;;Seksuele uitbuiting;GM0599\n" +
-                                          ";;;;Man;;Arbeidsuitbuiting;GM0363\n");
+  const auto file = write(
+      "weak.csv",
+      std::string(kHeader) + "\n" + "100000001;Wilhelmina;Zwanenburgh;17-05-1990;Vrouw;;Seksuele uitbuiting;GM0363\n" +
+          ";Wilhelmina;Zwanenburgh;;Vrouw;;Seksuele uitbuiting;GM0363\n" +
+          ";Wilhelmina;Zwanenburgh;;Vrouw;;Seksuele uitbuiting;GM0599\n" + ";;;;Man;;Arbeidsuitbuiting;GM0363\n");
 
   const auto report = load(file);
 
@@ -159,8 +160,8 @@ TEST_F(LoaderTest, KeepsNameOnlyRowsAsWeaklyLinkableWithPseudonymousComparisonFi
 }
 
 TEST_F(LoaderTest, ReadsWindows1252AndMissingTrailingColumns) {
-  const auto file = write("cp1252.csv", std::string(kHeader) + "\n" +
-                                            ";Ren\xE9;Ma\xEFs;02-03-1999;Man;;Arbeidsuitbuiting\n");
+  const auto file =
+      write("cp1252.csv", std::string(kHeader) + "\n" + ";Ren\xE9;Ma\xEFs;02-03-1999;Man;;Arbeidsuitbuiting\n");
 
   const auto report = load(file);
 
@@ -185,7 +186,8 @@ TEST_F(LoaderTest, AFileMissingAMappedColumnLoadsNothing) {
 }
 
 TEST_F(LoaderTest, AFileWithoutItsHeaderRowIsRefusedWithoutQuotingTheFirstRow) {
-  const auto file = write("headless.csv", "918273645;Xylofoonia;Quaxelbeek;17-05-1990;Vrouw;;Arbeidsuitbuiting;GM0363;\n");
+  const auto file =
+      write("headless.csv", "918273645;Xylofoonia;Quaxelbeek;17-05-1990;Vrouw;;Arbeidsuitbuiting;GM0363;\n");
 
   const auto report = load(file);
 
@@ -211,15 +213,31 @@ std::string generate(int rows, std::map<long, std::string>* bad) {
     std::string line;
     if (i % 100 == 99) {
       switch ((i / 100) % 5) {
-        case 0: form = "Orgaanhandel"; (*bad)[row_number] = "unknown label"; break;
-        case 1: birth = "31-04-1985"; (*bad)[row_number] = "impossible date"; break;
-        case 2: age = "130"; (*bad)[row_number] = "age must be"; break;
-        case 3: region = "GM9999"; (*bad)[row_number] = "unknown municipality code GM9999"; break;
-        case 4: (*bad)[row_number] = "duplicate"; line = previous; break;
+        case 0:
+          form = "Orgaanhandel";
+          (*bad)[row_number] = "unknown label";
+          break;
+        case 1:
+          birth = "31-04-1985";
+          (*bad)[row_number] = "impossible date";
+          break;
+        case 2:
+          age = "130";
+          (*bad)[row_number] = "age must be";
+          break;
+        case 3:
+          region = "GM9999";
+          (*bad)[row_number] = "unknown municipality code GM9999";
+          break;
+        case 4:
+          (*bad)[row_number] = "duplicate";
+          line = previous;
+          break;
       }
     }
     if (line.empty()) {
-      line = bsn + ";Naam" + letters(i) + ";Achter" + letters(i) + ";" + birth + ";Vrouw;" + age + ";" + form + ";" + region;
+      line = bsn + ";Naam" + letters(i) + ";Achter" + letters(i) + ";" + birth + ";Vrouw;" + age + ";" + form + ";" +
+             region;
     }
     out << line << "\n";
     previous = line;
@@ -296,9 +314,11 @@ role = "Rol"
 }
 
 TEST_F(LoaderTest, ReloadingTheSameFileIsANoOpAndReplacingIsExplicit) {
-  const auto first = write("v1.csv", std::string(kHeader) + "\n100000001;A;B;01-01-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n"
-                                                            "100000002;C;D;01-01-1991;Man;;Arbeidsuitbuiting;GM0363\n");
-  const auto second = write("v2.csv", std::string(kHeader) + "\n100000003;E;F;01-01-1992;Vrouw;;Arbeidsuitbuiting;GM0363\n");
+  const auto first = write("v1.csv", std::string(kHeader) +
+                                         "\n100000001;A;B;01-01-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n"
+                                         "100000002;C;D;01-01-1991;Man;;Arbeidsuitbuiting;GM0363\n");
+  const auto second =
+      write("v2.csv", std::string(kHeader) + "\n100000003;E;F;01-01-1992;Vrouw;;Arbeidsuitbuiting;GM0363\n");
   const auto loaded = load(first);
   ASSERT_TRUE(loaded.has_value());
 
@@ -325,13 +345,13 @@ TEST_F(LoaderTest, ReloadingTheSameFileIsANoOpAndReplacingIsExplicit) {
 }
 
 TEST_F(LoaderTest, RefusesAnotherKeyThanTheInstancesOwn) {
-  const auto file = write("a.csv", std::string(kHeader) + "\n100000001;A;B;01-01-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n");
+  const auto file =
+      write("a.csv", std::string(kHeader) + "\n100000001;A;B;01-01-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n");
   ASSERT_TRUE(load(file).has_value());
   std::array<std::uint8_t, 32> other{};
   other[0] = 99;
 
-  const auto report = load_extract(*store_, PseudonymKey::from_bytes(other), profile_,
-                                   {.file = file, .year = 2024});
+  const auto report = load_extract(*store_, PseudonymKey::from_bytes(other), profile_, {.file = file, .year = 2024});
 
   ASSERT_FALSE(report.has_value());
   EXPECT_EQ(report.error().code, ErrorCode::kConflict);
@@ -357,23 +377,26 @@ TEST_F(LoaderTest, NoNameOrNationalIdReachesTheDatabaseOrTemporaryFiles) {
   ASSERT_TRUE(store->put_region({"NL01", "Nederland", RegionLevel::kCountry, std::nullopt}));
   ASSERT_TRUE(store->put_region({"RE05", "Amsterdam", RegionLevel::kPoliceUnit, "NL01"}));
   ASSERT_TRUE(store->put_region({"GM0363", "Amsterdam", RegionLevel::kMunicipality, "RE05"}));
-  const auto file = write("private.csv", std::string(kHeader) +
-                                             "\n918273645;Xylofoonia;Quaxelbeek;17-05-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n"
-                                             "918273646;Zwierobelle;Pruttelwijk;31-02-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n"
-                                             ";Blubbertina;Knorrevaar;17-05-1990;Vrouw;;Onbekend;GM0363\n");
+  const auto file =
+      write("private.csv", std::string(kHeader) +
+                               "\n918273645;Xylofoonia;Quaxelbeek;17-05-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n"
+                               "918273646;Zwierobelle;Pruttelwijk;31-02-1990;Vrouw;;Arbeidsuitbuiting;GM0363\n"
+                               ";Blubbertina;Knorrevaar;17-05-1990;Vrouw;;Onbekend;GM0363\n");
 
   const auto report = load_extract(*store, key_, profile_, {.file = file, .year = 2023});
   const auto errors = store->row_errors(report->batch_id);
   store.reset();  // Close, so that everything is on disk.
-  if (old_tmpdir) ::setenv("TMPDIR", old_tmpdir, 1); else ::unsetenv("TMPDIR");
+  if (old_tmpdir)
+    ::setenv("TMPDIR", old_tmpdir, 1);
+  else
+    ::unsetenv("TMPDIR");
 
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->rows_loaded, 1);
   EXPECT_EQ(report->rows_rejected, 2);
   const std::string stored = all_bytes(data.path()) + all_bytes(tmp.path());
-  for (const char* secret : {"918273645", "918273646", "Xylofoonia", "Quaxelbeek", "xylofoonia",
-                             "Zwierobelle", "Pruttelwijk", "Blubbertina", "Knorrevaar", "1990-05-17",
-                             "17-05-1990", "31-02-1990"}) {
+  for (const char* secret : {"918273645", "918273646", "Xylofoonia", "Quaxelbeek", "xylofoonia", "Zwierobelle",
+                             "Pruttelwijk", "Blubbertina", "Knorrevaar", "1990-05-17", "17-05-1990", "31-02-1990"}) {
     EXPECT_EQ(stored.find(secret), std::string::npos) << secret << " was stored";
   }
   ASSERT_TRUE(errors.has_value());

@@ -31,7 +31,8 @@ std::vector<Row> read_all(RowReader& reader) {
 TEST(OpenCsv, HandlesBomCrlfQuotedDelimitersAndNewlinesAndEmptyLines) {
   TempDir dir;
   const auto path = write_bytes(dir, "nasty.csv",
-                                "\xEF\xBB\xBF" "Naam;Opmerking;Gemeente\r\n"
+                                "\xEF\xBB\xBF"
+                                "Naam;Opmerking;Gemeente\r\n"
                                 "\"de Vries; Anna\";\"regel 1\r\nregel 2\";GM0363\r\n"
                                 "\r\n"
                                 "  \r\n"
@@ -131,7 +132,8 @@ TEST(OpenCsv, RefusesAnEmptyFile) {
 TEST(OpenCsv, TakesOverlongFormsAndSurrogatesForWindows1252) {
   TempDir dir;
   // F0 82 82 AC: an overlong four-byte euro sign; ED A0 80: a surrogate; E0 80 AF: an overlong '/'.
-  const auto path = write_bytes(dir, "overlong.csv", "id;plaats\n1;a\xF0\x82\x82\xACz\n2;\xED\xA0\x80\n3;\xE0\x80\xAF\n");
+  const auto path =
+      write_bytes(dir, "overlong.csv", "id;plaats\n1;a\xF0\x82\x82\xACz\n2;\xED\xA0\x80\n3;\xE0\x80\xAF\n");
 
   auto reader = open_csv(path, {});
   const auto declared = open_csv(path, {.encoding = "utf-8"});

@@ -34,7 +34,8 @@ inline Exit run_program(const std::string& program, const std::vector<std::strin
   if (pid == 0) {
     if (options.crash_at > 0) setenv("RAPPORTEUR_CRASH_AT", std::to_string(options.crash_at).c_str(), 1);
     const std::string out = options.stdout_file.empty() ? "/dev/null" : options.stdout_file;
-    if (std::freopen(out.c_str(), "w", stdout) == nullptr || std::freopen("/dev/null", "w", stderr) == nullptr) _exit(126);
+    if (std::freopen(out.c_str(), "w", stdout) == nullptr || std::freopen("/dev/null", "w", stderr) == nullptr)
+      _exit(126);
     if (!options.stdin_file.empty() && std::freopen(options.stdin_file.c_str(), "r", stdin) == nullptr) _exit(126);
     std::vector<std::string> all = {program};
     all.insert(all.end(), args.begin(), args.end());

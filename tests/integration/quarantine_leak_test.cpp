@@ -26,8 +26,8 @@ namespace {
 using rapporteur::testing::TempDir;
 
 // All invented. The surname, address and birthplace exist nowhere in the code or the profile.
-constexpr std::array<std::string_view, 5> kPlanted{"987654321", "31-02-1987", "Zwanenburgh-Qvist",
-                                                   "Kievitslaan 88-III", "Oosterwoldhuizen"};
+constexpr std::array<std::string_view, 5> kPlanted{"987654321", "31-02-1987", "Zwanenburgh-Qvist", "Kievitslaan 88-III",
+                                                   "Oosterwoldhuizen"};
 
 constexpr const char* kProfile = R"(
 name = "lektest"
@@ -121,7 +121,8 @@ std::vector<std::pair<std::string, std::string>> files_under(const std::filesyst
 
 std::string cookie_value(const httplib::Result& res, const std::string& name) {
   for (const auto& [key, value] : res->headers) {
-    if (key == "Set-Cookie" && value.starts_with(name + "=")) return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
+    if (key == "Set-Cookie" && value.starts_with(name + "="))
+      return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
   }
   return "";
 }
@@ -131,8 +132,9 @@ std::string fetch_signed_in(int port, const std::string& name, const std::string
   httplib::Client client("127.0.0.1", port);
   const auto form = client.Get("/aanmelden");
   const std::string csrf = cookie_value(form, "rapporteur_csrf");
-  const auto signed_in = client.Post("/aanmelden", {{"Cookie", "rapporteur_csrf=" + csrf}},
-                                     httplib::Params{{"csrf", csrf}, {"name", name}, {"password", password}, {"terug", "/staff"}});
+  const auto signed_in =
+      client.Post("/aanmelden", {{"Cookie", "rapporteur_csrf=" + csrf}},
+                  httplib::Params{{"csrf", csrf}, {"name", name}, {"password", password}, {"terug", "/staff"}});
   const std::string session = cookie_value(signed_in, "rapporteur_session");
   const auto page = client.Get(path, {{"Cookie", "rapporteur_session=" + session}});
   return page && page->status == 200 ? page->body : "";
@@ -149,7 +151,8 @@ TEST(QuarantineLeak, NoPlantedValueReachesTheInstanceTheCliTheLogsOrTheWeb) {
   // server keeps logging there after the CLI returns.
   std::ostringstream logs;
   const auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"rapporteur", "--db", db, "--profiles", (input / "profiles").string(), "--log-level", "debug"});
+    args.insert(args.begin(),
+                {"rapporteur", "--db", db, "--profiles", (input / "profiles").string(), "--log-level", "debug"});
     std::ostringstream out;
     const int status = cli::run(args, out, logs);
     return std::make_pair(status, out.str());
@@ -188,8 +191,7 @@ TEST(QuarantineLeak, NoPlantedValueReachesTheInstanceTheCliTheLogsOrTheWeb) {
   EXPECT_TRUE(wal_seen) << "the scan should have seen the write-ahead log";
   ASSERT_FALSE(page.empty());
   for (const auto& [text, where] : std::vector<std::pair<std::string, std::string>>{
-           {load_out, "intake load"}, {errors_out, "intake errors"}, {logs.str(), "logs"},
-           {page, "batch page"}}) {
+           {load_out, "intake load"}, {errors_out, "intake errors"}, {logs.str(), "logs"}, {page, "batch page"}}) {
     for (auto& hit : planted_in(text, where)) hits.push_back(std::move(hit));
   }
   EXPECT_TRUE(hits.empty()) << ::testing::PrintToString(hits);

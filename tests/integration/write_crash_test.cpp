@@ -13,8 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <set>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,8 +22,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "store/store.h"
 #include "kill_run.h"
+#include "store/store.h"
 #include "test_support.h"
 
 namespace {
@@ -44,9 +44,9 @@ void write_text(const fs::path& path, const std::string& text) {
 // Columns whose values differ between two uninterrupted runs (clocks, random salts and
 // tokens); compared as present or absent only.
 bool is_volatile(const std::string& column) {
-  static const std::set<std::string> kVolatile = {"applied_at", "loaded_at", "created_at", "at", "expires_at",
-                                                  "started", "finished", "password_hash", "token_hash", "csrf_token",
-                                                  "locked_until"};
+  static const std::set<std::string> kVolatile = {"applied_at", "loaded_at",  "created_at",  "at",
+                                                  "expires_at", "started",    "finished",    "password_hash",
+                                                  "token_hash", "csrf_token", "locked_until"};
   return kVolatile.contains(column);
 }
 
@@ -106,7 +106,8 @@ State state_of(const fs::path& db_path) {
   EXPECT_EQ(integrity, std::vector<std::string>{"integrity_check=ok|"}) << db_path;
   state["@schema"] = rows("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'");
   state["@version"] = rows("PRAGMA user_version");
-  for (const std::string& table : rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")) {
+  for (const std::string& table :
+       rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")) {
     const std::string name = table.substr(5, table.size() - 6);  // "name=...|"
     state[name] = rows("SELECT * FROM \"" + name + "\"");
   }
@@ -122,7 +123,8 @@ std::string difference(const State& a, const State& b) {
     if (found == b.end()) {
       out += table + " only in the first; ";
     } else if (found->second != rows) {
-      out += table + " differs (" + std::to_string(rows.size()) + " vs " + std::to_string(found->second.size()) + " rows); ";
+      out += table + " differs (" + std::to_string(rows.size()) + " vs " + std::to_string(found->second.size()) +
+             " rows); ";
     }
   }
   for (const auto& [table, rows] : b) {
@@ -133,13 +135,14 @@ std::string difference(const State& a, const State& b) {
 
 std::string arg(const std::string& pattern, const fs::path& dir) {
   std::string out = pattern;
-  for (std::size_t at = out.find("{dir}"); at != std::string::npos; at = out.find("{dir}")) out.replace(at, 5, dir.string());
+  for (std::size_t at = out.find("{dir}"); at != std::string::npos; at = out.find("{dir}"))
+    out.replace(at, 5, dir.string());
   return out;
 }
 
 enum class Repeat {
-  kAlways,          // The operation is idempotent: repeating it after it completed changes nothing.
-  kOnlyIfNotDone,   // Repeating a completed one would do it twice (another session, a taken name).
+  kAlways,         // The operation is idempotent: repeating it after it completed changes nothing.
+  kOnlyIfNotDone,  // Repeating a completed one would do it twice (another session, a taken name).
 };
 
 // An operation on the instance in a folder (the database is {dir}/r.db).
@@ -219,8 +222,9 @@ Outcome kill_everywhere(const fs::path& work, const fs::path& base, const Operat
 
     if (op.repeat == Repeat::kAlways || !was_after) {
       EXPECT_EQ(run_op(dir, 0).status, 0) << "kill point " << at << ": the repeat fails";
-      EXPECT_EQ(state_of(dir / "r.db"), after) << "kill point " << at << ": the repeat differs from an uninterrupted run: "
-                                               << difference(state_of(dir / "r.db"), after);
+      EXPECT_EQ(state_of(dir / "r.db"), after)
+          << "kill point " << at
+          << ": the repeat differs from an uninterrupted run: " << difference(state_of(dir / "r.db"), after);
       EXPECT_EQ(observe(dir), after_seen) << "kill point " << at << ": the repeat is seen differently";
     }
   }
@@ -286,17 +290,20 @@ TEST(WriteCrash, MigrationsLeaveOneWholeSchemaVersion) {
 // A synthetic police extract: 24 good rows (some people twice, some without a national id)
 // and 3 that are quarantined.
 std::string police_extract() {
-  std::string csv = "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;"
-                    "Gemeente;Ketenfase;Datum registratie\r\n";
+  std::string csv =
+      "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;"
+      "Gemeente;Ketenfase;Datum registratie\r\n";
   for (int i = 0; i < 24; ++i) {
     const int person = i % 18;
     const std::string bsn = person % 5 == 0 ? "" : std::to_string(100000000 + person * 7919);
-    csv += bsn + ";" + rapporteur::testing::letters(person + 30) + ";Test" + rapporteur::testing::letters(person) + ";" +
-           std::to_string(1 + person % 28) + "-0" + std::to_string(1 + person % 9) + "-19" + std::to_string(70 + person) +
-           ";" + (person % 2 ? "vrouw" : "man") + ";mensenhandel;slachtoffer;seksuele uitbuiting;;nederland;;;01-03-2023\r\n";
+    csv += bsn + ";" + rapporteur::testing::letters(person + 30) + ";Test" + rapporteur::testing::letters(person) +
+           ";" + std::to_string(1 + person % 28) + "-0" + std::to_string(1 + person % 9) + "-19" +
+           std::to_string(70 + person) + ";" + (person % 2 ? "vrouw" : "man") +
+           ";mensenhandel;slachtoffer;seksuele uitbuiting;;nederland;;;01-03-2023\r\n";
   }
-  csv += "123456782;Foo;Bar;31-02-1990;vrouw;mensenhandel;slachtoffer;;;nederland;;;01-03-2023\r\n";   // No such date.
-  csv += "123456783;Foo;Baz;01-01-1990;vrouwelijk;mensenhandel;slachtoffer;;;nederland;;;01-03-2023\r\n";  // Unknown label.
+  csv += "123456782;Foo;Bar;31-02-1990;vrouw;mensenhandel;slachtoffer;;;nederland;;;01-03-2023\r\n";  // No such date.
+  csv += "123456783;Foo;Baz;01-01-1990;vrouwelijk;mensenhandel;slachtoffer;;;nederland;;;01-03-2023\r\n";  // Unknown
+                                                                                                           // label.
   csv += ";;;;vrouw;;slachtoffer;;;nederland;;;01-03-2023\r\n";  // No mandate.
   return csv;
 }
@@ -304,13 +311,15 @@ std::string police_extract() {
 // The same people as victims reported to CoMensha: persons 10..17 of the police extract, some
 // without their national id, and two people the police did not see.
 std::string comensha_extract() {
-  std::string csv = "BSN,Voornaam,Achternaam,Geboortedatum,Geslacht,Vorm uitbuiting,Nationaliteit,Gemeente,"
-                    "Verblijfsstatus,Datum melding\n";
+  std::string csv =
+      "BSN,Voornaam,Achternaam,Geboortedatum,Geslacht,Vorm uitbuiting,Nationaliteit,Gemeente,"
+      "Verblijfsstatus,Datum melding\n";
   for (int person = 10; person < 20; ++person) {
     const std::string bsn = person % 3 == 0 || person >= 18 ? "" : std::to_string(100000000 + person * 7919);
-    csv += bsn + "," + rapporteur::testing::letters(person + 30) + ",Test" + rapporteur::testing::letters(person) + "," +
-           std::to_string(1 + person % 28) + "-0" + std::to_string(1 + person % 9) + "-19" + std::to_string(70 + person) +
-           "," + (person % 2 ? "vrouw" : "man") + ",seksuele uitbuiting,nederland,,nederlands,05-06-2023\n";
+    csv += bsn + "," + rapporteur::testing::letters(person + 30) + ",Test" + rapporteur::testing::letters(person) +
+           "," + std::to_string(1 + person % 28) + "-0" + std::to_string(1 + person % 9) + "-19" +
+           std::to_string(70 + person) + "," + (person % 2 ? "vrouw" : "man") +
+           ",seksuele uitbuiting,nederland,,nederlands,05-06-2023\n";
   }
   return csv;
 }
@@ -365,7 +374,8 @@ TEST(WriteCrash, KeyRotationLeavesTheOldKeyOrTheNewOneAndKeepsEveryLink) {
     } else {
       ++outcome.left_after;
       EXPECT_TRUE(fs::exists(dir / "pseudonym.key.next")) << "kill point " << at << ": no key matches the database";
-      EXPECT_EQ(run_program(RAPPORTEUR_BIN, {"--db", db_of(dir), "key", "rotate"}, {}).status, 0) << "kill point " << at;
+      EXPECT_EQ(run_program(RAPPORTEUR_BIN, {"--db", db_of(dir), "key", "rotate"}, {}).status, 0)
+          << "kill point " << at;
       EXPECT_FALSE(fs::exists(dir / "pseudonym.key.next")) << "kill point " << at;
       EXPECT_EQ(linked_2023(dir), before) << "kill point " << at;
       ASSERT_EQ(load(dir, "comensha").status, 0) << "kill point " << at << ": no key in force after finishing";
@@ -384,11 +394,11 @@ TEST(WriteCrash, IntakeLoadsAWholeBatchOrNothingAndLinksTheSameAfterARepeat) {
   TempDir work;
   const fs::path base = initialised(work.path());
   write_text(work / "politie.csv", police_extract());
-  const Operation op{
-      .args = {"--db", "{dir}/r.db", "--key", (base / "pseudonym.key").string(), "intake", "load",
-               (work / "politie.csv").string(), "--profile", RAPPORTEUR_SOURCE_DIR "/profiles/politie.toml", "--year", "2023"},
-      // Read-only observation: `linkage run` keeps person ids, so it would write what is compared.
-      .observe = [&](const fs::path& dir) { return linked_2023(dir); }};
+  const Operation op{.args = {"--db", "{dir}/r.db", "--key", (base / "pseudonym.key").string(), "intake", "load",
+                              (work / "politie.csv").string(), "--profile",
+                              RAPPORTEUR_SOURCE_DIR "/profiles/politie.toml", "--year", "2023"},
+                     // Read-only observation: `linkage run` keeps person ids, so it would write what is compared.
+                     .observe = [&](const fs::path& dir) { return linked_2023(dir); }};
 
   const Outcome outcome = kill_everywhere(work.path(), base, op);
 
@@ -401,11 +411,14 @@ TEST(WriteCrash, IntakeLoadsAWholeBatchOrNothingAndLinksTheSameAfterARepeat) {
 // A publication with two recommendations and its side-car.
 void write_publication(const fs::path& folder, const std::string& slug, const std::string& title) {
   fs::create_directories(folder);
-  write_text(folder / (slug + ".md"), "# " + title + "\n\nOver arbeidsuitbuiting en seksuele uitbuiting van kinderen.\n");
-  write_text(folder / (slug + ".md.toml"),
-             "slug = \"" + slug + "\"\ntype = \"monitor\"\ndate = \"2024-05-01\"\n"
-             "[[recommendation]]\nnumber = 1\ntext = \"Meer opvang.\"\naddressee = \"Minister van JenV\"\nyear = 2024\n"
-             "[[recommendation]]\nnumber = 2\ntext = \"Betere registratie.\"\naddressee = \"Politie\"\nyear = 2024\n");
+  write_text(folder / (slug + ".md"),
+             "# " + title + "\n\nOver arbeidsuitbuiting en seksuele uitbuiting van kinderen.\n");
+  write_text(
+      folder / (slug + ".md.toml"),
+      "slug = \"" + slug +
+          "\"\ntype = \"monitor\"\ndate = \"2024-05-01\"\n"
+          "[[recommendation]]\nnumber = 1\ntext = \"Meer opvang.\"\naddressee = \"Minister van JenV\"\nyear = 2024\n"
+          "[[recommendation]]\nnumber = 2\ntext = \"Betere registratie.\"\naddressee = \"Politie\"\nyear = 2024\n");
 }
 
 std::string search(const fs::path& dir) { return output_of(dir, {"kb", "search", "uitbuiting", "--json"}); }
@@ -484,10 +497,11 @@ TEST(WriteCrash, SignInFailedSignInAndSignOutAreEachWholeOrAbsent) {
   TempDir work;
   const fs::path base = initialised(work.path());
   write_text(work / "password", "een lang wachtwoord voor de test\n");
-  ASSERT_EQ(run_program(RAPPORTEUR_BIN, {"--db", db_of(base), "user", "add", "anna", "--role", "admin", "--password-stdin"},
-                        {.stdin_file = (work / "password").string()})
-                .status,
-            0);
+  ASSERT_EQ(
+      run_program(RAPPORTEUR_BIN, {"--db", db_of(base), "user", "add", "anna", "--role", "admin", "--password-stdin"},
+                  {.stdin_file = (work / "password").string()})
+          .status,
+      0);
   const fs::path token_file = work / "token";
   ASSERT_EQ(run_program(SESSION_WRITER_BIN, {db_of(base), "sign-in", "anna", "een lang wachtwoord voor de test"},
                         {.stdout_file = token_file.string()})

@@ -83,9 +83,9 @@ TEST(Decompound, SplitsDomainCompoundsOfTheGoldList) {
 }
 
 TEST(Decompound, KeepsLexicalisedWordsAndSuffixesWhole) {
-  for (const char* word : {"slachtoffer", "slachtoffers", "onderzoek", "onderzoeken", "minderjarige",
-                           "minderjarigen", "aanbevelingen", "verantwoordelijkheid", "uitbuiting", "casuistiek",
-                           "handelaren", "handelaar"}) {
+  for (const char* word :
+       {"slachtoffer", "slachtoffers", "onderzoek", "onderzoeken", "minderjarige", "minderjarigen", "aanbevelingen",
+        "verantwoordelijkheid", "uitbuiting", "casuistiek", "handelaren", "handelaar"}) {
     EXPECT_THAT(analyzer().parts(word), IsEmpty()) << word;
   }
 }

@@ -27,9 +27,9 @@
 namespace rapporteur::kb {
 namespace {
 
+using rapporteur::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using rapporteur::testing::TempDir;
 
 void write_file(const std::filesystem::path& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -74,8 +74,9 @@ class KbTest : public ::testing::Test {
 
 TEST_F(KbTest, IngestsEveryFormatAndFindsEachByItsText) {
   write_file(dir_ / "a.md", "# Titel uit Markdown\n\nDe **vlinderstruik** bloeit. [link](http://x)\n");
-  write_file(dir_ / "b.html", "<html><head><title>Titel &amp; HTML</title><script>var geheim=1;</script></head>"
-                              "<body><p>De kameleonplant groeit&nbsp;snel.</p></body></html>");
+  write_file(dir_ / "b.html",
+             "<html><head><title>Titel &amp; HTML</title><script>var geheim=1;</script></head>"
+             "<body><p>De kameleonplant groeit&nbsp;snel.</p></body></html>");
   write_file(dir_ / "c.txt", "Titel uit tekst\n\nDe zonnewijzer staat stil.\n");
   write_file(dir_ / "d.pdf", demo::make_pdf("Titel uit PDF", "Titel uit PDF\n\nDe casuïstiek van de eekhoornbrug."));
 
@@ -246,7 +247,8 @@ TEST_F(KbTest, LoadsA50MegabyteTextFileAndIndexesItsStart) {
 // The Dutch stemmer leaves English word forms apart ("trafficked" and "trafficking", "studies"
 // and "study", "prosecuted" and "prosecution"); English documents are found in any of them.
 TEST_F(KbTest, EnglishDocumentsAreFoundInAnyWordFormOfTheirLanguage) {
-  write_file(dir_ / "engels.txt", "Trafficked persons\n\nStudies of trafficked persons show that few suspects were prosecuted.\n");
+  write_file(dir_ / "engels.txt",
+             "Trafficked persons\n\nStudies of trafficked persons show that few suspects were prosecuted.\n");
   write_file(dir_ / "nederlands.txt", "Vervolging\n\nDe vervolging van verdachten van mensenhandel.\n");
   Metadata english = news();
   english.language = "en";
@@ -326,7 +328,8 @@ year = 2023
   ASSERT_TRUE(kb_->add_file(dir_ / "advies.md", {}).has_value());
   EXPECT_EQ(search("grutto", {.status = "pending"}).total, 1);
 
-  ASSERT_TRUE(kb_->follow_up("advies", 1, {"2024-03-01", ResponseStatus::kAdopted, "Overgenomen in de wet."}).has_value());
+  ASSERT_TRUE(
+      kb_->follow_up("advies", 1, {"2024-03-01", ResponseStatus::kAdopted, "Overgenomen in de wet."}).has_value());
   const auto missing = kb_->follow_up("advies", 9, {"2024-03-01", std::nullopt, "x"});
 
   const auto recommendations = *store_->recommendations();
@@ -341,10 +344,12 @@ year = 2023
 }
 
 TEST_F(KbTest, APublicationOfOursShowsItsSourceTextAndKeepsThePdfAsTheDownload) {
-  const std::string pdf = demo::make_pdf("Jaarverslag", "Jaarverslag\n\nDatum Soort Titel 2023-02-14 Nieuws Samenwerking");
+  const std::string pdf =
+      demo::make_pdf("Jaarverslag", "Jaarverslag\n\nDatum Soort Titel 2023-02-14 Nieuws Samenwerking");
   write_file(dir_ / "jaarverslag.pdf", pdf);
-  write_file(dir_ / "jaarverslag.html", "<html><body><h1>Jaarverslag</h1><h2>Publicaties</h2>"
-                                        "<p>De pimpernel verscheen in februari.</p></body></html>");
+  write_file(dir_ / "jaarverslag.html",
+             "<html><body><h1>Jaarverslag</h1><h2>Publicaties</h2>"
+             "<p>De pimpernel verscheen in februari.</p></body></html>");
   Metadata metadata;
   metadata.slug = "jaarverslag";
   metadata.type = PublicationType::kAnnualReport;
@@ -488,7 +493,8 @@ TEST_F(DemoCorpusTest, DutchQueriesFindTheExpectedDocumentsInTheTop5) {
   for (const auto& [query, expected] : cases) {
     const auto found = top5(query);
     for (const auto& id : expected) {
-      EXPECT_THAT(found, ::testing::Contains(id)) << "query '" << query << "' top 5: " << ::testing::PrintToString(found);
+      EXPECT_THAT(found, ::testing::Contains(id))
+          << "query '" << query << "' top 5: " << ::testing::PrintToString(found);
     }
   }
 }
@@ -542,7 +548,9 @@ TEST_F(DemoCorpusTest, FacetCountsMatchCountsFromTheStore) {
 
 TEST_F(KbTest, HighlightsOnlyRealMatchesNotWordsThatShareAPartsStem) {
   write_file(dir_ / "handel.md", "# Signalen\n\nWie mensenhandel bestrijdt, moet snel handelen bij signalen.\n");
-  ASSERT_TRUE(kb_->add_file(dir_ / "handel.md", {.type = PublicationType::kNews, .date = std::optional<std::string>("2024-01-01")}).has_value());
+  ASSERT_TRUE(kb_->add_file(dir_ / "handel.md",
+                            {.type = PublicationType::kNews, .date = std::optional<std::string>("2024-01-01")})
+                  .has_value());
 
   const auto result = search("mensenhandel");
 

@@ -37,14 +37,14 @@ TEST(PersonRecords, LinksThreeSourcesWithOrdinaryErrors) {
     const int month = 1 + (i * 5) % 12;
     const auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
     const std::string year = std::to_string(1960 + i % 40);
-    persons.push_back(fields_of(encoder, key, 0, first, last, year + "-" + two(month) + "-" + two(day),
-                                std::to_string(100000 + i)));
+    persons.push_back(
+        fields_of(encoder, key, 0, first, last, year + "-" + two(month) + "-" + two(day), std::to_string(100000 + i)));
     entity.push_back(static_cast<std::uint64_t>(i));
     persons.push_back(fields_of(encoder, key, 1, first, last + "e", year + "-" + two(month) + "-" + two(day), ""));
     entity.push_back(static_cast<std::uint64_t>(i));
     if (i % 2 == 0) {
-      const std::string date = i % 10 == 0 ? year + "-" + two(day) + "-" + two(month)
-                                           : year + "-" + two(month) + "-" + two(day);
+      const std::string date =
+          i % 10 == 0 ? year + "-" + two(day) + "-" + two(month) : year + "-" + two(month) + "-" + two(day);
       persons.push_back(fields_of(encoder, key, 2, last, first, date, ""));
       entity.push_back(static_cast<std::uint64_t>(i));
     }

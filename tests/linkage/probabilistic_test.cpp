@@ -123,8 +123,8 @@ TEST(LinkRecords, KeepsAWeakChainFromGluingTwoPeople) {
   for (int i = 0; i < 60; ++i) {
     const std::string first = "p" + testing::letters(i * 37 + 5);
     const std::string last = "q" + testing::letters(i * 53 + 11);
-    const std::string date = "19" + std::to_string(50 + i % 40) + "-0" + std::to_string(1 + i % 9) + "-1" +
-                             std::to_string(i % 9);
+    const std::string date =
+        "19" + std::to_string(50 + i % 40) + "-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 9);
     t.add(0, first, last, date);
     t.add(1, first, last, date);
   }

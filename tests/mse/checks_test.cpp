@@ -59,7 +59,8 @@ TEST(CompareMethods, WarnsWhenTotalsDifferByMoreThanTheFactorOrIntervalsMiss) {
   const auto none = compare_methods({estimates[0], estimates[2]}, 1.5);
 
   EXPECT_TRUE(mentions(warnings, "disagree by a factor of 1.6: log-linear gives 1000, latent class gives 1600"));
-  EXPECT_TRUE(mentions(warnings, "intervals of log-linear (900 to 1100) and latent class (1200 to 2400) do not overlap"));
+  EXPECT_TRUE(
+      mentions(warnings, "intervals of log-linear (900 to 1100) and latent class (1200 to 2400) do not overlap"));
   EXPECT_EQ(warnings.size(), 2U);
   EXPECT_TRUE(none.empty());
 }

@@ -29,8 +29,8 @@ FitResult fit_named(const CaptureTable& table, const std::string& terms) {
 // its JSON output. Debian's interpreter has python3-statsmodels; another python3 may come
 // first on PATH.
 nlohmann::json run_reference(const std::string& script, const std::string& name, const std::string& terms) {
-  const std::string command = "/usr/bin/python3 '" RAPPORTEUR_SOURCE_DIR "/tests/mse/" + script + "' '" + kData +
-                              name + "' '" + terms + "'";
+  const std::string command =
+      "/usr/bin/python3 '" RAPPORTEUR_SOURCE_DIR "/tests/mse/" + script + "' '" + kData + name + "' '" + terms + "'";
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   char buffer[4096];
@@ -75,8 +75,7 @@ TEST_P(AgreesWithStatsmodels, InCoefficientsDevianceAndTotal) {
 
 INSTANTIATE_TEST_SUITE_P(PublishedTables, AgreesWithStatsmodels,
                          ::testing::Values(Case{"Korea.csv", "independence"}, Case{"Korea.csv", "b:c,c:d"},
-                                           Case{"Kosovo.csv", "EXH:ABA,ABA:OSCE"},
-                                           Case{"UKdat_5.csv", "independence"},
+                                           Case{"Kosovo.csv", "EXH:ABA,ABA:OSCE"}, Case{"UKdat_5.csv", "independence"},
                                            Case{"Western.csv", "A:E"}, Case{"Ned_5.csv", "IO:P,K:P,P:R,P:Z"},
                                            Case{"Australia.csv", "independence"}),
                          [](const ::testing::TestParamInfo<Case>& param_info) {
@@ -176,8 +175,8 @@ TEST(ExhaustiveSearch, ReproducesPublishedBicChoices) {
     const auto search = exhaustive_search(read_table(c.table), Criterion::kBic);
 
     ASSERT_TRUE(search.has_value()) << c.table;
-    EXPECT_EQ(std::lround(search->models.front().total), c.total) << c.table << ": "
-        << describe(search->models.front().model, read_table(c.table).lists);
+    EXPECT_EQ(std::lround(search->models.front().total), c.total)
+        << c.table << ": " << describe(search->models.front().model, read_table(c.table).lists);
   }
   const CaptureTable korea = read_table("Korea.csv");
   EXPECT_EQ(describe(exhaustive_search(korea, Criterion::kBic)->models.front().model, korea.lists), "b:c,c:d");
@@ -224,8 +223,8 @@ nlohmann::json python_profile_interval(const std::string& name, const std::strin
 // The same closedpCI.t procedure written independently with statsmodels and scipy
 // (tests/mse/profile_ci.py); both search N to 1e-4 or better.
 TEST(ProfileInterval, AgreesWithAnIndependentImplementation) {
-  for (const Case c : {Case{"Korea.csv", "b:c,c:d"}, Case{"Korea.csv", "independence"},
-                       Case{"Western.csv", "A:E"}, Case{"UKdat_5.csv", "independence"}}) {
+  for (const Case c : {Case{"Korea.csv", "b:c,c:d"}, Case{"Korea.csv", "independence"}, Case{"Western.csv", "A:E"},
+                       Case{"UKdat_5.csv", "independence"}}) {
     const CaptureTable table = read_table(c.table);
     const FitResult fitted = fit_named(table, c.terms);
 
@@ -261,8 +260,10 @@ TEST(SparseStepwiseSearch, ReproducesThePublishedSelections) {
     const char* table;
     const char* model;
     double total;
-  } cases[] = {{"NewOrl.csv", "D:E", 1184}, {"NewOrl_5.csv", "independence", 1034},
-               {"Western.csv", "A:E", 2483}, {"Korea.csv", "b:c", 268.78}};
+  } cases[] = {{"NewOrl.csv", "D:E", 1184},
+               {"NewOrl_5.csv", "independence", 1034},
+               {"Western.csv", "A:E", 2483},
+               {"Korea.csv", "b:c", 268.78}};
   for (const auto& c : cases) {
     const CaptureTable table = read_table(c.table);
 
@@ -354,8 +355,8 @@ TEST(Bootstrap, SpreadMatchesTheDeltaMethodForBothMethods) {
   ASSERT_NEAR(chosen.total, 1000, 1e-6);
 
   const auto nonparametric = bootstrap(*table, independence, chosen, {.replicates = 4000, .seed = 11});
-  const auto parametric = bootstrap(*table, independence, chosen,
-                                    {.method = BootstrapMethod::kParametric, .replicates = 4000, .seed = 11});
+  const auto parametric =
+      bootstrap(*table, independence, chosen, {.method = BootstrapMethod::kParametric, .replicates = 4000, .seed = 11});
 
   ASSERT_TRUE(nonparametric.has_value());
   ASSERT_TRUE(parametric.has_value());
@@ -413,7 +414,9 @@ TEST(FitStratified, AgreesWithStatsmodelsOnTheCruyffSimulatedData) {
     StratifiedModel model{*pairs, {}};
     if (c.cross != "none") {
       for (const auto& list : {c.cross.substr(0, 2), c.cross.size() > 2 ? c.cross.substr(3, 2) : std::string()}) {
-        if (!list.empty()) model.stratum_lists.push_back(static_cast<int>(std::find(table.lists.begin(), table.lists.end(), list) - table.lists.begin()));
+        if (!list.empty())
+          model.stratum_lists.push_back(
+              static_cast<int>(std::find(table.lists.begin(), table.lists.end(), list) - table.lists.begin()));
       }
     }
     const std::string command = "/usr/bin/python3 '" RAPPORTEUR_SOURCE_DIR "/tests/mse/stratified_fit.py' '" + kData +
@@ -431,12 +434,14 @@ TEST(FitStratified, AgreesWithStatsmodelsOnTheCruyffSimulatedData) {
     ASSERT_EQ(fitted->status, FitStatus::kOk) << fitted->message;
     ASSERT_EQ(fitted->coefficients.size(), reference["params"].size()) << c.by;
     for (std::size_t i = 0; i < fitted->coefficients.size(); ++i) {
-      expect_relative(fitted->coefficients[i], reference["params"][i].get<double>(), 1e-6, c.by + " " + fitted->coefficient_names[i]);
+      expect_relative(fitted->coefficients[i], reference["params"][i].get<double>(), 1e-6,
+                      c.by + " " + fitted->coefficient_names[i]);
     }
     expect_relative(fitted->deviance, reference["deviance"].get<double>(), 1e-6, c.by + " deviance");
     expect_relative(fitted->total, reference["total"].get<double>(), 1e-6, c.by + " total");
     for (std::size_t s = 0; s < fitted->unobserved.size(); ++s) {
-      expect_relative(fitted->unobserved[s], reference["unobserved"][s].get<double>(), 1e-6, c.by + " stratum " + table.strata[s]);
+      expect_relative(fitted->unobserved[s], reference["unobserved"][s].get<double>(), 1e-6,
+                      c.by + " stratum " + table.strata[s]);
     }
     EXPECT_LT(fitted->ci_low, fitted->total);
     EXPECT_GT(fitted->ci_high, fitted->total);

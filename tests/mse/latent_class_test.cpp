@@ -123,7 +123,8 @@ TEST(LatentClass, GivesTheSameDrawsForTheSameSeedWhateverTheThreads) {
   const CaptureTable table = read_table("Korea.csv");
   const LatentClassOptions options{.burn_in = 500, .samples = 200, .thinning = 5, .seed = 42};
 
-  const auto one_thread = estimate_latent_class(table, {.burn_in = 500, .samples = 200, .thinning = 5, .seed = 42, .threads = 1});
+  const auto one_thread =
+      estimate_latent_class(table, {.burn_in = 500, .samples = 200, .thinning = 5, .seed = 42, .threads = 1});
   const auto two_threads = estimate_latent_class(table, options);
   const auto other_seed = estimate_latent_class(table, {.burn_in = 500, .samples = 200, .thinning = 5, .seed = 43});
 
@@ -179,7 +180,8 @@ TEST(DiagnoseConvergence, SeesIndependentDrawsAsConvergedAndEffective) {
   std::mt19937_64 generator(5);
   std::normal_distribution<double> normal(0, 1);
   std::vector<std::vector<double>> chains(4, std::vector<double>(1000));
-  for (auto& chain : chains) for (auto& value : chain) value = normal(generator);
+  for (auto& chain : chains)
+    for (auto& value : chain) value = normal(generator);
 
   const auto diagnostics = diagnose_convergence(chains);
 

@@ -58,8 +58,8 @@ TEST(EstimateRecommended, WarnsWhenTheLogLinearAnswersDisagree) {
 TEST(EstimateRecommended, PassesOnTheDutchTablesNonConvergenceAndOverlapWarnings) {
   const CaptureTable table = read_table("Ned_5.csv");
 
-  const auto estimate = estimate_recommended(
-      table, {.latent_class = {.burn_in = 2000, .samples = 500, .thinning = 20, .seed = 1}});
+  const auto estimate =
+      estimate_recommended(table, {.latent_class = {.burn_in = 2000, .samples = 500, .thinning = 20, .seed = 1}});
 
   ASSERT_TRUE(estimate.has_value()) << estimate.error().message;
   EXPECT_TRUE(mentions(estimate->warnings, "latent class: the chains have not converged"));

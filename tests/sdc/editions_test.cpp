@@ -42,7 +42,8 @@ Table yearly(const std::string& name, const std::vector<std::string>& years,
 
 std::vector<std::int64_t> draw(std::mt19937& rng) {
   std::vector<std::int64_t> v(8);
-  for (auto& x : v) x = rng() % 3 == 0 ? static_cast<std::int64_t>(1 + rng() % 3) : static_cast<std::int64_t>(4 + rng() % 20);
+  for (auto& x : v)
+    x = rng() % 3 == 0 ? static_cast<std::int64_t>(1 + rng() % 3) : static_cast<std::int64_t>(4 + rng() % 20);
   return v;
 }
 

@@ -14,7 +14,8 @@ Table police_units_table(unsigned seed) {
   std::vector<std::pair<std::string, std::string>> region{{"NL", ""}};
   for (int u = 0; u < 4; ++u) {
     region.emplace_back("U" + std::to_string(u), "NL");
-    for (int m = 0; m < 6; ++m) region.emplace_back("m" + std::to_string(u) + std::to_string(m), "U" + std::to_string(u));
+    for (int m = 0; m < 6; ++m)
+      region.emplace_back("m" + std::to_string(u) + std::to_string(m), "U" + std::to_string(u));
   }
   const auto flat = [](const std::string& name, const std::vector<std::string>& leaves) {
     std::vector<std::pair<std::string, std::string>> codes{{"T", ""}};
@@ -41,7 +42,8 @@ Table police_units_table(unsigned seed) {
 TEST(ReleaseMargins, PoliceUnitTotalsArePublishedWhileMunicipalitiesStaySuppressedWhole) {
   for (unsigned seed = 1; seed <= 3; ++seed) {
     const Table t = police_units_table(seed);
-    Problem problem{{t}, {.min_frequency = 5, .zeros = ZeroCells::kSecondary, .protection_percent = 0, .min_level = 1}, {}};
+    Problem problem{
+        {t}, {.min_frequency = 5, .zeros = ZeroCells::kSecondary, .protection_percent = 0, .min_level = 1}, {}};
     problem.strategy = Problem::Strategy::kFast;
     Problem without = problem;
     without.margin_trials = 0;

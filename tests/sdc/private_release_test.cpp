@@ -42,7 +42,8 @@ TEST(PrivateRelease, GeometricNoiseFollowsItsDistribution) {
   for (std::int64_t i = 0; i < n; ++i) ++counts[sample_two_sided_geometric(epsilon, rng)];
 
   const double a = std::exp(-epsilon);
-  expect_follows(counts, n, [&](std::int64_t k) { return (1 - a) / (1 + a) * std::pow(a, std::abs(static_cast<double>(k))); }, 12);
+  expect_follows(
+      counts, n, [&](std::int64_t k) { return (1 - a) / (1 + a) * std::pow(a, std::abs(static_cast<double>(k))); }, 12);
 }
 
 TEST(PrivateRelease, DiscreteGaussianNoiseFollowsItsDistribution) {
@@ -56,14 +57,16 @@ TEST(PrivateRelease, DiscreteGaussianNoiseFollowsItsDistribution) {
 
   for (std::int64_t i = 0; i < n; ++i) ++counts[sample_discrete_gaussian(sigma2, rng)];
 
-  expect_follows(counts, n, [&](std::int64_t k) { return std::exp(-static_cast<double>(k * k) / (2 * sigma2)) / z; }, 9);
+  expect_follows(
+      counts, n, [&](std::int64_t k) { return std::exp(-static_cast<double>(k * k) / (2 * sigma2)) / z; }, 9);
 }
 
 Table sparse_table() {
   std::vector<std::pair<std::string, std::string>> region{{"NL", ""}};
   for (int u = 0; u < 4; ++u) {
     region.emplace_back("U" + std::to_string(u), "NL");
-    for (int m = 0; m < 5; ++m) region.emplace_back("m" + std::to_string(u) + std::to_string(m), "U" + std::to_string(u));
+    for (int m = 0; m < 5; ++m)
+      region.emplace_back("m" + std::to_string(u) + std::to_string(m), "U" + std::to_string(u));
   }
   Table t{"t", {*make_dimension("region", region), *make_dimension("sex", {{"T", ""}, {"F", "T"}, {"M", "T"}})}, {}};
   t.values.assign(t.cell_count(), 0);

@@ -20,8 +20,8 @@ Dimension flat(const std::string& name, const std::vector<std::string>& leaves) 
 }
 
 // A 2-D table from its interior (rows x columns); margins are computed.
-Table two_way(const std::string& name, const std::vector<std::vector<std::int64_t>>& interior, const std::string& row_name = "row",
-              const std::string& column_name = "col") {
+Table two_way(const std::string& name, const std::vector<std::vector<std::int64_t>>& interior,
+              const std::string& row_name = "row", const std::string& column_name = "col") {
   std::vector<std::string> rows, cols;
   for (std::size_t r = 0; r < interior.size(); ++r) rows.push_back("r" + std::to_string(r));
   for (std::size_t c = 0; c < interior[0].size(); ++c) cols.push_back("c" + std::to_string(c));
@@ -44,7 +44,8 @@ std::int64_t count_status(const Protection& p, Status s, std::size_t table = 0) 
 
 // Every suppressed cell's exact integer interval by enumeration: the second implementation
 // the audit's linear programmes are checked against.
-std::map<std::size_t, std::pair<std::int64_t, std::int64_t>> brute_force(const Table& t, const std::vector<Status>& status,
+std::map<std::size_t, std::pair<std::int64_t, std::int64_t>> brute_force(const Table& t,
+                                                                         const std::vector<Status>& status,
                                                                          std::int64_t lower, std::int64_t cap) {
   std::vector<std::size_t> hidden;
   for (std::size_t i = 0; i < status.size(); ++i) {
@@ -98,7 +99,9 @@ TEST(Audit, CatchesACellThatOneRowGivesAway) {
 
   ASSERT_TRUE(checked.has_value());
   EXPECT_FALSE(checked->passed());
-  const auto three = std::find_if(checked->cells.begin(), checked->cells.end(), [&](const CellAudit& c) { return c.cell == t.index({2, 2}); });
+  const auto three = std::find_if(checked->cells.begin(), checked->cells.end(), [&](const CellAudit& c) {
+    return c.cell == t.index({2, 2});
+  });
   ASSERT_NE(three, checked->cells.end());
   EXPECT_EQ(three->low, 3);
   EXPECT_EQ(three->high, 3);
@@ -138,7 +141,8 @@ TEST(Audit, FlagsASmallGroupLeftByAnExactlyRecoverableSibling) {
 
   ASSERT_TRUE(checked.has_value());
   EXPECT_EQ(checked->exact_secondaries, 1) << "the 12";
-  for (const auto& cell : checked->cells) EXPECT_EQ(cell.problem, "") << "each primary alone is protected: " << cell.cell;
+  for (const auto& cell : checked->cells)
+    EXPECT_EQ(cell.problem, "") << "each primary alone is protected: " << cell.cell;
   ASSERT_EQ(checked->group_disclosures.size(), 1u);
   const auto& group = checked->group_disclosures.front();
   EXPECT_EQ(group.sum, 9);
@@ -171,7 +175,8 @@ TEST(Audit, FailsAnExactlyRecoverableSecondaryWithAnUnsafeValue) {
 TEST(Audit, IntervalsEqualTheExactIntegerIntervalsFoundByEnumeration) {
   const Table t = two_way("t", {{4, 9, 2}, {11, 5, 7}, {6, 3, 14}});
   std::vector<Status> status(t.cell_count(), Status::kSafe);
-  for (const auto& [r, c] : std::vector<std::pair<int, int>>{{1, 1}, {1, 3}, {3, 1}, {3, 3}}) status[t.index({r, c})] = Status::kPrimary;
+  for (const auto& [r, c] : std::vector<std::pair<int, int>>{{1, 1}, {1, 3}, {3, 1}, {3, 3}})
+    status[t.index({r, c})] = Status::kPrimary;
 
   const auto checked = audit({{t}, {.min_frequency = 5}, {}}, {status}, {.suppressed_min = 1, .integer = true});
   const auto truth = brute_force(t, status, 1, 40);
@@ -190,12 +195,13 @@ TEST(Audit, IntervalsEqualTheExactIntegerIntervalsFoundByEnumeration) {
 
 TEST(Protect, ThreeDimensionalHierarchicalTablePassesAnExhaustiveIntegerAttack) {
   // region: T -> {N -> {a, b}, S -> {c}}, sex: T -> {f, m}, age: T -> {minor, adult}.
-  const auto region = *make_dimension("region", {{"T", ""}, {"N", "T"}, {"a", "N"}, {"b", "N"}, {"S", "T"}, {"c", "S"}});
+  const auto region =
+      *make_dimension("region", {{"T", ""}, {"N", "T"}, {"a", "N"}, {"b", "N"}, {"S", "T"}, {"c", "S"}});
   Table t{"t3", {region, flat("sex", {"f", "m"}), flat("age", {"minor", "adult"})}, {}};
   t.values.assign(t.cell_count(), 0);
   const std::map<std::tuple<int, int, int>, std::int64_t> leaves{
-      {{2, 1, 1}, 2}, {{2, 1, 2}, 14}, {{2, 2, 1}, 11}, {{2, 2, 2}, 19}, {{3, 1, 1}, 12}, {{3, 1, 2}, 1},
-      {{3, 2, 1}, 16}, {{3, 2, 2}, 23}, {{5, 1, 1}, 13}, {{5, 1, 2}, 17}, {{5, 2, 1}, 4}, {{5, 2, 2}, 21}};
+      {{2, 1, 1}, 2},  {{2, 1, 2}, 14}, {{2, 2, 1}, 11}, {{2, 2, 2}, 19}, {{3, 1, 1}, 12}, {{3, 1, 2}, 1},
+      {{3, 2, 1}, 16}, {{3, 2, 2}, 23}, {{5, 1, 1}, 13}, {{5, 1, 2}, 17}, {{5, 2, 1}, 4},  {{5, 2, 2}, 21}};
   for (const auto& [at, v] : leaves) {
     const auto [r, s, a] = at;
     for (const int rr : {r, r == 5 ? 4 : 1, 0}) {
@@ -244,7 +250,8 @@ TEST(Protect, ZerosAsSecondariesProtectSingletonsThatZerosPublishedWouldPin) {
   // hold at least 1, so the singleton and any partner of 1 are pinned; with zeros allowed as
   // partners the pattern can use them and the attacker's floor is 0.
   const Table t = two_way("t", {{1, 0, 0}, {0, 1, 0}, {30, 25, 40}});
-  Problem problem{{t}, {.min_frequency = 5, .zeros = ZeroCells::kSecondary, .protection_percent = 0, .min_level = 1}, {}};
+  Problem problem{
+      {t}, {.min_frequency = 5, .zeros = ZeroCells::kSecondary, .protection_percent = 0, .min_level = 1}, {}};
 
   const auto p = protect(problem);
 
@@ -268,9 +275,21 @@ TEST(Protect, ZerosAsSecondariesProtectSingletonsThatZerosPublishedWouldPin) {
 // A sparse region (country -> 4 units -> 1 to 4 municipalities) x form x sex table, filled
 // from a seeded generator: most municipality cells are 0 or small.
 Table sparse_regional_table(unsigned seed) {
-  const auto region = *make_dimension("region", {{"NL", ""}, {"U1", "NL"}, {"a", "U1"}, {"b", "U1"}, {"U2", "NL"},
-                                                 {"c", "U2"}, {"d", "U2"}, {"e", "U2"}, {"U3", "NL"}, {"f", "U3"},
-                                                 {"g", "U3"}, {"h", "U3"}, {"i", "U3"}, {"U4", "NL"}, {"j", "U4"}});
+  const auto region = *make_dimension("region", {{"NL", ""},
+                                                 {"U1", "NL"},
+                                                 {"a", "U1"},
+                                                 {"b", "U1"},
+                                                 {"U2", "NL"},
+                                                 {"c", "U2"},
+                                                 {"d", "U2"},
+                                                 {"e", "U2"},
+                                                 {"U3", "NL"},
+                                                 {"f", "U3"},
+                                                 {"g", "U3"},
+                                                 {"h", "U3"},
+                                                 {"i", "U3"},
+                                                 {"U4", "NL"},
+                                                 {"j", "U4"}});
   Table t{"sparse", {region, flat("form", {"sexual", "labour", "criminal"}), flat("sex", {"female", "male"})}, {}};
   t.values.assign(t.cell_count(), 0);
   std::uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
@@ -286,7 +305,9 @@ Table sparse_regional_table(unsigned seed) {
     for (int f = 1; f <= 3; ++f) {
       for (int s = 1; s <= 2; ++s) {
         const std::uint64_t draw = next() % 10;
-        const std::int64_t v = draw < 6 ? 0 : draw < 9 ? static_cast<std::int64_t>(1 + next() % 2) : static_cast<std::int64_t>(next() % 9);
+        const std::int64_t v = draw < 6   ? 0
+                               : draw < 9 ? static_cast<std::int64_t>(1 + next() % 2)
+                                          : static_cast<std::int64_t>(next() % 9);
         for (const int rr : {r, unit, 0}) {
           for (const int ff : {f, 0}) {
             for (const int ss : {s, 0}) t.values[t.index({rr, ff, ss})] += v;
@@ -310,8 +331,10 @@ TEST(Audit, LevelReductionGivesTheSameIntervalsAsTheProgrammeOverTheWholeTable) 
       const int r = t.positions(i)[0];
       const bool municipality = t.dimensions[0].parents[static_cast<std::size_t>(r)] > 0;
       const bool small = t.values[i] >= 1 && t.values[i] < rule.min_frequency;
-      if (small) status[i] = Status::kPrimary;
-      else if (municipality || (i * 7 + seed) % 5 == 0) status[i] = Status::kSecondary;
+      if (small)
+        status[i] = Status::kPrimary;
+      else if (municipality || (i * 7 + seed) % 5 == 0)
+        status[i] = Status::kSecondary;
     }
     // Odd seeds: every sex-specific cell instead (a flat dimension's only level), with the
     // municipality cells left to the rule and the scatter.
@@ -339,7 +362,6 @@ TEST(Audit, LevelReductionGivesTheSameIntervalsAsTheProgrammeOverTheWholeTable) 
       EXPECT_EQ(reduced->cells[k].cell, whole->cells[k].cell);
       EXPECT_EQ(reduced->cells[k].low, whole->cells[k].low) << "seed " << seed << " cell " << whole->cells[k].cell;
       EXPECT_EQ(reduced->cells[k].high, whole->cells[k].high) << "seed " << seed << " cell " << whole->cells[k].cell;
-
     }
     EXPECT_EQ(reduced->violations, whole->violations) << "seed " << seed;
   }
@@ -428,7 +450,8 @@ Loaded load(const std::string& file) {
     std::vector<int> at;
     for (std::size_t d = 0; d < l.table.dimensions.size(); ++d) {
       const auto& codes = l.table.dimensions[d].codes;
-      at.push_back(static_cast<int>(std::find(codes.begin(), codes.end(), cell["key"][d].get<std::string>()) - codes.begin()));
+      at.push_back(
+          static_cast<int>(std::find(codes.begin(), codes.end(), cell["key"][d].get<std::string>()) - codes.begin()));
     }
     const auto i = l.table.index(at);
     l.table.values[i] = cell["true"].get<std::int64_t>();

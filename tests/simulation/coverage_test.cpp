@@ -29,18 +29,22 @@ enum class Procedure { kSparseStepwiseProfile, kAicModelAverage };
 
 Trial run_trial(std::uint64_t seed, double sigma, const std::string& form, const std::string& age,
                 Procedure procedure = Procedure::kSparseStepwiseProfile) {
-  const auto world = demo::generate_world({.seed = seed, .first_year = 2021, .last_year = 2021, .visibility_sigma = sigma});
+  const auto world =
+      demo::generate_world({.seed = seed, .first_year = 2021, .last_year = 2021, .visibility_sigma = sigma});
   EXPECT_TRUE(world.has_value());
   Trial trial;
   for (const auto& cell : world->truth) {
-    if (cell.mandate == Mandate::kHumanTrafficking && cell.classification == form && (age == "all" || cell.age_group == age)) trial.truth += static_cast<double>(cell.true_count);
+    if (cell.mandate == Mandate::kHumanTrafficking && cell.classification == form &&
+        (age == "all" || cell.age_group == age))
+      trial.truth += static_cast<double>(cell.true_count);
   }
   std::vector<std::string> sources;
   for (const auto& s : world->sources) sources.push_back(s.code);
   std::map<std::string, std::pair<std::size_t, bool>> persons;  // key -> (pattern, minor)
   for (const auto& r : world->registrations) {
     if (r.mandate != Mandate::kHumanTrafficking || r.role != Role::kVictim || !r.exploitation_form ||
-        to_code(*r.exploitation_form) != form) continue;
+        to_code(*r.exploitation_form) != form)
+      continue;
     const auto s = static_cast<std::size_t>(std::find(sources.begin(), sources.end(), r.source_code) - sources.begin());
     auto& [pattern, minor] = persons[r.person_key];
     pattern |= std::size_t{1} << s;
@@ -104,9 +108,10 @@ Coverage measure(double sigma, const std::string& form, int trials,
     c.below += t.high < t.truth ? 1 : 0;
     c.mean_relative_error += (t.estimate - t.truth) / t.truth / trials;
   }
-  std::printf("visibility sigma %.1f, %s exploitation: %d of %d intervals cover the truth (%.1f%%), %d lie below it; "
-              "mean relative error %+.3f\n",
-              sigma, form.c_str(), c.covered, trials, 100.0 * c.covered / trials, c.below, c.mean_relative_error);
+  std::printf(
+      "visibility sigma %.1f, %s exploitation: %d of %d intervals cover the truth (%.1f%%), %d lie below it; "
+      "mean relative error %+.3f\n",
+      sigma, form.c_str(), c.covered, trials, 100.0 * c.covered / trials, c.below, c.mean_relative_error);
   return c;
 }
 

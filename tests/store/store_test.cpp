@@ -70,8 +70,7 @@ TEST(OpenSqliteStore, MigratesAnEmptyDatabaseToTheLatestVersion) {
   EXPECT_EQ((*store)->schema_version(), latest_schema_version());
   EXPECT_EQ(query_int(path, "PRAGMA user_version"), latest_schema_version());
   // One row per migration (numbers may skip ones another branch adds: internal/migrations.h).
-  EXPECT_EQ(query_int(path, "SELECT count(*) FROM schema_migrations"),
-            static_cast<int>(internal::migrations().size()));
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM schema_migrations"), static_cast<int>(internal::migrations().size()));
   EXPECT_EQ(query_int(path, "SELECT max(version) FROM schema_migrations"), latest_schema_version());
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'registrations'"), 1);
 }
@@ -202,8 +201,8 @@ std::string file_bytes(const std::filesystem::path& path) {
 }
 
 // The values planted in a version 9 database below (invented), as written and lower-cased.
-constexpr std::array<const char*, 6> kPlanted{"Zwanenburgh-Qvist", "zwanenburgh-qvist", "987654321",
-                                              "31-02-1987", "Kievitslaan 88-III", "kievitslaan 88-iii"};
+constexpr std::array<const char*, 6> kPlanted{"Zwanenburgh-Qvist", "zwanenburgh-qvist",  "987654321",
+                                              "31-02-1987",        "Kievitslaan 88-III", "kievitslaan 88-iii"};
 
 // Version 10 removes values that earlier versions kept with quarantined rows, and the parts of
 // reasons and job messages that quoted them, from the tables and from the file's bytes.
@@ -373,8 +372,7 @@ TEST(OpenSqliteStore, RefusesADatabaseNewerThanTheBinary) {
 
   ASSERT_FALSE(store.has_value());
   EXPECT_EQ(store.error().code, ErrorCode::kSchemaTooNew);
-  EXPECT_NE(store.error().message.find(std::to_string(latest_schema_version() + 1)),
-            std::string::npos);
+  EXPECT_NE(store.error().message.find(std::to_string(latest_schema_version() + 1)), std::string::npos);
   // Refusing must not have touched the file.
   EXPECT_EQ(query_int(path, "PRAGMA user_version"), latest_schema_version() + 1);
 }
@@ -492,11 +490,10 @@ TEST(Regions, RefusesAnUnknownParent) {
 TEST(Publications, RecommendationNeedsItsPublication) {
   TempDir dir;
   const auto store = open_seeded(dir / "kb.db");
-  ASSERT_TRUE(store->put_publication({"monitor-2023", "Monitor", PublicationType::kMonitor,
-                                      "2023-12-01", "nl", {Mandate::kHumanTrafficking}, "s"}));
+  ASSERT_TRUE(store->put_publication(
+      {"monitor-2023", "Monitor", PublicationType::kMonitor, "2023-12-01", "nl", {Mandate::kHumanTrafficking}, "s"}));
 
-  EXPECT_TRUE(store->put_recommendation({"monitor-2023", 1, "Doe iets", "Minister", 2023,
-                                         ResponseStatus::kAdopted}));
+  EXPECT_TRUE(store->put_recommendation({"monitor-2023", 1, "Doe iets", "Minister", 2023, ResponseStatus::kAdopted}));
   const auto missing = store->put_recommendation({"nope", 1, "x", "y", 2023, ResponseStatus::kPending});
 
   ASSERT_FALSE(missing.has_value());
@@ -531,7 +528,5 @@ TEST(Publications, ListLeavesOutTheBodiesButKeepsEverythingElse) {
 }  // namespace rapporteur::store
 
 namespace rapporteur::store {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 }  // namespace rapporteur::store

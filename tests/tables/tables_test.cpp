@@ -33,7 +33,8 @@ class TablesTest : public ::testing::Test {
     auto opened = store::open_sqlite_store(dir_ / "t.db");
     ASSERT_TRUE(opened.has_value());
     store_ = std::move(*opened);
-    for (const auto& s : {Source{"politie", "Politie", SourceKind::kPolice}, Source{"comensha", "CoMensha", SourceKind::kVictimCoordination}}) {
+    for (const auto& s : {Source{"politie", "Politie", SourceKind::kPolice},
+                          Source{"comensha", "CoMensha", SourceKind::kVictimCoordination}}) {
       ASSERT_TRUE(store_->put_source(s));
     }
     ASSERT_TRUE(store_->put_region({"NL01", "Nederland", RegionLevel::kCountry, std::nullopt}));
@@ -42,7 +43,13 @@ class TablesTest : public ::testing::Test {
     ASSERT_TRUE(store_->put_region({"GM0001", "Aadorp", RegionLevel::kMunicipality, "RE01"}));
     ASSERT_TRUE(store_->put_region({"GM0002", "Beekdal", RegionLevel::kMunicipality, "RE01"}));
     ASSERT_TRUE(store_->put_region({"GM0003", "Zeestad", RegionLevel::kMunicipality, "RE02"}));
-    store::Batch batch{.source_code = "politie", .profile = "p", .year = 2022, .file_name = "f", .file_sha256 = "s", .key_id = "k", .reader = "r"};
+    store::Batch batch{.source_code = "politie",
+                       .profile = "p",
+                       .year = 2022,
+                       .file_name = "f",
+                       .file_sha256 = "s",
+                       .key_id = "k",
+                       .reader = "r"};
     const auto id = store_->create_batch(batch);
     ASSERT_TRUE(id.has_value());
     // Person a: seen by both sources (one person); b: police only, no region; c: CoMensha.
@@ -65,7 +72,8 @@ TEST_F(TablesTest, CountsLinkedPersonsOncePerYearWithEveryMargin) {
 title = "Test"
 dimensions = ["year", "region", "form"]
 years = [2022, 2023]
-)", "t.toml");
+)",
+                               "t.toml");
   ASSERT_TRUE(spec.has_value()) << spec.error().message;
 
   const auto built = build(*store_, *spec, exact_keys());
@@ -96,11 +104,13 @@ years = [2022, 2023]
 // The table counts the persons the injected linkage finds, not the exact keys: a linkage that
 // takes police's b (labour, no region) and CoMensha's c (sexual, GM0003) for one person.
 TEST_F(TablesTest, CountsThePersonsTheInjectedLinkageFinds) {
-  const auto spec = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2023]\n", "t.toml");
+  const auto spec =
+      parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2023]\n", "t.toml");
   ASSERT_TRUE(spec.has_value()) << spec.error().message;
   std::vector<std::size_t> calls;
-  const PersonClustering b_is_c = [&calls](const std::vector<Registration>& registrations,
-                                           const std::vector<std::string>& sources) -> Result<std::vector<std::uint32_t>> {
+  const PersonClustering b_is_c = [&calls](
+                                      const std::vector<Registration>& registrations,
+                                      const std::vector<std::string>& sources) -> Result<std::vector<std::uint32_t>> {
     calls.push_back(registrations.size());
     EXPECT_EQ(sources, (std::vector<std::string>{"comensha", "politie"}));
     std::vector<std::uint32_t> cluster;
@@ -119,7 +129,8 @@ TEST_F(TablesTest, CountsThePersonsTheInjectedLinkageFinds) {
 }
 
 TEST_F(TablesTest, RefusesALinkageOfTheWrongLength) {
-  const auto spec = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n", "t.toml");
+  const auto spec =
+      parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n", "t.toml");
   ASSERT_TRUE(spec.has_value());
   const PersonClustering short_by_one = [](const std::vector<Registration>& registrations,
                                            const std::vector<std::string>&) -> Result<std::vector<std::uint32_t>> {
@@ -148,17 +159,23 @@ TEST_F(TablesTest, RefusesATableDefinitionThatIsNotUtf8) {
 }
 
 TEST_F(TablesTest, RefusesUnknownDimensionsAndBadRules) {
-  EXPECT_FALSE(parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"colour\"]\nyears = [2022, 2022]\n", "a.toml").has_value());
-  EXPECT_FALSE(parse_spec("name = \"T T\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n", "b.toml").has_value());
-  EXPECT_FALSE(parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2023, 2022]\n", "c.toml").has_value());
-  const auto bad_zero = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n[protection]\nzeros = \"maybe\"\n", "d.toml");
+  EXPECT_FALSE(parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"colour\"]\nyears = [2022, 2022]\n", "a.toml")
+                   .has_value());
+  EXPECT_FALSE(parse_spec("name = \"T T\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n", "b.toml")
+                   .has_value());
+  EXPECT_FALSE(
+      parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2023, 2022]\n", "c.toml").has_value());
+  const auto bad_zero = parse_spec(
+      "name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2022, 2022]\n[protection]\nzeros = \"maybe\"\n",
+      "d.toml");
   ASSERT_FALSE(bad_zero.has_value());
   EXPECT_NE(bad_zero.error().message.find("d.toml"), std::string::npos);
   EXPECT_NE(bad_zero.error().message.find("zeros"), std::string::npos);
 }
 
 TEST_F(TablesTest, ProtectedJsonHidesExactlyTheSuppressedCells) {
-  const auto spec = parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"region\", \"form\"]\nyears = [2022, 2023]\n", "t.toml");
+  const auto spec =
+      parse_spec("name = \"t\"\ntitle = \"T\"\ndimensions = [\"region\", \"form\"]\nyears = [2022, 2023]\n", "t.toml");
   ASSERT_TRUE(spec.has_value());
   auto built = build(*store_, *spec, exact_keys());
   ASSERT_TRUE(built.has_value());
@@ -180,15 +197,24 @@ TEST_F(TablesTest, ProtectedJsonHidesExactlyTheSuppressedCells) {
 
 TEST_F(TablesTest, TablesOfDifferentPopulationsAreNotLinked) {
   // Victims and suspects share no cells even where their codes coincide (the totals).
-  store::Batch suspects{.source_code = "politie", .profile = "p", .year = 2022, .file_name = "g", .file_sha256 = "t", .key_id = "k", .reader = "r"};
+  store::Batch suspects{.source_code = "politie",
+                        .profile = "p",
+                        .year = 2022,
+                        .file_name = "g",
+                        .file_sha256 = "t",
+                        .key_id = "k",
+                        .reader = "r"};
   const auto id = store_->create_batch(suspects);
   ASSERT_TRUE(id.has_value());
   Registration s = reg("politie", "z", 2022, "GM0001", ExploitationForm::kSexual, Sex::kMale, 30);
   s.role = Role::kSuspect;
   s.chain_stage = ChainStage::kConvicted;
   ASSERT_TRUE(store_->add_registrations({s}, *id));
-  const auto victims = parse_spec("name = \"v\"\ntitle = \"V\"\ndimensions = [\"year\"]\nyears = [2022, 2023]\n", "v.toml");
-  const auto chain = parse_spec("name = \"s\"\ntitle = \"S\"\nrole = \"suspect\"\ndimensions = [\"year\", \"stage\"]\nyears = [2022, 2023]\n", "s.toml");
+  const auto victims =
+      parse_spec("name = \"v\"\ntitle = \"V\"\ndimensions = [\"year\"]\nyears = [2022, 2023]\n", "v.toml");
+  const auto chain = parse_spec(
+      "name = \"s\"\ntitle = \"S\"\nrole = \"suspect\"\ndimensions = [\"year\", \"stage\"]\nyears = [2022, 2023]\n",
+      "s.toml");
   ASSERT_TRUE(victims.has_value() && chain.has_value());
   auto v = build(*store_, *victims, exact_keys());
   auto c = build(*store_, *chain, exact_keys());
@@ -204,7 +230,8 @@ TEST_F(TablesTest, TablesOfDifferentPopulationsAreNotLinked) {
 // The review names every cell with its true value, status and reason, and the audited interval
 // of each suppressed cell beside what a primary must reach; checked by hand on three persons.
 TEST_F(TablesTest, ReviewAccountsForEverySuppressionWithItsInterval) {
-  const auto spec = parse_spec("name = \"geslacht\"\ntitle = \"T\"\ndimensions = [\"sex\"]\nyears = [2022, 2022]\n", "t.toml");
+  const auto spec =
+      parse_spec("name = \"geslacht\"\ntitle = \"T\"\ndimensions = [\"sex\"]\nyears = [2022, 2022]\n", "t.toml");
   ASSERT_TRUE(spec.has_value()) << spec.error().message;
   auto built = build(*store_, *spec, exact_keys());
   ASSERT_TRUE(built.has_value());
@@ -216,7 +243,9 @@ TEST_F(TablesTest, ReviewAccountsForEverySuppressionWithItsInterval) {
   std::istringstream lines(review);
   std::string header;
   std::getline(lines, header);
-  EXPECT_EQ(header, "table,dimension_1,code_1,label_1,value,status,reason,audit_low,audit_high,required_low,required_high,audit_problem");
+  EXPECT_EQ(header,
+            "table,dimension_1,code_1,label_1,value,status,reason,audit_low,audit_high,required_low,required_high,"
+            "audit_problem");
   std::map<std::string, std::vector<std::string>> row_of;  // By code: the row's fields.
   for (std::string line; std::getline(lines, line);) {
     std::vector<std::string> fields;
@@ -259,11 +288,14 @@ TEST_F(TablesTest, ReviewAccountsForEverySuppressionWithItsInterval) {
   ASSERT_TRUE(exact_report.has_value()) << exact_report.error().message;
   const std::string exact_review = to_review_csv(*exact_report);
   EXPECT_NE(exact_review.find("geslacht,sex,total,totaal,3,primary,3 below the minimum frequency 10,2,inf,2,4,"),
-            std::string::npos) << exact_review;
+            std::string::npos)
+      << exact_review;
   EXPECT_NE(exact_review.find("geslacht,sex,female,vrouw,2,primary,2 below the minimum frequency 10,1,inf,1,3,"),
-            std::string::npos) << exact_review;
+            std::string::npos)
+      << exact_review;
   EXPECT_NE(exact_review.find("geslacht,sex,male,man,1,primary,1 below the minimum frequency 10,1,inf,1,2,"),
-            std::string::npos) << exact_review;
+            std::string::npos)
+      << exact_review;
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ std::pair<long, long> national_interval() {
 // Thousands grouped with `separator`, written here apart from the server's formatting.
 std::string grouped(long value, char separator) {
   std::string text = std::to_string(value);
-  for (int at = static_cast<int>(text.size()) - 3; at > 0; at -= 3) text.insert(static_cast<std::size_t>(at), 1, separator);
+  for (int at = static_cast<int>(text.size()) - 3; at > 0; at -= 3)
+    text.insert(static_cast<std::size_t>(at), 1, separator);
   return text;
 }
 
@@ -50,10 +51,13 @@ class EstimatesTest : public ::testing::Test {
     auth_ = std::make_unique<auth::Auth>(*store_);
     ASSERT_TRUE(auth_->add_user("rob", store::UserRole::kResearcher, "wachtwoord-rob-123").has_value());
     ASSERT_TRUE(auth_->add_user("eva", store::UserRole::kEditor, "wachtwoord-eva-123").has_value());
-    workspace_ = std::make_unique<app::Workspace>(
-        [this] { return store::open_sqlite_store(dir_ / "r.db"); }, nullptr,
-        app::InstancePaths{.key = dir_ / "pseudonym.key", .profiles = dir_ / "profiles", .tables = dir_ / "tables",
-                           .published = dir_ / "published", .reports = dir_ / "reports", .uploads = dir_ / "uploads"});
+    workspace_ = std::make_unique<app::Workspace>([this] { return store::open_sqlite_store(dir_ / "r.db"); }, nullptr,
+                                                  app::InstancePaths{.key = dir_ / "pseudonym.key",
+                                                                     .profiles = dir_ / "profiles",
+                                                                     .tables = dir_ / "tables",
+                                                                     .published = dir_ / "published",
+                                                                     .reports = dir_ / "reports",
+                                                                     .uploads = dir_ / "uploads"});
     ServerOptions options{.host = "127.0.0.1", .port = 0};
     options.published_folder = (dir_ / "published").string();
     options.auth = auth_.get();
@@ -104,13 +108,15 @@ TEST_F(EstimatesTest, ThePublicPageSaysThePublishedIntervalInDutchWordsAndNumber
 
   ASSERT_TRUE(index && page && english);
   EXPECT_EQ(index->status, 200);
-  const std::string dutch_words = "naar schatting tussen " + grouped(low, '.') + " en " + grouped(high, '.') + " slachtoffers";
+  const std::string dutch_words =
+      "naar schatting tussen " + grouped(low, '.') + " en " + grouped(high, '.') + " slachtoffers";
   EXPECT_NE(index->body.find(dutch_words), std::string::npos) << index->body;
   EXPECT_NE(index->body.find("href=\"/schattingen/human-trafficking-2022-groep?lang=nl\""), std::string::npos);
   EXPECT_EQ(page->status, 200);
   EXPECT_NE(page->body.find(dutch_words), std::string::npos);
-  EXPECT_NE(page->body.find("De beste schatting is 24.000. Dat is 2,0 keer het aantal geregistreerde slachtoffers (12.000)."),
-            std::string::npos)
+  EXPECT_NE(
+      page->body.find("De beste schatting is 24.000. Dat is 2,0 keer het aantal geregistreerde slachtoffers (12.000)."),
+      std::string::npos)
       << page->body;
   EXPECT_NE(page->body.find("Som van de schattingen per stratum: 24.000"), std::string::npos);
   EXPECT_NE(page->body.find("gemiddelde over 1 log-lineaire modellen met AIC-gewichten"), std::string::npos);
@@ -163,7 +169,7 @@ TEST_F(EstimatesTest, TheApiGivesTheRecordsAndUnknownEstimatesAreNotFound) {
 TEST_F(EstimatesTest, OnlyResearchersPublishAndPublishingRunsAsAnAuditedJob) {
   const auto [editor, editor_csrf] = sign_in("eva");
   const auto [researcher, researcher_csrf] = sign_in("rob");
-  const httplib::Params form{{"year", "2022"}, {"mandate", "human_trafficking"}, {"by", ""}, {"criterion", "bic"},
+  const httplib::Params form{{"year", "2022"},   {"mandate", "human_trafficking"}, {"by", ""}, {"criterion", "bic"},
                              {"bootstrap", "0"}, {"method", "recommended"}};
   auto with_csrf = [&form](const std::string& csrf) {
     httplib::Params p = form;
@@ -172,11 +178,13 @@ TEST_F(EstimatesTest, OnlyResearchersPublishAndPublishingRunsAsAnAuditedJob) {
   };
 
   const auto anonymous = client().Post("/staff/schattingen/publiceren", with_csrf("x"));
-  const auto refused = client().Post("/staff/schattingen/publiceren", {{"Cookie", "rapporteur_session=" + editor}}, with_csrf(editor_csrf));
+  const auto refused = client().Post("/staff/schattingen/publiceren", {{"Cookie", "rapporteur_session=" + editor}},
+                                     with_csrf(editor_csrf));
   auto bad = with_csrf(researcher_csrf);
   bad.erase("method");
   bad.emplace("method", "<script>");
-  const auto invalid = client().Post("/staff/schattingen/publiceren", {{"Cookie", "rapporteur_session=" + researcher}}, bad);
+  const auto invalid =
+      client().Post("/staff/schattingen/publiceren", {{"Cookie", "rapporteur_session=" + researcher}}, bad);
   const auto started = client().Post("/staff/schattingen/publiceren", {{"Cookie", "rapporteur_session=" + researcher}},
                                      with_csrf(researcher_csrf));
 
@@ -216,7 +224,9 @@ TEST_F(EstimatesTest, TheStaffJobPageShowsEveryIntervalTheRunComputedWithOpenBou
   ASSERT_TRUE(e.profile.has_value());
   ASSERT_FALSE(e.profile->high_found);  // The case this test is about.
   const auto& r = *report.strata.front().recommended;
-  const auto id = store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"}).value();
+  const auto id =
+      store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"})
+          .value();
   ASSERT_TRUE(store_->finish_job(id, "done", app::to_json(report), "", "2026-12-06T22:01:00Z").has_value());
   const auto [session, csrf] = sign_in("rob");
   const httplib::Headers cookie{{"Cookie", "rapporteur_session=" + session}};
@@ -253,12 +263,15 @@ TEST_F(EstimatesTest, TheStaffJobPageOfStrataShowsTheNationalEstimateAndTheSum) 
   request.by = "groep";
   const auto report = app::estimate(nullptr, request).value();
   ASSERT_TRUE(report.national.has_value());
-  const auto id = store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"}).value();
+  const auto id =
+      store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"})
+          .value();
   ASSERT_TRUE(store_->finish_job(id, "done", app::to_json(report), "", "2026-12-06T22:01:00Z").has_value());
   const auto [session, csrf] = sign_in("rob");
   const auto [low, high] = national_interval();
 
-  const auto page = client().Get("/staff/jobs/" + std::to_string(id) + "?lang=nl", {{"Cookie", "rapporteur_session=" + session}});
+  const auto page =
+      client().Get("/staff/jobs/" + std::to_string(id) + "?lang=nl", {{"Cookie", "rapporteur_session=" + session}});
 
   ASSERT_TRUE(page);
   EXPECT_NE(page->body.find("<strong>Heel Nederland</strong>"), std::string::npos) << page->body;
@@ -270,7 +283,9 @@ TEST_F(EstimatesTest, TheStaffJobPageOfStrataShowsTheNationalEstimateAndTheSum) 
 
 TEST_F(EstimatesTest, OnlyTheOwnerOrAnAdminMayStopAJob) {
   ASSERT_TRUE(auth_->add_user("ria", store::UserRole::kResearcher, "wachtwoord-ria-123").has_value());
-  const auto id = store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"}).value();
+  const auto id =
+      store_->add_job({.kind = "estimate", .title = "Schatting", .owner = "rob", .started = "2026-12-06T22:00:00Z"})
+          .value();
   const auto [owner, owner_csrf] = sign_in("rob");
   const auto [other, other_csrf] = sign_in("ria");
   const std::string path = "/staff/jobs/" + std::to_string(id);

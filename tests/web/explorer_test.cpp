@@ -95,7 +95,8 @@ TEST(ChooseView, OpeningOneUnitShowsItsMunicipalitiesAndTheirSuppressions) {
   const ExplorerView view = choose_view(t, {{"open", "RE05"}});
   const Grid grid = make_grid(t, view);
 
-  EXPECT_EQ(row_codes(t, view, grid), (std::vector<std::string>{"NL01", "RE05", "GM0363", "GM0362", "RE07", "unknown"}));
+  EXPECT_EQ(row_codes(t, view, grid),
+            (std::vector<std::string>{"NL01", "RE05", "GM0363", "GM0362", "RE07", "unknown"}));
   EXPECT_TRUE(grid.rows[1].expanded);
   EXPECT_FALSE(grid.rows[2].cells[0]->value.has_value());
   EXPECT_TRUE(grid.has_primary);
@@ -122,7 +123,7 @@ TEST(ChooseView, FiltersAYearWhenTheYearsAreInTheRows) {
   ASSERT_TRUE(view.columns.has_value()) << "swapping rows and columns keeps the other dimension in the columns";
   EXPECT_EQ(t.dimensions[*view.columns].name, "region");
   ASSERT_EQ(grid.rows.size(), 3u);
-  ASSERT_EQ(grid.columns.size(), 4u);  // RE05, RE07, unknown, then the country.
+  ASSERT_EQ(grid.columns.size(), 4u);              // RE05, RE07, unknown, then the country.
   EXPECT_EQ(*grid.rows[1].cells[1]->value, 800);   // 2022, Rotterdam unit.
   EXPECT_EQ(*grid.rows[2].cells[3]->value, 1300);  // 2023, the country.
 }
@@ -130,7 +131,8 @@ TEST(ChooseView, FiltersAYearWhenTheYearsAreInTheRows) {
 TEST(ChooseView, UnknownValuesFallBackToTheDefaults) {
   const PublishedTable t = table();
 
-  const ExplorerView view = choose_view(t, {{"rows", "nonsense"}, {"cols", "region"}, {"depth", "9"}, {"year", "1999"}, {"open", "GM0363"}});
+  const ExplorerView view =
+      choose_view(t, {{"rows", "nonsense"}, {"cols", "region"}, {"depth", "9"}, {"year", "1999"}, {"open", "GM0363"}});
 
   EXPECT_EQ(t.dimensions[view.rows].name, "region");
   EXPECT_EQ(t.dimensions[*view.columns].name, "year") << "rows and columns cannot be the same dimension";
@@ -141,7 +143,8 @@ TEST(ChooseView, UnknownValuesFallBackToTheDefaults) {
 
 TEST(ViewQuery, IsAPermalinkThatGivesTheSameViewBack) {
   const PublishedTable t = table();
-  const ExplorerView view = choose_view(t, {{"rows", "region"}, {"cols", "none"}, {"year", "2023"}, {"open", "RE07,RE05"}});
+  const ExplorerView view =
+      choose_view(t, {{"rows", "region"}, {"cols", "none"}, {"year", "2023"}, {"open", "RE07,RE05"}});
 
   const std::string query = view_query(t, view, "en");
   const ExplorerView again = choose_view(t, parse_query(query));
@@ -152,7 +155,8 @@ TEST(ViewQuery, IsAPermalinkThatGivesTheSameViewBack) {
   EXPECT_EQ(again.filter, view.filter);
   EXPECT_EQ(again.depth, view.depth);
   EXPECT_EQ(again.toggled, view.toggled);
-  EXPECT_EQ(view_query(t, view, "nl", "RE07"), "lang=nl&cols=none&year=2023&open=RE05") << "the toggle link closes RE07";
+  EXPECT_EQ(view_query(t, view, "nl", "RE07"), "lang=nl&cols=none&year=2023&open=RE05")
+      << "the toggle link closes RE07";
   EXPECT_EQ(view_query(t, choose_view(t, {}), "nl"), "lang=nl") << "the default view has a short link";
 }
 
@@ -178,7 +182,8 @@ TEST(ParsePublishedTable, RejectsAChildBeforeItsParent) {
 
   ASSERT_FALSE(parsed.has_value());
   EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_NE(parsed.error().message.find("'f' comes before its parent 'T'"), std::string::npos) << parsed.error().message;
+  EXPECT_NE(parsed.error().message.find("'f' comes before its parent 'T'"), std::string::npos)
+      << parsed.error().message;
 }
 
 TEST(FormatNumber, UsesTheLanguagesThousandsSeparator) {

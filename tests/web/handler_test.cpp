@@ -32,7 +32,8 @@ std::string sample_path(const RouteInfo& route) {
     const std::string before = found.prefix().str();
     const std::string after = found.suffix().str();
     std::string chosen = "x";
-    for (const char* candidate : {"x", "1", "csv", "style.css", "jaarverslag-2023.pdf", "beoordeling-t.csv", "patroon-a.csv", "nl"}) {
+    for (const char* candidate :
+         {"x", "1", "csv", "style.css", "jaarverslag-2023.pdf", "beoordeling-t.csv", "patroon-a.csv", "nl"}) {
       const std::regex part("^" + found.str() + "$");
       if (std::regex_match(std::string(candidate), part)) {
         chosen = candidate;
@@ -50,8 +51,13 @@ class HandlerTest : public ::testing::Test {
     store_ = std::move(*store::open_sqlite_store(dir_ / "r.db"));
     auth_ = std::make_unique<auth::Auth>(*store_);
     ASSERT_TRUE(auth_->add_user("eva", store::UserRole::kEditor, "wachtwoord-eva-123").has_value());
-    ASSERT_TRUE(store_->put_publication({"p1", "Monitor <script>alert(1)</script> & co", PublicationType::kMonitor,
-                                         "2024-01-02", "nl", {Mandate::kHumanTrafficking}, "samenvatting"}));
+    ASSERT_TRUE(store_->put_publication({"p1",
+                                         "Monitor <script>alert(1)</script> & co",
+                                         PublicationType::kMonitor,
+                                         "2024-01-02",
+                                         "nl",
+                                         {Mandate::kHumanTrafficking},
+                                         "samenvatting"}));
     ServerOptions options{.host = "127.0.0.1", .port = 0};
     options.auth = auth_.get();
     server_ = std::make_unique<Server>(*store_, options);
@@ -95,9 +101,9 @@ TEST_F(HandlerTest, AnonymousRequestsToEveryNonPublicRouteAreRefusedWithoutASock
 }
 
 TEST_F(HandlerTest, APageAnswersInProcessAsItDoesOverTheSocket) {
-  for (const std::string target : {"/", "/healthz", "/api/v1/publications", "/api/v1/publications/p1",
-                                   "/api/v1/publications/onbekend", "/bestaat-niet", "/api/v1/bestaat-niet",
-                                   "/aanbevelingen?lang=en", "/staff"}) {
+  for (const std::string target :
+       {"/", "/healthz", "/api/v1/publications", "/api/v1/publications/p1", "/api/v1/publications/onbekend",
+        "/bestaat-niet", "/api/v1/bestaat-niet", "/aanbevelingen?lang=en", "/staff"}) {
     const LocalResponse local = server_->handle({.target = target});
     const auto remote = over_socket("GET", target, {});
 
@@ -125,10 +131,12 @@ TEST_F(HandlerTest, ASignedInFormWithoutItsCsrfTokenIsRefusedAndWithItAccepted) 
   const std::pair<std::string, std::string> cookie{"Cookie", "rapporteur_session=" + signed_in->token};
   const std::pair<std::string, std::string> form{"Content-Type", "application/x-www-form-urlencoded"};
 
-  const LocalResponse without = server_->handle({.method = "POST", .target = "/afmelden", .headers = {cookie, form},
-                                                 .body = "csrf=wrong"});
+  const LocalResponse without =
+      server_->handle({.method = "POST", .target = "/afmelden", .headers = {cookie, form}, .body = "csrf=wrong"});
   ASSERT_TRUE(auth_->session(signed_in->token).has_value());
-  const LocalResponse with = server_->handle({.method = "POST", .target = "/afmelden", .headers = {cookie, form},
+  const LocalResponse with = server_->handle({.method = "POST",
+                                              .target = "/afmelden",
+                                              .headers = {cookie, form},
                                               .body = "csrf=" + signed_in->session.csrf_token});
 
   EXPECT_EQ(without.status, 403);

@@ -50,7 +50,8 @@ note = "Meldpunt gestart."
     news.type = PublicationType::kNews;
     news.date = "2022-08-30";
     ASSERT_TRUE(kb_->add_file(dir_ / "nieuws.txt", news).has_value());
-    server_ = std::make_unique<Server>(*store_, ServerOptions{.host = "127.0.0.1", .port = 0, .knowledge_base = kb_.get()});
+    server_ =
+        std::make_unique<Server>(*store_, ServerOptions{.host = "127.0.0.1", .port = 0, .knowledge_base = kb_.get()});
     port_ = server_->bind().value();
     thread_ = std::thread([this] { (void)server_->serve(); });
   }

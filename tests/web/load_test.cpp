@@ -176,8 +176,8 @@ class LoadTest : public ::testing::Test {
 TEST_F(LoadTest, ManyThreadsAtOnceGetCorrectAnswers) {
   start();
   const std::vector<std::pair<std::string, std::string>> targets = {
-      {"/api/v1/search?q=arbeidsuitbuiting", "\"total\":2"},      // Both documents (Dutch and English).
-      {"/api/v1/search?q=slachtofers", "\"suggestion\""},         // A misspelling: a suggestion.
+      {"/api/v1/search?q=arbeidsuitbuiting", "\"total\":2"},  // Both documents (Dutch and English).
+      {"/api/v1/search?q=slachtofers", "\"suggestion\""},     // A misspelling: a suggestion.
       {"/api/v1/search?q=trafficking", "Trafficking in human beings"},
       {"/zoeken?q=mensenhandel", "Arbeidsuitbuiting in beeld"},
       {"/cijfers/t1", "Slachtoffers naar geslacht"},
@@ -195,14 +195,21 @@ TEST_F(LoadTest, ManyThreadsAtOnceGetCorrectAnswers) {
     clients.emplace_back([&, t] {
       for (int round = 0; round < kRounds; ++round) {
         if ((t + round) % 8 == 0) {
-          const Reply reply = sign_in("127.0.0.1", port_, "ada", round % 2 == 0 ? "wachtwoord-ada-123" : "fout-fout-fout");
+          const Reply reply =
+              sign_in("127.0.0.1", port_, "ada", round % 2 == 0 ? "wachtwoord-ada-123" : "fout-fout-fout");
           const int expected = round % 2 == 0 ? 303 : 401;
-          if (reply.status == expected) ++answered; else ++wrong;
+          if (reply.status == expected)
+            ++answered;
+          else
+            ++wrong;
           continue;
         }
         const auto& [target, needle] = targets[static_cast<std::size_t>(t + round) % targets.size()];
         const Reply reply = request("127.0.0.1", port_, "GET", target);
-        if (reply.status == 200 && reply.body.find(needle) != std::string::npos) ++answered; else ++wrong;
+        if (reply.status == 200 && reply.body.find(needle) != std::string::npos)
+          ++answered;
+        else
+          ++wrong;
       }
     });
   }
@@ -297,7 +304,8 @@ TEST_F(LoadTest, SignInIsThrottledPerAddressWithoutLockingOutOthers) {
   std::vector<int> statuses;
 
   for (int i = 0; i < 7; ++i) {
-    statuses.push_back(sign_in("127.0.0.1", port_, "naam" + rapporteur::testing::letters(i), "geraden-wachtwoord").status);
+    statuses.push_back(
+        sign_in("127.0.0.1", port_, "naam" + rapporteur::testing::letters(i), "geraden-wachtwoord").status);
   }
   const Reply refused = sign_in("127.0.0.1", port_, "ada", "wachtwoord-ada-123");
   const Reply elsewhere = sign_in("127.0.0.2", port_, "ada", "wachtwoord-ada-123");

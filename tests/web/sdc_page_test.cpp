@@ -34,8 +34,8 @@ constexpr const char* kSmallTable = R"({"name":"klein","protection":{"percent":3
 {"key":["a2","b1"],"true":25},{"key":["a2","b2"],"true":35},{"key":["a2","b3"],"true":40}]})";
 
 const std::map<std::pair<std::string, std::string>, std::string> kSmallTruth = {
-    {{"a1", "b1"}, "20"}, {{"a1", "b2"}, "30"},  {{"a1", "b3"}, "2"},    {{"a1", "Total"}, "52"},
-    {{"a2", "b1"}, "25"}, {{"a2", "b2"}, "35"},  {{"a2", "b3"}, "40"},   {{"a2", "Total"}, "100"},
+    {{"a1", "b1"}, "20"},    {{"a1", "b2"}, "30"},    {{"a1", "b3"}, "2"},     {{"a1", "Total"}, "52"},
+    {{"a2", "b1"}, "25"},    {{"a2", "b2"}, "35"},    {{"a2", "b3"}, "40"},    {{"a2", "Total"}, "100"},
     {{"Total", "b1"}, "45"}, {{"Total", "b2"}, "65"}, {{"Total", "b3"}, "42"}, {{"Total", "Total"}, "152"}};
 
 std::string form_encoded(std::string_view text) {
@@ -74,8 +74,10 @@ class SdcPageTest : public ::testing::Test {
     return {"rapporteur_session=" + signed_in->token, signed_in->session.csrf_token};
   }
 
-  LocalResponse post(const std::string& cookie, const std::string& body, const std::string& target = "/staff/beveiliging") {
-    return server_->handle({.method = "POST", .target = target,
+  LocalResponse post(const std::string& cookie, const std::string& body,
+                     const std::string& target = "/staff/beveiliging") {
+    return server_->handle({.method = "POST",
+                            .target = target,
                             .headers = {{"Cookie", cookie}, {"Content-Type", "application/x-www-form-urlencoded"}},
                             .body = body});
   }
@@ -127,7 +129,8 @@ TEST_F(SdcPageTest, TheSmallCellAndAComplementInItsRowAndColumnAreSuppressed) {
 
   const auto page = post(cookie, "csrf=" + csrf + "&file=" + form_encoded(kSmallTable));
   std::smatch link;
-  ASSERT_TRUE(std::regex_search(page.body, link, std::regex(R"(href="(/staff/beveiliging/patroon-[0-9a-f]+)\.csv")"))) << page.body;
+  ASSERT_TRUE(std::regex_search(page.body, link, std::regex(R"(href="(/staff/beveiliging/patroon-[0-9a-f]+)\.csv")")))
+      << page.body;
   const auto csv = server_->handle({.target = link[1].str() + ".csv", .headers = {{"Cookie", cookie}}});
   const auto json = server_->handle({.target = link[1].str() + ".json", .headers = {{"Cookie", cookie}}});
   std::map<std::pair<std::string, std::string>, std::string> published;
@@ -152,7 +155,8 @@ TEST_F(SdcPageTest, TheSmallCellAndAComplementInItsRowAndColumnAreSuppressed) {
   // Row a1: a1 Total = a1b1 + a1b2 + a1b3; column b3: Total b3 = a1b3 + a2b3. With a1b3 alone
   // suppressed either relation gives it back, so each needs another suppressed cell.
   EXPECT_EQ(published.at({"a1", "b3"}), "x");
-  EXPECT_TRUE(published.at({"a1", "b1"}) == "x" || published.at({"a1", "b2"}) == "x" || published.at({"a1", "Total"}) == "x");
+  EXPECT_TRUE(published.at({"a1", "b1"}) == "x" || published.at({"a1", "b2"}) == "x" ||
+              published.at({"a1", "Total"}) == "x");
   EXPECT_TRUE(published.at({"a2", "b3"}) == "x" || published.at({"Total", "b3"}) == "x");
   for (const auto& [key, truth] : kSmallTruth) {
     EXPECT_TRUE(published.at(key) == "x" || published.at(key) == truth) << key.first << "," << key.second;
@@ -164,8 +168,8 @@ TEST_F(SdcPageTest, MalformedUploadsAreRefusedWithTheirReason) {
   const auto [cookie, csrf] = sign_in("rob");
 
   const auto not_json = post(cookie, "csrf=" + csrf + "&file=" + form_encoded(R"({"dimensions": [)"));
-  const auto negative = post(cookie, "csrf=" + csrf + "&file=" +
-                                         form_encoded(R"({"dimensions":[{"name":"A","hierarchy":{"T":["a","b"]}}],
+  const auto negative =
+      post(cookie, "csrf=" + csrf + "&file=" + form_encoded(R"({"dimensions":[{"name":"A","hierarchy":{"T":["a","b"]}}],
 "cells":[{"key":["a"],"true":-4},{"key":["b"],"true":5}]})"));
   const auto bad_rule = post(cookie, "csrf=" + csrf + "&min_frequency=veel&file=" + form_encoded(kSmallTable));
   const auto empty = post(cookie, "csrf=" + csrf + "&file=");
@@ -192,10 +196,13 @@ TEST_F(SdcPageTest, AFileUploadedAsABrowserDoesIsReadAndNamedInItsErrors) {
   httplib::Client client("127.0.0.1", port);
   const httplib::Headers headers = {{"Cookie", cookie}};
 
-  const auto good = client.Post("/staff/beveiliging", headers,
-                                httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"file", kSmallTable, "klein.json", "application/json"}});
-  const auto bad = client.Post("/staff/beveiliging", headers,
-                               httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"file", "{\"cells\": 3", "tabel.json", "application/json"}});
+  const auto good = client.Post(
+      "/staff/beveiliging", headers,
+      httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"file", kSmallTable, "klein.json", "application/json"}});
+  const auto bad =
+      client.Post("/staff/beveiliging", headers,
+                  httplib::MultipartFormDataItems{{"csrf", csrf, "", ""},
+                                                  {"file", "{\"cells\": 3", "tabel.json", "application/json"}});
   server.stop();
   serving.join();
 

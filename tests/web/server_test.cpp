@@ -46,9 +46,13 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(opened.has_value());
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->put_source({"politie", "Nationale Politie", SourceKind::kPolice}));
-    ASSERT_TRUE(store_->put_publication({"p1", "Monitor <script>alert(1)</script> & co",
-                                         PublicationType::kMonitor, "2024-01-02", "nl",
-                                         {Mandate::kHumanTrafficking}, "samenvatting"}));
+    ASSERT_TRUE(store_->put_publication({"p1",
+                                         "Monitor <script>alert(1)</script> & co",
+                                         PublicationType::kMonitor,
+                                         "2024-01-02",
+                                         "nl",
+                                         {Mandate::kHumanTrafficking},
+                                         "samenvatting"}));
     std::filesystem::create_directories(dir_ / "published");
     std::ofstream(dir_ / "published" / "t1.json") << kPublished;
     std::ofstream(dir_ / "published" / "t1.csv") << "sex,value,status\nT,12,safe\n";
@@ -115,8 +119,8 @@ TEST_F(ServerTest, EveryResponseCarriesSecurityHeaders) {
   for (const char* path : {"/", "/healthz", "/api/v1", "/nope", "/staff"}) {
     const auto res = client.Get(path);
     ASSERT_TRUE(res) << path;
-    EXPECT_NE(res->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"),
-              std::string::npos) << path;
+    EXPECT_NE(res->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos)
+        << path;
     EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff") << path;
     EXPECT_EQ(res->get_header_value("Referrer-Policy"), "no-referrer") << path;
   }
@@ -243,7 +247,8 @@ TEST_F(ServerTest, TheExplorerExplainsSuppressionAndDownloadsItsView) {
   EXPECT_NE(page->body.find("id=\"fn-primary\""), std::string::npos);
   EXPECT_NE(page->body.find("fewer than 10 persons"), std::string::npos);
   EXPECT_NE(page->body.find("id=\"fn-secondary\""), std::string::npos);
-  EXPECT_NE(page->body.find("Persons are linked across sources"), std::string::npos) << "English notes on the English page";
+  EXPECT_NE(page->body.find("Persons are linked across sources"), std::string::npos)
+      << "English notes on the English page";
   EXPECT_NE(page->body.find("Nationale Politie"), std::string::npos) << "the source by its full name";
   // The fixture's codes (T, f, m) have no English words: its own labels stand.
   EXPECT_EQ(csv->body, "sex (level),sex,count\n0,totaal,12\n1,vrouw,x\n1,man,x\n");

@@ -7,20 +7,20 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <tuple>
 #include <regex>
 #include <thread>
+#include <tuple>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
+#include "app/workspace.h"
 #include "auth/auth.h"
+#include "intake/intake.h"
 #include "store/store.h"
 #include "test_support.h"
-#include "app/workspace.h"
-#include "intake/intake.h"
 #include "web/web.h"
 
 namespace rapporteur::web {
@@ -32,7 +32,8 @@ using ::testing::Not;
 
 std::string cookie_value(const httplib::Result& res, const std::string& name) {
   for (const auto& [key, value] : res->headers) {
-    if (key == "Set-Cookie" && value.starts_with(name + "=")) return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
+    if (key == "Set-Cookie" && value.starts_with(name + "="))
+      return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
   }
   return "";
 }
@@ -48,8 +49,10 @@ class StaffTest : public ::testing::Test {
   void SetUp() override {
     store_ = std::move(*store::open_sqlite_store(dir_ / "r.db"));
     auth_ = std::make_unique<auth::Auth>(*store_);
-    for (const auto& [name, role] : std::vector<std::pair<std::string, store::UserRole>>{
-             {"ada", store::UserRole::kAdmin}, {"rob", store::UserRole::kResearcher}, {"eva", store::UserRole::kEditor}}) {
+    for (const auto& [name, role] :
+         std::vector<std::pair<std::string, store::UserRole>>{{"ada", store::UserRole::kAdmin},
+                                                              {"rob", store::UserRole::kResearcher},
+                                                              {"eva", store::UserRole::kEditor}}) {
       ASSERT_TRUE(auth_->add_user(name, role, "wachtwoord-" + name + "-123").has_value());
     }
     // A real workspace on this instance: the labour inspectorate's profile and a key.
@@ -57,10 +60,13 @@ class StaffTest : public ::testing::Test {
     std::filesystem::copy_file(std::filesystem::path(RAPPORTEUR_SOURCE_DIR) / "profiles" / "nla.toml",
                                dir_ / "profiles" / "nla.toml");
     ASSERT_TRUE(intake::PseudonymKey::create_file(dir_ / "pseudonym.key").has_value());
-    workspace_ = std::make_unique<app::Workspace>(
-        [this] { return store::open_sqlite_store(dir_ / "r.db"); }, nullptr,
-        app::InstancePaths{.key = dir_ / "pseudonym.key", .profiles = dir_ / "profiles", .tables = dir_ / "tables",
-                           .published = dir_ / "published", .reports = dir_ / "reports", .uploads = dir_ / "uploads"});
+    workspace_ = std::make_unique<app::Workspace>([this] { return store::open_sqlite_store(dir_ / "r.db"); }, nullptr,
+                                                  app::InstancePaths{.key = dir_ / "pseudonym.key",
+                                                                     .profiles = dir_ / "profiles",
+                                                                     .tables = dir_ / "tables",
+                                                                     .published = dir_ / "published",
+                                                                     .reports = dir_ / "reports",
+                                                                     .uploads = dir_ / "uploads"});
     ServerOptions options{.host = "127.0.0.1", .port = 0};
     options.auth = auth_.get();
     options.uploads_folder = (dir_ / "uploads").string();
@@ -85,8 +91,9 @@ class StaffTest : public ::testing::Test {
     auto c = client();
     const auto form = c.Get("/aanmelden");
     const std::string csrf = cookie_value(form, "rapporteur_csrf");
-    const auto res = c.Post("/aanmelden", {{"Cookie", "rapporteur_csrf=" + csrf}},
-                            httplib::Params{{"csrf", csrf}, {"name", name}, {"password", password}, {"terug", "/staff"}});
+    const auto res =
+        c.Post("/aanmelden", {{"Cookie", "rapporteur_csrf=" + csrf}},
+               httplib::Params{{"csrf", csrf}, {"name", name}, {"password", password}, {"terug", "/staff"}});
     const std::string session = cookie_value(res, "rapporteur_session");
     if (session.empty()) return {"", ""};
     const auto home = c.Get("/staff", {{"Cookie", "rapporteur_session=" + session}});
@@ -121,8 +128,12 @@ std::int64_t job_id(const httplib::Result& started) {
 // A concrete path for a route pattern.
 std::string sample_path(std::string pattern) {
   for (const auto& [group, value] : std::vector<std::pair<std::string, std::string>>{
-           {R"((\d{1,9}))", "1"}, {R"((\d{1,6}))", "1"}, {R"(([a-z0-9\-]+))", "x"}, {R"(([a-z0-9_\-]+))", "x"},
-           {R"((csv|xlsx))", "csv"}, {R"(([A-Za-z0-9_.\-/]+))", "style.css"},
+           {R"((\d{1,9}))", "1"},
+           {R"((\d{1,6}))", "1"},
+           {R"(([a-z0-9\-]+))", "x"},
+           {R"(([a-z0-9_\-]+))", "x"},
+           {R"((csv|xlsx))", "csv"},
+           {R"(([A-Za-z0-9_.\-/]+))", "style.css"},
            {R"((jaarverslag-\d{4}\.(html|pdf)))", "jaarverslag-2023.pdf"},
            {R"((beoordeling-[A-Za-z0-9_-]{1,80}\.csv))", "beoordeling-t.csv"},
            {R"((patroon-[0-9a-f]{1,64}\.(csv|json)))", "patroon-a.csv"}}) {
@@ -165,7 +176,8 @@ TEST_F(StaffTest, RolesAreEnforcedPerRoute) {
   EXPECT_EQ(c.Get("/staff/intake", as_researcher)->status, 200);
   EXPECT_EQ(c.Get("/staff/gebruikers", as_researcher)->status, 403);
   EXPECT_EQ(c.Post("/staff/gebruikers", as_researcher,
-                   httplib::Params{{"csrf", researcher_csrf}, {"name", "mallory"}, {"role", "admin"}})->status,
+                   httplib::Params{{"csrf", researcher_csrf}, {"name", "mallory"}, {"role", "admin"}})
+                ->status,
             403);
   EXPECT_FALSE(store_->user("mallory").has_value());
 }
@@ -185,7 +197,8 @@ TEST_F(StaffTest, EveryRoleRestrictedRouteRefusesTheWrongRole) {
     const std::string& csrf = research ? editor_csrf : researcher_csrf;
     const httplib::Headers headers = {{"Cookie", "rapporteur_session=" + session}};
     const std::string path = sample_path(route.pattern);
-    const auto res = route.method == "GET" ? c.Get(path, headers) : c.Post(path, headers, httplib::Params{{"csrf", csrf}});
+    const auto res =
+        route.method == "GET" ? c.Get(path, headers) : c.Post(path, headers, httplib::Params{{"csrf", csrf}});
     ASSERT_TRUE(res) << path;
     EXPECT_EQ(res->status, 403) << route.method << " " << path;
     ++checked;
@@ -199,8 +212,8 @@ TEST_F(StaffTest, FormsWithoutTheSessionsCsrfTokenAreRefused) {
   const auto [other_session, other_csrf] = sign_in("rob", "wachtwoord-rob-123");
   auto c = client();
   const httplib::Headers headers = {{"Cookie", "rapporteur_session=" + session}};
-  const httplib::Params estimate = {{"year", "2023"}, {"mandate", "human_trafficking"}, {"by", ""}, {"criterion", "bic"},
-                                    {"bootstrap", "0"}};
+  const httplib::Params estimate = {
+      {"year", "2023"}, {"mandate", "human_trafficking"}, {"by", ""}, {"criterion", "bic"}, {"bootstrap", "0"}};
 
   auto missing = estimate;
   auto foreign = estimate;
@@ -226,7 +239,8 @@ TEST_F(StaffTest, SignInLocksOutAfterFiveFailuresAndIsAudited) {
   EXPECT_TRUE(unknown.first.empty());
   const auto log = *store_->audit_log(100);
   const auto count = [&](const std::string& action) {
-    return std::count_if(log.begin(), log.end(), [&](const auto& e) { return e.action == action && e.user_name == "rob"; });
+    return std::count_if(log.begin(), log.end(),
+                         [&](const auto& e) { return e.action == action && e.user_name == "rob"; });
   };
   EXPECT_EQ(count("sign_in_failed"), 5);
   EXPECT_EQ(count("sign_in_refused"), 1);
@@ -235,7 +249,8 @@ TEST_F(StaffTest, SignInLocksOutAfterFiveFailuresAndIsAudited) {
 
 TEST_F(StaffTest, SignInFormNeedsItsCsrfCookieAndSignOutEndsTheSession) {
   auto c = client();
-  const auto forged = c.Post("/aanmelden", httplib::Params{{"csrf", "abc"}, {"name", "ada"}, {"password", "wachtwoord-ada-123"}});
+  const auto forged =
+      c.Post("/aanmelden", httplib::Params{{"csrf", "abc"}, {"name", "ada"}, {"password", "wachtwoord-ada-123"}});
   const auto [session, csrf] = sign_in("ada", "wachtwoord-ada-123");
   const httplib::Headers headers = {{"Cookie", "rapporteur_session=" + session}};
 
@@ -260,9 +275,10 @@ TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
                                                  {"file", extract, "../../etc/passwd.csv", "text/csv"}};
 
   const auto res = c.Post("/staff/intake", {{"Cookie", "rapporteur_session=" + session}}, items);
-  const auto bad_profile = c.Post("/staff/intake", {{"Cookie", "rapporteur_session=" + session}},
-                                  httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"profile", "../x", "", ""},
-                                                                  {"year", "2023", "", ""}, {"file", "a", "x.csv", ""}});
+  const auto bad_profile = c.Post(
+      "/staff/intake", {{"Cookie", "rapporteur_session=" + session}},
+      httplib::MultipartFormDataItems{
+          {"csrf", csrf, "", ""}, {"profile", "../x", "", ""}, {"year", "2023", "", ""}, {"file", "a", "x.csv", ""}});
 
   ASSERT_EQ(res->status, 303) << res->body;
   EXPECT_EQ(bad_profile->status, 400);
@@ -280,7 +296,8 @@ TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
   // The extract holds identifying data: once its job has ended it is gone.
   EXPECT_FALSE(std::filesystem::exists(dir_ / "uploads" / batches->front().file_name));
   std::size_t left = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "uploads")) left += entry.is_regular_file() ? 1 : 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "uploads"))
+    left += entry.is_regular_file() ? 1 : 0;
   EXPECT_EQ(left, 0u);
 }
 
@@ -314,8 +331,10 @@ TEST_F(StaffTest, TheChosenLanguageHoldsOnTheFollowingPages) {
 
 // The account opens on the latest year with a record, not on a fixed or empty year.
 TEST_F(StaffTest, TheAccountOpensOnTheLatestYearWithARecord) {
-  ASSERT_TRUE(store_->put_activity({"2019-06-01", rapporteur::ActivityKind::kBriefing, "Tweede Kamer", "Rondetafel 2019", ""}));
-  ASSERT_TRUE(store_->put_activity({"2021-06-01", rapporteur::ActivityKind::kBriefing, "Tweede Kamer", "Rondetafel 2021", ""}));
+  ASSERT_TRUE(
+      store_->put_activity({"2019-06-01", rapporteur::ActivityKind::kBriefing, "Tweede Kamer", "Rondetafel 2019", ""}));
+  ASSERT_TRUE(
+      store_->put_activity({"2021-06-01", rapporteur::ActivityKind::kBriefing, "Tweede Kamer", "Rondetafel 2021", ""}));
   const auto [session, csrf] = sign_in("eva", "wachtwoord-eva-123");
   auto c = client();
 
@@ -330,8 +349,11 @@ TEST_F(StaffTest, AnEditorRemovesAMistypedActivityAndTheRemovalIsAudited) {
   const auto [session, csrf] = sign_in("eva", "wachtwoord-eva-123");
   auto c = client();
   const httplib::Headers signed_in{{"Cookie", "rapporteur_session=" + session}};
-  const httplib::Params entry{{"csrf", csrf}, {"date", "2023-04-01"}, {"kind", "briefing"},
-                              {"organisation", "Tweede Kamer"}, {"title", "Monitr <typo>"}};
+  const httplib::Params entry{{"csrf", csrf},
+                              {"date", "2023-04-01"},
+                              {"kind", "briefing"},
+                              {"organisation", "Tweede Kamer"},
+                              {"title", "Monitr <typo>"}};
 
   const auto added = c.Post("/staff/verantwoording/activiteit", signed_in, entry);
   const auto listed = c.Get("/staff/verantwoording?year=2023", signed_in);
@@ -361,9 +383,9 @@ TEST_F(StaffTest, JobsOutliveARestartAndOnesLeftRunningAreMarkedInterrupted) {
   const httplib::Headers signed_in{{"Cookie", "rapporteur_session=" + session}};
   const std::string year_file =
       "year: 2023\nactivities:\n  - {date: 2023-02-01, kind: advisory_board, organisation: WODC, title: Adviesraad}\n";
-  const auto started = client().Post("/staff/verantwoording/importeren", signed_in,
-                                     httplib::MultipartFormDataItems{{"csrf", csrf, "", ""},
-                                                                     {"file", year_file, "2023.yaml", "text/yaml"}});
+  const auto started = client().Post(
+      "/staff/verantwoording/importeren", signed_in,
+      httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"file", year_file, "2023.yaml", "text/yaml"}});
   ASSERT_EQ(started->status, 303) << started->body;
   const std::string job_page = started->get_header_value("Location");
   const std::int64_t id = job_id(started);
@@ -401,8 +423,10 @@ TEST_F(StaffTest, UploadsAreJudgedByTheirBytesNotTheirName) {
   const httplib::Headers signed_in{{"Cookie", "rapporteur_session=" + session}};
   const auto upload = [&](const std::string& bytes, const std::string& name) {
     return c.Post("/staff/intake", signed_in,
-                  httplib::MultipartFormDataItems{{"csrf", csrf, "", ""}, {"profile", "nla", "", ""},
-                                                  {"year", "2023", "", ""}, {"file", bytes, name, "text/csv"}});
+                  httplib::MultipartFormDataItems{{"csrf", csrf, "", ""},
+                                                  {"profile", "nla", "", ""},
+                                                  {"year", "2023", "", ""},
+                                                  {"file", bytes, name, "text/csv"}});
   };
   const std::string extract =
       "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
@@ -410,9 +434,10 @@ TEST_F(StaffTest, UploadsAreJudgedByTheirBytesNotTheirName) {
 
   const auto pdf = upload("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "extract.csv");
   const auto binary = upload(std::string("bsn\tnaam\n\0\x01\x02", 12), "extract.csv");
-  const auto workbook_as_yaml = c.Post("/staff/verantwoording/importeren", signed_in,
-                                       httplib::MultipartFormDataItems{{"csrf", csrf, "", ""},
-                                                                       {"file", std::string("PK\x03\x04\x14\0", 6), "2023.yaml", ""}});
+  const auto workbook_as_yaml =
+      c.Post("/staff/verantwoording/importeren", signed_in,
+             httplib::MultipartFormDataItems{{"csrf", csrf, "", ""},
+                                             {"file", std::string("PK\x03\x04\x14\0", 6), "2023.yaml", ""}});
   const auto csv_named_exe = upload(extract, "extract.exe");
 
   ASSERT_EQ(pdf->status, 400);
@@ -428,7 +453,8 @@ TEST_F(StaffTest, UploadsAreJudgedByTheirBytesNotTheirName) {
   EXPECT_TRUE(store_->batches()->front().file_name.ends_with(".csv"));
   EXPECT_EQ(store_->batches()->front().rows_loaded, 1);
   std::size_t left = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "uploads")) left += entry.is_regular_file() ? 1 : 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "uploads"))
+    left += entry.is_regular_file() ? 1 : 0;
   EXPECT_EQ(left, 0u) << "a refused upload was kept";
 }
 
@@ -444,7 +470,8 @@ std::map<std::string, std::string> cookie_attributes(const httplib::Result& res,
       while (!part.empty() && part.front() == ' ') part.erase(0, 1);
       const std::size_t equals = part.find('=');
       std::string attribute = part.substr(0, equals);
-      std::transform(attribute.begin(), attribute.end(), attribute.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      std::transform(attribute.begin(), attribute.end(), attribute.begin(),
+                     [](unsigned char ch) { return std::tolower(ch); });
       out[attribute] = equals == std::string::npos ? "" : part.substr(equals + 1);
       at = end;
     }
@@ -468,7 +495,8 @@ TEST_F(StaffTest, EveryResponseCarriesTheSecurityHeadersAndEveryCookieItsAttribu
   responses.emplace_back("staff anonymous", c.Get("/staff"));
   responses.emplace_back("staff", c.Get("/staff", signed_in));
   responses.emplace_back("no csrf", c.Post("/staff/gebruikers", signed_in, httplib::Params{{"name", "x"}}));
-  responses.emplace_back("too large", c.Post("/aanmelden", std::string(2 << 20, 'a'), "application/x-www-form-urlencoded"));
+  responses.emplace_back("too large",
+                         c.Post("/aanmelden", std::string(2 << 20, 'a'), "application/x-www-form-urlencoded"));
 
   for (const auto& [what, res] : responses) {
     ASSERT_TRUE(res) << what;
@@ -491,18 +519,22 @@ TEST_F(StaffTest, EveryResponseCarriesTheSecurityHeadersAndEveryCookieItsAttribu
     const std::string form_csrf = cookie_value(form, "rapporteur_csrf");
     httplib::Headers with_csrf = proxy;
     with_csrf.emplace("Cookie", "rapporteur_csrf=" + form_csrf);
-    const auto signed_in_now = c.Post("/aanmelden", with_csrf,
-                                      httplib::Params{{"csrf", form_csrf}, {"name", "eva"}, {"password", "wachtwoord-eva-123"}});
+    const auto signed_in_now =
+        c.Post("/aanmelden", with_csrf,
+               httplib::Params{{"csrf", form_csrf}, {"name", "eva"}, {"password", "wachtwoord-eva-123"}});
     const auto language = c.Get("/?lang=en", proxy);
 
     const std::vector<std::tuple<std::string, const httplib::Result*, std::string>> cookies = {
-        {"rapporteur_csrf", &form, "Strict"}, {"rapporteur_session", &signed_in_now, "Strict"}, {"rapporteur_lang", &language, "Lax"}};
+        {"rapporteur_csrf", &form, "Strict"},
+        {"rapporteur_session", &signed_in_now, "Strict"},
+        {"rapporteur_lang", &language, "Lax"}};
     for (const auto& [name, res, same_site] : cookies) {
       const auto attributes = cookie_attributes(*res, name);
       ASSERT_FALSE(attributes.empty()) << name << " was not set";
       EXPECT_TRUE(attributes.contains("httponly")) << name;
       EXPECT_EQ(attributes.count("samesite") ? attributes.at("samesite") : "", same_site) << name;
-      EXPECT_EQ(attributes.contains("secure"), tls) << name << (tls ? " lacks Secure behind TLS" : " is Secure over HTTP");
+      EXPECT_EQ(attributes.contains("secure"), tls)
+          << name << (tls ? " lacks Secure behind TLS" : " is Secure over HTTP");
       EXPECT_TRUE(attributes.contains("path")) << name;
     }
     EXPECT_EQ(cookie_attributes(signed_in_now, "rapporteur_session").at("max-age"), "28800");

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "app/workspace.h"
 #include "cli/cli.h"
@@ -53,9 +53,7 @@ struct GlobalOptions {
   // The database for messages: a PostgreSQL URL without its password.
   std::string db_for_display() const { return store::printable_location(db); }
 
-  std::filesystem::path kb_path() const {
-    return kb.empty() ? beside_db("kennisbank") : std::filesystem::path(kb);
-  }
+  std::filesystem::path kb_path() const { return kb.empty() ? beside_db("kennisbank") : std::filesystem::path(kb); }
 
   std::filesystem::path key_path() const {
     return key.empty() ? beside_db("pseudonym.key") : std::filesystem::path(key);
@@ -71,8 +69,8 @@ class Progress {
     const int percent = static_cast<int>(fraction * 100);
     if (terminal_) {
       const int filled = percent / 5;
-      err_ << fmt::format("\r{} [{}{}] {:3}% {} rows", label_, std::string(filled, '#'),
-                          std::string(20 - filled, ' '), percent, rows)
+      err_ << fmt::format("\r{} [{}{}] {:3}% {} rows", label_, std::string(filled, '#'), std::string(20 - filled, ' '),
+                          percent, rows)
            << std::flush;
       if (percent >= 100) err_ << '\n';
     } else if (percent / 10 > last_tenth_) {

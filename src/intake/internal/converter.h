@@ -20,7 +20,8 @@ namespace rapporteur::intake::internal {
 class RowConverter {
  public:
   // All arguments must outlive the converter.
-  RowConverter(store::RegistrationStore& store, const PseudonymKey& key, const SourceProfile& profile, const LoadOptions& options);
+  RowConverter(store::RegistrationStore& store, const PseudonymKey& key, const SourceProfile& profile,
+               const LoadOptions& options);
   ~RowConverter();
   RowConverter(const RowConverter&) = delete;
   RowConverter& operator=(const RowConverter&) = delete;

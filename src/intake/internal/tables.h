@@ -31,8 +31,8 @@ class RowReader {
 };
 
 struct CsvOptions {
-  char delimiter = 0;       // 0: detect among ';', ',' and tab.
-  std::string encoding;     // "", "utf-8" or "windows-1252"; "" detects.
+  char delimiter = 0;    // 0: detect among ';', ',' and tab.
+  std::string encoding;  // "", "utf-8" or "windows-1252"; "" detects.
 };
 
 // Opens a CSV file: RFC 4180 quoting (quoted delimiters, quotes and newlines), CRLF or LF,

@@ -59,8 +59,7 @@ class Analyzer {
  public:
   // Loads `word_list` (one word per line, e.g. Debian's /usr/share/dict/dutch) and `lists`.
   // Fails with kIo when the word list cannot be read.
-  static Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path& word_list,
-                                                const AnalyzerLists& lists);
+  static Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path& word_list, const AnalyzerLists& lists);
 
   // The parts of a compound, intermediate ones included, e.g. mensenhandelslachtoffers ->
   // {mensenhandel, slachtoffers, mensen, handel}; empty when `folded_word` is not split.

@@ -39,8 +39,8 @@ struct IndexOptions {
 class IndexWriter {
  public:
   // Opens or creates the index; kStorage when it is locked by another writer or unreadable.
-  static Result<IndexWriter> open(const std::filesystem::path& path, const Analyzer& analyzer,
-                                  IndexOptions options, bool overwrite);
+  static Result<IndexWriter> open(const std::filesystem::path& path, const Analyzer& analyzer, IndexOptions options,
+                                  bool overwrite);
   IndexWriter(IndexWriter&&) noexcept;
   IndexWriter& operator=(IndexWriter&&) noexcept;
   ~IndexWriter();

@@ -22,7 +22,8 @@ inline constexpr Xapian::valueno kDateSlot = 1;
 
 // Facet values of one document, in kFacetSlot: fields separated by '\t', lists by ','.
 enum FacetField { kType, kYear, kTheme, kForm, kStatus, kLanguage, kFacetFields };
-inline constexpr std::array<const char*, kFacetFields> kFacetNames = {"type", "year", "theme", "form", "status", "language"};
+inline constexpr std::array<const char*, kFacetFields> kFacetNames = {"type", "year",   "theme",
+                                                                      "form", "status", "language"};
 
 // A Xapian failure as a storage error naming what failed.
 inline Error storage_error(const Xapian::Error& e, std::string_view what) {

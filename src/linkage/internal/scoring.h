@@ -12,9 +12,7 @@ namespace rapporteur::linkage::internal {
 // Agreement levels of a pair, 4 bits per field (fields in schema order, at most 16).
 using Pattern = std::uint64_t;
 
-inline int level_of(Pattern pattern, std::size_t field) {
-  return static_cast<int>((pattern >> (4 * field)) & 15U);
-}
+inline int level_of(Pattern pattern, std::size_t field) { return static_cast<int>((pattern >> (4 * field)) & 15U); }
 
 // Compares records a and b field by field (block-only fields get level 0).
 Pattern compare(const RecordSet& records, const std::optional<std::pair<std::size_t, std::size_t>>& swap,
@@ -70,7 +68,7 @@ struct Clustering {
 // Joins records along `links` (strongest first) under the cluster-support and same-source
 // rules of `options`, scoring any cross pair it needs with `weights`.
 Clustering cluster(const RecordSet& records, const Weights& weights,
-                   const std::optional<std::pair<std::size_t, std::size_t>>& swap,
-                   const std::vector<ScoredPair>& links, const LinkOptions& options);
+                   const std::optional<std::pair<std::size_t, std::size_t>>& swap, const std::vector<ScoredPair>& links,
+                   const LinkOptions& options);
 
 }  // namespace rapporteur::linkage::internal

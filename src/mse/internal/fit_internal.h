@@ -19,8 +19,8 @@ std::int64_t overlap(const CaptureTable& table, int a, int b);
 struct Design {
   std::vector<std::pair<int, int>> finite;
   std::vector<std::pair<int, int>> infinite;
-  std::vector<std::size_t> cells;         // Capture patterns kept.
-  std::vector<std::vector<int>> active;   // Parallel to cells.
+  std::vector<std::size_t> cells;        // Capture patterns kept.
+  std::vector<std::vector<int>> active;  // Parallel to cells.
   int columns = 0;
 };
 

@@ -11,16 +11,16 @@
 namespace rapporteur::sdc::internal {
 
 struct Relation {
-  std::size_t parent = 0;              // Distinct cell ids.
+  std::size_t parent = 0;  // Distinct cell ids.
   std::vector<std::size_t> children;
 };
 
 struct System {
-  std::vector<std::int64_t> values;                    // Per distinct cell.
-  std::vector<std::vector<std::size_t>> cell_of;       // Per table, per cell: its distinct id.
+  std::vector<std::int64_t> values;                       // Per distinct cell.
+  std::vector<std::vector<std::size_t>> cell_of;          // Per table, per cell: its distinct id.
   std::vector<std::pair<std::size_t, std::size_t>> home;  // Per distinct cell: its first (table, cell).
-  std::vector<Relation> relations;                     // Without duplicates.
-  std::vector<std::vector<std::size_t>> relations_of;  // Per distinct cell.
+  std::vector<Relation> relations;                        // Without duplicates.
+  std::vector<std::vector<std::size_t>> relations_of;     // Per distinct cell.
 };
 
 // A cell's identity across tables: the codes of its dimensions that are not at their root

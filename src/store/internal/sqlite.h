@@ -37,7 +37,9 @@ class Statement {
   // As bind and bind_blob, but SQLite reads the bytes in place instead of copying them: they
   // must stay alive and unchanged until the statement is next stepped and rebound (bulk loads).
   Statement& bind_borrowed(int index, std::string_view value);
-  Statement& bind_borrowed(int index, const std::string& value) { return bind_borrowed(index, std::string_view(value)); }
+  Statement& bind_borrowed(int index, const std::string& value) {
+    return bind_borrowed(index, std::string_view(value));
+  }
   Statement& bind_borrowed(int index, const std::optional<std::string>& value);
   Statement& bind_borrowed(int index, std::optional<std::string_view> value);
   Statement& bind_blob_borrowed(int index, std::string_view bytes);

@@ -36,7 +36,8 @@ std::string interval_in_words(Language language, const app::PublishedFigure& fig
 Html render_estimate_result(Language language, const std::string& output);
 
 // /schattingen: the published estimates per mandate with the trend over the years.
-std::string render_estimates(Language language, const std::vector<app::PublishedEstimate>& estimates, bool chart_available);
+std::string render_estimates(Language language, const std::vector<app::PublishedEstimate>& estimates,
+                             bool chart_available);
 // /schattingen/<id>: one estimate with its strata, method, caveats and provenance.
 std::string render_estimate(Language language, const app::PublishedEstimate& estimate);
 

@@ -42,7 +42,7 @@ struct PublishedTable {
   std::string title;
   std::string title_en;
   std::string date;
-  std::string method;  // "suppression" or "cell_key".
+  std::string method;   // "suppression" or "cell_key".
   std::string mandate;  // "human_trafficking", "sexual_violence_against_children".
   std::string role;     // "victim", "suspect".
   std::vector<std::string> sources;
@@ -62,11 +62,11 @@ struct PublishedTable {
 Result<PublishedTable> parse_published_table(std::string_view json_text);
 
 struct ExplorerView {
-  std::size_t rows = 0;                    // Dimension in the rows.
-  std::optional<std::size_t> columns;      // Dimension in the columns, if any.
-  std::vector<std::size_t> filter;         // Per dimension, the code its cells are read at.
-  int depth = 0;                           // Rows open down to this depth...
-  std::set<std::string> toggled;           // ...except these row codes, whose state is flipped.
+  std::size_t rows = 0;                // Dimension in the rows.
+  std::optional<std::size_t> columns;  // Dimension in the columns, if any.
+  std::vector<std::size_t> filter;     // Per dimension, the code its cells are read at.
+  int depth = 0;                       // Rows open down to this depth...
+  std::set<std::string> toggled;       // ...except these row codes, whose state is flipped.
 
   // Whether the row code at `index` of the rows' dimension shows its children.
   bool expanded(const PublishedTable& table, std::size_t index) const;

@@ -31,8 +31,8 @@ std::string cookie(const httplib::Request& req, std::string_view name);
 internal::Language request_language(const httplib::Request& req);
 void send_json(httplib::Response& res, const nlohmann::json& body, int status = 200);
 // An error as JSON under /api/, else as an HTML page in the request's language.
-void send_error(const httplib::Request& req, httplib::Response& res, int status,
-                std::string_view code, std::string_view message);
+void send_error(const httplib::Request& req, httplib::Response& res, int status, std::string_view code,
+                std::string_view message);
 // Store failures reach the log in full and the client as a generic message.
 void send_store_error(const httplib::Request& req, httplib::Response& res, const Error& error);
 // A refused write: with the reason when the error is one of `caused_by_input` (what the form

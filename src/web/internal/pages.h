@@ -30,8 +30,9 @@ struct KeyFigure {
 // The home page: a search box, the key figures (the latest year's number, its change and a
 // chart over the years when `chart_available`), the latest publications (newest first, as the
 // store lists them) and the sources.
-std::string render_home(Language language, const std::vector<Source>& sources, const std::vector<Publication>& publications,
-                        const std::vector<KeyFigure>& figures, bool chart_available);
+std::string render_home(Language language, const std::vector<Source>& sources,
+                        const std::vector<Publication>& publications, const std::vector<KeyFigure>& figures,
+                        bool chart_available);
 // The list of published tables: (name, title) pairs (figure_pages.cpp).
 std::string render_figures_index(Language language, const std::vector<std::pair<std::string, std::string>>& tables);
 // The open-data page (open_data_page.cpp): the public endpoints of `openapi_json` with their

@@ -4,39 +4,39 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <optional>
-#include <sstream>
-#include <chrono>
 #include <functional>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <regex>
-#include <thread>
+#include <sstream>
 #include <string_view>
+#include <thread>
 
 #include <fmt/format.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "account/account.h"
+#include "app/jobs.h"
+#include "app/workspace.h"
 #include "auth/auth.h"
 #include "core/files.h"
+#include "core/time.h"
 #include "kb/kb.h"
 #include "tables/release.h"
 #include "web/internal/explorer.h"
 #include "web/internal/guarded_http.h"
+#include "web/internal/http_util.h"
 #include "web/internal/pages.h"
 #include "web/internal/staff_pages.h"
 #include "web/web.h"
-#include "app/jobs.h"
-#include "core/time.h"
-#include "app/workspace.h"
-#include "web/internal/http_util.h"
 
 namespace rapporteur::web {
 
@@ -71,10 +71,14 @@ struct Server::Impl {
     if (role == store::UserRole::kAdmin) return true;
     switch (access) {
       case Access::kPublic:
-      case Access::kStaff: return true;
-      case Access::kResearcher: return role == store::UserRole::kResearcher;
-      case Access::kEditor: return role == store::UserRole::kEditor;
-      case Access::kAdmin: return false;
+      case Access::kStaff:
+        return true;
+      case Access::kResearcher:
+        return role == store::UserRole::kResearcher;
+      case Access::kEditor:
+        return role == store::UserRole::kEditor;
+      case Access::kAdmin:
+        return false;
     }
     return false;
   }
@@ -83,7 +87,7 @@ struct Server::Impl {
   void route(std::string method, std::string pattern, Access access, Handler handler) {
     routes.push_back({method, pattern, access});
     auto guarded = [this, access, method, handler = std::move(handler)](const httplib::Request& req,
-                                                                          httplib::Response& res) {
+                                                                        httplib::Response& res) {
       if (access == Access::kPublic) {
         handler(req, res);
         return;
@@ -98,9 +102,9 @@ struct Server::Impl {
       if (!viewer) {
         if (req.path.starts_with("/api/")) return send_error(req, res, 401, "unauthorized", "sign-in required");
         res.status = 401;
-        res.set_content(internal::render_sign_in(request_language(req), "",
-                                                 "Meld u aan om de werkruimte te gebruiken.", req.path),
-                        "text/html; charset=utf-8");
+        res.set_content(
+            internal::render_sign_in(request_language(req), "", "Meld u aan om de werkruimte te gebruiken.", req.path),
+            "text/html; charset=utf-8");
         return;
       }
       if (!allowed(access, viewer->user.role)) {
@@ -166,8 +170,7 @@ struct Server::Impl {
   // identifying data and is read once. kUnavailable when the server has no workspace.
   Result<std::int64_t> start_job(std::string kind, std::string title,
                                  std::function<Result<void>(app::Workspace&, std::ostream& out)> work,
-                                 std::string link = {}, std::string link_text = {},
-                                 std::filesystem::path upload = {}) {
+                                 std::string link = {}, std::string link_text = {}, std::filesystem::path upload = {}) {
     app::Workspace* workspace = options.workspace;
     if (workspace == nullptr) {
       // The upload would otherwise stay behind: an extract holds identifying data.
@@ -175,24 +178,28 @@ struct Server::Impl {
       if (!upload.empty()) std::filesystem::remove(upload, ignored);
       return fail(ErrorCode::kInternal, "this server cannot run staff jobs (no workspace)");
     }
-    app::JobSpec spec{std::move(kind), std::move(title), current_viewer() != nullptr ? current_viewer()->user.name : "",
-                      std::move(link), std::move(link_text), std::move(upload)};
-    return jobs.start(std::move(spec), [workspace, work = std::move(work)](std::ostream& out, std::ostream&, app::JobControl&) {
-      return work(*workspace, out);
-    });
+    app::JobSpec spec{
+        std::move(kind), std::move(title),     current_viewer() != nullptr ? current_viewer()->user.name : "",
+        std::move(link), std::move(link_text), std::move(upload)};
+    return jobs.start(std::move(spec),
+                      [workspace, work = std::move(work)](std::ostream& out, std::ostream&, app::JobControl&) {
+                        return work(*workspace, out);
+                      });
   }
   // start_job for work that reports progress and can be cancelled from its page.
-  Result<std::int64_t> start_controlled_job(std::string kind, std::string title,
-                                            std::function<Result<void>(app::Workspace&, std::ostream& out, app::JobControl&)> work,
-                                            std::string link = {}, std::string link_text = {}) {
+  Result<std::int64_t> start_controlled_job(
+      std::string kind, std::string title,
+      std::function<Result<void>(app::Workspace&, std::ostream& out, app::JobControl&)> work, std::string link = {},
+      std::string link_text = {}) {
     app::Workspace* workspace = options.workspace;
     if (workspace == nullptr) return fail(ErrorCode::kInternal, "this server cannot run staff jobs (no workspace)");
-    app::JobSpec spec{std::move(kind), std::move(title), current_viewer() != nullptr ? current_viewer()->user.name : "",
-                      std::move(link), std::move(link_text), {}};
-    return jobs.start(std::move(spec), [workspace, work = std::move(work)](std::ostream& out, std::ostream&,
-                                                                           app::JobControl& control) {
-      return work(*workspace, out, control);
-    });
+    app::JobSpec spec{
+        std::move(kind), std::move(title),     current_viewer() != nullptr ? current_viewer()->user.name : "",
+        std::move(link), std::move(link_text), {}};
+    return jobs.start(std::move(spec),
+                      [workspace, work = std::move(work)](std::ostream& out, std::ostream&, app::JobControl& control) {
+                        return work(*workspace, out, control);
+                      });
   }
 
   // A job as its page shows it: live while it runs, else as stored. kNotFound when unknown.
@@ -201,16 +208,18 @@ struct Server::Impl {
   Result<std::vector<internal::JobView>> recent_jobs(int limit) { return jobs.recent(limit); }
 
   // Knowledge-base writes are serialised with the workspace's (an index rebuild job).
-  std::mutex& kb_write_mutex() { return options.workspace != nullptr ? options.workspace->kb_write_mutex() : kb_writes; }
+  std::mutex& kb_write_mutex() {
+    return options.workspace != nullptr ? options.workspace->kb_write_mutex() : kb_writes;
+  }
 
   // Before a search: at most once a second, brings the search index into step with the store
   // when another node on the same database changed the knowledge base (kb::catch_up). Skipped
   // while a knowledge-base write holds the lock (that write brings the index into step itself).
   void catch_up_search_index() {
     if (options.knowledge_base == nullptr) return;
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count();
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     std::int64_t last = last_index_check.load();
     if (now - last < 1000 || !last_index_check.compare_exchange_strong(last, now)) return;
     const std::unique_lock lock(kb_write_mutex(), std::try_to_lock);

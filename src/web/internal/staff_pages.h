@@ -2,9 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <optional>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -29,7 +29,8 @@ struct StaffViewer {
 // A background job as a page shows it: as stored, or with its output so far while it runs.
 using JobView = store::JobRecord;
 
-std::string render_sign_in(Language language, const std::string& csrf, std::string_view message, const std::string& back);
+std::string render_sign_in(Language language, const std::string& csrf, std::string_view message,
+                           const std::string& back);
 std::string render_staff_home(Language language, const StaffViewer& viewer, const std::vector<JobView>& jobs);
 std::string render_intake(Language language, const StaffViewer& viewer, const std::vector<std::string>& profiles,
                           const std::vector<store::Batch>& batches);
@@ -76,7 +77,8 @@ struct SdcOutcome {
   const app::SdcProtectResult* result = nullptr;  // Not owned.
   std::string download;
 };
-std::string render_sdc_protect(Language language, const StaffViewer& viewer, const SdcForm& form, const SdcOutcome& outcome);
+std::string render_sdc_protect(Language language, const StaffViewer& viewer, const SdcForm& form,
+                               const SdcOutcome& outcome);
 // The staff page frame (the workspace's menu) around `body` (staff_pages.cpp).
 std::string render_staff_page(Language language, const StaffViewer& viewer, const Html& title, const Html& body);
 
