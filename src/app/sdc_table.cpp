@@ -14,8 +14,6 @@ using nlohmann::json;
 
 constexpr std::int64_t kExactIntervalsUpTo = 1000;
 
-bool suppressed(sdc::Status s) { return s == sdc::Status::kPrimary || s == sdc::Status::kSecondary; }
-
 std::string where_of(const sdc::Table& table, std::size_t cell) {
   const auto at = table.positions(cell);
   std::string text;
@@ -105,7 +103,7 @@ std::string to_pattern_csv(const sdc::Table& table, const std::vector<sdc::Statu
     for (std::size_t d = 0; const int p : table.positions(i)) {
       out += csv_field(table.dimensions[d++].codes[static_cast<std::size_t>(p)]) + ',';
     }
-    out += suppressed(status[i]) ? "x" : std::to_string(table.values[i]);
+    out += sdc::is_suppressed(status[i]) ? "x" : std::to_string(table.values[i]);
     out += '\n';
   }
   return out;
@@ -118,7 +116,7 @@ json pattern(const sdc::Table& table, const std::vector<sdc::Status>& status, co
   for (std::size_t i = 0; i < table.values.size(); ++i) {
     json cell = {{"key", key_of(table, i)}};
     if (restricted) cell["true"] = table.values[i];
-    cell["published"] = suppressed(status[i]) ? json(nullptr) : json(table.values[i]);
+    cell["published"] = sdc::is_suppressed(status[i]) ? json(nullptr) : json(table.values[i]);
     if (restricted) cell["status"] = status[i] == sdc::Status::kForced ? "safe" : sdc::to_code(status[i]);
     cells.push_back(std::move(cell));
   }

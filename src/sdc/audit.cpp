@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "sdc/internal/glpk.h"
 #include "sdc/internal/levels.h"
 #include "sdc/sdc.h"
 
@@ -81,87 +82,6 @@ class Lp {
   glp_smcp parameters_{};
   bool solved_once_ = false;
 };
-
-std::mutex& glpk_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-bool is_suppressed(Status s) { return s == Status::kPrimary || s == Status::kSecondary; }
-
-// A table without the finest level of one dimension, every cell of which is suppressed.
-struct Reduction {
-  Problem problem;                // One table: the original without the level.
-  std::vector<Status> status;     // Per cell of the reduced table.
-  std::vector<std::size_t> full;  // Reduced cell -> cell of the original table.
-  // Per original cell at the finest level: its parent's cell in the reduced table, and
-  // whether it has a sibling at that level.
-  std::vector<std::size_t> parent_cell;
-  std::vector<char> has_sibling;
-  std::vector<char> finest;  // Per original cell: at the finest level of the dimension.
-};
-
-std::optional<Reduction> reduce_by_level(const Problem& problem, const std::vector<Status>& status, const Rule& rule) {
-  const Table& table = problem.tables.front();
-  for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
-    const Dimension& dim = table.dimensions[d];
-    const std::vector<int> depth = dim.depths();
-    const int deepest = *std::max_element(depth.begin(), depth.end());
-    if (deepest < 1) continue;
-    const internal::CoarserDimension reduced = internal::without_level(dim, depth, deepest);
-    std::vector<int> children(dim.codes.size(), 0);
-    for (std::size_t c = 0; c < dim.codes.size(); ++c) {
-      if (depth[c] == deepest) ++children[static_cast<std::size_t>(dim.parents[c])];
-    }
-    // Every cell at the finest level must be suppressed.
-    Reduction r;
-    r.finest.assign(table.values.size(), 0);
-    bool all = true;
-    for (std::size_t i = 0; i < table.values.size() && all; ++i) {
-      const auto at = static_cast<std::size_t>(table.positions(i)[d]);
-      if (depth[at] != deepest) continue;
-      r.finest[i] = 1;
-      all = is_suppressed(status[i]);
-    }
-    if (!all) continue;
-    Table small{table.name, table.dimensions, {}};
-    small.dimensions[d] = reduced.dimension;
-    const std::size_t n = small.cell_count();
-    small.values.resize(n);
-    r.status.resize(n);
-    r.full.resize(n);
-    std::vector<std::size_t> reduced_of(table.values.size(), 0);
-    for (std::size_t j = 0; j < n; ++j) {
-      auto p = small.positions(j);
-      p[d] = reduced.original[static_cast<std::size_t>(p[d])];
-      const std::size_t i = table.index(p);
-      r.full[j] = i;
-      reduced_of[i] = j;
-      small.values[j] = table.values[i];
-      r.status[j] = status[i];
-    }
-    r.parent_cell.assign(table.values.size(), 0);
-    r.has_sibling.assign(table.values.size(), 0);
-    for (std::size_t i = 0; i < table.values.size(); ++i) {
-      if (!r.finest[i]) continue;
-      auto p = table.positions(i);
-      const auto code = static_cast<std::size_t>(p[d]);
-      p[d] = dim.parents[code];
-      r.parent_cell[i] = reduced_of[table.index(p)];
-      r.has_sibling[i] = children[static_cast<std::size_t>(dim.parents[code])] >= 2 ? 1 : 0;
-      // A suppressed parent that must itself reach a primary child's upper requirement is
-      // held to a primary's (its own is at least as large: levels grow with the count).
-      const std::int64_t need = table.values[i] + protection_level(rule, table.values[i]);
-      if (status[i] == Status::kPrimary && is_suppressed(r.status[r.parent_cell[i]]) &&
-          table.values[table.index(p)] < need) {
-        r.status[r.parent_cell[i]] = Status::kPrimary;
-      }
-    }
-    r.problem = Problem{{std::move(small)}, rule, {}};
-    return r;
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -317,7 +237,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
 
   bool reduced_whole = false;  // Intervals settled on the table without a level.
   if (options.reduce_levels && problem.tables.size() == 1 && attacker.suppressed_min == 0) {
-    if (auto reduced = reduce_by_level(problem, status.front(), problem.rule)) {
+    if (auto reduced = internal::reduce_by_level(problem, status.front(), problem.rule)) {
       ASSIGN_OR_RETURN(const Audit inner, audit(reduced->problem, {reduced->status}, attacker, options));
       result.batched_lps += inner.batched_lps;
       result.exact_lps += inner.exact_lps;
@@ -381,7 +301,7 @@ Result<Audit> audit(const Problem& problem, const std::vector<std::vector<Status
     }
   }
 
-  const std::lock_guard lock(glpk_mutex());
+  const std::lock_guard lock(internal::glpk_mutex());
   for (const auto& [root, cells] : members) {
     Lp lp(options.programme_seconds);
     glp_prob* p = lp.get();

@@ -52,6 +52,8 @@ Result<void> check_additive(const Table& table);
 
 enum class Status { kSafe, kPrimary, kSecondary, kForced };
 std::string_view to_code(Status status);
+// Hidden from the published table: a primary or a secondary suppression.
+inline bool is_suppressed(Status status) { return status == Status::kPrimary || status == Status::kSecondary; }
 
 // How zero cells are treated: published as they are (the attacker then knows that every
 // suppressed cell is at least 1); never primary but usable as secondary suppressions (the

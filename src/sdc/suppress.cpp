@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "sdc/internal/glpk.h"
 #include "sdc/internal/levels.h"
 #include "sdc/internal/protect.h"
 #include "sdc/internal/system.h"
@@ -24,11 +25,6 @@ namespace {
 
 constexpr int kMaxRounds = 60;
 constexpr std::int64_t kMaxSuppressedForRelease = 300;
-
-std::mutex& glpk_mutex() {
-  static std::mutex m;
-  return m;
-}
 
 struct State {
   const internal::System& system;
@@ -241,136 +237,7 @@ class Repair {
 
 }  // namespace
 
-namespace {
-
-// The table without the finest level of `dimension`, with the map from its cells to the
-// original's.
-struct Coarser {
-  Table table;
-  std::vector<std::size_t> full;  // Coarser cell -> original cell.
-  std::vector<std::size_t> of;    // Original cell -> coarser cell holding it or its parent.
-};
-
-Coarser coarser_table(const Table& table, std::size_t dimension, const std::vector<int>& depth, int deepest) {
-  const Dimension& dim = table.dimensions[dimension];
-  Coarser out{Table{table.name, table.dimensions, {}}, {}, std::vector<std::size_t>(table.values.size(), 0)};
-  const internal::CoarserDimension kept = internal::without_level(dim, depth, deepest);
-  out.table.dimensions[dimension] = kept.dimension;
-  const std::size_t n = out.table.cell_count();
-  out.table.values.resize(n);
-  out.full.resize(n);
-  for (std::size_t j = 0; j < n; ++j) {
-    auto p = out.table.positions(j);
-    p[dimension] = kept.original[static_cast<std::size_t>(p[dimension])];
-    out.full[j] = table.index(p);
-    out.table.values[j] = table.values[out.full[j]];
-  }
-  for (std::size_t i = 0; i < table.values.size(); ++i) {
-    auto p = table.positions(i);
-    auto code = static_cast<std::size_t>(p[dimension]);
-    if (depth[code] == deepest) code = static_cast<std::size_t>(dim.parents[code]);
-    p[dimension] = kept.position[code];
-    out.of[i] = out.table.index(p);
-  }
-  return out;
-}
-
-// Unsafe under the minimum-frequency rule: 1 .. n-1 units, or 0 when zeros are unsafe.
-bool is_unsafe(const Rule& rule, std::int64_t v) {
-  return (v >= 1 && v < rule.min_frequency) || (v == 0 && rule.zeros == ZeroCells::kUnsafe);
-}
-
-// How protect_with may treat a large sparse table: the whole-level route, or (for the table
-// that route leaves, whose dimension has been dealt with) only the relation partners.
-enum class Levels { kTry, kSkip };
-
-Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries, Levels levels);
-
-constexpr double kUnpublishableShare = 0.75;
-
-// The share of cells at the finest level of dimension `d` that are empty or unsafe.
-double unpublishable_share(const Table& table, std::size_t d, const std::vector<int>& depth, int deepest,
-                           const Rule& rule) {
-  std::size_t cells = 0;
-  std::size_t unpublishable = 0;
-  for (std::size_t i = 0; i < table.values.size(); ++i) {
-    if (depth[static_cast<std::size_t>(table.positions(i)[d])] != deepest) continue;
-    ++cells;
-    unpublishable += table.values[i] < rule.min_frequency ? 1 : 0;
-  }
-  return cells ? static_cast<double>(unpublishable) / static_cast<double>(cells) : 0;
-}
-
-// Sparse detail: when nearly every cell at the finest level of a hierarchical dimension (say,
-// every municipality) is unsafe or empty, that level is suppressed whole, and so is each
-// level above it in the same dimension that is as bare (police units, say); the table without
-// those levels is then protected, each remaining cell held to a primary's protection where a
-// suppressed primary below it could otherwise not rise by its protection level (a published
-// parent caps its children). The audit checks such a pattern exactly on the smaller table.
-// Returns nothing when no dimension qualifies.
-std::optional<Result<std::vector<Status>>> protect_by_level(const Problem& problem) {
-  const Table& table = problem.tables.front();
-  const Rule& rule = problem.rule;
-  // The dimension: the one with the barest finest level below a level of its own.
-  std::optional<std::size_t> chosen;
-  double best_share = 0;
-  for (std::size_t d = 0; d < table.dimensions.size(); ++d) {
-    const std::vector<int> depth = table.dimensions[d].depths();
-    const int deepest = *std::max_element(depth.begin(), depth.end());
-    if (deepest < 2) continue;
-    const double share = unpublishable_share(table, d, depth, deepest, rule);
-    if (share > best_share) {
-      chosen = d;
-      best_share = share;
-    }
-  }
-  if (!chosen || best_share < kUnpublishableShare) return std::nullopt;
-  const std::size_t d = *chosen;
-
-  std::vector<Status> status(table.values.size(), Status::kSafe);
-  Table current = table;
-  std::vector<std::size_t> to_full(table.values.size());  // Cell of `current` -> cell of `table`.
-  for (std::size_t i = 0; i < to_full.size(); ++i) to_full[i] = i;
-  std::vector<char> held(table.values.size(), 0);  // Per cell of `current`: held to a primary's protection.
-  for (std::size_t i = 0; i < held.size(); ++i) held[i] = is_unsafe(rule, table.values[i]) ? 1 : 0;
-  for (;;) {
-    const std::vector<int> depth = current.dimensions[d].depths();
-    const int deepest = *std::max_element(depth.begin(), depth.end());
-    if (deepest < 1 || unpublishable_share(current, d, depth, deepest, rule) < kUnpublishableShare) break;
-    const Coarser coarse = coarser_table(current, d, depth, deepest);
-    std::vector<char> coarse_held(coarse.table.values.size(), 0);
-    for (std::size_t j = 0; j < coarse_held.size(); ++j)
-      coarse_held[j] = is_unsafe(rule, coarse.table.values[j]) ? 1 : 0;
-    for (std::size_t i = 0; i < current.values.size(); ++i) {
-      if (depth[static_cast<std::size_t>(current.positions(i)[d])] != deepest) continue;
-      status[to_full[i]] = Status::kSecondary;
-      // This cell can grow by at most its parent's count while the parent is published.
-      const std::int64_t v = current.values[i];
-      if (held[i] && coarse.table.values[coarse.of[i]] < v + protection_level(rule, v)) coarse_held[coarse.of[i]] = 1;
-    }
-    std::vector<std::size_t> next(coarse.full.size());
-    for (std::size_t j = 0; j < next.size(); ++j) next[j] = to_full[coarse.full[j]];
-    to_full = std::move(next);
-    held = std::move(coarse_held);
-    current = coarse.table;
-  }
-  std::vector<std::size_t> extra_primaries;
-  for (std::size_t j = 0; j < held.size(); ++j) {
-    if (held[j] && !is_unsafe(rule, current.values[j])) extra_primaries.push_back(j);
-  }
-  Problem smaller{{current}, rule, {}};
-  smaller.release_trials = problem.release_trials;
-  auto protected_smaller = protect_with(smaller, extra_primaries, Levels::kSkip);
-  if (!protected_smaller) return Result<std::vector<Status>>(tl::unexpected(protected_smaller.error()));
-  for (std::size_t j = 0; j < to_full.size(); ++j) {
-    const Status s = protected_smaller->status.front()[j];
-    status[to_full[j]] = s == Status::kPrimary ? Status::kSecondary : s;  // Held ones are secondary here.
-  }
-  for (std::size_t i = 0; i < table.values.size(); ++i) {
-    if (is_unsafe(rule, table.values[i])) status[i] = Status::kPrimary;
-  }
-  return Result<std::vector<Status>>(std::move(status));
-}
+namespace internal {
 
 // Protection with `extra_primaries` (cells of the one table) held to a primary's protection.
 Result<Protection> protect_with(const Problem& problem, const std::vector<std::size_t>& extra_primaries,
@@ -459,7 +326,7 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
     }
     // Every repair programme is created and deleted within the round: the audit frees GLPK's
     // environment, so no GLPK problem may outlive a round.
-    const std::lock_guard lock(glpk_mutex());
+    const std::lock_guard lock(internal::glpk_mutex());
     Repair repair(s, attacker.suppressed_min);
     bool changed = false;
     // A cell next to one that just got partners is left to the next audit: the new
@@ -597,10 +464,6 @@ Result<Protection> protect_with(const Problem& problem, const std::vector<std::s
   result.status = to_tables();
   return result;
 }
-
-}  // namespace
-
-namespace internal {
 
 Result<Protection> protect_once(const Problem& problem) { return protect_with(problem, {}, Levels::kTry); }
 

@@ -12,10 +12,8 @@ bool dutch(Language language) { return language == Language::kDutch; }
 Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 Html num(std::int64_t value) { return Html::escape(std::to_string(value)); }
 
-bool suppressed(sdc::Status status) { return status == sdc::Status::kPrimary || status == sdc::Status::kSecondary; }
-
 Html published(const app::SdcProtectResult& result, std::size_t cell) {
-  return suppressed(result.status[cell]) ? Html("x") : num(result.table.values[cell]);
+  return sdc::is_suppressed(result.status[cell]) ? Html("x") : num(result.table.values[cell]);
 }
 
 // A code indented by its depth in the hierarchy (the total flush left).
