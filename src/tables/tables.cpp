@@ -4,10 +4,12 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml.hpp>
 
 #include "linkage/linkage.h"
@@ -204,7 +206,37 @@ PersonClustering exact_keys() {
   };
 }
 
-Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec, const PersonClustering& persons_of) {
+Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& requested,
+                         const PersonClustering& persons_of) {
+  // The registrations of each year of the range. Years before the first and after the last
+  // with any registration of the table's mandate and role had nothing delivered: they are left
+  // out (and named in a footnote) rather than published as years with no victims.
+  std::vector<std::vector<Registration>> by_year;
+  for (int year = requested.first_year; year <= requested.last_year; ++year) {
+    ASSIGN_OR_RETURN(auto registrations,
+                     store.registrations({.year = year, .mandate = requested.mandate, .role = requested.role}));
+    by_year.push_back(std::move(registrations));
+  }
+  TableSpec spec = requested;
+  const auto delivered = [](const std::vector<Registration>& year) { return !year.empty(); };
+  const auto first = std::find_if(by_year.begin(), by_year.end(), delivered);
+  if (first == by_year.end()) {
+    return fail(ErrorCode::kNotFound, fmt::format("table {}: no {} {} registrations in {}-{}", spec.name,
+                                                  to_code(spec.role), to_code(spec.mandate), spec.first_year,
+                                                  spec.last_year));
+  }
+  const auto last = std::find_if(by_year.rbegin(), by_year.rend(), delivered).base();
+  spec.first_year = requested.first_year + static_cast<int>(first - by_year.begin());
+  spec.last_year = requested.first_year + static_cast<int>(last - by_year.begin()) - 1;
+  by_year = std::vector<std::vector<Registration>>(std::make_move_iterator(first), std::make_move_iterator(last));
+  const auto span = [](int from, int to) { return from == to ? std::to_string(from) : fmt::format("{}-{}", from, to); };
+  if (spec.first_year > requested.first_year || spec.last_year < requested.last_year) {
+    std::vector<std::string> left_out;
+    if (spec.first_year > requested.first_year) left_out.push_back(span(requested.first_year, spec.first_year - 1));
+    if (spec.last_year < requested.last_year) left_out.push_back(span(spec.last_year + 1, requested.last_year));
+    spec.footnotes.push_back(fmt::format("Geen gegevens aangeleverd over {}; die jaren zijn weggelaten.",
+                                         fmt::join(left_out, " en ")));
+  }
   BuiltTable built;
   built.spec = spec;
   built.table.name = spec.name;
@@ -229,8 +261,7 @@ Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec,
   }
   std::vector<char> contributed(sources.size(), 0);
   for (int year = spec.first_year; year <= spec.last_year; ++year) {
-    ASSIGN_OR_RETURN(const auto registrations,
-                     store.registrations({.year = year, .mandate = spec.mandate, .role = spec.role}));
+    const auto& registrations = by_year[static_cast<std::size_t>(year - spec.first_year)];
     for (const auto& r : registrations) {
       const auto at = std::find(sources.begin(), sources.end(), r.source_code) - sources.begin();
       if (at < static_cast<std::ptrdiff_t>(sources.size())) contributed[static_cast<std::size_t>(at)] = 1;

@@ -63,8 +63,11 @@ using PersonClustering = std::function<Result<std::vector<std::uint32_t>>(
 // (linkage::key_clusters), the tables' counting before issue #16.
 PersonClustering exact_keys();
 
-// Counts the persons `persons` finds in each year. Fails with kInvalidArgument for an unknown
-// dimension or year range or when `persons` gives a cluster list of the wrong length, with
+// Counts the persons `persons` finds in each year. The years of the spec's range before the
+// first and after the last with a registration of its mandate and role are left out (nothing
+// was delivered about them), with a footnote naming them; the built spec has the narrowed
+// range. Fails with kNotFound when no year has a registration, with kInvalidArgument for an
+// unknown dimension or when `persons` gives a cluster list of the wrong length, with
 // `persons`' errors, and with the store's errors.
 Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& spec, const PersonClustering& persons);
 

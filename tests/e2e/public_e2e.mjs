@@ -125,7 +125,9 @@ try {
   assert.equal(await again.textContent("table.explorer"), await page.textContent("table.explorer"));
   await again.close();
   const csv = execFileSync("curl", ["-s", permalink + "&format=csv"], { encoding: "utf8" }).split("\n");
-  assert.match(csv[0], /^vorm \(niveau\),vorm,2019,2020,2021,2022,2023,alle jaren/);
+  // The instance holds 2022 and 2023 (the demo above): the table's other years had nothing
+  // delivered and are left out, not shown as years without victims.
+  assert.match(csv[0], /^vorm \(niveau\),vorm,2022,2023,alle jaren/);
   const shownTotal = (await page.locator("tbody tr").first().locator("td").last().textContent()).replace(/\./g, "");
   assert.equal(csv[1].split(",").at(-1), shownTotal, "the CSV's total is the page's");
 

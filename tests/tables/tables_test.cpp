@@ -101,6 +101,34 @@ years = [2022, 2023]
   EXPECT_EQ(built->sources, (std::vector<std::string>{"comensha", "politie"})) << "in the store's order";
 }
 
+// Years of the range before and after every delivery are left out, not shown as years with no
+// victims; a range without any delivery is an error, not a table of zeros.
+TEST_F(TablesTest, YearsWithoutAnyDeliveryAreLeftOutAndNamed) {
+  const auto spec = parse_spec(
+      "name = \"t\"\ntitle = \"T\"\ndimensions = [\"year\"]\nyears = [2019, 2024]\nfootnotes = [\"Eigen noot.\"]\n",
+      "t.toml");
+  const auto children = parse_spec(
+      "name = \"k\"\ntitle = \"K\"\nmandate = \"sexual_violence_against_children\"\ndimensions = [\"year\"]\n"
+      "years = [2019, 2024]\n",
+      "k.toml");
+  ASSERT_TRUE(spec.has_value() && children.has_value());
+
+  const auto built = build(*store_, *spec, exact_keys());
+  const auto none = build(*store_, *children, exact_keys());
+
+  ASSERT_TRUE(built.has_value()) << built.error().message;
+  EXPECT_EQ(built->table.dimensions[0].codes, (std::vector<std::string>{"total", "2022", "2023"}));
+  EXPECT_EQ(built->table.values, (std::vector<std::int64_t>{4, 3, 1})) << "hand count as above";
+  EXPECT_EQ(built->spec.first_year, 2022);
+  EXPECT_EQ(built->spec.last_year, 2023);
+  ASSERT_EQ(built->spec.footnotes.size(), 2u);
+  EXPECT_EQ(built->spec.footnotes[0], "Eigen noot.");
+  EXPECT_EQ(built->spec.footnotes[1], "Geen gegevens aangeleverd over 2019-2021 en 2024; die jaren zijn weggelaten.");
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(none.error().message.find("2019-2024"), std::string::npos) << none.error().message;
+}
+
 // The table counts the persons the injected linkage finds, not the exact keys: a linkage that
 // takes police's b (labour, no region) and CoMensha's c (sexual, GM0003) for one person.
 TEST_F(TablesTest, CountsThePersonsTheInjectedLinkageFinds) {
