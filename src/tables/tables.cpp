@@ -221,9 +221,9 @@ Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& reque
   const auto delivered = [](const std::vector<Registration>& year) { return !year.empty(); };
   const auto first = std::find_if(by_year.begin(), by_year.end(), delivered);
   if (first == by_year.end()) {
-    return fail(ErrorCode::kNotFound, fmt::format("table {}: no {} {} registrations in {}-{}", spec.name,
-                                                  to_code(spec.role), to_code(spec.mandate), spec.first_year,
-                                                  spec.last_year));
+    return fail(ErrorCode::kNotFound,
+                fmt::format("table {}: no {} {} registrations in {}-{}", spec.name, to_code(spec.role),
+                            to_code(spec.mandate), spec.first_year, spec.last_year));
   }
   const auto last = std::find_if(by_year.rbegin(), by_year.rend(), delivered).base();
   spec.first_year = requested.first_year + static_cast<int>(first - by_year.begin());
@@ -234,8 +234,8 @@ Result<BuiltTable> build(store::RegistrationStore& store, const TableSpec& reque
     std::vector<std::string> left_out;
     if (spec.first_year > requested.first_year) left_out.push_back(span(requested.first_year, spec.first_year - 1));
     if (spec.last_year < requested.last_year) left_out.push_back(span(spec.last_year + 1, requested.last_year));
-    spec.footnotes.push_back(fmt::format("Geen gegevens aangeleverd over {}; die jaren zijn weggelaten.",
-                                         fmt::join(left_out, " en ")));
+    spec.footnotes.push_back(
+        fmt::format("Geen gegevens aangeleverd over {}; die jaren zijn weggelaten.", fmt::join(left_out, " en ")));
   }
   BuiltTable built;
   built.spec = spec;
