@@ -16,11 +16,12 @@ std::string describe_protection(const tables::ProtectionReport& report) {
   for (const auto& t : report.tables) cells += static_cast<std::int64_t>(t.built.table.values.size());
   return fmt::format(
       "{} table(s), {} cells: {} primary and {} secondary suppressions ({} units suppressed secondarily; "
-      "{} released again), {} repair rounds, {} linear programmes\n"
+      "{} released again), {} repair rounds, {} improvement trials{}, {} linear programmes\n"
       "audit: {} suppressed cells, {} violations, {} exactly recoverable secondaries (warning), "
       "{} batched and {} exact linear programmes\n",
       report.tables.size(), cells, report.protection.primary_cells, report.protection.secondary_cells,
       report.protection.secondary_units, report.protection.released, report.protection.repair_rounds,
+      report.protection.improvement_trials, report.protection.improvement_cut ? " (stopped at the work limit)" : "",
       report.protection.linear_programmes, report.audit.cells.size(), report.audit.violations,
       report.audit.exact_secondaries, report.audit.batched_lps, report.audit.exact_lps);
 }

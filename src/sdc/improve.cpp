@@ -47,13 +47,19 @@ Result<Protection> protect(const Problem& problem) {
   if (problem.cost != Problem::Cost::kBest) return descend(problem);
   Problem by_units = problem;
   by_units.cost = Problem::Cost::kUnits;
-  Problem by_cells = problem;
+  by_units.improvement_work = problem.improvement_work / 2;
+  Problem by_cells = by_units;
   by_cells.cost = Problem::Cost::kCells;
   ASSIGN_OR_RETURN(Protection units, descend(by_units));
   auto fewest = descend(by_cells);
-  if (!fewest || !better(*fewest, units)) return units;
-  fewest->linear_programmes += units.linear_programmes;
-  return fewest;
+  if (!fewest) return units;
+  const int trials = units.improvement_trials + fewest->improvement_trials;
+  const bool cut = units.improvement_cut || fewest->improvement_cut;
+  Protection& kept = better(*fewest, units) ? *fewest : units;
+  kept.linear_programmes = units.linear_programmes + fewest->linear_programmes;
+  kept.improvement_trials = trials;
+  kept.improvement_cut = cut;
+  return std::move(kept);
 }
 
 namespace {
@@ -61,9 +67,16 @@ namespace {
 Result<Protection> descend(const Problem& problem) {
   ASSIGN_OR_RETURN(Protection best, internal::protect_once(problem));
   const auto first_status = best.status;
+  const std::int64_t first_programmes = best.linear_programmes;
   if (problem.improvement_trials <= 0) return best;
   Problem trial_problem = problem;  // Its forced list grows with every accepted step.
+  std::int64_t cells = 0;
+  for (const auto& t : problem.tables) cells += static_cast<std::int64_t>(t.values.size());
+  // Every programme solved: the first protection's and each trial's, kept or not.
+  std::int64_t programmes = best.linear_programmes;
+  std::int64_t work = 0;
   int trials = 0;
+  bool cut = false;
   for (bool improved = true; improved && trials < problem.improvement_trials;) {
     improved = false;
     // The best pattern's secondary cells, largest first (ties by position): the ones whose
@@ -78,22 +91,33 @@ Result<Protection> descend(const Problem& problem) {
       return problem.tables[a.first].values[a.second] > problem.tables[b.first].values[b.second];
     });
     for (const auto& cell : candidates) {
-      if (trials++ >= problem.improvement_trials) break;
+      if (trials >= problem.improvement_trials) break;
+      if (work >= problem.improvement_work) {
+        cut = true;
+        break;
+      }
       if (std::find(problem.kept_suppressed.begin(), problem.kept_suppressed.end(), cell) !=
           problem.kept_suppressed.end()) {
         continue;
       }
+      ++trials;
       Problem attempt = trial_problem;
       attempt.forced.push_back(cell);
       auto found = internal::protect_once(attempt);
+      // A trial that finds no safe pattern is charged as much as the first protection was.
+      const std::int64_t spent = found ? found->linear_programmes : first_programmes;
+      programmes += spent;
+      work += spent * cells;
       if (!found || !better(*found, best)) continue;  // No safe pattern with it published, or no gain.
-      found->linear_programmes += best.linear_programmes;
       best = std::move(*found);
       trial_problem = std::move(attempt);
       improved = true;
       break;
     }
   }
+  best.linear_programmes = programmes;
+  best.improvement_trials = trials;
+  best.improvement_cut = cut;
   // Cells forced only by the descent (in every table that shares them) are ordinary
   // published cells.
   for (std::size_t t = 0; t < best.status.size(); ++t) {

@@ -105,6 +105,13 @@ struct Problem {
   // (then fewer units) that passes the audit replaces the best, until a whole pass finds none
   // or this many protections have been tried.
   int improvement_trials = 60;
+  // The descent also stops once its trials have solved this much work, counted as linear
+  // programmes times the table's cells. Small tables make every trial (pp.tab: 2,500 work per
+  // trial); the trimmed victims-region-form of a two-year demo (1,818 cells, 450 programmes a
+  // trial) makes two per cost: 3.9 s in all instead of 89 s unbounded. Counted in work, not
+  // seconds, so the same input gives the same pattern on every machine. With kBest each cost's
+  // descent gets half.
+  std::int64_t improvement_work = 2'000'000;
   // What the repair's programmes minimise: cells suppressed and units they hold (kUnits),
   // cells only (kCells), or both tried, each improved, and the pattern with fewer suppressions
   // (then fewer units) kept (kBest; tables of up to 2,000 distinct cells, else kUnits).
@@ -124,6 +131,8 @@ struct Protection {
   std::int64_t released = 0;          // Secondary cells released again by the final pass.
   std::int64_t margins_released = 0;  // Of them, coarser margins above a level suppressed whole.
   std::int64_t linear_programmes = 0;
+  int improvement_trials = 0;    // Protections the descent tried (both costs with kBest).
+  bool improvement_cut = false;  // The descent stopped at improvement_work, not at its end.
 };
 
 // Applies the minimum-frequency rule, then suppresses further cells until the audit passes:

@@ -365,6 +365,8 @@ Result<ProtectionReport> protect(std::vector<BuiltTable> tables, const sdc::Audi
     report.protection.repair_rounds += protection.repair_rounds;
     report.protection.released += protection.released;
     report.protection.linear_programmes += protection.linear_programmes;
+    report.protection.improvement_trials += protection.improvement_trials;
+    report.protection.improvement_cut = report.protection.improvement_cut || protection.improvement_cut;
     // The audit numbers tables within this problem; the report numbers them in `tables`.
     for (auto cell : audited.cells) {
       cell.table = members[cell.table];

@@ -513,6 +513,35 @@ TEST(Protect, TheFastStrategyIsAlsoSafeOnPpTab) {
   EXPECT_TRUE(checked->passed());
 }
 
+// The descent is bounded by work, not by a clock: a small table makes its whole descent within
+// the default limit, and a limit of one unit stops each cost's descent after its first trial,
+// still with a pattern the audit passes, and the same one on every run.
+TEST(Protect, TheDescentStopsAtItsWorkLimitWithASafePattern) {
+  const Loaded pp = load("tau_pp_freq.json");
+  const Problem whole{{pp.table}, kPpRule, {}};
+  Problem limited = whole;
+  limited.improvement_work = 2;  // One unit for each of the two costs' descents.
+
+  const auto full = protect(whole);
+  const auto cut = protect(limited);
+  const auto again = protect(limited);
+
+  ASSERT_TRUE(full.has_value()) << full.error().message;
+  ASSERT_TRUE(cut.has_value()) << cut.error().message;
+  ASSERT_TRUE(again.has_value());
+  std::printf("pp.tab: %d improvement trials, %lld linear programmes in all, %zu cells\n", full->improvement_trials,
+              static_cast<long long>(full->linear_programmes), pp.table.values.size());
+  EXPECT_FALSE(full->improvement_cut);
+  EXPECT_GT(full->improvement_trials, 2);
+  EXPECT_TRUE(cut->improvement_cut);
+  EXPECT_EQ(cut->improvement_trials, 2);
+  EXPECT_EQ(cut->status, again->status);
+  EXPECT_LE(full->primary_cells + full->secondary_cells, cut->primary_cells + cut->secondary_cells);
+  const auto checked = audit(limited, cut->status, {.suppressed_min = 1, .integer = true});
+  ASSERT_TRUE(checked.has_value());
+  EXPECT_TRUE(checked->passed());
+}
+
 TEST(Protect, GivesTheSamePatternOnEveryRun) {
   const Loaded pp = load("sdctable_microdata2_freq.json");
   const Problem problem{{pp.table}, kPpRule, {}};

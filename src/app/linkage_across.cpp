@@ -1,0 +1,152 @@
+#include "app/linkage_across.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace rapporteur::app {
+namespace {
+
+constexpr int kMaxYears = 30;
+
+std::string classification_of(const Registration& r) {
+  if (r.exploitation_form) return std::string(to_code(*r.exploitation_form));
+  if (r.offence_type) return std::string(to_code(*r.offence_type));
+  return "unknown";
+}
+
+// What one linked person was registered as: per year, as victim and as suspect.
+struct Appearances {
+  std::set<int> victim_years;
+  std::set<int> suspect_years;
+  std::map<std::string, std::int64_t> victim_forms;  // Victim registrations per classification.
+};
+
+// The classification most of a person's victim registrations carry; ties go to the first in
+// code order, "unknown" only when nothing else was recorded.
+std::string main_form(const std::map<std::string, std::int64_t>& forms) {
+  std::string best = "unknown";
+  std::int64_t most = 0;
+  for (const auto& [form, count] : forms) {
+    if (form != "unknown" && count > most) {
+      best = form;
+      most = count;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+Result<CrossLinkReport> link_across(store::Store& store, const CrossLinkRequest& request) {
+  ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(request.mandate));
+  if (request.first_year > request.last_year || request.last_year - request.first_year >= kMaxYears) {
+    return fail(ErrorCode::kInvalidArgument, fmt::format("years {}-{} must be a range of 1 to {} years",
+                                                         request.first_year, request.last_year, kMaxYears));
+  }
+  // Every registration of the range, its source widened to source, year and role.
+  std::vector<Registration> registrations;
+  std::vector<int> year_of;
+  std::vector<Role> role_of;
+  std::vector<std::string> sources;
+  ASSIGN_OR_RETURN(const auto all_sources, store.sources());
+  for (int year = request.first_year; year <= request.last_year; ++year) {
+    for (const Role role : {Role::kVictim, Role::kSuspect}) {
+      ASSIGN_OR_RETURN(auto selected, store.registrations({.year = year, .mandate = mandate, .role = role}));
+      for (const Source& s : all_sources) {
+        const std::string widened = fmt::format("{}@{}/{}", s.code, year, to_code(role));
+        bool used = false;
+        for (Registration& r : selected) {
+          if (r.source_code != s.code) continue;
+          used = true;
+          r.source_code = widened;
+          year_of.push_back(year);
+          role_of.push_back(role);
+          registrations.push_back(std::move(r));
+        }
+        if (used) sources.push_back(widened);
+      }
+    }
+  }
+  if (registrations.empty()) {
+    return fail(ErrorCode::kNotFound, fmt::format("no {} registrations in {}-{}", request.mandate, request.first_year,
+                                                  request.last_year));
+  }
+  // The classifications before linking moves the registrations.
+  std::vector<std::string> form_of;
+  form_of.reserve(registrations.size());
+  for (const Registration& r : registrations) form_of.push_back(classification_of(r));
+
+  ASSIGN_OR_RETURN(const LinkageRun run, link_registrations(std::move(registrations), sources, request.method));
+
+  CrossLinkReport report;
+  report.mandate = request.mandate;
+  report.first_year = request.first_year;
+  report.last_year = request.last_year;
+  report.method = run.method;
+  report.note = run.note;
+  report.registrations = static_cast<std::int64_t>(run.cluster.size());
+  std::map<std::uint32_t, Appearances> people;
+  for (std::size_t i = 0; i < run.cluster.size(); ++i) {
+    Appearances& a = people[run.cluster[i]];
+    if (role_of[i] == Role::kVictim) {
+      a.victim_years.insert(year_of[i]);
+      ++a.victim_forms[form_of[i]];
+    } else {
+      a.suspect_years.insert(year_of[i]);
+    }
+  }
+  report.persons = static_cast<std::int64_t>(people.size());
+  for (int year = request.first_year; year <= request.last_year; ++year) {
+    CrossLinkYear row;
+    row.year = year;
+    for (const auto& [cluster, a] : people) {
+      const bool victim_before = !a.victim_years.empty() && *a.victim_years.begin() < year;
+      if (a.victim_years.contains(year)) {
+        ++row.victims;
+        row.victims_seen_before += victim_before ? 1 : 0;
+      }
+      if (a.suspect_years.contains(year)) {
+        ++row.suspects;
+        row.suspects_seen_before += !a.suspect_years.empty() && *a.suspect_years.begin() < year ? 1 : 0;
+        row.suspects_also_victims += victim_before || a.victim_years.contains(year) ? 1 : 0;
+      }
+    }
+    report.years.push_back(row);
+  }
+  for (const auto& [cluster, a] : people) {
+    report.victims_in_several_years += a.victim_years.size() > 1 ? 1 : 0;
+    if (!a.victim_years.empty() && !a.suspect_years.empty()) {
+      ++report.victims_and_suspects;
+      ++report.victims_and_suspects_by_form[main_form(a.victim_forms)];
+    }
+  }
+  return report;
+}
+
+std::string to_text(const CrossLinkReport& report) {
+  std::string text = fmt::format("{} registrations of {} in {}-{} linked {} into {} persons\n", report.registrations,
+                                 report.mandate, report.first_year, report.last_year, to_code(report.method),
+                                 report.persons);
+  if (!report.note.empty()) text += "Note: " + report.note + "\n";
+  text += "year  victims  of whom seen before  suspects  of whom seen before  of whom also victim\n";
+  for (const CrossLinkYear& y : report.years) {
+    text += fmt::format("{:<4}  {:>7}  {:>19}  {:>8}  {:>19}  {:>19}\n", y.year, y.victims, y.victims_seen_before,
+                        y.suspects, y.suspects_seen_before, y.suspects_also_victims);
+  }
+  text += fmt::format("Victims registered in more than one year: {}\n", report.victims_in_several_years);
+  text += fmt::format("Registered both as victim and as suspect: {}", report.victims_and_suspects);
+  if (!report.victims_and_suspects_by_form.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& [form, count] : report.victims_and_suspects_by_form) {
+      parts.push_back(fmt::format("{} {}", form, count));
+    }
+    text += " (" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
+  }
+  return text + "\n";
+}
+
+}  // namespace rapporteur::app
