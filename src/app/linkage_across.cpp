@@ -72,8 +72,8 @@ Result<CrossLinkReport> link_across(store::Store& store, const CrossLinkRequest&
     }
   }
   if (registrations.empty()) {
-    return fail(ErrorCode::kNotFound, fmt::format("no {} registrations in {}-{}", request.mandate, request.first_year,
-                                                  request.last_year));
+    return fail(ErrorCode::kNotFound,
+                fmt::format("no {} registrations in {}-{}", request.mandate, request.first_year, request.last_year));
   }
   // The classifications before linking moves the registrations.
   std::vector<std::string> form_of;
@@ -128,9 +128,9 @@ Result<CrossLinkReport> link_across(store::Store& store, const CrossLinkRequest&
 }
 
 std::string to_text(const CrossLinkReport& report) {
-  std::string text = fmt::format("{} registrations of {} in {}-{} linked {} into {} persons\n", report.registrations,
-                                 report.mandate, report.first_year, report.last_year, to_code(report.method),
-                                 report.persons);
+  std::string text =
+      fmt::format("{} registrations of {} in {}-{} linked {} into {} persons\n", report.registrations, report.mandate,
+                  report.first_year, report.last_year, to_code(report.method), report.persons);
   if (!report.note.empty()) text += "Note: " + report.note + "\n";
   text += "year  victims  of whom seen before  suspects  of whom seen before  of whom also victim\n";
   for (const CrossLinkYear& y : report.years) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "app/linkage.h"
+#include "app/linkage_across.h"
 #include "linkage/linkage.h"
 
 namespace rapporteur::cli {
@@ -67,6 +68,27 @@ Result<void> run_report(const GlobalOptions& global, const LinkageOptions& optio
   return ok();
 }
 
+struct AcrossOptions {
+  std::string mandate = "human_trafficking";
+  int first_year = 0;
+  int last_year = 0;
+  std::string method = "probabilistic";
+};
+
+Result<void> run_across(const GlobalOptions& global, const AcrossOptions& options, std::ostream& out,
+                        std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.method));
+  err << fmt::format("Linking {} victims and suspects of {}-{} together ({})...\n", options.mandate, options.first_year,
+                     options.last_year, options.method);
+  ASSIGN_OR_RETURN(const auto report, app::link_across(*store, {.mandate = options.mandate,
+                                                                .first_year = options.first_year,
+                                                                .last_year = options.last_year,
+                                                                .method = method}));
+  out << app::to_text(report);
+  return ok();
+}
+
 void add_selection(CLI::App* command, LinkageOptions& options) {
   command->add_option("--year", options.year)->required()->check(CLI::Range(1990, 2100));
   command->add_option("--mandate", options.mandate)
@@ -90,6 +112,20 @@ void add_linkage_commands(CLI::App& app, Action& action) {
   CLI::App* report = linkage_cmd->add_subcommand(
       "report", "Link a year and report: links per weight band, blocking counts, overlap per source pair, clusters");
   for (CLI::App* command : {histories, run_cmd, report}) add_selection(command, *options);
+  auto across_options = std::make_shared<AcrossOptions>();
+  CLI::App* across = linkage_cmd->add_subcommand(
+      "across", "Link victims and suspects of several years together: who was registered before, who is both");
+  across->add_option("--first-year", across_options->first_year)->required()->check(CLI::Range(1990, 2100));
+  across->add_option("--last-year", across_options->last_year)->required()->check(CLI::Range(1990, 2100));
+  across->add_option("--mandate", across_options->mandate)
+      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))
+      ->capture_default_str();
+  across->add_option("--method", across_options->method, "How registrations are linked into persons")
+      ->check(CLI::IsMember({"probabilistic", "deterministic"}))
+      ->capture_default_str();
+  across->callback([&action, across_options] {
+    action = [across_options](Context& c) { return finish(c, run_across(c.global, *across_options, c.out, c.err)); };
+  });
 
   histories->callback([&action, options] {
     action = [options](Context& c) { return finish(c, run_histories(c.global, *options, c.out, c.err)); };

@@ -220,12 +220,42 @@ void emit(World& world, Registration r, const internal::PersonIdentity& id, Src 
   world.identities.push_back(std::move(recorded));
 }
 
-// Gives the victim `p` a key and an identity and records them with every source in `seen`;
+// A registered trafficking victim, kept so that a later year's victim or a suspect can be the
+// same person.
+struct Known {
+  std::string key;
+  internal::PersonIdentity identity;
+  Profile profile;
+  int year = 0;
+};
+
+// The registered trafficking victims of the year before and of this year.
+struct KnownVictims {
+  std::vector<Known> last_year;
+  std::vector<Known> this_year;
+};
+
+// Some people come back: a trafficking victim registered one year is among the next year's
+// victims (re-exploitation), and some suspects of trafficking were registered as its victims
+// the same year (victims of forced criminality, or recruited to recruit). Drawn from streams of
+// their own, so the rest of the world is drawn as without them.
+constexpr double kReturningVictimShare = 0.05;  // Of each year's victims (registered or not).
+constexpr double kVictimSuspectShare = 0.06;    // Of trafficking suspects.
+
+// Takes a random entry out of `pool` (empty: none).
+std::optional<Known> take_one(std::vector<Known>& pool, Rng& rng) {
+  if (pool.empty()) return std::nullopt;
+  const auto at = static_cast<std::size_t>(rng.uniform() * static_cast<double>(pool.size()));
+  std::swap(pool[at], pool.back());
+  Known taken = std::move(pool.back());
+  pool.pop_back();
+  return taken;
+}
+
+// Records the victim `p` (key `key`, identity `identity`) with every source in `seen`;
 // returns whether any source saw them.
-bool register_victim(World& world, const Profile& p, int year, const std::array<bool, kSourceCount>& seen, Rng& rng,
-                     Rng& id_rng) {
-  const std::string key = person_key(rng);
-  const internal::PersonIdentity identity = internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
+bool register_victim(World& world, const Profile& p, const std::string& key, const internal::PersonIdentity& identity,
+                     int year, const std::array<bool, kSourceCount>& seen, Rng& rng, Rng& id_rng) {
   bool any = false;
   for (int s = 0; s < kSourceCount; ++s) {
     if (seen[s]) {
@@ -254,9 +284,11 @@ struct Counts {
   std::int64_t registered = 0;
 };
 
-void add_trafficking_victims(int year, const WorldOptions& options, World& world, std::map<TruthKey, Counts>& truth) {
+void add_trafficking_victims(int year, const WorldOptions& options, World& world, std::map<TruthKey, Counts>& truth,
+                             KnownVictims& known) {
   Rng rng = stream(options.seed, year, 1);
   Rng id_rng = stream(options.seed, year, 11);
+  Rng returning = stream(options.seed, year, 21);
   const Municipalities city_skewed(1.15);
   const Municipalities by_population(1.0);
   const int population = static_cast<int>(std::lround(registered_trafficking_target(year) / kTraffickingSeenShare));
@@ -310,14 +342,29 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
                                                         : ResidenceStatus::kUnknown;
     }
     p.region = *p.form == ExploitationForm::kLabour ? by_population.draw(rng) : city_skewed.draw(rng);
+    std::optional<Known> earlier;
+    if (returning.chance(kReturningVictimShare)) earlier = take_one(known.last_year, returning);
+    const Profile drawn = p;
+    std::size_t f_used = f;
+    bool minor_used = minor;
+    bool dutch_used = dutch;
+    if (earlier) {
+      // The same person a year on: their form, sex, nationality, residence and region.
+      p = earlier->profile;
+      p.age += year - earlier->year;
+      f_used = static_cast<std::size_t>(std::find(kForms.begin(), kForms.end(), *p.form) - kForms.begin());
+      minor_used = p.age < 18;
+      dutch_used = p.nationality == "NL";
+    }
 
     const double v = visibility(rng, options.visibility_sigma);
     std::array<double, kSourceCount> chance{};
-    chance[kPolitie] = kPolice[f] * (minor && dutch ? 1.5 : 1.0);
-    chance[kCoMensha] = kCare[f] * (minor ? 1.6 : 1.0);
-    chance[kKmar] = dutch ? 0.005 : kBorder[f] * (p.residence == ResidenceStatus::kDublinClaimant ? 1.5 : 1.0);
-    chance[kNla] = kLabourInspection[f];
-    chance[kJeugd] = minor ? 0.12 : 0.0;
+    chance[kPolitie] = kPolice[f_used] * (minor_used && dutch_used ? 1.5 : 1.0);
+    chance[kCoMensha] = kCare[f_used] * (minor_used ? 1.6 : 1.0);
+    chance[kKmar] =
+        dutch_used ? 0.005 : kBorder[f_used] * (p.residence == ResidenceStatus::kDublinClaimant ? 1.5 : 1.0);
+    chance[kNla] = kLabourInspection[f_used];
+    chance[kJeugd] = minor_used ? 0.12 : 0.0;
     std::array<bool, kSourceCount> seen{};
     for (const Src s : {kCoMensha, kPolitie, kKmar, kNla, kJeugd}) {
       seen[s] = rng.chance(capped(chance[s] * v));
@@ -325,9 +372,20 @@ void add_trafficking_victims(int year, const WorldOptions& options, World& world
     // Prosecutors mostly see victims through police investigations.
     seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
 
-    const bool any = register_victim(world, p, year, seen, rng, id_rng);
+    // Key and identity are drawn for everyone, from the profile as drawn, so the streams stay as
+    // they were; one who came back keeps their own, registered on a day of this year.
+    std::string key = person_key(rng);
+    internal::PersonIdentity identity = internal::make_identity(drawn.nationality, drawn.age, year, uniform_of(id_rng));
+    if (earlier) {
+      const internal::CalendarDate contact = identity.first_contact;
+      key = earlier->key;
+      identity = earlier->identity;
+      identity.first_contact = contact;
+    }
+    const bool any = register_victim(world, p, key, identity, year, seen, rng, id_rng);
+    if (any) known.this_year.push_back({key, identity, p, year});
     Counts& cell =
-        truth[{year, Mandate::kHumanTrafficking, std::string(to_code(*p.form)), p.sex, minor ? "minor" : "adult"}];
+        truth[{year, Mandate::kHumanTrafficking, std::string(to_code(*p.form)), p.sex, minor_used ? "minor" : "adult"}];
     ++cell.true_count;
     cell.registered += any ? 1 : 0;
   }
@@ -360,7 +418,9 @@ void add_child_victims(int year, const WorldOptions& options, World& world, std:
     seen[kPolitie] = rng.chance(capped(0.16 * v));
     seen[kJeugd] = rng.chance(capped((p.age < 12 ? 0.12 : 0.07) * v));
     seen[kOm] = rng.chance(capped((seen[kPolitie] ? 0.25 : 0.01) * v));
-    const bool any = register_victim(world, p, year, seen, rng, id_rng);
+    const std::string key = person_key(rng);
+    const auto identity = internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
+    const bool any = register_victim(world, p, key, identity, year, seen, rng, id_rng);
     Counts& cell =
         truth[{year, Mandate::kSexualViolenceAgainstChildren, std::string(to_code(*p.offence)), p.sex, "minor"}];
     ++cell.true_count;
@@ -370,10 +430,22 @@ void add_child_victims(int year, const WorldOptions& options, World& world, std:
 
 // Suspects pass through the chain: the police report them, the prosecution service registers
 // some, prosecutes part of those, and the courts convict part of the prosecuted.
-void add_suspects(int year, Mandate mandate, const WorldOptions& options, World& world) {
+void add_suspects(int year, Mandate mandate, const WorldOptions& options, World& world, KnownVictims& known) {
   const bool trafficking = mandate == Mandate::kHumanTrafficking;
   Rng rng = stream(options.seed, year, trafficking ? 3 : 4);
   Rng id_rng = stream(options.seed, year, trafficking ? 13 : 14);
+  Rng also_victim = stream(options.seed, year, 23);
+  // Victims of forced criminality, and of sexual exploitation recruited to recruit, are the
+  // ones who turn up as suspects.
+  std::vector<Known> candidates;
+  if (trafficking) {
+    for (const Known& k : known.this_year) {
+      if (k.profile.age >= 16 &&
+          (*k.profile.form == ExploitationForm::kCriminal || *k.profile.form == ExploitationForm::kSexual)) {
+        candidates.push_back(k);
+      }
+    }
+  }
   const Municipalities by_population(1.0);
   const int count = trafficking ? kTraffickingSuspectsPerYear : kChildSuspectsPerYear;
   constexpr std::array<double, 4> kFormShares{.60, .20, .17, .03};
@@ -406,8 +478,21 @@ void add_suspects(int year, Mandate mandate, const WorldOptions& options, World&
     }
     p.nationality = rng.chance(trafficking ? 0.5 : 0.85) ? "NL" : std::string(kForeign[rng.pick(kForeign)].first);
     p.region = by_population.draw(rng);
-    const std::string key = person_key(rng);
-    const internal::PersonIdentity identity = internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
+    std::string key = person_key(rng);
+    internal::PersonIdentity identity = internal::make_identity(p.nationality, p.age, year, uniform_of(id_rng));
+    std::optional<Known> victim;
+    if (trafficking && also_victim.chance(kVictimSuspectShare)) victim = take_one(candidates, also_victim);
+    if (victim) {
+      // A registered victim of this year: their key, identity, sex, age, nationality and region.
+      const internal::CalendarDate contact = identity.first_contact;
+      key = victim->key;
+      identity = victim->identity;
+      identity.first_contact = contact;
+      p.sex = victim->profile.sex;
+      p.age = victim->profile.age;
+      p.nationality = victim->profile.nationality;
+      p.region = victim->profile.region;
+    }
     const bool police = rng.chance(trafficking ? 0.72 : 0.9);
     const bool prosecution = rng.chance(trafficking ? 0.55 : (police ? 0.30 : 0.05));
     if (police) {
@@ -470,11 +555,14 @@ Result<World> generate_world(const WorldOptions& options) {
   world.sources = make_sources();
   add_regions(world);
   std::map<TruthKey, Counts> truth;
+  KnownVictims known;
   for (int year = options.first_year; year <= options.last_year; ++year) {
-    add_trafficking_victims(year, options, world, truth);
+    add_trafficking_victims(year, options, world, truth, known);
     add_child_victims(year, options, world, truth);
-    add_suspects(year, Mandate::kHumanTrafficking, options, world);
-    add_suspects(year, Mandate::kSexualViolenceAgainstChildren, options, world);
+    add_suspects(year, Mandate::kHumanTrafficking, options, world, known);
+    add_suspects(year, Mandate::kSexualViolenceAgainstChildren, options, world, known);
+    known.last_year = std::move(known.this_year);
+    known.this_year.clear();
   }
   for (const auto& [key, counts] : truth) {
     const auto& [year, mandate, classification, sex, age_group] = key;

@@ -41,8 +41,8 @@ Truth true_counts(const demo::World& world, store::Store& store) {
   std::map<std::string, std::set<int>> suspect_years;
   for (int year = kFirst; year <= kLast; ++year) {
     for (const Role role : {Role::kVictim, Role::kSuspect}) {
-      const auto persons =
-          demo::stored_record_persons(world, store, {.year = year, .mandate = Mandate::kHumanTrafficking, .role = role});
+      const auto persons = demo::stored_record_persons(
+          world, store, {.year = year, .mandate = Mandate::kHumanTrafficking, .role = role});
       EXPECT_TRUE(persons.has_value()) << persons.error().message;
       for (const auto& p : persons.value_or(std::vector<std::string>{})) {
         (role == Role::kVictim ? victim_years : suspect_years)[p].insert(year);
@@ -88,10 +88,10 @@ class LinkAcross : public ::testing::Test {
     dir_ = new TempDir();
     world_ = new demo::World(demo::generate_world({.first_year = kFirst, .last_year = kLast}).value());
     store_ = store::open_sqlite_store(*dir_ / "demo.db").value().release();
-    ASSERT_TRUE(demo::load_world(
-                    *world_, *store_, test_key(),
-                    {.extracts_folder = *dir_ / "extracts", .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"})
-                    .has_value());
+    ASSERT_TRUE(
+        demo::load_world(*world_, *store_, test_key(),
+                         {.extracts_folder = *dir_ / "extracts", .profiles_folder = RAPPORTEUR_SOURCE_DIR "/profiles"})
+            .has_value());
   }
   static void TearDownTestSuite() {
     delete store_;
@@ -111,7 +111,8 @@ store::Store* LinkAcross::store_ = nullptr;
 // |got - want| within `share` of `want`, or within `floor` for small counts.
 void expect_close(std::int64_t got, std::int64_t want, double share, std::int64_t floor, const std::string& what) {
   const double allowed = std::max(static_cast<double>(floor), share * static_cast<double>(want));
-  EXPECT_LE(std::abs(static_cast<double>(got - want)), allowed) << what << ": " << got << " linked, " << want << " true";
+  EXPECT_LE(std::abs(static_cast<double>(got - want)), allowed)
+      << what << ": " << got << " linked, " << want << " true";
 }
 
 TEST_F(LinkAcross, TheDemoWorldHasPeopleFoundAgainAcrossYearsAndRoles) {
