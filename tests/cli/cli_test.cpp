@@ -184,7 +184,7 @@ TEST(Cli, KbAddsAFolderSearchesAsJsonAndRecordsFollowUp) {
 }
 
 constexpr const char* kNlaExtract =
-    "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+    "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\tzaaknummer\n"
     "918273645\tXylofoonia\tQuaxelbeek\t1990-05-17\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n"
     "918273646\tZwierobelle\tPruttelwijk\t1990-02-30\tman\tarbeidsuitbuiting\tRO\t2023-03-03\n"
     "\tBlubbertina\tKnorrevaar\t1991-01-01\tvrouw\tarbeidsuitbuiting\tPL\t2023-04-04\n";
@@ -225,8 +225,9 @@ TEST(Cli, IntakeLoadOfAFileWithNoGoodRowFails) {
   TempDir dir;
   const auto db = (dir / "i.db").string();
   const auto extract = dir / "bad.tsv";
-  std::ofstream(extract) << "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
-                            "\t\t\t\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
+  std::ofstream(extract)
+      << "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\tzaaknummer\n"
+         "\t\t\t\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
   ASSERT_EQ(run_cli({"--db", db, "init"}).status, kExitOk);
   ASSERT_EQ(run_cli({"--db", db, "key", "init"}).status, kExitOk);
 

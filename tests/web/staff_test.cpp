@@ -267,7 +267,7 @@ TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
   const auto [session, csrf] = sign_in("rob", "wachtwoord-rob-123");
   auto c = client();
   const std::string extract =
-      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\tzaaknummer\n"
       "111222333\tTesta\tVoorbeeld\t1990-02-03\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
   const httplib::MultipartFormDataItems items = {{"csrf", csrf, "", ""},
                                                  {"profile", "nla", "", ""},
@@ -429,7 +429,7 @@ TEST_F(StaffTest, UploadsAreJudgedByTheirBytesNotTheirName) {
                                                   {"file", bytes, name, "text/csv"}});
   };
   const std::string extract =
-      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\tzaaknummer\n"
       "111222333\tTesta\tVoorbeeld\t1990-02-03\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
 
   const auto pdf = upload("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "extract.csv");
