@@ -52,6 +52,8 @@ class Fingerprint {
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
+// The source's record reference (record_id) is left out: it is not linkage content, so a batch
+// reloaded with references added keeps its records' person ids.
 std::uint64_t fingerprint_of(const Registration& r) {
   Fingerprint f;
   f.add(r.source_code).add(r.person_key).add(r.year).add(to_code(r.mandate)).add(to_code(r.role));

@@ -1,5 +1,6 @@
 // linkage: registrations linked into persons (deterministically or probabilistically), their
-// capture histories and a report of the run.
+// capture histories, a report of the run, people found again across years and roles, and the
+// export of person ids by record reference.
 #include "cli/internal/command.h"
 
 #include <memory>
@@ -8,6 +9,8 @@
 
 #include "app/linkage.h"
 #include "app/linkage_across.h"
+#include "app/linkage_export.h"
+#include "core/files.h"
 #include "linkage/linkage.h"
 
 namespace rapporteur::cli {
@@ -18,6 +21,8 @@ struct LinkageOptions {
   std::string mandate = "human_trafficking";
   std::string role = "victim";
   std::string method = "probabilistic";
+  std::string source;  // export: only this source's records; "" = every source's.
+  std::string out;     // export: the CSV file; "" = standard output.
 };
 
 Result<app::LinkageRun> run(const GlobalOptions& global, const LinkageOptions& options, std::ostream& err,
@@ -86,6 +91,26 @@ Result<void> run_across(const GlobalOptions& global, const AcrossOptions& option
                                                                 .last_year = options.last_year,
                                                                 .method = method}));
   out << app::to_text(report);
+Result<void> run_export(const GlobalOptions& global, const LinkageOptions& options, std::ostream& out,
+                        std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.method));
+  err << fmt::format("Linking {} {} registrations of {} ({}) and exporting person ids...\n", options.mandate,
+                     options.role, options.year, options.method);
+  app::PersonIdExportRequest request{
+      .year = options.year, .mandate = options.mandate, .role = options.role, .method = method};
+  if (!options.source.empty()) request.source = options.source;
+  ASSIGN_OR_RETURN(const auto exported, app::export_person_ids(*store, request));
+  if (!exported.note.empty()) err << "Note: " << exported.note << '\n';
+  const std::string csv = app::to_csv(exported);
+  if (options.out.empty()) {
+    out << csv;
+  } else {
+    // Record references with person ids are microdata: readable by the owner only.
+    RETURN_IF_ERROR(write_file_atomically(options.out, csv, FileAccess::kOwnerOnly));
+  }
+  err << fmt::format("{} rows, {} without a record reference{}\n", exported.rows.size(), exported.without_record_id,
+                     options.out.empty() ? "" : fmt::format(", written to {}", options.out));
   return ok();
 }
 
@@ -111,7 +136,6 @@ void add_linkage_commands(CLI::App& app, Action& action) {
       "run", "Link a year, keep person ids from the previous run, say how many persons were found");
   CLI::App* report = linkage_cmd->add_subcommand(
       "report", "Link a year and report: links per weight band, blocking counts, overlap per source pair, clusters");
-  for (CLI::App* command : {histories, run_cmd, report}) add_selection(command, *options);
   auto across_options = std::make_shared<AcrossOptions>();
   CLI::App* across = linkage_cmd->add_subcommand(
       "across", "Link victims and suspects of several years together: who was registered before, who is both");
@@ -126,6 +150,11 @@ void add_linkage_commands(CLI::App& app, Action& action) {
   across->callback([&action, across_options] {
     action = [across_options](Context& c) { return finish(c, run_across(c.global, *across_options, c.out, c.err)); };
   });
+  CLI::App* export_cmd = linkage_cmd->add_subcommand(
+      "export", "Link a year, keep person ids, and list each record's source, record reference and person id (CSV)");
+  for (CLI::App* command : {histories, run_cmd, report, export_cmd}) add_selection(command, *options);
+  export_cmd->add_option("--source", options->source, "Only this source's records (what the source receives)");
+  export_cmd->add_option("--out", options->out, "CSV file (default: standard output)");
 
   histories->callback([&action, options] {
     action = [options](Context& c) { return finish(c, run_histories(c.global, *options, c.out, c.err)); };
@@ -135,6 +164,9 @@ void add_linkage_commands(CLI::App& app, Action& action) {
   });
   report->callback([&action, options] {
     action = [options](Context& c) { return finish(c, run_report(c.global, *options, c.out, c.err)); };
+  });
+  export_cmd->callback([&action, options] {
+    action = [options](Context& c) { return finish(c, run_export(c.global, *options, c.out, c.err)); };
   });
 }
 

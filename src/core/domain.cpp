@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
+
 namespace rapporteur {
 namespace {
 
@@ -220,6 +222,35 @@ Result<void> validate(const Registration& registration) {
   }
   if (registration.nationality && !is_country_code(*registration.nationality)) {
     return invalid(fmt::format("nationality '{}' is not an ISO 3166-1 alpha-2 code", *registration.nationality));
+  }
+  if (registration.record_id) {
+    if (auto valid = validate_record_id(*registration.record_id); !valid) {
+      return invalid(fmt::format("record_id: {}", valid.error().message));
+    }
+  }
+  return ok();
+}
+
+Result<void> validate_record_id(std::string_view record_id) {
+  const auto invalid = [](std::string message) { return fail(ErrorCode::kInvalidArgument, std::move(message)); };
+  if (record_id.empty()) return invalid("a record reference is empty");
+  if (first_invalid_utf8(record_id)) return invalid("a record reference is not well-formed UTF-8");
+  std::size_t characters = 0;
+  for (const char byte : record_id) {
+    const auto code = static_cast<unsigned char>(byte);
+    // Control characters: C0 and DEL. (C1 controls are two-byte sequences 0xC2 0x80..0x9F.)
+    if (code < 0x20 || code == 0x7f) return invalid("a record reference holds a control character");
+    // Count code points by their lead bytes; continuation bytes are 10xxxxxx.
+    if ((code & 0xc0) != 0x80) ++characters;
+  }
+  for (std::size_t i = 0; i + 1 < record_id.size(); ++i) {
+    const auto lead = static_cast<unsigned char>(record_id[i]);
+    const auto next = static_cast<unsigned char>(record_id[i + 1]);
+    if (lead == 0xc2 && next >= 0x80 && next <= 0x9f) return invalid("a record reference holds a control character");
+  }
+  if (characters > kMaxRecordIdLength) {
+    return invalid(
+        fmt::format("a record reference has {} characters, at most {} are kept", characters, kMaxRecordIdLength));
   }
   return ok();
 }

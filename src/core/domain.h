@@ -2,6 +2,7 @@
 // publications and recommendations. Plain value types; no I/O.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -139,13 +140,26 @@ struct Registration {
   std::string birth_bloom;
   // Comparison fields for probabilistic linkage; all empty when the source's load made none.
   ComparisonKeys comparison;
+  // The source's own reference for the record (a case number), kept as the source gave it so
+  // that the source can check its records against the linkage's person ids; it is not
+  // identifying. Unset when the source's profile maps no record_id column or the cell is empty.
+  std::optional<std::string> record_id;
 
   friend bool operator==(const Registration&, const Registration&) = default;
 };
 
+// The most characters (Unicode code points) a source's record reference may have.
+inline constexpr std::size_t kMaxRecordIdLength = 64;
+
+// Checks that `record_id` can be kept as a source's record reference: not empty, well-formed
+// UTF-8, at most kMaxRecordIdLength characters, no control character. Fails with
+// kInvalidArgument saying which; the message never quotes the value.
+Result<void> validate_record_id(std::string_view record_id);
+
 // Checks the invariants a registration must satisfy before it is stored: year in
 // 1990..2100, the classification that matches its mandate (and not the other one), age in
-// 0..120, a chain stage only for suspects, nationality as two upper-case letters.
+// 0..120, a chain stage only for suspects, nationality as two upper-case letters, a record
+// reference as validate_record_id requires.
 // Fails with kInvalidArgument naming the field and the offending value.
 Result<void> validate(const Registration& registration);
 

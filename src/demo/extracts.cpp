@@ -316,6 +316,18 @@ Result<void> write_xlsx(const std::filesystem::path& path, const std::string& sh
   return ok();
 }
 
+// The source's own reference for its `ordinal`-th record of `year` (from 1), in the style of
+// each source's case numbers; all synthetic. The labour inspectorate's signals carry none
+// until a case is opened (every 25th), so the demo has registrations without a reference.
+std::string record_reference(const std::string& source, int year, std::size_t ordinal) {
+  if (source == "politie") return fmt::format("PV-{}-{:06}", year, ordinal);
+  if (source == "om") return fmt::format("13/{:06}-{:02}", ordinal, year % 100);
+  if (source == "comensha") return fmt::format("CMS-{}-{:06}", year, ordinal);
+  if (source == "nla") return ordinal % 25 == 0 ? "" : fmt::format("nla-sig-{}-{:05}", year, ordinal);
+  if (source == "kmar") return fmt::format("KM{}{:05}", year, ordinal);
+  return fmt::format("JB-{:06}/{}", ordinal, year);
+}
+
 Result<ExtractFile> write_source(const World& world, const std::string& source, int year,
                                  const std::filesystem::path& folder) {
   std::vector<Fields> rows;
@@ -323,10 +335,12 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
     const Registration& r = world.registrations[i];
     if (r.source_code != source || r.year != year) continue;
     const RecordedIdentity& id = world.identities[i];
+    const std::string reference = record_reference(source, year, rows.size() + 1);
     Fields f;
     if (source == "politie") {
       f = politie_like(r, id, {.country_names = true});
       f["Datum registratie"] = dutch_date(id.registration_date);
+      f["Registratienummer"] = reference;
       apply_flaw(f, id.flaw, "Geb.datum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente",
                  false, year);
     } else if (source == "om") {
@@ -343,7 +357,8 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
            {"Afdoening", p.at("Ketenfase")},
            {"Nationaliteit", p.at("Nationaliteit")},
            {"Gemeente", p.at("Gemeente")},
-           {"Datum inschrijving", dutch_date(id.registration_date)}};
+           {"Datum inschrijving", dutch_date(id.registration_date)},
+           {"Parketnummer", reference}};
       apply_flaw(f, id.flaw, "Geboortedatum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente",
                  false, year);
     } else if (source == "comensha") {
@@ -357,7 +372,8 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
            {"Nationaliteit", p.at("Nationaliteit")},
            {"Gemeente", p.at("Gemeente")},
            {"Verblijfsstatus", residence_label(r.residence_status)},
-           {"Datum melding", dutch_date(id.registration_date)}};
+           {"Datum melding", dutch_date(id.registration_date)},
+           {"Dossiernummer", reference}};
       apply_flaw(f, id.flaw, "Geboortedatum", "BSN", "Vorm uitbuiting", "Gemeente", false, year);
     } else if (source == "nla") {
       f = {{"bsn", id.national_id},
@@ -367,7 +383,8 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
            {"geslacht", sex_label(r.sex)},
            {"vorm", r.exploitation_form ? form_label(*r.exploitation_form) : ""},
            {"nationaliteit", r.nationality.value_or("")},
-           {"datum_signaal", id.registration_date}};
+           {"datum_signaal", id.registration_date},
+           {"zaaknummer", reference}};
       apply_flaw(f, id.flaw, "geboortedatum", "bsn", "vorm", "", true, year);
     } else if (source == "kmar") {
       f = {{"Achternaam", id.last_name},
@@ -378,7 +395,8 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
            {"Nationaliteit", r.nationality.value_or("")},
            {"Gemeentecode", r.region_code.value_or("")},
            {"Verblijfsstatus", residence_label(r.residence_status)},
-           {"Datum", id.registration_date}};
+           {"Datum", id.registration_date},
+           {"Zaaknummer", reference}};
       apply_flaw(f, id.flaw, "Geboortedatum", "", "Vorm", "Gemeentecode", true, year);
     } else if (source == "jeugdbescherming") {
       const Fields p = politie_like(r, id, {.municipality_names = true});
@@ -392,7 +410,8 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
            {"Delicttype", p.at("Delicttype")},
            {"Nationaliteit", r.nationality.value_or("")},
            {"Gemeente", p.at("Gemeente")},
-           {"Datum melding", id.registration_date}};
+           {"Datum melding", id.registration_date},
+           {"Dossiernummer", reference}};
       apply_flaw(f, id.flaw, "Geboortedatum", "BSN", r.exploitation_form ? "Vorm uitbuiting" : "Delicttype", "Gemeente",
                  true, year);
     }
@@ -408,39 +427,40 @@ Result<ExtractFile> write_source(const World& world, const std::string& source, 
     RETURN_IF_ERROR(
         write_csv(file.path,
                   {"BSN", "Voornaam", "Achternaam", "Geb.datum", "Geslacht", "Mandaat", "Rol", "Vorm uitbuiting",
-                   "Delicttype", "Nationaliteit", "Gemeente", "Ketenfase", "Datum registratie"},
+                   "Delicttype", "Nationaliteit", "Gemeente", "Ketenfase", "Datum registratie", "Registratienummer"},
                   rows, {.delimiter = ';', .bom = true, .crlf = true}));
   } else if (source == "om") {
     file.path = folder / fmt::format("om-{}.csv", year);
     RETURN_IF_ERROR(
         write_csv(file.path,
                   {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Zaaktype", "Rol", "Vorm uitbuiting",
-                   "Delicttype", "Afdoening", "Nationaliteit", "Gemeente", "Datum inschrijving"},
+                   "Delicttype", "Afdoening", "Nationaliteit", "Gemeente", "Datum inschrijving", "Parketnummer"},
                   rows, {.delimiter = ';'}));
   } else if (source == "comensha") {
     file.path = folder / fmt::format("comensha-{}.csv", year);
     RETURN_IF_ERROR(write_csv(file.path,
                               {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Vorm uitbuiting",
-                               "Nationaliteit", "Gemeente", "Verblijfsstatus", "Datum melding"},
+                               "Nationaliteit", "Gemeente", "Verblijfsstatus", "Datum melding", "Dossiernummer"},
                               rows, {.delimiter = ',', .crlf = true, .windows1252 = true}));
   } else if (source == "nla") {
     file.path = folder / fmt::format("nla-{}.tsv", year);
-    RETURN_IF_ERROR(write_csv(
-        file.path,
-        {"bsn", "voornaam", "achternaam", "geboortedatum", "geslacht", "vorm", "nationaliteit", "datum_signaal"}, rows,
-        {.delimiter = '\t'}));
+    RETURN_IF_ERROR(write_csv(file.path,
+                              {"bsn", "voornaam", "achternaam", "geboortedatum", "geslacht", "vorm", "nationaliteit",
+                               "datum_signaal", "zaaknummer"},
+                              rows, {.delimiter = '\t'}));
   } else if (source == "kmar") {
     file.path = folder / fmt::format("kmar-{}.xlsx", year);
     RETURN_IF_ERROR(write_xlsx(file.path, "Registraties",
                                {"Achternaam", "Voornaam", "Geboortedatum", "Geslacht", "Vorm", "Nationaliteit",
-                                "Gemeentecode", "Verblijfsstatus", "Datum"},
+                                "Gemeentecode", "Verblijfsstatus", "Datum", "Zaaknummer"},
                                rows, {"Geboortedatum", "Datum"}, true));
   } else {
     file.path = folder / fmt::format("jeugdbescherming-{}.xlsx", year);
-    RETURN_IF_ERROR(write_xlsx(file.path, "Blad1",
-                               {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Mandaat",
-                                "Vorm uitbuiting", "Delicttype", "Nationaliteit", "Gemeente", "Datum melding"},
-                               rows, {"Geboortedatum", "Datum melding"}, false));
+    RETURN_IF_ERROR(
+        write_xlsx(file.path, "Blad1",
+                   {"BSN", "Voornaam", "Achternaam", "Geboortedatum", "Geslacht", "Mandaat", "Vorm uitbuiting",
+                    "Delicttype", "Nationaliteit", "Gemeente", "Datum melding", "Dossiernummer"},
+                   rows, {"Geboortedatum", "Datum melding"}, false));
   }
   return file;
 }

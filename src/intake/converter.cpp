@@ -113,7 +113,7 @@ class DuplicateIndex {
 };
 
 // The column of each field in the file, or -1 when the profile does not map it.
-using ColumnOfField = std::array<int, static_cast<std::size_t>(Field::kRegistrationDate) + 1>;
+using ColumnOfField = std::array<int, static_cast<std::size_t>(Field::kRecordId) + 1>;
 ColumnOfField no_columns() {
   ColumnOfField columns;
   columns.fill(-1);
@@ -122,7 +122,7 @@ ColumnOfField no_columns() {
 
 // What the loader knows about identifying data in a file's columns.
 struct IdentifyingColumns {
-  std::array<bool, static_cast<std::size_t>(Field::kRegistrationDate) + 1> field{};  // By field.
+  std::array<bool, static_cast<std::size_t>(Field::kRecordId) + 1> field{};  // By field.
   std::vector<std::size_t> columns;  // Every identifying column of the file: mapped or marked.
 };
 
@@ -482,6 +482,13 @@ struct RowConverter::Impl {
     });
     r.region_code =
         c.coded<std::string>(Field::kRegion, [&](const std::string& value) { return resolve_region(value); });
+    if (const auto record_id = c.text(Field::kRecordId)) {
+      if (auto valid = validate_record_id(*record_id); !valid) {
+        c.error(Field::kRecordId, fmt::format("record_id: {}", valid.error().message));
+      } else {
+        r.record_id = std::string(*record_id);
+      }
+    }
 
     if (!c.has_errors()) {
       if (auto valid = validate(r); !valid) c.row_error(valid.error().message);

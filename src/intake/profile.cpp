@@ -16,7 +16,7 @@
 namespace rapporteur::intake {
 namespace {
 
-constexpr std::array<std::pair<Field, std::string_view>, 15> kFields{{
+constexpr std::array<std::pair<Field, std::string_view>, 16> kFields{{
     {Field::kNationalId, "national_id"},
     {Field::kFirstName, "first_name"},
     {Field::kLastName, "last_name"},
@@ -32,6 +32,7 @@ constexpr std::array<std::pair<Field, std::string_view>, 15> kFields{{
     {Field::kChainStage, "chain_stage"},
     {Field::kResidenceStatus, "residence_status"},
     {Field::kRegistrationDate, "registration_date"},
+    {Field::kRecordId, "record_id"},
 }};
 
 std::optional<Field> field_of(std::string_view key) {

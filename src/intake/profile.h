@@ -30,6 +30,8 @@ enum class Field {
   kChainStage,
   kResidenceStatus,
   kRegistrationDate,
+  // The source's own record reference (a case number), stored as given: not identifying.
+  kRecordId,
 };
 
 // The key of `field` in a profile's [columns] and [labels] tables, e.g. "birth_date".

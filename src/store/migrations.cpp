@@ -367,6 +367,11 @@ CREATE TABLE linkage_person_ids (
   PRIMARY KEY (year, mandate, role, record)
 );
 )sql"},
+    // Issue 16: a source checks its records against the linkage's person ids by its own record
+    // reference (a case number, not identifying), kept as given; rows loaded before have none.
+    Migration{18, "registrations carry the source's own record reference", R"sql(
+ALTER TABLE registrations ADD COLUMN record_id TEXT;
+)sql"},
 };
 
 }  // namespace

@@ -31,9 +31,9 @@ constexpr const char* kRegistrationColumns =
     "source_id, person_key, year, mandate, role, exploitation_form, offence_type, sex, age, nationality, "
     "region_code, chain_stage, residence_status, batch_id, name_key, name_bloom, birth_bloom, first_name_bloom, "
     "last_name_bloom, first_name_key, last_name_key, birth_year_key, birth_year_pair_key, "
-    "birth_year_pair_odd_key, birth_month_key, birth_day_key, birth_first_of_january, national_id_key";
-constexpr int kRegistrationParams = 28;
-// Rows per INSERT: 28 parameters each stays well below PostgreSQL's 65535 per statement, and
+    "birth_year_pair_odd_key, birth_month_key, birth_day_key, birth_first_of_january, national_id_key, record_id";
+constexpr int kRegistrationParams = 29;
+// Rows per INSERT: 29 parameters each stays well below PostgreSQL's 65535 per statement, and
 // a few round trips per thousand rows instead of one per row.
 constexpr std::size_t kRowsPerInsert = 1000;
 
@@ -67,10 +67,11 @@ void add_registration(Params& params, std::int64_t source_id, const Registration
       .add(c.birth_month_key)
       .add(c.birth_day_key)
       .add(c.birth_first_of_january ? 1 : 0)
-      .add(c.national_id_key);
+      .add(c.national_id_key)
+      .add(r.record_id);
 }
 
-// "INSERT ... VALUES ($1, ..., $28), ($29, ...)" for `rows` rows.
+// "INSERT ... VALUES ($1, ..., $29), ($30, ...)" for `rows` rows.
 std::string insert_registrations_sql(std::size_t rows) {
   std::string sql = fmt::format("INSERT INTO registrations ({}) VALUES ", kRegistrationColumns);
   int parameter = 1;
@@ -346,7 +347,7 @@ Result<std::vector<Registration>> PostgresStore::registrations(const Registratio
                             "r.residence_status, r.name_key, r.name_bloom, r.birth_bloom, r.first_name_bloom, "
                             "r.last_name_bloom, r.first_name_key, r.last_name_key, r.birth_year_key, "
                             "r.birth_year_pair_key, r.birth_year_pair_odd_key, r.birth_month_key, "
-                            "r.birth_day_key, r.birth_first_of_january, r.national_id_key "
+                            "r.birth_day_key, r.birth_first_of_january, r.national_id_key, r.record_id "
                             "FROM registrations r JOIN sources s ON s.id = r.source_id WHERE {} ORDER BY r.id",
                             kFilterClause),
                 filter_params(filter)));
@@ -379,6 +380,7 @@ Result<std::vector<Registration>> PostgresStore::registrations(const Registratio
         [&](int column) { return rows.optional_text(i, column); });
     c.birth_first_of_january = rows.integer(i, 25) != 0;
     c.national_id_key = rows.optional_text(i, 26).value_or("");
+    r.record_id = rows.optional_text(i, 27);
     result.push_back(std::move(r));
   }
   return result;

@@ -143,9 +143,9 @@ Result<std::int64_t> SqliteStore::add_registrations(const std::vector<Registrati
                                  "chain_stage, residence_status, batch_id, name_key, name_bloom, birth_bloom, "
                                  "first_name_bloom, last_name_bloom, first_name_key, last_name_key, "
                                  "birth_year_key, birth_year_pair_key, birth_year_pair_odd_key, birth_month_key, "
-                                 "birth_day_key, birth_first_of_january, national_id_key) "
+                                 "birth_day_key, birth_first_of_january, national_id_key, record_id) "
                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                                 "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"));
+                                 "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"));
     std::string person_key;  // The packed keys of the row being inserted (storage reused).
     std::string name_key;
     for (std::size_t i = 0; i < registrations.size(); ++i) {
@@ -192,7 +192,8 @@ Result<std::int64_t> SqliteStore::add_registrations(const std::vector<Registrati
           .bind_borrowed(25, c.birth_month_key)
           .bind_borrowed(26, c.birth_day_key)
           .bind(27, c.birth_first_of_january ? 1 : 0)
-          .bind_borrowed(28, c.national_id_key);
+          .bind_borrowed(28, c.national_id_key)
+          .bind_borrowed(29, r.record_id);
       RETURN_IF_ERROR(insert.run_rebinding_all());
       ++inserted;
     }
@@ -316,7 +317,7 @@ Result<std::vector<Registration>> SqliteStore::registrations(const RegistrationF
                               "r.residence_status, r.name_key, r.name_bloom, r.birth_bloom, r.first_name_bloom, "
                               "r.last_name_bloom, r.first_name_key, r.last_name_key, r.birth_year_key, "
                               "r.birth_year_pair_key, r.birth_year_pair_odd_key, r.birth_month_key, r.birth_day_key, "
-                              "r.birth_first_of_january, r.national_id_key "
+                              "r.birth_first_of_january, r.national_id_key, r.record_id "
                               "FROM registrations r JOIN sources s ON s.id = r.source_id WHERE {} ORDER BY r.id",
                               kFilterClause)));
   bind_filter(stmt, filter);
@@ -353,6 +354,7 @@ Result<std::vector<Registration>> SqliteStore::registrations(const RegistrationF
         [&](int column) { return stmt.column_optional_text(column); });
     c.birth_first_of_january = stmt.column_int(25) != 0;
     c.national_id_key = stmt.column_optional_text(26).value_or("");
+    r.record_id = stmt.column_optional_text(27);
     result.push_back(std::move(r));
   }
   return result;

@@ -54,6 +54,7 @@ Server::Server(store::Store& store, ServerOptions options) : impl_(std::make_uni
   impl_->declare_staff_routes();
   impl_->declare_estimate_routes();
   impl_->declare_sdc_routes();
+  impl_->declare_linkage_routes();
 }
 
 Server::~Server() = default;

@@ -57,6 +57,7 @@ TEST(Cli, HelpWorksOnEveryCommand) {
                                                        {"intake", "errors"},
                                                        {"intake", "batches"},
                                                        {"linkage", "histories"},
+                                                       {"linkage", "export"},
                                                        {"kb", "add"},
                                                        {"kb", "search"},
                                                        {"kb", "follow-up"},
@@ -184,7 +185,7 @@ TEST(Cli, KbAddsAFolderSearchesAsJsonAndRecordsFollowUp) {
 }
 
 constexpr const char* kNlaExtract =
-    "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+    "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\tzaaknummer\n"
     "918273645\tXylofoonia\tQuaxelbeek\t1990-05-17\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n"
     "918273646\tZwierobelle\tPruttelwijk\t1990-02-30\tman\tarbeidsuitbuiting\tRO\t2023-03-03\n"
     "\tBlubbertina\tKnorrevaar\t1991-01-01\tvrouw\tarbeidsuitbuiting\tPL\t2023-04-04\n";
@@ -221,12 +222,45 @@ TEST(Cli, IntakeLoadsReportsErrorsAndLinksWithoutLeakingIdentifiers) {
   }
 }
 
+// The NLA extract's references (an empty one for row 2's signal) come back with the person
+// ids; an unknown source is refused on one line.
+TEST(Cli, LinkageExportGivesTheReferencesOfASourceAndRefusesAnUnknownOne) {
+  TempDir dir;
+  const auto db = (dir / "i.db").string();
+  const auto extract = dir / "nla-2023.tsv";
+  std::ofstream(extract)
+      << "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\t"
+         "zaaknummer\n"
+         "918273645\tXylofoonia\tQuaxelbeek\t1990-05-17\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\t\n"
+         "\tBlubbertina\tKnorrevaar\t1991-01-01\tvrouw\tarbeidsuitbuiting\tPL\t2023-04-04\t"
+         " nla-sig-2023-00002 \n";
+  ASSERT_EQ(run_cli({"--db", db, "key", "init"}).status, kExitOk);
+  ASSERT_EQ(run_cli({"--db", db, "init"}).status, kExitOk);
+  ASSERT_EQ(run_cli({"--db", db, "intake", "load", extract.string(), "--profile", "nla", "--year", "2023"}).status,
+            kExitOk);
+
+  const Outcome exported = run_cli({"--db", db, "linkage", "export", "--year", "2023", "--source", "nla"});
+  const Outcome unknown = run_cli({"--db", db, "linkage", "export", "--year", "2023", "--source", "atlantis"});
+
+  EXPECT_EQ(exported.status, kExitOk) << exported.err;
+  // Two persons (different names and dates of birth): ids 1 and 2 in the order linkage gave them.
+  const std::string& csv = exported.out;
+  EXPECT_TRUE(csv == "source,record_id,person_id\nnla,,1\nnla,nla-sig-2023-00002,2\n" ||
+              csv == "source,record_id,person_id\nnla,,2\nnla,nla-sig-2023-00002,1\n")
+      << csv;
+  EXPECT_NE(exported.err.find("2 rows, 1 without a record reference"), std::string::npos) << exported.err;
+  EXPECT_EQ(unknown.status, kExitFailure);
+  EXPECT_EQ(count_lines(unknown.err), 2) << "the progress line and the error: " << unknown.err;
+  EXPECT_NE(unknown.err.find("unknown source 'atlantis'"), std::string::npos) << unknown.err;
+}
+
 TEST(Cli, IntakeLoadOfAFileWithNoGoodRowFails) {
   TempDir dir;
   const auto db = (dir / "i.db").string();
   const auto extract = dir / "bad.tsv";
-  std::ofstream(extract) << "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
-                            "\t\t\t\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
+  std::ofstream(extract)
+      << "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\tzaaknummer\n"
+         "\t\t\t\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
   ASSERT_EQ(run_cli({"--db", db, "init"}).status, kExitOk);
   ASSERT_EQ(run_cli({"--db", db, "key", "init"}).status, kExitOk);
 

@@ -50,7 +50,7 @@ std::vector<Person> people() {
 std::string police_csv(const std::vector<Person>& all) {
   std::string csv =
       "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;"
-      "Gemeente;Ketenfase;Datum registratie\n";
+      "Gemeente;Ketenfase;Datum registratie;Registratienummer\n";
   for (std::size_t i = 0; i < 20; ++i) {
     const Person& p = all[i];
     csv += p.bsn + ";" + p.first + ";" + p.last + ";" + p.born + ";" + p.sex +
@@ -64,7 +64,7 @@ std::string police_csv(const std::vector<Person>& all) {
 std::string comensha_csv(const std::vector<Person>& all) {
   std::string csv =
       "BSN,Voornaam,Achternaam,Geboortedatum,Geslacht,Vorm uitbuiting,Nationaliteit,Gemeente,"
-      "Verblijfsstatus,Datum melding\n";
+      "Verblijfsstatus,Datum melding,Dossiernummer\n";
   for (std::size_t i = 10; i < all.size(); ++i) {
     Person p = all[i];
     if (i % 3 == 1) {

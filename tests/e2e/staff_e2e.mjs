@@ -63,7 +63,7 @@ try {
 
   // Upload an extract with two bad rows (synthetic people).
   const csv =
-    "\ufeffBSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;Gemeente;Ketenfase;Datum registratie\r\n" +
+    "\ufeffBSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;Gemeente;Ketenfase;Datum registratie;Registratienummer\r\n" +
     "900000011;Testa;Eentje;01-02-1990;vrouw;mensenhandel;slachtoffer;arbeidsuitbuiting;;Polen;GM0363;;03-03-2024\r\n" +
     "900000022;Testo;Tweetje;02-03-1985;man;mensenhandel;slachtoffer;seksuele uitbuiting;;Nederland;GM0599;;04-04-2024\r\n" +
     "900000033;Testi;Drietje;03-04-1999;vrouw;mensenhandel;slachtoffer;slavernij;;Roemenië;GM0344;;05-05-2024\r\n" +

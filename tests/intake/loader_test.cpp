@@ -159,6 +159,66 @@ TEST_F(LoaderTest, KeepsNameOnlyRowsAsWeaklyLinkableWithPseudonymousComparisonFi
   }
 }
 
+// Issue 16: a profile may map the source's own record reference, which is stored as given
+// (trimmed); a longer one or one with a control character quarantines its row with a reason
+// naming the field, never the value. Expected rows written out by hand from the file.
+TEST_F(LoaderTest, KeepsTheRecordReferenceAsGivenAndQuarantinesABadOne) {
+  std::string profile_text = kProfile;
+  profile_text.replace(profile_text.find("[columns]\n"), 10, "[columns]\nrecord_id = \"Zaaknummer\"\n");
+  std::ofstream(dir_ / "zaken.toml") << profile_text;
+  const auto profile = load_profile(dir_ / "zaken.toml");
+  ASSERT_TRUE(profile.has_value()) << profile.error().message;
+  EXPECT_FALSE(is_identifying(*profile, Field::kRecordId)) << "a case number is not identifying";
+  const std::string longest(64, '9');
+  const std::string too_long(65, '9');
+  const auto file =
+      write("zaken.csv", std::string(kHeader) + ";Zaaknummer\n" +
+                             "100000001;Anna;Visser;01-02-1990;Vrouw;;Seksuele uitbuiting;GM0363;; "
+                             "CMS-2023-000123 \n" +
+                             "100000002;Bea;Visser;01-02-1991;Vrouw;;Seksuele uitbuiting;GM0363;;\n" +
+                             "100000003;Cor;Visser;01-02-1992;Man;;Arbeidsuitbuiting;GM0363;;" + longest + "\n" +
+                             "100000004;Dirk;Visser;01-02-1993;Man;;Arbeidsuitbuiting;GM0363;;" + too_long + "\n" +
+                             "100000005;Eva;Visser;01-02-1994;Vrouw;;Arbeidsuitbuiting;GM0363;;"
+                             "CMS\x01"
+                             "2023\n");
+
+  const auto report = load_extract(*store_, key_, *profile, {.file = file, .year = 2023});
+
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->rows_loaded, 3);
+  EXPECT_EQ(report->rows_rejected, 2);
+  const auto rows = store_->registrations({}).value();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].record_id, std::optional<std::string>("CMS-2023-000123")) << "trimmed, otherwise as given";
+  EXPECT_EQ(rows[1].record_id, std::nullopt) << "an empty cell is no reference";
+  EXPECT_EQ(rows[2].record_id, std::optional<std::string>(longest));
+  const auto errors = store_->row_errors(report->batch_id).value();
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].row, 5);
+  EXPECT_EQ(errors[0].column, "Zaaknummer");
+  EXPECT_NE(errors[0].reason.find("record_id"), std::string::npos) << errors[0].reason;
+  EXPECT_NE(errors[0].reason.find("65 characters, at most 64"), std::string::npos) << errors[0].reason;
+  EXPECT_EQ(errors[1].row, 6);
+  EXPECT_EQ(errors[1].column, "Zaaknummer");
+  EXPECT_NE(errors[1].reason.find("control character"), std::string::npos) << errors[1].reason;
+  for (const auto& e : errors) EXPECT_EQ(e.value, "") << "a refused reference is not kept";
+  const auto batches = store_->batches().value();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].file_name, "zaken.csv") << "the quarantine's batch names the file";
+}
+
+TEST_F(LoaderTest, AProfileWithoutARecordIdColumnStoresNoReference) {
+  const auto file =
+      write("plain.csv", std::string(kHeader) + "\n" + "100000001;Anna;Visser;01-02-1990;Vrouw;;Seksuele uitbuiting\n");
+
+  const auto report = load(file);
+
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  const auto rows = store_->registrations({}).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].record_id, std::nullopt);
+}
+
 TEST_F(LoaderTest, ReadsWindows1252AndMissingTrailingColumns) {
   const auto file =
       write("cp1252.csv", std::string(kHeader) + "\n" + ";Ren\xE9;Ma\xEFs;02-03-1999;Man;;Arbeidsuitbuiting\n");

@@ -292,7 +292,7 @@ TEST(WriteCrash, MigrationsLeaveOneWholeSchemaVersion) {
 std::string police_extract() {
   std::string csv =
       "BSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;"
-      "Gemeente;Ketenfase;Datum registratie\r\n";
+      "Gemeente;Ketenfase;Datum registratie;Registratienummer\r\n";
   for (int i = 0; i < 24; ++i) {
     const int person = i % 18;
     const std::string bsn = person % 5 == 0 ? "" : std::to_string(100000000 + person * 7919);
@@ -313,7 +313,7 @@ std::string police_extract() {
 std::string comensha_extract() {
   std::string csv =
       "BSN,Voornaam,Achternaam,Geboortedatum,Geslacht,Vorm uitbuiting,Nationaliteit,Gemeente,"
-      "Verblijfsstatus,Datum melding\n";
+      "Verblijfsstatus,Datum melding,Dossiernummer\n";
   for (int person = 10; person < 20; ++person) {
     const std::string bsn = person % 3 == 0 || person >= 18 ? "" : std::to_string(100000000 + person * 7919);
     csv += bsn + "," + rapporteur::testing::letters(person + 30) + ",Test" + rapporteur::testing::letters(person) +

@@ -199,6 +199,7 @@ TEST_P(StoreContract, RegistrationsRoundTripEveryField) {
   full.comparison.birth_day_key = "bd";
   full.comparison.birth_first_of_january = true;
   full.comparison.national_id_key = "nid";
+  full.record_id = "CMS-2023-000123 ‘b’";
   const Registration bare = suspect("comensha", "Not Hex Key", 2023);
   const Registration child = child_victim("politie", "ABCDEF", 2022);
 
@@ -212,6 +213,72 @@ TEST_P(StoreContract, RegistrationsRoundTripEveryField) {
   EXPECT_EQ((*all)[0], full);
   EXPECT_EQ((*all)[1], bare);
   EXPECT_EQ((*all)[2], child);
+}
+
+// The record reference is kept exactly as given: spaces inside, leading zeros, case and
+// non-ASCII letters; a registration without one reads back without one.
+TEST_P(StoreContract, RecordReferencesRoundTripAsGivenAndAnAbsentOneStaysAbsent) {
+  seed_places(store());
+  Registration with = victim("politie", "p1", 2023);
+  with.record_id = "2023/000123 Ä-b";
+  Registration longest = victim("comensha", "p2", 2023);
+  longest.record_id = std::string(64, '7');
+  const Registration without = victim("politie", "p3", 2023);
+
+  ASSERT_TRUE(store().add_registrations({with, longest, without}).has_value());
+  const auto all = store().registrations({}).value();
+
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].record_id, std::optional<std::string>("2023/000123 Ä-b"));
+  EXPECT_EQ(all[1].record_id, std::optional<std::string>(std::string(64, '7')));
+  EXPECT_EQ(all[2].record_id, std::nullopt);
+}
+
+TEST_P(StoreContract, RefusesARecordReferenceTooLongOrWithAControlCharacter) {
+  seed_places(store());
+  Registration too_long = victim("politie", "p1", 2023);
+  too_long.record_id = std::string(65, '7');
+  Registration control = victim("politie", "p2", 2023);
+  control.record_id = "CMS\t1";
+
+  const auto long_refused = store().add_registrations({too_long});
+  const auto control_refused = store().add_registrations({control});
+
+  ASSERT_FALSE(long_refused.has_value());
+  EXPECT_EQ(long_refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(long_refused.error().message.find("record_id"), std::string::npos) << long_refused.error().message;
+  ASSERT_FALSE(control_refused.has_value());
+  EXPECT_NE(control_refused.error().message.find("control character"), std::string::npos)
+      << control_refused.error().message;
+  EXPECT_EQ(store().count_registrations({}).value(), 0);
+}
+
+// Migration 18 adds the column: a registration stored at version 17 reads back without a
+// reference and keeps its other fields; new registrations carry theirs.
+TEST_P(StoreContract, MigrationLeavesEarlierRegistrationsWithoutARecordReference) {
+  std::string skip;
+  auto old = BackendStore::open(GetParam(), skip, {.target_version = 17});
+  ASSERT_NE(old, nullptr) << skip;
+  ASSERT_EQ(old->store().schema_version(), 17);
+  seed_places(old->store());
+  ASSERT_EQ(old->run_sql("INSERT INTO registrations (source_id, person_key, year, mandate, role, exploitation_form, "
+                         "sex, residence_status) SELECT id, 'p1', 2021, 'human_trafficking', 'victim', 'sexual', "
+                         "'female', 'unknown' FROM sources WHERE code = 'politie'"),
+            "");
+
+  auto upgraded = old->reopen();
+
+  ASSERT_TRUE(upgraded.has_value()) << upgraded.error().message;
+  EXPECT_EQ((*upgraded)->schema_version(), latest_schema_version());
+  Registration added = victim("politie", "p2", 2021);
+  added.record_id = "PV-2021-000001";
+  ASSERT_TRUE((*upgraded)->add_registrations({added}).has_value());
+  const auto all = (*upgraded)->registrations({}).value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].person_key, "p1");
+  EXPECT_EQ(all[0].exploitation_form, ExploitationForm::kSexual);
+  EXPECT_EQ(all[0].record_id, std::nullopt);
+  EXPECT_EQ(all[1].record_id, std::optional<std::string>("PV-2021-000001"));
 }
 
 TEST_P(StoreContract, AddRegistrationsIsAllOrNothingAndNamesTheBadOne) {

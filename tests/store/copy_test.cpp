@@ -50,6 +50,7 @@ void fill(Store& s) {
   r.comparison.first_name_bloom = std::string("\x7f\x00", 2);
   r.comparison.birth_year_key = "by";
   r.comparison.birth_first_of_january = true;
+  r.record_id = "PV-2023-000417";
   ASSERT_TRUE(s.add_registrations({r}, old_batch));
   const std::int64_t new_batch = s.create_batch(batch).value();
   Registration other = r;
@@ -57,6 +58,7 @@ void fill(Store& s) {
   other.name_key.reset();
   other.name_bloom.clear();
   other.age.reset();
+  other.record_id.reset();
   Registration third = r;
   third.source_code = "comensha";
   ASSERT_TRUE(s.add_registrations({other, third}, new_batch));

@@ -5,6 +5,7 @@
 #include <random>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -76,11 +77,12 @@ PostgresSchema::~PostgresSchema() {
   EXPECT_EQ(dropped, "") << dropped;
 }
 
-std::unique_ptr<BackendStore> BackendStore::open(const std::string& backend, std::string& skip) {
+std::unique_ptr<BackendStore> BackendStore::open(const std::string& backend, std::string& skip,
+                                                 const StoreOptions& options) {
   std::unique_ptr<BackendStore> result(new BackendStore());
   if (backend == "sqlite") {
     result->location_ = (result->dir_ / "contract.db").string();
-    auto opened = open_sqlite_store(result->location_);
+    auto opened = open_sqlite_store(result->location_, options);
     EXPECT_TRUE(opened.has_value()) << opened.error().message;
     if (!opened) return nullptr;
     result->store_ = std::move(*opened);
@@ -90,7 +92,7 @@ std::unique_ptr<BackendStore> BackendStore::open(const std::string& backend, std
     result->schema_ = PostgresSchema::create(skip);
     if (!result->schema_) return nullptr;
     result->location_ = result->schema_->url();
-    auto opened = open_postgresql_store(result->location_);
+    auto opened = open_postgresql_store(result->location_, options);
     EXPECT_TRUE(opened.has_value()) << opened.error().message;
     if (!opened) return nullptr;
     result->store_ = std::move(*opened);
@@ -106,6 +108,23 @@ BackendStore::~BackendStore() {
 }
 
 Result<std::unique_ptr<Store>> BackendStore::reopen() const { return open_store(location_); }
+
+std::string BackendStore::run_sql(const std::string& sql) const {
+  if (schema_) return run_postgres_sql(location_, sql);
+  sqlite3* db = nullptr;
+  std::string error;
+  if (sqlite3_open(location_.c_str(), &db) != SQLITE_OK) {
+    error = sqlite3_errmsg(db);
+  } else {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      error = message != nullptr ? message : "sqlite3_exec failed";
+    }
+    sqlite3_free(message);
+  }
+  sqlite3_close(db);
+  return error;
+}
 
 void StoreContract::SetUp() {
   std::string skip;

@@ -49,9 +49,11 @@ class PostgresSchema {
 // A fresh store of one backend and what it takes to throw it away again.
 class BackendStore {
  public:
-  // Opens a fresh store of `backend` ("sqlite" or "postgresql"); nullptr with a reason in
-  // `skip` when the backend is not available here (PostgreSQL without kPostgresUrlVariable).
-  static std::unique_ptr<BackendStore> open(const std::string& backend, std::string& skip);
+  // Opens a fresh store of `backend` ("sqlite" or "postgresql") with `options` (e.g. an older
+  // target version); nullptr with a reason in `skip` when the backend is not available here
+  // (PostgreSQL without kPostgresUrlVariable).
+  static std::unique_ptr<BackendStore> open(const std::string& backend, std::string& skip,
+                                            const StoreOptions& options = {});
   BackendStore(const BackendStore&) = delete;
   BackendStore& operator=(const BackendStore&) = delete;
   ~BackendStore();
@@ -59,8 +61,11 @@ class BackendStore {
   Store& store() { return *store_; }
   // Where the store is (a file path or a URL), to open a second connection to it.
   const std::string& location() const { return location_; }
-  // Opens another connection to the same database.
+  // Opens another connection to the same database (which applies pending migrations).
   Result<std::unique_ptr<Store>> reopen() const;
+  // Runs `sql` on the database directly (sqlite3 or libpq, not through the store), to write
+  // rows an older schema holds; returns "" on success, else the error.
+  std::string run_sql(const std::string& sql) const;
 
  private:
   BackendStore() = default;

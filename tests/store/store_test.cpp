@@ -284,7 +284,8 @@ TEST(OpenSqliteStore, UpgradeKeepsJobsAndLetsAJobEndCancelled) {
 }
 
 // Version 11 adds the comparison fields; registrations loaded before keep every field and
-// have none (they were never computed for them).
+// have none (they were never computed for them). Read at the latest version: the store reads
+// registrations with every column of the latest schema (18 added record_id).
 TEST(OpenSqliteStore, UpgradeAddsEmptyComparisonFieldsToOlderRegistrations) {
   TempDir dir;
   const auto path = dir / "v10.db";
@@ -294,10 +295,10 @@ TEST(OpenSqliteStore, UpgradeAddsEmptyComparisonFieldsToOlderRegistrations) {
           "INSERT INTO registrations (source_id, person_key, year, mandate, role, exploitation_form, sex, "
           "residence_status) VALUES (1, 'p1', 2021, 'human_trafficking', 'victim', 'sexual', 'female', 'unknown');");
 
-  auto store = open_sqlite_store(path, {.target_version = 11});
+  auto store = open_sqlite_store(path);
 
   ASSERT_TRUE(store.has_value()) << store.error().message;
-  EXPECT_EQ((*store)->schema_version(), 11);
+  EXPECT_EQ((*store)->schema_version(), latest_schema_version());
   const auto rows = (*store)->registrations({}).value();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].person_key, "p1");

@@ -182,6 +182,57 @@ TEST_F(StaffTest, RolesAreEnforcedPerRoute) {
   EXPECT_FALSE(store_->user("mallory").has_value());
 }
 
+// The linkage export: researchers download it as CSV; anonymous requests get 401 and an editor
+// 403. Two records of one person (the same keyed id at two sources) share
+// an id; the third record is another person.
+TEST_F(StaffTest, LinkageExportIsACsvDownloadForResearchersOnly) {
+  ASSERT_TRUE(store_->put_source({"politie", "Politie", SourceKind::kPolice}));
+  ASSERT_TRUE(store_->put_source({"comensha", "CoMensha", SourceKind::kVictimCoordination}));
+  const auto victim = [](std::string source, std::string key, std::optional<std::string> record_id) {
+    Registration r;
+    r.source_code = std::move(source);
+    r.person_key = std::move(key);
+    r.record_id = std::move(record_id);
+    r.year = 2023;
+    r.exploitation_form = ExploitationForm::kLabour;
+    return r;
+  };
+  ASSERT_TRUE(
+      store_
+          ->add_registrations({victim("politie", "k1", "PV-2023-000001"), victim("comensha", "k1", std::nullopt),
+                               victim("comensha", "k2", "CMS-2023-000123")})
+          .has_value());
+  const auto [editor, editor_csrf] = sign_in("eva", "wachtwoord-eva-123");
+  const auto [researcher, researcher_csrf] = sign_in("rob", "wachtwoord-rob-123");
+  auto c = client();
+  const std::string path = "/api/v1/staff/linkage/export?year=2023&method=deterministic";
+
+  const auto anonymous = c.Get(path);
+  const auto as_editor = c.Get(path, {{"Cookie", "rapporteur_session=" + editor}});
+  const auto all = c.Get(path, {{"Cookie", "rapporteur_session=" + researcher}});
+  const auto comensha = c.Get(path + "&source=comensha", {{"Cookie", "rapporteur_session=" + researcher}});
+  const auto bad_year = c.Get("/api/v1/staff/linkage/export?year=23", {{"Cookie", "rapporteur_session=" + researcher}});
+  const auto bad_source = c.Get(path + "&source=atlantis", {{"Cookie", "rapporteur_session=" + researcher}});
+
+  ASSERT_TRUE(anonymous && as_editor && all && comensha && bad_year && bad_source);
+  EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(as_editor->status, 403);
+  ASSERT_EQ(all->status, 200) << all->body;
+  EXPECT_EQ(all->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_THAT(all->get_header_value("Content-Disposition"), HasSubstr("attachment; filename="));
+  EXPECT_EQ(all->get_header_value("Cache-Control"), "no-store");
+  // Ids are given in the linkage's order of persons; person k1 has both first records.
+  EXPECT_EQ(all->body,
+            "source,record_id,person_id\ncomensha,,1\ncomensha,CMS-2023-000123,2\npolitie,PV-2023-000001,1\n");
+  ASSERT_EQ(comensha->status, 200);
+  EXPECT_EQ(comensha->body, "source,record_id,person_id\ncomensha,,1\ncomensha,CMS-2023-000123,2\n");
+  EXPECT_EQ(comensha->get_header_value("X-Rows-Without-Record-Id"), "1");
+  EXPECT_EQ(bad_year->status, 400);
+  EXPECT_THAT(bad_year->body, HasSubstr("year"));
+  EXPECT_EQ(bad_source->status, 400);
+  EXPECT_THAT(bad_source->body, HasSubstr("atlantis"));
+}
+
 TEST_F(StaffTest, EveryRoleRestrictedRouteRefusesTheWrongRole) {
   const auto [editor, editor_csrf] = sign_in("eva", "wachtwoord-eva-123");
   const auto [researcher, researcher_csrf] = sign_in("rob", "wachtwoord-rob-123");
@@ -267,7 +318,7 @@ TEST_F(StaffTest, UploadIsStoredUnderAGeneratedNameAndRunAsAJob) {
   const auto [session, csrf] = sign_in("rob", "wachtwoord-rob-123");
   auto c = client();
   const std::string extract =
-      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\tzaaknummer\n"
       "111222333\tTesta\tVoorbeeld\t1990-02-03\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
   const httplib::MultipartFormDataItems items = {{"csrf", csrf, "", ""},
                                                  {"profile", "nla", "", ""},
@@ -429,7 +480,7 @@ TEST_F(StaffTest, UploadsAreJudgedByTheirBytesNotTheirName) {
                                                   {"file", bytes, name, "text/csv"}});
   };
   const std::string extract =
-      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\n"
+      "bsn\tvoornaam\tachternaam\tgeboortedatum\tgeslacht\tvorm\tnationaliteit\tdatum_signaal\tzaaknummer\n"
       "111222333\tTesta\tVoorbeeld\t1990-02-03\tvrouw\tarbeidsuitbuiting\tPL\t2023-02-02\n";
 
   const auto pdf = upload("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "extract.csv");

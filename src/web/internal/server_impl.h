@@ -259,6 +259,7 @@ struct Server::Impl {
   std::vector<LocalRoute> local_routes;
   void declare_estimate_routes();  // routes_estimates.cpp
   void declare_sdc_routes();       // routes_sdc.cpp
+  void declare_linkage_routes();   // routes_linkage.cpp
 
   store::Store& store;
   ServerOptions options;
