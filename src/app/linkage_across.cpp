@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 namespace rapporteur::app {
 namespace {
@@ -147,6 +148,30 @@ std::string to_text(const CrossLinkReport& report) {
     text += " (" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
   }
   return text + "\n";
+}
+
+std::string to_json(const CrossLinkReport& report) {
+  nlohmann::json years = nlohmann::json::array();
+  for (const CrossLinkYear& y : report.years) {
+    years.push_back({{"year", y.year},
+                     {"victims", y.victims},
+                     {"victims_seen_before", y.victims_seen_before},
+                     {"suspects", y.suspects},
+                     {"suspects_seen_before", y.suspects_seen_before},
+                     {"suspects_also_victims", y.suspects_also_victims}});
+  }
+  nlohmann::json json = {{"mandate", report.mandate},
+                         {"first_year", report.first_year},
+                         {"last_year", report.last_year},
+                         {"method", std::string(to_code(report.method))},
+                         {"registrations", report.registrations},
+                         {"persons", report.persons},
+                         {"years", years},
+                         {"victims_in_several_years", report.victims_in_several_years},
+                         {"victims_and_suspects", report.victims_and_suspects},
+                         {"victims_and_suspects_by_form", report.victims_and_suspects_by_form}};
+  if (!report.note.empty()) json["note"] = report.note;
+  return json.dump(2);
 }
 
 }  // namespace rapporteur::app

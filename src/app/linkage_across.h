@@ -60,5 +60,7 @@ Result<CrossLinkReport> link_across(store::Store& store, const CrossLinkRequest&
 
 // As the CLI prints it: a line per year and the totals.
 std::string to_text(const CrossLinkReport& report);
+// As the staff API gives it: the request, the counts per year and the totals, as JSON.
+std::string to_json(const CrossLinkReport& report);
 
 }  // namespace rapporteur::app

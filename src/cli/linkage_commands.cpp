@@ -91,6 +91,9 @@ Result<void> run_across(const GlobalOptions& global, const AcrossOptions& option
                                                                 .last_year = options.last_year,
                                                                 .method = method}));
   out << app::to_text(report);
+  return ok();
+}
+
 Result<void> run_export(const GlobalOptions& global, const LinkageOptions& options, std::ostream& out,
                         std::ostream& err) {
   ASSIGN_OR_RETURN(const auto store, open_store(global));

@@ -1,10 +1,14 @@
-// Staff API for linkage: the export of person ids by each source's record reference
-// (app::export_person_ids), for researchers, as a CSV download. The linkage runs while the
-// request waits (seconds for a year of the demo).
+// Staff linkage for researchers: the page /staff/koppeling (a year's report and the people
+// found again across years and roles), the export of person ids by each source's record
+// reference (app::export_person_ids) as a CSV download, and the people found again as JSON.
+// The linkage runs while the request waits (well under a second for a year of the demo).
 #include <charconv>
+#include <optional>
 
+#include "app/linkage_across.h"
 #include "app/linkage_export.h"
 #include "web/internal/server_impl.h"
+#include "web/internal/staff_pages.h"
 
 namespace rapporteur::web {
 namespace {
@@ -29,9 +33,101 @@ Result<app::PersonIdExportRequest> export_request(const httplib::Request& req) {
   return request;
 }
 
+// A year from 1990 to 2100 in `text`, or nothing.
+std::optional<int> year_of(const std::string& text) {
+  int year = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), year);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || year < 1990 || year > 2100) {
+    return std::nullopt;
+  }
+  return year;
+}
+
+// The request's range for the people found again: first_year and last_year (required), mandate
+// and method (defaulting as the CLI does). Fails with kInvalidArgument naming the parameter.
+Result<app::CrossLinkRequest> across_request(const httplib::Request& req) {
+  app::CrossLinkRequest request;
+  const auto first = year_of(req.get_param_value("first_year"));
+  const auto last = year_of(req.get_param_value("last_year"));
+  if (!first) return fail(ErrorCode::kInvalidArgument, "parameter 'first_year': expected a year from 1990 to 2100");
+  if (!last) return fail(ErrorCode::kInvalidArgument, "parameter 'last_year': expected a year from 1990 to 2100");
+  request.first_year = *first;
+  request.last_year = *last;
+  if (req.has_param("mandate")) request.mandate = req.get_param_value("mandate");
+  if (req.has_param("method")) {
+    ASSIGN_OR_RETURN(request.method, app::parse_linkage_method(req.get_param_value("method")));
+  }
+  return request;
+}
+
 }  // namespace
 
 void Server::Impl::declare_linkage_routes() {
+  const auto& lang = request_language;
+  route("GET", "/staff/koppeling", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
+    auto counts = store.registration_counts();
+    if (!counts) return send_store_error(req, res, counts.error());
+    std::vector<int> years;
+    for (const auto& c : *counts) {
+      if (years.empty() || years.back() != c.year) years.push_back(c.year);
+    }
+    internal::LinkageForm form;
+    form.year = form_value(req, "year");
+    form.first_year = form_value(req, "first_year");
+    form.last_year = form_value(req, "last_year");
+    if (req.has_param("mandate")) form.mandate = form_value(req, "mandate");
+    if (req.has_param("role")) form.role = form_value(req, "role");
+    if (req.has_param("method")) form.method = form_value(req, "method");
+    internal::LinkageOutcome outcome;
+    std::optional<app::LinkageReport> report;
+    std::optional<app::CrossLinkReport> across;
+    const auto refuse = [&](const Error& error) {
+      if (error.code != ErrorCode::kInvalidArgument && error.code != ErrorCode::kNotFound) return false;
+      outcome.error = error.message;
+      res.status = error.code == ErrorCode::kNotFound ? 404 : 400;
+      return true;
+    };
+    if (!form.year.empty()) {
+      const auto year = year_of(form.year);
+      auto method = app::parse_linkage_method(form.method);
+      if (!year) {
+        outcome.error = "year: expected a year from 1990 to 2100";
+        res.status = 400;
+      } else if (!method) {
+        refuse(method.error());
+      } else if (auto run = app::run_linkage(
+                     store, {.year = *year, .mandate = form.mandate, .role = form.role, .method = *method});
+                 run) {
+        report = app::report_linkage(*run);
+        outcome.report = &*report;
+      } else if (!refuse(run.error())) {
+        return send_store_error(req, res, run.error());
+      }
+    } else if (!form.first_year.empty() || !form.last_year.empty()) {
+      if (auto request = across_request(req); !request) {
+        refuse(request.error());
+      } else if (auto found = app::link_across(store, *request); found) {
+        across = std::move(*found);
+        outcome.across = &*across;
+      } else if (!refuse(found.error())) {
+        return send_store_error(req, res, found.error());
+      }
+    }
+    res.set_content(internal::render_linkage(lang(req), staff_viewer(), years, form, outcome),
+                    "text/html; charset=utf-8");
+  });
+
+  route("GET", "/api/v1/staff/linkage/across", Access::kResearcher,
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const auto request = across_request(req);
+          if (!request) return send_error(req, res, 400, "invalid_argument", request.error().message);
+          const auto found = app::link_across(store, *request);
+          if (!found) {
+            return send_refusal(req, res, found.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
+          }
+          res.set_content(app::to_json(*found), "application/json; charset=utf-8");
+        });
+
   route("GET", "/api/v1/staff/linkage/export", Access::kResearcher,
         [this](const httplib::Request& req, httplib::Response& res) {
           const auto request = export_request(req);

@@ -29,9 +29,10 @@ Html staff_nav(Language language, const StaffViewer& viewer) {
   if (viewer.researcher) {
     links += html(
         " · <a href=\"/staff/intake\">{}</a> · <a href=\"/staff/schatten\">{}</a> · <a href=\"/staff/tabellen\">{}</a>"
-        " · <a href=\"/staff/beveiliging\">{}</a>",
+        " · <a href=\"/staff/koppeling\">{}</a> · <a href=\"/staff/beveiliging\">{}</a>",
         t(language, "Bronnen laden", "Load sources"), t(language, "Schatten", "Estimate"),
-        t(language, "Tabellen", "Tables"), t(language, "Tabel van buiten beveiligen", "Protect an outside table"));
+        t(language, "Tabellen", "Tables"), t(language, "Koppeling", "Linkage"),
+        t(language, "Tabel van buiten beveiligen", "Protect an outside table"));
   }
   if (viewer.editor) {
     links += html(" · <a href=\"/staff/kennisbank\">{}</a> · <a href=\"/staff/verantwoording\">{}</a>",

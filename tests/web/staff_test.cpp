@@ -233,6 +233,69 @@ TEST_F(StaffTest, LinkageExportIsACsvDownloadForResearchersOnly) {
   EXPECT_THAT(bad_source->body, HasSubstr("atlantis"));
 }
 
+// The linkage page and the people found again, on a hand-made set linked by exact keys: k1 is
+// a victim at the police in 2022 and 2023 and a suspect at the prosecution service in 2023;
+// k2 is a victim in 2023 only. So 2023 has 2 victims (1 seen before) and 1 suspect who is also
+// a victim; 2 persons in all.
+TEST_F(StaffTest, TheLinkagePageAndApiCountThePeopleFoundAgainAcrossYearsAndRoles) {
+  ASSERT_TRUE(store_->put_source({"politie", "Politie", SourceKind::kPolice}));
+  ASSERT_TRUE(store_->put_source({"om", "OM", SourceKind::kProsecution}));
+  const auto registration = [](std::string source, std::string key, int year, Role role) {
+    Registration r;
+    r.source_code = std::move(source);
+    r.person_key = std::move(key);
+    r.year = year;
+    r.role = role;
+    r.exploitation_form = ExploitationForm::kCriminal;
+    if (role == Role::kSuspect) r.chain_stage = ChainStage::kRegistered;
+    return r;
+  };
+  ASSERT_TRUE(store_
+                  ->add_registrations({registration("politie", "k1", 2022, Role::kVictim),
+                                       registration("politie", "k1", 2023, Role::kVictim),
+                                       registration("om", "k1", 2023, Role::kSuspect),
+                                       registration("politie", "k2", 2023, Role::kVictim)})
+                  .has_value());
+  const auto [researcher, csrf] = sign_in("rob", "wachtwoord-rob-123");
+  const httplib::Headers as_researcher{{"Cookie", "rapporteur_session=" + researcher}};
+  auto c = client();
+
+  const auto year = c.Get("/staff/koppeling?year=2023&method=deterministic", as_researcher);
+  const auto across =
+      c.Get("/staff/koppeling?first_year=2022&last_year=2023&method=deterministic&lang=en", as_researcher);
+  const auto api =
+      c.Get("/api/v1/staff/linkage/across?first_year=2022&last_year=2023&method=deterministic", as_researcher);
+  const auto bad = c.Get("/staff/koppeling?first_year=twenty&last_year=2023", as_researcher);
+  const auto empty = c.Get("/api/v1/staff/linkage/across?first_year=2010&last_year=2011", as_researcher);
+  const auto anonymous = c.Get("/api/v1/staff/linkage/across?first_year=2022&last_year=2023");
+
+  ASSERT_TRUE(year && across && api && bad && empty && anonymous);
+  ASSERT_EQ(year->status, 200) << year->body;
+  EXPECT_THAT(year->body, HasSubstr("id=\"linkage-persons\">2<"));
+  EXPECT_THAT(year->body, HasSubstr("/api/v1/staff/linkage/export?year=2023&amp;mandate=human_trafficking"));
+  ASSERT_EQ(across->status, 200) << across->body;
+  EXPECT_THAT(across->body, HasSubstr("id=\"linkage-both-roles\">1<"));
+  EXPECT_THAT(across->body, HasSubstr("id=\"linkage-several-years\">1<"));
+  EXPECT_THAT(across->body, HasSubstr("<tr><th scope=\"row\">2023</th><td class=\"num\">2</td><td "
+                                      "class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td "
+                                      "class=\"num\">1</td></tr>"));
+  EXPECT_THAT(across->body, HasSubstr("Found again"));
+  ASSERT_EQ(api->status, 200) << api->body;
+  const auto json = nlohmann::json::parse(api->body);
+  EXPECT_EQ(json["persons"], 2);
+  EXPECT_EQ(json["victims_and_suspects"], 1);
+  EXPECT_EQ(json["victims_and_suspects_by_form"]["criminal"], 1);
+  ASSERT_EQ(json["years"].size(), 2u);
+  EXPECT_EQ(json["years"][1]["victims"], 2);
+  EXPECT_EQ(json["years"][1]["victims_seen_before"], 1);
+  EXPECT_EQ(json["years"][1]["suspects_also_victims"], 1);
+  EXPECT_EQ(json["years"][0]["suspects"], 0);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("first_year"));
+  EXPECT_EQ(empty->status, 404);
+  EXPECT_EQ(anonymous->status, 401);
+}
+
 TEST_F(StaffTest, EveryRoleRestrictedRouteRefusesTheWrongRole) {
   const auto [editor, editor_csrf] = sign_in("eva", "wachtwoord-eva-123");
   const auto [researcher, researcher_csrf] = sign_in("rob", "wachtwoord-rob-123");

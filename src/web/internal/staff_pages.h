@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "app/linkage.h"
+#include "app/linkage_across.h"
 #include "app/sdc_table.h"
 #include "core/domain.h"
 #include "store/store.h"
@@ -79,6 +81,24 @@ struct SdcOutcome {
 };
 std::string render_sdc_protect(Language language, const StaffViewer& viewer, const SdcForm& form,
                                const SdcOutcome& outcome);
+// The linkage page (staff_linkage_page.cpp): a year's linkage report and the people found again
+// across years and roles, each chosen by a GET form. Only counts and model figures are shown,
+// never a value of a record.
+struct LinkageForm {
+  std::string year;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+  std::string method = "probabilistic";
+  std::string first_year;
+  std::string last_year;
+};
+struct LinkageOutcome {
+  std::string error;
+  const app::LinkageReport* report = nullptr;    // Not owned.
+  const app::CrossLinkReport* across = nullptr;  // Not owned.
+};
+std::string render_linkage(Language language, const StaffViewer& viewer, const std::vector<int>& years,
+                           const LinkageForm& form, const LinkageOutcome& outcome);
 // The staff page frame (the workspace's menu) around `body` (staff_pages.cpp).
 std::string render_staff_page(Language language, const StaffViewer& viewer, const Html& title, const Html& body);
 
