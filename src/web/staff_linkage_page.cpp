@@ -43,13 +43,14 @@ Html year_report(Language language, const LinkageForm& form, const app::LinkageR
   const bool probabilistic = r.method == app::LinkageMethod::kProbabilistic;
   json bands = json::array();
   for (const auto& b : r.bands) bands.push_back({{"from", b.from}, {"to", b.to}, {"links", b.links}});
-  Html facts = html("<dt>{}</dt><dd class=\"num\" id=\"linkage-registrations\">{}</dd><dt>{}</dt><dd class=\"num\" "
-                    "id=\"linkage-persons\">{}</dd><dt>{}</dt><dd class=\"num\">{}</dd>",
-                    t(language, "Registraties", "Registrations"), num(language, r.registrations),
-                    t(language, "Personen", "Persons"), num(language, r.persons),
-                    t(language, "Alleen zwak koppelbaar (naam zonder id of geboortedatum)",
-                      "Only weakly linkable (a name without id or date of birth)"),
-                    num(language, r.weakly_linkable));
+  Html facts = html(
+      "<dt>{}</dt><dd class=\"num\" id=\"linkage-registrations\">{}</dd><dt>{}</dt><dd class=\"num\" "
+      "id=\"linkage-persons\">{}</dd><dt>{}</dt><dd class=\"num\">{}</dd>",
+      t(language, "Registraties", "Registrations"), num(language, r.registrations), t(language, "Personen", "Persons"),
+      num(language, r.persons),
+      t(language, "Alleen zwak koppelbaar (naam zonder id of geboortedatum)",
+        "Only weakly linkable (a name without id or date of birth)"),
+      num(language, r.weakly_linkable));
   if (probabilistic) {
     facts += html(
         "<dt>{}</dt><dd class=\"num\">{}</dd><dt>{}</dt><dd class=\"num\">{}</dd><dt>{}</dt><dd class=\"num\" "
@@ -61,7 +62,8 @@ Html year_report(Language language, const LinkageForm& form, const app::LinkageR
         t(language, "Dubbele registraties binnen één bron", "Duplicates within one source"),
         num(language, r.duplicates), t(language, "EM", "EM"),
         html("{} {}{}", num(language, r.em_iterations), t(language, "iteraties", "iterations"),
-             r.converged ? t(language, ", geconvergeerd", ", converged") : t(language, ", niet geconvergeerd", ", not converged")));
+             r.converged ? t(language, ", geconvergeerd", ", converged")
+                         : t(language, ", niet geconvergeerd", ", not converged")));
   }
   Html overlaps;
   for (const auto& o : r.overlaps) {
@@ -85,11 +87,12 @@ Html year_report(Language language, const LinkageForm& form, const app::LinkageR
                                               form.year, form.mandate, form.role, form.method);
   const Html chart =
       probabilistic && !r.bands.empty()
-          ? html("<h3>{}</h3>\n<div id=\"linkage-bands\" class=\"chart\" data-bands=\"{}\" role=\"img\" "
-                 "aria-label=\"{}\"></div>\n",
-                 t(language, "Koppelingen per gewichtsband", "Links per weight band"), Html::escape(bands.dump()),
-                 t(language, "Aantal koppelingen per band van het log2-gewicht",
-                   "Number of links per band of the log2 weight"))
+          ? html(
+                "<h3>{}</h3>\n<div id=\"linkage-bands\" class=\"chart\" data-bands=\"{}\" role=\"img\" "
+                "aria-label=\"{}\"></div>\n",
+                t(language, "Koppelingen per gewichtsband", "Links per weight band"), Html::escape(bands.dump()),
+                t(language, "Aantal koppelingen per band van het log2-gewicht",
+                  "Number of links per band of the log2 weight"))
           : Html("");
   return html(
       R"(<section class="panel" aria-labelledby="linkage-year"><h2 id="linkage-year">{} {}</h2>
@@ -113,11 +116,11 @@ Html year_report(Language language, const LinkageForm& form, const app::LinkageR
       t(language, "Personen per bron", "Persons per source"), t(language, "Bron", "Source"),
       t(language, "Personen", "Persons"), per_source, t(language, "Clusters naar grootte", "Clusters by size"),
       t(language, "Registraties", "Registrations"), t(language, "Clusters", "Clusters"), sizes,
-      blocking.empty() ? Html("")
-                       : html("<h3>{}</h3>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" "
-                              "class=\"num\">{}</th></tr></thead><tbody>\n{}</tbody></table>\n",
-                              t(language, "Blokkeerregels", "Blocking rules"), t(language, "Regel", "Rule"),
-                              t(language, "Paren", "Pairs"), blocking),
+      r.blocking.empty() ? Html("")
+                         : html("<h3>{}</h3>\n<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" "
+                                "class=\"num\">{}</th></tr></thead><tbody>\n{}</tbody></table>\n",
+                                t(language, "Blokkeerregels", "Blocking rules"), t(language, "Regel", "Rule"),
+                                t(language, "Paren", "Pairs"), blocking),
       Html::escape(export_link),
       t(language, "Persoonsnummers per registratie van de bron (CSV)", "Person ids per source record (CSV)"));
 }
@@ -153,8 +156,9 @@ Html across_report(Language language, const app::CrossLinkReport& r) {
       t(language, "Opnieuw gevonden", "Found again"), Html::escape(std::to_string(r.first_year)),
       Html::escape(std::to_string(r.last_year)),
       r.note.empty() ? Html("") : html("<p class=\"note\">{}</p>\n", Html::escape(r.note)),
-      html("{} {} {} {}.", num(language, r.registrations), t(language, "registraties gekoppeld tot", "registrations linked into"),
-           num(language, r.persons), t(language, "personen", "persons")),
+      html("{} {} {} {}.", num(language, r.registrations),
+           t(language, "registraties gekoppeld tot", "registrations linked into"), num(language, r.persons),
+           t(language, "personen", "persons")),
       Html::escape(years.dump()),
       t(language, "Slachtoffers, van wie eerder geregistreerd, verdachten en van wie ook slachtoffer, per jaar",
         "Victims, of whom registered before, suspects and of whom also victims, per year"),
@@ -165,20 +169,22 @@ Html across_report(Language language, const app::CrossLinkReport& r) {
       t(language, "Slachtoffers in meer dan één jaar", "Victims in more than one year"),
       num(language, r.victims_in_several_years),
       t(language, "Zowel slachtoffer als verdachte", "Both victim and suspect"), num(language, r.victims_and_suspects),
-      forms.empty() ? Html("")
-                    : html("<p>{}</p><ul>{}</ul>\n",
-                           t(language, "Van hen, naar uitbuitingsvorm als slachtoffer:",
-                             "Of them, by form of exploitation as a victim:"),
-                           forms));
+      r.victims_and_suspects_by_form.empty()
+          ? Html("")
+          : html("<p>{}</p><ul>{}</ul>\n",
+                 t(language,
+                   "Van hen, naar uitbuitingsvorm als slachtoffer:", "Of them, by form of exploitation as a victim:"),
+                 forms));
 }
 
 }  // namespace
 
 std::string render_linkage(Language language, const StaffViewer& viewer, const std::vector<int>& years,
                            const LinkageForm& form, const LinkageOutcome& outcome) {
-  const Html error = outcome.error.empty() ? Html("")
-                                           : html("<p class=\"panel error\" role=\"alert\" id=\"linkage-error\">{}</p>\n",
-                                                  Html::escape(outcome.error));
+  const Html error =
+      outcome.error.empty()
+          ? Html("")
+          : html("<p class=\"panel error\" role=\"alert\" id=\"linkage-error\">{}</p>\n", Html::escape(outcome.error));
   const std::string first = form.first_year.empty() && !years.empty() ? std::to_string(years.front()) : form.first_year;
   const std::string last = form.last_year.empty() && !years.empty() ? std::to_string(years.back()) : form.last_year;
   const Html body = html(
