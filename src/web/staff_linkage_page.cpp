@@ -142,7 +142,7 @@ Html across_report(Language language, const app::CrossLinkReport& r) {
   }
   Html forms;
   for (const auto& [form, count] : r.victims_and_suspects_by_form) {
-    forms += html("<li>{}: {}</li>", Html::escape(form), num(language, count));
+    forms += html("<li>{}: {}</li>", label(language, form), num(language, count));
   }
   return html(
       R"(<section class="panel" aria-labelledby="linkage-across"><h2 id="linkage-across">{} {}–{}</h2>
@@ -216,8 +216,9 @@ std::string render_linkage(Language language, const StaffViewer& viewer, const s
         "over jaren en rollen opnieuw wordt gevonden. Alleen aantallen; geen gegevens van personen.",
         "How registrations were linked into persons: the model's figures and the overlap between sources, and who is "
         "found again across years and roles. Counts only; no data of persons."),
-      error, t(language, "Eén jaar", "One year"), t(language, "Jaar", "Year"), year_options(years, form.year),
-      t(language, "Mandaat", "Mandate"), mandate_options(language, form.mandate), t(language, "Rol", "Role"),
+      error, t(language, "Eén jaar", "One year"), t(language, "Jaar", "Year"),
+      year_options(years, form.year.empty() ? last : form.year), t(language, "Mandaat", "Mandate"),
+      mandate_options(language, form.mandate), t(language, "Rol", "Role"),
       option("victim", form.role, t(language, "slachtoffers", "victims")) +
           option("suspect", form.role, t(language, "verdachten", "suspects")),
       t(language, "Methode", "Method"), method_options(language, form.method), t(language, "Koppelen", "Link"),

@@ -61,6 +61,16 @@ try {
   assert.match(await page.textContent("h1"), /Werkruimte/);
   await shot("02-werkruimte");
 
+  // The linkage page: a year's report, and the people found again across years and roles (the
+  // demo world has victims of 2022 registered again in 2023 and suspects who are victims).
+  await page.goto(base + "/staff/koppeling?year=2023");
+  await page.waitForSelector("#linkage-bands svg");
+  assert.match(await page.textContent("#linkage-persons"), /^[0-9.]+$/);
+  await page.goto(base + "/staff/koppeling?first_year=2022&last_year=2023");
+  await page.waitForSelector("#linkage-across-chart svg");
+  assert.match(await page.textContent("#linkage-both-roles"), /^[1-9][0-9]*$/);
+  await shot("03-koppeling");
+
   // Upload an extract with two bad rows (synthetic people).
   const csv =
     "\ufeffBSN;Voornaam;Achternaam;Geb.datum;Geslacht;Mandaat;Rol;Vorm uitbuiting;Delicttype;Nationaliteit;Gemeente;Ketenfase;Datum registratie;Registratienummer\r\n" +
