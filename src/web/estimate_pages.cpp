@@ -12,8 +12,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-bool dutch(Language language) { return language == Language::kDutch; }
-Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 Html number(Language language, double value, int decimals = 0) {
   return Html::escape(format_number(language, value, decimals));
 }

@@ -11,8 +11,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-bool dutch(Language language) { return language == Language::kDutch; }
-
 bool is_number(const std::string& text) {
   if (text.empty()) return false;
   char* end = nullptr;

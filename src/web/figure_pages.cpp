@@ -13,8 +13,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-bool dutch(Language language) { return language == Language::kDutch; }
-Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 const char* lang_of(Language language) { return dutch(language) ? "nl" : "en"; }
 
 std::string code_label(Language language, const PublishedTable::Dimension& d, std::size_t code) {

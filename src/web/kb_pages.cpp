@@ -13,9 +13,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-bool dutch(Language language) { return language == Language::kDutch; }
-
-Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 Html lang_code(Language language) { return dutch(language) ? Html("nl") : Html("en"); }
 
 std::string get(const Parameters& parameters, std::string_view name) {

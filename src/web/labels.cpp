@@ -111,8 +111,6 @@ constexpr std::array<const char*, 12> kMonthsEn = {"January",   "February", "Mar
                                                    "May",       "June",     "July",     "August",
                                                    "September", "October",  "November", "December"};
 
-bool dutch(Language language) { return language == Language::kDutch; }
-
 }  // namespace
 
 Html label(Language language, std::string_view code) {

@@ -16,8 +16,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-bool dutch(Language language) { return language == Language::kDutch; }
-Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 
 // Column and row of each police unit's tile, by its name (Politiewet 2012 units): north at
 // the top, the coast on the left. Units not listed go on a row below.

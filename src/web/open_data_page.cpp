@@ -10,8 +10,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-bool dutch(Language language) { return language == Language::kDutch; }
-Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 
 struct Definition {
   const char* name;

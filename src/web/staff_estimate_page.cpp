@@ -14,8 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-bool dutch(Language language) { return language == Language::kDutch; }
-Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 
 // "a:b,c:d" -> "a:b, c:d", so long model terms wrap.
 std::string spaced(const std::string& terms) {

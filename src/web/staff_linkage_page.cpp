@@ -13,8 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-bool dutch(Language language) { return language == Language::kDutch; }
-Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 Html num(Language language, std::int64_t value) { return Html::escape(format_number(language, value)); }
 
 Html option(const std::string& value, const std::string& chosen, const Html& label) {

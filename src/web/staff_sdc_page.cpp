@@ -8,8 +8,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-bool dutch(Language language) { return language == Language::kDutch; }
-Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
 Html num(std::int64_t value) { return Html::escape(std::to_string(value)); }
 
 Html published(const app::SdcProtectResult& result, std::size_t cell) {

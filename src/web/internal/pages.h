@@ -16,6 +16,10 @@ namespace rapporteur::web::internal {
 
 enum class Language { kDutch, kEnglish };
 
+inline bool dutch(Language language) { return language == Language::kDutch; }
+// A page's words: `nl` on a Dutch page, `en` on an English one, escaped.
+inline Html t(Language language, const char* nl, const char* en) { return Html::escape(dutch(language) ? nl : en); }
+
 // "en" selects English; anything else (including nothing) Dutch.
 Language language_of(std::string_view parameter);
 
