@@ -16,7 +16,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-
 // Column and row of each police unit's tile, by its name (Politiewet 2012 units): north at
 // the top, the coast on the left. Units not listed go on a row below.
 struct Tile {

@@ -10,7 +10,6 @@
 namespace rapporteur::web::internal {
 namespace {
 
-
 struct Definition {
   const char* name;
   const char* nl;

@@ -14,7 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-
 // "a:b,c:d" -> "a:b, c:d", so long model terms wrap.
 std::string spaced(const std::string& terms) {
   std::string out;
