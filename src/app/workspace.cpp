@@ -7,6 +7,7 @@
 #include "account/account.h"
 #include "core/files.h"
 #include "core/money.h"
+#include "core/time.h"
 #include "sdc/sdc.h"
 
 namespace rapporteur::app {
@@ -47,12 +48,22 @@ Result<void> Workspace::load_extract(const LoadExtractRequest& request, std::ost
   ASSIGN_OR_RETURN(const auto profile, find_profile(request.profile));
   ASSIGN_OR_RETURN(const auto key, intake::PseudonymKey::read_file(paths_.key));
   ASSIGN_OR_RETURN(const auto store, open_store_());
+  // The batch's audit record is stored with the batch, in its transaction, or not at all.
+  const auto audited = [&](const intake::LoadReport& loaded) -> Result<void> {
+    if (request.actor.empty()) return ok();
+    return store->audit(
+        {utc_now_iso(), request.actor, "intake_batch",
+         fmt::format("batch {}: profile {}, year {}, {} rows read, {} loaded, {} quarantined{}", loaded.batch_id,
+                     profile.source.code, request.year, loaded.rows_read, loaded.rows_loaded, loaded.rows_rejected,
+                     loaded.replaced_batch ? fmt::format(", replaces batch {}", *loaded.replaced_batch) : "")});
+  };
   ASSIGN_OR_RETURN(const auto report, intake::load_extract(*store, key, profile,
                                                            {.file = request.file,
                                                             .year = request.year,
                                                             .replace = request.replace,
                                                             .encodings = request.encodings,
-                                                            .progress = request.progress}));
+                                                            .progress = request.progress,
+                                                            .before_commit = audited}));
   if (report.already_loaded) {
     out << fmt::format("Already loaded as batch {} (same file): nothing to do\n", report.batch_id);
     return ok();

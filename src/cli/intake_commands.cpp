@@ -30,7 +30,8 @@ Result<void> run_intake_load(const GlobalOptions& global, const IntakeLoadOption
        .year = options.year,
        .replace = options.replace ? intake::ReplaceMode::kReplace : intake::ReplaceMode::kRefuse,
        .encodings = options.no_bloom ? intake::Encodings::kWithoutBloomFilters : intake::Encodings::kWithBloomFilters,
-       .progress = [&](double fraction, std::int64_t rows) { progress.update(fraction, rows); }},
+       .progress = [&](double fraction, std::int64_t rows) { progress.update(fraction, rows); },
+       .actor = "cli"},
       out);
 }
 

@@ -18,6 +18,8 @@ namespace rapporteur::intake {
 enum class ReplaceMode { kRefuse, kReplace };
 enum class Encodings { kWithBloomFilters, kWithoutBloomFilters };
 
+struct LoadReport;
+
 struct LoadOptions {
   std::filesystem::path file;
   int year = 0;
@@ -25,6 +27,10 @@ struct LoadOptions {
   Encodings encodings = Encodings::kWithBloomFilters;
   // Called now and then with the fraction of the file read and the rows so far.
   std::function<void(double fraction, std::int64_t rows)> progress;
+  // Called inside the batch's transaction, after its rows and before the commit, with the
+  // report so far; a failure rolls the whole batch back. For writes that must be stored with
+  // the batch or not at all, such as its audit record.
+  std::function<Result<void>(const LoadReport&)> before_commit;
 };
 
 struct LoadReport {

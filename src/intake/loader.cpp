@@ -252,7 +252,9 @@ Result<LoadReport> load_extract(store::RegistrationStore& store, const Pseudonym
       RETURN_IF_ERROR(store.replace_batch(existing->id, report.batch_id));
       report.replaced_batch = existing->id;
     }
-    return store.finish_batch(report.batch_id, report.rows_read, report.rows_loaded, report.rows_rejected);
+    RETURN_IF_ERROR(store.finish_batch(report.batch_id, report.rows_read, report.rows_loaded, report.rows_rejected));
+    if (options.before_commit) return options.before_commit(report);
+    return ok();
   }));
   loader.reset();
   report.timings.after_rows = seconds_since(rows_done);

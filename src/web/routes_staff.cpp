@@ -100,6 +100,7 @@ void Server::Impl::declare_staff_routes() {
     const auto path = store_upload(file.content, *kind == UploadKind::kXlsx ? ".xlsx" : ".csv");
     if (!path) return send_store_error(req, res, path.error());
     app::LoadExtractRequest load{.file = *path, .profile = profile, .year = std::stoi(year)};
+    load.actor = current_viewer()->user.name;
     if (form_value(req, "replace") == "1") load.replace = intake::ReplaceMode::kReplace;
     audit("intake_load", fmt::format("profile {}, year {}, {} bytes", profile, year, file.content.size()));
     const auto id = start_job(

@@ -214,6 +214,18 @@ TEST(Cli, IntakeLoadsReportsErrorsAndLinksWithoutLeakingIdentifiers) {
   EXPECT_NE(errors.out.find("nla-2023.tsv,3,geboortedatum,,impossible date"), std::string::npos) << errors.out;
   EXPECT_NE(batches.out.find(",nla,nla,2023,nla-2023.tsv,"), std::string::npos) << batches.out;
   EXPECT_EQ(histories.out, "nla,classification,sex,age_group,region,count\n1,labour,female,adult,unknown,2\n");
+  // The load is in the audit log, once: the repeat stored nothing.
+  const auto store = store::open_sqlite_store(db);
+  ASSERT_TRUE(store.has_value());
+  const auto log = (*store)->audit_log(20).value();
+  int batches_logged = 0;
+  for (const auto& entry : log) {
+    if (entry.action != "intake_batch") continue;
+    ++batches_logged;
+    EXPECT_EQ(entry.user_name, "cli");
+    EXPECT_EQ(entry.detail, "batch 1: profile nla, year 2023, 3 rows read, 2 loaded, 1 quarantined");
+  }
+  EXPECT_EQ(batches_logged, 1);
   const std::string everything = check.out + check.err + load.out + load.err + again.out + again.err + errors.out +
                                  errors.err + batches.out + histories.out + histories.err;
   for (const char* secret : {"918273645", "918273646", "Xylofoonia", "Quaxelbeek", "Zwierobelle", "Pruttelwijk",
