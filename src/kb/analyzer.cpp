@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::size_t kMinPart = 4;   // Shorter parts split too much (uit, aan, wet).
 constexpr std::size_t kMinSplit = 8;  // Shorter words are not compounds worth splitting.
+constexpr std::size_t kMinHead = 5;   // Learned heads: shorter names match too many words.
 constexpr int kMaxDepth = 3;
 
 // Windows-1252 code points of the bytes 0x80..0x9F (0 where undefined).
@@ -269,6 +270,46 @@ bool Analyzer::known(std::string_view word) const {
   return word.size() >= kMinPart && lexicon_.count(std::string(word)) > 0 && not_a_part_.count(std::string(word)) == 0;
 }
 
+bool Analyzer::learned(const std::string& word) const {
+  const std::shared_lock lock(learned_mutex_);
+  return learned_.count(word) > 0;
+}
+
+void Analyzer::count_head_candidates(std::string_view text, std::unordered_map<std::string, int>& counts) const {
+  for (const Token& token : tokenize(text)) {
+    const std::string& word = token.word;
+    if (word.size() < kMinHead || word.size() > 40) continue;
+    if (word.find_first_of("0123456789") != std::string::npos) continue;
+    if (lexicon_.count(word) > 0 || not_a_part_.count(word) > 0) continue;
+    ++counts[word];
+  }
+}
+
+std::vector<std::string> Analyzer::head_candidates(const std::unordered_map<std::string, int>& counts) const {
+  std::vector<std::string> heads;
+  for (const auto& [word, count] : counts) {
+    if (count < 2) continue;
+    if (!compute_split(word, 0).empty()) continue;  // A compound of known words, not a name.
+    heads.push_back(word);
+  }
+  std::sort(heads.begin(), heads.end());
+  return heads;
+}
+
+void Analyzer::learn_heads(const std::vector<std::string>& folded_words) {
+  {
+    const std::unique_lock lock(learned_mutex_);
+    for (const auto& word : folded_words) learned_.insert(word);
+  }
+  const std::lock_guard lock(cache_mutex_);
+  split_cache_.clear();  // Earlier answers may have missed a head learned now.
+}
+
+std::size_t Analyzer::learned_heads() const {
+  const std::shared_lock lock(learned_mutex_);
+  return learned_.size();
+}
+
 // Splits at the longest known tail (the head of a Dutch compound is its last part) whose
 // remaining head is known, possibly after removing a linking morpheme (-s-, -e-, -en-, -er-),
 // or splits itself. "Split whenever all parts are known" with a do-not-split list, as measured
@@ -283,6 +324,8 @@ std::vector<std::string> Analyzer::compute_split(const std::string& word, int de
       if (head.size() < linker.size() + kMinPart || !head.ends_with(linker)) continue;
       const std::string stripped = head.substr(0, head.size() - linker.size());
       if (known(stripped)) return {stripped, tail};
+      // A name or loanword the corpus uses on its own heads the compound as it is.
+      if (linker.empty() && stripped.size() >= kMinHead && learned(stripped)) return {stripped, tail};
     }
     for (const std::string_view linker : {"", "s", "en", "e"}) {
       if (head.size() < linker.size() + kMinSplit || !head.ends_with(linker)) continue;

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -156,6 +157,29 @@ struct KnowledgeBase::Impl {
     return ok();
   }
 
+  // Learns, from the texts of `items`, the names and loanwords that may head a compound
+  // (internal::Analyzer::learn_heads).
+  void learn_heads(const std::vector<internal::IndexItem>& items) {
+    std::unordered_map<std::string, int> counts;
+    for (const auto& item : items) {
+      analyzer->count_head_candidates(item.title, counts);
+      analyzer->count_head_candidates(item.text, counts);
+    }
+    analyzer->learn_heads(analyzer->head_candidates(counts));
+  }
+
+  // The heads learned from every publication in the store.
+  Result<void> learn_heads_from_store() {
+    ASSIGN_OR_RETURN(const auto publications, store->publications());
+    ASSIGN_OR_RETURN(const auto recommendations, store->recommendations());
+    std::vector<internal::IndexItem> items;
+    for (const auto& publication : publications) {
+      for (auto& item : internal::items_of(publication, recommendations)) items.push_back(std::move(item));
+    }
+    learn_heads(items);
+    return ok();
+  }
+
   Result<void> reindex(const std::string& slug, std::int64_t generation) {
     auto publication = store->publication(slug);
     std::vector<internal::IndexItem> items;
@@ -165,6 +189,9 @@ struct KnowledgeBase::Impl {
     } else if (publication.error().code != ErrorCode::kNotFound) {
       return tl::unexpected(publication.error());
     }
+    // Heads the new publication brings apply to it now; compounds with them in earlier
+    // publications are split at the next rebuild.
+    learn_heads(items);
     auto written = [&]() -> Result<void> {
       ASSIGN_OR_RETURN(auto writer, internal::IndexWriter::open(index_path(), *analyzer, index_options(),
                                                                 /*overwrite=*/false));
@@ -191,10 +218,16 @@ struct KnowledgeBase::Impl {
     std::error_code ec;
     std::filesystem::remove_all(fresh, ec);
     std::int64_t documents = 0;
+    std::vector<std::vector<internal::IndexItem>> all;
+    for (const auto& publication : publications) all.push_back(internal::items_of(publication, recommendations));
+    {
+      std::vector<internal::IndexItem> flat;
+      for (const auto& items : all) flat.insert(flat.end(), items.begin(), items.end());
+      learn_heads(flat);
+    }
     {
       ASSIGN_OR_RETURN(auto writer, internal::IndexWriter::open(fresh, *analyzer, index_options(), /*overwrite=*/true));
-      for (const auto& publication : publications) {
-        const auto items = internal::items_of(publication, recommendations);
+      for (const auto& items : all) {
         RETURN_IF_ERROR(writer.add(items));
         documents += static_cast<std::int64_t>(items.size());
         crash_point();
@@ -226,6 +259,7 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(store::PublicationSto
   ASSIGN_OR_RETURN(impl->analyzer, internal::Analyzer::load(impl->options.word_list, internal::builtin_lists()));
   ASSIGN_OR_RETURN(const std::int64_t stored, impl->store_generation());
   const auto indexed = internal::index_generation(impl->index_path());
+  if (indexed && *indexed == stored) RETURN_IF_ERROR(impl->learn_heads_from_store());  // A rebuild learns them.
   if (!indexed || *indexed != stored) {
     const bool fresh = !indexed && indexed.error().code == ErrorCode::kNotFound && stored == 0;
     spdlog::log(fresh ? spdlog::level::debug : spdlog::level::warn,

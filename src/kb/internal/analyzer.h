@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -67,6 +68,19 @@ class Analyzer {
   // The top-level split only (head, tail), or empty.
   std::vector<std::string> split(const std::string& folded_word) const;
 
+  // Counts, in `counts`, the words of `text` that may head a compound although the word list
+  // lacks them: names, loanwords and acronyms (oekraine, europol). Folded words of at least
+  // 5 letters without digits, not in the word list. Call once per document of a corpus.
+  void count_head_candidates(std::string_view text, std::unordered_map<std::string, int>& counts) const;
+  // Of `counts`, the words the corpus uses at least twice that do not split themselves into
+  // known words (a compound is not a name), sorted.
+  std::vector<std::string> head_candidates(const std::unordered_map<std::string, int>& counts) const;
+  // Adds `folded_words` as possible compound heads (a lexicon learned from the corpus), so
+  // that oekrainevluchtelingen splits into oekraine and vluchtelingen. Safe while other
+  // threads split words.
+  void learn_heads(const std::vector<std::string>& folded_words);
+  std::size_t learned_heads() const;
+
   // The other members of the synonym groups whose member has the stem of `folded_word`
   // (single words), each as its folded words.
   std::vector<std::vector<std::string>> synonyms(const std::vector<std::string>& folded_words) const;
@@ -76,6 +90,7 @@ class Analyzer {
  private:
   Analyzer() = default;
   bool known(std::string_view word) const;
+  bool learned(const std::string& word) const;
   std::vector<std::string> compute_split(const std::string& word, int depth) const;
 
   std::unordered_set<std::string> lexicon_;
@@ -86,6 +101,8 @@ class Analyzer {
   std::vector<std::vector<std::vector<std::string>>> groups_;
   std::map<std::string, std::vector<std::size_t>> group_of_;
   std::size_t longest_member_ = 1;
+  mutable std::shared_mutex learned_mutex_;
+  std::unordered_set<std::string> learned_;  // Heads learned from the corpus.
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, std::vector<std::string>> split_cache_;
 };
