@@ -175,6 +175,7 @@ std::string slug_of_name(std::string_view name) {
 Result<kb::AddResult> Workspace::add_publication(const PublicationUpload& upload) {
   if (knowledge_base_ == nullptr) return fail(ErrorCode::kNotFound, "this instance has no knowledge base");
   kb::Metadata metadata = upload.metadata;
+  if (!metadata.file_name) metadata.file_name = upload.original_name;  // Not the generated name it is kept under.
   if (!metadata.slug) {
     const bool titled = metadata.title && !metadata.title->empty();
     metadata.slug =

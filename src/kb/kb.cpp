@@ -84,6 +84,7 @@ Metadata merge(Metadata base, const Metadata& over) {
   if (over.mandates) base.mandates = over.mandates;
   if (over.forms) base.forms = over.forms;
   if (over.summary) base.summary = over.summary;
+  if (over.file_name) base.file_name = over.file_name;
   if (over.text_source) base.text_source = over.text_source;
   if (!over.recommendations.empty()) base.recommendations = over.recommendations;
   return base;
@@ -329,7 +330,7 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
   p.summary = metadata.summary.value_or("");
   p.body = std::move(extracted->text);
   p.file_sha256 = sha256;
-  p.file_name = file.filename().string();
+  p.file_name = metadata.file_name && !metadata.file_name->empty() ? *metadata.file_name : file.filename().string();
   p.media_type = media_type;
   p.source_sha256 = sha256;
   for (auto& r : metadata.recommendations) {

@@ -41,6 +41,9 @@ struct Metadata {
   std::optional<std::vector<Mandate>> mandates;
   std::optional<std::vector<ExploitationForm>> forms;
   std::optional<std::string> summary;
+  // The name the file is offered under for download; empty: the file's own name (an upload
+  // kept under a generated name gives the sender's name here).
+  std::optional<std::string> file_name;
   // A document of ours the publication was made from (HTML, Markdown or text, e.g. the annual
   // report's HTML beside its PDF): its text is indexed and shown instead of what extraction
   // from the file (a PDF's lines, tables interleaved) would give; the file stays the download.

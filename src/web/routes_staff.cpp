@@ -278,7 +278,8 @@ void Server::Impl::declare_staff_routes() {
     if (!publications || !recommendations) {
       return send_store_error(req, res, !publications ? publications.error() : recommendations.error());
     }
-    html_page(res, internal::render_kb_editor(lang(req), staff_viewer(), *publications, *recommendations));
+    html_page(res, internal::render_kb_editor(lang(req), staff_viewer(), *publications, *recommendations,
+                                              form_value(req, "toegevoegd")));
   });
   // Declared before the editing route, whose slug pattern would also match "toevoegen".
   route("POST", "/staff/kennisbank/toevoegen", Access::kEditor,
@@ -324,7 +325,7 @@ void Server::Impl::declare_staff_routes() {
             return send_store_error(req, res, added.error());
           }
           audit("publication_add", added->slug);
-          redirect(res, "/publicaties/" + added->slug);
+          redirect(res, "/staff/kennisbank?toegevoegd=" + added->slug);
         });
   route("POST", R"(/staff/kennisbank/([a-z0-9\-]+))", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {

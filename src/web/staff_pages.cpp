@@ -311,7 +311,16 @@ std::string render_tables(Language language, const StaffViewer& viewer,
 }
 
 std::string render_kb_editor(Language language, const StaffViewer& viewer, const std::vector<Publication>& publications,
-                             const std::vector<Recommendation>& recommendations) {
+                             const std::vector<Recommendation>& recommendations, const std::string& added_slug) {
+  Html notice;
+  for (const auto& p : publications) {
+    if (added_slug.empty() || p.slug != added_slug) continue;
+    notice = html(
+        "<p class=\"panel notice\" role=\"status\" id=\"kb-added\">{} <a href=\"/publicaties/{}\">{}</a> ({}: "
+        "{})</p>\n",
+        t(language, "Toegevoegd en doorzoekbaar:", "Added and searchable:"), Html::escape(p.slug),
+        Html::escape(p.title), t(language, "bestand", "file"), Html::escape(p.file_name));
+  }
   Html items;
   for (const auto& p : publications) {
     Html recs;
@@ -378,7 +387,7 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
       t(language, "Thema's", "Themes"), themes, t(language, "Samenvatting", "Summary"),
       t(language, "Toevoegen", "Add"));
   const Html body = html(
-      "<h1>{}</h1>\n<p>{}</p>\n{}\n{}\n{}", t(language, "Kennisbank beheren", "Manage the knowledge base"),
+      "<h1>{}</h1>\n{}<p>{}</p>\n{}\n{}\n{}", t(language, "Kennisbank beheren", "Manage the knowledge base"), notice,
       t(language,
         "Hier voegt u publicaties toe (of met rapporteur kb add), past u gegevens aan en legt u de opvolging van "
         "aanbevelingen vast.",

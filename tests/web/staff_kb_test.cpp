@@ -24,6 +24,7 @@ namespace {
 
 using rapporteur::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string cookie_value(const httplib::Result& res, const std::string& name) {
   for (const auto& [key, value] : res->headers) {
@@ -129,9 +130,17 @@ TEST_F(StaffKbTest, AnEditorAddsAMarkdownFileThatIsStoredSearchableAndAudited) {
       add(session, csrf, "notitie.md", "# Notitie\n\nDit gaat over het land qwertzland en zijn grenzen.\n");
 
   ASSERT_EQ(res->status, 303) << res->body;
-  EXPECT_EQ(res->get_header_value("Location"), "/publicaties/onderzoek-naar-qwertzland");
+  EXPECT_EQ(res->get_header_value("Location"), "/staff/kennisbank?toegevoegd=onderzoek-naar-qwertzland");
+  const auto notice = client().Get(res->get_header_value("Location"), {{"Cookie", "rapporteur_session=" + session}});
+  ASSERT_EQ(notice->status, 200);
+  EXPECT_THAT(notice->body, HasSubstr("Toegevoegd en doorzoekbaar: <a href=\"/publicaties/onderzoek-naar-qwertzland\">"
+                                      "Onderzoek naar qwertzland</a> (bestand: notitie.md)"));
+  const auto unknown =
+      client().Get("/staff/kennisbank?toegevoegd=bestaat-niet", {{"Cookie", "rapporteur_session=" + session}});
+  EXPECT_THAT(unknown->body, Not(HasSubstr("id=\"kb-added\""))) << "no notice for what was not added";
   const auto stored = store_->publication("onderzoek-naar-qwertzland");
   ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->file_name, "notitie.md") << "the sender's name, not the generated one it was kept under";
   EXPECT_EQ(stored->type, PublicationType::kStudy);
   EXPECT_EQ(stored->date, "2024-03-15");
   EXPECT_EQ(stored->title, "Onderzoek naar qwertzland");

@@ -44,8 +44,9 @@ std::string render_job(Language language, const StaffViewer& viewer, const JobVi
 std::string render_tables(Language language, const StaffViewer& viewer,
                           const std::vector<std::pair<std::string, std::string>>& specs,
                           const std::vector<std::string>& published);
+// `added_slug` names a publication just added (a notice with its public page); empty: none.
 std::string render_kb_editor(Language language, const StaffViewer& viewer, const std::vector<Publication>& publications,
-                             const std::vector<Recommendation>& recommendations);
+                             const std::vector<Recommendation>& recommendations, const std::string& added_slug = "");
 // `created_password` is shown once after a user was added.
 std::string render_users(Language language, const StaffViewer& viewer, const std::vector<store::User>& users,
                          std::string_view created_password);
