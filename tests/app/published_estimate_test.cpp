@@ -94,6 +94,26 @@ TEST_F(PublishedEstimateTest, TheRecordHoldsTheHandComputedEstimateAndItsProvena
       << log.front().detail;
 }
 
+// The record read back from its JSON is the record: written again it gives the same document
+// (a field the reader dropped or misread would show), and a damaged document is refused.
+TEST_F(PublishedEstimateTest, TheRecordReadBackFromItsJsonIsTheSameRecord) {
+  const auto published = publish_estimate(*store_, request(2022));
+  ASSERT_TRUE(published.has_value()) << published.error().message;
+
+  const std::string written = to_json(*published);
+  const auto back = published_estimate_from_json(written);
+  const auto broken = published_estimate_from_json(written.substr(0, written.size() / 2));
+  const auto not_a_record = published_estimate_from_json("{\"id\": 7}");
+
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(to_json(*back), written);
+  EXPECT_EQ(back->id, "human-trafficking-2022");
+  EXPECT_DOUBLE_EQ(back->national.total, published->national.total);
+  EXPECT_EQ(back->models.size(), published->models.size());
+  EXPECT_FALSE(broken.has_value());
+  EXPECT_FALSE(not_a_record.has_value());
+}
+
 TEST_F(PublishedEstimateTest, ASecondEstimateKeepsTheFirstAndTheTablesAndRepublishingReplacesById) {
   const auto folder = dir_ / "published";
   tables::ReleaseTable table{"t", "a\n1\n", "{\"name\":\"t\"}", [](const std::filesystem::path& path) -> Result<void> {
