@@ -8,7 +8,6 @@
 #include <tuple>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "demo/internal/account.h"
 #include "demo/internal/identities.h"
@@ -512,33 +511,6 @@ void add_suspects(int year, Mandate mandate, const WorldOptions& options, World&
   }
 }
 
-void add_regions(World& world) {
-  world.regions.push_back({"NL01", "Nederland", RegionLevel::kCountry, std::nullopt});
-  for (const auto& unit : internal::police_units()) {
-    world.regions.push_back(
-        {std::string(unit.code), std::string(unit.name), RegionLevel::kPoliceUnit, std::string("NL01")});
-  }
-  for (const auto& m : internal::municipalities()) {
-    world.regions.push_back(
-        {std::string(m.code), std::string(m.name), RegionLevel::kMunicipality, std::string(m.police_unit_code)});
-  }
-  // Regional populations follow the national trend from their 2022 value.
-  const auto scaled = [](std::int64_t population_2022, int year) {
-    const double factor = static_cast<double>(internal::national_population(year)) /
-                          static_cast<double>(internal::national_population(2022));
-    return static_cast<std::int64_t>(std::llround(static_cast<double>(population_2022) * factor));
-  };
-  for (int year = world.options.first_year; year <= world.options.last_year; ++year) {
-    world.populations.push_back({"NL01", year, internal::national_population(year)});
-    for (const auto& unit : internal::police_units()) {
-      world.populations.push_back({std::string(unit.code), year, scaled(unit.population_2022, year)});
-    }
-    for (const auto& m : internal::municipalities()) {
-      world.populations.push_back({std::string(m.code), year, scaled(m.population_2022, year)});
-    }
-  }
-}
-
 }  // namespace
 
 Result<World> generate_world(const WorldOptions& options) {
@@ -553,7 +525,7 @@ Result<World> generate_world(const WorldOptions& options) {
   World world;
   world.options = options;
   world.sources = make_sources();
-  add_regions(world);
+  internal::add_regions(world);
   std::map<TruthKey, Counts> truth;
   KnownVictims known;
   for (int year = options.first_year; year <= options.last_year; ++year) {
@@ -600,54 +572,6 @@ Result<std::vector<intake::LoadReport>> load_world(const World& world, store::St
     return store.set_meta("demo_seed", std::to_string(world.options.seed));
   }));
   return reports;
-}
-
-std::string truth_json(const World& world) {
-  using nlohmann::ordered_json;
-  ordered_json root;
-  root["seed"] = world.options.seed;
-  root["first_year"] = world.options.first_year;
-  root["last_year"] = world.options.last_year;
-  root["notes"] =
-      "Synthetic demo world. true_count: people in the stratum; registered: of them, seen by at "
-      "least one source. Trafficking registered totals are calibrated on NR figures (2022 and "
-      "2024 interpolated); national populations 2016-2017 interpolated.";
-  ordered_json years = ordered_json::array();
-  for (int year = world.options.first_year; year <= world.options.last_year; ++year) {
-    for (const Mandate mandate : {Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren}) {
-      ordered_json entry;
-      entry["year"] = year;
-      entry["mandate"] = to_code(mandate);
-      std::int64_t true_total = 0;
-      std::int64_t registered_total = 0;
-      ordered_json strata = ordered_json::array();
-      for (const TruthCell& cell : world.truth) {
-        if (cell.year != year || cell.mandate != mandate) continue;
-        true_total += cell.true_count;
-        registered_total += cell.registered;
-        strata.push_back({{"classification", cell.classification},
-                          {"sex", to_code(cell.sex)},
-                          {"age_group", cell.age_group},
-                          {"true_count", cell.true_count},
-                          {"registered", cell.registered}});
-      }
-      entry["true_count"] = true_total;
-      entry["registered"] = registered_total;
-      entry["population"] = internal::national_population(year);
-      entry["strata"] = std::move(strata);
-      years.push_back(std::move(entry));
-    }
-  }
-  root["victims"] = std::move(years);
-  ordered_json records = ordered_json::array();
-  for (const ExtractTruth& extract : record_truth(world)) {
-    records.push_back({{"source", extract.source_code}, {"year", extract.year}, {"persons", extract.persons}});
-  }
-  root["records_notes"] =
-      "Record-level truth: per extract, the demo's own identifier of the person behind each data "
-      "row (the first is row 2). Rows with equal identifiers are one person.";
-  root["records"] = std::move(records);
-  return root.dump(2);
 }
 
 }  // namespace rapporteur::demo

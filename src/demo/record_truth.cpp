@@ -1,13 +1,16 @@
-// Record-level truth of the demo world: which extract rows, and so which stored
-// registrations, are one person. The demo's own person identifier is the truth; it is
-// written to the truth file and never into the store.
+// The demo world's truth file: the true and registered victims per year, mandate and stratum,
+// and the record-level truth, which extract rows (and so which stored registrations) are one
+// person. The demo's own person identifier is the truth; it is written to the truth file and
+// never into the store.
 #include <deque>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "demo/demo.h"
+#include "demo/internal/regions.h"
 
 namespace rapporteur::demo {
 
@@ -73,6 +76,54 @@ Result<std::vector<std::string>> stored_record_persons(const World& world, store
     rows.pop_front();
   }
   return persons;
+}
+
+std::string truth_json(const World& world) {
+  using nlohmann::ordered_json;
+  ordered_json root;
+  root["seed"] = world.options.seed;
+  root["first_year"] = world.options.first_year;
+  root["last_year"] = world.options.last_year;
+  root["notes"] =
+      "Synthetic demo world. true_count: people in the stratum; registered: of them, seen by at "
+      "least one source. Trafficking registered totals are calibrated on NR figures (2022 and "
+      "2024 interpolated); national populations 2016-2017 interpolated.";
+  ordered_json years = ordered_json::array();
+  for (int year = world.options.first_year; year <= world.options.last_year; ++year) {
+    for (const Mandate mandate : {Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren}) {
+      ordered_json entry;
+      entry["year"] = year;
+      entry["mandate"] = to_code(mandate);
+      std::int64_t true_total = 0;
+      std::int64_t registered_total = 0;
+      ordered_json strata = ordered_json::array();
+      for (const TruthCell& cell : world.truth) {
+        if (cell.year != year || cell.mandate != mandate) continue;
+        true_total += cell.true_count;
+        registered_total += cell.registered;
+        strata.push_back({{"classification", cell.classification},
+                          {"sex", to_code(cell.sex)},
+                          {"age_group", cell.age_group},
+                          {"true_count", cell.true_count},
+                          {"registered", cell.registered}});
+      }
+      entry["true_count"] = true_total;
+      entry["registered"] = registered_total;
+      entry["population"] = internal::national_population(year);
+      entry["strata"] = std::move(strata);
+      years.push_back(std::move(entry));
+    }
+  }
+  root["victims"] = std::move(years);
+  ordered_json records = ordered_json::array();
+  for (const ExtractTruth& extract : record_truth(world)) {
+    records.push_back({{"source", extract.source_code}, {"year", extract.year}, {"persons", extract.persons}});
+  }
+  root["records_notes"] =
+      "Record-level truth: per extract, the demo's own identifier of the person behind each data "
+      "row (the first is row 2). Rows with equal identifiers are one person.";
+  root["records"] = std::move(records);
+  return root.dump(2);
 }
 
 }  // namespace rapporteur::demo

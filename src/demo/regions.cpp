@@ -1,6 +1,9 @@
 #include "demo/internal/regions.h"
 
 #include <array>
+#include <cmath>
+
+#include "demo/demo.h"
 
 namespace rapporteur::demo::internal {
 namespace {
@@ -141,6 +144,33 @@ std::int64_t national_population(int year) {
     return kNational.back().population;
   }
   return 0;
+}
+
+void add_regions(World& world) {
+  world.regions.push_back({"NL01", "Nederland", RegionLevel::kCountry, std::nullopt});
+  for (const auto& unit : internal::police_units()) {
+    world.regions.push_back(
+        {std::string(unit.code), std::string(unit.name), RegionLevel::kPoliceUnit, std::string("NL01")});
+  }
+  for (const auto& m : internal::municipalities()) {
+    world.regions.push_back(
+        {std::string(m.code), std::string(m.name), RegionLevel::kMunicipality, std::string(m.police_unit_code)});
+  }
+  // Regional populations follow the national trend from their 2022 value.
+  const auto scaled = [](std::int64_t population_2022, int year) {
+    const double factor = static_cast<double>(internal::national_population(year)) /
+                          static_cast<double>(internal::national_population(2022));
+    return static_cast<std::int64_t>(std::llround(static_cast<double>(population_2022) * factor));
+  };
+  for (int year = world.options.first_year; year <= world.options.last_year; ++year) {
+    world.populations.push_back({"NL01", year, internal::national_population(year)});
+    for (const auto& unit : internal::police_units()) {
+      world.populations.push_back({std::string(unit.code), year, scaled(unit.population_2022, year)});
+    }
+    for (const auto& m : internal::municipalities()) {
+      world.populations.push_back({std::string(m.code), year, scaled(m.population_2022, year)});
+    }
+  }
 }
 
 }  // namespace rapporteur::demo::internal

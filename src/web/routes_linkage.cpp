@@ -13,26 +13,6 @@
 namespace rapporteur::web {
 namespace {
 
-// The request's export, from its query: year (required, 1990..2100), mandate, role and method
-// (each defaulting as the CLI does), source (optional). Fails with kInvalidArgument naming the
-// parameter and what it expects.
-Result<app::PersonIdExportRequest> export_request(const httplib::Request& req) {
-  app::PersonIdExportRequest request;
-  const std::string year = req.get_param_value("year");
-  const auto [end, ec] = std::from_chars(year.data(), year.data() + year.size(), request.year);
-  if (year.empty() || ec != std::errc() || end != year.data() + year.size() || request.year < 1990 ||
-      request.year > 2100) {
-    return fail(ErrorCode::kInvalidArgument, "parameter 'year': expected a year from 1990 to 2100");
-  }
-  if (req.has_param("mandate")) request.mandate = req.get_param_value("mandate");
-  if (req.has_param("role")) request.role = req.get_param_value("role");
-  if (req.has_param("method")) {
-    ASSIGN_OR_RETURN(request.method, app::parse_linkage_method(req.get_param_value("method")));
-  }
-  if (const std::string source = req.get_param_value("source"); !source.empty()) request.source = source;
-  return request;
-}
-
 // A year from 1990 to 2100 in `text`, or nothing.
 std::optional<int> year_of(const std::string& text) {
   int year = 0;
@@ -41,6 +21,23 @@ std::optional<int> year_of(const std::string& text) {
     return std::nullopt;
   }
   return year;
+}
+
+// The request's export, from its query: year (required, 1990..2100), mandate, role and method
+// (each defaulting as the CLI does), source (optional). Fails with kInvalidArgument naming the
+// parameter and what it expects.
+Result<app::PersonIdExportRequest> export_request(const httplib::Request& req) {
+  app::PersonIdExportRequest request;
+  const auto year = year_of(req.get_param_value("year"));
+  if (!year) return fail(ErrorCode::kInvalidArgument, "parameter 'year': expected a year from 1990 to 2100");
+  request.year = *year;
+  if (req.has_param("mandate")) request.mandate = req.get_param_value("mandate");
+  if (req.has_param("role")) request.role = req.get_param_value("role");
+  if (req.has_param("method")) {
+    ASSIGN_OR_RETURN(request.method, app::parse_linkage_method(req.get_param_value("method")));
+  }
+  if (const std::string source = req.get_param_value("source"); !source.empty()) request.source = source;
+  return request;
 }
 
 // The request's range for the people found again: first_year and last_year (required), mandate

@@ -29,3 +29,16 @@ std::span<const MunicipalityInfo> municipalities();
 std::int64_t national_population(int year);
 
 }  // namespace rapporteur::demo::internal
+
+namespace rapporteur::demo {
+struct World;
+}
+
+namespace rapporteur::demo::internal {
+
+// Adds the country, the police units and the municipalities to `world.regions` (parents
+// before children) and their populations for every year of its options, the regional ones
+// following the national trend from their 2022 value.
+void add_regions(World& world);
+
+}  // namespace rapporteur::demo::internal
