@@ -46,6 +46,23 @@ TEST(CsvField, QuotesOnlyWhatNeedsQuoting) {
   EXPECT_EQ(csv_field(""), "");
 }
 
+// A spreadsheet runs a cell beginning with =, +, -, @ (or a tab or CR) as a formula; such a
+// value gets a leading apostrophe. Plain numbers stay numbers.
+TEST(CsvField, KeepsASpreadsheetFromRunningAValueAsAFormula) {
+  EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(csv_field("=1+1"), "'=1+1");
+  EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_field("+31 20"), "'+31 20");
+  EXPECT_EQ(csv_field("-1+2"), "'-1+2");
+  EXPECT_EQ(csv_field("\tx"), "'\tx");
+  EXPECT_EQ(csv_field("\rx"), "\"'\rx\"");
+  EXPECT_EQ(csv_field("-"), "'-");
+  EXPECT_EQ(csv_field("-12"), "-12");
+  EXPECT_EQ(csv_field("+3.5"), "+3.5");
+  EXPECT_EQ(csv_field("0.25"), "0.25");
+  EXPECT_EQ(csv_field("PV-2023-000123"), "PV-2023-000123");
+}
+
 TEST(Sha256Hex, MatchesThePublishedTestVectors) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
