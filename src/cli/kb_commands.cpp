@@ -23,6 +23,7 @@ struct KbOptions {
   std::string language;
   std::string themes;
   std::string forms;
+  std::string tables;
   std::string summary;
   std::string query;
   std::string status;
@@ -69,6 +70,10 @@ Result<kb::Metadata> metadata_from(const KbOptions& o) {
     m.forms = std::move(forms);
   }
   if (!o.summary.empty()) m.summary = o.summary;
+  if (!o.tables.empty()) {
+    ASSIGN_OR_RETURN(auto tables, parse_table_names(o.tables));
+    m.tables = std::move(tables);
+  }
   return m;
 }
 
@@ -214,6 +219,8 @@ void add_kb_commands(CLI::App& app, Action& action) {
   kb_add->add_option("--themes", kb_options->themes, "human_trafficking,sexual_violence_against_children");
   kb_add->add_option("--forms", kb_options->forms, "Exploitation forms: sexual,labour,criminal,other");
   kb_add->add_option("--summary", kb_options->summary, "Summary shown in results");
+  kb_add->add_option("--tables", kb_options->tables,
+                     "Published tables the publication reports on, e.g. victims-form-sex-age,suspects-chain");
   CLI::App* kb_search = kb_cmd->add_subcommand("search", "Search publications and recommendations");
   kb_search->add_option("QUERY", kb_options->query, "Words, \"phrases\", AND/OR/NOT, +must -mustnot")->required();
   kb_search->add_option("--type", kb_options->type, "Publication type, or 'recommendation'");

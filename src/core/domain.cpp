@@ -1,5 +1,6 @@
 #include "core/domain.h"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <string>
@@ -253,6 +254,32 @@ Result<void> validate_record_id(std::string_view record_id) {
         fmt::format("a record reference has {} characters, at most {} are kept", characters, kMaxRecordIdLength));
   }
   return ok();
+}
+
+bool valid_table_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (const char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+Result<std::vector<std::string>> parse_table_names(std::string_view text) {
+  std::vector<std::string> names;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t end = std::min(text.find_first_of(", \t\r\n", at), text.size());
+    const std::string_view name = text.substr(at, end - at);
+    if (!name.empty()) {
+      if (!valid_table_name(name)) {
+        return fail(ErrorCode::kInvalidArgument,
+                    fmt::format("'{}' is not a table name (lower-case letters, digits and hyphens)", name));
+      }
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
+    }
+    at = end + 1;
+  }
+  return names;
 }
 
 }  // namespace rapporteur

@@ -185,7 +185,16 @@ struct Publication {
   std::string file_name;      // Original base name, for downloads.
   std::string media_type;     // E.g. "application/pdf".
   std::string source_sha256;  // Hash of the file the publication was ingested from.
+  // The published monitor tables the publication reports on, by name (e.g.
+  // "victims-form-sex-age"): its page links to them and theirs to it.
+  std::vector<std::string> tables;
 };
+
+// Whether `name` can name a monitor table: 1 to 64 lower-case ASCII letters, digits and hyphens.
+bool valid_table_name(std::string_view name);
+// Table names as a person types them: separated by commas and/or white space ("" gives none).
+// Fails with kInvalidArgument naming the first that is not a table name.
+Result<std::vector<std::string>> parse_table_names(std::string_view text);
 
 enum class ResponseStatus { kPending, kAdopted, kPartlyAdopted, kRejected };
 std::string_view to_code(ResponseStatus value);

@@ -22,8 +22,6 @@
 namespace rapporteur::kb {
 namespace {
 
-constexpr const char* kGenerationKey = "kb.generation";
-
 bool valid_date(const std::string& date) {
   if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
   for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
@@ -60,7 +58,7 @@ bool same_publication(const Publication& a, const Publication& b) {
   return a.slug == b.slug && a.title == b.title && a.type == b.type && a.date == b.date && a.language == b.language &&
          a.mandates == b.mandates && a.summary == b.summary && a.forms == b.forms && a.body == b.body &&
          a.file_sha256 == b.file_sha256 && a.file_name == b.file_name && a.media_type == b.media_type &&
-         a.source_sha256 == b.source_sha256;
+         a.source_sha256 == b.source_sha256 && a.tables == b.tables;
 }
 
 bool same_recommendation(const Recommendation& a, const Recommendation& b) {
@@ -86,6 +84,7 @@ Metadata merge(Metadata base, const Metadata& over) {
   if (over.summary) base.summary = over.summary;
   if (over.file_name) base.file_name = over.file_name;
   if (over.text_source) base.text_source = over.text_source;
+  if (over.tables) base.tables = over.tables;
   if (!over.recommendations.empty()) base.recommendations = over.recommendations;
   return base;
 }
@@ -333,6 +332,12 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
   p.file_name = metadata.file_name && !metadata.file_name->empty() ? *metadata.file_name : file.filename().string();
   p.media_type = media_type;
   p.source_sha256 = sha256;
+  p.tables = metadata.tables.value_or(std::vector<std::string>{});
+  for (const std::string& name : p.tables) {
+    if (!valid_table_name(name)) {
+      return bad(fmt::format("tables: '{}' is not a table name (lower-case letters, digits, hyphens)", name));
+    }
+  }
   for (auto& r : metadata.recommendations) {
     r.publication_slug = p.slug;
     if (r.text.empty() || r.addressee.empty() || r.year < 1990 || r.year > 2100) {
@@ -424,6 +429,12 @@ Result<void> KnowledgeBase::update(const std::string& slug, const Metadata& chan
   if (changes.mandates) p.mandates = *changes.mandates;
   if (changes.forms) p.forms = *changes.forms;
   if (changes.summary) p.summary = *changes.summary;
+  if (changes.tables) p.tables = *changes.tables;
+  for (const std::string& name : p.tables) {
+    if (!valid_table_name(name)) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: '{}' is not a table name", slug, name));
+    }
+  }
   if (p.title.empty())
     return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: the title is empty", slug));
   if (!valid_date(p.date)) {

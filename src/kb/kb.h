@@ -32,6 +32,10 @@ struct KbOptions {
 
 // Metadata given on the command line or in a side-car file; unset fields come from the file
 // (title) or from defaults (slug from the file name, language nl, date today).
+// The store's meta key counting the changes to the knowledge base (publications and their
+// recommendations): a reader caching what it derived from them compares it.
+inline constexpr const char* kGenerationKey = "kb.generation";
+
 struct Metadata {
   std::optional<std::string> slug;
   std::optional<std::string> title;
@@ -48,12 +52,15 @@ struct Metadata {
   // report's HTML beside its PDF): its text is indexed and shown instead of what extraction
   // from the file (a PDF's lines, tables interleaved) would give; the file stays the download.
   std::optional<std::filesystem::path> text_source;
+  // The published monitor tables the publication reports on, by name (Publication::tables).
+  std::optional<std::vector<std::string>> tables;
   // Recommendations made in the publication; their publication_slug is filled in.
   std::vector<Recommendation> recommendations;
 };
 
-// Reads a side-car TOML file (keys slug, title, type, date, language, themes, forms, summary
-// and [[recommendation]] tables with number, text, addressee, year, status and
+// Reads a side-car TOML file (keys slug, title, type, date, language, themes, forms, summary,
+// tables (table names: lower-case letters, digits and hyphens) and [[recommendation]] tables with number, text,
+// addressee, year, status and
 // [[recommendation.follow_up]] date/status/note). Fails with kInvalidArgument naming the file,
 // the key and the reason.
 Result<Metadata> read_sidecar(const std::filesystem::path& path);

@@ -92,6 +92,14 @@ Result<Metadata> read_sidecar(const std::filesystem::path& path) {
       m.forms = *forms;
     }
     if (root.contains("summary")) m.summary = toml::find<std::string>(root, "summary");
+    if (root.contains("tables")) {
+      m.tables = toml::find<std::vector<std::string>>(root, "tables");
+      for (const std::string& name : *m.tables) {
+        if (!valid_table_name(name)) {
+          return bad(fmt::format("tables: '{}' is not a table name (lower-case letters, digits, hyphens)", name));
+        }
+      }
+    }
     if (root.contains("recommendation")) {
       const auto& tables = toml::find(root, "recommendation").as_array();
       for (std::size_t i = 0; i < tables.size(); ++i) {

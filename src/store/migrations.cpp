@@ -372,6 +372,11 @@ CREATE TABLE linkage_person_ids (
     Migration{18, "registrations carry the source's own record reference", R"sql(
 ALTER TABLE registrations ADD COLUMN record_id TEXT;
 )sql"},
+    // Issue 19: a publication names the monitor tables it reports on (space-separated table
+    // names), so that the public site links each to the other.
+    Migration{21, "publications name the tables they report on", R"sql(
+ALTER TABLE publications ADD COLUMN tables TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

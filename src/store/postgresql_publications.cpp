@@ -14,16 +14,22 @@ Result<void> PostgresStore::put_publication(const Publication& publication) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: language '{}' is not 'nl' or 'en'",
                                                          publication.slug, publication.language));
   }
+  for (const std::string& name : publication.tables) {
+    if (!valid_table_name(name)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("publication {}: '{}' is not a table name", publication.slug, name));
+    }
+  }
   return db_
       .query(
           "INSERT INTO publications (slug, title, type, date, language, mandates, summary, forms, body, "
-          "file_sha256, file_name, media_type, source_sha256) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (slug) DO UPDATE SET "
+          "file_sha256, file_name, media_type, source_sha256, tables) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (slug) DO UPDATE SET "
           "title = excluded.title, type = excluded.type, date = excluded.date, "
           "language = excluded.language, mandates = excluded.mandates, summary = excluded.summary, "
           "forms = excluded.forms, body = excluded.body, file_sha256 = excluded.file_sha256, "
           "file_name = excluded.file_name, media_type = excluded.media_type, "
-          "source_sha256 = excluded.source_sha256",
+          "source_sha256 = excluded.source_sha256, tables = excluded.tables",
           Params()
               .add(publication.slug)
               .add(publication.title)
@@ -37,7 +43,8 @@ Result<void> PostgresStore::put_publication(const Publication& publication) {
               .add(publication.file_sha256)
               .add(publication.file_name)
               .add(publication.media_type)
-              .add(publication.source_sha256))
+              .add(publication.source_sha256)
+              .add(join_table_names(publication.tables)))
       .map([](const Rows&) {});
 }
 
@@ -169,8 +176,8 @@ Result<std::vector<Publication>> PostgresStore::read_publications(const std::str
   ASSIGN_OR_RETURN(const Rows rows,
                    db_.query(std::string("SELECT slug, title, type, date, language, mandates, summary, forms, ") +
                                  (bodies == Bodies::kRead ? "body, " : "'', ") +
-                                 "file_sha256, file_name, media_type, source_sha256 FROM publications " + where +
-                                 " ORDER BY date COLLATE \"C\" DESC, slug COLLATE \"C\"",
+                                 "file_sha256, file_name, media_type, source_sha256, tables FROM publications " +
+                                 where + " ORDER BY date COLLATE \"C\" DESC, slug COLLATE \"C\"",
                              params));
   std::vector<Publication> result;
   for (int i = 0; i < rows.size(); ++i) {
@@ -188,6 +195,7 @@ Result<std::vector<Publication>> PostgresStore::read_publications(const std::str
     p.file_name = rows.text(i, 10);
     p.media_type = rows.text(i, 11);
     p.source_sha256 = rows.text(i, 12);
+    ASSIGN_OR_RETURN(p.tables, stored(split_table_names(rows.text(i, 13)), "publications.tables"));
     result.push_back(std::move(p));
   }
   return result;

@@ -12,16 +12,23 @@ Result<void> SqliteStore::put_publication(const Publication& publication) {
     return fail(ErrorCode::kInvalidArgument, fmt::format("publication {}: language '{}' is not 'nl' or 'en'",
                                                          publication.slug, publication.language));
   }
+  for (const std::string& name : publication.tables) {
+    if (!valid_table_name(name)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("publication {}: '{}' is not a table name", publication.slug, name));
+    }
+  }
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.prepare("INSERT INTO publications (slug, title, type, date, language, mandates, summary, "
-                               "forms, body, file_sha256, file_name, media_type, source_sha256) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+                               "forms, body, file_sha256, file_name, media_type, source_sha256, tables) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                                "ON CONFLICT (slug) DO UPDATE SET "
                                "title = excluded.title, type = excluded.type, date = excluded.date, "
                                "language = excluded.language, mandates = excluded.mandates, "
                                "summary = excluded.summary, forms = excluded.forms, body = excluded.body, "
                                "file_sha256 = excluded.file_sha256, file_name = excluded.file_name, "
-                               "media_type = excluded.media_type, source_sha256 = excluded.source_sha256"));
+                               "media_type = excluded.media_type, source_sha256 = excluded.source_sha256, "
+                               "tables = excluded.tables"));
   return stmt.bind(1, publication.slug)
       .bind(2, publication.title)
       .bind(3, to_code(publication.type))
@@ -35,6 +42,7 @@ Result<void> SqliteStore::put_publication(const Publication& publication) {
       .bind(11, publication.file_name)
       .bind(12, publication.media_type)
       .bind(13, publication.source_sha256)
+      .bind(14, join_table_names(publication.tables))
       .run();
 }
 
@@ -173,7 +181,7 @@ Result<std::vector<Publication>> SqliteStore::read_publications(const std::strin
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.prepare(std::string("SELECT slug, title, type, date, language, mandates, summary, forms, ") +
                                (bodies == Bodies::kRead ? "body, " : "'', ") +
-                               "file_sha256, file_name, media_type, source_sha256 FROM publications " + where +
+                               "file_sha256, file_name, media_type, source_sha256, tables FROM publications " + where +
                                " ORDER BY date DESC, slug"));
   if (argument) stmt.bind(1, *argument);
   std::vector<Publication> result;
@@ -194,6 +202,7 @@ Result<std::vector<Publication>> SqliteStore::read_publications(const std::strin
     p.file_name = stmt.column_text(10);
     p.media_type = stmt.column_text(11);
     p.source_sha256 = stmt.column_text(12);
+    ASSIGN_OR_RETURN(p.tables, stored(split_table_names(stmt.column_text(13)), "publications.tables"));
     result.push_back(std::move(p));
   }
   return result;

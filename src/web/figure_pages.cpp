@@ -210,7 +210,8 @@ std::string render_figures_index(Language language, const std::vector<std::pair<
 }
 
 std::string render_figure(Language language, const PublishedTable& table, const ExplorerView& view, const Grid& grid,
-                          const std::map<std::string, std::string>& source_names, bool chart_available) {
+                          const std::map<std::string, std::string>& source_names, bool chart_available,
+                          const std::vector<std::pair<std::string, std::string>>& publications) {
   const std::string lang = lang_of(language);
   const std::string title = dutch(language) ? table.title : table.title_en;
   const auto& rows = table.dimensions[view.rows];
@@ -259,6 +260,15 @@ std::string render_figure(Language language, const PublishedTable& table, const 
   }
   const std::string query = view_query(table, view, lang);
   const Html name = Html::escape(table.name);
+  Html reports;
+  for (const auto& [slug, publication_title] : publications) {
+    reports += html("<li><a href=\"/publicaties/{}?lang={}\">{}</a></li>", Html::escape(slug),
+                    Html(dutch(language) ? "nl" : "en"), Html::escape(publication_title));
+  }
+  if (!publications.empty()) {
+    reports = html("<h2>{}</h2>\n<ul class=\"publications\">{}</ul>\n",
+                   t(language, "Publicaties over deze cijfers", "Publications on these figures"), reports);
+  }
   const Html body = html(
       R"(<p><a href="/cijfers?lang={}">{}</a></p>
 <h1>{}</h1>
@@ -273,7 +283,7 @@ std::string render_figure(Language language, const PublishedTable& table, const 
 {}</div>
 <p>{} <a href="/cijfers/{}?{}">{}</a> · {} <a href="/cijfers/{}?{}&amp;format=csv">CSV</a> · <a href="/cijfers/{}?{}&amp;format=xlsx">Excel</a> · <a href="/cijfers/{}?{}&amp;format=json">JSON</a></p>
 <p>{} <a href="/cijfers/{}.csv">CSV</a> · <a href="/cijfers/{}.xlsx">Excel</a> · <a href="/api/v1/tables/{}">JSON</a></p>
-{})",
+{}{})",
       Html(dutch(language) ? "nl" : "en"), t(language, "« Alle cijfers", "« All figures"), Html::escape(title),
       t(language, "Bronnen:", "Sources:"), Html::escape(sources), t(language, "Gepubliceerd", "Published"),
       Html::escape(format_date(language, table.date)), view_form(language, table, view),
@@ -285,7 +295,7 @@ std::string render_figure(Language language, const PublishedTable& table, const 
       Html::escape(caption.empty() ? title : caption), head, body_rows, footnotes(language, table, grid),
       t(language, "Deze weergave:", "This view:"), name, Html::escape(query), t(language, "vaste link", "permalink"),
       t(language, "downloaden als", "download as"), name, Html::escape(query), name, Html::escape(query), name,
-      Html::escape(query), t(language, "De hele tabel:", "The whole table:"), name, name, name,
+      Html::escape(query), t(language, "De hele tabel:", "The whole table:"), name, name, name, reports,
       chart_available
           ? Html(
                 "<script src=\"/static/vendor/echarts.min.js\"></script>\n<script src=\"/static/figures.js\"></script>")

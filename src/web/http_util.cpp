@@ -106,6 +106,9 @@ json publication_json(const Publication& p, bool with_body) {
                                               {"media_type", p.media_type},
                                               {"sha256", p.file_sha256},
                                               {"href", "/publicaties/" + p.slug + "/bestand"}};
+  json tables = json::array();
+  for (const std::string& name : p.tables) tables.push_back({{"name", name}, {"href", "/api/v1/tables/" + name}});
+  body["tables"] = tables;
   if (with_body) body["body"] = p.body;
   return body;
 }

@@ -224,7 +224,8 @@ std::string render_search(Language language, const Parameters& parameters, const
 }
 
 std::string render_publication(Language language, const Publication& p,
-                               const std::vector<Recommendation>& recommendations) {
+                               const std::vector<Recommendation>& recommendations,
+                               const std::vector<std::pair<std::string, std::string>>& tables) {
   Html themes;
   for (const auto m : p.mandates) themes += html("<span class=\"tag\">{}</span> ", label(language, to_code(m)));
   for (const auto f : p.forms) themes += html("<span class=\"tag\">{}</span> ", label(language, to_code(f)));
@@ -243,6 +244,15 @@ std::string render_publication(Language language, const Publication& p,
                                               : html("<p><a href=\"/publicaties/{}/bestand\" download>{} {}</a></p>\n",
                                                      Html::escape(p.slug), t(language, "Download", "Download"),
                                                      Html::escape(p.file_name));
+  Html figures;
+  for (const auto& [name, title] : tables) {
+    figures += html("<li><a href=\"/cijfers/{}?lang={}\">{}</a></li>", Html::escape(name), lang_code(language),
+                    Html::escape(title));
+  }
+  if (!tables.empty()) {
+    figures = html("<section><h2>{}</h2>\n<ul class=\"figures\">{}</ul></section>\n",
+                   t(language, "Cijfers bij deze publicatie", "Figures in this publication"), figures);
+  }
   const Html body = html(
       R"(<p><a href="/zoeken?lang={}">{}</a></p>
 <article>
@@ -250,7 +260,7 @@ std::string render_publication(Language language, const Publication& p,
 <p class="muted">{} · <time>{}</time> · {}</p>
 <p>{}</p>
 {}{}
-{}<section class="body" lang="{}">
+{}{}<section class="body" lang="{}">
 {}</section>
 </article>)",
       lang_code(language), t(language, "« Kennisbank", "« Knowledge base"), Html::escape(p.title),
@@ -259,7 +269,7 @@ std::string render_publication(Language language, const Publication& p,
       recs.str().empty() ? Html("")
                          : html("<section><h2>{}</h2>\n<ol class=\"recs\">\n{}</ol></section>\n",
                                 t(language, "Aanbevelingen", "Recommendations"), recs),
-      Html::escape(p.language), paragraphs);
+      figures, Html::escape(p.language), paragraphs);
   return render_layout(language, Html::escape(p.title), body);
 }
 

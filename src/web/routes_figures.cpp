@@ -183,17 +183,30 @@ void Server::Impl::declare_figure_routes() {
             if (!bytes) return send_error(req, res, 500, "internal", bytes.error().message);
             return res.set_content(*bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
           }
-          // A page is rendered once per release, file, language and view.
-          const std::string key = shown.origin + "|" + internal::view_query(shown, view, lang);
+          // A page is rendered once per release, file, language, view and knowledge-base
+          // generation (the publications on the table are listed).
+          auto generation = store.get_meta(kb::kGenerationKey);
+          if (!generation && generation.error().code != ErrorCode::kNotFound) {
+            return send_store_error(req, res, generation.error());
+          }
+          const std::string key = shown.origin + "|" + internal::view_query(shown, view, lang) + "|" +
+                                  (generation ? *generation : std::string("0"));
           res.set_header("Content-Language", lang);
           if (auto cached = figure_pages.find(key)) return res.set_content(*cached, "text/html; charset=utf-8");
+          auto listed = store.publication_list();
+          if (!listed) return send_store_error(req, res, listed.error());
+          std::vector<std::pair<std::string, std::string>> reports;
+          for (const Publication& p : *listed) {
+            if (std::find(p.tables.begin(), p.tables.end(), name) != p.tables.end())
+              reports.emplace_back(p.slug, p.title);
+          }
           auto sources = store.sources();
           if (!sources) return send_store_error(req, res, sources.error());
           std::map<std::string, std::string> source_names;
           for (const Source& s : *sources) source_names[s.code] = s.name;
           const bool chart = internal::embedded_assets().count("/vendor/echarts.min.js") > 0;
-          auto page = std::make_shared<const std::string>(
-              internal::render_figure(language, shown, view, internal::make_grid(shown, view), source_names, chart));
+          auto page = std::make_shared<const std::string>(internal::render_figure(
+              language, shown, view, internal::make_grid(shown, view), source_names, chart, reports));
           figure_pages.insert(key, page);
           res.set_content(*page, "text/html; charset=utf-8");
         });

@@ -219,7 +219,15 @@ void Server::Impl::declare_routes() {
           }
           auto recommendations = store.recommendations();
           if (!recommendations) return send_store_error(req, res, recommendations.error());
-          res.set_content(internal::render_publication(language, *publication, *recommendations),
+          // The tables it reports on that are published now, by their titles.
+          std::vector<std::pair<std::string, std::string>> tables;
+          for (const std::string& name : publication->tables) {
+            const auto table = published_table(name);
+            if (!table) continue;
+            const std::string& title = language == internal::Language::kDutch ? (*table)->title : (*table)->title_en;
+            tables.emplace_back(name, title.empty() ? name : title);
+          }
+          res.set_content(internal::render_publication(language, *publication, *recommendations, tables),
                           "text/html; charset=utf-8");
         });
   route("GET", R"(/publicaties/([a-z0-9\-]+)/bestand)", Access::kPublic,

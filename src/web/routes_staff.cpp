@@ -301,6 +301,11 @@ void Server::Impl::declare_staff_routes() {
           upload.metadata.date = optional("date");
           upload.metadata.language = optional("language");
           upload.metadata.summary = optional("summary");
+          if (const auto tables_text = optional("tables")) {
+            auto tables = parse_table_names(*tables_text);
+            if (!tables) return send_error(req, res, 422, "unprocessable", "tables: " + tables.error().message);
+            upload.metadata.tables = std::move(*tables);
+          }
           std::vector<Mandate> themes;
           for (auto [at, end] = req.files.equal_range("theme"); at != end; ++at) {
             auto theme = parse_mandate(at->second.content);
@@ -334,6 +339,11 @@ void Server::Impl::declare_staff_routes() {
           changes.title = req.get_param_value("title");
           changes.date = req.get_param_value("date");
           changes.summary = req.get_param_value("summary");
+          if (req.has_param("tables")) {
+            auto tables = parse_table_names(req.get_param_value("tables"));
+            if (!tables) return send_error(req, res, 400, "bad_request", "tables: " + tables.error().message);
+            changes.tables = std::move(*tables);
+          }
           const std::lock_guard lock(kb_write_mutex());
           auto updated = options.knowledge_base->update(req.matches[1], changes);
           if (!updated) {

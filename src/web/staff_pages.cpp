@@ -5,6 +5,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "core/money.h"
@@ -349,13 +350,16 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
 <p><label>{}<br><input name="title" value="{}" required size="60"></label></p>
 <p><label>{}<br><input name="date" type="date" value="{}" required></label></p>
 <p><label>{}<br><textarea name="summary" rows="3" cols="60">{}</textarea></label></p>
+<p><label>{}<br><input name="tables" value="{}" size="60"></label></p>
 <p><button type="submit">{}</button> <a href="/publicaties/{}">{}</a></p></form>
 {}</details>
 )",
         Html::escape(p.title), label(language, to_code(p.type)), Html::escape(p.date), Html::escape(p.slug),
         csrf_field(viewer.csrf), t(language, "Titel", "Title"), Html::escape(p.title), t(language, "Datum", "Date"),
         Html::escape(p.date), t(language, "Samenvatting", "Summary"), Html::escape(p.summary),
-        t(language, "Opslaan", "Save"), Html::escape(p.slug), t(language, "publieke pagina", "public page"),
+        t(language, "Tabellen (namen, met komma's)", "Tables (names, comma-separated)"),
+        Html::escape(fmt::format("{}", fmt::join(p.tables, ", "))), t(language, "Opslaan", "Save"),
+        Html::escape(p.slug), t(language, "publieke pagina", "public page"),
         recs.str().empty() ? Html("")
                            : html("<h3>{}</h3><ol>{}</ol>\n", t(language, "Aanbevelingen", "Recommendations"), recs));
   }
@@ -378,6 +382,7 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
 <p><label>{}<br><select name="language"><option value="nl">Nederlands</option><option value="en">English</option></select></label></p>
 <p>{}<br>{}</p>
 <p><label>{}<br><textarea name="summary" rows="3" cols="60"></textarea></label></p>
+<p><label>{}<br><input name="tables" size="60"></label></p>
 <p><button type="submit">{}</button></p></form></details>
 )",
       t(language, "Publicatie toevoegen", "Add publication"), csrf_field(viewer.csrf),
@@ -385,6 +390,8 @@ std::string render_kb_editor(Language language, const StaffViewer& viewer, const
       t(language, "Soort", "Type"), types, t(language, "Titel (leeg: uit het bestand)", "Title (empty: from the file)"),
       t(language, "Datum (leeg: vandaag)", "Date (empty: today)"), t(language, "Taal", "Language"),
       t(language, "Thema's", "Themes"), themes, t(language, "Samenvatting", "Summary"),
+      t(language, "Tabellen waarover de publicatie gaat (namen, met komma's)",
+        "Tables the publication reports on (names, comma-separated)"),
       t(language, "Toevoegen", "Add"));
   const Html body = html(
       "<h1>{}</h1>\n{}<p>{}</p>\n{}\n{}\n{}", t(language, "Kennisbank beheren", "Manage the knowledge base"), notice,

@@ -81,3 +81,24 @@ TEST(ValidateRegistration, RejectsLowerCaseNationality) {
 
 }  // namespace
 }  // namespace rapporteur
+
+namespace rapporteur {
+namespace {
+
+TEST(TableNames, AreReadAsTypedAndCheckedOneByOne) {
+  EXPECT_EQ(parse_table_names("victims-form-sex-age, suspects-chain").value(),
+            (std::vector<std::string>{"victims-form-sex-age", "suspects-chain"}));
+  EXPECT_EQ(parse_table_names(" a-1\tb,,c \n a-1").value(), (std::vector<std::string>{"a-1", "b", "c"}));
+  EXPECT_TRUE(parse_table_names("").value().empty());
+  EXPECT_TRUE(parse_table_names(" , ").value().empty());
+  const auto bad = parse_table_names("victims-5d, Slachtoffers");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("'Slachtoffers' is not a table name"), std::string::npos) << bad.error().message;
+  EXPECT_TRUE(valid_table_name(std::string(64, 'a')));
+  EXPECT_FALSE(valid_table_name(std::string(65, 'a')));
+  EXPECT_FALSE(valid_table_name("victims_form"));
+}
+
+}  // namespace
+}  // namespace rapporteur

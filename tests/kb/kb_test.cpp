@@ -395,6 +395,38 @@ TEST_F(KbTest, APublicationOfOursShowsItsSourceTextAndKeepsThePdfAsTheDownload) 
   EXPECT_EQ(stored->media_type, "application/pdf");
 }
 
+// A publication names the tables it reports on in its side-car file or through update();
+// a name that cannot be a table's is refused with the key, and nothing is stored.
+TEST_F(KbTest, KeepsTheTablesAPublicationReportsOn) {
+  write_file(dir_ / "monitor.md", "# Monitor\n\nTekst.\n");
+  write_file(dir_ / "monitor.md.toml", R"(type = "monitor"
+date = "2024-11-15"
+tables = ["victims-form-sex-age", "suspects-chain"]
+)");
+  write_file(dir_ / "fout.md", "# Fout\n\nTekst.\n");
+  write_file(dir_ / "fout.md.toml", R"(type = "monitor"
+tables = ["Slachtoffers per vorm"]
+)");
+
+  ASSERT_TRUE(kb_->add_file(dir_ / "monitor.md", {}).has_value());
+  const auto refused = kb_->add_file(dir_ / "fout.md", {});
+
+  EXPECT_EQ(store_->publication("monitor")->tables,
+            (std::vector<std::string>{"victims-form-sex-age", "suspects-chain"}));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("tables: 'Slachtoffers per vorm' is not a table name"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(store_->publication("fout").error().code, ErrorCode::kNotFound);
+
+  Metadata changes;
+  changes.tables = std::vector<std::string>{"victims-region-form"};
+  ASSERT_TRUE(kb_->update("monitor", changes).has_value());
+  EXPECT_EQ(store_->publication("monitor")->tables, (std::vector<std::string>{"victims-region-form"}));
+  changes.tables = std::vector<std::string>{"victims region"};
+  EXPECT_EQ(kb_->update("monitor", changes).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->publication("monitor")->tables, (std::vector<std::string>{"victims-region-form"}));
+}
+
 TEST_F(KbTest, RefusesARecommendationDatedBeforeItsPublication) {
   write_file(dir_ / "vroeg.md", "# Vroeg\n\nTekst.\n");
   write_file(dir_ / "vroeg.md.toml", R"(type = "letter"

@@ -25,6 +25,7 @@ Publication publication(const std::string& slug, const std::string& date) {
   p.file_name = slug + ".pdf";
   p.media_type = "application/pdf";
   p.source_sha256 = std::string(64, slug.front());
+  p.tables = {"victims-form-sex-age", "suspects-chain"};
   return p;
 }
 
@@ -48,6 +49,7 @@ void expect_same(const Publication& got, const Publication& want) {
   EXPECT_EQ(got.file_name, want.file_name);
   EXPECT_EQ(got.media_type, want.media_type);
   EXPECT_EQ(got.source_sha256, want.source_sha256);
+  EXPECT_EQ(got.tables, want.tables);
 }
 
 TEST_P(StoreContract, PublicationsRoundTripNewestFirstAndUpdateBySlug) {
@@ -57,6 +59,7 @@ TEST_P(StoreContract, PublicationsRoundTripNewestFirstAndUpdateBySlug) {
   ASSERT_TRUE(store().put_publication(publication("a-letter", "2023-10-01")));
   b.title = "Nieuwe titel";
   b.forms = {};
+  b.tables = {};
   b.language = "en";
   ASSERT_TRUE(store().put_publication(b));
 
@@ -89,6 +92,15 @@ TEST_P(StoreContract, PublicationsAreCheckedAndFoundByTheirSourceFile) {
 
   EXPECT_EQ(store().put_publication(no_title).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(store().put_publication(bad_language).error().code, ErrorCode::kInvalidArgument);
+  for (const std::string& bad :
+       std::vector<std::string>{"", "Victims", "victims form", "victims_form", std::string(65, 'a')}) {
+    Publication bad_table = publication("z", "2023-01-01");
+    bad_table.tables = {"victims-form-sex-age", bad};
+    const auto put = store().put_publication(bad_table);
+    ASSERT_FALSE(put.has_value()) << "table name '" << bad << "'";
+    EXPECT_EQ(put.error().code, ErrorCode::kInvalidArgument);
+  }
+  EXPECT_EQ(store().publication("z").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store().publication_from_source(std::string(64, 'a')).value(), std::optional<std::string>("a-letter"));
   EXPECT_EQ(store().publication_from_source(std::string(64, 'z')).value(), std::nullopt);
 }

@@ -9,6 +9,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "kb/kb.h"
 #include "test_support.h"
 
 namespace rapporteur::web {
@@ -231,6 +232,47 @@ TEST_F(ServerTest, PublishedTablesAreServedAsPagesDownloadsAndJsonAndNothingElse
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(outside->status, 404) << "only the published folder is served";
   EXPECT_EQ(traversal->status, 404);
+}
+
+// A publication links to the published tables it reports on (by their titles, leaving out one
+// not published), and a table's page lists the publications on it, as soon as the knowledge
+// base changes (its generation is part of the page cache's key).
+TEST_F(ServerTest, APublicationAndTheTablesItReportsOnLinkToEachOther) {
+  auto client = server_->client();
+  const auto before = client.Get("/cijfers/t1");
+  Publication report{"p2",
+                     "Slachtoffermonitor <i>2024</i>",
+                     PublicationType::kMonitor,
+                     "2024-11-15",
+                     "nl",
+                     {Mandate::kHumanTrafficking},
+                     "samenvatting"};
+  report.tables = {"t1", "t9"};
+  ASSERT_TRUE(store_->put_publication(report));
+  ASSERT_TRUE(store_->set_meta(kb::kGenerationKey, "7"));
+
+  const auto publication = client.Get("/publicaties/p2");
+  const auto english = client.Get("/publicaties/p2?lang=en");
+  const auto table = client.Get("/cijfers/t1");
+  const auto api = client.Get("/api/v1/publications/p2");
+
+  ASSERT_TRUE(before && publication && english && table && api);
+  EXPECT_EQ(before->body.find("/publicaties/p2"), std::string::npos);
+  EXPECT_NE(publication->body.find("Cijfers bij deze publicatie"), std::string::npos) << publication->body;
+  EXPECT_NE(publication->body.find("<a href=\"/cijfers/t1?lang=nl\">Slachtoffers &lt;b&gt;naar&lt;/b&gt; geslacht</a>"),
+            std::string::npos)
+      << publication->body;
+  EXPECT_EQ(publication->body.find("t9"), std::string::npos) << "a table not published is not linked";
+  EXPECT_NE(english->body.find("<a href=\"/cijfers/t1?lang=en\">Victims by sex</a>"), std::string::npos);
+  EXPECT_NE(table->body.find("Publicaties over deze cijfers"), std::string::npos) << table->body;
+  EXPECT_NE(table->body.find("<a href=\"/publicaties/p2?lang=nl\">Slachtoffermonitor &lt;i&gt;2024&lt;/i&gt;</a>"),
+            std::string::npos)
+      << table->body;
+  EXPECT_EQ(table->body.find("/publicaties/p1"), std::string::npos) << "p1 names no table";
+  const json tables = json::parse(api->body)["tables"];
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_EQ(tables[0]["name"], "t1");
+  EXPECT_EQ(tables[0]["href"], "/api/v1/tables/t1");
 }
 
 TEST_F(ServerTest, TheExplorerExplainsSuppressionAndDownloadsItsView) {

@@ -33,6 +33,30 @@ inline std::string join_forms(const std::vector<ExploitationForm>& forms) {
   return joined;
 }
 
+// A publication's table names (publications.tables): space-separated.
+inline std::string join_table_names(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) {
+    joined += joined.empty() ? "" : " ";
+    joined += name;
+  }
+  return joined;
+}
+
+inline Result<std::vector<std::string>> split_table_names(std::string_view joined) {
+  std::vector<std::string> names;
+  while (!joined.empty()) {
+    const auto space = joined.find(' ');
+    const std::string_view name = joined.substr(0, space);
+    if (!valid_table_name(name)) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("'{}' is not a table name", name));
+    }
+    names.emplace_back(name);
+    joined = space == std::string_view::npos ? std::string_view{} : joined.substr(space + 1);
+  }
+  return names;
+}
+
 inline Result<std::vector<ExploitationForm>> split_forms(std::string_view joined) {
   std::vector<ExploitationForm> forms;
   while (!joined.empty()) {

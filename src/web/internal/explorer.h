@@ -114,8 +114,10 @@ std::string grid_json(Language language, const PublishedTable& table, const Expl
 // chooses the view, a chart holder with the view's data, the grid with its hierarchy as
 // indentation and links that open or close a level, the footnotes that explain suppressed
 // cells, the sources by their full names (`source_names`: code to name) and the downloads of
-// the view and of the whole table.
+// the view and of the whole table, and the publications that report on the table
+// (`publications`: slug and title, newest first).
 std::string render_figure(Language language, const PublishedTable& table, const ExplorerView& view, const Grid& grid,
-                          const std::map<std::string, std::string>& source_names, bool chart_available);
+                          const std::map<std::string, std::string>& source_names, bool chart_available,
+                          const std::vector<std::pair<std::string, std::string>>& publications = {});
 
 }  // namespace rapporteur::web::internal

@@ -53,8 +53,11 @@ std::string render_layout(Language language, const Html& title, const Html& body
 using Parameters = std::vector<std::pair<std::string, std::string>>;
 std::string render_search(Language language, const Parameters& parameters, const kb::SearchResult* result,
                           std::string_view error, int page_size, bool fragment);
+// `tables`: the published tables the publication reports on, by name and title in the page's
+// language (names not published now are left out by the caller).
 std::string render_publication(Language language, const Publication& publication,
-                               const std::vector<Recommendation>& recommendations);
+                               const std::vector<Recommendation>& recommendations,
+                               const std::vector<std::pair<std::string, std::string>>& tables = {});
 // The recommendations chosen by `parameters` (status, addressee, year; empty: all), their
 // overview per year and per addressee (the share adopted over the answered ones, the pending
 // apart) and the filter form.
