@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "app/linkage_across.h"
 #include "linkage/person_ids.h"
 #include "linkage/persons.h"
 
@@ -69,7 +70,8 @@ std::uint64_t fingerprint_of(const Registration& r) {
   return f.value();
 }
 
-// Person ids for `run` from the store's previous run of `scope`, stored for the next.
+}  // namespace
+
 Result<PersonIdChanges> keep_person_ids(store::Store& store, const store::PersonIdScope& scope, LinkageRun& run) {
   const auto fingerprints = record_fingerprints(run.registrations);
   std::int64_t clusters = 0;
@@ -95,8 +97,6 @@ Result<PersonIdChanges> keep_person_ids(store::Store& store, const store::Person
   return changes;
 }
 
-}  // namespace
-
 std::vector<std::uint64_t> record_fingerprints(const std::vector<Registration>& registrations) {
   std::vector<std::uint64_t> result;
   result.reserve(registrations.size());
@@ -118,6 +118,13 @@ Result<intake::RotationReport> rotate_key(store::Store& store, const std::filesy
   };
   std::vector<Scope> scopes;
   const auto fingerprints_of = [&store](const store::PersonIdScope& scope) -> Result<std::vector<std::uint64_t>> {
+    if (scope.is_across()) {
+      // As link_across saw them: every year and role of the mandate, sources widened.
+      ASSIGN_OR_RETURN(const auto years, mandate_years(store, scope.mandate));
+      if (!years) return std::vector<std::uint64_t>{};
+      ASSIGN_OR_RETURN(const auto widened, widened_registrations(store, scope.mandate, years->first, years->second));
+      return record_fingerprints(widened.registrations);
+    }
     ASSIGN_OR_RETURN(const auto registrations,
                      store.registrations({.year = scope.year, .mandate = scope.mandate, .role = scope.role}));
     return record_fingerprints(registrations);
@@ -128,6 +135,13 @@ Result<intake::RotationReport> rotate_key(store::Store& store, const std::filesy
     ASSIGN_OR_RETURN(const auto counts, store.registration_counts());
     for (const auto& count : counts) {
       const store::PersonIdScope scope{.year = count.year, .mandate = count.mandate, .role = count.role};
+      ASSIGN_OR_RETURN(const auto kept, store.person_ids(scope));
+      if (kept.empty()) continue;
+      ASSIGN_OR_RETURN(auto before, fingerprints_of(scope));
+      scopes.push_back({scope, std::move(before)});
+    }
+    for (const Mandate mandate : {Mandate::kHumanTrafficking, Mandate::kSexualViolenceAgainstChildren}) {
+      const auto scope = store::PersonIdScope::across(mandate);
       ASSIGN_OR_RETURN(const auto kept, store.person_ids(scope));
       if (kept.empty()) continue;
       ASSIGN_OR_RETURN(auto before, fingerprints_of(scope));

@@ -75,6 +75,11 @@ struct LinkageRun {
   std::optional<PersonIdChanges> person_id_changes;
 };
 
+// Gives `run`'s persons ids carried over from the store's previous run of `scope`
+// (linkage::assign_person_ids) and stores them for the next, in one transaction; fills
+// run.person_id. Fails with the store's errors.
+Result<PersonIdChanges> keep_person_ids(store::Store& store, const store::PersonIdScope& scope, LinkageRun& run);
+
 // A fingerprint of each registration's stored content (a 64-bit hash of pseudonymous values),
 // by which a record is recognised in a later run: equal registrations get distinct
 // fingerprints numbered by their order among the equal ones.

@@ -78,6 +78,8 @@ struct AcrossOptions {
   int first_year = 0;
   int last_year = 0;
   std::string method = "probabilistic";
+  bool keep_ids = false;
+  std::string out;  // With keep_ids: the records with their lasting ids (CSV).
 };
 
 Result<void> run_across(const GlobalOptions& global, const AcrossOptions& options, std::ostream& out,
@@ -86,11 +88,19 @@ Result<void> run_across(const GlobalOptions& global, const AcrossOptions& option
   ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.method));
   err << fmt::format("Linking {} victims and suspects of {}-{} together ({})...\n", options.mandate, options.first_year,
                      options.last_year, options.method);
-  ASSIGN_OR_RETURN(const auto report, app::link_across(*store, {.mandate = options.mandate,
-                                                                .first_year = options.first_year,
-                                                                .last_year = options.last_year,
-                                                                .method = method}));
+  const bool keep = options.keep_ids || !options.out.empty();
+  ASSIGN_OR_RETURN(const auto report,
+                   app::link_across(*store, {.mandate = options.mandate,
+                                             .first_year = options.first_year,
+                                             .last_year = options.last_year,
+                                             .method = method,
+                                             .person_ids = keep ? app::PersonIdUse::kKeep : app::PersonIdUse::kNone}));
   out << app::to_text(report);
+  if (!options.out.empty()) {
+    // Record references with lasting person ids are microdata: readable by the owner only.
+    RETURN_IF_ERROR(write_file_atomically(options.out, app::records_csv(report), FileAccess::kOwnerOnly));
+    err << fmt::format("{} records with their lasting person ids written to {}\n", report.records.size(), options.out);
+  }
   return ok();
 }
 
@@ -150,6 +160,11 @@ void add_linkage_commands(CLI::App& app, Action& action) {
   across->add_option("--method", across_options->method, "How registrations are linked into persons")
       ->check(CLI::IsMember({"probabilistic", "deterministic"}))
       ->capture_default_str();
+  across->add_flag("--keep-ids", across_options->keep_ids,
+                   "Give persons lasting ids over every year and role of the mandate, kept from the last such run "
+                   "(a new year's registrations join the persons already known)");
+  across->add_option("--out", across_options->out,
+                     "With lasting ids: write source,year,role,record_id,person_id of every record (CSV, owner-only)");
   across->callback([&action, across_options] {
     action = [across_options](Context& c) { return finish(c, run_across(c.global, *across_options, c.out, c.err)); };
   });

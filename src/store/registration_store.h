@@ -70,11 +70,15 @@ struct KeyedValues {
   ComparisonKeys comparison;
 };
 
-// The registrations one linkage run covers.
+// The registrations one linkage run covers: a year, mandate and role, or (year 0, see
+// across()) every year and role of a mandate, for lasting person ids (app::link_across).
 struct PersonIdScope {
   int year = 0;
   Mandate mandate = Mandate::kHumanTrafficking;
   Role role = Role::kVictim;
+
+  static PersonIdScope across(Mandate mandate) { return {.year = 0, .mandate = mandate, .role = Role::kVictim}; }
+  bool is_across() const { return year == 0; }
 };
 
 // A record's person in a linkage run: the record is known by a fingerprint of its stored

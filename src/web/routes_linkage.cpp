@@ -116,11 +116,24 @@ void Server::Impl::declare_linkage_routes() {
 
   route("GET", "/api/v1/staff/linkage/across", Access::kResearcher,
         [this](const httplib::Request& req, httplib::Response& res) {
-          const auto request = across_request(req);
+          auto request = across_request(req);
           if (!request) return send_error(req, res, 400, "invalid_argument", request.error().message);
+          // format=csv: every record of the mandate with its lasting person id (a kKeep run,
+          // which stores the ids, as `linkage across --keep-ids` does), audited as an export.
+          const std::string format = req.get_param_value("format");
+          if (!format.empty() && format != "json" && format != "csv") {
+            return send_error(req, res, 400, "invalid_argument", "parameter 'format': expected json or csv");
+          }
+          if (format == "csv" || req.get_param_value("keep_ids") == "1") request->person_ids = app::PersonIdUse::kKeep;
           const auto found = app::link_across(store, *request);
           if (!found) {
             return send_refusal(req, res, found.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
+          }
+          if (format == "csv") {
+            audit("linkage_export", fmt::format("{} lasting ids: {} rows", request->mandate, found->records.size()));
+            res.set_header("Content-Disposition",
+                           fmt::format("attachment; filename=\"lasting-person-ids-{}.csv\"", request->mandate));
+            return res.set_content(app::records_csv(*found), "text/csv; charset=utf-8");
           }
           res.set_content(app::to_json(*found), "application/json; charset=utf-8");
         });

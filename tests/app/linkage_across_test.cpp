@@ -4,9 +4,11 @@
 // without any linkage.
 #include "app/linkage_across.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -164,6 +166,109 @@ TEST_F(LinkAcross, OneSourcesRecordsOfAPersonInTwoYearsJoinWithoutBeingCalledDup
   // take what the extra years' evidence changes.
   expect_close(report->years[2].victims, single->years[0].victims, 0.01, 2, "2023 victims, joint against alone");
   EXPECT_EQ(single->years[0].victims_seen_before, 0);
+}
+
+// Lasting person ids: a store holding 2021-2022 is linked with kept ids; then the 2023
+// registrations arrive, and the next run must keep every earlier person's id and give the
+// victims of 2023 who were registered before (by the demo's own truth) the id they had.
+TEST_F(LinkAcross, ANewYearsRegistrationsJoinThePersonsAlreadyKnownUnderTheirLastingIds) {
+  TempDir dir;
+  auto growing = store::open_sqlite_store(dir / "growing.db").value();
+  const auto sources = store_->sources().value();
+  const auto regions = store_->regions().value();
+  for (const Source& s : sources) ASSERT_TRUE(growing->put_source(s));
+  // Parents first: a region whose parent is not stored yet waits for the next pass.
+  std::vector<Region> waiting = regions;
+  for (int pass = 0; pass < 4 && !waiting.empty(); ++pass) {
+    std::vector<Region> later;
+    for (const Region& r : waiting) {
+      if (!growing->put_region(r)) later.push_back(r);
+    }
+    waiting = std::move(later);
+  }
+  ASSERT_TRUE(waiting.empty()) << waiting.size() << " regions could not be stored";
+  // The demo's person behind each stored registration, by source, year, role and reference.
+  using Key = std::tuple<std::string, int, Role, std::string>;
+  std::map<Key, std::string> truth;
+  const auto copy_year = [&](int year) {
+    for (const Role role : {Role::kVictim, Role::kSuspect}) {
+      const store::RegistrationFilter filter{.year = year, .mandate = Mandate::kHumanTrafficking, .role = role};
+      const auto registrations = store_->registrations(filter).value();
+      const auto persons = demo::stored_record_persons(*world_, *store_, filter).value();
+      ASSERT_EQ(registrations.size(), persons.size());
+      for (std::size_t i = 0; i < registrations.size(); ++i) {
+        if (registrations[i].record_id) {
+          truth[{registrations[i].source_code, year, role, *registrations[i].record_id}] = persons[i];
+        }
+      }
+      ASSERT_TRUE(growing->add_registrations(registrations).has_value());
+    }
+  };
+  copy_year(2021);
+  copy_year(2022);
+  const CrossLinkRequest request{.first_year = 2021, .last_year = 2022, .person_ids = PersonIdUse::kKeep};
+
+  const auto first = link_across(*growing, request);
+  copy_year(2023);
+  const auto second = link_across(*growing, {.first_year = 2023, .last_year = 2023, .person_ids = PersonIdUse::kKeep});
+
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  ASSERT_TRUE(first->person_ids && second->person_ids);
+  EXPECT_EQ(first->person_ids->kept, 0);
+  EXPECT_EQ(first->person_ids->added, first->persons);
+  EXPECT_EQ(second->years.size(), 1u) << "the counts cover the range asked for";
+  // Every record of the mandate carries its id, whatever the range.
+  EXPECT_EQ(static_cast<std::int64_t>(second->records.size()), first->registrations + second->registrations);
+  std::map<Key, std::int64_t> id_before;
+  std::map<std::string, std::set<std::int64_t>> ids_of_person;  // Earlier ids of each true person.
+  std::int64_t highest_before = 0;
+  for (const CrossLinkRecord& r : first->records) {
+    if (r.record_id.empty()) continue;
+    id_before[{r.source, r.year, r.role, r.record_id}] = r.person_id;
+    ids_of_person[truth.at({r.source, r.year, r.role, r.record_id})].insert(r.person_id);
+    highest_before = std::max(highest_before, r.person_id);
+  }
+  std::int64_t earlier = 0;
+  std::int64_t same_id = 0;
+  std::int64_t returning = 0;
+  std::int64_t found_under_their_id = 0;
+  std::int64_t new_people = 0;
+  std::int64_t new_people_with_a_new_id = 0;
+  for (const CrossLinkRecord& r : second->records) {
+    if (r.record_id.empty()) continue;
+    const Key key{r.source, r.year, r.role, r.record_id};
+    if (r.year < 2023) {
+      ++earlier;
+      same_id += id_before.at(key) == r.person_id ? 1 : 0;
+      continue;
+    }
+    if (r.role != Role::kVictim) continue;
+    const auto known = ids_of_person.find(truth.at(key));
+    if (known != ids_of_person.end()) {
+      ++returning;
+      found_under_their_id += known->second.contains(r.person_id) ? 1 : 0;
+    } else {
+      ++new_people;
+      new_people_with_a_new_id += r.person_id > highest_before ? 1 : 0;
+    }
+  }
+  std::printf(
+      "earlier records keeping their id %lld/%lld; 2023 victim records of returning people under their "
+      "earlier id %lld/%lld; of new people with a new id %lld/%lld\n",
+      static_cast<long long>(same_id), static_cast<long long>(earlier), static_cast<long long>(found_under_their_id),
+      static_cast<long long>(returning), static_cast<long long>(new_people_with_a_new_id),
+      static_cast<long long>(new_people));
+  EXPECT_GE(static_cast<double>(same_id), 0.99 * static_cast<double>(earlier));
+  EXPECT_GT(returning, 20) << "the demo has returning victims";
+  EXPECT_GE(static_cast<double>(found_under_their_id), 0.9 * static_cast<double>(returning));
+  EXPECT_GE(static_cast<double>(new_people_with_a_new_id), 0.98 * static_cast<double>(new_people));
+  EXPECT_GE(second->person_ids->kept, first->persons - first->persons / 100);
+
+  // The CSV lists every record once with its id.
+  const std::string csv = records_csv(*second);
+  EXPECT_EQ(csv.rfind("source,year,role,record_id,person_id\n", 0), 0u);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), second->records.size() + 1);
 }
 
 TEST_F(LinkAcross, RefusesABadRangeAndAnEmptyOne) {

@@ -135,6 +135,12 @@ TEST(KeyRotation, KeepsEveryLinkAndNewExtractsLinkAsWithTheOldKey) {
   const std::string before = linked(rotated);
   const auto keys_before = person_keys(rotated);
   ASSERT_EQ(before, linked(reference));
+  const std::vector<std::string> across = {"--db", rotated,       "linkage", "across",    "--first-year",
+                                           "2023", "--last-year", "2023",    "--keep-ids"};
+  const auto across_before = run_cli(across);
+  ASSERT_EQ(across_before.status, 0) << across_before.err;
+  EXPECT_NE(across_before.out.find("0 kept (0 with the same records), 20 new, 0 retired"), std::string::npos)
+      << across_before.out;
 
   const auto rotation = run_cli({"--db", rotated, "key", "rotate"});
 
@@ -144,6 +150,11 @@ TEST(KeyRotation, KeepsEveryLinkAndNewExtractsLinkAsWithTheOldKey) {
   EXPECT_EQ(linked(rotated, &ids), before) << "a link was lost or made by the rotation";
   EXPECT_EQ(ids, "Person ids: 20 kept (20 with the same records), 0 new, 0 retired")
       << "every person keeps its id through the rotation";
+  const auto across_after = run_cli(across);
+  EXPECT_NE(across_after.out.find("Lasting person ids (every year and role of human_trafficking): 20 kept (20 with "
+                                  "the same records), 0 new, 0 retired"),
+            std::string::npos)
+      << "the lasting ids survive the rotation too: " << across_after.out;
   const auto keys_after = person_keys(rotated);
   EXPECT_EQ(keys_after.size(), keys_before.size());
   for (const auto& key : keys_after) EXPECT_FALSE(keys_before.contains(key)) << "a person key was not re-keyed";

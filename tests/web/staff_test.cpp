@@ -8,6 +8,8 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -294,6 +296,32 @@ TEST_F(StaffTest, TheLinkagePageAndApiCountThePeopleFoundAgainAcrossYearsAndRole
   EXPECT_THAT(bad->body, HasSubstr("first_year"));
   EXPECT_EQ(empty->status, 404);
   EXPECT_EQ(anonymous->status, 401);
+
+  // Lasting ids: every record of the mandate with its id, one id per person over years and
+  // roles; a second run keeps them.
+  const auto csv = c.Get("/api/v1/staff/linkage/across?first_year=2023&last_year=2023&method=deterministic&format=csv",
+                         as_researcher);
+  const auto again = c.Get(
+      "/api/v1/staff/linkage/across?first_year=2023&last_year=2023&method=deterministic&keep_ids=1", as_researcher);
+  const auto bad_format =
+      c.Get("/api/v1/staff/linkage/across?first_year=2023&last_year=2023&format=xml", as_researcher);
+  ASSERT_TRUE(csv && again && bad_format);
+  ASSERT_EQ(csv->status, 200) << csv->body;
+  std::vector<std::string> lines;
+  std::istringstream in(csv->body);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 5u) << csv->body;
+  EXPECT_EQ(lines[0], "source,year,role,record_id,person_id");
+  const auto id_of = [](const std::string& line) { return line.substr(line.rfind(',') + 1); };
+  EXPECT_EQ(lines[1].rfind("om,2023,suspect,,", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[2].rfind("politie,2022,victim,,", 0), 0u) << lines[2];
+  EXPECT_EQ(id_of(lines[1]), id_of(lines[2])) << "k1 as a suspect and as a victim a year earlier: one person";
+  const std::set<std::string> ids{id_of(lines[1]), id_of(lines[2]), id_of(lines[3]), id_of(lines[4])};
+  EXPECT_EQ(ids.size(), 2u) << csv->body;
+  ASSERT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(nlohmann::json::parse(again->body)["person_ids"]["kept"], 2);
+  EXPECT_EQ(nlohmann::json::parse(again->body)["person_ids"]["added"], 0);
+  EXPECT_EQ(bad_format->status, 400);
 }
 
 TEST_F(StaffTest, EveryRoleRestrictedRouteRefusesTheWrongRole) {
