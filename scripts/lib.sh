@@ -42,14 +42,22 @@ install_packages() {
 # when already there.
 vendor_assets() {
   local target="$ROOT/src/web/static/vendor/echarts.min.js"
-  if [ -s "$target" ] && [ -d "$ROOT/node_modules/playwright-core" ] && [ -d "$ROOT/node_modules/axe-core" ]; then return; fi
+  local viewer="$ROOT/src/web/static/vendor/swagger-ui-bundle.js"
+  if [ -s "$target" ] && [ -s "$viewer" ] && [ -d "$ROOT/node_modules/playwright-core" ] &&
+    [ -d "$ROOT/node_modules/axe-core" ]; then return; fi
   if ! command -v npm >/dev/null; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
   fi
-  (cd "$ROOT" && npm ci --no-audit --no-fund --silent)
+  # No install scripts: none of these packages needs one, and swagger-ui-dist's dependency
+  # @scarf/scarf would only report the installation to its vendor.
+  (cd "$ROOT" && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --silent)
   mkdir -p "$(dirname "$target")"
   cp "$ROOT/node_modules/echarts/dist/echarts.min.js" "$target"
   cp "$ROOT/node_modules/echarts/LICENSE" "$(dirname "$target")/echarts.LICENSE.txt"
+  # The OpenAPI viewer of /open-data/viewer (Swagger UI, Apache-2.0): the bundle and its CSS.
+  cp "$ROOT/node_modules/swagger-ui-dist/swagger-ui-bundle.js" "$viewer"
+  cp "$ROOT/node_modules/swagger-ui-dist/swagger-ui.css" "$(dirname "$target")/swagger-ui.css"
+  cp "$ROOT/node_modules/swagger-ui-dist/LICENSE" "$(dirname "$target")/swagger-ui.LICENSE.txt"
 }
 
 # start_test_postgres: starts a throwaway PostgreSQL cluster in a temporary folder for the

@@ -108,7 +108,7 @@ std::string render_open_data(Language language, std::string_view openapi_json) {
   const Html body =
       html(R"(<h1>{}</h1>
 <p class="panel">{}</p>
-<p>{} <a href="/api/v1/openapi.json">openapi.json</a> (OpenAPI 3.0).</p>
+<p>{} <a href="/api/v1/openapi.json">openapi.json</a> (OpenAPI 3.0). <a href="/open-data/viewer?lang={}">{}</a></p>
 <section aria-labelledby="endpoints"><h2 id="endpoints">{}</h2>
 {}</section>
 <section aria-labelledby="dimensions"><h2 id="dimensions">{}</h2>
@@ -125,6 +125,8 @@ std::string render_open_data(Language language, std::string_view openapi_json) {
              "JSON API. Microdata are never served: tables are protected against disclosure (x or null = "
              "suppressed)."),
            t(language, "De machineleesbare beschrijving:", "The machine-readable description:"),
+           Html(dutch(language) ? "nl" : "en"),
+           t(language, "Probeer de API uit in de interactieve weergave", "Try the API in the interactive viewer"),
            t(language, "Eindpunten", "Endpoints"), endpoints,
            t(language, "Dimensies van de tabellen", "The tables' dimensions"),
            t(language,
@@ -134,6 +136,33 @@ std::string render_open_data(Language language, std::string_view openapi_json) {
              "has a total at its root."),
            definitions);
   return render_layout(language, t(language, "Open data", "Open data"), body);
+}
+
+std::string render_open_data_viewer(Language language, bool viewer_available) {
+  const Html intro =
+      t(language,
+        "De openbare API in Swagger UI: elk eindpunt met zijn parameters en antwoorden; met \"Try it out\" "
+        "stuurt u een verzoek en ziet u het antwoord. De weergave zelf is Engelstalig.",
+        "The public API in Swagger UI: every endpoint with its parameters and responses; \"Try it out\" sends a "
+        "request and shows the answer.");
+  const Html body =
+      viewer_available
+          ? html(R"(<link rel="stylesheet" href="/static/vendor/swagger-ui.css">
+<link rel="stylesheet" href="/static/openapi-viewer.css">
+<p><a href="/open-data?lang={}">{}</a></p>
+<h1>{}</h1>
+<p class="panel">{}</p>
+<div id="swagger-ui" data-url="/api/v1/openapi.json"></div>
+<script src="/static/vendor/swagger-ui-bundle.js"></script>
+<script src="/static/openapi-viewer.js"></script>)",
+                 Html(dutch(language) ? "nl" : "en"), t(language, "« Open data", "« Open data"),
+                 t(language, "Open data-API, interactief", "Open data API, interactive"), intro)
+          : html("<h1>{}</h1>\n<p>{} <a href=\"/open-data?lang={}\">{}</a></p>",
+                 t(language, "Open data-API, interactief", "Open data API, interactive"),
+                 t(language, "De interactieve weergave is in deze installatie niet beschikbaar.",
+                   "The interactive viewer is not available in this installation."),
+                 Html(dutch(language) ? "nl" : "en"), t(language, "Naar de beschrijving", "To the description"));
+  return render_layout(language, t(language, "Open data-API, interactief", "Open data API, interactive"), body);
 }
 
 }  // namespace rapporteur::web::internal

@@ -179,6 +179,13 @@ void Server::Impl::declare_routes() {
         "text/html; charset=utf-8");
   });
 
+  route("GET", "/open-data/viewer", Access::kPublic, [](const httplib::Request& req, httplib::Response& res) {
+    const internal::Language language = request_language(req);
+    const bool available = internal::embedded_assets().count("/vendor/swagger-ui-bundle.js") > 0;
+    res.set_header("Content-Language", language == internal::Language::kDutch ? "nl" : "en");
+    res.set_content(internal::render_open_data_viewer(language, available), "text/html; charset=utf-8");
+  });
+
   route("GET", "/zoeken", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
     const internal::Language language = request_language(req);
     constexpr int kPageSize = 10;

@@ -275,6 +275,28 @@ TEST_F(ServerTest, APublicationAndTheTablesItReportsOnLinkToEachOther) {
   EXPECT_EQ(tables[0]["href"], "/api/v1/tables/t1");
 }
 
+// /open-data links to the interactive viewer, which loads the vendored Swagger UI and our
+// mending script and CSS from this server only (the site's CSP allows nothing else).
+TEST_F(ServerTest, TheOpenDataPageLeadsToTheVendoredApiViewer) {
+  auto client = server_->client();
+  const auto open_data = client.Get("/open-data?lang=nl");
+  const auto viewer = client.Get("/open-data/viewer?lang=en");
+  const auto bundle = client.Get("/static/vendor/swagger-ui-bundle.js");
+  const auto mend = client.Get("/static/openapi-viewer.js");
+  const auto css = client.Get("/static/openapi-viewer.css");
+
+  ASSERT_TRUE(open_data && viewer && bundle && mend && css);
+  EXPECT_NE(open_data->body.find("<a href=\"/open-data/viewer?lang=nl\">"), std::string::npos);
+  ASSERT_EQ(viewer->status, 200);
+  EXPECT_EQ(viewer->get_header_value("Content-Language"), "en");
+  ASSERT_EQ(bundle->status, 200) << "scripts/lib.sh vendors Swagger UI before every build";
+  EXPECT_NE(viewer->body.find("<script src=\"/static/vendor/swagger-ui-bundle.js\"></script>"), std::string::npos);
+  EXPECT_NE(viewer->body.find("<script src=\"/static/openapi-viewer.js\"></script>"), std::string::npos);
+  EXPECT_NE(viewer->body.find("data-url=\"/api/v1/openapi.json\""), std::string::npos);
+  EXPECT_NE(mend->body.find("supportedSubmitMethods: [\"get\"]"), std::string::npos);
+  EXPECT_NE(css->get_header_value("Content-Type").find("text/css"), std::string::npos);
+}
+
 TEST_F(ServerTest, TheExplorerExplainsSuppressionAndDownloadsItsView) {
   auto client = server_->client();
 

@@ -42,6 +42,9 @@ std::string render_figures_index(Language language, const std::vector<std::pair<
 // The open-data page (open_data_page.cpp): the public endpoints of `openapi_json` with their
 // parameters, and the definitions of the tables' dimensions.
 std::string render_open_data(Language language, std::string_view openapi_json);
+// The OpenAPI viewer (Swagger UI, vendored from npm at build time) on the public document; a
+// note pointing to render_open_data's page when the build has no viewer.
+std::string render_open_data_viewer(Language language, bool viewer_available);
 std::string render_error_page(Language language, int status, std::string_view message);
 
 // The page frame (header, navigation, footer) around `body`.
