@@ -188,6 +188,7 @@ std::string render_linkage(Language language, const StaffViewer& viewer, const s
   const Html body = html(
       R"(<h1>{}</h1>
 <p>{}</p>
+<p><a href="/staff/koppeling/beoordeling" id="review-link">{}</a></p>
 {}<div class="columns">
 <form method="get" action="/staff/koppeling" class="panel">
 <h2>{}</h2>
@@ -214,6 +215,8 @@ std::string render_linkage(Language language, const StaffViewer& viewer, const s
         "over jaren en rollen opnieuw wordt gevonden. Alleen aantallen; geen gegevens van personen.",
         "How registrations were linked into persons: the model's figures and the overlap between sources, and who is "
         "found again across years and roles. Counts only; no data of persons."),
+      t(language, "Beoordeling van twijfelparen (paren rond de drempel)",
+        "Clerical review of uncertain pairs (near the threshold)"),
       error, t(language, "Eén jaar", "One year"), t(language, "Jaar", "Year"),
       year_options(years, form.year.empty() ? last : form.year), t(language, "Mandaat", "Mandate"),
       mandate_options(language, form.mandate), t(language, "Rol", "Role"),
