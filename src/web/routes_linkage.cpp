@@ -168,6 +168,8 @@ void Server::Impl::declare_linkage_routes() {
           if (req.has_param("mandate")) form.mandate = form_value(req, "mandate");
           if (req.has_param("role")) form.role = form_value(req, "role");
           if (req.has_param("limit")) form.limit = form_value(req, "limit");
+          if (req.has_param("from")) form.from = form_value(req, "from");
+          if (req.has_param("to")) form.to = form_value(req, "to");
           internal::ReviewOutcome outcome;
           outcome.saved = form_value(req, "saved");
           std::optional<app::ReviewList> list;
@@ -203,9 +205,12 @@ void Server::Impl::declare_linkage_routes() {
             return send_refusal(req, res, decided.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
           }
           const std::string pair = app::to_reference({decided->first, decided->second});
-          redirect(res, fmt::format("/staff/koppeling/beoordeling?year={}&mandate={}&role={}&limit={}&saved={}#pair-{}",
-                                    request->year, internal::url_encode(request->mandate),
-                                    internal::url_encode(request->role), request->limit, pair, pair));
+          redirect(
+              res,
+              fmt::format(
+                  "/staff/koppeling/beoordeling?year={}&mandate={}&role={}&limit={}&from={:g}&to={:g}&saved={}#pair-{}",
+                  request->year, internal::url_encode(request->mandate), internal::url_encode(request->role),
+                  request->limit, request->band.from, request->band.to, pair, pair));
         });
 
   route("GET", "/api/v1/staff/linkage/review", Access::kResearcher,

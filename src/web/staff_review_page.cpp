@@ -91,7 +91,7 @@ Html pair_panel(Language language, const StaffViewer& viewer, const LinkageForm&
 {}<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col" class="num">{}</th></tr></thead><tbody>
 {}</tbody></table>
 <form method="post" action="/staff/koppeling/beoordeling">
-<input type="hidden" name="csrf" value="{}"><input type="hidden" name="year" value="{}"><input type="hidden" name="mandate" value="{}"><input type="hidden" name="role" value="{}"><input type="hidden" name="limit" value="{}"><input type="hidden" name="pair" value="{}">
+<input type="hidden" name="csrf" value="{}"><input type="hidden" name="year" value="{}"><input type="hidden" name="mandate" value="{}"><input type="hidden" name="role" value="{}"><input type="hidden" name="limit" value="{}"><input type="hidden" name="from" value="{}"><input type="hidden" name="to" value="{}"><input type="hidden" name="pair" value="{}">
 <p><button type="submit" name="decision" value="match">{}</button> <button type="submit" name="decision" value="non-match">{}</button> <button type="submit" name="decision" value="unsure">{}</button></p>
 </form>
 </section>
@@ -102,8 +102,9 @@ Html pair_panel(Language language, const StaffViewer& viewer, const LinkageForm&
       t(language, "gewicht (log2)", "weight (log2)"), Html::escape(decimal(language, p.weight, 2)), current,
       t(language, "Veld", "Field"), t(language, "Overeenkomst", "Agreement"), t(language, "Gewicht", "Weight"), rows,
       Html::escape(viewer.csrf), Html::escape(form.year), Html::escape(form.mandate), Html::escape(form.role),
-      Html::escape(form.limit), Html::escape(p.reference), t(language, "Zelfde persoon", "Same person"),
-      t(language, "Verschillende personen", "Different persons"), t(language, "Weet niet", "Unsure"));
+      Html::escape(form.limit), Html::escape(form.from), Html::escape(form.to), Html::escape(p.reference),
+      t(language, "Zelfde persoon", "Same person"), t(language, "Verschillende personen", "Different persons"),
+      t(language, "Weet niet", "Unsure"));
 }
 
 }  // namespace
@@ -145,6 +146,8 @@ std::string render_linkage_review(Language language, const StaffViewer& viewer, 
 <p><label for="mandate">{}</label><br><select id="mandate" name="mandate">{}</select></p>
 <p><label for="role">{}</label><br><select id="role" name="role">{}</select></p>
 <p><label for="limit">{}</label><br><input id="limit" name="limit" type="number" min="1" max="500" value="{}"></p>
+<p><label for="from">{}</label><br><input id="from" name="from" type="number" min="0" max="1" step="0.01" value="{}"></p>
+<p><label for="to">{}</label><br><input id="to" name="to" type="number" min="0" max="1" step="0.01" value="{}"></p>
 <p><button type="submit">{}</button></p>
 </form>
 {})",
@@ -165,7 +168,10 @@ std::string render_linkage_review(Language language, const StaffViewer& viewer, 
       t(language, "Rol", "Role"),
       option("victim", form.role, t(language, "slachtoffers", "victims")) +
           option("suspect", form.role, t(language, "verdachten", "suspects")),
-      t(language, "Hoeveel paren", "How many pairs"), Html::escape(form.limit), t(language, "Tonen", "Show"), list);
+      t(language, "Hoeveel paren", "How many pairs"), Html::escape(form.limit),
+      t(language, "Koppelkans vanaf", "Match probability from"), Html::escape(form.from),
+      t(language, "Koppelkans tot en met", "Match probability up to"), Html::escape(form.to),
+      t(language, "Tonen", "Show"), list);
   return render_staff_page(language, viewer, t(language, "Beoordeling van twijfelparen", "Clerical review"), body);
 }
 

@@ -105,9 +105,10 @@ TEST_F(ReviewPageTest, AResearchersDecisionIsStoredAuditedAndShown) {
       nlohmann::json::parse(get(researcher, "/api/v1/staff/linkage/review?year=2023&limit=5&from=0&to=1").body);
 
   EXPECT_EQ(page_post.status, 303);
-  EXPECT_EQ(page_post.header("Location"),
-            "/staff/koppeling/beoordeling?year=2023&mandate=human_trafficking&role=victim&limit=5&saved=" + pair +
-                "#pair-" + pair);
+  EXPECT_EQ(
+      page_post.header("Location"),
+      "/staff/koppeling/beoordeling?year=2023&mandate=human_trafficking&role=victim&limit=5&from=0.1&to=0.9&saved=" +
+          pair + "#pair-" + pair);
   ASSERT_EQ(api_post.status, 200) << api_post.body;
   EXPECT_EQ(nlohmann::json::parse(api_post.body)["decision"], "match");
   EXPECT_EQ(bad_pair.status, 400);

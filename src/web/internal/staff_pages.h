@@ -93,7 +93,9 @@ struct LinkageForm {
   std::string method = "probabilistic";
   std::string first_year;
   std::string last_year;
-  std::string limit = "50";  // The review page: how many pairs.
+  std::string limit = "50";  // The review page: how many pairs, and the band of match probabilities.
+  std::string from = "0.1";
+  std::string to = "0.9";
 };
 struct LinkageOutcome {
   std::string error;
