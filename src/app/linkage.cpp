@@ -224,6 +224,28 @@ Result<LinkageRun> link_registrations(std::vector<Registration> registrations, s
   return run;
 }
 
+IndexedDecisions index_decisions(const std::vector<std::int64_t>& record_ids,
+                                 const std::vector<store::PairDecisionRow>& decided) {
+  IndexedDecisions indexed;
+  if (decided.empty()) return indexed;
+  std::unordered_map<std::int64_t, std::uint32_t> index_of;
+  for (std::size_t i = 0; i < record_ids.size(); ++i) index_of.emplace(record_ids[i], static_cast<std::uint32_t>(i));
+  for (const auto& d : decided) {
+    const auto first = index_of.find(d.first);
+    const auto second = index_of.find(d.second);
+    // A replaced batch took the record with it: the decision no longer names a record.
+    if (first == index_of.end() || second == index_of.end()) {
+      ++indexed.ignored;
+      continue;
+    }
+    if (d.decision == store::ReviewDecision::kUnsure) continue;
+    indexed.decisions.push_back({first->second, second->second,
+                                 d.decision == store::ReviewDecision::kMatch ? linkage::PairDecision::kMatch
+                                                                             : linkage::PairDecision::kNonMatch});
+  }
+  return indexed;
+}
+
 Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& request) {
   ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(request.mandate));
   ASSIGN_OR_RETURN(const Role role, parse_role(request.role));
@@ -252,25 +274,9 @@ Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& reques
       sources.push_back(s.code);
     }
   }
-  ReviewInput review{.band = request.review_band};
-  std::int64_t ignored = 0;
-  if (!decided.empty()) {
-    std::unordered_map<std::int64_t, std::uint32_t> index_of;
-    for (std::size_t i = 0; i < record_ids.size(); ++i) index_of.emplace(record_ids[i], static_cast<std::uint32_t>(i));
-    for (const auto& d : decided) {
-      const auto first = index_of.find(d.first);
-      const auto second = index_of.find(d.second);
-      // A replaced batch took the record with it: the decision no longer names a record.
-      if (first == index_of.end() || second == index_of.end()) {
-        ++ignored;
-        continue;
-      }
-      if (d.decision == store::ReviewDecision::kUnsure) continue;
-      review.decisions.push_back({first->second, second->second,
-                                  d.decision == store::ReviewDecision::kMatch ? linkage::PairDecision::kMatch
-                                                                              : linkage::PairDecision::kNonMatch});
-    }
-  }
+  auto indexed = index_decisions(record_ids, decided);
+  ReviewInput review{.decisions = std::move(indexed.decisions), .band = request.review_band};
+  const std::int64_t ignored = indexed.ignored;
   ASSIGN_OR_RETURN(auto run, link_registrations(std::move(registrations), std::move(sources), request.method,
                                                 request.thresholds, review));
   run.record_ids = std::move(record_ids);

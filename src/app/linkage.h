@@ -54,6 +54,16 @@ struct ReviewInput {
   std::optional<linkage::ProbabilityBand> band;
 };
 
+// Stored review decisions as record indices into registrations whose stored row ids are
+// `record_ids`: the match and non-match decisions whose two records are both there, and how
+// many decisions name a record that has gone (a replaced batch). Unsure decisions are left out.
+struct IndexedDecisions {
+  std::vector<linkage::DecidedPair> decisions;
+  std::int64_t ignored = 0;
+};
+IndexedDecisions index_decisions(const std::vector<std::int64_t>& record_ids,
+                                 const std::vector<store::PairDecisionRow>& decided);
+
 struct LinkageRequest {
   int year = 0;
   std::string mandate = "human_trafficking";

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "app/linkage.h"
+#include "app/publish.h"
 #include "demo/demo.h"
 #include "linkage/evaluation.h"
 #include "test_support.h"
@@ -257,6 +258,35 @@ TEST_F(ReviewDemo, ADecisionWhoseRecordHasGoneIsIgnoredAndCounted) {
   EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(linked.decisions_ignored, 1);
   EXPECT_EQ(linked.decisions_applied, 0);
+}
+
+// The monitor tables count the persons the estimate's run finds (app::table_persons), decisions
+// included: a non-match on the most certain link splits it in both.
+TEST_F(ReviewDemo, TheTablesFollowTheDecisionsAsTheRunDoes) {
+  const auto list = list_review_pairs(*store_, {.year = 2023, .band = {.from = 0.5, .to = 1.0}}).value();
+  ASSERT_FALSE(list.pairs.empty());
+  const std::string last = list.pairs.back().reference;  // The most certain, at the band's top.
+  ASSERT_TRUE(decide_pair(*store_, {.year = 2023, .pair = last, .decision = "non-match", .user = "clerk"}));
+  const LinkageRun linked = run(kVictims2023);
+  std::vector<std::string> sources;
+  const auto stored_sources = store_->sources().value();
+  for (const auto& s : stored_sources) sources.push_back(s.code);
+  const auto registrations =
+      store_->registrations({.year = 2023, .mandate = Mandate::kHumanTrafficking, .role = Role::kVictim}).value();
+
+  const auto counted = table_persons(*store_, LinkageMethod::kProbabilistic)(registrations, sources);
+
+  ASSERT_TRUE(counted.has_value()) << counted.error().message;
+  EXPECT_EQ(*counted, linked.cluster);
+  EXPECT_EQ(linked.decisions_applied, 1);
+  const auto ref = parse_pair_reference(last).value();
+  std::size_t a = 0;
+  std::size_t b = 0;
+  for (std::size_t i = 0; i < linked.record_ids.size(); ++i) {
+    if (linked.record_ids[i] == ref.first) a = i;
+    if (linked.record_ids[i] == ref.second) b = i;
+  }
+  EXPECT_NE((*counted)[a], (*counted)[b]);
 }
 
 TEST(PairReference, ReadsEitherOrderAndRefusesOthers) {
