@@ -20,7 +20,7 @@ using nlohmann::json;
 
 // The level of one field as an Agreement, read with the schema's levels (probabilistic.h).
 FieldAgreement agreement_of(const linkage::FieldSpec& spec, const linkage::FieldContribution& c) {
-  FieldAgreement a{.field = c.field, .weight = c.weight};
+  FieldAgreement a{.field = c.field};
   if (c.level == linkage::kLevelMissing) {
     a.agreement = Agreement::kMissing;
     return a;
@@ -197,7 +197,7 @@ std::string to_text(const ReviewList& list) {
     out += fmt::format("{}  {} & {}  weight {:.2f}  probability {:.3f}{}\n", p.reference, p.first_source,
                        p.second_source, p.weight, p.probability,
                        p.decision ? fmt::format("  decided: {} ({})", decision_code(p), p.decided_by) : "");
-    for (const auto& f : p.fields) out += fmt::format("  {:<12} {:<40} {:+.2f}\n", f.field, describe(f), f.weight);
+    for (const auto& f : p.fields) out += fmt::format("  {:<12} {}\n", f.field, describe(f));
   }
   return out;
 }
@@ -225,8 +225,7 @@ std::string to_json(const ReviewList& list) {
   for (const auto& p : list.pairs) {
     json fields = json::array();
     for (const auto& f : p.fields) {
-      json field = {
-          {"field", f.field}, {"level", to_code(f.agreement)}, {"description", describe(f)}, {"weight", f.weight}};
+      json field = {{"field", f.field}, {"level", to_code(f.agreement)}, {"description", describe(f)}};
       if (f.agreement == Agreement::kSimilar) {
         field["dice_from"] = f.dice_from;
         field["dice_to"] = f.dice_to;

@@ -47,7 +47,7 @@ struct FieldAgreement {
   Agreement agreement = Agreement::kMissing;
   double dice_from = 0;  // kSimilar only.
   double dice_to = 0;
-  double weight = 0;  // The field's log2 weight in the pair's total.
+  // No per-field weight: with term frequencies it would tell how common a value (a name) is.
 };
 
 // The English description of a level, e.g. "Dice 0.75-0.88" or "day and month swapped".
@@ -91,7 +91,7 @@ std::string to_text(const ReviewList& list);
 std::string to_csv(const ReviewList& list);
 // {"year", "mandate", "role", "band": {"from", "to"}, "threshold", "in_band", "decided",
 // "note", "pairs": [{"reference", "sources": [..], "weight", "probability", "decision",
-// "fields": [{"field", "level", "description", "dice_from", "dice_to", "weight"}]}]}.
+// "fields": [{"field", "level", "description", "dice_from", "dice_to"}]}]}.
 std::string to_json(const ReviewList& list);
 
 struct PairReference {

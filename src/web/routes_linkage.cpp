@@ -171,7 +171,10 @@ void Server::Impl::declare_linkage_routes() {
           if (req.has_param("from")) form.from = form_value(req, "from");
           if (req.has_param("to")) form.to = form_value(req, "to");
           internal::ReviewOutcome outcome;
-          outcome.saved = form_value(req, "saved");
+          // Only a well-formed pair reference is named in the notice.
+          if (const auto saved = app::parse_pair_reference(form_value(req, "saved")); saved) {
+            outcome.saved = app::to_reference(*saved);
+          }
           std::optional<app::ReviewList> list;
           if (!form.year.empty()) {
             const auto request = review_request(req);

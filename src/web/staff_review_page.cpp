@@ -77,9 +77,8 @@ Html option(const std::string& value, const std::string& chosen, const Html& lab
 Html pair_panel(Language language, const StaffViewer& viewer, const LinkageForm& form, const app::ReviewPair& p) {
   Html rows;
   for (const auto& f : p.fields) {
-    rows +=
-        html("<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{}</td></tr>\n", field_name(language, f.field),
-             agreement_text(language, f), Html::escape(decimal(language, f.weight, 2)));
+    rows += html("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", field_name(language, f.field),
+                 agreement_text(language, f));
   }
   const Html current = p.decision ? html("<p class=\"decided\">{}: {} ({})</p>\n", t(language, "Beoordeeld", "Decided"),
                                          decision_text(language, *p.decision), Html::escape(p.decided_by))
@@ -88,7 +87,7 @@ Html pair_panel(Language language, const StaffViewer& viewer, const LinkageForm&
       R"(<section class="panel review-pair" id="pair-{}" aria-labelledby="pair-{}-title">
 <h2 id="pair-{}-title">{} {} · {} &amp; {}</h2>
 <p>{} {} · {} {}</p>
-{}<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col" class="num">{}</th></tr></thead><tbody>
+{}<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>
 {}</tbody></table>
 <form method="post" action="/staff/koppeling/beoordeling">
 <input type="hidden" name="csrf" value="{}"><input type="hidden" name="year" value="{}"><input type="hidden" name="mandate" value="{}"><input type="hidden" name="role" value="{}"><input type="hidden" name="limit" value="{}"><input type="hidden" name="from" value="{}"><input type="hidden" name="to" value="{}"><input type="hidden" name="pair" value="{}">
@@ -100,9 +99,9 @@ Html pair_panel(Language language, const StaffViewer& viewer, const LinkageForm&
       Html::escape(p.reference), Html::escape(p.first_source), Html::escape(p.second_source),
       t(language, "Koppelkans", "Match probability"), Html::escape(decimal(language, p.probability, 3)),
       t(language, "gewicht (log2)", "weight (log2)"), Html::escape(decimal(language, p.weight, 2)), current,
-      t(language, "Veld", "Field"), t(language, "Overeenkomst", "Agreement"), t(language, "Gewicht", "Weight"), rows,
-      Html::escape(viewer.csrf), Html::escape(form.year), Html::escape(form.mandate), Html::escape(form.role),
-      Html::escape(form.limit), Html::escape(form.from), Html::escape(form.to), Html::escape(p.reference),
+      t(language, "Veld", "Field"), t(language, "Overeenkomst", "Agreement"), rows, Html::escape(viewer.csrf),
+      Html::escape(form.year), Html::escape(form.mandate), Html::escape(form.role), Html::escape(form.limit),
+      Html::escape(form.from), Html::escape(form.to), Html::escape(p.reference),
       t(language, "Zelfde persoon", "Same person"), t(language, "Verschillende personen", "Different persons"),
       t(language, "Weet niet", "Unsure"));
 }

@@ -125,6 +125,9 @@ TEST_F(ReviewPageTest, AResearchersDecisionIsStoredAuditedAndShown) {
   EXPECT_EQ(audited, 2);
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_NE(page.body.find("id=\"review-saved\""), std::string::npos);
+  EXPECT_EQ(get(researcher, "/staff/koppeling/beoordeling?year=2023&saved=%3Cb%3Ebel+ons").body.find("review-saved"),
+            std::string::npos)
+      << "a notice names only a pair reference";
   EXPECT_NE(page.body.find("name=\"csrf\" value=\"" + csrf + "\""), std::string::npos);
   EXPECT_NE(page.body.find("value=\"non-match\""), std::string::npos);
   EXPECT_NE(page.body.find("Achternaam"), std::string::npos);
