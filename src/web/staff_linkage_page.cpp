@@ -62,6 +62,11 @@ Html year_report(Language language, const LinkageForm& form, const app::LinkageR
         html("{} {}{}", num(language, r.em_iterations), t(language, "iteraties", "iterations"),
              r.converged ? t(language, ", geconvergeerd", ", converged")
                          : t(language, ", niet geconvergeerd", ", not converged")));
+    facts += html("<dt>{}</dt><dd class=\"num\" id=\"linkage-decisions\">{}</dd><dt>{}</dt><dd class=\"num\">{}</dd>",
+                  t(language, "Beslissingen uit de beoordeling toegepast", "Review decisions applied"),
+                  num(language, r.decisions_applied),
+                  t(language, "Beslissingen genegeerd (registratie verdwenen)", "Decisions ignored (record gone)"),
+                  num(language, r.decisions_ignored));
   }
   Html overlaps;
   for (const auto& o : r.overlaps) {

@@ -132,6 +132,8 @@ TEST_F(ReviewPageTest, AResearchersDecisionIsStoredAuditedAndShown) {
   EXPECT_NE(page.body.find("value=\"non-match\""), std::string::npos);
   EXPECT_NE(page.body.find("Achternaam"), std::string::npos);
   EXPECT_NE(page.body.find("zelfde persoon"), std::string::npos) << "the stored decision is shown";
+  const auto linkage = get(researcher, "/staff/koppeling?year=2023");
+  EXPECT_NE(linkage.body.find("id=\"linkage-decisions\">1<"), std::string::npos) << "the run applied the decision";
   EXPECT_EQ(json["pairs"][0]["reference"], pair);
   EXPECT_EQ(json["pairs"][0]["decision"], "match");
   EXPECT_EQ(json["pairs"][0]["fields"].size(), 7u);
