@@ -5,6 +5,8 @@
 #include "app/linkage_review.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -17,6 +19,8 @@
 #include "app/linkage.h"
 #include "app/publish.h"
 #include "demo/demo.h"
+#include "intake/intake.h"
+#include "intake/profile.h"
 #include "linkage/evaluation.h"
 #include "test_support.h"
 
@@ -287,6 +291,34 @@ TEST_F(ReviewDemo, TheTablesFollowTheDecisionsAsTheRunDoes) {
     if (linked.record_ids[i] == ref.second) b = i;
   }
   EXPECT_NE((*counted)[a], (*counted)[b]);
+}
+
+// A source's batch loaded again with --replace gets new rows: a decision on its old records is
+// ignored by the next run and counted in its report.
+TEST_F(ReviewDemo, AReplacedBatchLeavesItsDecisionsIgnoredAndCounted) {
+  const auto list = list_review_pairs(*store_, {.year = 2023, .band = kAll}).value();
+  const auto pair = std::find_if(list.pairs.begin(), list.pairs.end(), [](const ReviewPair& p) {
+    return p.first_source == "comensha" || p.second_source == "comensha";
+  });
+  ASSERT_NE(pair, list.pairs.end());
+  ASSERT_TRUE(decide_pair(*store_, {.year = 2023, .pair = pair->reference, .decision = "match", .user = "clerk"}));
+  ASSERT_EQ(run(kVictims2023).decisions_applied, 1);
+  const auto profile = intake::load_profile(RAPPORTEUR_SOURCE_DIR "/profiles/comensha.toml");
+  ASSERT_TRUE(profile.has_value()) << profile.error().message;
+  // The same rows in another file (a line end added: the same file would be recognised and skipped).
+  std::filesystem::copy_file(dir_ / "extracts" / "comensha-2023.csv", dir_ / "comensha-2023-again.csv");
+  std::ofstream(dir_ / "comensha-2023-again.csv", std::ios::app) << "\r\n";
+  const auto reloaded = intake::load_extract(
+      *store_, test_key(), *profile,
+      {.file = dir_ / "comensha-2023-again.csv", .year = 2023, .replace = intake::ReplaceMode::kReplace});
+  ASSERT_TRUE(reloaded.has_value()) << reloaded.error().message;
+  ASSERT_FALSE(reloaded->already_loaded);
+
+  const LinkageRun linked = run(kVictims2023);
+
+  EXPECT_EQ(linked.decisions_applied, 0);
+  EXPECT_EQ(linked.decisions_ignored, 1);
+  EXPECT_NE(to_text(report_linkage(linked)).find("0 decisions applied, 1 ignored"), std::string::npos);
 }
 
 TEST(PairReference, ReadsEitherOrderAndRefusesOthers) {
