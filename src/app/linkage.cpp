@@ -186,7 +186,8 @@ Result<LinkageMethod> parse_linkage_method(std::string_view code) {
 }
 
 Result<LinkageRun> link_registrations(std::vector<Registration> registrations, std::vector<std::string> sources,
-                                      LinkageMethod method, std::optional<LinkThresholds> thresholds) {
+                                      LinkageMethod method, std::optional<LinkThresholds> thresholds,
+                                      const ReviewInput& review) {
   LinkageRun run;
   run.method = method;
   run.registrations = std::move(registrations);
@@ -225,6 +226,8 @@ Result<LinkageRun> link_registrations(std::vector<Registration> registrations, s
       options.match_threshold = thresholds->match;
       options.cluster_support = thresholds->cluster_support;
     }
+    options.decisions = review.decisions;
+    options.review_band = review.band;
     ASSIGN_OR_RETURN(run.probabilistic, linkage::link_records(records, options));
     run.cluster = run.probabilistic->cluster;
   }
@@ -235,10 +238,48 @@ Result<LinkageRun> link_registrations(std::vector<Registration> registrations, s
   return run;
 }
 
+IndexedDecisions index_decisions(const std::vector<std::int64_t>& record_ids,
+                                 const std::vector<store::PairDecisionRow>& decided) {
+  IndexedDecisions indexed;
+  if (decided.empty()) return indexed;
+  std::unordered_map<std::int64_t, std::uint32_t> index_of;
+  for (std::size_t i = 0; i < record_ids.size(); ++i) index_of.emplace(record_ids[i], static_cast<std::uint32_t>(i));
+  for (const auto& d : decided) {
+    const auto first = index_of.find(d.first);
+    const auto second = index_of.find(d.second);
+    // A replaced batch took the record with it: the decision no longer names a record.
+    if (first == index_of.end() || second == index_of.end()) {
+      ++indexed.ignored;
+      continue;
+    }
+    if (d.decision == store::ReviewDecision::kUnsure) continue;
+    indexed.decisions.push_back({first->second, second->second,
+                                 d.decision == store::ReviewDecision::kMatch ? linkage::PairDecision::kMatch
+                                                                             : linkage::PairDecision::kNonMatch});
+  }
+  return indexed;
+}
+
 Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& request) {
   ASSIGN_OR_RETURN(const Mandate mandate, parse_mandate(request.mandate));
   ASSIGN_OR_RETURN(const Role role, parse_role(request.role));
-  ASSIGN_OR_RETURN(auto registrations, store.registrations({.year = request.year, .mandate = mandate, .role = role}));
+  const store::RegistrationFilter filter{.year = request.year, .mandate = mandate, .role = role};
+  const store::PersonIdScope scope{.year = request.year, .mandate = mandate, .role = role};
+  std::vector<Registration> registrations;
+  std::vector<std::int64_t> record_ids;
+  std::vector<store::PairDecisionRow> decided;
+  // One transaction, so that the row ids and the decisions belong to the registrations read.
+  RETURN_IF_ERROR(store.transact([&]() -> Result<void> {
+    ASSIGN_OR_RETURN(registrations, store.registrations(filter));
+    ASSIGN_OR_RETURN(record_ids, store.registration_ids(filter));
+    if (request.method == LinkageMethod::kProbabilistic && request.decisions == ReviewDecisionUse::kApply) {
+      ASSIGN_OR_RETURN(decided, store.linkage_decisions(scope));
+    }
+    return ok();
+  }));
+  if (record_ids.size() != registrations.size()) {
+    return fail(ErrorCode::kConflict, "registrations changed while they were read; try again");
+  }
   std::vector<std::string> sources;
   ASSIGN_OR_RETURN(const auto all_sources, store.sources());
   for (const Source& s : all_sources) {
@@ -247,11 +288,18 @@ Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& reques
       sources.push_back(s.code);
     }
   }
-  ASSIGN_OR_RETURN(
-      auto run, link_registrations(std::move(registrations), std::move(sources), request.method, request.thresholds));
+  auto indexed = index_decisions(record_ids, decided);
+  ReviewInput review{.decisions = std::move(indexed.decisions), .band = request.review_band};
+  const std::int64_t ignored = indexed.ignored;
+  ASSIGN_OR_RETURN(auto run, link_registrations(std::move(registrations), std::move(sources), request.method,
+                                                request.thresholds, review));
+  run.record_ids = std::move(record_ids);
+  if (run.probabilistic) {
+    run.decisions_applied = static_cast<std::int64_t>(review.decisions.size());
+    run.decisions_ignored = ignored;
+  }
   if (request.person_ids == PersonIdUse::kKeep) {
-    ASSIGN_OR_RETURN(run.person_id_changes,
-                     keep_person_ids(store, {.year = request.year, .mandate = mandate, .role = role}, run));
+    ASSIGN_OR_RETURN(run.person_id_changes, keep_person_ids(store, scope, run));
   }
   return run;
 }
@@ -296,6 +344,10 @@ LinkageReport report_linkage(const LinkageRun& run) {
   report.duplicates = static_cast<std::int64_t>(result.duplicates.size());
   report.rejected_weak_bridges = result.rejected_weak_bridges;
   report.rejected_same_source = result.rejected_same_source;
+  report.rejected_non_match = result.rejected_non_match;
+  report.refused_matches = result.refused_matches;
+  report.decisions_applied = run.decisions_applied;
+  report.decisions_ignored = run.decisions_ignored;
   report.prior = result.model.prior;
   report.em_iterations = result.model.em_iterations;
   report.converged = result.model.converged;
@@ -345,6 +397,10 @@ std::string to_text(const LinkageReport& report) {
       "links not followed: {} weak bridges, {} same source\n",
       report.candidate_pairs, report.links, report.expected_precision, report.duplicates, report.rejected_weak_bridges,
       report.rejected_same_source);
+  out += fmt::format(
+      "Clerical review: {} decisions applied, {} ignored (a record has gone); {} links not followed for a "
+      "non-match, {} matches not followed (a non-match forbids them)\n",
+      report.decisions_applied, report.decisions_ignored, report.rejected_non_match, report.refused_matches);
   out += "Blocking (pairs / new / oversized blocks):\n";
   for (const auto& b : report.blocking) {
     out += fmt::format("  {}: {} / {} / {}\n", b.rule, b.pairs, b.new_pairs, b.oversized_blocks);

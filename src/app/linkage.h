@@ -41,6 +41,29 @@ struct LinkThresholds {
   double cluster_support = 0.6;
 };
 
+// Whether a probabilistic run follows the clerical review's decisions stored for its scope.
+enum class ReviewDecisionUse {
+  kApply,  // kMatch pairs joined, kNonMatch pairs kept apart (linkage::LinkOptions::decisions).
+  kIgnore  // The model alone, as before any review (to measure what the review changed).
+};
+
+// What a clerical review adds to a probabilistic run: decisions by record index into the
+// registrations, and the band of posteriors whose candidate pairs are listed for review.
+struct ReviewInput {
+  std::vector<linkage::DecidedPair> decisions;
+  std::optional<linkage::ProbabilityBand> band;
+};
+
+// Stored review decisions as record indices into registrations whose stored row ids are
+// `record_ids`: the match and non-match decisions whose two records are both there, and how
+// many decisions name a record that has gone (a replaced batch). Unsure decisions are left out.
+struct IndexedDecisions {
+  std::vector<linkage::DecidedPair> decisions;
+  std::int64_t ignored = 0;
+};
+IndexedDecisions index_decisions(const std::vector<std::int64_t>& record_ids,
+                                 const std::vector<store::PairDecisionRow>& decided);
+
 struct LinkageRequest {
   int year = 0;
   std::string mandate = "human_trafficking";
@@ -48,6 +71,8 @@ struct LinkageRequest {
   LinkageMethod method = LinkageMethod::kProbabilistic;
   PersonIdUse person_ids = PersonIdUse::kNone;
   std::optional<LinkThresholds> thresholds;  // Probabilistic runs; empty: person_link_options()'s.
+  ReviewDecisionUse decisions = ReviewDecisionUse::kApply;
+  std::optional<linkage::ProbabilityBand> review_band;  // Probabilistic runs: list these pairs.
 };
 
 // How the person ids of a kKeep run relate to the previous run's.
@@ -65,6 +90,8 @@ struct LinkageRun {
   // fields are linked deterministically); empty otherwise.
   std::string note;
   std::vector<Registration> registrations;
+  // run_linkage: each registration's stored row id (parallel to `registrations`).
+  std::vector<std::int64_t> record_ids;
   std::vector<std::string> sources;  // Sources that registered someone, in the store's order.
   std::vector<std::uint32_t> cluster;
   std::vector<linkage::LinkedPerson> persons;
@@ -73,6 +100,10 @@ struct LinkageRun {
   // kKeep runs: per registration its person id (stable across runs), and what changed.
   std::vector<std::int64_t> person_id;
   std::optional<PersonIdChanges> person_id_changes;
+  // run_linkage with ReviewDecisionUse::kApply on a probabilistic run: match and non-match
+  // decisions given to the linkage, and decisions ignored because a record has gone.
+  std::int64_t decisions_applied = 0;
+  std::int64_t decisions_ignored = 0;
 };
 
 // Gives `run`'s persons ids carried over from the store's previous run of `scope`
@@ -93,14 +124,17 @@ Result<intake::RotationReport> rotate_key(store::Store& store, const std::filesy
 // Links `registrations` (their sources listed in `sources`) with `method`. kProbabilistic
 // falls back to kDeterministic, saying so in `note`, when a registration has no comparison
 // fields (loaded before schema 11 or with --no-bloom). `thresholds` replaces
-// person_link_options()'s. Fails with kInvalidArgument when a registration's source is not
-// listed or a threshold is outside (0, 1], and with the linkage's errors.
+// person_link_options()'s; `review` is given to a probabilistic linkage (ignored by a
+// deterministic one). Fails with kInvalidArgument when a registration's source is not listed
+// or a threshold is outside (0, 1], and with the linkage's errors.
 Result<LinkageRun> link_registrations(std::vector<Registration> registrations, std::vector<std::string> sources,
-                                      LinkageMethod method, std::optional<LinkThresholds> thresholds = std::nullopt);
+                                      LinkageMethod method, std::optional<LinkThresholds> thresholds = std::nullopt,
+                                      const ReviewInput& review = {});
 
 // Links the registrations of `request`'s year, mandate and role from `store`; only sources
 // that registered someone in this selection are listed. With PersonIdUse::kKeep, gives the
-// persons stable ids and stores them (one transaction). Fails with kInvalidArgument for an
+// persons stable ids and stores them (one transaction). A probabilistic run follows the
+// review decisions stored for the scope unless the request says kIgnore. Fails with kInvalidArgument for an
 // unknown mandate or role, as link_registrations does, and with the store's errors.
 Result<LinkageRun> run_linkage(store::Store& store, const LinkageRequest& request);
 
@@ -138,6 +172,10 @@ struct LinkageReport {
   std::int64_t duplicates = 0;    // Same-source pairs in one cluster.
   std::int64_t rejected_weak_bridges = 0;
   std::int64_t rejected_same_source = 0;
+  std::int64_t rejected_non_match = 0;  // Links not followed for a clerk's non-match.
+  std::int64_t refused_matches = 0;     // Clerk's matches not followed: a non-match forbade it.
+  std::int64_t decisions_applied = 0;   // As LinkageRun.
+  std::int64_t decisions_ignored = 0;
   double prior = 0;
   int em_iterations = 0;
   bool converged = false;

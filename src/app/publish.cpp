@@ -26,10 +26,10 @@ Result<bool> recorded(store::Store& store, const std::string& id) {
 
 }  // namespace
 
-tables::PersonClustering table_persons(LinkageMethod method) {
+tables::PersonClustering table_persons(store::Store& store, LinkageMethod method) {
   auto linked = std::make_shared<std::map<std::vector<std::uint64_t>, std::vector<std::uint32_t>>>();
-  return [method, linked](const std::vector<Registration>& registrations,
-                          const std::vector<std::string>& all_sources) -> Result<std::vector<std::uint32_t>> {
+  return [&store, method, linked](const std::vector<Registration>& registrations,
+                                  const std::vector<std::string>& all_sources) -> Result<std::vector<std::uint32_t>> {
     auto fingerprints = record_fingerprints(registrations);
     if (const auto found = linked->find(fingerprints); found != linked->end()) return found->second;
     std::vector<std::string> sources;
@@ -39,7 +39,36 @@ tables::PersonClustering table_persons(LinkageMethod method) {
         sources.push_back(s);
       }
     }
-    ASSIGN_OR_RETURN(auto run, link_registrations(registrations, std::move(sources), method));
+    ReviewInput review;
+    const bool one_scope =
+        !registrations.empty() && std::all_of(registrations.begin(), registrations.end(), [&](const Registration& r) {
+          return r.year == registrations.front().year && r.mandate == registrations.front().mandate &&
+                 r.role == registrations.front().role;
+        });
+    if (method == LinkageMethod::kProbabilistic && one_scope) {
+      const Registration& first = registrations.front();
+      const store::RegistrationFilter filter{.year = first.year, .mandate = first.mandate, .role = first.role};
+      std::vector<store::PairDecisionRow> decided;
+      std::vector<Registration> stored;
+      std::vector<std::int64_t> ids;
+      RETURN_IF_ERROR(store.transact([&]() -> Result<void> {
+        ASSIGN_OR_RETURN(decided,
+                         store.linkage_decisions({.year = first.year, .mandate = first.mandate, .role = first.role}));
+        if (decided.empty()) return ok();
+        ASSIGN_OR_RETURN(stored, store.registrations(filter));
+        ASSIGN_OR_RETURN(ids, store.registration_ids(filter));
+        return ok();
+      }));
+      if (!decided.empty()) {
+        // Decisions name stored rows: they apply only to the registrations as stored now.
+        if (stored != registrations || ids.size() != stored.size()) {
+          return fail(ErrorCode::kConflict,
+                      fmt::format("the registrations of {} changed while its table was built; try again", first.year));
+        }
+        review.decisions = index_decisions(ids, decided).decisions;
+      }
+    }
+    ASSIGN_OR_RETURN(auto run, link_registrations(registrations, std::move(sources), method, std::nullopt, review));
     linked->emplace(std::move(fingerprints), run.cluster);
     return std::move(run.cluster);
   };
@@ -58,7 +87,7 @@ Result<PublishResult> publish(store::Store& store, const PublishRequest& request
   // A release served without its record (a crash right after the switch) is recorded first.
   RETURN_IF_ERROR(record_unrecorded_release(store, request.folder, request.actor));
   std::vector<tables::BuiltTable> built;
-  const auto persons = table_persons(request.linkage);
+  const auto persons = table_persons(store, request.linkage);
   for (const auto& path : request.specs) {
     ASSIGN_OR_RETURN(const auto spec, tables::read_spec(path));
     ASSIGN_OR_RETURN(auto table, tables::build(store, spec, persons));

@@ -19,8 +19,10 @@ namespace rapporteur::app {
 // someone (as run_linkage lists them), so a table and an estimate of the same year, mandate and
 // role count the same persons. kDeterministic is tables::exact_keys's counting. Remembers the
 // clusters of the registration sets it linked (a publish builds several tables of the same
-// years); not thread safe, one per build.
-tables::PersonClustering table_persons(LinkageMethod method);
+// years); not thread safe, one per build. A probabilistic linkage follows the clerical review's
+// decisions stored in `store` for the year, mandate and role (as run_linkage does); a build
+// whose registrations changed meanwhile fails with kConflict. `store` must outlive the result.
+tables::PersonClustering table_persons(store::Store& store, LinkageMethod method);
 
 struct PublishRequest {
   std::vector<std::filesystem::path> specs;               // Table definitions, protected together.

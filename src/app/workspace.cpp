@@ -104,7 +104,7 @@ Result<PublishedEstimate> Workspace::publish_estimate(PublishEstimateRequest req
 Result<tables::ProtectionReport> Workspace::protect(const ProtectRequest& request, std::ostream& out) {
   ASSIGN_OR_RETURN(const auto store, open_store_());
   std::vector<tables::BuiltTable> built;
-  const auto persons = table_persons(request.linkage);
+  const auto persons = table_persons(*store, request.linkage);
   for (const auto& s : request.specs) {
     ASSIGN_OR_RETURN(const auto spec, tables::read_spec(spec_path(s)));
     ASSIGN_OR_RETURN(auto table, tables::build(*store, spec, persons));

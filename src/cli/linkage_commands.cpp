@@ -1,6 +1,7 @@
 // linkage: registrations linked into persons (deterministically or probabilistically), their
-// capture histories, a report of the run, people found again across years and roles, and the
-// export of person ids by record reference.
+// capture histories, a report of the run, people found again across years and roles, the
+// export of person ids by record reference, and the clerical review of pairs near the
+// threshold (review lists them by agreement levels, decide stores a decision).
 #include "cli/internal/command.h"
 
 #include <memory>
@@ -10,6 +11,7 @@
 #include "app/linkage.h"
 #include "app/linkage_across.h"
 #include "app/linkage_export.h"
+#include "app/linkage_review.h"
 #include "core/files.h"
 #include "linkage/linkage.h"
 
@@ -127,6 +129,56 @@ Result<void> run_export(const GlobalOptions& global, const LinkageOptions& optio
   return ok();
 }
 
+struct ReviewOptions {
+  int year = 0;
+  std::string mandate = "human_trafficking";
+  std::string role = "victim";
+  std::size_t limit = 0;
+  double from = 0.1;
+  double to = 0.9;
+  std::string format = "text";
+  std::string pair;
+  std::string decision;
+};
+
+Result<void> run_review(const GlobalOptions& global, const ReviewOptions& options, std::ostream& out,
+                        std::ostream& err) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  err << fmt::format("Linking {} {} registrations of {} (probabilistic) for the clerical review...\n", options.mandate,
+                     options.role, options.year);
+  ASSIGN_OR_RETURN(const auto list, app::list_review_pairs(*store, {.year = options.year,
+                                                                    .mandate = options.mandate,
+                                                                    .role = options.role,
+                                                                    .band = {.from = options.from, .to = options.to},
+                                                                    .limit = options.limit}));
+  out << (options.format == "csv" ? app::to_csv(list) : app::to_text(list));
+  if (options.format == "csv") {
+    err << fmt::format("{} pairs in the band, {} listed, {} decided\n", list.in_band, list.pairs.size(), list.decided);
+  }
+  return ok();
+}
+
+Result<void> run_decide(const GlobalOptions& global, const ReviewOptions& options, std::ostream& out) {
+  ASSIGN_OR_RETURN(const auto store, open_store(global));
+  ASSIGN_OR_RETURN(const auto row, app::decide_pair(*store, {.year = options.year,
+                                                             .mandate = options.mandate,
+                                                             .role = options.role,
+                                                             .pair = options.pair,
+                                                             .decision = options.decision,
+                                                             .user = "cli"}));
+  out << fmt::format("{} {} {} {}: {} (the next linkage run follows it)\n", options.year, options.mandate, options.role,
+                     app::to_reference({row.first, row.second}), store::to_code(row.decision));
+  return ok();
+}
+
+void add_review_selection(CLI::App* command, ReviewOptions& options) {
+  command->add_option("--year", options.year)->required()->check(CLI::Range(1990, 2100));
+  command->add_option("--mandate", options.mandate)
+      ->check(CLI::IsMember({"human_trafficking", "sexual_violence_against_children"}))
+      ->capture_default_str();
+  command->add_option("--role", options.role)->check(CLI::IsMember({"victim", "suspect"}))->capture_default_str();
+}
+
 void add_selection(CLI::App* command, LinkageOptions& options) {
   command->add_option("--year", options.year)->required()->check(CLI::Range(1990, 2100));
   command->add_option("--mandate", options.mandate)
@@ -173,6 +225,34 @@ void add_linkage_commands(CLI::App& app, Action& action) {
   for (CLI::App* command : {histories, run_cmd, report, export_cmd}) add_selection(command, *options);
   export_cmd->add_option("--source", options->source, "Only this source's records (what the source receives)");
   export_cmd->add_option("--out", options->out, "CSV file (default: standard output)");
+
+  auto review_options = std::make_shared<ReviewOptions>();
+  CLI::App* review = linkage_cmd->add_subcommand(
+      "review", "List the pairs near the threshold for a clerical review, by agreement levels only (no names)");
+  add_review_selection(review, *review_options);
+  review->add_option("--limit", review_options->limit, "At most this many pairs, the most uncertain first (0: all)")
+      ->capture_default_str();
+  review->add_option("--from", review_options->from, "Lowest match probability of the band")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  review->add_option("--to", review_options->to, "Highest match probability of the band")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  review->add_option("--format", review_options->format)->check(CLI::IsMember({"text", "csv"}))->capture_default_str();
+  review->callback([&action, review_options] {
+    action = [review_options](Context& c) { return finish(c, run_review(c.global, *review_options, c.out, c.err)); };
+  });
+  CLI::App* decide = linkage_cmd->add_subcommand(
+      "decide", "Record a clerical decision on a pair; the next linkage run of the year follows it");
+  add_review_selection(decide, *review_options);
+  decide->add_option("--pair", review_options->pair, "The pair's reference as review lists it (r<id>-r<id>)")
+      ->required();
+  decide->add_option("--decision", review_options->decision)
+      ->required()
+      ->check(CLI::IsMember({"match", "non-match", "unsure"}));
+  decide->callback([&action, review_options] {
+    action = [review_options](Context& c) { return finish(c, run_decide(c.global, *review_options, c.out)); };
+  });
 
   histories->callback([&action, options] {
     action = [options](Context& c) { return finish(c, run_histories(c.global, *options, c.out, c.err)); };

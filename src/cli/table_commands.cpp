@@ -37,7 +37,7 @@ std::filesystem::path spec_path(const GlobalOptions& global, const std::string& 
 Result<std::vector<tables::BuiltTable>> build_tables(const GlobalOptions& global, store::Store& store,
                                                      const TableOptions& options) {
   ASSIGN_OR_RETURN(const auto method, app::parse_linkage_method(options.linkage));
-  const auto persons = app::table_persons(method);
+  const auto persons = app::table_persons(store, method);
   std::vector<tables::BuiltTable> built;
   for (const auto& s : options.specs) {
     ASSIGN_OR_RETURN(const auto spec, tables::read_spec(spec_path(global, s)));

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <numeric>
+#include <unordered_set>
 
 #include "linkage/internal/scoring.h"
 
@@ -10,6 +11,10 @@ namespace rapporteur::linkage::internal {
 // not pair them) must reach cluster_support. A chain a-b-c with a weak a-c therefore stops
 // at {a, b} or {b, c}; connected components would join all three. Same-source pairs keep
 // the one-record-per-source shape of a linked person unless they look like a duplicate.
+// A clerk's decisions come first: kMatch pairs are joined before any link (the clerk has seen
+// more than the model, so neither support nor source is asked), and no join, by decision or
+// link, may put the two records of a kNonMatch pair in one cluster; since every join checks
+// all cross pairs of the two clusters, no chain of links can join them either.
 Clustering cluster(const RecordSet& records, const Weights& weights,
                    const std::optional<std::pair<std::size_t, std::size_t>>& swap, const std::vector<ScoredPair>& links,
                    const LinkOptions& options) {
@@ -20,6 +25,46 @@ Clustering cluster(const RecordSet& records, const Weights& weights,
   std::vector<std::vector<std::uint32_t>> members(n);
   for (std::uint32_t r = 0; r < n; ++r) members[r] = {r};
 
+  std::unordered_set<std::uint64_t> must;
+  std::unordered_set<std::uint64_t> cannot;
+  std::vector<std::uint64_t> must_order;
+  for (const auto& d : options.decisions) {
+    const auto key = pack(d.a, d.b);
+    if (d.decision == PairDecision::kMatch) {
+      if (must.insert(key).second) must_order.push_back(key);
+    } else {
+      cannot.insert(key);
+    }
+  }
+  std::sort(must_order.begin(), must_order.end());
+  const auto separated = [&](std::uint32_t ra, std::uint32_t rb) {
+    if (cannot.empty()) return false;
+    for (const auto x : members[ra]) {
+      for (const auto y : members[rb]) {
+        if (cannot.contains(pack(x, y))) return true;
+      }
+    }
+    return false;
+  };
+  const auto join = [&](std::uint32_t ra, std::uint32_t rb) {
+    if (members[ra].size() < members[rb].size()) std::swap(ra, rb);
+    for (const auto y : members[rb]) root[y] = ra;
+    members[ra].insert(members[ra].end(), members[rb].begin(), members[rb].end());
+    members[rb].clear();
+    members[rb].shrink_to_fit();
+  };
+
+  for (const auto key : must_order) {
+    const auto ra = root[key >> 32];
+    const auto rb = root[key & 0xffffffffU];
+    if (ra == rb) continue;
+    if (separated(ra, rb)) {
+      ++result.refused_matches;
+      continue;
+    }
+    join(ra, rb);
+  }
+
   std::vector<std::size_t> order(links.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
@@ -29,13 +74,21 @@ Clustering cluster(const RecordSet& records, const Weights& weights,
 
   for (const auto index : order) {
     const auto& link = links[index];
-    auto ra = root[link.a];
-    auto rb = root[link.b];
+    const auto ra = root[link.a];
+    const auto rb = root[link.b];
     if (ra == rb) continue;
+    if (separated(ra, rb)) {
+      ++result.rejected_non_match;
+      continue;
+    }
     bool conflict = false;
     double support = 0;
     for (const auto x : members[ra]) {
       for (const auto y : members[rb]) {
+        if (must.contains(pack(x, y))) {
+          support += 1;
+          continue;
+        }
         const double p = probability_of(weights.weight(x, compare(records, swap, x, y)));
         if (records.source(x) == records.source(y) &&
             (options.scope == PairScope::kAcrossSources || p < options.duplicate_threshold)) {
@@ -52,11 +105,7 @@ Clustering cluster(const RecordSet& records, const Weights& weights,
       ++result.rejected_weak_bridges;
       continue;
     }
-    if (members[ra].size() < members[rb].size()) std::swap(ra, rb);
-    for (const auto y : members[rb]) root[y] = ra;
-    members[ra].insert(members[ra].end(), members[rb].begin(), members[rb].end());
-    members[rb].clear();
-    members[rb].shrink_to_fit();
+    join(ra, rb);
   }
 
   result.cluster.assign(n, 0);

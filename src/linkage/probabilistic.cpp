@@ -306,6 +306,37 @@ std::vector<Pattern> compare_all(const RecordSet& records, const Swap& swap, con
   return patterns;
 }
 
+// The weight of a compared pair broken down by field.
+PairExplanation explain(const RecordSet& records, const internal::Weights& weights, Pattern pattern, std::uint32_t a) {
+  PairExplanation explanation;
+  explanation.prior_weight = weights.prior_weight();
+  explanation.weight = explanation.prior_weight;
+  for (std::size_t f = 0; f < records.fields().size(); ++f) {
+    if (records.fields()[f].use == FieldUse::kBlockOnly) continue;
+    const int level = internal::level_of(pattern, f);
+    const double w = weights.field_weight(a, f, level);
+    explanation.fields.push_back({records.fields()[f].name, level, w});
+    explanation.weight += w;
+  }
+  explanation.probability = internal::probability_of(explanation.weight);
+  return explanation;
+}
+
+Result<void> check_review(const RecordSet& records, const LinkOptions& options) {
+  for (const auto& d : options.decisions) {
+    if (d.a >= records.size() || d.b >= records.size() || d.a == d.b) {
+      return fail(ErrorCode::kInvalidArgument, fmt::format("a decision on records {} and {}; expected two different "
+                                                           "records below {}",
+                                                           d.a, d.b, records.size()));
+    }
+  }
+  if (const auto& band = options.review_band; band && !(band->from >= 0 && band->from <= band->to && band->to <= 1)) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("a review band from {} to {}; expected 0 <= from <= to <= 1", band->from, band->to));
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<LinkResult> link_records(const RecordSet& records, const LinkOptions& options) {
@@ -318,6 +349,7 @@ Result<LinkResult> link_records(const RecordSet& records, const LinkOptions& opt
     return fail(ErrorCode::kInvalidArgument,
                 fmt::format("a duplicate threshold of {}; expected one above 0", options.duplicate_threshold));
   }
+  RETURN_IF_ERROR(check_review(records, options));
   ASSIGN_OR_RETURN(const Swap swap, resolve_swap(records, options.name_swap));
   ASSIGN_OR_RETURN(auto blocked, internal::block(records, options));
   LinkResult result;
@@ -345,19 +377,41 @@ Result<LinkResult> link_records(const RecordSet& records, const LinkOptions& opt
   count_term_frequencies(records, model);
 
   const internal::Weights weights(records, model);
+  std::vector<std::uint64_t> non_matches;
+  for (const auto& d : options.decisions) {
+    if (d.decision == PairDecision::kNonMatch) non_matches.push_back(internal::pack(d.a, d.b));
+  }
+  std::sort(non_matches.begin(), non_matches.end());
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     const auto a = static_cast<std::uint32_t>(blocked.pairs[i] >> 32);
     const auto b = static_cast<std::uint32_t>(blocked.pairs[i]);
     const double w = weights.weight(a, patterns[i]);
     const double p = internal::probability_of(w);
-    if (p >= options.match_threshold) result.links.push_back({a, b, w, p});
+    if (options.review_band && p >= options.review_band->from && p <= options.review_band->to) {
+      result.review.push_back({{a, b, w, p}, explain(records, weights, patterns[i], a)});
+    }
+    if (p < options.match_threshold) continue;
+    // A clerk's non-match drops the direct link (the clustering keeps the two apart otherwise).
+    if (std::binary_search(non_matches.begin(), non_matches.end(), blocked.pairs[i])) {
+      ++result.rejected_non_match;
+      continue;
+    }
+    result.links.push_back({a, b, w, p});
   }
+  std::sort(result.review.begin(), result.review.end(), [](const BandPair& x, const BandPair& y) {
+    const double dx = std::abs(x.pair.probability - 0.5);
+    const double dy = std::abs(y.pair.probability - 0.5);
+    if (dx != dy) return dx < dy;
+    return std::pair{x.pair.a, x.pair.b} < std::pair{y.pair.a, y.pair.b};
+  });
   auto clustering = internal::cluster(records, weights, swap, result.links, options);
   result.cluster = std::move(clustering.cluster);
   result.clusters = clustering.clusters;
   result.duplicates = std::move(clustering.duplicates);
   result.rejected_weak_bridges = clustering.rejected_weak_bridges;
   result.rejected_same_source = clustering.rejected_same_source;
+  result.rejected_non_match += clustering.rejected_non_match;
+  result.refused_matches = clustering.refused_matches;
   return result;
 }
 
@@ -371,19 +425,7 @@ Result<PairExplanation> explain_pair(const RecordSet& records, const Model& mode
                 fmt::format("a model of {} fields for records of {}", model.fields.size(), records.fields().size()));
   }
   const internal::Weights weights(records, model);
-  const Pattern pattern = internal::compare(records, model.name_swap, a, b);
-  PairExplanation explanation;
-  explanation.prior_weight = weights.prior_weight();
-  explanation.weight = explanation.prior_weight;
-  for (std::size_t f = 0; f < records.fields().size(); ++f) {
-    if (records.fields()[f].use == FieldUse::kBlockOnly) continue;
-    const int level = internal::level_of(pattern, f);
-    const double w = weights.field_weight(a, f, level);
-    explanation.fields.push_back({records.fields()[f].name, level, w});
-    explanation.weight += w;
-  }
-  explanation.probability = internal::probability_of(explanation.weight);
-  return explanation;
+  return explain(records, weights, internal::compare(records, model.name_swap, a, b), a);
 }
 
 }  // namespace rapporteur::linkage

@@ -156,6 +156,24 @@ struct NameSwap {
   std::string last;
 };
 
+// A clerk's decision on a pair of records (issue 16: the clerical review near the threshold).
+enum class PairDecision {
+  kMatch,    // One person: the two records are joined before any link is followed.
+  kNonMatch  // Two people: their link is dropped and no join puts them in one cluster.
+};
+
+struct DecidedPair {
+  std::uint32_t a = 0;  // Record indices, in either order.
+  std::uint32_t b = 0;
+  PairDecision decision = PairDecision::kMatch;
+};
+
+// Posterior match probabilities from `from` to `to`, both inclusive.
+struct ProbabilityBand {
+  double from = 0.1;
+  double to = 0.9;
+};
+
 struct LinkOptions {
   std::vector<BlockingRule> blocking;
   // Rules whose pairs train m (each leaving at least two compared fields free; a rule's own
@@ -180,6 +198,11 @@ struct LinkOptions {
   int max_em_iterations = 100;
   double em_tolerance = 1e-7;
   std::uint64_t seed = 20240616;
+  // Decisions of a clerical review, kept by the clustering (see PairDecision). A kMatch that a
+  // kNonMatch between the two clusters forbids is not followed (LinkResult::refused_matches).
+  std::vector<DecidedPair> decisions;
+  // Candidate pairs whose posterior lies in this band are listed in LinkResult::review.
+  std::optional<ProbabilityBand> review_band;
 };
 
 struct FieldModel {
@@ -213,6 +236,25 @@ struct ScoredPair {
   double probability = 0;
 };
 
+struct FieldContribution {
+  std::string field;
+  int level = 0;
+  double weight = 0;  // log2(m / u), term-frequency adjusted; 0 when missing.
+};
+
+struct PairExplanation {
+  std::vector<FieldContribution> fields;  // Compared fields, in schema order.
+  double prior_weight = 0;                // log2 of the prior odds.
+  double weight = 0;                      // prior_weight plus the field weights.
+  double probability = 0;
+};
+
+// A candidate pair in the review band with its weight broken down by field.
+struct BandPair {
+  ScoredPair pair;
+  PairExplanation explanation;
+};
+
 struct LinkResult {
   Model model;
   std::vector<BlockingCount> blocking;
@@ -226,27 +268,20 @@ struct LinkResult {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> duplicates;
   std::int64_t rejected_weak_bridges = 0;  // Links not followed: too little cluster support.
   std::int64_t rejected_same_source = 0;   // Links not followed: two records of one source.
+  std::int64_t rejected_non_match = 0;     // Links not followed: a kNonMatch decision forbids the join.
+  std::int64_t refused_matches = 0;        // kMatch decisions not followed: a kNonMatch forbids the join.
+  // With LinkOptions::review_band: the candidate pairs in the band, most uncertain (posterior
+  // nearest 0.5) first, ties by (a, b).
+  std::vector<BandPair> review;
 };
 
 // Links `records`: blocking, u by sampling, m and prior by EM, scoring, clustering. Fails
 // with kInvalidArgument when there is no blocking rule, a rule names an unknown field or a
-// date part of a non-date field, the name swap names no two compared name fields, or a
-// threshold is outside (0, 1] (duplicate_threshold may exceed 1). Without any candidate pair
-// every record is its own cluster and m keeps its starting values.
+// date part of a non-date field, the name swap names no two compared name fields, a
+// threshold is outside (0, 1] (duplicate_threshold may exceed 1), a decision names a record
+// not in `records` or one record twice, or the review band is not an ordered part of [0, 1].
+// Without any candidate pair every record is its own cluster and m keeps its starting values.
 Result<LinkResult> link_records(const RecordSet& records, const LinkOptions& options);
-
-struct FieldContribution {
-  std::string field;
-  int level = 0;
-  double weight = 0;  // log2(m / u), term-frequency adjusted; 0 when missing.
-};
-
-struct PairExplanation {
-  std::vector<FieldContribution> fields;  // Compared fields, in schema order.
-  double prior_weight = 0;                // log2 of the prior odds.
-  double weight = 0;                      // prior_weight plus the field weights.
-  double probability = 0;
-};
 
 // The weight of one pair broken down by field (agreement levels only, no values). Fails with
 // kInvalidArgument when a record index is not in `records`.

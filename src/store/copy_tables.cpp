@@ -185,6 +185,16 @@ const std::vector<TableSpec>& copied_tables() {
       {"linkage_person_ids",
        {{"year", kInt}, {"mandate", kText}, {"role", kText}, {"record", kInt}, {"person_id", kInt}},
        "year, mandate, role, record"},
+      {"linkage_decisions",
+       {{"year", kInt},
+        {"mandate", kText},
+        {"role", kText},
+        {"first_id", kInt},
+        {"second_id", kInt},
+        {"decision", kText},
+        {"user_name", kText},
+        {"decided_at", kText}},
+       "year, mandate, role, first_id, second_id"},
   };
   return tables;
 }

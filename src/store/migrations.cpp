@@ -372,6 +372,36 @@ CREATE TABLE linkage_person_ids (
     Migration{18, "registrations carry the source's own record reference", R"sql(
 ALTER TABLE registrations ADD COLUMN record_id TEXT;
 )sql"},
+    // Issue 16: a clerk's decisions on pairs near the linkage threshold, by the registrations'
+    // row ids (no foreign key: a decision whose row is gone is ignored and counted by the run).
+    Migration{19, "linkage keeps a clerical review's decisions on pairs of registrations", R"sql(
+CREATE TABLE linkage_decisions (
+  year        INTEGER NOT NULL,
+  mandate     TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  first_id    INTEGER NOT NULL CHECK (first_id > 0),
+  second_id   INTEGER NOT NULL,
+  decision    TEXT NOT NULL CHECK (decision IN ('match', 'non-match', 'unsure')),
+  user_name   TEXT NOT NULL,
+  decided_at  TEXT NOT NULL,
+  PRIMARY KEY (year, mandate, role, first_id, second_id),
+  CHECK (first_id < second_id)
+) WITHOUT ROWID;
+)sql",
+              R"sql(
+CREATE TABLE linkage_decisions (
+  year        BIGINT NOT NULL,
+  mandate     TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  first_id    BIGINT NOT NULL CHECK (first_id > 0),
+  second_id   BIGINT NOT NULL,
+  decision    TEXT NOT NULL CHECK (decision IN ('match', 'non-match', 'unsure')),
+  user_name   TEXT NOT NULL,
+  decided_at  TEXT NOT NULL,
+  PRIMARY KEY (year, mandate, role, first_id, second_id),
+  CHECK (first_id < second_id)
+);
+)sql"},
     // Issue 19: a publication names the monitor tables it reports on (space-separated table
     // names), so that the public site links each to the other.
     Migration{21, "publications name the tables they report on", R"sql(

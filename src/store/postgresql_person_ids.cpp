@@ -1,4 +1,5 @@
-// PostgreSQL store: the person ids linkage keeps across runs (migration 17).
+// PostgreSQL store: the person ids linkage keeps across runs (migration 17) and the clerical
+// review's decisions on pairs (migration 19).
 #include <algorithm>
 #include <charconv>
 
@@ -10,6 +11,16 @@ namespace {
 constexpr const char* kNextPersonId = "linkage_next_person_id";
 // Rows per INSERT: five parameters each, far below PostgreSQL's 65535 per statement.
 constexpr std::size_t kRowsPerInsert = 1000;
+
+Result<void> check_decision(const PairDecisionRow& row) {
+  if (row.first <= 0 || row.second <= row.first) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("a decision on rows {} and {}; expected positive row ids, the first the smaller", row.first,
+                            row.second));
+  }
+  if (row.user_name.empty()) return fail(ErrorCode::kInvalidArgument, "a decision without a user name");
+  return ok();
+}
 
 }  // namespace
 
@@ -83,6 +94,46 @@ Result<std::int64_t> PostgresStore::next_person_id() {
     return fail(ErrorCode::kStorage, fmt::format("instance setting '{}' is not a positive number", kNextPersonId));
   }
   return next;
+}
+
+Result<std::vector<PairDecisionRow>> PostgresStore::linkage_decisions(const PersonIdScope& scope) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(const Rows rows,
+                   db_.query("SELECT first_id, second_id, decision, user_name, decided_at FROM linkage_decisions "
+                             "WHERE year = $1 AND mandate = $2 AND role = $3 ORDER BY first_id, second_id",
+                             Params().add(scope.year).add(to_code(scope.mandate)).add(to_code(scope.role))));
+  std::vector<PairDecisionRow> out;
+  out.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    PairDecisionRow r{.first = rows.integer(i, 0), .second = rows.integer(i, 1)};
+    ASSIGN_OR_RETURN(r.decision, stored(parse_review_decision(rows.text(i, 2)), "linkage_decisions.decision"));
+    r.user_name = rows.text(i, 3);
+    r.decided_at = rows.text(i, 4);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<void> PostgresStore::put_linkage_decision(const PersonIdScope& scope, const PairDecisionRow& row) {
+  const std::lock_guard lock(mutex_);
+  RETURN_IF_ERROR(check_decision(row));
+  ASSIGN_OR_RETURN(const Rows written,
+                   db_.query("INSERT INTO linkage_decisions (year, mandate, role, first_id, second_id, decision, "
+                             "user_name, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                             "ON CONFLICT (year, mandate, role, first_id, second_id) DO UPDATE SET "
+                             "decision = excluded.decision, user_name = excluded.user_name, "
+                             "decided_at = excluded.decided_at",
+                             Params()
+                                 .add(scope.year)
+                                 .add(to_code(scope.mandate))
+                                 .add(to_code(scope.role))
+                                 .add(row.first)
+                                 .add(row.second)
+                                 .add(to_code(row.decision))
+                                 .add(row.user_name)
+                                 .add(row.decided_at)));
+  (void)written;
+  return ok();
 }
 
 }  // namespace rapporteur::store::internal

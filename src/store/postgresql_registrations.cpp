@@ -338,6 +338,19 @@ Result<std::int64_t> PostgresStore::count_registrations(const RegistrationFilter
   return rows.integer(0, 0);
 }
 
+Result<std::vector<std::int64_t>> PostgresStore::registration_ids(const RegistrationFilter& filter) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(const Rows rows,
+                   db_.query(fmt::format("SELECT r.id FROM registrations r JOIN sources s ON s.id = r.source_id "
+                                         "WHERE {} ORDER BY r.id",
+                                         kFilterClause),
+                             filter_params(filter)));
+  std::vector<std::int64_t> ids;
+  ids.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.integer(i, 0));
+  return ids;
+}
+
 Result<std::vector<Registration>> PostgresStore::registrations(const RegistrationFilter& filter) {
   const std::lock_guard lock(mutex_);
   ASSIGN_OR_RETURN(

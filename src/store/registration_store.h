@@ -89,6 +89,26 @@ struct PersonIdRow {
   friend bool operator==(const PersonIdRow&, const PersonIdRow&) = default;
 };
 
+// A clerk's decision on a pair of registrations near the linkage threshold (issue 16): the
+// next probabilistic run of the scope keeps kMatch pairs together and kNonMatch pairs apart;
+// kUnsure has no effect.
+enum class ReviewDecision { kMatch, kNonMatch, kUnsure };
+// "match", "non-match" or "unsure".
+std::string_view to_code(ReviewDecision decision);
+// kInvalidArgument for any other code.
+Result<ReviewDecision> parse_review_decision(std::string_view code);
+
+// A decision on the pair of registration rows `first` and `second` (their stored ids, first <
+// second), who took it and when. Not identifying: row ids, a code, a staff name and a time.
+struct PairDecisionRow {
+  std::int64_t first = 0;
+  std::int64_t second = 0;
+  ReviewDecision decision = ReviewDecision::kUnsure;
+  std::string user_name;
+  std::string decided_at;  // UTC, ISO 8601.
+  friend bool operator==(const PairDecisionRow&, const PairDecisionRow&) = default;
+};
+
 class RegistrationStore : public virtual MetaStore {
  public:
   // Inserts or updates a source by its code; kInvalidArgument for an empty code.
@@ -115,6 +135,10 @@ class RegistrationStore : public virtual MetaStore {
   virtual Result<std::int64_t> count_registrations(const RegistrationFilter& filter) = 0;
   // The registrations `filter` covers, in the order they were added.
   virtual Result<std::vector<Registration>> registrations(const RegistrationFilter& filter) = 0;
+  // The stored row ids of the same registrations, in the same order (a row keeps its id through
+  // a key rotation and a copy; a replaced batch's rows are gone). Read both in one transact()
+  // when they must match.
+  virtual Result<std::vector<std::int64_t>> registration_ids(const RegistrationFilter& filter) = 0;
   // Counts per year, mandate and role, ordered by those three.
   virtual Result<std::vector<RegistrationCount>> registration_counts() = 0;
   // Distinct person keys over all registrations.
@@ -159,6 +183,14 @@ class RegistrationStore : public virtual MetaStore {
                                           std::int64_t next_id) = 0;
   // The first person id not given out yet (1 before any run).
   virtual Result<std::int64_t> next_person_id() = 0;
+
+  // Clerical review decisions of one linkage scope (migration 19), ordered by (first, second).
+  // Rows whose registrations were deleted since stay until overwritten: the run ignores them.
+  virtual Result<std::vector<PairDecisionRow>> linkage_decisions(const PersonIdScope& scope) = 0;
+  // Stores `row` in `scope`, replacing an earlier decision on the same pair. Fails with
+  // kInvalidArgument, writing nothing, when the ids are not positive with first < second or
+  // the user name is empty.
+  virtual Result<void> put_linkage_decision(const PersonIdScope& scope, const PairDecisionRow& row) = 0;
 };
 
 }  // namespace rapporteur::store

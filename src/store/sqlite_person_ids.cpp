@@ -1,4 +1,5 @@
-// SQLite store: the person ids linkage keeps across runs (migration 17).
+// SQLite store: the person ids linkage keeps across runs (migration 17) and the clerical
+// review's decisions on pairs (migration 19).
 #include "store/internal/sqlite_store.h"
 
 namespace rapporteur::store {
@@ -7,6 +8,16 @@ namespace internal {
 namespace {
 
 constexpr const char* kNextPersonId = "linkage_next_person_id";
+
+Result<void> check_decision(const PairDecisionRow& row) {
+  if (row.first <= 0 || row.second <= row.first) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("a decision on rows {} and {}; expected positive row ids, the first the smaller", row.first,
+                            row.second));
+  }
+  if (row.user_name.empty()) return fail(ErrorCode::kInvalidArgument, "a decision without a user name");
+  return ok();
+}
 
 }  // namespace
 
@@ -70,6 +81,45 @@ Result<std::int64_t> SqliteStore::next_person_id() {
     return fail(ErrorCode::kStorage, fmt::format("instance setting '{}' is not a positive number", kNextPersonId));
   }
   return next;
+}
+
+Result<std::vector<PairDecisionRow>> SqliteStore::linkage_decisions(const PersonIdScope& scope) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("SELECT first_id, second_id, decision, user_name, decided_at FROM linkage_decisions "
+                               "WHERE year = ?1 AND mandate = ?2 AND role = ?3 ORDER BY first_id, second_id"));
+  stmt.bind(1, scope.year).bind(2, to_code(scope.mandate)).bind(3, to_code(scope.role));
+  std::vector<PairDecisionRow> rows;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) break;
+    PairDecisionRow r{.first = stmt.column_int(0), .second = stmt.column_int(1)};
+    ASSIGN_OR_RETURN(r.decision, stored(parse_review_decision(stmt.column_text(2)), "linkage_decisions.decision"));
+    r.user_name = stmt.column_text(3);
+    r.decided_at = stmt.column_text(4);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+Result<void> SqliteStore::put_linkage_decision(const PersonIdScope& scope, const PairDecisionRow& row) {
+  const std::lock_guard lock(mutex_);
+  RETURN_IF_ERROR(check_decision(row));
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("INSERT INTO linkage_decisions (year, mandate, role, first_id, second_id, decision, "
+                               "user_name, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                               "ON CONFLICT (year, mandate, role, first_id, second_id) DO UPDATE SET "
+                               "decision = excluded.decision, user_name = excluded.user_name, "
+                               "decided_at = excluded.decided_at"));
+  return stmt.bind(1, scope.year)
+      .bind(2, to_code(scope.mandate))
+      .bind(3, to_code(scope.role))
+      .bind(4, row.first)
+      .bind(5, row.second)
+      .bind(6, to_code(row.decision))
+      .bind(7, row.user_name)
+      .bind(8, row.decided_at)
+      .run();
 }
 
 }  // namespace internal

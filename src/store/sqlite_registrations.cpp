@@ -308,6 +308,22 @@ Result<std::int64_t> SqliteStore::count_registrations(const RegistrationFilter& 
   return stmt.column_int(0);
 }
 
+Result<std::vector<std::int64_t>> SqliteStore::registration_ids(const RegistrationFilter& filter) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare(fmt::format("SELECT r.id FROM registrations r JOIN sources s ON s.id = r.source_id "
+                                           "WHERE {} ORDER BY r.id",
+                                           kFilterClause)));
+  bind_filter(stmt, filter);
+  std::vector<std::int64_t> ids;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) break;
+    ids.push_back(stmt.column_int(0));
+  }
+  return ids;
+}
+
 Result<std::vector<Registration>> SqliteStore::registrations(const RegistrationFilter& filter) {
   const std::lock_guard lock(mutex_);
   ASSIGN_OR_RETURN(

@@ -115,6 +115,26 @@ Result<UserRole> parse_user_role(std::string_view code) {
               fmt::format("unknown role '{}' (expected admin, researcher or editor)", code));
 }
 
+std::string_view to_code(ReviewDecision decision) {
+  switch (decision) {
+    case ReviewDecision::kMatch:
+      return "match";
+    case ReviewDecision::kNonMatch:
+      return "non-match";
+    case ReviewDecision::kUnsure:
+      return "unsure";
+  }
+  return "";
+}
+
+Result<ReviewDecision> parse_review_decision(std::string_view code) {
+  if (code == "match") return ReviewDecision::kMatch;
+  if (code == "non-match") return ReviewDecision::kNonMatch;
+  if (code == "unsure") return ReviewDecision::kUnsure;
+  return fail(ErrorCode::kInvalidArgument,
+              fmt::format("unknown decision '{}' (expected match, non-match or unsure)", code));
+}
+
 int latest_schema_version() { return internal::migrations().back().version; }
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, const StoreOptions& options) {

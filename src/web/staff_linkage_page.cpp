@@ -62,6 +62,11 @@ Html year_report(Language language, const LinkageForm& form, const app::LinkageR
         html("{} {}{}", num(language, r.em_iterations), t(language, "iteraties", "iterations"),
              r.converged ? t(language, ", geconvergeerd", ", converged")
                          : t(language, ", niet geconvergeerd", ", not converged")));
+    facts += html("<dt>{}</dt><dd class=\"num\" id=\"linkage-decisions\">{}</dd><dt>{}</dt><dd class=\"num\">{}</dd>",
+                  t(language, "Beslissingen uit de beoordeling toegepast", "Review decisions applied"),
+                  num(language, r.decisions_applied),
+                  t(language, "Beslissingen genegeerd (registratie verdwenen)", "Decisions ignored (record gone)"),
+                  num(language, r.decisions_ignored));
   }
   Html overlaps;
   for (const auto& o : r.overlaps) {
@@ -188,6 +193,7 @@ std::string render_linkage(Language language, const StaffViewer& viewer, const s
   const Html body = html(
       R"(<h1>{}</h1>
 <p>{}</p>
+<p><a href="/staff/koppeling/beoordeling" id="review-link">{}</a></p>
 {}<div class="columns">
 <form method="get" action="/staff/koppeling" class="panel">
 <h2>{}</h2>
@@ -214,6 +220,8 @@ std::string render_linkage(Language language, const StaffViewer& viewer, const s
         "over jaren en rollen opnieuw wordt gevonden. Alleen aantallen; geen gegevens van personen.",
         "How registrations were linked into persons: the model's figures and the overlap between sources, and who is "
         "found again across years and roles. Counts only; no data of persons."),
+      t(language, "Beoordeling van twijfelparen (paren rond de drempel)",
+        "Clerical review of uncertain pairs (near the threshold)"),
       error, t(language, "Eén jaar", "One year"), t(language, "Jaar", "Year"),
       year_options(years, form.year.empty() ? last : form.year), t(language, "Mandaat", "Mandate"),
       mandate_options(language, form.mandate), t(language, "Rol", "Role"),

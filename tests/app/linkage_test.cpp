@@ -84,8 +84,8 @@ TEST_F(DemoLinkage, TablesCountTheEstimatesPersonsNearTheTruth) {
   const auto run = run_linkage(*store_, {.year = 2023});
   ASSERT_TRUE(run.has_value()) << run.error().message;
 
-  const auto linked = tables::build(*store_, *spec, table_persons(LinkageMethod::kProbabilistic));
-  const auto deterministic = tables::build(*store_, *spec, table_persons(LinkageMethod::kDeterministic));
+  const auto linked = tables::build(*store_, *spec, table_persons(*store_, LinkageMethod::kProbabilistic));
+  const auto deterministic = tables::build(*store_, *spec, table_persons(*store_, LinkageMethod::kDeterministic));
   const auto exact = tables::build(*store_, *spec, tables::exact_keys());
 
   ASSERT_TRUE(linked.has_value()) << linked.error().message;

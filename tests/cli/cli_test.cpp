@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <cmath>
@@ -58,6 +59,8 @@ TEST(Cli, HelpWorksOnEveryCommand) {
                                                        {"intake", "batches"},
                                                        {"linkage", "histories"},
                                                        {"linkage", "export"},
+                                                       {"linkage", "review"},
+                                                       {"linkage", "decide"},
                                                        {"kb", "add"},
                                                        {"kb", "search"},
                                                        {"kb", "follow-up"},
@@ -264,6 +267,43 @@ TEST(Cli, LinkageExportGivesTheReferencesOfASourceAndRefusesAnUnknownOne) {
   EXPECT_EQ(unknown.status, kExitFailure);
   EXPECT_EQ(count_lines(unknown.err), 2) << "the progress line and the error: " << unknown.err;
   EXPECT_NE(unknown.err.find("unknown source 'atlantis'"), std::string::npos) << unknown.err;
+}
+
+// The clerical review on the demo world of 2023: `linkage review` lists pairs by reference and
+// agreement levels (CSV: a header and one row per pair), `linkage decide` stores a decision,
+// and the next `linkage report` says it applied it; a malformed reference fails on one line.
+TEST(Cli, LinkageReviewListsPairsAndDecideIsFollowedByTheNextRun) {
+  TempDir dir;
+  const auto db = (dir / "demo.db").string();
+  ASSERT_EQ(run_cli({"--db", db, "demo", "--first-year", "2023", "--last-year", "2023"}).status, kExitOk);
+
+  // The whole range of match probabilities: the default band may hold no pair of a year.
+  const Outcome listed = run_cli({"--db", db, "linkage", "review", "--year", "2023", "--limit", "3", "--from", "0",
+                                  "--to", "1", "--format", "csv"});
+  const std::string first_row = listed.out.substr(listed.out.find('\n') + 1);
+  const std::string pair = first_row.substr(0, first_row.find(','));
+  const Outcome decided =
+      run_cli({"--db", db, "linkage", "decide", "--year", "2023", "--pair", pair, "--decision", "non-match"});
+  const Outcome report = run_cli({"--db", db, "linkage", "report", "--year", "2023"});
+  const Outcome text =
+      run_cli({"--db", db, "linkage", "review", "--year", "2023", "--limit", "1", "--from", "0", "--to", "1"});
+  const Outcome bad =
+      run_cli({"--db", db, "linkage", "decide", "--year", "2023", "--pair", "Jansen", "--decision", "match"});
+
+  ASSERT_EQ(listed.status, kExitOk) << listed.err;
+  EXPECT_EQ(listed.out.substr(0, listed.out.find('\n')),
+            "pair,first_source,second_source,weight,probability,decision,first_name,last_name,birth_date,national_id,"
+            "sex,nationality,region");
+  EXPECT_EQ(count_lines(listed.out), 4) << listed.out << listed.err;
+  EXPECT_TRUE(std::regex_match(pair, std::regex("r[0-9]+-r[0-9]+"))) << pair;
+  ASSERT_EQ(decided.status, kExitOk) << decided.err;
+  EXPECT_NE(decided.out.find(pair + ": non-match"), std::string::npos) << decided.out;
+  ASSERT_EQ(report.status, kExitOk) << report.err;
+  EXPECT_NE(report.out.find("Clerical review: 1 decisions applied, 0 ignored"), std::string::npos) << report.out;
+  ASSERT_EQ(text.status, kExitOk) << text.err;
+  EXPECT_NE(text.out.find("decided: non-match (cli)"), std::string::npos) << text.out;
+  EXPECT_EQ(bad.status, kExitFailure);
+  EXPECT_EQ(count_lines(bad.err), 1) << bad.err;
 }
 
 TEST(Cli, IntakeLoadOfAFileWithNoGoodRowFails) {

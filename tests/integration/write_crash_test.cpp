@@ -44,9 +44,9 @@ void write_text(const fs::path& path, const std::string& text) {
 // Columns whose values differ between two uninterrupted runs (clocks, random salts and
 // tokens); compared as present or absent only.
 bool is_volatile(const std::string& column) {
-  static const std::set<std::string> kVolatile = {"applied_at", "loaded_at",  "created_at",  "at",
-                                                  "expires_at", "started",    "finished",    "password_hash",
-                                                  "token_hash", "csrf_token", "locked_until"};
+  static const std::set<std::string> kVolatile = {"applied_at", "loaded_at",  "created_at",   "at",
+                                                  "expires_at", "started",    "finished",     "password_hash",
+                                                  "token_hash", "csrf_token", "locked_until", "decided_at"};
   return kVolatile.contains(column);
 }
 
@@ -406,6 +406,33 @@ TEST(WriteCrash, IntakeLoadsAWholeBatchOrNothingAndLinksTheSameAfterARepeat) {
   EXPECT_GE(outcome.points, 24) << "at least a point per row";
   EXPECT_GT(outcome.left_before, 0);
   EXPECT_GT(outcome.left_after, 0);
+}
+
+// A clerk's decision on a pair and its audit record are written together or not at all; the
+// review (read-only) shows the decision exactly when it is stored.
+TEST(WriteCrash, LinkageDecideStoresTheDecisionWithItsAuditRecord) {
+  TempDir work;
+  const fs::path base = initialised(work.path());
+  write_text(work / "politie.csv", police_extract());
+  ASSERT_EQ(run_program(RAPPORTEUR_BIN,
+                        {"--db", db_of(base), "intake", "load", (work / "politie.csv").string(), "--profile",
+                         RAPPORTEUR_SOURCE_DIR "/profiles/politie.toml", "--year", "2023"},
+                        {})
+                .status,
+            0);
+  const Operation op{
+      .args = {"--db", "{dir}/r.db", "linkage", "decide", "--year", "2023", "--pair", "r1-r2", "--decision",
+               "non-match"},
+      .repeat = Repeat::kOnlyIfNotDone,
+      .observe = [](const fs::path& dir) {
+        return output_of(dir, {"linkage", "review", "--year", "2023", "--from", "0", "--to", "1", "--format", "csv"});
+      }};
+
+  const Outcome outcome = kill_everywhere(work.path(), base, op);
+
+  report("linkage decide", outcome);
+  EXPECT_GE(outcome.points, 2);
+  EXPECT_GT(outcome.left_before, 0);
 }
 
 // A publication with two recommendations and its side-car.

@@ -144,6 +144,119 @@ TEST(LinkRecords, KeepsAWeakChainFromGluingTwoPeople) {
   EXPECT_EQ(result->cluster[118], result->cluster[119]);
 }
 
+// 60 people recorded alike by sources 0 and 1: the background EM trains on.
+Tiny background() {
+  Tiny t;
+  for (int i = 0; i < 60; ++i) {
+    const std::string first = "p" + testing::letters(i * 37 + 5);
+    const std::string last = "q" + testing::letters(i * 53 + 11);
+    const std::string date =
+        "19" + std::to_string(50 + i % 40) + "-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 9);
+    t.add(0, first, last, date);
+    t.add(1, first, last, date);
+  }
+  return t;
+}
+
+LinkOptions name_blocking() {
+  LinkOptions options;
+  options.blocking = {{"last_name", {{"last_name"}}}, {"first_name", {{"first_name"}}}};
+  return options;
+}
+
+TEST(LinkRecords, AClerksMatchJoinsAndANonMatchSeparates) {
+  // x and y are recorded alike (the model links them), z and w share nothing (it never would).
+  Tiny t = background();
+  const auto x = t.add(2, "Maria", "Jansen", "1980-03-12");
+  const auto y = t.add(3, "Maria", "Jansen", "1980-03-12");
+  const auto z = t.add(4, "Pieter", "Smit", "1970-01-01");
+  const auto w = t.add(5, "Karel", "Bakker", "1955-05-05");
+  const auto model_only = link_records(t.records(), name_blocking());
+  auto options = name_blocking();
+  options.decisions = {{y, x, PairDecision::kNonMatch}, {z, w, PairDecision::kMatch}};
+
+  const auto decided = link_records(t.records(), options);
+
+  ASSERT_TRUE(model_only.has_value());
+  ASSERT_TRUE(decided.has_value());
+  EXPECT_EQ(model_only->cluster[x], model_only->cluster[y]);
+  EXPECT_NE(model_only->cluster[z], model_only->cluster[w]);
+  EXPECT_NE(decided->cluster[x], decided->cluster[y]);
+  EXPECT_EQ(decided->cluster[z], decided->cluster[w]);
+  EXPECT_GE(decided->rejected_non_match, 1);
+  EXPECT_EQ(decided->cluster[0], decided->cluster[1]) << "pairs no one decided link as before";
+  EXPECT_EQ(decided->links.size() + 1, model_only->links.size()) << "the non-match's direct link is gone";
+}
+
+TEST(LinkRecords, NoChainOfLinksJoinsANonMatch) {
+  // x, y and z are recorded alike by three sources; the clerk says x and z are two people.
+  Tiny t = background();
+  const auto x = t.add(2, "Maria", "Jansen", "1980-03-12");
+  const auto y = t.add(3, "Maria", "Jansen", "1980-03-12");
+  const auto z = t.add(4, "Maria", "Jansen", "1980-03-12");
+  auto options = name_blocking();
+  options.decisions = {{x, z, PairDecision::kNonMatch}};
+
+  const auto result = link_records(t.records(), options);
+
+  ASSERT_TRUE(result.has_value());
+  EXPECT_NE(result->cluster[x], result->cluster[z]);
+  EXPECT_TRUE(result->cluster[y] == result->cluster[x] || result->cluster[y] == result->cluster[z]);
+}
+
+TEST(LinkRecords, AMatchAcrossANonMatchIsRefusedAndCounted) {
+  Tiny t = background();
+  const auto x = t.add(2, "Maria", "Jansen", "1980-03-12");
+  const auto y = t.add(3, "Anna", "Visser", "1991-07-30");
+  const auto z = t.add(4, "Karel", "Bakker", "1955-05-05");
+  auto options = name_blocking();
+  options.decisions = {{x, y, PairDecision::kMatch}, {y, z, PairDecision::kMatch}, {x, z, PairDecision::kNonMatch}};
+
+  const auto result = link_records(t.records(), options);
+
+  ASSERT_TRUE(result.has_value());
+  EXPECT_NE(result->cluster[x], result->cluster[z]);
+  EXPECT_EQ(result->refused_matches, 1);
+}
+
+TEST(LinkRecords, ListsTheBandsPairsMostUncertainFirst) {
+  Tiny t = background();
+  t.add(2, "Maria", "Jansen", "1980-03-12");
+  t.add(3, "Maria", "Janssen", "1980-12-03");
+  t.add(4, "Marja", "Jansen", "");
+  auto options = name_blocking();
+  options.review_band = ProbabilityBand{.from = 0.0, .to = 1.0};
+
+  const auto result = link_records(t.records(), options);
+
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(static_cast<std::int64_t>(result->review.size()), result->candidate_pairs) << "the whole range";
+  for (std::size_t i = 1; i < result->review.size(); ++i) {
+    EXPECT_LE(std::abs(result->review[i - 1].pair.probability - 0.5),
+              std::abs(result->review[i].pair.probability - 0.5));
+  }
+  for (const auto& p : result->review) {
+    EXPECT_NEAR(p.explanation.probability, p.pair.probability, 1e-9);
+    EXPECT_EQ(p.explanation.fields.size(), t.records().fields().size());
+  }
+}
+
+TEST(LinkRecords, RefusesADecisionOnAnUnknownRecordOrABackwardBand) {
+  Tiny t = background();
+  auto options = name_blocking();
+  options.decisions = {{0, 500, PairDecision::kMatch}};
+  auto band = name_blocking();
+  band.review_band = ProbabilityBand{.from = 0.9, .to = 0.1};
+
+  const auto unknown = link_records(t.records(), options);
+  const auto backward = link_records(t.records(), band);
+
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArgument);
+  ASSERT_FALSE(backward.has_value());
+  EXPECT_EQ(backward.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(LinkRecords, RejectsUnknownBlockingFields) {
   Tiny t;
   t.add(0, "Anna", "Jansen", "1990-04-07");

@@ -1,5 +1,6 @@
 // The store contract, registrations role and what all roles share (settings, transactions):
 // every backend must pass these. Expected values are written out by hand from the calls.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -508,6 +509,63 @@ TEST_P(StoreContract, PersonIdsRefuseAnIdAtOrAboveTheNextAndWritesNothing) {
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(store->person_ids(scope).value(), (std::vector<PersonIdRow>{{1, 1}}));
+}
+
+TEST_P(StoreContract, RegistrationIdsAreTheRowsOfTheFilterInTheirOrder) {
+  seed_places(store());
+  ASSERT_TRUE(store().add_registrations({victim("politie", "a", 2022), victim("politie", "b", 2023),
+                                         suspect("politie", "c", 2023), victim("comensha", "d", 2023)}));
+
+  const auto all = store().registration_ids({});
+  const auto victims = store().registration_ids({.year = 2023, .role = Role::kVictim});
+
+  ASSERT_TRUE(all.has_value());
+  ASSERT_TRUE(victims.has_value());
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_TRUE(std::is_sorted(all->begin(), all->end()));
+  EXPECT_EQ(*victims, (std::vector<std::int64_t>{(*all)[1], (*all)[3]}));
+  EXPECT_EQ(keys_of(store().registrations({.year = 2023, .role = Role::kVictim}).value()),
+            (std::vector<std::string>{"b", "d"}));
+}
+
+TEST_P(StoreContract, LinkageDecisionsAreKeptPerScopeAndTheLatestPerPairWins) {
+  const PersonIdScope victims{.year = 2023, .mandate = Mandate::kHumanTrafficking, .role = Role::kVictim};
+  const PersonIdScope suspects{.year = 2023, .mandate = Mandate::kHumanTrafficking, .role = Role::kSuspect};
+
+  ASSERT_TRUE(store().put_linkage_decision(victims, {4, 9, ReviewDecision::kMatch, "anna", "2026-01-01T10:00:00Z"}));
+  ASSERT_TRUE(store().put_linkage_decision(victims, {1, 2, ReviewDecision::kUnsure, "anna", "2026-01-01T10:01:00Z"}));
+  ASSERT_TRUE(store().put_linkage_decision(victims, {4, 9, ReviewDecision::kNonMatch, "bert", "2026-01-01T10:02:00Z"}));
+  ASSERT_TRUE(store().put_linkage_decision(suspects, {4, 9, ReviewDecision::kMatch, "anna", "2026-01-01T10:03:00Z"}));
+
+  EXPECT_EQ(store().linkage_decisions(victims).value(),
+            (std::vector<PairDecisionRow>{{1, 2, ReviewDecision::kUnsure, "anna", "2026-01-01T10:01:00Z"},
+                                          {4, 9, ReviewDecision::kNonMatch, "bert", "2026-01-01T10:02:00Z"}}));
+  EXPECT_EQ(store().linkage_decisions(suspects).value(),
+            (std::vector<PairDecisionRow>{{4, 9, ReviewDecision::kMatch, "anna", "2026-01-01T10:03:00Z"}}));
+  EXPECT_TRUE(store().linkage_decisions({.year = 2022}).value().empty());
+}
+
+TEST_P(StoreContract, LinkageDecisionsRefuseRowsOutOfOrderOrWithoutAUserAndWriteNothing) {
+  const PersonIdScope scope{.year = 2023};
+
+  const auto backward = store().put_linkage_decision(scope, {9, 4, ReviewDecision::kMatch, "anna", "t"});
+  const auto same = store().put_linkage_decision(scope, {4, 4, ReviewDecision::kMatch, "anna", "t"});
+  const auto zero = store().put_linkage_decision(scope, {0, 4, ReviewDecision::kMatch, "anna", "t"});
+  const auto nobody = store().put_linkage_decision(scope, {4, 9, ReviewDecision::kMatch, "", "t"});
+
+  for (const auto* refused : {&backward, &same, &zero, &nobody}) {
+    ASSERT_FALSE(refused->has_value());
+    EXPECT_EQ(refused->error().code, ErrorCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(store().linkage_decisions(scope).value().empty());
+}
+
+TEST(ReviewDecision, CodesRoundTripAndOthersAreRefused) {
+  for (const auto d : {ReviewDecision::kMatch, ReviewDecision::kNonMatch, ReviewDecision::kUnsure}) {
+    EXPECT_EQ(parse_review_decision(to_code(d)).value(), d);
+  }
+  EXPECT_EQ(to_code(ReviewDecision::kNonMatch), "non-match");
+  EXPECT_FALSE(parse_review_decision("maybe").has_value());
 }
 
 }  // namespace

@@ -94,6 +94,10 @@ void fill(Store& s) {
   ASSERT_TRUE(s.audit({"2026-01-01T00:00:00Z", "anna", "sign_in", ""}));
   const std::int64_t job = s.add_job({0, "intake", "Inlezen", "anna", "2026-01-01T00:00:00Z"}).value();
   ASSERT_TRUE(s.finish_job(job, "done", "uitvoer\n", "", "2026-01-01T00:01:00Z"));
+  const auto ids = s.registration_ids({}).value();
+  ASSERT_EQ(ids.size(), 2u);
+  ASSERT_TRUE(s.put_linkage_decision({.year = 2023},
+                                     {ids[0], ids[1], ReviewDecision::kNonMatch, "anna", "2026-01-01T00:02:00Z"}));
 }
 
 // Everything `fill` wrote, read back through the interface.
@@ -134,6 +138,10 @@ void expect_same_contents(Store& want, Store& got) {
   EXPECT_EQ(got.session("hash", "2026-01-01T00:00:00Z").value().csrf_token, "csrf");
   EXPECT_EQ(got.audit_log(10).value().size(), 1u);
   EXPECT_EQ(got.jobs(10).value().front().output, "uitvoer\n");
+  // Decisions name registrations by row id: the copy keeps both.
+  EXPECT_EQ(got.registration_ids({}).value(), want.registration_ids({}).value());
+  EXPECT_EQ(got.linkage_decisions({.year = 2023}).value(), want.linkage_decisions({.year = 2023}).value());
+  EXPECT_EQ(got.linkage_decisions({.year = 2023}).value().size(), 1u);
 }
 
 TEST(CopyStore, SqliteToPostgresqlAndBackKeepsEveryRow) {

@@ -63,10 +63,14 @@ struct Clustering {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> duplicates;
   std::int64_t rejected_weak_bridges = 0;
   std::int64_t rejected_same_source = 0;
+  std::int64_t rejected_non_match = 0;
+  std::int64_t refused_matches = 0;
 };
 
-// Joins records along `links` (strongest first) under the cluster-support and same-source
-// rules of `options`, scoring any cross pair it needs with `weights`.
+// Joins the records of options.decisions' kMatch pairs, then records along `links` (strongest
+// first), under the cluster-support and same-source rules of `options` and never across a
+// kNonMatch pair, scoring any cross pair it needs with `weights` (a kMatch pair counts as
+// posterior 1). Decisions must name records of `records`.
 Clustering cluster(const RecordSet& records, const Weights& weights,
                    const std::optional<std::pair<std::size_t, std::size_t>>& swap, const std::vector<ScoredPair>& links,
                    const LinkOptions& options);

@@ -53,6 +53,7 @@ class PostgresStore final : public Store {
   Result<std::vector<RowError>> row_errors(std::int64_t batch_id) override;
   Result<std::int64_t> count_registrations(const RegistrationFilter& filter) override;
   Result<std::vector<Registration>> registrations(const RegistrationFilter& filter) override;
+  Result<std::vector<std::int64_t>> registration_ids(const RegistrationFilter& filter) override;
   Result<std::vector<RegistrationCount>> registration_counts() override;
   Result<std::int64_t> count_persons() override;
 
@@ -108,6 +109,8 @@ class PostgresStore final : public Store {
   Result<void> replace_person_ids(const PersonIdScope& scope, const std::vector<PersonIdRow>& rows,
                                   std::int64_t next_id) override;
   Result<std::int64_t> next_person_id() override;
+  Result<std::vector<PairDecisionRow>> linkage_decisions(const PersonIdScope& scope) override;
+  Result<void> put_linkage_decision(const PersonIdScope& scope, const PairDecisionRow& row) override;
 
  private:
   enum class Bodies { kRead, kLeaveOut };

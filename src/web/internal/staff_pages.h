@@ -11,6 +11,7 @@
 
 #include "app/linkage.h"
 #include "app/linkage_across.h"
+#include "app/linkage_review.h"
 #include "app/sdc_table.h"
 #include "core/domain.h"
 #include "store/store.h"
@@ -92,6 +93,9 @@ struct LinkageForm {
   std::string method = "probabilistic";
   std::string first_year;
   std::string last_year;
+  std::string limit = "50";  // The review page: how many pairs, and the band of match probabilities.
+  std::string from = "0.1";
+  std::string to = "0.9";
 };
 struct LinkageOutcome {
   std::string error;
@@ -100,6 +104,16 @@ struct LinkageOutcome {
 };
 std::string render_linkage(Language language, const StaffViewer& viewer, const std::vector<int>& years,
                            const LinkageForm& form, const LinkageOutcome& outcome);
+// The clerical review page (staff_review_page.cpp): the pairs near the threshold by agreement
+// levels, one form per pair posting its decision with the session's CSRF token; `saved` names a
+// pair just decided.
+struct ReviewOutcome {
+  std::string error;
+  std::string saved;
+  const app::ReviewList* list = nullptr;  // Not owned.
+};
+std::string render_linkage_review(Language language, const StaffViewer& viewer, const std::vector<int>& years,
+                                  const LinkageForm& form, const ReviewOutcome& outcome);
 // The staff page frame (the workspace's menu) around `body` (staff_pages.cpp).
 std::string render_staff_page(Language language, const StaffViewer& viewer, const Html& title, const Html& body);
 
