@@ -46,6 +46,16 @@ std::string kept(std::string text) {
 
 }  // namespace
 
+namespace {
+
+void remove_upload(const std::string& upload) {
+  if (upload.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove(upload, ignored);
+}
+
+}  // namespace
+
 JobRunner::JobRunner(store::Store& store, std::function<std::string()> now, JobNode node)
     : store_(store), now_(std::move(now)), node_(std::move(node)) {
   ticker_ = std::thread([this] { tick(); });
@@ -87,19 +97,17 @@ void JobRunner::start_workers() {
 }
 
 Result<int> JobRunner::interrupt_leftovers() {
-  if (node_.name.empty()) return store_.interrupt_running_jobs(now_());
-  return store_.interrupt_abandoned_jobs(node_.name, now_(), node_.stale_after);
+  std::int64_t interrupted = 0;
+  if (node_.name.empty()) {
+    ASSIGN_OR_RETURN(interrupted, store_.interrupt_running_jobs(now_()));
+  } else {
+    ASSIGN_OR_RETURN(interrupted, store_.interrupt_abandoned_jobs(node_.name, now_(), node_.stale_after));
+  }
+  // An interrupted job has ended too: its upload (identifying data) goes, as any ended job's.
+  ASSIGN_OR_RETURN(const auto uploads, store_.take_ended_job_uploads());
+  for (const auto& upload : uploads) remove_upload(upload);
+  return static_cast<int>(interrupted);
 }
-
-namespace {
-
-void remove_upload(const std::string& upload) {
-  if (upload.empty()) return;
-  std::error_code ignored;
-  std::filesystem::remove(upload, ignored);
-}
-
-}  // namespace
 
 Result<std::int64_t> JobRunner::submit(JobSpec spec, std::string parameters) {
   store::JobRecord record;

@@ -113,7 +113,7 @@ class JobRunner {
   Result<std::vector<store::JobRecord>> recent(int limit);
   // Marks jobs a previous process left running as interrupted; returns how many. With a node
   // name: only this node's leftovers and the jobs of nodes that stopped beating. Queued jobs
-  // stay queued.
+  // stay queued. Removes the uploads ended jobs left behind (a dead node's).
   Result<int> interrupt_leftovers();
 
  private:

@@ -235,6 +235,19 @@ Result<void> PostgresStore::set_job_progress(std::int64_t id, double fraction) {
       .map([](const Rows&) {});
 }
 
+Result<std::vector<std::string>> PostgresStore::take_ended_job_uploads() {
+  const std::lock_guard lock(mutex_);
+  // The subquery reads the rows before the update, so RETURNING gives the uploads cleared.
+  ASSIGN_OR_RETURN(const Rows rows,
+                   db_.query("UPDATE jobs SET upload = '' FROM (SELECT id, upload FROM jobs WHERE upload <> '' "
+                             "AND status NOT IN ('queued', 'running') FOR UPDATE SKIP LOCKED) AS taken "
+                             "WHERE jobs.id = taken.id RETURNING taken.upload",
+                             Params()));
+  std::vector<std::string> uploads;
+  for (int i = 0; i < rows.size(); ++i) uploads.push_back(rows.text(i, 0));
+  return uploads;
+}
+
 Result<void> PostgresStore::add_address_failure(const std::string& address, std::chrono::system_clock::time_point at,
                                                 std::chrono::system_clock::time_point forget_through) {
   const std::lock_guard lock(mutex_);

@@ -244,6 +244,25 @@ Result<void> SqliteStore::set_job_progress(std::int64_t id, double fraction) {
   return stmt.bind(1, id).bind(2, static_cast<std::int64_t>(std::clamp(fraction, 0.0, 1.0) * 1e6)).run();
 }
 
+Result<std::vector<std::string>> SqliteStore::take_ended_job_uploads() {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement select, db_.prepare("SELECT id, upload FROM jobs WHERE upload <> '' "
+                                                 "AND status NOT IN ('queued', 'running') ORDER BY id"));
+  std::vector<std::pair<std::int64_t, std::string>> taken;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, select.step());
+    if (!row) break;
+    taken.emplace_back(select.column_int(0), select.column_text(1));
+  }
+  std::vector<std::string> uploads;
+  for (auto& [id, upload] : taken) {
+    ASSIGN_OR_RETURN(Statement clear, db_.prepare("UPDATE jobs SET upload = '' WHERE id = ?1"));
+    RETURN_IF_ERROR(clear.bind(1, id).run());
+    uploads.push_back(std::move(upload));
+  }
+  return uploads;
+}
+
 namespace {
 
 std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {

@@ -121,6 +121,10 @@ class StaffStore : public virtual MetaStore {
   virtual Result<JobRecord> cancel_job(std::int64_t id, const std::string& now) = 0;
   virtual Result<std::vector<std::int64_t>> cancel_requested_jobs(const std::string& node) = 0;
   virtual Result<void> set_job_progress(std::int64_t id, double fraction) = 0;
+  // The uploads of ended jobs (an interrupted job's, whose node died before removing it),
+  // forgotten by their jobs as they are returned, for the caller to remove. Two callers at once
+  // may both get one; removing a file twice is harmless.
+  virtual Result<std::vector<std::string>> take_ended_job_uploads() = 0;
 
   // Failed sign-ins per client address, shared by the nodes (auth::AddressThrottle), kept to
   // the millisecond. add_address_failure records one for `address` at `at` and forgets every

@@ -187,5 +187,27 @@ TEST(JobQueue, AClaimedJobsUploadIsRemovedWhenItFailsAndAnUnknownKindFails) {
   EXPECT_NE(store->job(unknown).value().messages.find("no handler for jobs of kind 'teleport'"), std::string::npos);
 }
 
+// Node b died while running a job with an upload: node a, starting after b stopped beating,
+// marks the job interrupted and removes the upload (identifying data), as b would have.
+TEST(JobQueue, ADeadNodesInterruptedJobLosesItsUpload) {
+  TempDir dir;
+  auto store = store::open_sqlite_store(dir / "jobs.db").value();
+  const auto upload = dir / "extract.csv";
+  std::ofstream(upload) << "naam,geboortedatum\n";
+  store::JobRecord left{.kind = "intake", .title = "Laden", .owner = "anna", .started = "2026-01-01T09:00:00Z"};
+  left.status = "queued";
+  left.upload = upload.string();
+  const std::int64_t id = store->add_job(left).value();
+  ASSERT_TRUE(store->claim_job("b", "2026-01-01T09:00:00Z").value().has_value());
+
+  JobRunner starting(*store, clock_at("2026-01-01T10:00:00Z"), node_named("a", 0));
+  const auto interrupted = starting.interrupt_leftovers();
+
+  ASSERT_TRUE(interrupted.has_value()) << interrupted.error().message;
+  EXPECT_EQ(*interrupted, 1);
+  EXPECT_EQ(store->job(id).value().status, "interrupted");
+  EXPECT_FALSE(std::filesystem::exists(upload));
+}
+
 }  // namespace
 }  // namespace rapporteur::app

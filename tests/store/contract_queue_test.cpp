@@ -106,6 +106,24 @@ TEST_P(StoreContract, ARunningJobsProgressIsKept) {
   EXPECT_EQ(clamped, 1.0);
 }
 
+TEST_P(StoreContract, EndedJobsUploadsAreTakenOnce) {
+  JobRecord left = queued("intake", "{}");
+  left.upload = "/srv/rapporteur/uploads/left.csv";
+  const std::int64_t interrupted = store().add_job(left).value();
+  ASSERT_TRUE(store().claim_job("node-a", "2026-01-01T10:00:01Z").value().has_value());
+  left.upload = "/srv/rapporteur/uploads/waiting.csv";
+  ASSERT_TRUE(store().add_job(left));  // Still queued: its upload is still needed.
+  ASSERT_EQ(store().interrupt_running_jobs("2026-01-01T11:00:00Z").value(), 1);
+
+  const auto taken = store().take_ended_job_uploads();
+  const auto again = store().take_ended_job_uploads();
+
+  ASSERT_TRUE(taken.has_value()) << taken.error().message;
+  EXPECT_EQ(*taken, std::vector<std::string>{"/srv/rapporteur/uploads/left.csv"});
+  EXPECT_TRUE(again.value().empty());
+  EXPECT_EQ(store().job(interrupted).value().upload, "");
+}
+
 // Several connections (as several nodes have) claim from one queue at once: every job is
 // claimed exactly once. Run under ThreadSanitizer by scripts/test.
 TEST_P(StoreContract, ConcurrentClaimsTakeEachJobExactlyOnce) {
