@@ -189,6 +189,16 @@ Result<std::vector<JobRecord>> SqliteStore::read_jobs(const char* clause, std::i
 
 Result<std::optional<JobRecord>> SqliteStore::claim_job(const std::string& node, const std::string& now) {
   const std::lock_guard lock(mutex_);
+  // Workers ask often and mostly find nothing: a read first, which a long write elsewhere (an
+  // intake load) does not block, so that an idle worker never waits for the write lock while
+  // holding this connection.
+  {
+    // Finalised before the write: a read left open would pin an older snapshot, which a write
+    // from this connection could not build on.
+    ASSIGN_OR_RETURN(Statement look, db_.prepare("SELECT 1 FROM jobs WHERE status = 'queued' LIMIT 1"));
+    ASSIGN_OR_RETURN(const bool any, look.step());
+    if (!any) return std::optional<JobRecord>();
+  }
   // One statement is one write transaction: SQLite lets one writer in at a time, across
   // connections and processes, so the row it picks is still queued when it is updated.
   ASSIGN_OR_RETURN(Statement stmt,
