@@ -1,6 +1,9 @@
 #include "app/jobs.h"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <csignal>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -48,6 +51,21 @@ std::string kept(std::string text) {
 
 namespace {
 
+// Starts `body` on a thread that never takes an asynchronous signal (SIGINT, SIGTERM): the
+// server's signal thread waits for those, and a thread made before it blocked them (as the
+// runner's are, with the server) would otherwise take one and end the process. The mask is
+// set around the creation, so that the thread inherits it from its first instruction.
+template <typename Body>
+std::thread signal_free_thread(Body body) {
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
+  std::thread thread(std::move(body));
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return thread;
+}
+
 void remove_upload(const std::string& upload) {
   if (upload.empty()) return;
   std::error_code ignored;
@@ -58,17 +76,21 @@ void remove_upload(const std::string& upload) {
 
 JobRunner::JobRunner(store::Store& store, std::function<std::string()> now, JobNode node)
     : store_(store), now_(std::move(now)), node_(std::move(node)) {
-  ticker_ = std::thread([this] { tick(); });
+  ticker_ = signal_free_thread([this] { tick(); });
 }
 
-JobRunner::~JobRunner() {
-  // Stop claiming, let the jobs running here end (the ticker still beats for them and passes
-  // on their cancel requests), then stop the ticker.
+void JobRunner::stop_claiming() {
   {
     const std::lock_guard lock(wake_mutex_);
     claiming_ = false;
   }
   wake_.notify_all();
+}
+
+JobRunner::~JobRunner() {
+  // Stop claiming, let the jobs running here end (the ticker still beats for them and passes
+  // on their cancel requests), then stop the ticker.
+  stop_claiming();
   for (auto& worker : workers_) worker.join();
   std::vector<Worker> started;
   {
@@ -93,7 +115,7 @@ void JobRunner::start_workers() {
   const std::lock_guard lock(wake_mutex_);
   if (workers_started_ || !claiming_) return;
   workers_started_ = true;
-  for (int i = 0; i < node_.workers; ++i) workers_.emplace_back([this] { work_queue(); });
+  for (int i = 0; i < node_.workers; ++i) workers_.push_back(signal_free_thread([this] { work_queue(); }));
 }
 
 Result<int> JobRunner::interrupt_leftovers() {
@@ -154,7 +176,7 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
   });
   live_[job->record.id] = job;
   auto done = std::make_shared<std::atomic<bool>>(false);
-  std::thread thread([this, job, done, work = std::move(work)] {
+  std::thread thread = signal_free_thread([this, job, done, work = std::move(work)] {
     // Set on every way out, after the job's record is written.
     struct MarkDone {
       std::atomic<bool>& done;

@@ -95,6 +95,9 @@ class JobRunner {
   // Starts `node.workers` threads that claim queued jobs (the oldest first, from any node) and
   // run them; a job whose kind has no handler here ends failed. Calling it again does nothing.
   void start_workers();
+  // Stops this node's workers from claiming more queued jobs (for a node shutting down: the
+  // other nodes run the queue); the jobs running here go on to their end.
+  void stop_claiming();
   // Stores the job as queued with its parameters (JSON, for its kind's handler) and wakes a
   // worker here; returns its id. Any node's worker may run it. Fails with the store's error;
   // the upload is then removed.

@@ -164,6 +164,9 @@ Result<void> Server::serve() {
 
 void Server::stop() {
   impl_->stop_requested = true;
+  // A stopping node takes no more queued jobs (another node will); the ones it runs end
+  // before the server is destroyed.
+  impl_->jobs.stop_claiming();
   if (!impl_->serving) {
     return;  // serve() will see the request and not start.
   }

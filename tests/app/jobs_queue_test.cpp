@@ -187,6 +187,29 @@ TEST(JobQueue, AClaimedJobsUploadIsRemovedWhenItFailsAndAnUnknownKindFails) {
   EXPECT_NE(store->job(unknown).value().messages.find("no handler for jobs of kind 'teleport'"), std::string::npos);
 }
 
+// A node shutting down stops claiming: a job queued after that (through it, whose workers
+// would otherwise take it at once) is left to the other node.
+TEST(JobQueue, ANodeThatStoppedClaimingLeavesNewJobsToAnother) {
+  TempDir dir;
+  auto store = store::open_sqlite_store(dir / "jobs.db").value();
+  const JobHandler nothing = [](const store::JobRecord&) -> Result<JobWork> {
+    return JobWork([](std::ostream&, std::ostream&, JobControl&) -> Result<void> { return ok(); });
+  };
+  JobRunner stopping(*store, clock_at("2026-01-01T10:00:00Z"), node_named("a", 2));
+  stopping.handle("noop", nothing);
+  stopping.start_workers();
+  stopping.stop_claiming();
+
+  const std::int64_t id = stopping.submit({.kind = "noop", .title = "Niets", .owner = "anna"}, "{}").value();
+  JobRunner other(*store, clock_at("2026-01-01T10:00:01Z"), node_named("b", 1));
+  other.handle("noop", nothing);
+  other.start_workers();
+  const auto job = ended(*store, id);
+
+  EXPECT_EQ(job.status, "done");
+  EXPECT_EQ(job.node, "b");
+}
+
 // Node b died while running a job with an upload: node a, starting after b stopped beating,
 // marks the job interrupted and removes the upload (identifying data), as b would have.
 TEST(JobQueue, ADeadNodesInterruptedJobLosesItsUpload) {
