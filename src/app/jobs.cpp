@@ -1,6 +1,9 @@
 #include "app/jobs.h"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <csignal>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -46,36 +49,107 @@ std::string kept(std::string text) {
 
 }  // namespace
 
+namespace {
+
+// Starts `body` on a thread that never takes an asynchronous signal (SIGINT, SIGTERM): the
+// server's signal thread waits for those, and a thread made before it blocked them (as the
+// runner's are, with the server) would otherwise take one and end the process. The mask is
+// set around the creation, so that the thread inherits it from its first instruction.
+template <typename Body>
+std::thread signal_free_thread(Body body) {
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
+  std::thread thread(std::move(body));
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return thread;
+}
+
+void remove_upload(const std::string& upload) {
+  if (upload.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove(upload, ignored);
+}
+
+}  // namespace
+
 JobRunner::JobRunner(store::Store& store, std::function<std::string()> now, JobNode node)
     : store_(store), now_(std::move(now)), node_(std::move(node)) {
-  if (node_.name.empty()) return;
-  beater_ = std::thread([this] {
-    std::unique_lock lock(beat_mutex_);
-    while (!beat_stop_.wait_for(lock, node_.heartbeat, [this] { return stopping_; })) {
-      if (auto beaten = store_.beat_jobs(node_.name, now_()); !beaten) {
-        spdlog::error("jobs: heartbeat of node {}: {}", node_.name, beaten.error().message);
-      }
-    }
-  });
+  ticker_ = signal_free_thread([this] { tick(); });
+}
+
+void JobRunner::stop_claiming() {
+  {
+    const std::lock_guard lock(wake_mutex_);
+    claiming_ = false;
+  }
+  wake_.notify_all();
 }
 
 JobRunner::~JobRunner() {
-  for (auto& worker : workers_) {
-    if (worker.thread.joinable()) worker.thread.join();
+  // Stop claiming, let the jobs running here end (the ticker still beats for them and passes
+  // on their cancel requests), then stop the ticker.
+  stop_claiming();
+  for (auto& worker : workers_) worker.join();
+  std::vector<Worker> started;
+  {
+    const std::lock_guard lock(mutex_);
+    started.swap(started_);
   }
-  if (beater_.joinable()) {
-    {
-      const std::lock_guard lock(beat_mutex_);
-      stopping_ = true;
-    }
-    beat_stop_.notify_all();
-    beater_.join();
+  for (auto& worker : started) worker.thread.join();
+  {
+    const std::lock_guard lock(wake_mutex_);
+    ticking_ = false;
   }
+  wake_.notify_all();
+  ticker_.join();
+}
+
+void JobRunner::handle(std::string kind, JobHandler handler) {
+  const std::lock_guard lock(mutex_);
+  handlers_[std::move(kind)] = std::move(handler);
+}
+
+void JobRunner::start_workers() {
+  const std::lock_guard lock(wake_mutex_);
+  if (workers_started_ || !claiming_) return;
+  workers_started_ = true;
+  for (int i = 0; i < node_.workers; ++i) workers_.push_back(signal_free_thread([this] { work_queue(); }));
 }
 
 Result<int> JobRunner::interrupt_leftovers() {
-  if (node_.name.empty()) return store_.interrupt_running_jobs(now_());
-  return store_.interrupt_abandoned_jobs(node_.name, now_(), node_.stale_after);
+  std::int64_t interrupted = 0;
+  if (node_.name.empty()) {
+    ASSIGN_OR_RETURN(interrupted, store_.interrupt_running_jobs(now_()));
+  } else {
+    ASSIGN_OR_RETURN(interrupted, store_.interrupt_abandoned_jobs(node_.name, now_(), node_.stale_after));
+  }
+  // An interrupted job has ended too: its upload (identifying data) goes, as any ended job's.
+  ASSIGN_OR_RETURN(const auto uploads, store_.take_ended_job_uploads());
+  for (const auto& upload : uploads) remove_upload(upload);
+  return static_cast<int>(interrupted);
+}
+
+Result<std::int64_t> JobRunner::submit(JobSpec spec, std::string parameters) {
+  store::JobRecord record;
+  record.kind = std::move(spec.kind);
+  record.title = std::move(spec.title);
+  record.owner = std::move(spec.owner);
+  record.started = now_();
+  record.link = std::move(spec.link);
+  record.link_text = std::move(spec.link_text);
+  record.status = "queued";
+  record.parameters = std::move(parameters);
+  record.upload = spec.upload.string();
+  auto added = store_.add_job(record);
+  if (!added) {
+    // The job never runs, so nothing else would remove its upload (identifying data).
+    remove_upload(record.upload);
+    return tl::unexpected(added.error());
+  }
+  wake_.notify_one();
+  return *added;
 }
 
 Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
@@ -87,65 +161,148 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
   job->record.link = std::move(spec.link);
   job->record.link_text = std::move(spec.link_text);
   job->record.node = node_.name;
+  job->record.upload = spec.upload.string();
   auto added = store_.add_job(job->record);
   if (!added) {
-    // The job never runs, so nothing else would remove its upload (identifying data).
-    std::error_code ignored;
-    if (!spec.upload.empty()) std::filesystem::remove(spec.upload, ignored);
+    remove_upload(job->record.upload);
     return tl::unexpected(added.error());
   }
   job->record.id = *added;
   const std::lock_guard lock(mutex_);
-  std::erase_if(workers_, [](Worker& w) {
+  std::erase_if(started_, [](Worker& w) {
     if (!w.done->load()) return false;
     w.thread.join();  // It has finished its work; this only reaps it.
     return true;
   });
   live_[job->record.id] = job;
   auto done = std::make_shared<std::atomic<bool>>(false);
-  std::thread thread([this, job, done, work = std::move(work), upload = std::move(spec.upload)] {
+  std::thread thread = signal_free_thread([this, job, done, work = std::move(work)] {
     // Set on every way out, after the job's record is written.
     struct MarkDone {
       std::atomic<bool>& done;
       ~MarkDone() { done.store(true); }
     } mark{*done};
-    LiveBuffer out_buffer(job->mutex, job->record.output);
-    LiveBuffer err_buffer(job->mutex, job->record.messages);
-    std::ostream out(&out_buffer);
-    std::ostream err(&err_buffer);
-    Result<void> result = ok();
-    try {
-      result = work(out, err, job->control);
-    } catch (const std::exception& e) {
-      result = fail(ErrorCode::kInternal, std::string("internal error: ") + e.what());
-    } catch (...) {
-      result = fail(ErrorCode::kInternal, "internal error");
-    }
-    if (!result) err << "rapporteur: " << result.error().message << '\n';
-    out.flush();
-    err.flush();
-    if (!upload.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove(upload, ignored);
-    }
-    store::JobRecord ended;
-    {
-      const std::lock_guard job_lock(job->mutex);
-      const bool cancelled =
-          !result && result.error().code == ErrorCode::kCancelled && job->control.cancellation().requested();
-      job->record.status = result ? "done" : cancelled ? "cancelled" : "failed";
-      job->record.messages = kept(std::move(job->record.messages));
-      ended = job->record;
-    }
-    if (auto finished = store_.finish_job(ended.id, ended.status, ended.output, ended.messages, now_()); !finished) {
-      spdlog::error("job {}: {}", ended.id, finished.error().message);
-      return;  // Stays live, so its page still shows the outcome.
-    }
-    const std::lock_guard jobs_lock(mutex_);
-    live_.erase(ended.id);
+    run(job, work);
   });
-  workers_.push_back({std::move(thread), std::move(done)});
+  started_.push_back({std::move(thread), std::move(done)});
   return job->record.id;
+}
+
+void JobRunner::work_queue() {
+  for (;;) {
+    {
+      const std::lock_guard lock(wake_mutex_);
+      if (!claiming_) return;
+    }
+    auto claimed = store_.claim_job(node_.name, now_());
+    if (!claimed) spdlog::error("jobs: claiming a queued job: {}", claimed.error().message);
+    if (!claimed || !claimed->has_value()) {
+      std::unique_lock lock(wake_mutex_);
+      // Woken by submit() here, by stopping, or after `poll` for jobs queued by other nodes.
+      wake_.wait_for(lock, node_.poll, [this] { return !claiming_; });
+      if (!claiming_) return;
+      continue;
+    }
+    auto job = std::make_shared<Live>();
+    job->record = std::move(**claimed);
+    JobHandler handler;
+    {
+      const std::lock_guard lock(mutex_);
+      if (const auto found = handlers_.find(job->record.kind); found != handlers_.end()) handler = found->second;
+      live_[job->record.id] = job;
+    }
+    Result<JobWork> work =
+        handler ? handler(job->record)
+                : fail(ErrorCode::kInternal,
+                       fmt::format("node '{}' has no handler for jobs of kind '{}'", node_.name, job->record.kind));
+    if (!work) {
+      const Error error = work.error();
+      work =
+          JobWork([error](std::ostream&, std::ostream&, JobControl&) -> Result<void> { return tl::unexpected(error); });
+    }
+    run(job, *work);
+  }
+}
+
+void JobRunner::run(const std::shared_ptr<Live>& job, const JobWork& work) {
+  LiveBuffer out_buffer(job->mutex, job->record.output);
+  LiveBuffer err_buffer(job->mutex, job->record.messages);
+  std::ostream out(&out_buffer);
+  std::ostream err(&err_buffer);
+  Result<void> result = ok();
+  try {
+    result = work(out, err, job->control);
+  } catch (const std::exception& e) {
+    result = fail(ErrorCode::kInternal, std::string("internal error: ") + e.what());
+  } catch (...) {
+    result = fail(ErrorCode::kInternal, "internal error");
+  }
+  if (!result) err << "rapporteur: " << result.error().message << '\n';
+  out.flush();
+  err.flush();
+  // Read once (an extract holds identifying data): removed whatever the outcome.
+  remove_upload(job->record.upload);
+  store::JobRecord ended;
+  {
+    const std::lock_guard job_lock(job->mutex);
+    const bool cancelled =
+        !result && result.error().code == ErrorCode::kCancelled && job->control.cancellation().requested();
+    job->record.status = result ? "done" : cancelled ? "cancelled" : "failed";
+    job->record.messages = kept(std::move(job->record.messages));
+    ended = job->record;
+  }
+  if (auto finished = store_.finish_job(ended.id, ended.status, ended.output, ended.messages, now_()); !finished) {
+    spdlog::error("job {}: {}", ended.id, finished.error().message);
+    return;  // Stays live, so its page still shows the outcome.
+  }
+  const std::lock_guard jobs_lock(mutex_);
+  live_.erase(ended.id);
+}
+
+void JobRunner::tick() {
+  auto last_beat = std::chrono::steady_clock::now();
+  std::map<std::int64_t, double> written;  // Progress last written per live job.
+  std::unique_lock lock(wake_mutex_);
+  while (!wake_.wait_for(lock, node_.poll, [this] { return !ticking_; })) {
+    lock.unlock();
+    std::vector<std::pair<std::int64_t, std::shared_ptr<Live>>> live;
+    {
+      const std::lock_guard jobs_lock(mutex_);
+      live.assign(live_.begin(), live_.end());
+    }
+    if (!live.empty()) {
+      // Cancel requests made on any node, through the store.
+      if (auto asked = store_.cancel_requested_jobs(node_.name); !asked) {
+        spdlog::error("jobs: reading cancel requests of node '{}': {}", node_.name, asked.error().message);
+      } else {
+        for (const std::int64_t id : *asked) {
+          for (const auto& [live_id, job] : live) {
+            if (live_id == id) job->control.cancel();
+          }
+        }
+      }
+      std::map<std::int64_t, double> now_written;
+      for (const auto& [id, job] : live) {
+        const double progress = job->control.progress();
+        const auto before = written.find(id);
+        if (progress >= 0 && (before == written.end() || before->second != progress)) {
+          if (auto set = store_.set_job_progress(id, progress); !set) {
+            spdlog::error("job {}: progress: {}", id, set.error().message);
+          }
+        }
+        now_written[id] = progress;
+      }
+      written.swap(now_written);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!node_.name.empty() && now - last_beat >= node_.heartbeat) {
+      last_beat = now;
+      if (auto beaten = store_.beat_jobs(node_.name, now_()); !beaten) {
+        spdlog::error("jobs: heartbeat of node {}: {}", node_.name, beaten.error().message);
+      }
+    }
+    lock.lock();
+  }
 }
 
 Result<store::JobRecord> JobRunner::job(std::int64_t id) {
@@ -158,15 +315,16 @@ Result<store::JobRecord> JobRunner::job(std::int64_t id) {
       return record;
     }
   }
-  // Finished between the two looks: the store has it now.
+  // Finished between the two looks, queued, or running on another node: the store has it.
   return store_.job(id);
 }
 
 Result<void> JobRunner::cancel(std::int64_t id) {
+  ASSIGN_OR_RETURN(const store::JobRecord job, store_.cancel_job(id, now_()));
+  // Cancelled while queued: it never runs, so its upload goes now.
+  if (job.status == "cancelled") remove_upload(job.upload);
   const std::lock_guard lock(mutex_);
-  const auto live = live_.find(id);
-  if (live == live_.end()) return fail(ErrorCode::kNotFound, fmt::format("job {} is not running", id));
-  live->second->control.cancel();
+  if (const auto live = live_.find(id); live != live_.end()) live->second->control.cancel();
   return ok();
 }
 

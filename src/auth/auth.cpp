@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <optional>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -177,29 +178,42 @@ Result<void> Auth::audit(const std::string& user_name, const std::string& action
 
 AddressThrottle::AddressThrottle(ThrottleOptions options) : options_(std::move(options)) {}
 
+AddressThrottle::AddressThrottle(store::StaffStore& store, ThrottleOptions options)
+    : options_(std::move(options)), store_(&store) {}
+
 void AddressThrottle::prune(std::deque<std::chrono::system_clock::time_point>& failures,
                             std::chrono::system_clock::time_point now) const {
   while (!failures.empty() && failures.front() + options_.window <= now) failures.pop_front();
 }
 
-std::chrono::seconds AddressThrottle::retry_after(const std::string& address) {
+Result<std::chrono::seconds> AddressThrottle::retry_after(const std::string& address) {
   const auto now = options_.clock();
-  const std::lock_guard lock(mutex_);
-  const auto found = failures_.find(address);
-  if (found == failures_.end()) return std::chrono::seconds(0);
-  prune(found->second, now);
-  if (found->second.empty()) {
-    failures_.erase(found);
-    return std::chrono::seconds(0);
+  std::optional<std::chrono::system_clock::time_point> oldest;
+  if (store_ != nullptr) {
+    // Failures after now - window: the ones prune() would keep.
+    ASSIGN_OR_RETURN(const auto failures, store_->address_failures(address, now - options_.window));
+    if (static_cast<int>(failures.size()) < options_.failures) return std::chrono::seconds(0);
+    oldest = failures.front();
+  } else {
+    const std::lock_guard lock(mutex_);
+    const auto found = failures_.find(address);
+    if (found == failures_.end()) return std::chrono::seconds(0);
+    prune(found->second, now);
+    if (found->second.empty()) {
+      failures_.erase(found);
+      return std::chrono::seconds(0);
+    }
+    if (static_cast<int>(found->second.size()) < options_.failures) return std::chrono::seconds(0);
+    oldest = found->second.front();
   }
-  if (static_cast<int>(found->second.size()) < options_.failures) return std::chrono::seconds(0);
   // Rounded up: the attempt must come after the oldest failure has left the window.
-  const auto wait = found->second.front() + options_.window - now;
-  return std::chrono::ceil<std::chrono::seconds>(wait);
+  return std::chrono::ceil<std::chrono::seconds>(*oldest + options_.window - now);
 }
 
-void AddressThrottle::record_failure(const std::string& address) {
+Result<void> AddressThrottle::record_failure(const std::string& address) {
   const auto now = options_.clock();
+  // Kept only as long as the window: older rows are removed with each new failure.
+  if (store_ != nullptr) return store_->add_address_failure(address, now, now - options_.window);
   const std::lock_guard lock(mutex_);
   auto& failures = failures_[address];
   prune(failures, now);
@@ -212,6 +226,7 @@ void AddressThrottle::record_failure(const std::string& address) {
       it = it->second.empty() ? failures_.erase(it) : std::next(it);
     }
   }
+  return ok();
 }
 
 }  // namespace rapporteur::auth

@@ -91,15 +91,22 @@ struct ThrottleOptions {
 // Failed sign-ins per client address, on top of the lock-out per account: an address that
 // failed `failures` times within the window must wait until its oldest failure leaves it.
 // Other addresses are not affected, so one address cannot lock everyone out; a success does
-// not clear the count (one valid account must not reset a guessing run). Kept in memory per
-// process. Thread safety: all methods may be called concurrently.
+// not clear the count (one valid account must not reset a guessing run). Kept in the store
+// when given one (so that the web nodes on one database count an address's failures
+// together), else in memory for this process. Thread safety: all methods may be called
+// concurrently.
 class AddressThrottle {
  public:
+  // In memory, for one process.
   explicit AddressThrottle(ThrottleOptions options = {});
+  // In `store`, shared by every throttle on the same database; `store` must outlive this.
+  AddressThrottle(store::StaffStore& store, ThrottleOptions options);
 
-  // How long `address` must wait before its next attempt; zero when it may try now.
-  std::chrono::seconds retry_after(const std::string& address);
-  void record_failure(const std::string& address);
+  // How long `address` must wait before its next attempt; zero when it may try now. Fails
+  // with the store's error.
+  Result<std::chrono::seconds> retry_after(const std::string& address);
+  // Counts a failed sign-in of `address` now. Fails with the store's error.
+  Result<void> record_failure(const std::string& address);
 
  private:
   // Drops failures that left the window; the caller holds mutex_.
@@ -107,6 +114,7 @@ class AddressThrottle {
              std::chrono::system_clock::time_point now) const;
 
   ThrottleOptions options_;
+  store::StaffStore* store_ = nullptr;  // Null: in memory.
   std::mutex mutex_;
   std::unordered_map<std::string, std::deque<std::chrono::system_clock::time_point>> failures_;
 };

@@ -190,6 +190,7 @@ struct ServeOptions {
   int port = 8080;
   bool secure_cookies = false;
   std::string node;  // "" = the host name and port (or process id for port 0) on PostgreSQL.
+  int job_workers = 2;
 };
 
 // A node's name among several on one database: stable across restarts when given or when the
@@ -248,7 +249,8 @@ Result<void> run_serve(const GlobalOptions& global, const ServeOptions& options,
                               .tables_folder = paths.tables.string(),
                               .reports_folder = paths.reports.string(),
                               .secure_cookies = options.secure_cookies,
-                              .node = node_name(global, options)});
+                              .node = node_name(global, options),
+                              .job_workers = options.job_workers});
   SignalStopper stopper(server);
   ASSIGN_OR_RETURN(const int port, server.bind());
   out << fmt::format("Serving {} on http://{}:{}/\n", global.db_for_display(), options.host, port) << std::flush;
@@ -277,6 +279,10 @@ void add_instance_commands(CLI::App& app, Action& action) {
   serve->add_flag("--secure-cookies", serve_options->secure_cookies, "Mark cookies Secure (when served behind TLS)");
   serve->add_option("--node", serve_options->node,
                     "This node's name among several on one database (default with PostgreSQL: host:port)");
+  serve
+      ->add_option("--job-workers", serve_options->job_workers,
+                   "Threads running queued staff jobs from any node (0: this node only queues them)")
+      ->check(CLI::Range(0, 64));
   serve->add_option("--port", serve_options->port, "TCP port; 0 picks a free one")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));

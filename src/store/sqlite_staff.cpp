@@ -1,6 +1,9 @@
 // SQLite store: staff accounts, sessions, the audit log and background jobs.
 #include "store/internal/sqlite_store.h"
 
+#include <algorithm>
+#include <cassert>
+
 namespace rapporteur::store::internal {
 
 Result<void> SqliteStore::add_user(const User& u) {
@@ -86,7 +89,7 @@ Result<std::int64_t> SqliteStore::add_job(const JobRecord& job) {
   const std::lock_guard lock(mutex_);
   ASSIGN_OR_RETURN(Statement stmt,
                    db_.prepare("INSERT INTO jobs (kind, title, owner, started, status, link, link_text, node, "
-                               "heartbeat) VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?4)"));
+                               "heartbeat, parameters, upload) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?7, ?4, ?9, ?10)"));
   RETURN_IF_ERROR(stmt.bind(1, job.kind)
                       .bind(2, job.title)
                       .bind(3, job.owner)
@@ -94,6 +97,9 @@ Result<std::int64_t> SqliteStore::add_job(const JobRecord& job) {
                       .bind(5, job.link)
                       .bind(6, job.link_text)
                       .bind(7, job.node)
+                      .bind(8, job.status)
+                      .bind(9, job.parameters)
+                      .bind(10, job.upload)
                       .run());
   return db_.last_insert_rowid();
 }
@@ -101,8 +107,9 @@ Result<std::int64_t> SqliteStore::add_job(const JobRecord& job) {
 Result<void> SqliteStore::finish_job(std::int64_t id, const std::string& status, const std::string& output,
                                      const std::string& messages, const std::string& finished) {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET status = ?2, output = ?3, messages = ?4, "
-                                               "finished = ?5 WHERE id = ?1"));
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare("UPDATE jobs SET status = ?2, output = ?3, messages = ?4, progress = -1, "
+                               "finished = ?5 WHERE id = ?1"));
   RETURN_IF_ERROR(stmt.bind(1, id).bind(2, status).bind(3, output).bind(4, messages).bind(5, finished).run());
   if (db_.changes() == 0) return fail(ErrorCode::kNotFound, fmt::format("no job {}", id));
   return ok();
@@ -147,22 +154,155 @@ Result<std::int64_t> SqliteStore::interrupt_abandoned_jobs(const std::string& no
   return db_.changes();
 }
 
+namespace {
+
+constexpr const char* kJobColumns =
+    "id, kind, title, owner, started, finished, status, output, messages, link, link_text, node, heartbeat, "
+    "progress, parameters, upload, cancel_requested";
+
+JobRecord job_from(const Statement& stmt) {
+  JobRecord job{stmt.column_int(0),  stmt.column_text(1), stmt.column_text(2),  stmt.column_text(3),
+                stmt.column_text(4), stmt.column_text(5), stmt.column_text(6),  stmt.column_text(7),
+                stmt.column_text(8), stmt.column_text(9), stmt.column_text(10), stmt.column_text(11),
+                stmt.column_text(12)};
+  const std::int64_t millionths = stmt.column_int(13);
+  job.progress = millionths < 0 ? -1.0 : static_cast<double>(millionths) / 1e6;
+  job.parameters = stmt.column_text(14);
+  job.upload = stmt.column_text(15);
+  job.cancel_requested = stmt.column_int(16) != 0;
+  return job;
+}
+
+}  // namespace
+
 Result<std::vector<JobRecord>> SqliteStore::read_jobs(const char* clause, std::int64_t argument) {
-  ASSIGN_OR_RETURN(Statement stmt,
-                   db_.prepare(fmt::format("SELECT id, kind, title, owner, started, finished, status, output, "
-                                           "messages, link, link_text, node, heartbeat FROM jobs {}",
-                                           clause)));
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare(fmt::format("SELECT {} FROM jobs {}", kJobColumns, clause)));
   stmt.bind(1, argument);
   std::vector<JobRecord> result;
   for (;;) {
     ASSIGN_OR_RETURN(const bool row, stmt.step());
     if (!row) break;
-    result.push_back({stmt.column_int(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3),
-                      stmt.column_text(4), stmt.column_text(5), stmt.column_text(6), stmt.column_text(7),
-                      stmt.column_text(8), stmt.column_text(9), stmt.column_text(10), stmt.column_text(11),
-                      stmt.column_text(12)});
+    result.push_back(job_from(stmt));
   }
   return result;
+}
+
+Result<std::optional<JobRecord>> SqliteStore::claim_job(const std::string& node, const std::string& now) {
+  const std::lock_guard lock(mutex_);
+  // Workers ask often and mostly find nothing: a read first, which a long write elsewhere (an
+  // intake load) does not block, so that an idle worker never waits for the write lock while
+  // holding this connection.
+  {
+    // Finalised before the write: a read left open would pin an older snapshot, which a write
+    // from this connection could not build on.
+    ASSIGN_OR_RETURN(Statement look, db_.prepare("SELECT 1 FROM jobs WHERE status = 'queued' LIMIT 1"));
+    ASSIGN_OR_RETURN(const bool any, look.step());
+    if (!any) return std::optional<JobRecord>();
+  }
+  // One statement is one write transaction: SQLite lets one writer in at a time, across
+  // connections and processes, so the row it picks is still queued when it is updated.
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_.prepare(fmt::format("UPDATE jobs SET status = 'running', node = ?1, heartbeat = ?2 "
+                                           "WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY id "
+                                           "LIMIT 1) AND status = 'queued' RETURNING {}",
+                                           kJobColumns)));
+  stmt.bind(1, node).bind(2, now);
+  ASSIGN_OR_RETURN(const bool row, stmt.step());
+  if (!row) return std::optional<JobRecord>();
+  JobRecord job = job_from(stmt);
+  ASSIGN_OR_RETURN([[maybe_unused]] const bool more, stmt.step());  // Completes the statement (and its write).
+  assert(!more && "one row claimed");
+  return std::optional<JobRecord>(std::move(job));
+}
+
+Result<JobRecord> SqliteStore::cancel_job(std::int64_t id, const std::string& now) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(
+      Statement stmt,
+      db_.prepare(fmt::format("UPDATE jobs SET "
+                              "finished = CASE WHEN status = 'queued' THEN ?2 ELSE finished END, "
+                              "cancel_requested = CASE WHEN status = 'running' THEN 1 ELSE cancel_requested END, "
+                              "status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END "
+                              "WHERE id = ?1 AND status IN ('queued', 'running') RETURNING {}",
+                              kJobColumns)));
+  stmt.bind(1, id).bind(2, now);
+  ASSIGN_OR_RETURN(const bool row, stmt.step());
+  if (!row) return fail(ErrorCode::kNotFound, fmt::format("job {} is neither queued nor running", id));
+  JobRecord job = job_from(stmt);
+  ASSIGN_OR_RETURN([[maybe_unused]] const bool more, stmt.step());
+  assert(!more && "one row by id");
+  return job;
+}
+
+Result<std::vector<std::int64_t>> SqliteStore::cancel_requested_jobs(const std::string& node) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT id FROM jobs WHERE node = ?1 AND status = 'running' "
+                                               "AND cancel_requested <> 0 ORDER BY id"));
+  stmt.bind(1, node);
+  std::vector<std::int64_t> ids;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) break;
+    ids.push_back(stmt.column_int(0));
+  }
+  return ids;
+}
+
+Result<void> SqliteStore::set_job_progress(std::int64_t id, double fraction) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET progress = ?2 WHERE id = ?1 AND status = 'running'"));
+  return stmt.bind(1, id).bind(2, static_cast<std::int64_t>(std::clamp(fraction, 0.0, 1.0) * 1e6)).run();
+}
+
+Result<std::vector<std::string>> SqliteStore::take_ended_job_uploads() {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement select, db_.prepare("SELECT id, upload FROM jobs WHERE upload <> '' "
+                                                 "AND status NOT IN ('queued', 'running') ORDER BY id"));
+  std::vector<std::pair<std::int64_t, std::string>> taken;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, select.step());
+    if (!row) break;
+    taken.emplace_back(select.column_int(0), select.column_text(1));
+  }
+  std::vector<std::string> uploads;
+  for (auto& [id, upload] : taken) {
+    ASSIGN_OR_RETURN(Statement clear, db_.prepare("UPDATE jobs SET upload = '' WHERE id = ?1"));
+    RETURN_IF_ERROR(clear.bind(1, id).run());
+    uploads.push_back(std::move(upload));
+  }
+  return uploads;
+}
+
+namespace {
+
+std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
+}  // namespace
+
+Result<void> SqliteStore::add_address_failure(const std::string& address, std::chrono::system_clock::time_point at,
+                                              std::chrono::system_clock::time_point forget_through) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement forget, db_.prepare("DELETE FROM sign_in_failures WHERE failed_at <= ?1"));
+  RETURN_IF_ERROR(forget.bind(1, epoch_ms(forget_through)).run());
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("INSERT INTO sign_in_failures (address, failed_at) VALUES (?1, ?2)"));
+  return stmt.bind(1, address).bind(2, epoch_ms(at)).run();
+}
+
+Result<std::vector<std::chrono::system_clock::time_point>> SqliteStore::address_failures(
+    const std::string& address, std::chrono::system_clock::time_point since) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("SELECT failed_at FROM sign_in_failures WHERE address = ?1 "
+                                               "AND failed_at > ?2 ORDER BY failed_at, id"));
+  stmt.bind(1, address).bind(2, epoch_ms(since));
+  std::vector<std::chrono::system_clock::time_point> times;
+  for (;;) {
+    ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) break;
+    times.emplace_back(std::chrono::milliseconds(stmt.column_int(0)));
+  }
+  return times;
 }
 
 Result<std::vector<User>> SqliteStore::read_users(const std::string& where,

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,17 +50,21 @@ struct JobRecord {
   std::int64_t id = 0;  // Given by add_job.
   std::string kind;     // E.g. "intake", "estimate", "protect", "publish", "report".
   std::string title;
-  std::string owner;               // The staff user who started it.
-  std::string started;             // UTC, ISO 8601.
-  std::string finished;            // Empty while running.
-  std::string status = "running";  // "running", "done", "failed", "cancelled" or "interrupted".
-  std::string output;              // Its standard output.
-  std::string messages;            // Its progress and error lines.
-  std::string link;                // A page with the result, if any.
+  std::string owner;     // The staff user who started it.
+  std::string started;   // UTC, ISO 8601.
+  std::string finished;  // Empty while running.
+  // "queued", "running", "done", "failed", "cancelled" or "interrupted".
+  std::string status = "running";
+  std::string output;    // Its standard output.
+  std::string messages;  // Its progress and error lines.
+  std::string link;      // A page with the result, if any.
   std::string link_text;
-  std::string node;       // The web node running it ("" for a single server).
-  std::string heartbeat;  // UTC, ISO 8601: when its node last said it still runs it.
-  double progress = -1;   // While running, the fraction done when the work says (not stored); else -1.
+  std::string node;               // The web node running it ("" for a single server or while queued).
+  std::string heartbeat;          // UTC, ISO 8601: when its node last said it still runs it.
+  double progress = -1;           // The fraction done when the work said (kept to a millionth); else -1.
+  std::string parameters;         // What its kind's handler rebuilds the work from (JSON); "" for none.
+  std::string upload;             // A file it reads once, removed when it ends; "" for none.
+  bool cancel_requested = false;  // Someone asked it to stop; its node sees it and stops it.
 };
 
 class StaffStore : public virtual MetaStore {
@@ -81,7 +86,8 @@ class StaffStore : public virtual MetaStore {
   virtual Result<void> audit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditEntry>> audit_log(int limit) = 0;
 
-  // Background jobs. add_job stores a running job and returns its id; finish_job records how
+  // Background jobs. add_job stores a job as `job.status` says ("running" on `job.node`, or
+  // "queued" for any node to claim) with its parameters and upload, and returns its id; finish_job records how
   // it ended (kNotFound for an unknown id); jobs lists the newest first, at most `limit`;
   // job gives one (kNotFound). interrupt_running_jobs marks every job still "running" as
   // "interrupted" (for a server starting after one that stopped mid-job) and counts them.
@@ -101,6 +107,33 @@ class StaffStore : public virtual MetaStore {
   virtual Result<std::int64_t> beat_jobs(const std::string& node, const std::string& now) = 0;
   virtual Result<std::int64_t> interrupt_abandoned_jobs(const std::string& node, const std::string& now,
                                                         std::chrono::seconds stale_after) = 0;
+
+  // The job queue. claim_job takes the oldest queued job atomically (no two callers, on any
+  // node, get the same job), sets it running on `node` with its heartbeat at `now`, and
+  // returns it as it now stands; nullopt when none is queued. cancel_job ends a queued job
+  // "cancelled" at once (finished at `now`) and marks a running one cancel_requested, for its
+  // node to stop; it returns the job as it now stands (its status says which happened: the
+  // caller removes a cancelled job's upload), kNotFound when no job `id` is queued or
+  // running. cancel_requested_jobs lists the ids of `node`'s running jobs marked so.
+  // set_job_progress records a running job's fraction done (clamped to 0..1); an unknown or
+  // ended job is no error.
+  virtual Result<std::optional<JobRecord>> claim_job(const std::string& node, const std::string& now) = 0;
+  virtual Result<JobRecord> cancel_job(std::int64_t id, const std::string& now) = 0;
+  virtual Result<std::vector<std::int64_t>> cancel_requested_jobs(const std::string& node) = 0;
+  virtual Result<void> set_job_progress(std::int64_t id, double fraction) = 0;
+  // The uploads of ended jobs (an interrupted job's, whose node died before removing it),
+  // forgotten by their jobs as they are returned, for the caller to remove. Two callers at once
+  // may both get one; removing a file twice is harmless.
+  virtual Result<std::vector<std::string>> take_ended_job_uploads() = 0;
+
+  // Failed sign-ins per client address, shared by the nodes (auth::AddressThrottle), kept to
+  // the millisecond. add_address_failure records one for `address` at `at` and forgets every
+  // address's failures at or before `forget_through` (so the table holds only a window's
+  // worth); address_failures lists `address`'s failures after `since`, oldest first.
+  virtual Result<void> add_address_failure(const std::string& address, std::chrono::system_clock::time_point at,
+                                           std::chrono::system_clock::time_point forget_through) = 0;
+  virtual Result<std::vector<std::chrono::system_clock::time_point>> address_failures(
+      const std::string& address, std::chrono::system_clock::time_point since) = 0;
 };
 
 }  // namespace rapporteur::store

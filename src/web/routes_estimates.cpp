@@ -70,26 +70,17 @@ void Server::Impl::declare_estimate_routes() {
                              (criterion == "bic" || criterion == "aic") &&
                              (bootstrap == "0" || bootstrap == "200" || bootstrap == "1000") && method.has_value();
           if (!valid) return send_error(req, res, 400, "bad_request", "invalid estimate parameters");
-          app::PublishEstimateRequest request;
-          request.estimate.year = std::stoi(year);
-          request.estimate.mandate = mandate;
-          request.estimate.by = by;
-          request.estimate.selection.criterion = criterion == "aic" ? mse::Criterion::kAic : mse::Criterion::kBic;
-          request.estimate.selection.sensitivity = mse::Sensitivity::kSkip;
-          request.estimate.selection.bootstrap = std::stoi(bootstrap);
-          request.method = *method;
-          request.actor = current_viewer()->user.name;
-          const auto id = start_controlled_job(
-              "publish_estimate",
-              fmt::format("Schatting publiceren: {} {}{} ({})", mandate, year, by.empty() ? "" : " naar " + by,
-                          app::to_code(*method)),
-              [request](app::Workspace& workspace, std::ostream& out, app::JobControl& control) {
-                app::PublishEstimateRequest controlled = request;
-                controlled.estimate.cancellation = &control.cancellation();
-                controlled.estimate.progress = [&control](double fraction) { control.set_progress(fraction); };
-                return workspace.publish_estimate(std::move(controlled), out).map([](const auto&) {});
-              },
-              "/schattingen", "Gepubliceerde schattingen");
+          const auto id = queue_job("publish_estimate",
+                                    fmt::format("Schatting publiceren: {} {}{} ({})", mandate, year,
+                                                by.empty() ? "" : " naar " + by, app::to_code(*method)),
+                                    {{"year", std::stoi(year)},
+                                     {"mandate", mandate},
+                                     {"by", by},
+                                     {"criterion", criterion},
+                                     {"bootstrap", std::stoi(bootstrap)},
+                                     {"method", std::string(app::to_code(*method))},
+                                     {"actor", current_viewer()->user.name}},
+                                    "/schattingen", "Gepubliceerde schattingen");
           if (!id) return send_store_error(req, res, id.error());
           redirect(res, fmt::format("/staff/jobs/{}", *id));
         });

@@ -34,14 +34,18 @@ void Server::Impl::declare_staff_routes() {
       return again(403, "Het formulier is verlopen; probeer het opnieuw.");
     // Per address before any password is hashed: a guessing run from one address costs it,
     // not the server, and leaves other addresses alone.
-    if (const auto wait = sign_in_throttle.retry_after(req.remote_addr); wait.count() > 0) {
-      res.set_header("Retry-After", std::to_string(wait.count()));
+    const auto wait = sign_in_throttle.retry_after(req.remote_addr);
+    if (!wait) return send_store_error(req, res, wait.error());
+    if (wait->count() > 0) {
+      res.set_header("Retry-After", std::to_string(wait->count()));
       return again(429, "Te veel mislukte pogingen vanaf dit adres; probeer het later opnieuw.");
     }
     auto signed_in = options.auth->sign_in(req.get_param_value("name"), req.get_param_value("password"));
     if (!signed_in) {
       if (signed_in.error().code != ErrorCode::kPermissionDenied) return send_store_error(req, res, signed_in.error());
-      sign_in_throttle.record_failure(req.remote_addr);
+      if (auto recorded = sign_in_throttle.record_failure(req.remote_addr); !recorded) {
+        return send_store_error(req, res, recorded.error());
+      }
       const bool locked = signed_in.error().message.starts_with("locked");
       return again(401, locked ? "Te veel mislukte pogingen; probeer het over een kwartier opnieuw."
                                : "Onjuiste naam of wachtwoord.");
@@ -99,14 +103,13 @@ void Server::Impl::declare_staff_routes() {
     // Stored under a generated name outside the web root; the original name is not used.
     const auto path = store_upload(file.content, *kind == UploadKind::kXlsx ? ".xlsx" : ".csv");
     if (!path) return send_store_error(req, res, path.error());
-    app::LoadExtractRequest load{.file = *path, .profile = profile, .year = std::stoi(year)};
-    load.actor = current_viewer()->user.name;
-    if (form_value(req, "replace") == "1") load.replace = intake::ReplaceMode::kReplace;
     audit("intake_load", fmt::format("profile {}, year {}, {} bytes", profile, year, file.content.size()));
-    const auto id = start_job(
-        "intake", fmt::format("Laden: {} {}", profile, year),
-        [load](app::Workspace& workspace, std::ostream& out) { return workspace.load_extract(load, out); },
-        "/staff/intake", "Leveringen en afgekeurde regels", *path);
+    const auto id = queue_job("intake", fmt::format("Laden: {} {}", profile, year),
+                              {{"profile", profile},
+                               {"year", std::stoi(year)},
+                               {"replace", form_value(req, "replace") == "1"},
+                               {"actor", current_viewer()->user.name}},
+                              "/staff/intake", "Leveringen en afgekeurde regels", *path);
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
@@ -145,22 +148,16 @@ void Server::Impl::declare_staff_routes() {
                        (criterion == "bic" || criterion == "aic") &&
                        (bootstrap == "0" || bootstrap == "200" || bootstrap == "1000");
     if (!valid) return send_error(req, res, 400, "bad_request", "invalid estimate parameters");
-    app::EstimateRequest estimate;
-    estimate.year = std::stoi(year);
-    estimate.mandate = mandate;
-    estimate.by = by;
-    estimate.selection.criterion = criterion == "aic" ? mse::Criterion::kAic : mse::Criterion::kBic;
-    if (req.get_param_value("latent_class") == "1") estimate.latent_class = mse::LatentClassRun::kRun;
-    estimate.selection.bootstrap = std::stoi(bootstrap);
+    const bool latent_class = req.get_param_value("latent_class") == "1";
     audit("estimate", fmt::format("year {}, {}, by '{}', {}, bootstrap {}", year, mandate, by, criterion, bootstrap));
-    const auto id = start_controlled_job(
-        "estimate", fmt::format("Schatting {} {}{}", mandate, year, by.empty() ? "" : " naar " + by),
-        [estimate](app::Workspace& workspace, std::ostream& out, app::JobControl& control) {
-          app::EstimateRequest request = estimate;
-          request.cancellation = &control.cancellation();
-          request.progress = [&control](double fraction) { control.set_progress(fraction); };
-          return workspace.estimate_json(request, out);
-        });
+    const auto id =
+        queue_job("estimate", fmt::format("Schatting {} {}{}", mandate, year, by.empty() ? "" : " naar " + by),
+                  {{"year", std::stoi(year)},
+                   {"mandate", mandate},
+                   {"by", by},
+                   {"criterion", criterion},
+                   {"bootstrap", std::stoi(bootstrap)},
+                   {"latent_class", latent_class}});
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   });
@@ -233,27 +230,17 @@ void Server::Impl::declare_staff_routes() {
     if (std::none_of(list.begin(), list.end(), [&](const auto& s) { return s.first == spec; })) {
       return send_error(req, res, 400, "bad_request", "unknown table definition");
     }
-    const std::string path = (std::filesystem::path(options.tables_folder) / (spec + ".toml")).string();
     std::string link = publish ? "/cijfers/" + spec : "";
     std::string link_text = publish ? "De tabel op de publieke site" : "";
-    app::ProtectRequest protect{.specs = {path}};
     if (!publish && !options.reports_folder.empty()) {
       // The review per cell (true values: staff only) goes beside the annual reports.
-      const std::string review = "beoordeling-" + spec + ".csv";
-      protect.review = std::filesystem::path(options.reports_folder) / review;
-      link = "/staff/tabellen/" + review;
+      link = "/staff/tabellen/beoordeling-" + spec + ".csv";
       link_text = "Beoordeling per cel (CSV): waarde, status, reden en interval van elke cel";
     }
     audit(publish ? "publish" : "protect", spec);
-    const std::filesystem::path folder = options.published_folder;
-    const auto id = start_job(
-        publish ? "publish" : "protect",
-        fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec),
-        [publish, protect, folder](app::Workspace& workspace, std::ostream& out) -> Result<void> {
-          if (publish) return workspace.publish(protect.specs, "", folder, out).map([](const auto&) {});
-          return workspace.protect(protect, out).map([](const auto&) {});
-        },
-        std::move(link), std::move(link_text));
+    const auto id = queue_job(publish ? "publish" : "protect",
+                              fmt::format("{}: {}", publish ? "Publiceren" : "Beveiligen en controleren", spec),
+                              {{"spec", spec}}, std::move(link), std::move(link_text));
     if (!id) return send_store_error(req, res, id.error());
     redirect(res, fmt::format("/staff/jobs/{}", *id));
   };
@@ -332,6 +319,16 @@ void Server::Impl::declare_staff_routes() {
           audit("publication_add", added->slug);
           redirect(res, "/staff/kennisbank?toegevoegd=" + added->slug);
         });
+  // Before the route of a publication's metadata, whose pattern matches this path too (httplib
+  // takes the first route that matches).
+  route("POST", "/staff/kennisbank/herbouwen", Access::kEditor,
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          audit("kb_rebuild", "");
+          const auto id = queue_job("kb_rebuild", "Zoekindex herbouwen", nlohmann::json::object());
+          if (!id) return send_store_error(req, res, id.error());
+          redirect(res, fmt::format("/staff/jobs/{}", *id));
+        });
+
   route("POST", R"(/staff/kennisbank/([a-z0-9\-]+))", Access::kEditor,
         [=, this](const httplib::Request& req, httplib::Response& res) {
           if (options.knowledge_base == nullptr) return send_error(req, res, 503, "unavailable", "no knowledge base");
@@ -373,16 +370,6 @@ void Server::Impl::declare_staff_routes() {
             return send_refusal(req, res, recorded.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
           audit("follow_up", fmt::format("{} #{}", std::string(req.matches[1]), std::string(req.matches[2])));
           redirect(res, "/staff/kennisbank");
-        });
-
-  route("POST", "/staff/kennisbank/herbouwen", Access::kEditor,
-        [=, this](const httplib::Request& req, httplib::Response& res) {
-          audit("kb_rebuild", "");
-          const auto id =
-              start_job("kb_rebuild", "Zoekindex herbouwen",
-                        [](app::Workspace& workspace, std::ostream& out) { return workspace.rebuild_index(out); });
-          if (!id) return send_store_error(req, res, id.error());
-          redirect(res, fmt::format("/staff/jobs/{}", *id));
         });
 
   // The yearly account: registers, finance checks and the annual report.
@@ -497,12 +484,8 @@ void Server::Impl::declare_staff_routes() {
           const auto path = store_upload(content, ".yaml");
           if (!path) return send_store_error(req, res, path.error());
           audit("account_import", path->filename().string());
-          const auto id = start_job(
-              "account_import", "Jaarbestand importeren",
-              [file = *path](app::Workspace& workspace, std::ostream& out) {
-                return workspace.import_account(file, out);
-              },
-              "/staff/verantwoording", "Verantwoording", *path);
+          const auto id = queue_job("account_import", "Jaarbestand importeren", nlohmann::json::object(),
+                                    "/staff/verantwoording", "Verantwoording", *path);
           if (!id) return send_store_error(req, res, id.error());
           redirect(res, fmt::format("/staff/jobs/{}", *id));
         });
@@ -513,13 +496,8 @@ void Server::Impl::declare_staff_routes() {
             return send_error(req, res, 400, "bad_request", "the year must be four digits");
           }
           audit("annual_report", year);
-          app::AnnualReportRequest report{
-              .year = std::stoi(year), .output = app::ReportOutput::kPdf, .folder = options.reports_folder};
-          if (const auto chart = static_asset("/vendor/echarts.min.js")) report.chart_script = std::string(*chart);
-          const auto id = start_job(
-              "annual_report", "Jaarverslag " + year,
-              [report](app::Workspace& workspace, std::ostream& out) { return workspace.annual_report(report, out); },
-              "/staff/verantwoording?year=" + year, "Verantwoording " + year);
+          const auto id = queue_job("annual_report", "Jaarverslag " + year, {{"year", std::stoi(year)}},
+                                    "/staff/verantwoording?year=" + year, "Verantwoording " + year);
           if (!id) return send_store_error(req, res, id.error());
           redirect(res, fmt::format("/staff/jobs/{}", *id));
         });

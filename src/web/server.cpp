@@ -55,6 +55,9 @@ Server::Server(store::Store& store, ServerOptions options) : impl_(std::make_uni
   impl_->declare_estimate_routes();
   impl_->declare_sdc_routes();
   impl_->declare_linkage_routes();
+  // Queued jobs, this node's and other nodes' alike, run here once their kinds are known.
+  impl_->declare_job_handlers();
+  if (impl_->options.workspace != nullptr) impl_->jobs.start_workers();
 }
 
 Server::~Server() = default;
@@ -161,6 +164,9 @@ Result<void> Server::serve() {
 
 void Server::stop() {
   impl_->stop_requested = true;
+  // A stopping node takes no more queued jobs (another node will); the ones it runs end
+  // before the server is destroyed.
+  impl_->jobs.stop_claiming();
   if (!impl_->serving) {
     return;  // serve() will see the request and not start.
   }

@@ -225,7 +225,8 @@ std::string render_estimate_form(Language language, const StaffViewer& viewer, c
 }
 
 std::string render_job(Language language, const StaffViewer& viewer, const JobView& job) {
-  const bool running = job.status == "running";
+  // Not ended yet: the page refreshes itself and its owner may stop it.
+  const bool running = job.status == "running" || job.status == "queued";
   Html result;
   if (job.status == "done" && job.kind == "estimate") result = render_estimate_result(language, job.output);
   if (job.status == "done" && !job.link.empty()) {

@@ -79,11 +79,15 @@ struct ServerOptions {
   std::string reports_folder;   // Where annual reports are written and served to staff from.
   bool secure_cookies = false;  // Mark cookies Secure (behind TLS); also when X-Forwarded-Proto is https.
   ConnectionLimits limits;
-  // Failed sign-ins per client address (see auth::AddressThrottle).
+  // Failed sign-ins per client address (see auth::AddressThrottle), counted in the store, so
+  // that the nodes on one database count an address together.
   auth::ThrottleOptions sign_in_throttle;
   // This node's name when several serve one database (app::JobNode): its jobs carry it, and
   // at start it interrupts only its own leftovers and dead nodes' jobs. "": a single server.
   std::string node;
+  // Threads that run queued staff jobs, from this node or any other on the database; 0: this
+  // node only queues them (docs/deployment.md). None run without a workspace.
+  int job_workers = 2;
 };
 
 // The bytes of a static asset built into the server (e.g. "/vendor/echarts.min.js"), for

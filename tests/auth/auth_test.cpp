@@ -26,16 +26,16 @@ TEST(AddressThrottle, RefusesAnAddressAfterItsFailuresUntilTheOldestLeavesTheWin
   FakeClock time;
   AddressThrottle throttle({.failures = 3, .window = 600s, .clock = time.clock()});
 
-  throttle.record_failure("10.0.0.1");
+  ASSERT_TRUE(throttle.record_failure("10.0.0.1"));
   time.now += 100s;
-  throttle.record_failure("10.0.0.1");
-  const auto before_third = throttle.retry_after("10.0.0.1");
-  throttle.record_failure("10.0.0.1");
-  const auto after_third = throttle.retry_after("10.0.0.1");
+  ASSERT_TRUE(throttle.record_failure("10.0.0.1"));
+  const auto before_third = throttle.retry_after("10.0.0.1").value();
+  ASSERT_TRUE(throttle.record_failure("10.0.0.1"));
+  const auto after_third = throttle.retry_after("10.0.0.1").value();
   time.now += 499s;
-  const auto just_before = throttle.retry_after("10.0.0.1");
+  const auto just_before = throttle.retry_after("10.0.0.1").value();
   time.now += 1s;
-  const auto at_expiry = throttle.retry_after("10.0.0.1");
+  const auto at_expiry = throttle.retry_after("10.0.0.1").value();
 
   EXPECT_EQ(before_third, 0s);
   EXPECT_EQ(after_third, 500s);  // The first failure (at 0 s) leaves the window at 600 s; now is 100 s.
@@ -47,10 +47,35 @@ TEST(AddressThrottle, OneAddressDoesNotAffectAnother) {
   FakeClock time;
   AddressThrottle throttle({.failures = 2, .window = 60s, .clock = time.clock()});
 
-  for (int i = 0; i < 10; ++i) throttle.record_failure("10.0.0.1");
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(throttle.record_failure("10.0.0.1"));
 
-  EXPECT_GT(throttle.retry_after("10.0.0.1"), 0s);
-  EXPECT_EQ(throttle.retry_after("10.0.0.2"), 0s);
+  EXPECT_GT(throttle.retry_after("10.0.0.1").value(), 0s);
+  EXPECT_EQ(throttle.retry_after("10.0.0.2").value(), 0s);
+}
+
+// Two web nodes on one database, each with its throttle: failures recorded by either count
+// for both (the window's arithmetic is the in-memory test's above).
+TEST(AddressThrottle, ThrottlesOnOneStoreCountAnAddressTogether) {
+  TempDir dir;
+  auto store = store::open_sqlite_store(dir / "r.db").value();
+  FakeClock time;
+  AddressThrottle first(*store, {.failures = 3, .window = 600s, .clock = time.clock()});
+  AddressThrottle second(*store, {.failures = 3, .window = 600s, .clock = time.clock()});
+
+  ASSERT_TRUE(first.record_failure("10.0.0.1"));
+  time.now += 100s;
+  ASSERT_TRUE(second.record_failure("10.0.0.1"));
+  const auto before_third = first.retry_after("10.0.0.1").value();
+  ASSERT_TRUE(first.record_failure("10.0.0.1"));
+  const auto on_second = second.retry_after("10.0.0.1").value();
+  const auto other_address = second.retry_after("10.0.0.2").value();
+  time.now += 500s;
+  const auto at_expiry = first.retry_after("10.0.0.1").value();
+
+  EXPECT_EQ(before_third, 0s);
+  EXPECT_EQ(on_second, 500s);  // The first failure (at 0 s) leaves the window at 600 s; now is 100 s.
+  EXPECT_EQ(other_address, 0s);
+  EXPECT_EQ(at_expiry, 0s);
 }
 
 class AuthTest : public ::testing::Test {

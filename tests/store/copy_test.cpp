@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ namespace rapporteur::store::testing {
 namespace {
 
 using rapporteur::testing::TempDir;
+
+// A failed sign-in of the filled store: 2026-01-01T00:00:00Z.
+const std::chrono::system_clock::time_point kFailedAt{std::chrono::seconds(1767225600)};
 
 // Writes a little of everything, with the awkward cases: hex and non-hex person keys, bytes
 // with NUL and 0xff, a region tree, a replaced batch, NULLs, text with quotes and accents.
@@ -98,6 +102,12 @@ void fill(Store& s) {
   ASSERT_EQ(ids.size(), 2u);
   ASSERT_TRUE(s.put_linkage_decision({.year = 2023},
                                      {ids[0], ids[1], ReviewDecision::kNonMatch, "anna", "2026-01-01T00:02:00Z"}));
+  JobRecord waiting{0, "intake", "Inlezen", "anna", "2026-01-01T00:02:00Z"};
+  waiting.status = "queued";
+  waiting.parameters = R"({"profile":"politie","year":2023})";
+  waiting.upload = "/srv/rapporteur/uploads/abc.csv";
+  ASSERT_TRUE(s.add_job(waiting));
+  ASSERT_TRUE(s.add_address_failure("10.0.0.1", kFailedAt, kFailedAt - std::chrono::minutes(15)));
 }
 
 // Everything `fill` wrote, read back through the interface.
@@ -137,11 +147,18 @@ void expect_same_contents(Store& want, Store& got) {
   EXPECT_EQ(got.user("anna").value().locked_until, "2026-01-01T00:15:00Z");
   EXPECT_EQ(got.session("hash", "2026-01-01T00:00:00Z").value().csrf_token, "csrf");
   EXPECT_EQ(got.audit_log(10).value().size(), 1u);
-  EXPECT_EQ(got.jobs(10).value().front().output, "uitvoer\n");
   // Decisions name registrations by row id: the copy keeps both.
   EXPECT_EQ(got.registration_ids({}).value(), want.registration_ids({}).value());
   EXPECT_EQ(got.linkage_decisions({.year = 2023}).value(), want.linkage_decisions({.year = 2023}).value());
   EXPECT_EQ(got.linkage_decisions({.year = 2023}).value().size(), 1u);
+  const auto jobs = got.jobs(10).value();
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs.back().output, "uitvoer\n");
+  EXPECT_EQ(jobs.front().status, "queued");
+  EXPECT_EQ(jobs.front().parameters, R"({"profile":"politie","year":2023})");
+  EXPECT_EQ(jobs.front().upload, "/srv/rapporteur/uploads/abc.csv");
+  EXPECT_EQ(got.address_failures("10.0.0.1", kFailedAt - std::chrono::seconds(1)).value(),
+            std::vector<std::chrono::system_clock::time_point>{kFailedAt});
 }
 
 TEST(CopyStore, SqliteToPostgresqlAndBackKeepsEveryRow) {

@@ -197,7 +197,7 @@ TEST_F(EstimatesTest, OnlyResearchersPublishAndPublishingRunsAsAnAuditedJob) {
   const std::string location = started->get_header_value("Location");
   const std::int64_t id = std::stoll(location.substr(location.rfind('/') + 1));
   store::JobRecord job = store_->job(id).value();
-  for (int i = 0; i < 600 && job.status == "running"; ++i) {
+  for (int i = 0; i < 600 && (job.status == "queued" || job.status == "running"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     job = store_->job(id).value();
   }
@@ -294,14 +294,21 @@ TEST_F(EstimatesTest, OnlyTheOwnerOrAnAdminMayStopAJob) {
   const auto others_page = client().Get(path, {{"Cookie", "rapporteur_session=" + other}});
   const auto refused = client().Post(path + "/annuleren", {{"Cookie", "rapporteur_session=" + other}},
                                      httplib::Params{{"csrf", other_csrf}});
-  const auto not_here = client().Post(path + "/annuleren", {{"Cookie", "rapporteur_session=" + owner}},
-                                      httplib::Params{{"csrf", owner_csrf}});
+  const auto elsewhere = client().Post(path + "/annuleren", {{"Cookie", "rapporteur_session=" + owner}},
+                                       httplib::Params{{"csrf", owner_csrf}});
+  ASSERT_TRUE(store_->finish_job(id, "done", "", "", "2026-12-06T22:05:00Z"));
+  const auto ended = client().Post(path + "/annuleren", {{"Cookie", "rapporteur_session=" + owner}},
+                                   httplib::Params{{"csrf", owner_csrf}});
 
-  ASSERT_TRUE(owners_page && others_page && refused && not_here);
+  ASSERT_TRUE(owners_page && others_page && refused && elsewhere && ended);
   EXPECT_NE(owners_page->body.find("action=\"" + path + "/annuleren\""), std::string::npos);
   EXPECT_EQ(others_page->body.find("/annuleren"), std::string::npos);
   EXPECT_EQ(refused->status, 403);
-  EXPECT_EQ(not_here->status, 404);  // Recorded as running, but not running in this server.
+  // Recorded as running but not running in this server: another node runs it, and sees the
+  // request in the store.
+  EXPECT_EQ(elsewhere->status, 303);
+  EXPECT_TRUE(store_->job(id).value().cancel_requested);
+  EXPECT_EQ(ended->status, 404);  // Neither queued nor running any more.
 }
 
 }  // namespace

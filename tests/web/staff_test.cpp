@@ -115,7 +115,7 @@ class StaffTest : public ::testing::Test {
 // Waits (polling the store) until job `id` has ended; returns its record.
 store::JobRecord ended_job(store::Store& store, std::int64_t id) {
   store::JobRecord job = store.job(id).value();
-  for (int i = 0; i < 1200 && job.status == "running"; ++i) {
+  for (int i = 0; i < 1200 && (job.status == "queued" || job.status == "running"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     job = store.job(id).value();
   }

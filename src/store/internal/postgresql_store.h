@@ -100,6 +100,16 @@ class PostgresStore final : public Store {
   Result<std::int64_t> interrupt_abandoned_jobs(const std::string& node, const std::string& now,
                                                 std::chrono::seconds stale_after) override;
 
+  Result<std::optional<JobRecord>> claim_job(const std::string& node, const std::string& now) override;
+  Result<JobRecord> cancel_job(std::int64_t id, const std::string& now) override;
+  Result<std::vector<std::int64_t>> cancel_requested_jobs(const std::string& node) override;
+  Result<void> set_job_progress(std::int64_t id, double fraction) override;
+  Result<std::vector<std::string>> take_ended_job_uploads() override;
+  Result<void> add_address_failure(const std::string& address, std::chrono::system_clock::time_point at,
+                                   std::chrono::system_clock::time_point forget_through) override;
+  Result<std::vector<std::chrono::system_clock::time_point>> address_failures(
+      const std::string& address, std::chrono::system_clock::time_point since) override;
+
   // Key rotation (postgresql_keys.cpp).
   Result<std::vector<KeyedValues>> keyed_values() override;
   Result<void> rekey_registrations(const std::vector<KeyedValues>& values, const std::string& key_id) override;

@@ -46,7 +46,7 @@ const std::map<std::string, std::string_view>& embedded_assets();
 
 struct Server::Impl {
   Impl(store::Store& s, ServerOptions o)
-      : store(s), options(std::move(o)), http(options.limits), sign_in_throttle(options.sign_in_throttle) {}
+      : store(s), options(std::move(o)), http(options.limits), sign_in_throttle(s, options.sign_in_throttle) {}
 
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
@@ -165,14 +165,14 @@ struct Server::Impl {
     return path;
   }
 
-  // Runs `work` through the workspace on a worker thread, as a job kept in the store. `upload`,
-  // when given, is removed when the job ends, whatever its outcome: an extract holds
-  // identifying data and is read once. kUnavailable when the server has no workspace.
-  Result<std::int64_t> start_job(std::string kind, std::string title,
-                                 std::function<Result<void>(app::Workspace&, std::ostream& out)> work,
+  // Queues a job of `kind` in the store for any node's workers, which rebuild its work from
+  // `parameters` (declare_job_handlers, job_handlers.cpp). `upload`, when given, must be in the
+  // files folder the nodes share; it is removed when the job ends, whatever its outcome: an
+  // extract holds identifying data and is read once. kInternal when the server has no
+  // workspace.
+  Result<std::int64_t> queue_job(std::string kind, std::string title, const nlohmann::json& parameters,
                                  std::string link = {}, std::string link_text = {}, std::filesystem::path upload = {}) {
-    app::Workspace* workspace = options.workspace;
-    if (workspace == nullptr) {
+    if (options.workspace == nullptr) {
       // The upload would otherwise stay behind: an extract holds identifying data.
       std::error_code ignored;
       if (!upload.empty()) std::filesystem::remove(upload, ignored);
@@ -181,26 +181,10 @@ struct Server::Impl {
     app::JobSpec spec{
         std::move(kind), std::move(title),     current_viewer() != nullptr ? current_viewer()->user.name : "",
         std::move(link), std::move(link_text), std::move(upload)};
-    return jobs.start(std::move(spec),
-                      [workspace, work = std::move(work)](std::ostream& out, std::ostream&, app::JobControl&) {
-                        return work(*workspace, out);
-                      });
+    return jobs.submit(std::move(spec), parameters.dump());
   }
-  // start_job for work that reports progress and can be cancelled from its page.
-  Result<std::int64_t> start_controlled_job(
-      std::string kind, std::string title,
-      std::function<Result<void>(app::Workspace&, std::ostream& out, app::JobControl&)> work, std::string link = {},
-      std::string link_text = {}) {
-    app::Workspace* workspace = options.workspace;
-    if (workspace == nullptr) return fail(ErrorCode::kInternal, "this server cannot run staff jobs (no workspace)");
-    app::JobSpec spec{
-        std::move(kind), std::move(title),     current_viewer() != nullptr ? current_viewer()->user.name : "",
-        std::move(link), std::move(link_text), {}};
-    return jobs.start(std::move(spec),
-                      [workspace, work = std::move(work)](std::ostream& out, std::ostream&, app::JobControl& control) {
-                        return work(*workspace, out, control);
-                      });
-  }
+  // Registers how each kind of job the routes queue is run on this node (job_handlers.cpp).
+  void declare_job_handlers();
 
   // A job as its page shows it: live while it runs, else as stored. kNotFound when unknown.
   Result<internal::JobView> job_view(std::int64_t id) { return jobs.job(id); }
@@ -289,7 +273,7 @@ struct Server::Impl {
   };
   TableCache table_cache;
   internal::GuardedHttpServer http;
-  auth::AddressThrottle sign_in_throttle;
+  auth::AddressThrottle sign_in_throttle;  // In the store: the nodes on one database count together.
   std::vector<RouteInfo> routes;
   bool bound = false;
   // stop() may come before the listener runs (a signal right after start-up); these make it
@@ -300,7 +284,7 @@ struct Server::Impl {
   std::mutex kb_writes;  // Serialises knowledge-base writes when there is no workspace.
   std::atomic<std::int64_t> last_index_check{std::numeric_limits<std::int64_t>::min() / 2};  // Steady ms.
   // Last member: destroyed first, so running jobs end before the rest of the server goes.
-  app::JobRunner jobs{store, [this] { return now_text(); }, {.name = options.node}};
+  app::JobRunner jobs{store, [this] { return now_text(); }, {.name = options.node, .workers = options.job_workers}};
 };
 
 }  // namespace rapporteur::web
