@@ -194,16 +194,21 @@ void Server::Impl::declare_linkage_routes() {
                           "text/html; charset=utf-8");
         });
 
+  // A decision on a pair as the page's form and the API post it: the pair and the decision from
+  // the form, the scope from `request`, the signed-in user as the clerk.
+  const auto decide = [this](const httplib::Request& req, const app::ReviewRequest& request) {
+    return app::decide_pair(store, {.year = request.year,
+                                    .mandate = request.mandate,
+                                    .role = request.role,
+                                    .pair = form_value(req, "pair"),
+                                    .decision = form_value(req, "decision"),
+                                    .user = current_viewer()->user.name});
+  };
   route("POST", "/staff/koppeling/beoordeling", Access::kResearcher,
         [=, this](const httplib::Request& req, httplib::Response& res) {
           const auto request = review_request(req);
           if (!request) return send_error(req, res, 400, "invalid_argument", request.error().message);
-          const auto decided = app::decide_pair(store, {.year = request->year,
-                                                        .mandate = request->mandate,
-                                                        .role = request->role,
-                                                        .pair = form_value(req, "pair"),
-                                                        .decision = form_value(req, "decision"),
-                                                        .user = current_viewer()->user.name});
+          const auto decided = decide(req, *request);
           if (!decided) {
             return send_refusal(req, res, decided.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
           }
@@ -226,15 +231,10 @@ void Server::Impl::declare_linkage_routes() {
         });
 
   route("POST", "/api/v1/staff/linkage/review", Access::kResearcher,
-        [this](const httplib::Request& req, httplib::Response& res) {
+        [=, this](const httplib::Request& req, httplib::Response& res) {
           const auto request = review_request(req);
           if (!request) return send_error(req, res, 400, "invalid_argument", request.error().message);
-          const auto decided = app::decide_pair(store, {.year = request->year,
-                                                        .mandate = request->mandate,
-                                                        .role = request->role,
-                                                        .pair = form_value(req, "pair"),
-                                                        .decision = form_value(req, "decision"),
-                                                        .user = current_viewer()->user.name});
+          const auto decided = decide(req, *request);
           if (!decided) {
             return send_refusal(req, res, decided.error(), {ErrorCode::kInvalidArgument, ErrorCode::kNotFound});
           }
