@@ -231,7 +231,7 @@ void Server::Impl::declare_linkage_routes() {
         });
 
   route("POST", "/api/v1/staff/linkage/review", Access::kResearcher,
-        [=, this](const httplib::Request& req, httplib::Response& res) {
+        [decide](const httplib::Request& req, httplib::Response& res) {
           const auto request = review_request(req);
           if (!request) return send_error(req, res, 400, "invalid_argument", request.error().message);
           const auto decided = decide(req, *request);
