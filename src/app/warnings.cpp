@@ -2,6 +2,7 @@
 
 #include <array>
 #include <regex>
+#include <vector>
 
 namespace rapporteur::app {
 namespace {
@@ -38,6 +39,18 @@ constexpr std::array kRules = {
     Rule{"chains_disagree", R"(the chains disagree: their medians of N range from (\d+) to (\d+); .*)"},
 };
 
+// The rules compiled once: pages render warnings on many server threads, and compiling a
+// std::regex touches libstdc++'s shared ctype cache (a race ThreadSanitizer reports).
+const std::vector<std::regex>& compiled_rules() {
+  static const std::vector<std::regex> compiled = [] {
+    std::vector<std::regex> all;
+    all.reserve(kRules.size());
+    for (const Rule& rule : kRules) all.emplace_back(rule.pattern);
+    return all;
+  }();
+  return compiled;
+}
+
 }  // namespace
 
 CodedWarning code_warning(const std::string& text) {
@@ -48,10 +61,11 @@ CodedWarning code_warning(const std::string& text) {
     body = body.substr(14);
     prefix = "latent_class.";
   }
-  for (const Rule& rule : kRules) {
+  const std::vector<std::regex>& compiled = compiled_rules();
+  for (std::size_t r = 0; r < kRules.size(); ++r) {
     std::smatch match;
-    if (std::regex_match(body, match, std::regex(rule.pattern))) {
-      coded.code = prefix + rule.code;
+    if (std::regex_match(body, match, compiled[r])) {
+      coded.code = prefix + kRules[r].code;
       for (std::size_t g = 1; g < match.size(); ++g) coded.values.push_back(match[g].str());
       return coded;
     }

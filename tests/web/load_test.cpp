@@ -9,13 +9,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -96,16 +99,41 @@ Reply request(const char* source, int port, const std::string& method, const std
   return reply;
 }
 
-std::string header_value(const Reply& reply, const std::string& name) {
-  std::smatch match;
-  const std::regex pattern("\r\n" + name + ": ([^\r]*)", std::regex::icase);
-  return std::regex_search(reply.head, match, pattern) ? match[1].str() : "";
+// The values of the header lines called `name` (case-insensitive), in order. Plain string
+// scanning rather than std::regex: these run on many threads at once, and compiling a regex
+// there races on libstdc++'s shared ctype cache (ThreadSanitizer reports it).
+std::vector<std::string> header_values(const Reply& reply, std::string_view name) {
+  std::vector<std::string> values;
+  std::size_t start = reply.head.find("\r\n");
+  while (start != std::string::npos) {
+    start += 2;
+    const std::size_t end = reply.head.find("\r\n", start);
+    const std::string_view line =
+        std::string_view(reply.head).substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const std::size_t colon = line.find(':');
+    const auto same = [](char a, char b) {
+      return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    };
+    if (colon == name.size() && std::equal(name.begin(), name.end(), line.begin(), same)) {
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      values.emplace_back(value);
+    }
+    start = end;
+  }
+  return values;
+}
+
+std::string header_value(const Reply& reply, std::string_view name) {
+  const auto values = header_values(reply, name);
+  return values.empty() ? "" : values.front();
 }
 
 std::string set_cookie(const Reply& reply, const std::string& name) {
-  std::smatch match;
-  const std::regex pattern("\r\nSet-Cookie: " + name + "=([^;\r]*)", std::regex::icase);
-  return std::regex_search(reply.head, match, pattern) ? match[1].str() : "";
+  for (const std::string& value : header_values(reply, "Set-Cookie")) {
+    if (value.starts_with(name + "=")) return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
+  }
+  return "";
 }
 
 // A sign-in from `source`: fetches the form's CSRF cookie, then posts name and password.
