@@ -200,6 +200,11 @@ const std::vector<TableSpec>& copied_tables() {
         {"user_name", kText},
         {"decided_at", kText}},
        "year, mandate, role, first_id, second_id"},
+      {"stored_files", {{"sha256", kText}, {"size", kInt}, {"bytes", kBytes}}, "sha256"},
+      {"releases", {{"id", kText}, {"created_at", kText}}, "id"},
+      {"release_files",
+       {{"release_id", kText}, {"name", kText}, {"table_name", kText}, {"run", kText}, {"sha256", kText}},
+       "release_id, name"},
   };
   return tables;
 }

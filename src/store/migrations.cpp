@@ -466,6 +466,29 @@ CREATE INDEX sign_in_failures_time ON sign_in_failures (failed_at);
     Migration{21, "publications name the tables they report on", R"sql(
 ALTER TABLE publications ADD COLUMN tables TEXT NOT NULL DEFAULT '';
 )sql"},
+    // Issue 18: published releases and the knowledge base's attached files live in the
+    // database, so every web node serves the same ones (the published folder and the
+    // knowledge base's files/ become copies and imports).
+    Migration{22, "published releases and attached files kept in the database", R"sql(
+CREATE TABLE stored_files (
+  sha256 TEXT PRIMARY KEY,
+  size   INTEGER NOT NULL,
+  bytes  BLOB
+);
+CREATE TABLE releases (
+  id         TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE release_files (
+  release_id TEXT NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  table_name TEXT NOT NULL DEFAULT '',
+  run        TEXT NOT NULL,
+  sha256     TEXT NOT NULL REFERENCES stored_files(sha256),
+  PRIMARY KEY (release_id, name)
+);
+CREATE INDEX release_files_by_sha256 ON release_files(sha256);
+)sql"},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The instance's persistent store: a repository interface over the domain model, split by
-// role (registration_store.h, publication_store.h, account_store.h, staff_store.h, each on
+// role (registration_store.h, publication_store.h, account_store.h, staff_store.h,
+// file_store.h, each on
 // meta_store.h) so that a capability can take only the role it uses. `Store` is all roles
 // together, as one backend implements them; open_store picks the backend (SQLite or
 // PostgreSQL) from where the database is. Callers see only these headers.
@@ -14,6 +15,7 @@
 
 #include "core/result.h"
 #include "store/account_store.h"
+#include "store/file_store.h"
 #include "store/meta_store.h"
 #include "store/publication_store.h"
 #include "store/registration_store.h"
@@ -36,7 +38,11 @@ struct StoreOptions {
 };
 
 // Every role of the store, as one backend provides them.
-class Store : public RegistrationStore, public PublicationStore, public AccountStore, public StaffStore {};
+class Store : public RegistrationStore,
+              public PublicationStore,
+              public AccountStore,
+              public StaffStore,
+              public FileStore {};
 
 // True when `location` names a PostgreSQL database (a postgresql:// or postgres:// URL)
 // rather than an SQLite file.

@@ -19,6 +19,7 @@
 
 #include "core/crash_point.h"
 #include "core/files.h"
+#include "tables/internal/release_parts.h"
 
 namespace rapporteur::tables {
 namespace {
@@ -30,29 +31,9 @@ constexpr const char* kManifest = "MANIFEST";
 constexpr const char* kCurrent = "current";
 constexpr const char* kReleases = "releases";
 constexpr std::size_t kKeptBefore = 3;
-constexpr std::array<const char*, 3> kExtensions = {".csv", ".json", ".xlsx"};
 
 Error io_error(const fs::path& path, const std::error_code& ec, std::string_view what) {
   return Error{ErrorCode::kIo, fmt::format("{}: {}: {}", path.string(), what, ec.message())};
-}
-
-bool file_name_safe(const std::string& name) {
-  return !name.empty() && name.size() <= 100 && name.front() != '.' &&
-         std::all_of(name.begin(), name.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
-}
-
-// A document's name: a stem in capitals (like MANIFEST, so it never collides with a table's
-// files, whose names are lower case) and one lower-case extension.
-bool document_name_safe(const std::string& name) {
-  const auto dot = name.find('.');
-  if (dot == std::string::npos || dot == 0 || dot > 100 || name.find('.', dot + 1) != std::string::npos) return false;
-  const std::string stem = name.substr(0, dot);
-  const std::string extension = name.substr(dot + 1);
-  return stem.front() >= 'A' && stem.front() <= 'Z' &&
-         std::all_of(stem.begin(), stem.end(),
-                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }) &&
-         file_name_safe(extension) && extension.size() <= 8 && stem != "MANIFEST";
 }
 
 // An exclusive lock on published/.lock for as long as it lives (flock: released by the kernel
@@ -86,12 +67,6 @@ class FolderLock {
   explicit FolderLock(int fd) : fd_(fd) {}
   int fd_ = -1;
 };
-
-std::string new_release_id() {
-  thread_local std::mt19937 random{std::random_device{}()};
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y%m%dT%H%M%S}Z-{:06x}", now, random() & 0xffffffu);
-}
 
 Result<std::string> read_whole(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -161,24 +136,8 @@ namespace {
 
 // publish_release without the lock (its callers hold it).
 Result<Release> write_release(const fs::path& published_folder, const std::vector<ReleaseTable>& tables,
-                              const std::vector<ReleaseDocument>& documents) {
-  if (tables.empty() && documents.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "a release needs at least one table or document");
-  }
-  for (const auto& d : documents) {
-    if (!document_name_safe(d.name)) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("document name '{}' is not a capitalised name with one extension (A-Z, 0-9, '-', '_', "
-                              "then '.' and a-z, 0-9)",
-                              d.name));
-    }
-  }
-  for (const auto& t : tables) {
-    if (!file_name_safe(t.name)) {
-      return fail(ErrorCode::kInvalidArgument,
-                  fmt::format("table name '{}' is not file-name safe (a-z, 0-9, '-', '_')", t.name));
-    }
-  }
+                              const std::vector<ReleaseDocument>& documents, const std::string& id) {
+  RETURN_IF_ERROR(internal::check_names(tables, documents));
   std::error_code ec;
   const fs::path releases = published_folder / kReleases;
   fs::create_directories(releases, ec);
@@ -191,7 +150,7 @@ Result<Release> write_release(const fs::path& published_folder, const std::vecto
     if (name.starts_with(".") && name.ends_with(".tmp")) fs::remove(it->path(), ignored);
   }
   Release release;
-  release.id = new_release_id();
+  release.id = id;
   release.folder = releases / release.id;
   fs::create_directory(release.folder, ec);
   if (ec) return tl::unexpected(io_error(release.folder, ec, "cannot create folder"));
@@ -256,7 +215,7 @@ Result<Release> write_release(const fs::path& published_folder, const std::vecto
 
   for (const auto& [name, entry] : manifest_tables.items()) {
     release.tables.push_back(name);
-    for (const char* extension : kExtensions) {
+    for (const char* extension : internal::kTableExtensions) {
       const fs::path link = published_folder / (name + extension);
       const fs::path target = fs::path(kCurrent) / (name + extension);
       if (fs::is_symlink(link, ec) && fs::read_symlink(link, ec) == target) continue;
@@ -272,11 +231,11 @@ Result<Release> write_release(const fs::path& published_folder, const std::vecto
 Result<Release> publish_release(const fs::path& published_folder, const std::vector<ReleaseTable>& tables,
                                 const std::vector<ReleaseDocument>& documents) {
   ASSIGN_OR_RETURN(const FolderLock lock, FolderLock::take(published_folder));
-  return write_release(published_folder, tables, documents);
+  return write_release(published_folder, tables, documents, internal::new_release_id());
 }
 
 std::optional<std::string> read_served_document(const fs::path& published_folder, const std::string& name) {
-  if (!document_name_safe(name)) return std::nullopt;
+  if (!internal::document_name_safe(name)) return std::nullopt;
   const fs::path folder = served_folder(published_folder);
   if (folder == published_folder) return std::nullopt;
   auto bytes = read_whole(folder / name);
@@ -288,7 +247,60 @@ Result<Release> change_document(const fs::path& published_folder, const std::str
                                 const std::function<Result<std::string>(const std::optional<std::string>&)>& change) {
   ASSIGN_OR_RETURN(const FolderLock lock, FolderLock::take(published_folder));
   ASSIGN_OR_RETURN(std::string bytes, change(read_served_document(published_folder, name)));
-  return write_release(published_folder, {}, {{name, std::move(bytes)}});
+  return write_release(published_folder, {}, {{name, std::move(bytes)}}, internal::new_release_id());
 }
 
+namespace internal {
+
+bool file_name_safe(const std::string& name) {
+  return !name.empty() && name.size() <= 100 && name.front() != '.' &&
+         std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
+}
+
+bool document_name_safe(const std::string& name) {
+  const auto dot = name.find('.');
+  if (dot == std::string::npos || dot == 0 || dot > 100 || name.find('.', dot + 1) != std::string::npos) return false;
+  const std::string stem = name.substr(0, dot);
+  const std::string extension = name.substr(dot + 1);
+  return stem.front() >= 'A' && stem.front() <= 'Z' &&
+         std::all_of(stem.begin(), stem.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }) &&
+         file_name_safe(extension) && extension.size() <= 8 && stem != "MANIFEST";
+}
+
+Result<void> check_names(const std::vector<ReleaseTable>& tables, const std::vector<ReleaseDocument>& documents) {
+  if (tables.empty() && documents.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "a release needs at least one table or document");
+  }
+  for (const auto& d : documents) {
+    if (!document_name_safe(d.name)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("document name '{}' is not a capitalised name with one extension (A-Z, 0-9, '-', '_', "
+                              "then '.' and a-z, 0-9)",
+                              d.name));
+    }
+  }
+  for (const auto& t : tables) {
+    if (!file_name_safe(t.name)) {
+      return fail(ErrorCode::kInvalidArgument,
+                  fmt::format("table name '{}' is not file-name safe (a-z, 0-9, '-', '_')", t.name));
+    }
+  }
+  return ok();
+}
+
+std::string new_release_id() {
+  thread_local std::mt19937 random{std::random_device{}()};
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y%m%dT%H%M%S}Z-{:06x}", now, random() & 0xffffffu);
+}
+
+Result<Release> write_folder_release(const fs::path& published_folder, const std::vector<ReleaseTable>& tables,
+                                     const std::vector<ReleaseDocument>& documents, const std::string& id) {
+  ASSIGN_OR_RETURN(const FolderLock lock, FolderLock::take(published_folder));
+  return write_release(published_folder, tables, documents, id);
+}
+
+}  // namespace internal
 }  // namespace rapporteur::tables

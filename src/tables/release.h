@@ -1,4 +1,13 @@
-// Releases: the set of published tables the public side serves. Each publication writes a new
+// Releases: the set of published tables the public side serves.
+//
+// The store holds them (store/file_store.h): publish_release(store, ...) adds a release, its
+// files kept by their SHA-256, and makes it the served one in one transaction, so every web
+// node on the database serves the same release, and a crash leaves the old one served or the
+// new one, never a mix. served(store) is what the public side reads.
+//
+// The published folder is a copy of the served release for people and scripts that open a
+// table by its file name (mirror_release), written after the store's commit. Each write of
+// the folder is a new
 // release in its own folder (published/releases/<id>/, with a MANIFEST of its files and their
 // SHA-256) beside the one being served, then switches the symbolic link published/current to
 // it in one rename: a crash at any moment leaves the old release served whole, or the new one,
@@ -9,11 +18,13 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
+#include "store/file_store.h"
 
 namespace rapporteur::tables {
 
@@ -67,5 +78,48 @@ std::filesystem::path served_folder(const std::filesystem::path& published_folde
 
 // The id of the release being served; empty when there is none.
 std::string served_release(const std::filesystem::path& published_folder);
+
+// --- Releases in the store (what the public side serves) ---
+
+// Writes `tables` and `documents` as a new release in `store` and makes it the one served;
+// tables and documents of the served release that this one does not replace are carried over.
+// `within` (if given) runs inside the same transaction once the release is added, e.g. to
+// write its audit record: both or neither. Keeps the three releases before it and removes
+// older ones and the files no longer referred to. Publications are serialised by
+// store.lock_releases, also between nodes. Fails as the file version does, with `within`'s
+// error, and with the store's; on any failure the served release is unchanged.
+Result<Release> publish_release(store::FileStore& store, const std::vector<ReleaseTable>& tables,
+                                const std::vector<ReleaseDocument>& documents = {},
+                                const std::function<Result<void>(const Release&)>& within = {});
+
+// As change_document above, on the store's served release.
+Result<Release> change_document(store::FileStore& store, const std::string& name,
+                                const std::function<Result<std::string>(const std::optional<std::string>&)>& change);
+
+// The release the store serves, read once so that one request reads one release.
+struct ServedRelease {
+  std::string id;                                    // Empty when nothing is published.
+  std::map<std::string, store::ReleaseEntry> files;  // By file name.
+  // The tables it holds (those with a .json file), by name.
+  std::vector<std::string> tables() const;
+};
+Result<ServedRelease> served(store::FileStore& store);
+
+// The bytes of file `name` of `release`; nullopt when it has no such file.
+Result<std::optional<std::string>> read_file(store::FileStore& store, const ServedRelease& release,
+                                             const std::string& name);
+
+// The bytes of document `name` in the store's served release; nullopt when it has none.
+Result<std::optional<std::string>> read_served_document(store::FileStore& store, const std::string& name);
+
+// Makes the store's served release the one `published_folder` serves, written whole as a new
+// release of the folder (nothing when the folder already serves it). Fails with kIo.
+Result<void> mirror_release(store::FileStore& store, const std::filesystem::path& published_folder);
+
+// Brings a published folder's served release into a store that has none yet (an instance
+// published before releases were kept in the database, or a folder of files in the layout
+// before releases), under the same id, and makes it served. Returns whether it did. Two
+// processes adopting at once adopt once.
+Result<bool> adopt_folder_release(store::FileStore& store, const std::filesystem::path& published_folder);
 
 }  // namespace rapporteur::tables

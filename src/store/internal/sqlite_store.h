@@ -134,6 +134,16 @@ class SqliteStore final : public Store {
   Result<std::vector<PairDecisionRow>> linkage_decisions(const PersonIdScope& scope) override;
   Result<void> put_linkage_decision(const PersonIdScope& scope, const PairDecisionRow& row) override;
 
+  // FileStore
+  Result<std::string> put_file(std::string_view bytes) override;
+  Result<std::optional<std::string>> file(const std::string& sha256) override;
+  Result<void> lock_releases() override;
+  Result<void> add_release(const ReleaseRecord& release) override;
+  Result<ReleaseRecord> release(const std::string& id) override;
+  Result<std::vector<std::string>> release_ids() override;
+  Result<void> remove_release(const std::string& id) override;
+  Result<std::int64_t> remove_unreferenced_files() override;
+
  private:
   Result<std::vector<JobRecord>> read_jobs(const char* clause, std::int64_t argument);
   Result<std::vector<User>> read_users(const std::string& where, const std::optional<std::string>& argument);
