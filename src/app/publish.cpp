@@ -74,18 +74,33 @@ tables::PersonClustering table_persons(store::Store& store, LinkageMethod method
   };
 }
 
-Result<void> record_unrecorded_release(store::Store& store, const std::filesystem::path& folder,
-                                       const std::string& actor) {
-  const std::string served = tables::served_release(folder);
-  if (served.empty()) return ok();
-  ASSIGN_OR_RETURN(const bool known, recorded(store, served));
+Result<void> record_unrecorded_release(store::Store& store, const std::string& actor) {
+  ASSIGN_OR_RETURN(const tables::ServedRelease served, tables::served(store));
+  if (served.id.empty()) return ok();
+  ASSIGN_OR_RETURN(const bool known, recorded(store, served.id));
   if (known) return ok();
-  return store.audit({utc_now_iso(), actor, kAction, fmt::format("release {} (recorded after a crash)", served)});
+  return store.audit({utc_now_iso(), actor, kAction, fmt::format("release {} (adopted, recorded late)", served.id)});
+}
+
+Result<void> adopt_published_folder(store::Store& store, const std::filesystem::path& folder,
+                                    const std::string& actor) {
+  ASSIGN_OR_RETURN(const bool adopted, tables::adopt_folder_release(store, folder));
+  if (!adopted) return ok();
+  return record_unrecorded_release(store, actor);
+}
+
+std::string mirror_published_folder(store::Store& store, const std::filesystem::path& folder) {
+  if (folder.empty()) return "";
+  const auto mirrored = tables::mirror_release(store, folder);
+  if (mirrored) return "";
+  return fmt::format("the release is served, but its copy in {} was not updated: {}", folder.string(),
+                     mirrored.error().message);
 }
 
 Result<PublishResult> publish(store::Store& store, const PublishRequest& request) {
-  // A release served without its record (a crash right after the switch) is recorded first.
-  RETURN_IF_ERROR(record_unrecorded_release(store, request.folder, request.actor));
+  // A folder published before releases were kept in the store is brought in first, so that
+  // this release carries its tables.
+  RETURN_IF_ERROR(adopt_published_folder(store, request.folder, request.actor));
   std::vector<tables::BuiltTable> built;
   const auto persons = table_persons(store, request.linkage);
   for (const auto& path : request.specs) {
@@ -103,12 +118,16 @@ Result<PublishResult> publish(store::Store& store, const PublishRequest& request
                        return tables::write_xlsx(path, t.built, t.status, t.shown, request.date);
                      }});
   }
-  ASSIGN_OR_RETURN(result.release, tables::publish_release(request.folder, files));
-  crash_point();  // Served but not yet recorded: the next publish records it.
   std::string names;
   for (const auto& t : result.report.tables) names += (names.empty() ? "" : ", ") + t.built.spec.name;
-  RETURN_IF_ERROR(
-      store.audit({utc_now_iso(), request.actor, kAction, fmt::format("release {}: {}", result.release.id, names)}));
+  // The release and its record in the audit log are one transaction.
+  ASSIGN_OR_RETURN(
+      result.release, tables::publish_release(store, files, {}, [&](const tables::Release& release) -> Result<void> {
+        crash_point();
+        return store.audit({utc_now_iso(), request.actor, kAction, fmt::format("release {}: {}", release.id, names)});
+      }));
+  crash_point();  // Served, the folder's copy not yet updated: the next publication updates it.
+  result.warning = mirror_published_folder(store, request.folder);
   return result;
 }
 

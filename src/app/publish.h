@@ -25,8 +25,10 @@ namespace rapporteur::app {
 tables::PersonClustering table_persons(store::Store& store, LinkageMethod method);
 
 struct PublishRequest {
-  std::vector<std::filesystem::path> specs;               // Table definitions, protected together.
-  std::filesystem::path folder;                           // The published folder (releases/, current).
+  std::vector<std::filesystem::path> specs;  // Table definitions, protected together.
+  // The published folder: the copy of the served release for people and scripts (releases/,
+  // current, <table>.csv); empty for none.
+  std::filesystem::path folder;
   std::string date;                                       // Publication date YYYY-MM-DD; empty: today.
   std::string actor = "cli";                              // Who publishes, for the audit log.
   LinkageMethod linkage = LinkageMethod::kProbabilistic;  // How persons are counted (table_persons).
@@ -35,19 +37,27 @@ struct PublishRequest {
 struct PublishResult {
   tables::ProtectionReport report;
   tables::Release release;
+  std::string warning;  // Why the published folder's copy was not updated; empty when it was.
 };
 
-// Builds the tables from `store` (persons counted by table_persons(request.linkage)), protects and audits them
-// together, writes them as a new release and makes it the one served, then records "publish" with the release id in the
-// audit log. Nothing is released when the audit fails (kConflict) or a definition is wrong (kInvalidArgument); kIo when
-// the release cannot be written (the served one is unchanged). A release served but not yet recorded (a crash between
-// the two) is recorded by the next publish.
+// Builds the tables from `store` (persons counted by table_persons(request.linkage)), protects
+// and audits them together, and publishes them as a new release in the store, served from then
+// on, with "publish" and the release id in the audit log in the same transaction. Then copies
+// the release into request.folder (a failure there is a warning: the release is served).
+// Nothing is released when the audit fails (kConflict) or a definition is wrong
+// (kInvalidArgument); on a store failure the served release is unchanged.
 Result<PublishResult> publish(store::Store& store, const PublishRequest& request);
 
-// Records "publish" for the release `folder` serves when the audit log lacks it (a crash
-// between a release's switch and its record, by a table or an estimate publication). Fails
-// with the store's error.
-Result<void> record_unrecorded_release(store::Store& store, const std::filesystem::path& folder,
-                                       const std::string& actor);
+// Records "publish" for the release the store serves when the audit log lacks it (a release
+// adopted from a folder). Fails with the store's error.
+Result<void> record_unrecorded_release(store::Store& store, const std::string& actor);
+
+// Brings the release `folder` serves into a store that serves none yet (an instance published
+// before releases were kept in the database; tables::adopt_folder_release) and records it.
+Result<void> adopt_published_folder(store::Store& store, const std::filesystem::path& folder, const std::string& actor);
+
+// Copies the store's served release into `folder` (tables::mirror_release); returns why it
+// could not, or "" (also for an empty folder path).
+std::string mirror_published_folder(store::Store& store, const std::filesystem::path& folder);
 
 }  // namespace rapporteur::app

@@ -359,32 +359,37 @@ Result<PublishedEstimate> publish_estimate(store::Store& store, const PublishEst
   if (request.method == EstimateMethod::kLatentClass) estimate_request.latent_class = mse::LatentClassRun::kRun;
   ASSIGN_OR_RETURN(const EstimateReport report, estimate(&store, estimate_request));
   ASSIGN_OR_RETURN(PublishedEstimate published, make_published_estimate(report, request.method));
-  RETURN_IF_ERROR(record_unrecorded_release(store, request.folder, request.actor));
+  RETURN_IF_ERROR(adopt_published_folder(store, request.folder, request.actor));
   published.software_version = RAPPORTEUR_VERSION;
   published.published_on = request.date.empty() ? utc_today() : request.date;
   published.published_by = request.actor;
-  ASSIGN_OR_RETURN(
-      const tables::Release release,
-      tables::change_document(
-          request.folder, kDocument, [&](const std::optional<std::string>& previous) -> Result<std::string> {
-            ASSIGN_OR_RETURN(auto estimates, parse_document(previous));
-            std::erase_if(estimates, [&](const PublishedEstimate& e) { return e.id == published.id; });
-            estimates.push_back(published);
-            json list = json::array();
-            for (const auto& e : estimates) list.push_back(to_json_value(e));
-            return json{{"estimates", list}}.dump(2) + '\n';
-          }));
-  published.release = release.id;
-  crash_point();  // Served but not yet recorded in the audit log.
-  RETURN_IF_ERROR(store.audit(
-      {utc_now_iso(), request.actor, kAction,
-       fmt::format("release {}: estimate {} ({}, {:.0f}, {:.0f} to {:.0f})", release.id, published.id, published.method,
-                   published.national.total, published.national.low, published.national.high)}));
+  // The release and its record in the audit log are one transaction.
+  RETURN_IF_ERROR(store.transact([&]() -> Result<void> {
+    ASSIGN_OR_RETURN(const tables::Release release,
+                     tables::change_document(
+                         store, kDocument, [&](const std::optional<std::string>& previous) -> Result<std::string> {
+                           ASSIGN_OR_RETURN(auto estimates, parse_document(previous));
+                           std::erase_if(estimates, [&](const PublishedEstimate& e) { return e.id == published.id; });
+                           estimates.push_back(published);
+                           json list = json::array();
+                           for (const auto& e : estimates) list.push_back(to_json_value(e));
+                           return json{{"estimates", list}}.dump(2) + '\n';
+                         }));
+    published.release = release.id;
+    crash_point();
+    return store.audit(
+        {utc_now_iso(), request.actor, kAction,
+         fmt::format("release {}: estimate {} ({}, {:.0f}, {:.0f} to {:.0f})", release.id, published.id,
+                     published.method, published.national.total, published.national.low, published.national.high)});
+  }));
+  crash_point();  // Served, the folder's copy not yet updated: the next publication updates it.
+  published.warning = mirror_published_folder(store, request.folder);
   return published;
 }
 
-Result<std::vector<PublishedEstimate>> published_estimates(const std::filesystem::path& folder) {
-  return parse_document(tables::read_served_document(folder, kDocument));
+Result<std::vector<PublishedEstimate>> published_estimates(store::FileStore& store) {
+  ASSIGN_OR_RETURN(const auto document, tables::read_served_document(store, kDocument));
+  return parse_document(document);
 }
 
 std::string to_json(const PublishedEstimate& estimate) { return to_json_value(estimate).dump(2) + '\n'; }

@@ -81,12 +81,14 @@ struct PublishedEstimate {
   // record (a staff member's account name is not public).
   std::string published_by;
   std::string release;  // The release it was published in (returned by publish_estimate only).
+  // Why the published folder's copy was not updated (returned by publish_estimate only).
+  std::string warning;
 };
 
 struct PublishEstimateRequest {
   EstimateRequest estimate;
   EstimateMethod method = EstimateMethod::kRecommended;
-  std::filesystem::path folder;  // The published folder (releases/, current).
+  std::filesystem::path folder;  // The published folder's copy (app::publish); empty for none.
   std::string date;              // YYYY-MM-DD; empty: today.
   std::string actor = "cli";     // Who publishes, for the record and the audit log.
 };
@@ -105,7 +107,7 @@ Result<PublishedEstimate> publish_estimate(store::Store& store, const PublishEst
 
 // The published estimates of the served release, newest year first then by id; empty when
 // there are none. Fails with kInternal when the document is unreadable.
-Result<std::vector<PublishedEstimate>> published_estimates(const std::filesystem::path& folder);
+Result<std::vector<PublishedEstimate>> published_estimates(store::FileStore& store);
 
 // A record as JSON (the API's form and the document's), and back.
 std::string to_json(const PublishedEstimate& estimate);

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "account/account.h"
 #include "core/files.h"
@@ -98,6 +99,7 @@ Result<PublishedEstimate> Workspace::publish_estimate(PublishEstimateRequest req
   if (request.folder.empty()) request.folder = paths_.published;
   ASSIGN_OR_RETURN(auto published, app::publish_estimate(*store, request));
   out << to_json(published);
+  if (!published.warning.empty()) spdlog::warn("{}", published.warning);
   return published;
 }
 
@@ -140,6 +142,7 @@ Result<PublishResult> Workspace::publish(const std::vector<std::string>& specs, 
                        t.status.size(), secondary, (request.folder / t.built.spec.name).string());
   }
   out << fmt::format("release {} is served ({} tables)\n", published.release.id, published.release.tables.size());
+  if (!published.warning.empty()) spdlog::warn("{}", published.warning);
   return published;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -110,7 +111,7 @@ Result<std::string> read_file(const std::filesystem::path& path, std::uintmax_t 
 }  // namespace
 
 struct KnowledgeBase::Impl {
-  store::PublicationStore* store = nullptr;
+  store::Store* store = nullptr;
   KbOptions options;
   std::unique_ptr<internal::Analyzer> analyzer;
   bool rebuilt_on_open = false;
@@ -138,22 +139,28 @@ struct KnowledgeBase::Impl {
     return generation + 1;
   }
 
-  // Copies the attached file into files/ab/<sha256>, atomically.
-  Result<void> keep_file(const std::string& sha256, std::string_view bytes) {
-    const auto target = options.folder / "files" / sha256.substr(0, 2) / sha256;
+  // Attached files kept in a files/ folder by an earlier version (files/ab/<sha256>) are moved
+  // into the store, checked against their hash; the folder goes once all are in.
+  Result<void> import_folder_files() {
+    const auto folder = options.folder / "files";
     std::error_code ec;
-    if (std::filesystem::exists(target, ec)) return ok();
-    std::filesystem::create_directories(target.parent_path(), ec);
-    if (ec) return fail(ErrorCode::kIo, fmt::format("{}: {}", target.parent_path().string(), ec.message()));
-    const auto temporary = target.string() + ".tmp";
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      out.flush();
-      if (!out) return fail(ErrorCode::kIo, fmt::format("{}: cannot write", temporary));
+    if (!std::filesystem::is_directory(folder, ec)) return ok();
+    std::int64_t imported = 0;
+    for (std::filesystem::recursive_directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+      if (!it->is_regular_file(ec)) continue;
+      const std::string name = it->path().filename().string();
+      if (name.size() != 64 || name.find_first_not_of("0123456789abcdef") != std::string::npos) continue;
+      ASSIGN_OR_RETURN(const std::string bytes, read_file(it->path(), std::numeric_limits<std::uintmax_t>::max()));
+      ASSIGN_OR_RETURN(const std::string sha256, store->put_file(bytes));
+      if (sha256 != name) {
+        spdlog::warn("knowledge base: {} does not hold the bytes its name promises; left out", it->path().string());
+        continue;
+      }
+      ++imported;
     }
-    std::filesystem::rename(temporary, target, ec);
-    if (ec) return fail(ErrorCode::kIo, fmt::format("{}: {}", target.string(), ec.message()));
+    if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot list: {}", folder.string(), ec.message()));
+    spdlog::info("knowledge base: {} attached file(s) moved from {} into the store", imported, folder.string());
+    std::filesystem::remove_all(folder, ec);
     return ok();
   }
 
@@ -249,7 +256,7 @@ struct KnowledgeBase::Impl {
 KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 KnowledgeBase::~KnowledgeBase() = default;
 
-Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(store::PublicationStore& store, KbOptions options) {
+Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(store::Store& store, KbOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(options.folder, ec);
   if (ec) return fail(ErrorCode::kIo, fmt::format("{}: cannot create: {}", options.folder.string(), ec.message()));
@@ -257,6 +264,7 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::open(store::PublicationSto
   impl->store = &store;
   impl->options = std::move(options);
   ASSIGN_OR_RETURN(impl->analyzer, internal::Analyzer::load(impl->options.word_list, internal::builtin_lists()));
+  RETURN_IF_ERROR(impl->import_folder_files());
   ASSIGN_OR_RETURN(const std::int64_t stored, impl->store_generation());
   const auto indexed = internal::index_generation(impl->index_path());
   if (indexed && *indexed == stored) RETURN_IF_ERROR(impl->learn_heads_from_store());  // A rebuild learns them.
@@ -385,9 +393,11 @@ Result<AddResult> KnowledgeBase::Impl::add(const std::filesystem::path& file, co
     return tl::unexpected(existing.error());
   }
 
-  RETURN_IF_ERROR(keep_file(sha256, bytes));
   std::int64_t generation = 0;
   RETURN_IF_ERROR(store->transact([&]() -> Result<void> {
+    // The attached file, kept in the store by its hash: every node serves it.
+    ASSIGN_OR_RETURN(const std::string stored, store->put_file(bytes));
+    (void)stored;
     RETURN_IF_ERROR(store->put_publication(p));
     for (const auto& r : metadata.recommendations) RETURN_IF_ERROR(store->put_recommendation(r));
     ASSIGN_OR_RETURN(generation, bump_generation());
@@ -482,14 +492,13 @@ Result<SearchResult> KnowledgeBase::search(const SearchQuery& query) const {
   return internal::search_index(impl_->index_path(), *impl_->analyzer, query);
 }
 
-Result<std::filesystem::path> KnowledgeBase::file_path(const std::string& sha256) const {
+Result<std::string> KnowledgeBase::file(const std::string& sha256) const {
   if (sha256.size() != 64 || sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return fail(ErrorCode::kNotFound, "no such file");
   }
-  const auto path = impl_->options.folder / "files" / sha256.substr(0, 2) / sha256;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return fail(ErrorCode::kNotFound, "no such file");
-  return path;
+  ASSIGN_OR_RETURN(auto bytes, impl_->store->file(sha256));
+  if (!bytes) return fail(ErrorCode::kNotFound, "no such file");
+  return std::move(*bytes);
 }
 
 }  // namespace rapporteur::kb

@@ -14,12 +14,14 @@
 
 #include "core/domain.h"
 #include "core/result.h"
-#include "store/publication_store.h"
+#include "store/store.h"
 
 namespace rapporteur::kb {
 
 struct KbOptions {
-  // Holds index/ (Xapian) and files/ (attached files by SHA-256). Created when absent.
+  // Holds index/ (Xapian), this node's replica of the search index. Created when absent.
+  // (Attached files are kept in the store; a files/ folder an earlier version kept here is
+  // moved into the store on open.)
   std::filesystem::path folder;
   // Dutch word list for compound splitting (Debian package wdutch).
   std::filesystem::path word_list = "/usr/share/dict/dutch";
@@ -154,7 +156,7 @@ RecommendationOverview summarise(const std::vector<Recommendation>& recommendati
 // adopted, partly_adopted, rejected, pending, answered and adopted_share.
 std::string to_json(const RecommendationOverview& overview);
 
-// Thread safety: search(), overview() and file_path() may be called concurrently with each
+// Thread safety: search(), overview() and file() may be called concurrently with each
 // other; the methods that write (add_*, follow_up, rebuild) must be serialised by the caller
 // and also take the index's writer lock, so a second process writing fails with kStorage.
 class KnowledgeBase {
@@ -162,7 +164,7 @@ class KnowledgeBase {
   // Opens the knowledge base of `store` in `options.folder` and loads the word list. When the
   // index is missing, unreadable or behind the store (a crash between the two commits), it
   // is rebuilt from the store. Fails with kIo when the folder or word list cannot be used.
-  static Result<std::unique_ptr<KnowledgeBase>> open(store::PublicationStore& store, KbOptions options);
+  static Result<std::unique_ptr<KnowledgeBase>> open(store::Store& store, KbOptions options);
   ~KnowledgeBase();
   KnowledgeBase(const KnowledgeBase&) = delete;
   KnowledgeBase& operator=(const KnowledgeBase&) = delete;
@@ -206,9 +208,9 @@ class KnowledgeBase {
   // cannot be read.
   Result<SearchResult> search(const SearchQuery& query) const;
 
-  // Where the attached file with this hash is stored; kNotFound when absent or when `sha256`
-  // is not 64 hexadecimal digits.
-  Result<std::filesystem::path> file_path(const std::string& sha256) const;
+  // The bytes of the attached file with this hash, kept in the store (so every node serves
+  // it); kNotFound when absent or when `sha256` is not 64 hexadecimal digits.
+  Result<std::string> file(const std::string& sha256) const;
 
   struct Impl;
 

@@ -25,8 +25,8 @@ struct ReleaseEntry {
 };
 
 struct ReleaseRecord {
-  std::string id;          // Sorts by time of writing.
-  std::string created_at;  // UTC, ISO 8601.
+  std::string id;                   // Sorts by time of writing.
+  std::string created_at;           // UTC, ISO 8601.
   std::vector<ReleaseEntry> files;  // By name.
 };
 

@@ -26,7 +26,8 @@ Result<std::string> PostgresStore::put_file(std::string_view bytes) {
 
 Result<std::optional<std::string>> PostgresStore::file(const std::string& sha256) {
   const std::lock_guard lock(mutex_);
-  ASSIGN_OR_RETURN(const Rows rows, db_.query("SELECT bytes FROM stored_files WHERE sha256 = $1", Params().add(sha256)));
+  ASSIGN_OR_RETURN(const Rows rows,
+                   db_.query("SELECT bytes FROM stored_files WHERE sha256 = $1", Params().add(sha256)));
   if (rows.size() == 0) return std::optional<std::string>{};
   return std::optional<std::string>{rows.bytes(0, 0)};  // An empty file is stored as NULL.
 }
@@ -50,9 +51,8 @@ Result<void> PostgresStore::add_release(const ReleaseRecord& release) {
       ASSIGN_OR_RETURN(const Rows stored,
                        db_.query("SELECT 1 FROM stored_files WHERE sha256 = $1", Params().add(entry.sha256)));
       if (stored.size() == 0) {
-        return fail(ErrorCode::kNotFound,
-                    fmt::format("release '{}': file '{}' is not stored (sha256 {})", release.id, entry.name,
-                                entry.sha256));
+        return fail(ErrorCode::kNotFound, fmt::format("release '{}': file '{}' is not stored (sha256 {})", release.id,
+                                                      entry.name, entry.sha256));
       }
       ASSIGN_OR_RETURN(
           const Rows file,

@@ -46,9 +46,8 @@ Result<void> SqliteStore::add_release(const ReleaseRecord& release) {
       ASSIGN_OR_RETURN(const bool has, stored.step());
       stored.reset();
       if (!has) {
-        return fail(ErrorCode::kNotFound,
-                    fmt::format("release '{}': file '{}' is not stored (sha256 {})", release.id, entry.name,
-                                entry.sha256));
+        return fail(ErrorCode::kNotFound, fmt::format("release '{}': file '{}' is not stored (sha256 {})", release.id,
+                                                      entry.name, entry.sha256));
       }
       RETURN_IF_ERROR(file.bind(1, release.id)
                           .bind(2, entry.name)
@@ -74,8 +73,7 @@ Result<ReleaseRecord> SqliteStore::release(const std::string& id) {
   for (;;) {
     ASSIGN_OR_RETURN(const bool row, files.step());
     if (!row) break;
-    release.files.push_back(
-        {files.column_text(0), files.column_text(1), files.column_text(2), files.column_text(3)});
+    release.files.push_back({files.column_text(0), files.column_text(1), files.column_text(2), files.column_text(3)});
   }
   return release;
 }

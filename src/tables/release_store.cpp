@@ -103,8 +103,7 @@ Result<std::optional<std::string>> read_file(store::FileStore& store, const Serv
   if (found == release.files.end()) return std::optional<std::string>{};
   ASSIGN_OR_RETURN(auto bytes, store.file(found->second.sha256));
   if (!bytes) {
-    return fail(ErrorCode::kStorage,
-                fmt::format("release {}: the stored bytes of '{}' are missing", release.id, name));
+    return fail(ErrorCode::kStorage, fmt::format("release {}: the stored bytes of '{}' are missing", release.id, name));
   }
   return bytes;
 }

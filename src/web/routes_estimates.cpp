@@ -9,10 +9,9 @@ namespace rapporteur::web {
 using nlohmann::json;
 
 void Server::Impl::declare_estimate_routes() {
-  // The published estimates of the release being served; none without a published folder.
+  // The published estimates of the release the store serves.
   const auto published = [this]() -> Result<std::vector<app::PublishedEstimate>> {
-    if (options.published_folder.empty()) return std::vector<app::PublishedEstimate>{};
-    return app::published_estimates(options.published_folder);
+    return app::published_estimates(store);
   };
   const auto find = [published](const std::string& id) -> Result<std::optional<app::PublishedEstimate>> {
     ASSIGN_OR_RETURN(auto estimates, published());

@@ -70,24 +70,22 @@ Result<std::string> grid_xlsx(internal::Language language, const internal::Publi
 }  // namespace
 
 Result<std::shared_ptr<const internal::PublishedTable>> Server::Impl::published_table(const std::string& name) {
-  if (options.published_folder.empty()) return fail(ErrorCode::kNotFound, "no published tables");
-  const auto file = tables::served_folder(options.published_folder) / (name + ".json");
-  std::error_code ec;
-  const auto modified = std::filesystem::last_write_time(file, ec);
-  if (ec) return fail(ErrorCode::kNotFound, fmt::format("no published table {}", name));
-  // A release's files never change; the modification time covers instances published before
-  // releases.
-  const std::string key = fmt::format("{}|{}", file.string(), modified.time_since_epoch().count());
+  ASSIGN_OR_RETURN(const tables::ServedRelease served, tables::served(store));
+  const auto entry = served.files.find(name + ".json");
+  if (entry == served.files.end()) return fail(ErrorCode::kNotFound, fmt::format("no published table {}", name));
+  // Stored files never change: the file's hash names its version, in every release holding it.
+  const std::string key = fmt::format("{}|{}", name, entry->second.sha256);
   {
     const std::lock_guard lock(table_cache.mutex);
     if (const auto found = table_cache.tables.find(key); found != table_cache.tables.end()) return found->second;
   }
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return fail(ErrorCode::kNotFound, fmt::format("no published table {}", name));
-  auto parsed = internal::parse_published_table(text.str());
-  if (!parsed) return fail(ErrorCode::kInvalidArgument, fmt::format("{}: {}", file.string(), parsed.error().message));
+  ASSIGN_OR_RETURN(const auto bytes, tables::read_file(store, served, name + ".json"));
+  if (!bytes) return fail(ErrorCode::kNotFound, fmt::format("no published table {}", name));
+  auto parsed = internal::parse_published_table(*bytes);
+  if (!parsed) {
+    return fail(ErrorCode::kInvalidArgument,
+                fmt::format("release {}, {}.json: {}", served.id, name, parsed.error().message));
+  }
   parsed->origin = key;
   auto table = std::make_shared<const internal::PublishedTable>(std::move(*parsed));
   const std::lock_guard lock(table_cache.mutex);
@@ -98,40 +96,33 @@ Result<std::shared_ptr<const internal::PublishedTable>> Server::Impl::published_
 }
 
 std::vector<std::string> Server::Impl::published_table_names() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  if (options.published_folder.empty() || !std::filesystem::is_directory(options.published_folder, ec)) return names;
-  for (const auto& entry : std::filesystem::directory_iterator(tables::served_folder(options.published_folder), ec)) {
-    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  auto served = tables::served(store);
+  if (!served) {
+    spdlog::error("published tables: {}", served.error().message);
+    return {};
   }
-  std::sort(names.begin(), names.end());
-  return names;
+  return served->tables();
 }
 
 void Server::Impl::declare_figure_routes() {
-  // Published tables: only what `rapporteur publish` wrote after the audit passed.
-  // Each request reads from the release being served, resolved once (tables/release.h), so a
+  // Published tables: only what `rapporteur publish` wrote after the audit passed, from the
+  // release the store serves. Each request resolves that release once (tables/release.h), so a
   // publication switching releases meanwhile never gives it a mix.
   const auto read_published = [this](const std::string& file) -> std::optional<std::string> {
-    if (options.published_folder.empty()) return std::nullopt;
-    std::ifstream in(tables::served_folder(options.published_folder) / file, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    auto served = tables::served(store);
+    if (!served) return std::nullopt;
+    auto bytes = tables::read_file(store, *served, file);
+    if (!bytes) return std::nullopt;
+    return std::move(*bytes);
   };
   const auto published_tables = [this]() {
     std::vector<json> tables;
-    std::error_code ec;
-    if (options.published_folder.empty() || !std::filesystem::is_directory(options.published_folder, ec)) return tables;
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(tables::served_folder(options.published_folder), ec)) {
-      if (entry.path().extension() == ".json") files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      std::ifstream in(f);
-      auto parsed = json::parse(in, nullptr, false);
+    auto served = tables::served(store);
+    if (!served) return tables;
+    for (const std::string& name : served->tables()) {
+      auto bytes = tables::read_file(store, *served, name + ".json");
+      if (!bytes || !*bytes) continue;
+      auto parsed = json::parse(**bytes, nullptr, false);
       if (parsed.is_discarded() || !parsed.contains("name")) continue;
       tables.push_back({{"name", parsed["name"]},
                         {"title", parsed.value("title", "")},

@@ -246,18 +246,18 @@ void Server::Impl::declare_routes() {
             }
             return send_store_error(req, res, publication.error());
           }
-          const auto path = options.knowledge_base->file_path(publication->file_sha256);
-          if (!path) return send_error(req, res, 404, "not_found", "no such file");
-          std::ifstream in(*path, std::ios::binary);
-          std::stringstream bytes;
-          bytes << in.rdbuf();
+          auto bytes = options.knowledge_base->file(publication->file_sha256);
+          if (!bytes) {
+            if (bytes.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such file");
+            return send_store_error(req, res, bytes.error());
+          }
           std::string safe_name;
           for (const char c : publication->file_name) {
             safe_name += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
           }
           res.set_header("Content-Disposition", "attachment; filename=\"" + safe_name + "\"");
           res.set_header("Cache-Control", "public, max-age=86400");
-          res.set_content(bytes.str(), publication->media_type.starts_with("text/")
+          res.set_content(std::move(*bytes), publication->media_type.starts_with("text/")
                                            ? publication->media_type + "; charset=utf-8"
                                            : publication->media_type);
         });

@@ -217,11 +217,7 @@ void Server::Impl::declare_staff_routes() {
   };
   route("GET", "/staff/tabellen", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
     std::vector<std::string> published;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it(tables::served_folder(options.published_folder), ec), end;
-         !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() == ".json") published.push_back(it->path().stem().string());
-    }
+    if (auto served = tables::served(store)) published = served->tables();
     html_page(res, internal::render_tables(lang(req), staff_viewer(), specs(), published));
   });
   const auto table_job = [=, this](const httplib::Request& req, httplib::Response& res, bool publish) {

@@ -1,5 +1,6 @@
 // The HTTP server's life cycle: construction (limits, headers, error handlers, logging, the
 // routes), binding, serving and stopping.
+#include "app/publish.h"
 #include "web/internal/raw_requests.h"
 #include "web/internal/server_impl.h"
 
@@ -18,6 +19,10 @@ Server::Server(store::Store& store, ServerOptions options) : impl_(std::make_uni
     spdlog::error("jobs: {}", interrupted.error().message);
   } else if (*interrupted > 0) {
     spdlog::warn("{} job(s) were still running when the server last stopped; marked interrupted", *interrupted);
+  }
+  // A published folder from before releases were kept in the store is brought in once.
+  if (const auto adopted = app::adopt_published_folder(store, impl_->options.published_folder, "serve"); !adopted) {
+    spdlog::error("published folder {}: {}", impl_->options.published_folder, adopted.error().message);
   }
   // spdlog's registry is created on first use; create it here, before any pool thread logs.
   (void)spdlog::default_logger_raw();

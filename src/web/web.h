@@ -62,8 +62,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 picks a free port.
   std::size_t max_request_bytes = 1 << 20;
-  // Where `rapporteur publish` writes audited tables; the only tables the public side
-  // serves. Empty: no tables.
+  // The public side serves the release the store serves (tables/release.h). A published
+  // folder from before releases were kept in the store is adopted into it at start-up (when
+  // the store serves none yet); publications of the workspace copy their release here.
   std::string published_folder;
   // The knowledge base behind the search, publication and recommendation pages; not owned,
   // must outlive the server. Null: search answers 503.

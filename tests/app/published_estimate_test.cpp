@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "app/publish.h"
 #include "app/warnings.h"
 #include "store/store.h"
 #include "tables/release.h"
@@ -78,7 +79,7 @@ TEST_F(PublishedEstimateTest, TheRecordHoldsTheHandComputedEstimateAndItsProvena
   EXPECT_EQ(published->published_on, "2026-12-06");
   EXPECT_EQ(published->published_by, "rob");
   EXPECT_FALSE(published->software_version.empty());
-  const auto served = published_estimates(dir_ / "published");
+  const auto served = published_estimates(*store_);
   ASSERT_TRUE(served.has_value()) << served.error().message;
   ASSERT_EQ(served->size(), 1u);
   EXPECT_NEAR(served->front().national.high, hand.high, 0.5);
@@ -120,20 +121,25 @@ TEST_F(PublishedEstimateTest, ASecondEstimateKeepsTheFirstAndTheTablesAndRepubli
                                std::ofstream(path) << "xlsx";
                                return ok();
                              }};
-  ASSERT_TRUE(tables::publish_release(folder, {table}).has_value());
+  ASSERT_TRUE(tables::publish_release(*store_, {table}).has_value());
 
   ASSERT_TRUE(publish_estimate(*store_, request(2022)).has_value());
   ASSERT_TRUE(publish_estimate(*store_, request(2023)).has_value());
   auto again = request(2022);
   again.estimate.selection.criterion = mse::Criterion::kAic;
   ASSERT_TRUE(publish_estimate(*store_, again).has_value());
-  ASSERT_TRUE(tables::publish_release(folder, {table}).has_value());  // A later table publication.
+  ASSERT_TRUE(tables::publish_release(*store_, {table}).has_value());  // A later table publication.
 
-  const auto served = published_estimates(folder).value();
+  const auto served = published_estimates(*store_).value();
   ASSERT_EQ(served.size(), 2u);
   EXPECT_EQ(served[0].year, 2023);  // Newest year first.
   EXPECT_EQ(served[1].year, 2022);
   EXPECT_EQ(served[1].criterion, "aic");
+  const auto release = tables::served(*store_).value();
+  EXPECT_EQ(tables::read_file(*store_, release, "t.csv").value(), std::optional<std::string>("a\n1\n"));
+  // The published folder's copy follows the store's served release.
+  EXPECT_EQ(mirror_published_folder(*store_, folder), "");
+  EXPECT_EQ(tables::served_release(folder), release.id);
   std::ifstream kept(tables::served_folder(folder) / "t.csv");
   std::string line;
   std::getline(kept, line);
@@ -152,7 +158,7 @@ TEST_F(PublishedEstimateTest, AMethodWithoutAnAnswerIsRefusedAndNothingIsPublish
   const auto published = publish_estimate(*store_, selected);
 
   ASSERT_FALSE(published.has_value());
-  EXPECT_TRUE(published_estimates(dir_ / "published").value().empty());
+  EXPECT_TRUE(published_estimates(*store_).value().empty());
 }
 
 TEST_F(PublishedEstimateTest, ABadDateOrDocumentNameIsRefused) {
@@ -160,7 +166,7 @@ TEST_F(PublishedEstimateTest, ABadDateOrDocumentNameIsRefused) {
   dated.date = "6-12-2026";
 
   const auto published = publish_estimate(*store_, dated);
-  const auto lower = tables::publish_release(dir_ / "published", {}, {{"estimates.json", "{}"}});
+  const auto lower = tables::publish_release(*store_, {}, {{"estimates.json", "{}"}});
 
   ASSERT_FALSE(published.has_value());
   EXPECT_EQ(published.error().code, ErrorCode::kInvalidArgument);

@@ -94,12 +94,14 @@ TEST(EstimateCommand, PublishPutsTheEstimateWithItsProvenanceOnThePublicSide) {
   EXPECT_EQ(provenance["seed"], 1);
   EXPECT_EQ(provenance["published_on"], "2026-12-01");
   EXPECT_EQ(provenance["software_version"], RAPPORTEUR_VERSION_FOR_TEST);
-  const auto served = app::published_estimates(dir / "published");
+  auto store = store::open_sqlite_store(db);
+  ASSERT_TRUE(store.has_value());
+  const auto served = app::published_estimates(**store);
   ASSERT_TRUE(served.has_value()) << served.error().message;
   ASSERT_EQ(served->size(), 1u);
   EXPECT_DOUBLE_EQ(served->front().national.total, record["national"]["total"].get<double>());
-  auto store = store::open_sqlite_store(db);
-  ASSERT_TRUE(store.has_value());
+  // The folder given by --out holds the copy of the served release.
+  EXPECT_TRUE(std::filesystem::exists(dir / "published" / "current" / "ESTIMATES.json"));
   const auto log = (*store)->audit_log(5).value();
   ASSERT_FALSE(log.empty());
   EXPECT_EQ(log.front().action, "publish_estimate");

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -100,9 +101,29 @@ TEST_F(KbTest, IngestsEveryFormatAndFindsEachByItsText) {
   EXPECT_EQ(by_slug["d"].title, "Titel uit PDF");
   EXPECT_EQ(by_slug["d"].media_type, "application/pdf");
   EXPECT_THAT(by_slug["d"].body, HasSubstr("casuïstiek"));
-  const auto stored = kb_->file_path(by_slug["d"].file_sha256);
+  const auto stored = kb_->file(by_slug["d"].file_sha256);
   ASSERT_TRUE(stored.has_value());
-  EXPECT_EQ(std::filesystem::file_size(*stored), std::filesystem::file_size(dir_ / "d.pdf"));
+  std::ifstream original(dir_ / "d.pdf", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(original)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(*stored, bytes) << "the attached file, byte for byte, from the store";
+}
+
+// An earlier version kept attached files in the knowledge base's folder (files/ab/<sha256>);
+// opening moves them into the store, where every node finds them, and removes the folder. A
+// file whose bytes do not match its name is left out. The hash of "abc" is FIPS 180-2's.
+TEST_F(KbTest, AttachedFilesOfAnEarlierFolderAreMovedIntoTheStore) {
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  const std::string wrong = std::string(64, 'a');
+  std::filesystem::create_directories(dir_ / "kb" / "files" / "ba");
+  std::filesystem::create_directories(dir_ / "kb" / "files" / "aa");
+  write_file(dir_ / "kb" / "files" / "ba" / abc, "abc");
+  write_file(dir_ / "kb" / "files" / "aa" / wrong, "not what the name says");
+
+  reopen();
+
+  EXPECT_EQ(kb_->file(abc).value(), "abc");
+  EXPECT_EQ(store_->file(wrong).value(), std::nullopt);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "kb" / "files"));
 }
 
 TEST_F(KbTest, AddingTheSameFileAgainUpdatesAndNeverDuplicates) {

@@ -33,10 +33,10 @@ TEST_P(StoreContract, FilesAreKeptByTheirSha256AndReadBackByteForByte) {
 TEST_P(StoreContract, AReleaseHoldsOnlyStoredFilesAndIsReadBackByName) {
   const std::string csv = store().put_file("sex,value\nF,12\n").value();
   const std::string json = store().put_file("{\"name\":\"t1\"}").value();
-  const ReleaseRecord first{.id = "20261207T100000Z-000001",
-                            .created_at = "2026-12-07T10:00:00Z",
-                            .files = {{"t1.json", "t1", "20261207T100000Z-000001", json},
-                                      {"t1.csv", "t1", "20261207T100000Z-000001", csv}}};
+  const ReleaseRecord first{
+      .id = "20261207T100000Z-000001",
+      .created_at = "2026-12-07T10:00:00Z",
+      .files = {{"t1.json", "t1", "20261207T100000Z-000001", json}, {"t1.csv", "t1", "20261207T100000Z-000001", csv}}};
   ASSERT_TRUE(store().add_release(first));
 
   const ReleaseRecord read = store().release(first.id).value();
@@ -71,8 +71,8 @@ TEST_P(StoreContract, FilesNoReleaseOrPublicationRefersToAreRemoved) {
   const std::string kept_by_release = store().put_file("in a release").value();
   const std::string kept_by_publication = store().put_file("%PDF-1.7 attached").value();
   const std::string loose = store().put_file("nobody's").value();
-  ASSERT_TRUE(store().add_release({.id = "r1", .created_at = "2026-12-07T10:00:00Z",
-                                   .files = {{"t1.csv", "t1", "r1", kept_by_release}}}));
+  ASSERT_TRUE(store().add_release(
+      {.id = "r1", .created_at = "2026-12-07T10:00:00Z", .files = {{"t1.csv", "t1", "r1", kept_by_release}}}));
   Publication p;
   p.slug = "monitor";
   p.title = "Monitor";

@@ -206,7 +206,7 @@ TEST_F(EstimatesTest, OnlyResearchersPublishAndPublishingRunsAsAnAuditedJob) {
   EXPECT_EQ(job.owner, "rob");
   EXPECT_EQ(job.status, "failed");
   EXPECT_NE(job.messages.find("no human_trafficking victim registrations in 2022"), std::string::npos) << job.messages;
-  EXPECT_TRUE(app::published_estimates(dir_ / "published").value().empty());
+  EXPECT_TRUE(app::published_estimates(*store_).value().empty());
 }
 
 // Three lists where C saw 4 people and B and C never meet: the profile interval's upper bound
