@@ -248,7 +248,8 @@ void Server::Impl::declare_routes() {
           }
           auto bytes = options.knowledge_base->file(publication->file_sha256);
           if (!bytes) {
-            if (bytes.error().code == ErrorCode::kNotFound) return send_error(req, res, 404, "not_found", "no such file");
+            if (bytes.error().code == ErrorCode::kNotFound)
+              return send_error(req, res, 404, "not_found", "no such file");
             return send_store_error(req, res, bytes.error());
           }
           std::string safe_name;
@@ -258,8 +259,8 @@ void Server::Impl::declare_routes() {
           res.set_header("Content-Disposition", "attachment; filename=\"" + safe_name + "\"");
           res.set_header("Cache-Control", "public, max-age=86400");
           res.set_content(std::move(*bytes), publication->media_type.starts_with("text/")
-                                           ? publication->media_type + "; charset=utf-8"
-                                           : publication->media_type);
+                                                 ? publication->media_type + "; charset=utf-8"
+                                                 : publication->media_type);
         });
   route("GET", "/aanbevelingen", Access::kPublic, [this](const httplib::Request& req, httplib::Response& res) {
     const internal::Language language = request_language(req);

@@ -17,6 +17,7 @@
 #include "integration/process.h"
 #include "store/store.h"
 #include "store/store_backends.h"
+#include "tables/release.h"
 #include "test_support.h"
 
 namespace {
@@ -221,6 +222,42 @@ TEST_F(TwoNodes, APublicationAddedOnOneIsFoundBySearchingTheOther) {
   ASSERT_TRUE(found);
   ASSERT_EQ(found->status, 200) << found->body;
   EXPECT_EQ(nlohmann::json::parse(found->body)["total"], 1) << found->body;
+}
+
+// Releases and attached files are kept in the database: a release published by another
+// process (through the store alone, no folder), and a file attached through node 1's
+// knowledge base, are served byte for byte by both nodes.
+TEST_F(TwoNodes, AReleaseAndAnAttachedFilePublishedElsewhereAreServedByBoth) {
+  auto store = rapporteur::store::open_store(schema_->url()).value();
+  const std::string json = R"({"name": "t1", "title": "Slachtoffers naar geslacht", "dimensions": [], "cells": []})";
+  const rapporteur::tables::ReleaseTable table{"t1", "sex,value\nF,12\n", json,
+                                               [](const std::filesystem::path& path) -> rapporteur::Result<void> {
+                                                 std::ofstream(path) << "xlsx";
+                                                 return rapporteur::ok();
+                                               }};
+  ASSERT_TRUE(rapporteur::tables::publish_release(*store, {table}).has_value());
+  std::filesystem::create_directories(dir_ / "docs");
+  {
+    std::ofstream out(dir_ / "docs" / "zeehond.md");
+    out << "# Zeehondencreche\n\nDe zeehondencreche in Pieterburen.\n";
+  }
+  Process add({"--db", schema_->url(), "--files", (dir_ / "files").string(), "--kb", (dir_ / "kb-1").string(), "kb",
+               "add", (dir_ / "docs" / "zeehond.md").string(), "--type", "news", "--date", "2024-05-01", "--slug",
+               "zeehond"});
+  ASSERT_EQ(WEXITSTATUS(add.wait()), 0) << add.read_all_stderr();
+
+  auto first = first_->client();
+  auto second = second_->client();
+  const auto table_first = first.Get("/api/v1/tables/t1");
+  const auto table_second = second.Get("/api/v1/tables/t1");
+  const auto file_second = second.Get("/publicaties/zeehond/bestand");
+
+  ASSERT_TRUE(table_first && table_second && file_second);
+  EXPECT_EQ(table_first->status, 200) << table_first->body;
+  EXPECT_EQ(table_second->status, 200) << table_second->body;
+  EXPECT_EQ(table_second->body, json);
+  EXPECT_EQ(file_second->status, 200);
+  EXPECT_EQ(file_second->body, "# Zeehondencreche\n\nDe zeehondencreche in Pieterburen.\n");
 }
 
 TEST_F(TwoNodesOneWithoutWorkers, AJobQueuedOnANodeWithoutWorkersIsRunByTheOtherOnce) {
