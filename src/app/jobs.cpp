@@ -262,6 +262,8 @@ void JobRunner::run(const std::shared_ptr<Live>& job, const JobWork& work) {
 void JobRunner::tick() {
   auto last_beat = std::chrono::steady_clock::now();
   std::map<std::int64_t, double> written;  // Progress last written per live job.
+  // The sizes of the output and messages last written per live job (they only grow).
+  std::map<std::int64_t, std::pair<std::size_t, std::size_t>> printed;
   std::unique_lock lock(wake_mutex_);
   while (!wake_.wait_for(lock, node_.poll, [this] { return !ticking_; })) {
     lock.unlock();
@@ -282,7 +284,27 @@ void JobRunner::tick() {
         }
       }
       std::map<std::int64_t, double> now_written;
+      std::map<std::int64_t, std::pair<std::size_t, std::size_t>> now_printed;
       for (const auto& [id, job] : live) {
+        // What it printed so far, for the pages of every node (its own reads it live).
+        std::string output;
+        std::string messages;
+        {
+          const std::lock_guard job_lock(job->mutex);
+          now_printed[id] = {job->record.output.size(), job->record.messages.size()};
+          const auto before = printed.find(id);
+          if (before == printed.end() || before->second != now_printed[id]) {
+            output = job->record.output;
+            messages = kept(job->record.messages);
+          } else {
+            now_printed[id] = before->second;
+          }
+        }
+        if (const auto before = printed.find(id); before == printed.end() || before->second != now_printed[id]) {
+          if (auto set = store_.set_job_output(id, output, messages); !set) {
+            spdlog::error("job {}: output: {}", id, set.error().message);
+          }
+        }
         const double progress = job->control.progress();
         const auto before = written.find(id);
         if (progress >= 0 && (before == written.end() || before->second != progress)) {
@@ -293,6 +315,7 @@ void JobRunner::tick() {
         now_written[id] = progress;
       }
       written.swap(now_written);
+      printed.swap(now_printed);
     }
     const auto now = std::chrono::steady_clock::now();
     if (!node_.name.empty() && now - last_beat >= node_.heartbeat) {

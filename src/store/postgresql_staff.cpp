@@ -235,6 +235,14 @@ Result<void> PostgresStore::set_job_progress(std::int64_t id, double fraction) {
       .map([](const Rows&) {});
 }
 
+Result<void> PostgresStore::set_job_output(std::int64_t id, const std::string& output, const std::string& messages) {
+  const std::lock_guard lock(mutex_);
+  return db_
+      .query("UPDATE jobs SET output = $2, messages = $3 WHERE id = $1 AND status = 'running'",
+             Params().add(id).add(output).add(messages))
+      .map([](const Rows&) {});
+}
+
 Result<std::vector<std::string>> PostgresStore::take_ended_job_uploads() {
   const std::lock_guard lock(mutex_);
   // The subquery reads the rows before the update, so RETURNING gives the uploads cleared.

@@ -254,6 +254,13 @@ Result<void> SqliteStore::set_job_progress(std::int64_t id, double fraction) {
   return stmt.bind(1, id).bind(2, static_cast<std::int64_t>(std::clamp(fraction, 0.0, 1.0) * 1e6)).run();
 }
 
+Result<void> SqliteStore::set_job_output(std::int64_t id, const std::string& output, const std::string& messages) {
+  const std::lock_guard lock(mutex_);
+  ASSIGN_OR_RETURN(Statement stmt, db_.prepare("UPDATE jobs SET output = ?2, messages = ?3 "
+                                               "WHERE id = ?1 AND status = 'running'"));
+  return stmt.bind(1, id).bind_borrowed(2, output).bind_borrowed(3, messages).run();
+}
+
 Result<std::vector<std::string>> SqliteStore::take_ended_job_uploads() {
   const std::lock_guard lock(mutex_);
   ASSIGN_OR_RETURN(Statement select, db_.prepare("SELECT id, upload FROM jobs WHERE upload <> '' "

@@ -121,6 +121,10 @@ class StaffStore : public virtual MetaStore {
   virtual Result<JobRecord> cancel_job(std::int64_t id, const std::string& now) = 0;
   virtual Result<std::vector<std::int64_t>> cancel_requested_jobs(const std::string& node) = 0;
   virtual Result<void> set_job_progress(std::int64_t id, double fraction) = 0;
+  // Records what a running job has printed so far (its output and its progress and error
+  // lines), so that every node shows it while it runs; an unknown or ended job is no error and
+  // keeps what finish_job wrote.
+  virtual Result<void> set_job_output(std::int64_t id, const std::string& output, const std::string& messages) = 0;
   // The uploads of ended jobs (an interrupted job's, whose node died before removing it),
   // forgotten by their jobs as they are returned, for the caller to remove. Two callers at once
   // may both get one; removing a file twice is harmless.

@@ -162,6 +162,44 @@ TEST(JobQueue, ACancelOnOneNodeStopsTheJobRunningOnAnother) {
   EXPECT_NE(job.messages.find("cancelled"), std::string::npos) << job.messages;
 }
 
+// A running job's output so far is seen from another node, through the store.
+TEST(JobQueue, WhatAJobRunningOnOneNodePrintedIsSeenOnAnother) {
+  TempDir dir;
+  auto store_a = store::open_sqlite_store(dir / "jobs.db").value();
+  auto store_b = store::open_sqlite_store(dir / "jobs.db").value();
+  std::promise<void> seen;
+  std::shared_future<void> seen_future = seen.get_future().share();
+  std::int64_t id = 0;
+  {
+    JobRunner running(*store_b, clock_at("2026-01-01T10:00:00Z"), node_named("b", 1));
+    running.handle("print", [&](const store::JobRecord&) -> Result<JobWork> {
+      return JobWork([seen_future](std::ostream& out, std::ostream& err, JobControl&) -> Result<void> {
+        out << "stap 1 van 3" << std::endl;
+        err << "bezig met 2023" << std::endl;
+        seen_future.wait();  // Runs until the other node has seen what it printed.
+        out << "klaar" << std::endl;
+        return ok();
+      });
+    });
+    JobRunner asking(*store_a, clock_at("2026-01-01T10:00:00Z"), node_named("a", 0));
+    id = asking.submit({.kind = "print", .title = "Afdrukken", .owner = "anna"}, "{}").value();
+    running.start_workers();
+    store::JobRecord elsewhere;
+    for (int i = 0; i < 4000; ++i) {
+      elsewhere = asking.job(id).value();
+      if (!elsewhere.output.empty() && !elsewhere.messages.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    seen.set_value();
+
+    EXPECT_EQ(elsewhere.status, "running");
+    EXPECT_EQ(elsewhere.output, "stap 1 van 3\n");
+    EXPECT_EQ(elsewhere.messages, "bezig met 2023\n");
+  }
+
+  EXPECT_EQ(store_a->job(id).value().output, "stap 1 van 3\nklaar\n");
+}
+
 TEST(JobQueue, AClaimedJobsUploadIsRemovedWhenItFailsAndAnUnknownKindFails) {
   TempDir dir;
   auto store = store::open_sqlite_store(dir / "jobs.db").value();

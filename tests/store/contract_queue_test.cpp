@@ -106,6 +106,22 @@ TEST_P(StoreContract, ARunningJobsProgressIsKept) {
   EXPECT_EQ(clamped, 1.0);
 }
 
+TEST_P(StoreContract, ARunningJobsOutputSoFarIsKeptAndAnEndedJobsIsNotOverwritten) {
+  const std::int64_t id = store().add_job(queued("estimate", "{}")).value();
+  ASSERT_TRUE(store().claim_job("node-a", "2026-01-01T10:00:01Z").value().has_value());
+
+  ASSERT_TRUE(store().set_job_output(id, "stap 1 van 3\n", "bezig\n"));
+  const JobRecord running = store().job(id).value();
+  ASSERT_TRUE(store().finish_job(id, "done", "stap 1 van 3\nklaar\n", "", "2026-01-01T10:00:05Z"));
+  ASSERT_TRUE(store().set_job_output(id, "late", "late"));  // A tick that comes after the end.
+  ASSERT_TRUE(store().set_job_output(4242, "x", "y"));
+
+  EXPECT_EQ(running.output, "stap 1 van 3\n");
+  EXPECT_EQ(running.messages, "bezig\n");
+  EXPECT_EQ(store().job(id).value().output, "stap 1 van 3\nklaar\n");
+  EXPECT_EQ(store().job(id).value().messages, "");
+}
+
 TEST_P(StoreContract, EndedJobsUploadsAreTakenOnce) {
   JobRecord left = queued("intake", "{}");
   left.upload = "/srv/rapporteur/uploads/left.csv";

@@ -120,6 +120,7 @@ class SqliteStore final : public Store {
   Result<JobRecord> cancel_job(std::int64_t id, const std::string& now) override;
   Result<std::vector<std::int64_t>> cancel_requested_jobs(const std::string& node) override;
   Result<void> set_job_progress(std::int64_t id, double fraction) override;
+  Result<void> set_job_output(std::int64_t id, const std::string& output, const std::string& messages) override;
   Result<std::vector<std::string>> take_ended_job_uploads() override;
   Result<void> add_address_failure(const std::string& address, std::chrono::system_clock::time_point at,
                                    std::chrono::system_clock::time_point forget_through) override;
