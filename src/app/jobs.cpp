@@ -66,10 +66,27 @@ std::thread signal_free_thread(Body body) {
   return thread;
 }
 
-void remove_upload(const std::string& upload) {
+// An upload as a job keeps it: its bare name when it lies in the node's uploads folder (each
+// node resolves it in its own, so the shared folder may be mounted anywhere), else its path.
+std::string stored_upload(const std::filesystem::path& folder, const std::filesystem::path& upload) {
+  if (!folder.empty() && upload.has_filename() &&
+      (folder / upload.filename()).lexically_normal() == upload.lexically_normal()) {
+    return upload.filename().string();
+  }
+  return upload.string();
+}
+
+// The path of a job's upload on this node: a bare name is in `folder`; a path (an older job's,
+// or an upload outside the folder) stays as it is.
+std::filesystem::path resolved_upload(const std::filesystem::path& folder, const std::string& upload) {
+  const bool bare = !upload.empty() && upload.find('/') == std::string::npos && upload != "." && upload != "..";
+  return bare && !folder.empty() ? folder / upload : std::filesystem::path(upload);
+}
+
+void remove_upload(const std::filesystem::path& folder, const std::string& upload) {
   if (upload.empty()) return;
   std::error_code ignored;
-  std::filesystem::remove(upload, ignored);
+  std::filesystem::remove(resolved_upload(folder, upload), ignored);
 }
 
 }  // namespace
@@ -127,7 +144,7 @@ Result<int> JobRunner::interrupt_leftovers() {
   }
   // An interrupted job has ended too: its upload (identifying data) goes, as any ended job's.
   ASSIGN_OR_RETURN(const auto uploads, store_.take_ended_job_uploads());
-  for (const auto& upload : uploads) remove_upload(upload);
+  for (const auto& upload : uploads) remove_upload(node_.uploads_folder, upload);
   return static_cast<int>(interrupted);
 }
 
@@ -141,11 +158,11 @@ Result<std::int64_t> JobRunner::submit(JobSpec spec, std::string parameters) {
   record.link_text = std::move(spec.link_text);
   record.status = "queued";
   record.parameters = std::move(parameters);
-  record.upload = spec.upload.string();
+  record.upload = stored_upload(node_.uploads_folder, spec.upload);
   auto added = store_.add_job(record);
   if (!added) {
     // The job never runs, so nothing else would remove its upload (identifying data).
-    remove_upload(record.upload);
+    remove_upload(node_.uploads_folder, record.upload);
     return tl::unexpected(added.error());
   }
   wake_.notify_one();
@@ -161,10 +178,10 @@ Result<std::int64_t> JobRunner::start(JobSpec spec, JobWork work) {
   job->record.link = std::move(spec.link);
   job->record.link_text = std::move(spec.link_text);
   job->record.node = node_.name;
-  job->record.upload = spec.upload.string();
+  job->record.upload = stored_upload(node_.uploads_folder, spec.upload);
   auto added = store_.add_job(job->record);
   if (!added) {
-    remove_upload(job->record.upload);
+    remove_upload(node_.uploads_folder, job->record.upload);
     return tl::unexpected(added.error());
   }
   job->record.id = *added;
@@ -211,8 +228,10 @@ void JobRunner::work_queue() {
       if (const auto found = handlers_.find(job->record.kind); found != handlers_.end()) handler = found->second;
       live_[job->record.id] = job;
     }
+    store::JobRecord as_here = job->record;  // Its upload as a path on this node.
+    as_here.upload = resolved_upload(node_.uploads_folder, as_here.upload).string();
     Result<JobWork> work =
-        handler ? handler(job->record)
+        handler ? handler(as_here)
                 : fail(ErrorCode::kInternal,
                        fmt::format("node '{}' has no handler for jobs of kind '{}'", node_.name, job->record.kind));
     if (!work) {
@@ -241,7 +260,7 @@ void JobRunner::run(const std::shared_ptr<Live>& job, const JobWork& work) {
   out.flush();
   err.flush();
   // Read once (an extract holds identifying data): removed whatever the outcome.
-  remove_upload(job->record.upload);
+  remove_upload(node_.uploads_folder, job->record.upload);
   store::JobRecord ended;
   {
     const std::lock_guard job_lock(job->mutex);
@@ -345,7 +364,7 @@ Result<store::JobRecord> JobRunner::job(std::int64_t id) {
 Result<void> JobRunner::cancel(std::int64_t id) {
   ASSIGN_OR_RETURN(const store::JobRecord job, store_.cancel_job(id, now_()));
   // Cancelled while queued: it never runs, so its upload goes now.
-  if (job.status == "cancelled") remove_upload(job.upload);
+  if (job.status == "cancelled") remove_upload(node_.uploads_folder, job.upload);
   const std::lock_guard lock(mutex_);
   if (const auto live = live_.find(id); live != live_.end()) live->second->control.cancel();
   return ok();

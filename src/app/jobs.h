@@ -75,6 +75,11 @@ struct JobNode {
   // How often idle workers look for queued jobs, and how often this node writes its running
   // jobs' progress to the store and reads their cancel requests from it.
   std::chrono::milliseconds poll{500};
+  // The uploads folder (on the files folder the nodes share). An upload in it is kept by its
+  // bare name and found in each node's own uploads folder, so the nodes may mount the shared
+  // folder at different paths; a handler gets the path on its node. Empty: uploads are kept by
+  // their full path.
+  std::filesystem::path uploads_folder;
 };
 
 // Thread safety: all methods may be called from any thread. The destructor stops claiming

@@ -200,6 +200,43 @@ TEST(JobQueue, WhatAJobRunningOnOneNodePrintedIsSeenOnAnother) {
   EXPECT_EQ(store_a->job(id).value().output, "stap 1 van 3\nklaar\n");
 }
 
+// Nodes may mount the shared uploads folder at different paths: a job keeps its upload by
+// name, and the node running it reads it, and removes it, in its own mount.
+TEST(JobQueue, AnUploadIsFoundInTheRunningNodesOwnMountOfTheSharedFolder) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "shared" / "uploads");
+  std::filesystem::create_directory_symlink(dir / "shared", dir / "mount-b");
+  const auto upload = dir / "shared" / "uploads" / "extract-1.csv";
+  std::ofstream(upload) << "naam,geboortedatum\n";
+  auto store_a = store::open_sqlite_store(dir / "jobs.db").value();
+  auto store_b = store::open_sqlite_store(dir / "jobs.db").value();
+  std::string seen_path;
+  std::string seen_bytes;
+  std::int64_t id = 0;
+  {
+    JobNode a = node_named("a", 0);
+    a.uploads_folder = dir / "shared" / "uploads";
+    JobNode b = node_named("b", 1);
+    b.uploads_folder = dir / "mount-b" / "uploads";
+    JobRunner running(*store_b, clock_at("2026-01-01T10:00:00Z"), b);
+    running.handle("read", [&](const store::JobRecord& job) -> Result<JobWork> {
+      seen_path = job.upload;
+      std::ifstream in(job.upload);
+      std::getline(in, seen_bytes);
+      return JobWork([](std::ostream&, std::ostream&, JobControl&) -> Result<void> { return ok(); });
+    });
+    JobRunner asking(*store_a, clock_at("2026-01-01T10:00:00Z"), a);
+    id = asking.submit({.kind = "read", .title = "Lezen", .owner = "anna", .upload = upload}, "{}").value();
+    EXPECT_EQ(store_a->job(id).value().upload, "extract-1.csv") << "kept by name, not by node A's path";
+    running.start_workers();
+    EXPECT_EQ(ended(*store_a, id).status, "done");
+  }
+
+  EXPECT_EQ(seen_path, (dir / "mount-b" / "uploads" / "extract-1.csv").string());
+  EXPECT_EQ(seen_bytes, "naam,geboortedatum");
+  EXPECT_FALSE(std::filesystem::exists(upload)) << "removed through node B's mount";
+}
+
 TEST(JobQueue, AClaimedJobsUploadIsRemovedWhenItFailsAndAnUnknownKindFails) {
   TempDir dir;
   auto store = store::open_sqlite_store(dir / "jobs.db").value();

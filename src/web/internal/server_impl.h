@@ -284,7 +284,9 @@ struct Server::Impl {
   std::mutex kb_writes;  // Serialises knowledge-base writes when there is no workspace.
   std::atomic<std::int64_t> last_index_check{std::numeric_limits<std::int64_t>::min() / 2};  // Steady ms.
   // Last member: destroyed first, so running jobs end before the rest of the server goes.
-  app::JobRunner jobs{store, [this] { return now_text(); }, {.name = options.node, .workers = options.job_workers}};
+  app::JobRunner jobs{store,
+                      [this] { return now_text(); },
+                      {.name = options.node, .workers = options.job_workers, .uploads_folder = options.uploads_folder}};
 };
 
 }  // namespace rapporteur::web
