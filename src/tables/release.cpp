@@ -228,28 +228,6 @@ Result<Release> write_release(const fs::path& published_folder, const std::vecto
 
 }  // namespace
 
-Result<Release> publish_release(const fs::path& published_folder, const std::vector<ReleaseTable>& tables,
-                                const std::vector<ReleaseDocument>& documents) {
-  ASSIGN_OR_RETURN(const FolderLock lock, FolderLock::take(published_folder));
-  return write_release(published_folder, tables, documents, internal::new_release_id());
-}
-
-std::optional<std::string> read_served_document(const fs::path& published_folder, const std::string& name) {
-  if (!internal::document_name_safe(name)) return std::nullopt;
-  const fs::path folder = served_folder(published_folder);
-  if (folder == published_folder) return std::nullopt;
-  auto bytes = read_whole(folder / name);
-  if (!bytes) return std::nullopt;
-  return std::move(*bytes);
-}
-
-Result<Release> change_document(const fs::path& published_folder, const std::string& name,
-                                const std::function<Result<std::string>(const std::optional<std::string>&)>& change) {
-  ASSIGN_OR_RETURN(const FolderLock lock, FolderLock::take(published_folder));
-  ASSIGN_OR_RETURN(std::string bytes, change(read_served_document(published_folder, name)));
-  return write_release(published_folder, {}, {{name, std::move(bytes)}}, internal::new_release_id());
-}
-
 namespace internal {
 
 bool file_name_safe(const std::string& name) {

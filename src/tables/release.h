@@ -6,14 +6,11 @@
 // new one, never a mix. served(store) is what the public side reads.
 //
 // The published folder is a copy of the served release for people and scripts that open a
-// table by its file name (mirror_release), written after the store's commit. Each write of
-// the folder is a new
-// release in its own folder (published/releases/<id>/, with a MANIFEST of its files and their
-// SHA-256) beside the one being served, then switches the symbolic link published/current to
-// it in one rename: a crash at any moment leaves the old release served whole, or the new one,
-// never a mix. Tables protected together are written together; tables of earlier runs that
-// this one does not replace are carried over unchanged (hard links). published/<name>.<ext>
-// are links through current, for people and scripts that open a table by its file name.
+// table by its file name (mirror_release), written after the store's commit under the same
+// release id: a folder published/releases/<id>/ with a MANIFEST of its files and their
+// SHA-256, then the symbolic link published/current switched to it in one rename, so a crash
+// leaves the folder at the old release whole or the new one. published/<name>.<ext> are
+// links through current.
 #pragma once
 
 #include <filesystem>
@@ -48,35 +45,15 @@ struct ReleaseDocument {
 
 struct Release {
   std::string id;                   // Sorts by time of writing, e.g. "20261206T184500Z-3fa9c1".
-  std::filesystem::path folder;     // published/releases/<id>.
+  std::filesystem::path folder;     // published/releases/<id> for the folder's copy; else empty.
   std::vector<std::string> tables;  // Every table it holds, this run's and carried ones.
 };
 
-// Writes `tables` and `documents` as a new release of `published_folder` (created when absent)
-// and makes it the one served; tables and documents of the served release that this one does
-// not replace are carried over. Keeps the three releases before it and removes older ones and
-// the remains of interrupted runs. Publications of one folder are serialised by a lock file
-// (published/.lock), also between processes, so none loses what another carried. Fails with
-// kInvalidArgument when both sets are empty or a name is not file-name safe, and with kIo; on
-// any failure the release being served is unchanged.
-Result<Release> publish_release(const std::filesystem::path& published_folder, const std::vector<ReleaseTable>& tables,
-                                const std::vector<ReleaseDocument>& documents = {});
-
-// Runs `change` on the document `name` of the served release (nullopt when it has none) and
-// publishes what it returns as a new release, all under the folder's lock, so two changes at
-// once both count. Fails as publish_release does and with `change`'s error.
-Result<Release> change_document(const std::filesystem::path& published_folder, const std::string& name,
-                                const std::function<Result<std::string>(const std::optional<std::string>&)>& change);
-
-// The bytes of document `name` in the served release; nullopt when it has none.
-std::optional<std::string> read_served_document(const std::filesystem::path& published_folder, const std::string& name);
-
-// The folder whose files the public side serves, resolved once so that one request reads one
-// release: the release published/current points to, or `published_folder` itself for an
-// instance published before releases existed.
+// The folder whose files the published folder serves: the release published/current points
+// to, or `published_folder` itself for a folder written before releases existed.
 std::filesystem::path served_folder(const std::filesystem::path& published_folder);
 
-// The id of the release being served; empty when there is none.
+// The id of the release the published folder serves; empty when there is none.
 std::string served_release(const std::filesystem::path& published_folder);
 
 // --- Releases in the store (what the public side serves) ---
@@ -86,13 +63,17 @@ std::string served_release(const std::filesystem::path& published_folder);
 // `within` (if given) runs inside the same transaction once the release is added, e.g. to
 // write its audit record: both or neither. Keeps the three releases before it and removes
 // older ones and the files no longer referred to. Publications are serialised by
-// store.lock_releases, also between nodes. Fails as the file version does, with `within`'s
-// error, and with the store's; on any failure the served release is unchanged.
+// store.lock_releases, also between nodes. Fails with kInvalidArgument when both sets are
+// empty or a name is not safe (a table's: a-z, 0-9, '-', '_'; a document's: a capitalised
+// stem and one extension), kIo when a workbook cannot be written, with `within`'s error and
+// with the store's; on any failure the served release is unchanged.
 Result<Release> publish_release(store::FileStore& store, const std::vector<ReleaseTable>& tables,
                                 const std::vector<ReleaseDocument>& documents = {},
                                 const std::function<Result<void>(const Release&)>& within = {});
 
-// As change_document above, on the store's served release.
+// Runs `change` on the document `name` of the store's served release (nullopt when it has
+// none) and publishes what it returns as a new release, all under the releases' lock, so two
+// changes at once both count. Fails as publish_release does and with `change`'s error.
 Result<Release> change_document(store::FileStore& store, const std::string& name,
                                 const std::function<Result<std::string>(const std::optional<std::string>&)>& change);
 
