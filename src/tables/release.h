@@ -85,6 +85,9 @@ struct ServedRelease {
   std::vector<std::string> tables() const;
 };
 Result<ServedRelease> served(store::FileStore& store);
+// Only the id of the release the store serves (one read of a setting); empty when none.
+// A release never changes, so a reader may keep what served() gave for an id.
+Result<std::string> served_release_id(store::FileStore& store);
 
 // The bytes of file `name` of `release`; nullopt when it has no such file.
 Result<std::optional<std::string>> read_file(store::FileStore& store, const ServedRelease& release,

@@ -80,6 +80,8 @@ Result<void> add_and_serve(store::FileStore& store, const std::string& id, std::
 
 }  // namespace
 
+Result<std::string> served_release_id(store::FileStore& store) { return served_id(store); }
+
 std::vector<std::string> ServedRelease::tables() const {
   std::set<std::string> names;
   for (const auto& [name, entry] : files) {

@@ -69,8 +69,23 @@ Result<std::string> grid_xlsx(internal::Language language, const internal::Publi
 
 }  // namespace
 
+Result<std::shared_ptr<const tables::ServedRelease>> Server::Impl::served_release() {
+  ASSIGN_OR_RETURN(const std::string id, tables::served_release_id(store));
+  {
+    const std::lock_guard lock(release_cache.mutex);
+    if (const auto found = release_cache.releases.find(id); found != release_cache.releases.end()) return found->second;
+  }
+  ASSIGN_OR_RETURN(tables::ServedRelease read, tables::served(store));
+  auto release = std::make_shared<const tables::ServedRelease>(std::move(read));
+  const std::lock_guard lock(release_cache.mutex);
+  if (release_cache.releases.size() >= 8) release_cache.releases.clear();
+  release_cache.releases[release->id] = release;
+  return release;
+}
+
 Result<std::shared_ptr<const internal::PublishedTable>> Server::Impl::published_table(const std::string& name) {
-  ASSIGN_OR_RETURN(const tables::ServedRelease served, tables::served(store));
+  ASSIGN_OR_RETURN(const auto served_pointer, served_release());
+  const tables::ServedRelease& served = *served_pointer;
   const auto entry = served.files.find(name + ".json");
   if (entry == served.files.end()) return fail(ErrorCode::kNotFound, fmt::format("no published table {}", name));
   // Stored files never change: the file's hash names its version, in every release holding it.
@@ -96,12 +111,12 @@ Result<std::shared_ptr<const internal::PublishedTable>> Server::Impl::published_
 }
 
 std::vector<std::string> Server::Impl::published_table_names() {
-  auto served = tables::served(store);
+  auto served = served_release();
   if (!served) {
     spdlog::error("published tables: {}", served.error().message);
     return {};
   }
-  return served->tables();
+  return (*served)->tables();
 }
 
 void Server::Impl::declare_figure_routes() {
@@ -109,18 +124,18 @@ void Server::Impl::declare_figure_routes() {
   // release the store serves. Each request resolves that release once (tables/release.h), so a
   // publication switching releases meanwhile never gives it a mix.
   const auto read_published = [this](const std::string& file) -> std::optional<std::string> {
-    auto served = tables::served(store);
+    auto served = served_release();
     if (!served) return std::nullopt;
-    auto bytes = tables::read_file(store, *served, file);
+    auto bytes = tables::read_file(store, **served, file);
     if (!bytes) return std::nullopt;
     return std::move(*bytes);
   };
   const auto published_tables = [this]() {
     std::vector<json> tables;
-    auto served = tables::served(store);
+    auto served = served_release();
     if (!served) return tables;
-    for (const std::string& name : served->tables()) {
-      auto bytes = tables::read_file(store, *served, name + ".json");
+    for (const std::string& name : (*served)->tables()) {
+      auto bytes = tables::read_file(store, **served, name + ".json");
       if (!bytes || !*bytes) continue;
       auto parsed = json::parse(**bytes, nullptr, false);
       if (parsed.is_discarded() || !parsed.contains("name")) continue;

@@ -217,7 +217,7 @@ void Server::Impl::declare_staff_routes() {
   };
   route("GET", "/staff/tabellen", Access::kResearcher, [=, this](const httplib::Request& req, httplib::Response& res) {
     std::vector<std::string> published;
-    if (auto served = tables::served(store)) published = served->tables();
+    if (auto served = served_release()) published = (*served)->tables();
     html_page(res, internal::render_tables(lang(req), staff_viewer(), specs(), published));
   });
   const auto table_job = [=, this](const httplib::Request& req, httplib::Response& res, bool publish) {

@@ -225,6 +225,9 @@ struct Server::Impl {
   // (routes_figures.cpp). Fails with kNotFound when there is none, kInvalidArgument when its
   // JSON cannot be read.
   Result<std::shared_ptr<const internal::PublishedTable>> published_table(const std::string& name);
+  // The release the store serves: its id read per call (one setting), the release itself kept
+  // by id (releases never change).
+  Result<std::shared_ptr<const tables::ServedRelease>> served_release();
   // The names of the published tables of the release being served, sorted.
   std::vector<std::string> published_table_names();
   void declare_routes();
@@ -272,6 +275,11 @@ struct Server::Impl {
     std::map<std::string, std::shared_ptr<const internal::PublishedTable>> tables;
   };
   TableCache table_cache;
+  struct ReleaseCache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const tables::ServedRelease>> releases;  // By id.
+  };
+  ReleaseCache release_cache;
   internal::GuardedHttpServer http;
   auth::AddressThrottle sign_in_throttle;  // In the store: the nodes on one database count together.
   std::vector<RouteInfo> routes;
